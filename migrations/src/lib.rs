@@ -1,0 +1,49 @@
+//! abdi-migrations: the database schema, as frozen migrations that run the same on PostgreSQL
+//! and SQLite. Never edit a migration that has landed; add a new one. Migrations never import the
+//! server's entities: each one states the schema as it was on its day.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_reference;
+mod m20261123_000002_organisation;
+mod m20261123_000003_employees;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_reference::Migration),
+            Box::new(m20261123_000002_organisation::Migration),
+            Box::new(m20261123_000003_employees::Migration),
+        ]
+    }
+}
+
+/// A foreign key from `table.column` to `target.id`.
+pub(crate) fn fk(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+    target_column: &'static str,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(table, column)
+        .to(target, target_column)
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+/// A plain index on `table(columns...)`.
+pub(crate) fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
+    let mut stmt = Index::create();
+    stmt.name(format!("ix_{table}_{}", columns.join("_")))
+        .table(table);
+    for c in columns {
+        stmt.col(*c);
+    }
+    stmt.to_owned()
+}

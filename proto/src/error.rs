@@ -1,0 +1,199 @@
+//! Stable error codes and the RFC 9457 problem document every API error is sent as.
+//!
+//! Clients switch on [`ErrorCode`] (its snake_case string never changes meaning); people read the
+//! title and detail in the language they asked for with `Accept-Language`.
+
+use serde::{Deserialize, Serialize};
+
+/// The language a message is shown in: Bahasa Indonesia first, English second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "id")]
+    Id,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+
+    /// Picks Indonesian or English from an `Accept-Language` header value (RFC 9110 12.5.4),
+    /// honouring q-values; anything else, or nothing, gives Indonesian.
+    pub fn negotiate(accept_language: Option<&str>) -> Lang {
+        let Some(header) = accept_language else {
+            return Lang::Id;
+        };
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q=").map(|v| v.trim().parse::<f32>()))
+                .map_or(Ok(1.0), |r| r)
+                .unwrap_or(0.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            let lang = match primary {
+                "id" | "in" => Lang::Id,
+                "en" => Lang::En,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map_or(Lang::Id, |(_, l)| l)
+    }
+}
+
+/// A message in both languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Text {
+    pub id: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn new(id: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Id => &self.id,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+macro_rules! error_codes {
+    ($($variant:ident = $code:literal, $status:literal, $id:literal, $en:literal;)+) => {
+        /// Stable, machine-readable error codes. Never reuse or rename one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum ErrorCode {
+            $(#[serde(rename = $code)] $variant),+
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code),+ }
+            }
+
+            /// The HTTP status this code is sent with.
+            pub fn status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status),+ }
+            }
+
+            /// A short title in the given language.
+            pub fn title(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((ErrorCode::$variant, Lang::Id) => $id, (ErrorCode::$variant, Lang::En) => $en,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    NotFound = "not_found", 404,
+        "Alamat tidak ditemukan", "Not found";
+    MethodNotAllowed = "method_not_allowed", 405,
+        "Metode tidak diizinkan untuk alamat ini", "Method not allowed for this address";
+    InvalidPath = "invalid_path", 400,
+        "Parameter alamat tidak valid", "Invalid path parameter";
+    InvalidQuery = "invalid_query", 400,
+        "Parameter kueri tidak valid", "Invalid query parameter";
+    InvalidBody = "invalid_body", 400,
+        "Isi permintaan tidak valid", "Invalid request body";
+    UnsupportedMediaType = "unsupported_media_type", 415,
+        "Jenis konten tidak didukung", "Unsupported content type";
+    PayloadTooLarge = "payload_too_large", 413,
+        "Isi permintaan terlalu besar", "Request body too large";
+    CalendarNotFound = "calendar_not_found", 404,
+        "Kalender hari libur untuk tahun itu belum tersedia", "No holiday calendar for that year yet";
+    Timeout = "timeout", 503,
+        "Permintaan melebihi batas waktu", "The request took too long";
+    Unavailable = "unavailable", 503,
+        "Layanan sedang tidak tersedia, coba lagi sebentar lagi", "Service unavailable, try again shortly";
+    Internal = "internal", 500,
+        "Terjadi kesalahan pada server", "Something went wrong on the server";
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An RFC 9457 problem document (`application/problem+json`) with Abdi's extensions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    /// A URI naming the problem type: `urn:abdi:problem:<code>`.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// Short summary in the negotiated language.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request, in the negotiated language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The stable error code clients switch on.
+    pub code: ErrorCode,
+    /// The language of `title` and `detail`.
+    pub lang: Lang,
+    /// The request id, to quote to the help desk (also in the `x-request-id` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+impl Problem {
+    pub fn type_uri_for(code: ErrorCode) -> String {
+        format!("urn:abdi:problem:{}", code.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiates_the_language() {
+        assert_eq!(Lang::negotiate(None), Lang::Id);
+        assert_eq!(Lang::negotiate(Some("en")), Lang::En);
+        assert_eq!(Lang::negotiate(Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(Lang::negotiate(Some("id-ID,id;q=0.9,en;q=0.8")), Lang::Id);
+        assert_eq!(Lang::negotiate(Some("en;q=0.5, id;q=0.8")), Lang::Id);
+        assert_eq!(Lang::negotiate(Some("fr, en;q=0.3")), Lang::En);
+        assert_eq!(Lang::negotiate(Some("fr, de")), Lang::Id);
+        assert_eq!(Lang::negotiate(Some("en;q=0")), Lang::Id);
+        assert_eq!(Lang::negotiate(Some("*")), Lang::Id);
+        assert_eq!(Lang::negotiate(Some("en;q=abc")), Lang::Id);
+    }
+
+    #[test]
+    fn every_code_has_both_titles_and_an_error_status() {
+        for code in ErrorCode::ALL {
+            assert!(!code.title(Lang::Id).is_empty());
+            assert!(!code.title(Lang::En).is_empty());
+            assert_ne!(code.title(Lang::Id), code.title(Lang::En), "{code}");
+            assert!((400..600).contains(&code.status()));
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! abdi-proto: the contract between the Abdi server and the device.
+//!
+//! Wire types, stable error codes, identifier newtypes parsed once at the edge (NIP, NIK, rank)
+//! and reference rules (rank ladder, holiday calendar). Pure: no I/O, no async runtime, compiles
+//! for mobile targets.
+
+pub mod calendar;
+pub mod error;
+pub mod health;
+pub mod master;
+pub mod nik;
+pub mod nip;
+pub mod rank;
+pub mod reference;
+
+pub use calendar::{Holiday, HolidayCalendar};
+pub use error::{ErrorCode, Lang, Problem, Text};
+pub use master::Vocabulary;
+pub use nik::Nik;
+pub use nip::Nip;
+pub use rank::RankCode;
