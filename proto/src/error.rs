@@ -124,7 +124,7 @@ error_codes! {
         "Isi permintaan terlalu besar", "Request body too large";
     CalendarNotFound = "calendar_not_found", 404,
         "Kalender hari libur untuk tahun itu belum tersedia", "No holiday calendar for that year yet";
-    Timeout = "timeout", 503,
+    Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,
         "Layanan sedang tidak tersedia, coba lagi sebentar lagi", "Service unavailable, try again shortly";

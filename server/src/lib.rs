@@ -1,1 +1,16 @@
+//! abdi-server: the Abdi backend. The binary (`main.rs`) only parses the command line and calls
+//! [`cli::run`]; everything else lives here so tests drive the real application.
 
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod masterdata;
+pub mod reference;
+pub mod seed;
+pub mod startup;
+pub mod state;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,99 @@
+//! The command line: `serve`, `migrate`, `seed`.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::Config;
+use crate::seed::{SeedOptions, run_seed};
+use crate::startup::{Application, prepare_database, shutdown_signal};
+use crate::store::db;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "abdi-server",
+    version,
+    about = "Abdi: the service platform for Indonesian civil servants (ASN).",
+    long_about = "Abdi: the service platform for Indonesian civil servants (ASN).\n\n\
+Configuration comes from the embedded defaults (a SQLite file under ./data, in-process \
+sessions, 127.0.0.1:8080), then the file given with --config, then ABDI__SECTION__KEY \
+environment variables (e.g. ABDI__DATABASE__URL=postgres://...). Unknown keys are refused."
+)]
+pub struct Cli {
+    /// A TOML configuration file (keys as in README's configuration table).
+    #[arg(short, long, global = true, env = "ABDI_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server. Applies pending migrations first (database.migrate_on_start) and
+    /// stops gracefully on SIGTERM or Ctrl-C, letting in-flight requests finish.
+    Serve,
+    /// Apply pending database migrations and load the shipped reference data (rank ladder,
+    /// holiday calendars), then exit.
+    Migrate,
+    /// Fill the database with a deterministic synthetic province (units, positions, employees
+    /// with valid NIPs and their histories). The same --seed gives the same data.
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SeedArgs {
+    /// Number of employees to generate.
+    #[arg(long, default_value_t = 2_000)]
+    pub employees: u32,
+    /// Random seed: the same seed, count and --as-of date give the same data.
+    #[arg(long, default_value_t = 73)]
+    pub seed: u64,
+    /// The date the data is generated as of (YYYY-MM-DD); today (UTC+7) by default.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// A TOML file of named accounts to include (nip, name, email, ...), e.g. for demos.
+    #[arg(long, value_name = "FILE")]
+    pub accounts: Option<PathBuf>,
+    /// Delete existing master data first (otherwise a database with employees is refused).
+    #[arg(long)]
+    pub reset: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    crate::telemetry::init(&config.log);
+    let clock: SharedClock = std::sync::Arc::new(SystemClock);
+    match cli.command {
+        Command::Serve => {
+            let app = Application::build_with_clock(config, clock).await?;
+            app.run_until(shutdown_signal()).await?;
+        }
+        Command::Migrate => {
+            let db = db::connect(&config.database).await?;
+            prepare_database(&db, &clock).await?;
+            tracing::info!("migrations applied");
+        }
+        Command::Seed(args) => {
+            let accounts = args
+                .accounts
+                .as_deref()
+                .map(crate::seed::accounts::load)
+                .transpose()?;
+            let db = db::connect(&config.database).await?;
+            prepare_database(&db, &clock).await?;
+            let options = SeedOptions {
+                employees: args.employees,
+                seed: args.seed,
+                as_of: args.as_of.unwrap_or_else(|| clock.today()),
+                accounts: accounts.unwrap_or_default(),
+                reset: args.reset,
+                progress: true,
+            };
+            let report = run_seed(&db, &options, clock.now()).await?;
+            eprintln!("{report}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,399 @@
+//! Layered configuration: embedded defaults, then an optional TOML file, then `ABDI__...`
+//! environment variables (`ABDI__DATABASE__URL` sets `database.url`). Unknown keys are refused
+//! with a message naming them; secrets are redacted in `Debug` and never logged.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// A value that must never be printed: `Debug` and `Display` show `***`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The secret itself, for the one place that needs it (a connection, a signature).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A connection URL whose password is a secret: `Debug` and [`SecretUrl::redacted`] show the
+/// scheme, host and path, never the password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretUrl(Secret);
+
+impl SecretUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(Secret::new(url))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose()
+    }
+
+    /// The URL with any password (and any query string, which may carry one) replaced by `***`.
+    pub fn redacted(&self) -> String {
+        let url = self.0.expose();
+        let (base, has_query) = match url.split_once('?') {
+            Some((b, _)) => (b, true),
+            None => (url, false),
+        };
+        let redacted = match base.split_once("://") {
+            Some((scheme, rest)) => match rest.rsplit_once('@') {
+                Some((userinfo, host)) => {
+                    let user = userinfo.split(':').next().unwrap_or("");
+                    format!("{scheme}://{user}:***@{host}")
+                }
+                None => format!("{scheme}://{rest}"),
+            },
+            None => base.to_owned(),
+        };
+        if has_query {
+            format!("{redacted}?***")
+        } else {
+            redacted
+        }
+    }
+}
+
+impl fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretUrl({})", self.redacted())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub sessions: SessionsConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// A request taking longer is answered 503 `timeout`.
+    pub request_timeout_secs: u64,
+    /// After SIGTERM, in-flight requests get this long to finish.
+    pub shutdown_grace_secs: u64,
+    /// Largest accepted request body.
+    pub body_limit_bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `postgres://user:password@host/db` or `sqlite://path?mode=rwc`.
+    pub url: SecretUrl,
+    pub max_connections: u32,
+    pub connect_timeout_secs: u64,
+    /// Apply pending migrations when `serve` starts.
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionBackend {
+    /// In-process: for one instance (the embedded default) and tests.
+    Memory,
+    /// Redis: shared by every instance.
+    Redis,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsConfig {
+    pub backend: SessionBackend,
+    /// `redis://[:password@]host:port[/db]`, used when `backend = "redis"`.
+    pub redis_url: SecretUrl,
+    /// Every key this instance writes starts with this prefix.
+    pub key_prefix: String,
+    /// A Redis command not answered in this time fails (and the connection is re-established).
+    pub redis_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `abdi_server=debug,sqlx=warn`.
+    pub level: String,
+}
+
+impl Default for Config {
+    /// The embedded defaults: a SQLite file under `./data`, in-process sessions, 127.0.0.1:8080.
+    fn default() -> Self {
+        Config {
+            server: ServerConfig {
+                listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+                request_timeout_secs: 30,
+                shutdown_grace_secs: 30,
+                body_limit_bytes: 1024 * 1024,
+            },
+            database: DatabaseConfig {
+                url: SecretUrl::new("sqlite://data/abdi.sqlite?mode=rwc"),
+                max_connections: 16,
+                connect_timeout_secs: 5,
+                migrate_on_start: true,
+            },
+            sessions: SessionsConfig {
+                backend: SessionBackend::Memory,
+                redis_url: SecretUrl::new("redis://127.0.0.1:6379"),
+                key_prefix: "abdi:".into(),
+                redis_timeout_ms: 1000,
+            },
+            log: LogConfig {
+                format: LogFormat::Json,
+                level: "info".into(),
+            },
+        }
+    }
+}
+
+/// Why configuration was refused; `Display` is one line naming the key and where it came from.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Defaults, then `file` (if given), then `ABDI__` variables from the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Self::from_figment(Self::figment(file)?.merge(Env::prefixed("ABDI__").split("__")))
+    }
+
+    /// Like [`Config::load`] but with the environment given as pairs (for tests).
+    pub fn load_with_env<'a>(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<Config, ConfigError> {
+        let mut figment = Self::figment(file)?;
+        for (key, value) in env {
+            if let Some(path) = key.strip_prefix("ABDI__") {
+                let path = path.to_ascii_lowercase().replace("__", ".");
+                let value: figment::value::Value = value
+                    .parse()
+                    .unwrap_or_else(|_| figment::value::Value::from(value.to_owned()));
+                figment = figment.merge(Serialized::default(&path, value));
+            }
+        }
+        Self::from_figment(figment)
+    }
+
+    fn figment(file: Option<&Path>) -> Result<Figment, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::MissingFile(path.to_owned()));
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        Ok(figment)
+    }
+
+    fn from_figment(figment: Figment) -> Result<Config, ConfigError> {
+        let config: Config = figment.extract().map_err(|e| {
+            let first = e.into_iter().next().map(describe).unwrap_or_default();
+            ConfigError::Invalid(first)
+        })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let url = self.database.url.expose();
+        if !(url.starts_with("postgres://")
+            || url.starts_with("postgresql://")
+            || url.starts_with("sqlite:"))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "database.url must start with postgres:// or sqlite:, got {}",
+                self.database.url.redacted()
+            )));
+        }
+        if self.database.max_connections == 0 {
+            return Err(ConfigError::Invalid(
+                "database.max_connections must be at least 1".into(),
+            ));
+        }
+        if self.sessions.backend == SessionBackend::Redis
+            && !self.sessions.redis_url.expose().starts_with("redis://")
+            && !self.sessions.redis_url.expose().starts_with("rediss://")
+        {
+            return Err(ConfigError::Invalid(format!(
+                "sessions.redis_url must start with redis:// or rediss://, got {}",
+                self.sessions.redis_url.redacted()
+            )));
+        }
+        if self.server.request_timeout_secs == 0 {
+            return Err(ConfigError::Invalid(
+                "server.request_timeout_secs must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.server.request_timeout_secs)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.server.shutdown_grace_secs)
+    }
+}
+
+/// One line for a figment error: what is wrong, at which key, from which source. Values are
+/// never echoed (they may be secrets).
+fn describe(e: figment::Error) -> String {
+    use figment::error::Kind;
+    let key = e.path.join(".");
+    let source = e
+        .metadata
+        .as_ref()
+        .map(|m| match &m.source {
+            Some(figment::Source::File(p)) => format!(" (in {})", p.display()),
+            _ if m.name.contains("environment") => " (in ABDI__ environment variables)".into(),
+            _ => String::new(),
+        })
+        .unwrap_or_default();
+    let what = match &e.kind {
+        Kind::UnknownField(field, _) => {
+            let at = if key.is_empty() {
+                field.clone()
+            } else {
+                format!("{key}.{field}")
+            };
+            return format!("unknown key '{at}'{source}");
+        }
+        Kind::MissingField(field) => format!("missing key '{field}'"),
+        Kind::InvalidType(actual, expected) => format!("expected {expected}, found {actual}"),
+        Kind::InvalidValue(_, expected) => format!("invalid value, expected {expected}"),
+        Kind::UnknownVariant(v, expected) => {
+            format!("unknown value '{v}', expected one of {}", expected.join(", "))
+        }
+        other => other.to_string().replace('\n', " "),
+    };
+    if key.is_empty() {
+        format!("{what}{source}")
+    } else {
+        format!("'{key}': {what}{source}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let c = Config::load_with_env(None, []).unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(c.server.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.sessions.backend, SessionBackend::Memory);
+        assert!(c.database.url.expose().starts_with("sqlite:"));
+    }
+
+    #[test]
+    fn file_then_environment_override() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("abdi.toml");
+        std::fs::write(
+            &path,
+            "[server]\nlisten = \"0.0.0.0:9000\"\n[sessions]\nbackend = \"redis\"\n",
+        )
+        .unwrap();
+        let c = Config::load_with_env(
+            Some(&path),
+            [
+                ("ABDI__SERVER__LISTEN", "127.0.0.1:9100"),
+                ("ABDI__DATABASE__MAX_CONNECTIONS", "4"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.server.listen.to_string(), "127.0.0.1:9100");
+        assert_eq!(c.sessions.backend, SessionBackend::Redis);
+        assert_eq!(c.database.max_connections, 4);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("abdi.toml");
+        std::fs::write(&path, "[database]\nurll = \"x\"\n").unwrap();
+        let e = Config::load_with_env(Some(&path), []).unwrap_err().to_string();
+        assert!(e.contains("unknown key 'database.urll'"), "{e}");
+        assert!(e.contains("abdi.toml"), "{e}");
+        assert!(!e.contains('\n'));
+
+        let e = Config::load_with_env(None, [("ABDI__SERVER__PORT", "1")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown key 'server.port'"), "{e}");
+
+        let e = Config::load_with_env(None, [("ABDI__SESSIONS__BACKEND", "memcached")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("memcached") && e.contains("redis"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_file_and_bad_values_are_one_clear_line() {
+        let e = Config::load_with_env(Some(Path::new("/nonexistent/abdi.toml")), [])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "configuration file /nonexistent/abdi.toml does not exist");
+        let e = Config::load_with_env(None, [("ABDI__DATABASE__URL", "mysql://root:pw@h/db")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("database.url must start with"), "{e}");
+        assert!(!e.contains("pw"), "the password leaked: {e}");
+        let e = Config::load_with_env(None, [("ABDI__SERVER__LISTEN", "localhost")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("server.listen"), "{e}");
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug() {
+        let mut c = Config::default();
+        c.database.url = SecretUrl::new("postgres://abdi:s3cr3t-pw@db.internal:5432/abdi?sslmode=require&password=x");
+        c.sessions.redis_url = SecretUrl::new("redis://:r3dis-pw@cache:6379/0");
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("s3cr3t-pw"), "{debug}");
+        assert!(!debug.contains("r3dis-pw"), "{debug}");
+        assert!(!debug.contains("password=x"), "{debug}");
+        assert!(debug.contains("postgres://abdi:***@db.internal:5432/abdi?***"), "{debug}");
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
+    }
+}

@@ -1,0 +1,204 @@
+//! The only place that knows HTTP errors: capability errors become an [`ApiError`] (a stable
+//! code plus an optional detail in both languages), and [`render_problems`] turns every error
+//! response, ours or the framework's, into RFC 9457 `application/problem+json` in the language
+//! the client asked for.
+
+use abdi_proto::{ErrorCode, Lang, Problem, Text};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::reference::ReferenceError;
+use crate::store::session::SessionStoreError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error on its way to the client.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub detail: Option<Text>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode) -> Self {
+        Self { code, detail: None }
+    }
+
+    pub fn with_detail(code: ErrorCode, id: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            code,
+            detail: Some(Text::new(id, en)),
+        }
+    }
+
+    /// An unexpected failure: logged in full here, sent as a bare `internal`.
+    pub fn internal(error: &dyn std::error::Error) -> Self {
+        tracing::error!(error = %error, "internal error");
+        Self::new(ErrorCode::Internal)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+impl From<ReferenceError> for ApiError {
+    fn from(e: ReferenceError) -> Self {
+        match e {
+            ReferenceError::CalendarNotFound(year) => ApiError::with_detail(
+                ErrorCode::CalendarNotFound,
+                format!("Kalender hari libur tahun {year} belum dimuat."),
+                format!("The holiday calendar for {year} has not been loaded."),
+            ),
+            ReferenceError::Database(e) => database(&e),
+        }
+    }
+}
+
+impl From<SessionStoreError> for ApiError {
+    fn from(e: SessionStoreError) -> Self {
+        tracing::warn!(error = %e, "session store unavailable");
+        ApiError::new(ErrorCode::Unavailable)
+    }
+}
+
+/// A database failure: 503 when the database cannot be reached (retrying helps), 500 otherwise.
+pub fn database(e: &sea_orm::DbErr) -> ApiError {
+    use sea_orm::DbErr;
+    match e {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
+            tracing::warn!(error = %e, "database unavailable");
+            ApiError::new(ErrorCode::Unavailable)
+        }
+        other => ApiError::internal(other),
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        let reason = r.body_text();
+        ApiError::with_detail(
+            ErrorCode::InvalidPath,
+            format!("Parameter alamat tidak sesuai: {reason}"),
+            format!("Path parameter does not fit: {reason}"),
+        )
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        let reason = r.body_text();
+        ApiError::with_detail(
+            ErrorCode::InvalidQuery,
+            format!("Parameter kueri tidak sesuai: {reason}"),
+            format!("Query parameter does not fit: {reason}"),
+        )
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        let code = match r {
+            JsonRejection::MissingJsonContentType(_) => ErrorCode::UnsupportedMediaType,
+            JsonRejection::BytesRejection(_) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ErrorCode::PayloadTooLarge
+            }
+            _ => ErrorCode::InvalidBody,
+        };
+        let reason = r.body_text();
+        ApiError::with_detail(
+            code,
+            format!("Isi permintaan ditolak: {reason}"),
+            format!("Request body refused: {reason}"),
+        )
+    }
+}
+
+/// Middleware: every error response leaves as problem+json in the negotiated language, with
+/// the request id; responses that already are problem+json, and successes, pass untouched.
+pub async fn render_problems(request: Request, next: Next) -> Response {
+    let lang = Lang::negotiate(
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let error = match parts.extensions.remove::<ApiError>() {
+        Some(e) => e,
+        None if is_problem(&parts.headers) => return Response::from_parts(parts, body),
+        None => ApiError::new(code_for_status(status)),
+    };
+    let problem = Problem {
+        type_uri: Problem::type_uri_for(error.code),
+        title: error.code.title(lang).to_owned(),
+        status: status.as_u16(),
+        detail: error.detail.as_ref().map(|t| t.get(lang).to_owned()),
+        code: error.code,
+        lang,
+        request_id,
+    };
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    parts.headers.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(lang.tag()),
+    );
+    parts
+        .headers
+        .append(header::VARY, HeaderValue::from_static("accept-language"));
+    Response::from_parts(parts, Body::from(body))
+}
+
+fn is_problem(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON))
+}
+
+fn code_for_status(status: StatusCode) -> ErrorCode {
+    match status {
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+        StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => ErrorCode::Timeout,
+        StatusCode::SERVICE_UNAVAILABLE => ErrorCode::Unavailable,
+        s if s.is_client_error() => ErrorCode::InvalidBody,
+        _ => ErrorCode::Internal,
+    }
+}
+
+/// Handler for unknown addresses.
+pub async fn not_found() -> ApiError {
+    ApiError::new(ErrorCode::NotFound)
+}
+
+/// Handler for a known address with the wrong method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(ErrorCode::MethodNotAllowed)
+}

@@ -1,0 +1,80 @@
+//! `/health/live` and `/health/ready` for load balancers and orchestrators.
+
+use std::time::{Duration, Instant};
+
+use abdi_proto::health::{Check, CheckStatus, Liveness, Readiness};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::state::AppState;
+
+/// A check that takes longer than this has failed: a probe must answer quickly.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(live))
+        .routes(routes!(ready))
+}
+
+/// The process is up and serving HTTP.
+#[utoipa::path(get, path = "/health/live", tag = "health",
+    responses((status = 200, description = "Alive", body = Liveness)))]
+async fn live() -> Json<Liveness> {
+    Json(Liveness {
+        status: "live".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    })
+}
+
+/// The database and the session store both answer. On 503 the body names the one that failed.
+#[utoipa::path(get, path = "/health/ready", tag = "health",
+    responses(
+        (status = 200, description = "Ready to serve", body = Readiness),
+        (status = 503, description = "A dependency failed; see which", body = Readiness),
+    ))]
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+    let (database, session_store) = tokio::join!(
+        check(async { state.db.ping().await.map_err(|e| e.to_string()) }),
+        check(async { state.sessions.ping().await.map_err(|e| e.to_string()) }),
+    );
+    let ok = database.status == CheckStatus::Ok && session_store.status == CheckStatus::Ok;
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    if !ok {
+        tracing::warn!(?database, ?session_store, "not ready");
+    }
+    (
+        status,
+        Json(Readiness {
+            status: if ok { "ready" } else { "not_ready" }.into(),
+            database,
+            session_store,
+        }),
+    )
+}
+
+async fn check(probe: impl Future<Output = Result<(), String>>) -> Check {
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(CHECK_TIMEOUT, probe)
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer within {} s", CHECK_TIMEOUT.as_secs())));
+    let latency_ms = started.elapsed().as_millis() as u64;
+    match outcome {
+        Ok(()) => Check {
+            status: CheckStatus::Ok,
+            latency_ms,
+            error: None,
+        },
+        Err(e) => Check {
+            status: CheckStatus::Failed,
+            latency_ms,
+            error: Some(crate::store::db::one_line(&e)),
+        },
+    }
+}

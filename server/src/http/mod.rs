@@ -1,0 +1,106 @@
+//! The HTTP surface: routes, the OpenAPI document and the middleware stack.
+
+pub mod extract;
+
+use std::sync::Arc;
+
+use abdi_proto::{ErrorCode, Lang, Problem};
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_scalar::{Scalar, Servable};
+
+use crate::error::{self, ApiError};
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Abdi API",
+        description = "Layanan kepegawaian untuk ASN / Civil-service workflows for Indonesian civil \
+servants. Every error is `application/problem+json` (RFC 9457) with a stable `code`; \
+`title` and `detail` follow `Accept-Language` (`id` by default, or `en`).",
+        license(name = "Apache-2.0")
+    ),
+    tags(
+        (name = "health", description = "Liveness and readiness probes"),
+        (name = "reference", description = "Reference data: rank ladder, holiday calendar"),
+    ),
+    components(schemas(Problem, ErrorCode, Lang))
+)]
+struct ApiDoc;
+
+/// The routes and their OpenAPI description, built together so none can be missing from it.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::health::routes())
+        .nest("/api/v1", crate::reference::routes())
+        .split_for_parts()
+}
+
+/// The OpenAPI document as served at `/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api().1
+}
+
+pub fn router(state: AppState) -> Router {
+    let (routes, openapi) = api();
+    let spec = Arc::new(openapi.clone());
+    let request_id = HeaderName::from_static("x-request-id");
+    let timeout = state.config.request_timeout();
+    let body_limit = state.config.server.body_limit_bytes;
+
+    routes
+        .route(
+            "/openapi.json",
+            get(move || {
+                let spec = spec.clone();
+                async move { axum::Json(spec.as_ref().clone()) }
+            }),
+        )
+        .merge(Scalar::with_url("/docs", openapi))
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|req: &Request| {
+                            let id = req
+                                .headers()
+                                .get("x-request-id")
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("");
+                            tracing::info_span!(
+                                "request",
+                                request_id = %id,
+                                method = %req.method(),
+                                path = %req.uri().path(),
+                            )
+                        })
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(axum::middleware::from_fn(error::render_problems))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    timeout,
+                ))
+                .layer(CatchPanicLayer::custom(|_| {
+                    tracing::error!("a handler panicked");
+                    ApiError::new(ErrorCode::Internal).into_response()
+                }))
+                .layer(DefaultBodyLimit::max(body_limit)),
+        )
+}

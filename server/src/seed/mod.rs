@@ -1,0 +1,428 @@
+//! `abdi-server seed`: a deterministic synthetic province. The same seed, count and as-of date
+//! always give the same units, positions, employees and histories. Employees are written in
+//! batches, each batch (employees with all their histories) in one transaction, so a failure
+//! never leaves a half-written person.
+
+pub mod accounts;
+mod names;
+pub mod org;
+pub mod people;
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    Iterable, ModelTrait, PaginatorTrait, PrimaryKeyToColumn, TransactionTrait,
+};
+
+use crate::masterdata::entity::{
+    award, education_history, employee, family_member, org_unit, performance_rating, position,
+    position_history, rank_history, training_history,
+};
+use accounts::Account;
+use org::Organisation;
+use people::{Fixed, Generator, Person, Registry};
+
+/// Employees per transaction.
+const BATCH: usize = 1_000;
+/// Bind parameters per INSERT: below SQLite's 32,766 and PostgreSQL's 65,535.
+const PARAMS_PER_STATEMENT: usize = 30_000;
+
+#[derive(Debug, Clone)]
+pub struct SeedOptions {
+    pub employees: u32,
+    pub seed: u64,
+    pub as_of: NaiveDate,
+    pub accounts: Vec<Account>,
+    pub reset: bool,
+    pub progress: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedReport {
+    pub employees: u64,
+    pub units: u64,
+    pub positions: u64,
+    pub rows: u64,
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.elapsed.as_secs_f64().max(0.001);
+        write!(
+            f,
+            "seeded {} employees, {} units, {} positions ({} rows) in {:.1} s: {:.0} employees/s, {:.0} rows/s",
+            self.employees,
+            self.units,
+            self.positions,
+            self.rows,
+            secs,
+            self.employees as f64 / secs,
+            self.rows as f64 / secs
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error(
+        "the database already has {0} employees; run seed with --reset to replace them"
+    )]
+    NotEmpty(u64),
+    #[error("account {nip}: unit '{unit}' does not exist in the generated organisation")]
+    UnknownUnit { nip: String, unit: String },
+    #[error("account {nip}: post {post} of unit {unit} is already held by another account")]
+    PostTaken {
+        nip: String,
+        unit: String,
+        post: String,
+    },
+    #[error("could not generate a unique NIP or NIK after several tries")]
+    Exhausted,
+    #[error("seed: database: {0}")]
+    Database(#[from] DbErr),
+    #[error("seed: the generator stopped unexpectedly")]
+    Generator,
+}
+
+/// Who goes where: (slot, post, senior?, fixed facts) for every person, in generation order.
+struct Placement {
+    unit_index: usize,
+    post_index: usize,
+    senior: bool,
+    fixed: Fixed,
+}
+
+/// Builds the organisation and the placement of every person (accounts first).
+fn plan(
+    rng: &mut ChaCha8Rng,
+    options: &SeedOptions,
+) -> Result<(Organisation, Vec<Placement>), SeedError> {
+    let org = Organisation::generate(rng, options.employees);
+    let mut taken = std::collections::HashSet::new();
+    let mut placements = Vec::with_capacity(options.employees as usize + options.accounts.len());
+    for account in &options.accounts {
+        let wanted = account.unit.clone().unwrap_or_else(|| "BKD".into());
+        let slot = org
+            .slots
+            .iter()
+            .find(|s| org.units[s.unit_index].code == wanted)
+            .or_else(|| {
+                let first = format!("{wanted}-U001");
+                org.slots.iter().find(|s| org.units[s.unit_index].code == first)
+            })
+            .ok_or_else(|| SeedError::UnknownUnit {
+                nip: account.nip.to_string(),
+                unit: wanted.clone(),
+            })?;
+        let (post_index, senior) = match account.post.as_deref() {
+            Some("KEPALA") => (slot.struktural[0], true),
+            Some("KASI1") => (slot.struktural[1], true),
+            Some("KASI2") => (slot.struktural[2], true),
+            _ => (slot.staff[0], false),
+        };
+        if senior && !taken.insert(post_index) {
+            return Err(SeedError::PostTaken {
+                nip: account.nip.to_string(),
+                unit: org.units[slot.unit_index].code.clone(),
+                post: account.post.clone().unwrap_or_default(),
+            });
+        }
+        placements.push(Placement {
+            unit_index: slot.unit_index,
+            post_index,
+            senior,
+            fixed: Fixed {
+                nip: Some(account.nip.clone()),
+                name: Some(account.name.clone()),
+                front_title: account.front_title.clone(),
+                back_title: account.back_title.clone(),
+                email: Some(account.email.clone()),
+                phone: account.phone.clone(),
+            },
+        });
+    }
+    let total_weight: u64 = org.slots.iter().map(|s| u64::from(s.weight)).sum();
+    let n = u64::from(options.employees);
+    let mut counts: Vec<u64> = org
+        .slots
+        .iter()
+        .map(|s| n * u64::from(s.weight) / total_weight.max(1))
+        .collect();
+    let assigned: u64 = counts.iter().sum();
+    for c in counts.iter_mut().take((n - assigned) as usize) {
+        *c += 1;
+    }
+    for (slot, count) in org.slots.iter().zip(counts) {
+        let open: Vec<usize> = slot
+            .struktural
+            .iter()
+            .copied()
+            .filter(|p| !taken.contains(p))
+            .collect();
+        for k in 0..count as usize {
+            let (post_index, senior) = match open.get(k) {
+                Some(p) => (*p, true),
+                None => (slot.staff[k % slot.staff.len()], false),
+            };
+            placements.push(Placement {
+                unit_index: slot.unit_index,
+                post_index,
+                senior,
+                fixed: Fixed::default(),
+            });
+        }
+    }
+    Ok((org, placements))
+}
+
+/// Generates every person in order, handing them over in batches; stops early if `sink`
+/// returns false. Deterministic for the same options.
+pub fn generate(
+    options: &SeedOptions,
+    created_at: DateTime<Utc>,
+    mut on_org: impl FnMut(&Organisation),
+    mut sink: impl FnMut(Vec<Person>) -> bool,
+) -> Result<(), SeedError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let (org, placements) = plan(&mut rng, options)?;
+    on_org(&org);
+    let mut registry = Registry::default();
+    for account in &options.accounts {
+        registry.reserve(&account.nip);
+    }
+    let mut generator = Generator {
+        org: &org,
+        as_of: options.as_of,
+        created_at,
+        registry,
+    };
+    let mut batch = Vec::with_capacity(BATCH);
+    for p in placements {
+        let person = (0..16)
+            .find_map(|_| generator.person(&mut rng, p.unit_index, p.post_index, p.senior, &p.fixed))
+            .ok_or(SeedError::Exhausted)?;
+        batch.push(person);
+        if batch.len() == BATCH && !sink(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
+            return Ok(());
+        }
+    }
+    if !batch.is_empty() {
+        sink(batch);
+    }
+    Ok(())
+}
+
+/// Generates and writes the province. Generation runs on a blocking thread while the async
+/// side writes the previous batch.
+pub async fn run_seed(
+    db: &DatabaseConnection,
+    options: &SeedOptions,
+    now: DateTime<Utc>,
+) -> Result<SeedReport, SeedError> {
+    let started = Instant::now();
+    let existing = employee::Entity::find().count(db).await?;
+    if existing > 0 {
+        if !options.reset {
+            return Err(SeedError::NotEmpty(existing));
+        }
+        reset(db).await?;
+    }
+
+    let total = u64::from(options.employees) + options.accounts.len() as u64;
+    let progress = if options.progress {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} seeding [{bar:40}] {pos}/{len} employees ({per_sec}, {eta} left)",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+
+    let (org_tx, org_rx) = tokio::sync::oneshot::channel::<(Vec<org::Unit>, Vec<org::Post>)>();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Person>>(4);
+    let generator_options = options.clone();
+    let producer = tokio::task::spawn_blocking(move || {
+        let mut org_tx = Some(org_tx);
+        generate(
+            &generator_options,
+            now,
+            |org| {
+                if let Some(t) = org_tx.take() {
+                    let _ = t.send((org.units.clone(), org.posts.clone()));
+                }
+            },
+            |batch| tx.blocking_send(batch).is_ok(),
+        )
+    });
+
+    let mut report = SeedReport {
+        employees: 0,
+        units: 0,
+        positions: 0,
+        rows: 0,
+        elapsed: Duration::ZERO,
+    };
+    if let Ok((units, posts)) = org_rx.await {
+        report.units = units.len() as u64;
+        report.positions = posts.len() as u64;
+        report.rows += write_organisation(db, &units, &posts, now).await?;
+    }
+    while let Some(batch) = rx.recv().await {
+        let n = batch.len() as u64;
+        report.rows += write_people(db, &batch).await?;
+        report.employees += n;
+        progress.inc(n);
+    }
+    producer.await.map_err(|_| SeedError::Generator)??;
+    progress.finish_and_clear();
+    report.elapsed = started.elapsed();
+    tracing::info!(
+        employees = report.employees,
+        rows = report.rows,
+        secs = report.elapsed.as_secs_f64(),
+        "seed complete"
+    );
+    Ok(report)
+}
+
+async fn begin_bulk(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Bulk load: a crash loses at most the last batches, which a re-run with --reset redoes.
+        txn.execute_unprepared("SET LOCAL synchronous_commit = off")
+            .await?;
+    }
+    Ok(txn)
+}
+
+async fn write_organisation(
+    db: &DatabaseConnection,
+    units: &[org::Unit],
+    posts: &[org::Post],
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let txn = begin_bulk(db).await?;
+    let unit_rows: Vec<org_unit::Model> = units
+        .iter()
+        .map(|u| org_unit::Model {
+            id: u.id,
+            code: u.code.clone(),
+            name: u.name.clone(),
+            level: u.level.to_string(),
+            parent_id: u.parent_id,
+            created_at: now,
+        })
+        .collect();
+    let post_rows: Vec<position::Model> = posts
+        .iter()
+        .map(|p| position::Model {
+            id: p.id,
+            code: p.code.clone(),
+            title: p.title.clone(),
+            kind: p.kind.to_string(),
+            grade: p.grade.clone(),
+            unit_id: p.unit_id,
+            reports_to_id: p.reports_to_id,
+            created_at: now,
+        })
+        .collect();
+    // Parents come before children in both lists, so the self-references hold row by row.
+    let mut rows = insert_models::<org_unit::Entity, _>(&txn, &unit_rows, true).await?;
+    rows += insert_models::<position::Entity, _>(&txn, &post_rows, true).await?;
+    txn.commit().await?;
+    Ok(rows)
+}
+
+async fn write_people(db: &DatabaseConnection, people: &[Person]) -> Result<u64, DbErr> {
+    fn all<T: Clone>(people: &[Person], f: impl Fn(&Person) -> &Vec<T>) -> Vec<T> {
+        people.iter().flat_map(|p| f(p).iter().cloned()).collect()
+    }
+    let txn = begin_bulk(db).await?;
+    let employees: Vec<employee::Model> = people.iter().map(|p| p.employee.clone()).collect();
+    let mut rows = insert_models::<employee::Entity, _>(&txn, &employees, true).await?;
+    rows += insert_models::<rank_history::Entity, _>(&txn, &all(people, |p| &p.ranks), false).await?;
+    rows += insert_models::<position_history::Entity, _>(&txn, &all(people, |p| &p.positions), false)
+        .await?;
+    rows += insert_models::<education_history::Entity, _>(&txn, &all(people, |p| &p.education), false)
+        .await?;
+    rows += insert_models::<training_history::Entity, _>(&txn, &all(people, |p| &p.trainings), false)
+        .await?;
+    rows += insert_models::<performance_rating::Entity, _>(&txn, &all(people, |p| &p.ratings), false)
+        .await?;
+    rows += insert_models::<award::Entity, _>(&txn, &all(people, |p| &p.awards), false).await?;
+    rows += insert_models::<family_member::Entity, _>(&txn, &all(people, |p| &p.family), false)
+        .await?;
+    txn.commit().await?;
+    Ok(rows)
+}
+
+/// Multi-row INSERTs of `models`, as many rows per statement as the parameter budget allows.
+/// `with_key` false leaves the primary key to the database (auto-increment ids).
+async fn insert_models<E, C>(db: &C, models: &[E::Model], with_key: bool) -> Result<u64, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    use sea_orm::IdenStatic;
+    let keys: Vec<&str> = E::PrimaryKey::iter()
+        .map(|k| k.into_column().as_str())
+        .collect();
+    let columns: Vec<E::Column> = E::Column::iter()
+        .filter(|c| with_key || !keys.contains(&c.as_str()))
+        .collect();
+    let per_statement = (PARAMS_PER_STATEMENT / columns.len().max(1)).max(1);
+    for chunk in models.chunks(per_statement) {
+        let mut stmt = Query::insert();
+        stmt.into_table(E::default()).columns(columns.iter().copied());
+        for model in chunk {
+            stmt.values(columns.iter().map(|c| Expr::from(model.get(*c))))
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+        }
+        db.execute(&stmt).await?;
+    }
+    Ok(models.len() as u64)
+}
+
+/// Removes all master data (employees, histories, positions, units).
+async fn reset(db: &DatabaseConnection) -> Result<(), DbErr> {
+    const TABLES: [&str; 10] = [
+        "rank_histories",
+        "position_histories",
+        "education_histories",
+        "training_histories",
+        "performance_ratings",
+        "awards",
+        "family_members",
+        "employees",
+        "positions",
+        "org_units",
+    ];
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("TRUNCATE {}", TABLES.join(", ")))
+            .await?;
+    } else {
+        for table in &TABLES[..8] {
+            txn.execute_unprepared(&format!("DELETE FROM {table}")).await?;
+        }
+        txn.execute_unprepared("UPDATE positions SET reports_to_id = NULL; DELETE FROM positions;")
+            .await?;
+        txn.execute_unprepared("UPDATE org_units SET parent_id = NULL; DELETE FROM org_units;")
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! Builds the application from configuration, binds, serves, and shuts down gracefully.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::Config;
+use crate::reference::ReferenceService;
+use crate::reference::calendar_data::{self, CalendarDataError};
+use crate::state::AppState;
+use crate::store::db::{self, DbError};
+use crate::store::session::{SessionStore, SessionStoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] DbError),
+    #[error(transparent)]
+    SessionStore(#[from] SessionStoreError),
+    #[error(transparent)]
+    Calendar(#[from] CalendarDataError),
+    #[error("cannot listen on {addr}: {reason}")]
+    Bind { addr: SocketAddr, reason: String },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Application, StartupError> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// Connects to the database and the session store (failing with one clear error if either
+    /// is down), applies migrations if configured, loads the shipped reference data, binds.
+    pub async fn build_with_clock(
+        config: Config,
+        clock: SharedClock,
+    ) -> Result<Application, StartupError> {
+        let db = db::connect(&config.database).await?;
+        if config.database.migrate_on_start {
+            prepare_database(&db, &clock).await?;
+        }
+        let sessions = SessionStore::connect(&config.sessions, clock.clone()).await?;
+        let addr = config.server.listen;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| StartupError::Bind {
+                addr,
+                reason: e.to_string(),
+            })?;
+        let state = AppState {
+            config: Arc::new(config),
+            clock,
+            reference: ReferenceService::new(db.clone()),
+            db,
+            sessions,
+        };
+        Ok(Application { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| self.state.config.server.listen)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting connections and lets in-flight
+    /// requests finish, for at most the configured grace period.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let grace = self.state.config.shutdown_grace();
+        let addr = self.local_addr();
+        let router = crate::http::router(self.state);
+        let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
+        let serve = axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = signalled_tx.send(());
+        });
+        tracing::info!(%addr, "listening");
+        tokio::select! {
+            result = serve.into_future() => result,
+            () = grace_expired(signalled_rx, grace) => {
+                tracing::warn!(grace_secs = grace.as_secs(), "grace period over; stopping with requests still running");
+                Ok(())
+            }
+        }?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn grace_expired(signalled: tokio::sync::oneshot::Receiver<()>, grace: Duration) {
+    if signalled.await.is_ok() {
+        tokio::time::sleep(grace).await;
+    } else {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Migrations plus the shipped reference data: what `migrate` does and `serve` does first.
+pub async fn prepare_database(
+    db: &sea_orm::DatabaseConnection,
+    clock: &SharedClock,
+) -> Result<(), StartupError> {
+    db::migrate(db).await?;
+    calendar_data::load_shipped(db, clock.now()).await?;
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

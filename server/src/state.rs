@@ -1,0 +1,19 @@
+//! The one application state handed to every handler; no globals.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::reference::ReferenceService;
+use crate::store::session::SessionStore;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub clock: SharedClock,
+    pub db: DatabaseConnection,
+    pub sessions: SessionStore,
+    pub reference: ReferenceService,
+}

@@ -1,0 +1,4 @@
+//! Storage adapters: the database and the session store.
+
+pub mod db;
+pub mod session;

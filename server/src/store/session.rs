@@ -1,0 +1,352 @@
+//! The session store: short-lived keyed values with a time to live (sessions, ceremony state,
+//! single-use codes). Redis when several instances run; in-process for the embedded default.
+//!
+//! The Redis store reconnects by itself: a command that finds the connection broken fails fast
+//! (so a request gets a clear 503, not a hang) and the next command uses a new connection.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use redis::AsyncCommands;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use crate::clock::SharedClock;
+use crate::config::{SessionBackend, SessionsConfig};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionStoreError {
+    #[error("cannot reach the session store at {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("the session store is unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[derive(Clone)]
+pub enum SessionStore {
+    Memory(MemoryStore),
+    Redis(RedisStore),
+}
+
+impl std::fmt::Debug for SessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SessionStore::Memory(_) => f.write_str("SessionStore::Memory"),
+            SessionStore::Redis(r) => write!(f, "SessionStore::Redis({})", r.prefix),
+        }
+    }
+}
+
+impl SessionStore {
+    /// Builds the configured store; for Redis, checks it answers before returning.
+    pub async fn connect(
+        config: &SessionsConfig,
+        clock: SharedClock,
+    ) -> Result<SessionStore, SessionStoreError> {
+        match config.backend {
+            SessionBackend::Memory => Ok(SessionStore::memory(&config.key_prefix, clock)),
+            SessionBackend::Redis => Ok(SessionStore::Redis(RedisStore::connect(config).await?)),
+        }
+    }
+
+    pub fn memory(prefix: &str, clock: SharedClock) -> SessionStore {
+        SessionStore::Memory(MemoryStore {
+            prefix: prefix.to_owned(),
+            clock,
+            entries: Arc::new(Mutex::new(Entries::default())),
+        })
+    }
+
+    pub fn backend(&self) -> SessionBackend {
+        match self {
+            SessionStore::Memory(_) => SessionBackend::Memory,
+            SessionStore::Redis(_) => SessionBackend::Redis,
+        }
+    }
+
+    /// Stores `value` under `key` for `ttl`, replacing any value there.
+    pub async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => {
+                m.put(key, value, ttl, false);
+                Ok(())
+            }
+            SessionStore::Redis(r) => r.set(key, value, ttl, false).await.map(|_| ()),
+        }
+    }
+
+    /// Stores `value` only if `key` holds nothing; tells whether it did.
+    pub async fn put_if_absent(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => Ok(m.put(key, value, ttl, true)),
+            SessionStore::Redis(r) => r.set(key, value, ttl, true).await,
+        }
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => Ok(m.get(key, false)),
+            SessionStore::Redis(r) => r.run(|mut c, k| async move { c.get(k).await }, key).await,
+        }
+    }
+
+    /// Reads and removes `key` in one step: a single-use value is used once.
+    pub async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => Ok(m.get(key, true)),
+            SessionStore::Redis(r) => {
+                r.run(|mut c, k| async move { c.get_del(k).await }, key)
+                    .await
+            }
+        }
+    }
+
+    /// Removes `key`; tells whether it was there.
+    pub async fn delete(&self, key: &str) -> Result<bool, SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => Ok(m.get(key, true).is_some()),
+            SessionStore::Redis(r) => {
+                let n: i64 = r.run(|mut c, k| async move { c.del(k).await }, key).await?;
+                Ok(n > 0)
+            }
+        }
+    }
+
+    /// Gives `key` a new time to live (sliding idle timeout); false if it no longer exists.
+    pub async fn touch(&self, key: &str, ttl: Duration) -> Result<bool, SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => Ok(m.touch(key, ttl)),
+            SessionStore::Redis(r) => {
+                let ms = ttl.as_millis().max(1) as i64;
+                r.run(move |mut c, k| async move { c.pexpire(k, ms).await }, key)
+                    .await
+            }
+        }
+    }
+
+    /// Time left for `key`, or None if it does not exist.
+    pub async fn ttl(&self, key: &str) -> Result<Option<Duration>, SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => Ok(m.ttl(key)),
+            SessionStore::Redis(r) => {
+                let ms: i64 = r.run(|mut c, k| async move { c.pttl(k).await }, key).await?;
+                Ok((ms >= 0).then(|| Duration::from_millis(ms as u64)))
+            }
+        }
+    }
+
+    /// Checks the store answers (the readiness probe).
+    pub async fn ping(&self) -> Result<(), SessionStoreError> {
+        match self {
+            SessionStore::Memory(_) => Ok(()),
+            SessionStore::Redis(r) => r.ping().await,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, (Vec<u8>, DateTime<Utc>)>,
+    writes: u64,
+}
+
+#[derive(Clone)]
+pub struct MemoryStore {
+    prefix: String,
+    clock: SharedClock,
+    entries: Arc<Mutex<Entries>>,
+}
+
+impl MemoryStore {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        // A poisoned lock only means another thread panicked mid-update of a cache entry; the
+        // map itself is still consistent, so keep serving.
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn expiry(&self, ttl: Duration) -> DateTime<Utc> {
+        self.clock.now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX)
+    }
+
+    fn put(&self, key: &str, value: &[u8], ttl: Duration, only_if_absent: bool) -> bool {
+        let now = self.clock.now();
+        let expires = self.expiry(ttl);
+        let key = format!("{}{key}", self.prefix);
+        let mut entries = self.lock();
+        entries.writes += 1;
+        if entries.writes % 1024 == 0 {
+            entries.map.retain(|_, (_, exp)| *exp > now);
+        }
+        if only_if_absent && entries.map.get(&key).is_some_and(|(_, exp)| *exp > now) {
+            return false;
+        }
+        entries.map.insert(key, (value.to_vec(), expires));
+        true
+    }
+
+    fn get(&self, key: &str, remove: bool) -> Option<Vec<u8>> {
+        let now = self.clock.now();
+        let key = format!("{}{key}", self.prefix);
+        let mut entries = self.lock();
+        let live = entries.map.get(&key).is_some_and(|(_, exp)| *exp > now);
+        if !live || remove {
+            return entries.map.remove(&key).filter(|_| live).map(|(v, _)| v);
+        }
+        entries.map.get(&key).map(|(v, _)| v.clone())
+    }
+
+    fn touch(&self, key: &str, ttl: Duration) -> bool {
+        let now = self.clock.now();
+        let expires = self.expiry(ttl);
+        let key = format!("{}{key}", self.prefix);
+        match self.lock().map.get_mut(&key) {
+            Some((_, exp)) if *exp > now => {
+                *exp = expires;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn ttl(&self, key: &str) -> Option<Duration> {
+        let now = self.clock.now();
+        let key = format!("{}{key}", self.prefix);
+        self.lock()
+            .map
+            .get(&key)
+            .and_then(|(_, exp)| (*exp - now).to_std().ok())
+            .filter(|d| !d.is_zero())
+    }
+}
+
+#[derive(Clone)]
+pub struct RedisStore {
+    prefix: String,
+    connection: ConnectionManager,
+}
+
+impl RedisStore {
+    async fn connect(config: &SessionsConfig) -> Result<RedisStore, SessionStoreError> {
+        let url = config.redis_url.redacted();
+        let connect_error = |e: redis::RedisError| SessionStoreError::Connect {
+            url: url.clone(),
+            reason: crate::store::db::one_line(&e.to_string()),
+        };
+        let client = redis::Client::open(config.redis_url.expose()).map_err(connect_error)?;
+        let timeout = Duration::from_millis(config.redis_timeout_ms.max(1));
+        // Fail fast and retry soon: after Redis restarts, the next command reconnects within
+        // about a second instead of waiting out a long exponential backoff.
+        let manager_config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout))
+            .set_number_of_retries(2)
+            .set_min_delay(Duration::from_millis(50))
+            .set_max_delay(Duration::from_millis(500));
+        let connection = ConnectionManager::new_with_config(client, manager_config)
+            .await
+            .map_err(connect_error)?;
+        let store = RedisStore {
+            prefix: config.key_prefix.clone(),
+            connection,
+        };
+        store.ping().await.map_err(|e| SessionStoreError::Connect {
+            url,
+            reason: e.to_string(),
+        })?;
+        Ok(store)
+    }
+
+    async fn run<T, F, Fut>(&self, f: F, key: &str) -> Result<T, SessionStoreError>
+    where
+        F: FnOnce(ConnectionManager, String) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        f(self.connection.clone(), format!("{}{key}", self.prefix))
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn set(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+        only_if_absent: bool,
+    ) -> Result<bool, SessionStoreError> {
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(format!("{}{key}", self.prefix))
+            .arg(value)
+            .arg("PX")
+            .arg(ttl.as_millis().max(1) as u64);
+        if only_if_absent {
+            cmd.arg("NX");
+        }
+        let reply: Option<String> = cmd
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(unavailable)?;
+        Ok(reply.is_some())
+    }
+
+    async fn ping(&self) -> Result<(), SessionStoreError> {
+        let reply: String = redis::cmd("PING")
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(unavailable)?;
+        if reply == "PONG" {
+            Ok(())
+        } else {
+            Err(SessionStoreError::Unavailable(format!(
+                "unexpected PING reply {reply}"
+            )))
+        }
+    }
+}
+
+fn unavailable(e: redis::RedisError) -> SessionStoreError {
+    SessionStoreError::Unavailable(crate::store::db::one_line(&e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    fn store() -> (SessionStore, ManualClock) {
+        let clock = ManualClock::at(DateTime::from_timestamp(1_790_000_000, 0).unwrap());
+        (SessionStore::memory("t:", Arc::new(clock.clone())), clock)
+    }
+
+    #[tokio::test]
+    async fn memory_values_expire_with_the_clock() {
+        let (s, clock) = store();
+        s.put("a", b"1", Duration::from_secs(60)).await.unwrap();
+        assert_eq!(s.get("a").await.unwrap().as_deref(), Some(&b"1"[..]));
+        assert_eq!(s.ttl("a").await.unwrap(), Some(Duration::from_secs(60)));
+        clock.advance(Duration::from_secs(59));
+        assert!(s.touch("a", Duration::from_secs(60)).await.unwrap());
+        clock.advance(Duration::from_secs(59));
+        assert!(s.get("a").await.unwrap().is_some(), "touch extended the life");
+        clock.advance(Duration::from_secs(2));
+        assert_eq!(s.get("a").await.unwrap(), None);
+        assert!(!s.touch("a", Duration::from_secs(60)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn memory_take_is_single_use_and_put_if_absent_respects_expiry() {
+        let (s, clock) = store();
+        assert!(s.put_if_absent("k", b"x", Duration::from_secs(5)).await.unwrap());
+        assert!(!s.put_if_absent("k", b"y", Duration::from_secs(5)).await.unwrap());
+        clock.advance(Duration::from_secs(6));
+        assert!(s.put_if_absent("k", b"z", Duration::from_secs(5)).await.unwrap());
+        assert_eq!(s.take("k").await.unwrap().as_deref(), Some(&b"z"[..]));
+        assert_eq!(s.take("k").await.unwrap(), None);
+        assert!(!s.delete("k").await.unwrap());
+    }
+}
