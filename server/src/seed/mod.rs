@@ -4,6 +4,7 @@
 //! never leaves a half-written person.
 
 pub mod accounts;
+mod copy;
 mod names;
 pub mod org;
 pub mod people;
@@ -31,6 +32,8 @@ use people::{Fixed, Generator, Person, Registry};
 
 /// Employees per transaction.
 const BATCH: usize = 1_000;
+/// Batches written at the same time (each on its own connection).
+const WRITERS: usize = 3;
 /// Bind parameters per INSERT: below SQLite's 32,766 and PostgreSQL's 65,535.
 const PARAMS_PER_STATEMENT: usize = 30_000;
 
@@ -280,11 +283,32 @@ pub async fn run_seed(
         report.positions = posts.len() as u64;
         report.rows += write_organisation(db, &units, &posts, now).await?;
     }
-    while let Some(batch) = rx.recv().await {
-        let n = batch.len() as u64;
-        report.rows += write_people(db, &batch).await?;
+    // Several batches in flight: the database overlaps one batch's index and WAL work with the
+    // next one's, while the generator keeps the channel full.
+    let mut writing = tokio::task::JoinSet::new();
+    let record = |done: Result<Result<(u64, u64), DbErr>, tokio::task::JoinError>,
+                      report: &mut SeedReport|
+     -> Result<(), SeedError> {
+        let (n, rows) = done.map_err(|_| SeedError::Generator)??;
         report.employees += n;
+        report.rows += rows;
         progress.inc(n);
+        Ok(())
+    };
+    while let Some(batch) = rx.recv().await {
+        if writing.len() >= WRITERS {
+            if let Some(done) = writing.join_next().await {
+                record(done, &mut report)?;
+            }
+        }
+        let db = db.clone();
+        writing.spawn(async move {
+            let rows = write_people(&db, &batch).await?;
+            Ok::<_, DbErr>((batch.len() as u64, rows))
+        });
+    }
+    while let Some(done) = writing.join_next().await {
+        record(done, &mut report)?;
     }
     producer.await.map_err(|_| SeedError::Generator)??;
     progress.finish_and_clear();
@@ -346,9 +370,13 @@ async fn write_organisation(
     Ok(rows)
 }
 
+fn all<T: Clone>(people: &[Person], f: impl Fn(&Person) -> &Vec<T>) -> Vec<T> {
+    people.iter().flat_map(|p| f(p).iter().cloned()).collect()
+}
+
 async fn write_people(db: &DatabaseConnection, people: &[Person]) -> Result<u64, DbErr> {
-    fn all<T: Clone>(people: &[Person], f: impl Fn(&Person) -> &Vec<T>) -> Vec<T> {
-        people.iter().flat_map(|p| f(p).iter().cloned()).collect()
+    if db.get_database_backend() == DbBackend::Postgres {
+        return copy::write_people(db.get_postgres_connection_pool(), people).await;
     }
     let txn = begin_bulk(db).await?;
     let employees: Vec<employee::Model> = people.iter().map(|p| p.employee.clone()).collect();
