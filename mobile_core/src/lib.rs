@@ -1,1 +1,13 @@
+//! abdi-core: the client core compiled into the Abdi app on Android and iPhone.
+//!
+//! It holds no flutter_rust_bridge code (that is `abdi-bindings`) and no UI. This first part
+//! gives the app what it needs before any network call: checking a NIP as it is typed on the
+//! activation form, and counting working days from the cached holiday calendar.
 
+pub mod error;
+pub mod nip;
+pub mod reference;
+
+pub use error::CoreError;
+pub use nip::{NipInfo, check_nip};
+pub use reference::ReferenceCache;

@@ -1,1 +1,240 @@
+//! The Abdi test kit: starts the real application on port 0 against real peers.
+//!
+//! - PostgreSQL: a fresh database per test (created here, dropped when the app is dropped),
+//!   with Redis sessions under a unique key prefix (removed at drop too).
+//! - SQLite: a fresh file per test, with the in-process session store.
+//!
+//! Peers are found at `ABDI_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432`) and
+//! `ABDI_TEST_REDIS` (default `redis://127.0.0.1:6379`). A missing peer fails the test with a
+//! message saying how to start it; nothing is skipped.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod redis_server;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use abdi_server::clock::{SharedClock, SystemClock};
+use abdi_server::config::{Config, SessionBackend, SecretUrl};
+use abdi_server::startup::Application;
+use abdi_server::state::AppState;
+use sea_orm::{ConnectionTrait, Database};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub fn postgres_url() -> String {
+    std::env::var("ABDI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("ABDI_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostgreSQL and Redis, as in production.
+    Postgres,
+    /// SQLite and the in-process store, as the embedded default.
+    Sqlite,
+}
+
+/// Where a test's data lives; removed on drop.
+enum Storage {
+    Postgres { admin: String, database: String, redis_prefix: String },
+    Sqlite { _dir: tempfile::TempDir },
+}
+
+/// A fresh, migrated database (and session prefix) with a config pointing at it.
+pub struct TestEnv {
+    pub config: Config,
+    storage: Storage,
+}
+
+impl TestEnv {
+    pub async fn new(backend: Backend) -> TestEnv {
+        let mut config = Config::default();
+        config.server.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.log.level = std::env::var("ABDI_TEST_LOG").unwrap_or_else(|_| "warn".into());
+        config.database.max_connections = 5;
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let storage = match backend {
+            Backend::Postgres => {
+                let admin = format!("{}/postgres", postgres_url());
+                let database = format!("abdi_test_{}", &id[..16]);
+                let conn = Database::connect(&admin).await.unwrap_or_else(|e| {
+                    panic!(
+                        "PostgreSQL is not reachable at {admin} ({e}). Start it with \
+                         `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` \
+                         or set ABDI_TEST_POSTGRES."
+                    )
+                });
+                conn.execute_unprepared(&format!("CREATE DATABASE {database}"))
+                    .await
+                    .unwrap();
+                conn.close().await.ok();
+                config.database.url = SecretUrl::new(format!("{}/{database}", postgres_url()));
+                config.sessions.backend = SessionBackend::Redis;
+                config.sessions.redis_url = SecretUrl::new(redis_url());
+                let redis_prefix = format!("abdi-test:{id}:");
+                config.sessions.key_prefix = redis_prefix.clone();
+                Storage::Postgres {
+                    admin,
+                    database,
+                    redis_prefix,
+                }
+            }
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                config.database.url = SecretUrl::new(format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("abdi.sqlite").display()
+                ));
+                config.sessions.backend = SessionBackend::Memory;
+                Storage::Sqlite { _dir: dir }
+            }
+        };
+        abdi_server::telemetry::init(&config.log);
+        TestEnv { config, storage }
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        let Storage::Postgres {
+            admin,
+            database,
+            redis_prefix,
+        } = &self.storage
+        else {
+            return;
+        };
+        let (admin, database, prefix) = (admin.clone(), database.clone(), redis_prefix.clone());
+        // Drop runs inside the test's runtime; clean up on a thread with its own.
+        let cleanup = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                if let Ok(conn) = Database::connect(&admin).await {
+                    let _ = conn
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                        .await;
+                }
+                if let Ok(client) = redis::Client::open(redis_url())
+                    && let Ok(mut c) = client.get_multiplexed_async_connection().await
+                {
+                    let keys: Vec<String> = redis::cmd("KEYS")
+                        .arg(format!("{prefix}*"))
+                        .query_async(&mut c)
+                        .await
+                        .unwrap_or_default();
+                    if !keys.is_empty() {
+                        let _: Result<i64, _> = redis::cmd("DEL").arg(keys).query_async(&mut c).await;
+                    }
+                }
+            });
+        });
+        let _ = cleanup.join();
+    }
+}
+
+/// The real application, serving on a free port.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+    // Dropped last: the database goes after the server stopped using it.
+    _env: TestEnv,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts the app after `customize` adjusted its configuration.
+    pub async fn spawn_with(backend: Backend, customize: impl FnOnce(&mut Config)) -> TestApp {
+        let mut env = TestEnv::new(backend).await;
+        customize(&mut env.config);
+        Self::start(env, Arc::new(SystemClock)).await
+    }
+
+    pub async fn start(env: TestEnv, clock: SharedClock) -> TestApp {
+        let app = Application::build_with_clock(env.config.clone(), clock)
+            .await
+            .unwrap_or_else(|e| panic!("the app did not start: {e}"));
+        let addr = app.local_addr();
+        let state = app.state().clone();
+        let (tx, rx) = oneshot::channel();
+        let server = tokio::spawn(app.run_until(async move {
+            let _ = rx.await;
+        }));
+        TestApp {
+            addr,
+            base: format!("http://{addr}"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            state,
+            shutdown: Some(tx),
+            server: Some(server),
+            _env: env,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// Asks the server to stop, as SIGTERM does, without waiting for it.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// Waits for the server task to end after [`TestApp::begin_shutdown`].
+    pub async fn stopped(&mut self) -> std::io::Result<()> {
+        match self.server.take() {
+            Some(handle) => handle.await.unwrap(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.begin_shutdown();
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+/// Runs an async test body once per backend, as `mod name { postgres, sqlite }`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            }
+        )+
+    };
+}

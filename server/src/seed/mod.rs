@@ -454,3 +454,47 @@ async fn reset(db: &DatabaseConnection) -> Result<(), DbErr> {
     txn.commit().await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(seed: u64) -> SeedOptions {
+        SeedOptions {
+            employees: 300,
+            seed,
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            accounts: Vec::new(),
+            reset: false,
+            progress: false,
+        }
+    }
+
+    fn people(seed: u64) -> Vec<Person> {
+        let now = DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+        let mut out = Vec::new();
+        generate(&options(seed), now, |_| {}, |batch| {
+            out.extend(batch);
+            true
+        })
+        .unwrap();
+        out
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_province_and_another_seed_another() {
+        let a = people(1);
+        assert_eq!(a.len(), 300);
+        assert_eq!(a, people(1));
+        assert_ne!(a, people(2));
+    }
+
+    #[test]
+    fn nips_and_niks_are_unique() {
+        let p = people(3);
+        let nips: std::collections::HashSet<_> = p.iter().map(|x| &x.employee.nip).collect();
+        let niks: std::collections::HashSet<_> = p.iter().map(|x| &x.employee.nik).collect();
+        assert_eq!(nips.len(), p.len());
+        assert_eq!(niks.len(), p.len());
+    }
+}

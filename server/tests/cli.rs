@@ -1,0 +1,146 @@
+//! The `abdi-server` binary as an operator meets it: help, clear one-line errors, the embedded
+//! defaults, and a clean stop on SIGTERM.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn abdi() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_abdi-server"));
+    c.env_remove("ABDI_CONFIG");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("ABDI__") {
+            c.env_remove(key);
+        }
+    }
+    c
+}
+
+/// Runs to completion and returns (success, stderr).
+fn run(cmd: &mut Command) -> (bool, String) {
+    let out = cmd.output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn help_explains_each_subcommand() {
+    let out = abdi().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for sub in ["serve", "migrate", "seed"] {
+        assert!(help.contains(sub), "{sub} missing from --help");
+    }
+    assert!(help.contains("ABDI__"));
+    let out = abdi().args(["seed", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for flag in ["--employees", "--seed", "--accounts", "--reset"] {
+        assert!(help.contains(flag), "{flag} missing from seed --help");
+    }
+}
+
+#[test]
+fn bad_configuration_is_one_line_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("abdi.toml");
+    std::fs::write(&file, "[server]\nlisten = \"127.0.0.1:0\"\nworkers = 4\n").unwrap();
+    let (ok, err) = run(abdi().arg("--config").arg(&file).arg("migrate"));
+    assert!(!ok);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("unknown key 'server.workers'"), "{err}");
+
+    let (ok, err) = run(abdi().env("ABDI__DATABASE__URLL", "x").arg("migrate"));
+    assert!(!ok);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("unknown key 'database.urll'"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn a_database_that_is_down_is_one_line_without_the_password() {
+    let (ok, err) = run(abdi()
+        .env("ABDI__DATABASE__URL", "postgres://abdi:hunter2@127.0.0.1:1/abdi")
+        .env("ABDI__DATABASE__CONNECT_TIMEOUT_SECS", "2")
+        .arg("migrate"));
+    assert!(!ok);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("cannot connect to the database at postgres://abdi:***@127.0.0.1:1/abdi"), "{err}");
+    assert!(!err.contains("hunter2"));
+}
+
+#[test]
+fn a_bad_nip_in_the_seed_accounts_is_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = dir.path().join("accounts.toml");
+    std::fs::write(
+        &accounts,
+        "[[account]]\nnip = \"199013012015031001\"\nname = \"Andi\"\nemail = \"andi@jatimprov.go.id\"\n",
+    )
+    .unwrap();
+    let (ok, err) = run(abdi()
+        .current_dir(dir.path())
+        .arg("seed")
+        .arg("--accounts")
+        .arg(&accounts));
+    assert!(!ok);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("account 1 (Andi): NIP '199013012015031001' is invalid: birth date 19901301"), "{err}");
+    assert!(!dir.path().join("data").exists(), "nothing is written before the input is checked");
+}
+
+/// `serve` with no configuration: SQLite under ./data, in-process sessions, migrations applied;
+/// ready answers; SIGTERM stops it cleanly.
+#[test]
+fn serve_runs_on_the_embedded_defaults_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = abdi()
+        .current_dir(dir.path())
+        // Port 0 instead of 8080 so tests never collide; everything else is the default.
+        .env("ABDI__SERVER__LISTEN", "127.0.0.1:0")
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut addr = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let json: serde_json::Value = serde_json::from_str(&line).expect("logs are JSON lines");
+        if json["message"] == "listening" {
+            addr = json["addr"].as_str().map(str::to_owned);
+            break;
+        }
+    }
+    let addr = addr.expect("the server never said where it listens");
+    assert!(dir.path().join("data/abdi.sqlite").exists());
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let ready = loop {
+        let out = Command::new("curl")
+            .args(["-s", &format!("http://{addr}/health/ready")])
+            .output()
+            .unwrap();
+        let body = String::from_utf8_lossy(&out.stdout).into_owned();
+        if body.contains("\"ready\"") || Instant::now() > deadline {
+            break body;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(ready.contains("\"status\":\"ready\""), "{ready}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "still running 10 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+}
