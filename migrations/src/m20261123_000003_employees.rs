@@ -186,9 +186,7 @@ impl MigrationTrait for Migration {
             manager.create_table(table).await?;
         }
         for table in HISTORIES {
-            manager
-                .create_index(index(table, &["employee_id"]))
-                .await?;
+            manager.create_index(index(table, &["employee_id"])).await?;
         }
         manager
             .create_index(

@@ -32,8 +32,12 @@ impl CoreError {
                 format!("Invalid NIP: {why}"),
             ),
             CoreError::CalendarMissing(year) => Text::new(
-                format!("Kalender hari libur {year} belum tersimpan; sambungkan ke internet sebentar."),
-                format!("The {year} holiday calendar is not stored yet; connect to the internet briefly."),
+                format!(
+                    "Kalender hari libur {year} belum tersimpan; sambungkan ke internet sebentar."
+                ),
+                format!(
+                    "The {year} holiday calendar is not stored yet; connect to the internet briefly."
+                ),
             ),
             CoreError::InvalidRange(why) => Text::new(
                 format!("Rentang tanggal tidak valid: {why}"),

@@ -43,7 +43,10 @@ mod tests {
         let info = check_nip("19850312 201001 2 004").unwrap();
         assert_eq!(info.nip, "198503122010012004");
         assert_eq!(info.gender, "female");
-        assert_eq!(info.birth_date, NaiveDate::from_ymd_opt(1985, 3, 12).unwrap());
+        assert_eq!(
+            info.birth_date,
+            NaiveDate::from_ymd_opt(1985, 3, 12).unwrap()
+        );
         assert_eq!(info.tmt_cpns, NaiveDate::from_ymd_opt(2010, 1, 1));
     }
 

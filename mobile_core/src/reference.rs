@@ -70,7 +70,10 @@ mod tests {
         assert_eq!(cache.store_calendar_json(Y2025).unwrap(), 2025);
         cache.store_calendar_json(Y2026).unwrap();
         // Mon 22 Dec 2025 .. Fri 2 Jan 2026: 10 weekdays minus 25, 26 Dec and 1 Jan.
-        assert_eq!(cache.working_days(d(2025, 12, 22), d(2026, 1, 2)).unwrap(), 7);
+        assert_eq!(
+            cache.working_days(d(2025, 12, 22), d(2026, 1, 2)).unwrap(),
+            7
+        );
     }
 
     #[test]

@@ -195,7 +195,10 @@ mod tests {
         let cal = lebaran_2026();
         assert!(cal.working_days(d(2026, 3, 25), d(2026, 3, 24)).is_err());
         assert!(cal.working_days(d(2025, 12, 31), d(2026, 1, 2)).is_err());
-        let outside = HolidayCalendar::new(2026, vec![day(d(2025, 12, 25), HolidayKind::NationalHoliday)]);
+        let outside = HolidayCalendar::new(
+            2026,
+            vec![day(d(2025, 12, 25), HolidayKind::NationalHoliday)],
+        );
         assert!(matches!(outside, Err(CalendarError::OutsideYear { .. })));
         let twice = HolidayCalendar::new(
             2026,

@@ -81,8 +81,9 @@ macro_rules! error_codes {
         /// Stable, machine-readable error codes. Never reuse or rename one.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
-            $(#[serde(rename = $code)] $variant),+
+            $($variant),+
         }
 
         impl ErrorCode {

@@ -17,8 +17,9 @@ macro_rules! vocabulary {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $(#[serde(rename = $code)] $variant),+
+            $($variant),+
         }
         impl Vocabulary for $name {
             const ALL: &'static [Self] = &[$(Self::$variant),+];
@@ -84,15 +85,26 @@ vocabulary!(
 mod tests {
     use super::*;
 
-    #[test]
-    fn codes_round_trip_and_match_serde() {
-        for level in EducationLevel::ALL {
-            assert_eq!(EducationLevel::from_code(level.code()), Some(*level));
+    fn round_trips<V: Vocabulary + Serialize + PartialEq + std::fmt::Debug>() {
+        for v in V::ALL {
+            assert_eq!(V::from_code(v.code()), Some(*v));
             assert_eq!(
-                serde_json::to_string(level).unwrap(),
-                format!("\"{}\"", level.code())
+                serde_json::to_string(v).unwrap(),
+                format!("\"{}\"", v.code())
             );
         }
+    }
+
+    #[test]
+    fn codes_round_trip_and_match_serde() {
+        round_trips::<Gender>();
+        round_trips::<EmploymentType>();
+        round_trips::<UnitLevel>();
+        round_trips::<PositionKind>();
+        round_trips::<EducationLevel>();
+        round_trips::<PerformanceRating>();
+        round_trips::<FamilyRelation>();
+        round_trips::<HolidayKind>();
         assert_eq!(EmploymentType::from_code("honorer"), None);
         assert!(EducationLevel::S1 > EducationLevel::D3);
     }

@@ -152,19 +152,34 @@ mod tests {
         let man = Nik::parse("3578011203850004").unwrap();
         assert_eq!(man.gender(), Gender::Male);
         assert_eq!(man.region(), "357801");
-        assert_eq!(man.birth_date_in(1900), NaiveDate::from_ymd_opt(1985, 3, 12));
+        assert_eq!(
+            man.birth_date_in(1900),
+            NaiveDate::from_ymd_opt(1985, 3, 12)
+        );
         let woman = Nik::parse("3578015203850004").unwrap();
         assert_eq!(woman.gender(), Gender::Female);
-        assert_eq!(woman.birth_date_in(1900), NaiveDate::from_ymd_opt(1985, 3, 12));
+        assert_eq!(
+            woman.birth_date_in(1900),
+            NaiveDate::from_ymd_opt(1985, 3, 12)
+        );
     }
 
     #[test]
     fn refuses_bad_niks() {
         assert_eq!(Nik::parse("357801120385000"), Err(NikError::Length(15)));
         assert_eq!(Nik::parse("35780112038500a4"), Err(NikError::NotDigits));
-        assert_eq!(Nik::parse("0578011203850004"), Err(NikError::Province("05".into())));
-        assert_eq!(Nik::parse("3578013203850004"), Err(NikError::BirthDate("320385".into())));
-        assert_eq!(Nik::parse("3578017203850004"), Err(NikError::BirthDate("720385".into())));
+        assert_eq!(
+            Nik::parse("0578011203850004"),
+            Err(NikError::Province("05".into()))
+        );
+        assert_eq!(
+            Nik::parse("3578013203850004"),
+            Err(NikError::BirthDate("320385".into()))
+        );
+        assert_eq!(
+            Nik::parse("3578017203850004"),
+            Err(NikError::BirthDate("720385".into()))
+        );
         assert_eq!(Nik::parse("3578011203850000"), Err(NikError::Sequence));
     }
 

@@ -189,7 +189,10 @@ mod tests {
     #[test]
     fn parses_a_real_nip_and_its_parts() {
         let nip = Nip::parse("198503122010011004").unwrap();
-        assert_eq!(nip.birth_date(), NaiveDate::from_ymd_opt(1985, 3, 12).unwrap());
+        assert_eq!(
+            nip.birth_date(),
+            NaiveDate::from_ymd_opt(1985, 3, 12).unwrap()
+        );
         assert_eq!(nip.tmt_cpns(), NaiveDate::from_ymd_opt(2010, 1, 1));
         assert_eq!(nip.gender(), Gender::Male);
         assert_eq!(nip.sequence(), 4);
@@ -238,7 +241,10 @@ mod tests {
         );
         assert_eq!(
             Nip::parse("198503121980011004"),
-            Err(NipError::AppointmentBeforeBirth { year: 1980, birth_year: 1985 })
+            Err(NipError::AppointmentBeforeBirth {
+                year: 1980,
+                birth_year: 1985
+            })
         );
     }
 

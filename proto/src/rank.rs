@@ -163,14 +163,24 @@ mod tests {
         assert_eq!(r.pangkat(), "Penata Muda");
         assert_eq!(r.golongan_number(), 3);
         assert_eq!(r.level(), 9);
-        assert_eq!(RankCode::parse(" iv / E ").unwrap().pangkat(), "Pembina Utama");
-        assert_eq!(RankCode::parse("II/d").unwrap().pangkat(), "Pengatur Tingkat I");
+        assert_eq!(
+            RankCode::parse(" iv / E ").unwrap().pangkat(),
+            "Pembina Utama"
+        );
+        assert_eq!(
+            RankCode::parse("II/d").unwrap().pangkat(),
+            "Pengatur Tingkat I"
+        );
     }
 
     #[test]
     fn refuses_ranks_that_do_not_exist() {
         for bad in ["III/e", "V/a", "III", "III/ab", "", "3/a", "I/e"] {
-            assert_eq!(RankCode::parse(bad), Err(RankError(bad.to_owned())), "{bad}");
+            assert_eq!(
+                RankCode::parse(bad),
+                Err(RankError(bad.to_owned())),
+                "{bad}"
+            );
         }
     }
 

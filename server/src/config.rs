@@ -291,6 +291,8 @@ fn describe(e: figment::Error) -> String {
         Kind::UnknownField(field, _) => {
             let at = if key.is_empty() {
                 field.clone()
+            } else if e.path.last() == Some(field) {
+                key
             } else {
                 format!("{key}.{field}")
             };
@@ -300,7 +302,10 @@ fn describe(e: figment::Error) -> String {
         Kind::InvalidType(actual, expected) => format!("expected {expected}, found {actual}"),
         Kind::InvalidValue(_, expected) => format!("invalid value, expected {expected}"),
         Kind::UnknownVariant(v, expected) => {
-            format!("unknown value '{v}', expected one of {}", expected.join(", "))
+            format!(
+                "unknown value '{v}', expected one of {}",
+                expected.join(", ")
+            )
         }
         other => other.to_string().replace('\n', " "),
     };
@@ -351,7 +356,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("abdi.toml");
         std::fs::write(&path, "[database]\nurll = \"x\"\n").unwrap();
-        let e = Config::load_with_env(Some(&path), []).unwrap_err().to_string();
+        let e = Config::load_with_env(Some(&path), [])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown key 'database.urll'"), "{e}");
         assert!(e.contains("abdi.toml"), "{e}");
         assert!(!e.contains('\n'));
@@ -372,7 +379,10 @@ mod tests {
         let e = Config::load_with_env(Some(Path::new("/nonexistent/abdi.toml")), [])
             .unwrap_err()
             .to_string();
-        assert_eq!(e, "configuration file /nonexistent/abdi.toml does not exist");
+        assert_eq!(
+            e,
+            "configuration file /nonexistent/abdi.toml does not exist"
+        );
         let e = Config::load_with_env(None, [("ABDI__DATABASE__URL", "mysql://root:pw@h/db")])
             .unwrap_err()
             .to_string();
@@ -387,13 +397,18 @@ mod tests {
     #[test]
     fn secrets_never_appear_in_debug() {
         let mut c = Config::default();
-        c.database.url = SecretUrl::new("postgres://abdi:s3cr3t-pw@db.internal:5432/abdi?sslmode=require&password=x");
+        c.database.url = SecretUrl::new(
+            "postgres://abdi:s3cr3t-pw@db.internal:5432/abdi?sslmode=require&password=x",
+        );
         c.sessions.redis_url = SecretUrl::new("redis://:r3dis-pw@cache:6379/0");
         let debug = format!("{c:?}");
         assert!(!debug.contains("s3cr3t-pw"), "{debug}");
         assert!(!debug.contains("r3dis-pw"), "{debug}");
         assert!(!debug.contains("password=x"), "{debug}");
-        assert!(debug.contains("postgres://abdi:***@db.internal:5432/abdi?***"), "{debug}");
+        assert!(
+            debug.contains("postgres://abdi:***@db.internal:5432/abdi?***"),
+            "{debug}"
+        );
         assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
     }
 }

@@ -125,7 +125,7 @@ impl From<JsonRejection> for ApiError {
 }
 
 /// Middleware: every error response leaves as problem+json in the negotiated language, with
-/// the request id; responses that already are problem+json, and successes, pass untouched.
+/// the request id; successes and responses that already carry a JSON body pass untouched.
 pub async fn render_problems(request: Request, next: Next) -> Response {
     let lang = Lang::negotiate(
         request
@@ -146,7 +146,8 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
     let (mut parts, body) = response.into_parts();
     let error = match parts.extensions.remove::<ApiError>() {
         Some(e) => e,
-        None if is_problem(&parts.headers) => return Response::from_parts(parts, body),
+        // A handler that chose its own JSON body for an error status (readiness) keeps it.
+        None if is_json(&parts.headers) => return Response::from_parts(parts, body),
         None => ApiError::new(code_for_status(status)),
     };
     let problem = Problem {
@@ -173,11 +174,11 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(body))
 }
 
-fn is_problem(headers: &axum::http::HeaderMap) -> bool {
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with(PROBLEM_JSON))
+        .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("application/json"))
 }
 
 fn code_for_status(status: StatusCode) -> ErrorCode {

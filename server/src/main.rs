@@ -9,7 +9,10 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // One line an operator can act on; never a panic or a backtrace.
-            eprintln!("abdi-server: error: {}", abdi_server::store::db::one_line(&format!("{e:#}")));
+            eprintln!(
+                "abdi-server: error: {}",
+                abdi_server::store::db::one_line(&format!("{e:#}"))
+            );
             ExitCode::FAILURE
         }
     }

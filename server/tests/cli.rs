@@ -20,7 +20,10 @@ fn abdi() -> Command {
 /// Runs to completion and returns (success, stderr).
 fn run(cmd: &mut Command) -> (bool, String) {
     let out = cmd.output().unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -59,12 +62,18 @@ fn bad_configuration_is_one_line_naming_the_key() {
 #[test]
 fn a_database_that_is_down_is_one_line_without_the_password() {
     let (ok, err) = run(abdi()
-        .env("ABDI__DATABASE__URL", "postgres://abdi:hunter2@127.0.0.1:1/abdi")
+        .env(
+            "ABDI__DATABASE__URL",
+            "postgres://abdi:hunter2@127.0.0.1:1/abdi",
+        )
         .env("ABDI__DATABASE__CONNECT_TIMEOUT_SECS", "2")
         .arg("migrate"));
     assert!(!ok);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("cannot connect to the database at postgres://abdi:***@127.0.0.1:1/abdi"), "{err}");
+    assert!(
+        err.contains("cannot connect to the database at postgres://abdi:***@127.0.0.1:1/abdi"),
+        "{err}"
+    );
     assert!(!err.contains("hunter2"));
 }
 
@@ -84,8 +93,14 @@ fn a_bad_nip_in_the_seed_accounts_is_one_line() {
         .arg(&accounts));
     assert!(!ok);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("account 1 (Andi): NIP '199013012015031001' is invalid: birth date 19901301"), "{err}");
-    assert!(!dir.path().join("data").exists(), "nothing is written before the input is checked");
+    assert!(
+        err.contains("account 1 (Andi): NIP '199013012015031001' is invalid: birth date 19901301"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("data").exists(),
+        "nothing is written before the input is checked"
+    );
 }
 
 /// `serve` with no configuration: SQLite under ./data, in-process sessions, migrations applied;
@@ -139,7 +154,10 @@ fn serve_runs_on_the_embedded_defaults_and_stops_on_sigterm() {
         if let Some(s) = child.try_wait().unwrap() {
             break s;
         }
-        assert!(Instant::now() < deadline, "still running 10 s after SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "still running 10 s after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(exit.success(), "{exit:?}");

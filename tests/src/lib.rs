@@ -15,7 +15,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use abdi_server::clock::{SharedClock, SystemClock};
-use abdi_server::config::{Config, SessionBackend, SecretUrl};
+use abdi_server::config::{Config, SecretUrl, SessionBackend};
 use abdi_server::startup::Application;
 use abdi_server::state::AppState;
 use sea_orm::{ConnectionTrait, Database};
@@ -23,7 +23,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub fn postgres_url() -> String {
-    std::env::var("ABDI_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+    std::env::var("ABDI_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
 }
 
 pub fn redis_url() -> String {
@@ -40,8 +41,14 @@ pub enum Backend {
 
 /// Where a test's data lives; removed on drop.
 enum Storage {
-    Postgres { admin: String, database: String, redis_prefix: String },
-    Sqlite { _dir: tempfile::TempDir },
+    Postgres {
+        admin: String,
+        database: String,
+        redis_prefix: String,
+    },
+    Sqlite {
+        _dir: tempfile::TempDir,
+    },
 }
 
 /// A fresh, migrated database (and session prefix) with a config pointing at it.
@@ -118,7 +125,9 @@ impl Drop for TestEnv {
             rt.block_on(async move {
                 if let Ok(conn) = Database::connect(&admin).await {
                     let _ = conn
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+                        ))
                         .await;
                 }
                 if let Ok(client) = redis::Client::open(redis_url())
@@ -130,7 +139,8 @@ impl Drop for TestEnv {
                         .await
                         .unwrap_or_default();
                     if !keys.is_empty() {
-                        let _: Result<i64, _> = redis::cmd("DEL").arg(keys).query_async(&mut c).await;
+                        let _: Result<i64, _> =
+                            redis::cmd("DEL").arg(keys).query_async(&mut c).await;
                     }
                 }
             });

@@ -40,7 +40,9 @@ impl RedisServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("redis-server is not installed: scripts/test installs it (Debian redis-server)");
+            .expect(
+                "redis-server is not installed: scripts/test installs it (Debian redis-server)",
+            );
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
@@ -52,7 +54,10 @@ impl RedisServer {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("redis-server on port {} did not answer within 10 s", self.port);
+        panic!(
+            "redis-server on port {} did not answer within 10 s",
+            self.port
+        );
     }
 
     /// Kills it as a crash would (SIGKILL): everything in it is lost.

@@ -64,7 +64,11 @@ where
             .exec_without_returning(&txn)
             .await?;
         txn.commit().await?;
-        tracing::info!(year, days = calendar.days().count(), "holiday calendar loaded");
+        tracing::info!(
+            year,
+            days = calendar.days().count(),
+            "holiday calendar loaded"
+        );
         loaded.push(year);
     }
     Ok(loaded)
@@ -99,7 +103,9 @@ mod tests {
         assert_eq!(c.of_kind(HolidayKind::NationalHoliday).count(), 17);
         // Keppres 2/2025 (10 days) plus 18 August added by SKB 933/2025.
         assert_eq!(c.of_kind(HolidayKind::CutiBersama).count(), 11);
-        let aug18 = c.get(NaiveDate::from_ymd_opt(2025, 8, 18).unwrap()).unwrap();
+        let aug18 = c
+            .get(NaiveDate::from_ymd_opt(2025, 8, 18).unwrap())
+            .unwrap();
         assert_eq!(aug18.kind, HolidayKind::CutiBersama);
         assert!(aug18.legal_basis.contains("933/2025"));
     }
@@ -122,9 +128,12 @@ mod tests {
 
     #[test]
     fn a_broken_file_is_one_clear_error() {
-        let e = parse("2030.toml", "year = 2030\ndays = [{ date = \"2030-02-30\" }]")
-            .unwrap_err()
-            .to_string();
+        let e = parse(
+            "2030.toml",
+            "year = 2030\ndays = [{ date = \"2030-02-30\" }]",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("holiday calendar 2030.toml:"), "{e}");
         assert!(!e.contains('\n'));
     }

@@ -9,8 +9,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::ApiError;
 use crate::http::extract::Path;
-use axum::Json;
 use crate::state::AppState;
+use axum::Json;
 
 /// Reference data changes a few times a year: let the app and proxies keep it for an hour.
 const CACHE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "public, max-age=3600");

@@ -108,13 +108,21 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<Account>, AccountsError> {
                 return Err(field("name is empty".into()));
             }
             let email = raw.email.trim().to_ascii_lowercase();
-            if email.split_once('@').is_none_or(|(u, d)| u.is_empty() || !d.contains('.')) {
-                return Err(field(format!("email '{}' is not an email address", raw.email)));
+            if email
+                .split_once('@')
+                .is_none_or(|(u, d)| u.is_empty() || !d.contains('.'))
+            {
+                return Err(field(format!(
+                    "email '{}' is not an email address",
+                    raw.email
+                )));
             }
             if let Some(post) = &raw.post
                 && !matches!(post.as_str(), "KEPALA" | "KASI1" | "KASI2")
             {
-                return Err(field(format!("post '{post}' must be KEPALA, KASI1 or KASI2")));
+                return Err(field(format!(
+                    "post '{post}' must be KEPALA, KASI1 or KASI2"
+                )));
             }
             Ok(Account {
                 nip,
@@ -172,12 +180,17 @@ mod tests {
 
     #[test]
     fn refuses_duplicates_unknown_keys_and_bad_posts() {
-        let dup = "[[account]]\nnip = \"198503122010011004\"\nname = \"A\"\nemail = \"a@x.go.id\"\n";
+        let dup =
+            "[[account]]\nnip = \"198503122010011004\"\nname = \"A\"\nemail = \"a@x.go.id\"\n";
         let e = parse("f", &format!("{dup}{dup}")).unwrap_err().to_string();
         assert!(e.contains("appears twice"), "{e}");
-        let e = parse("f", &format!("{dup}nipp = \"1\"\n")).unwrap_err().to_string();
+        let e = parse("f", &format!("{dup}nipp = \"1\"\n"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("nipp"), "{e}");
-        let e = parse("f", &format!("{dup}post = \"BOSS\"\n")).unwrap_err().to_string();
+        let e = parse("f", &format!("{dup}post = \"BOSS\"\n"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("KEPALA"), "{e}");
     }
 }

@@ -20,10 +20,14 @@ pub async fn write_people(pool: &PgPool, people: &[Person]) -> Result<u64, DbErr
     let employees: Vec<employee::Model> = people.iter().map(|p| p.employee.clone()).collect();
     let mut rows = copy::<employee::Entity>(&mut tx, &employees, true).await?;
     rows += copy::<rank_history::Entity>(&mut tx, &all(people, |p| &p.ranks), false).await?;
-    rows += copy::<position_history::Entity>(&mut tx, &all(people, |p| &p.positions), false).await?;
-    rows += copy::<education_history::Entity>(&mut tx, &all(people, |p| &p.education), false).await?;
-    rows += copy::<training_history::Entity>(&mut tx, &all(people, |p| &p.trainings), false).await?;
-    rows += copy::<performance_rating::Entity>(&mut tx, &all(people, |p| &p.ratings), false).await?;
+    rows +=
+        copy::<position_history::Entity>(&mut tx, &all(people, |p| &p.positions), false).await?;
+    rows +=
+        copy::<education_history::Entity>(&mut tx, &all(people, |p| &p.education), false).await?;
+    rows +=
+        copy::<training_history::Entity>(&mut tx, &all(people, |p| &p.trainings), false).await?;
+    rows +=
+        copy::<performance_rating::Entity>(&mut tx, &all(people, |p| &p.ratings), false).await?;
     rows += copy::<award::Entity>(&mut tx, &all(people, |p| &p.awards), false).await?;
     rows += copy::<family_member::Entity>(&mut tx, &all(people, |p| &p.family), false).await?;
     tx.commit().await.map_err(sql)?;

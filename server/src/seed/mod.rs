@@ -18,8 +18,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    Iterable, ModelTrait, PaginatorTrait, PrimaryKeyToColumn, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, Iterable, ModelTrait,
+    PaginatorTrait, PrimaryKeyToColumn, TransactionTrait,
 };
 
 use crate::masterdata::entity::{
@@ -75,9 +75,7 @@ impl fmt::Display for SeedReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error(
-        "the database already has {0} employees; run seed with --reset to replace them"
-    )]
+    #[error("the database already has {0} employees; run seed with --reset to replace them")]
     NotEmpty(u64),
     #[error("account {nip}: unit '{unit}' does not exist in the generated organisation")]
     UnknownUnit { nip: String, unit: String },
@@ -119,7 +117,9 @@ fn plan(
             .find(|s| org.units[s.unit_index].code == wanted)
             .or_else(|| {
                 let first = format!("{wanted}-U001");
-                org.slots.iter().find(|s| org.units[s.unit_index].code == first)
+                org.slots
+                    .iter()
+                    .find(|s| org.units[s.unit_index].code == first)
             })
             .ok_or_else(|| SeedError::UnknownUnit {
                 nip: account.nip.to_string(),
@@ -210,7 +210,9 @@ pub fn generate(
     let mut batch = Vec::with_capacity(BATCH);
     for p in placements {
         let person = (0..16)
-            .find_map(|_| generator.person(&mut rng, p.unit_index, p.post_index, p.senior, &p.fixed))
+            .find_map(|_| {
+                generator.person(&mut rng, p.unit_index, p.post_index, p.senior, &p.fixed)
+            })
             .ok_or(SeedError::Exhausted)?;
         batch.push(person);
         if batch.len() == BATCH && !sink(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))) {
@@ -287,7 +289,7 @@ pub async fn run_seed(
     // next one's, while the generator keeps the channel full.
     let mut writing = tokio::task::JoinSet::new();
     let record = |done: Result<Result<(u64, u64), DbErr>, tokio::task::JoinError>,
-                      report: &mut SeedReport|
+                  report: &mut SeedReport|
      -> Result<(), SeedError> {
         let (n, rows) = done.map_err(|_| SeedError::Generator)??;
         report.employees += n;
@@ -296,10 +298,10 @@ pub async fn run_seed(
         Ok(())
     };
     while let Some(batch) = rx.recv().await {
-        if writing.len() >= WRITERS {
-            if let Some(done) = writing.join_next().await {
-                record(done, &mut report)?;
-            }
+        if writing.len() >= WRITERS
+            && let Some(done) = writing.join_next().await
+        {
+            record(done, &mut report)?;
         }
         let db = db.clone();
         writing.spawn(async move {
@@ -381,18 +383,23 @@ async fn write_people(db: &DatabaseConnection, people: &[Person]) -> Result<u64,
     let txn = begin_bulk(db).await?;
     let employees: Vec<employee::Model> = people.iter().map(|p| p.employee.clone()).collect();
     let mut rows = insert_models::<employee::Entity, _>(&txn, &employees, true).await?;
-    rows += insert_models::<rank_history::Entity, _>(&txn, &all(people, |p| &p.ranks), false).await?;
-    rows += insert_models::<position_history::Entity, _>(&txn, &all(people, |p| &p.positions), false)
-        .await?;
-    rows += insert_models::<education_history::Entity, _>(&txn, &all(people, |p| &p.education), false)
-        .await?;
-    rows += insert_models::<training_history::Entity, _>(&txn, &all(people, |p| &p.trainings), false)
-        .await?;
-    rows += insert_models::<performance_rating::Entity, _>(&txn, &all(people, |p| &p.ratings), false)
-        .await?;
+    rows +=
+        insert_models::<rank_history::Entity, _>(&txn, &all(people, |p| &p.ranks), false).await?;
+    rows +=
+        insert_models::<position_history::Entity, _>(&txn, &all(people, |p| &p.positions), false)
+            .await?;
+    rows +=
+        insert_models::<education_history::Entity, _>(&txn, &all(people, |p| &p.education), false)
+            .await?;
+    rows +=
+        insert_models::<training_history::Entity, _>(&txn, &all(people, |p| &p.trainings), false)
+            .await?;
+    rows +=
+        insert_models::<performance_rating::Entity, _>(&txn, &all(people, |p| &p.ratings), false)
+            .await?;
     rows += insert_models::<award::Entity, _>(&txn, &all(people, |p| &p.awards), false).await?;
-    rows += insert_models::<family_member::Entity, _>(&txn, &all(people, |p| &p.family), false)
-        .await?;
+    rows +=
+        insert_models::<family_member::Entity, _>(&txn, &all(people, |p| &p.family), false).await?;
     txn.commit().await?;
     Ok(rows)
 }
@@ -414,7 +421,8 @@ where
     let per_statement = (PARAMS_PER_STATEMENT / columns.len().max(1)).max(1);
     for chunk in models.chunks(per_statement) {
         let mut stmt = Query::insert();
-        stmt.into_table(E::default()).columns(columns.iter().copied());
+        stmt.into_table(E::default())
+            .columns(columns.iter().copied());
         for model in chunk {
             stmt.values(columns.iter().map(|c| Expr::from(model.get(*c))))
                 .map_err(|e| DbErr::Custom(e.to_string()))?;
@@ -444,7 +452,8 @@ async fn reset(db: &DatabaseConnection) -> Result<(), DbErr> {
             .await?;
     } else {
         for table in &TABLES[..8] {
-            txn.execute_unprepared(&format!("DELETE FROM {table}")).await?;
+            txn.execute_unprepared(&format!("DELETE FROM {table}"))
+                .await?;
         }
         txn.execute_unprepared("UPDATE positions SET reports_to_id = NULL; DELETE FROM positions;")
             .await?;
@@ -473,10 +482,15 @@ mod tests {
     fn people(seed: u64) -> Vec<Person> {
         let now = DateTime::from_timestamp(1_795_000_000, 0).unwrap();
         let mut out = Vec::new();
-        generate(&options(seed), now, |_| {}, |batch| {
-            out.extend(batch);
-            true
-        })
+        generate(
+            &options(seed),
+            now,
+            |_| {},
+            |batch| {
+                out.extend(batch);
+                true
+            },
+        )
         .unwrap();
         out
     }

@@ -19,32 +19,52 @@ pub const PERANGKAT_DAERAH: &[(&str, &str, u32)] = &[
     ("BPBD", "Badan Penanggulangan Bencana Daerah", 4),
     ("BAKESBANGPOL", "Badan Kesatuan Bangsa dan Politik", 3),
     ("BRIDA", "Badan Riset dan Inovasi Daerah", 3),
-    ("BAKORWIL", "Badan Koordinasi Wilayah Pemerintahan dan Pembangunan", 4),
+    (
+        "BAKORWIL",
+        "Badan Koordinasi Wilayah Pemerintahan dan Pembangunan",
+        4,
+    ),
     ("BANGHUB", "Badan Penghubung Daerah", 2),
     ("DISDIK", "Dinas Pendidikan", 400),
     ("DINKES", "Dinas Kesehatan", 20),
     ("DINSOS", "Dinas Sosial", 8),
     ("DISNAKERTRANS", "Dinas Tenaga Kerja dan Transmigrasi", 8),
-    ("DP3AK", "Dinas Pemberdayaan Perempuan, Perlindungan Anak dan Kependudukan", 3),
+    (
+        "DP3AK",
+        "Dinas Pemberdayaan Perempuan, Perlindungan Anak dan Kependudukan",
+        3,
+    ),
     ("DKP", "Dinas Ketahanan Pangan", 3),
     ("DLH", "Dinas Lingkungan Hidup", 4),
     ("DPMD", "Dinas Pemberdayaan Masyarakat dan Desa", 3),
     ("DISHUB", "Dinas Perhubungan", 10),
     ("KOMINFO", "Dinas Komunikasi dan Informatika", 4),
     ("DISKOPUKM", "Dinas Koperasi dan Usaha Kecil Menengah", 3),
-    ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", 3),
+    (
+        "DPMPTSP",
+        "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
+        3,
+    ),
     ("DISPORA", "Dinas Kepemudaan dan Olahraga", 3),
     ("DISPERPUSIP", "Dinas Perpustakaan dan Kearsipan", 3),
     ("DKP-LAUT", "Dinas Kelautan dan Perikanan", 6),
     ("DISBUDPAR", "Dinas Kebudayaan dan Pariwisata", 4),
-    ("DISTANBUN", "Dinas Tanaman Pangan, Hortikultura dan Perkebunan", 8),
+    (
+        "DISTANBUN",
+        "Dinas Tanaman Pangan, Hortikultura dan Perkebunan",
+        8,
+    ),
     ("DISNAK", "Dinas Peternakan", 5),
     ("DISHUT", "Dinas Kehutanan", 8),
     ("DESDM", "Dinas Energi dan Sumber Daya Mineral", 4),
     ("DISPERINDAG", "Dinas Perindustrian dan Perdagangan", 5),
     ("DPUSDA", "Dinas Pekerjaan Umum Sumber Daya Air", 8),
     ("DPUBM", "Dinas Pekerjaan Umum Bina Marga", 6),
-    ("DPRKPCK", "Dinas Perumahan Rakyat, Kawasan Permukiman dan Cipta Karya", 4),
+    (
+        "DPRKPCK",
+        "Dinas Perumahan Rakyat, Kawasan Permukiman dan Cipta Karya",
+        4,
+    ),
     ("SATPOLPP", "Satuan Polisi Pamong Praja", 5),
     ("RSUD-SOETOMO", "RSUD Dr. Soetomo", 45),
     ("RSUD-SAIFUL", "RSUD Dr. Saiful Anwar", 30),
@@ -73,15 +93,47 @@ const EMPLOYEES_PER_UPT: u32 = 400;
 /// (title, kind, grade) of the non-struktural posts each unit has; employees are spread over
 /// these, each reporting to one of the unit's section heads.
 const STAFF_POSTS: &[(&str, PositionKind, Option<&str>)] = &[
-    ("Analis Kebijakan Ahli Muda", PositionKind::Fungsional, Some("ahli_muda")),
-    ("Analis Kebijakan Ahli Pertama", PositionKind::Fungsional, Some("ahli_pertama")),
-    ("Perencana Ahli Muda", PositionKind::Fungsional, Some("ahli_muda")),
-    ("Pranata Komputer Ahli Pertama", PositionKind::Fungsional, Some("ahli_pertama")),
-    ("Arsiparis Terampil", PositionKind::Fungsional, Some("terampil")),
+    (
+        "Analis Kebijakan Ahli Muda",
+        PositionKind::Fungsional,
+        Some("ahli_muda"),
+    ),
+    (
+        "Analis Kebijakan Ahli Pertama",
+        PositionKind::Fungsional,
+        Some("ahli_pertama"),
+    ),
+    (
+        "Perencana Ahli Muda",
+        PositionKind::Fungsional,
+        Some("ahli_muda"),
+    ),
+    (
+        "Pranata Komputer Ahli Pertama",
+        PositionKind::Fungsional,
+        Some("ahli_pertama"),
+    ),
+    (
+        "Arsiparis Terampil",
+        PositionKind::Fungsional,
+        Some("terampil"),
+    ),
     ("Penata Layanan Operasional", PositionKind::Pelaksana, None),
-    ("Pengadministrasi Perkantoran", PositionKind::Pelaksana, None),
-    ("Operator Layanan Operasional", PositionKind::Pelaksana, None),
-    ("Pengelola Layanan Operasional", PositionKind::Pelaksana, None),
+    (
+        "Pengadministrasi Perkantoran",
+        PositionKind::Pelaksana,
+        None,
+    ),
+    (
+        "Operator Layanan Operasional",
+        PositionKind::Pelaksana,
+        None,
+    ),
+    (
+        "Pengelola Layanan Operasional",
+        PositionKind::Pelaksana,
+        None,
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -127,8 +179,22 @@ impl Organisation {
     pub fn generate(rng: &mut impl Rng, employees: u32) -> Organisation {
         let mut org = Organisation::default();
         let total_weight: u32 = PERANGKAT_DAERAH.iter().map(|(_, _, w)| w).sum();
-        let province = org.unit(rng, "PROV", "Pemerintah Provinsi Jawa Timur", UnitLevel::Instansi, None);
-        let sekda = org.post(rng, "PROV-SEKDA", "Sekretaris Daerah", PositionKind::Struktural, Some("I.b"), province, None);
+        let province = org.unit(
+            rng,
+            "PROV",
+            "Pemerintah Provinsi Jawa Timur",
+            UnitLevel::Instansi,
+            None,
+        );
+        let sekda = org.post(
+            rng,
+            "PROV-SEKDA",
+            "Sekretaris Daerah",
+            PositionKind::Struktural,
+            Some("I.b"),
+            province,
+            None,
+        );
         for (code, name, weight) in PERANGKAT_DAERAH {
             let pd = org.unit(rng, code, name, UnitLevel::PerangkatDaerah, Some(province));
             let head_title = if *code == "SETDA" {
@@ -136,7 +202,15 @@ impl Organisation {
             } else {
                 format!("Kepala {name}")
             };
-            let head = org.post(rng, &format!("{code}-KEPALA"), &head_title, PositionKind::Struktural, Some("II.a"), pd, Some(sekda));
+            let head = org.post(
+                rng,
+                &format!("{code}-KEPALA"),
+                &head_title,
+                PositionKind::Struktural,
+                Some("II.a"),
+                pd,
+                Some(sekda),
+            );
             let share = u64::from(employees) * u64::from(*weight) / u64::from(total_weight);
             let upts = (share as u32 / EMPLOYEES_PER_UPT).min(400);
             let mut unit_names: Vec<String> = CORE_UNITS.iter().map(|s| (*s).to_owned()).collect();
@@ -151,16 +225,35 @@ impl Organisation {
                 } else {
                     (format!("Kepala {unit_name}"), "III.b")
                 };
-                let unit_head = org.post(rng, &format!("{ucode}-KEPALA"), &head_title, PositionKind::Struktural, Some(grade), unit, Some(head));
+                let unit_head = org.post(
+                    rng,
+                    &format!("{ucode}-KEPALA"),
+                    &head_title,
+                    PositionKind::Struktural,
+                    Some(grade),
+                    unit,
+                    Some(head),
+                );
                 let mut struktural = vec![unit_head];
                 let mut section_heads = Vec::new();
                 for s in 1..=2 {
                     let title = if i == 0 {
-                        format!("Kepala Subbagian {}", ["Umum dan Kepegawaian", "Keuangan"][s - 1])
+                        format!(
+                            "Kepala Subbagian {}",
+                            ["Umum dan Kepegawaian", "Keuangan"][s - 1]
+                        )
                     } else {
                         format!("Kepala Seksi {s} {unit_name}")
                     };
-                    let p = org.post(rng, &format!("{ucode}-KASI{s}"), &title, PositionKind::Struktural, Some("IV.a"), unit, Some(unit_head));
+                    let p = org.post(
+                        rng,
+                        &format!("{ucode}-KASI{s}"),
+                        &title,
+                        PositionKind::Struktural,
+                        Some("IV.a"),
+                        unit,
+                        Some(unit_head),
+                    );
                     struktural.push(p);
                     section_heads.push(p);
                 }
@@ -169,7 +262,15 @@ impl Organisation {
                     .enumerate()
                     .map(|(k, (title, kind, grade))| {
                         let reports_to = section_heads[k % section_heads.len()];
-                        org.post(rng, &format!("{ucode}-F{:02}", k + 1), title, *kind, *grade, unit, Some(reports_to))
+                        org.post(
+                            rng,
+                            &format!("{ucode}-F{:02}", k + 1),
+                            title,
+                            *kind,
+                            *grade,
+                            unit,
+                            Some(reports_to),
+                        )
                     })
                     .collect();
                 org.slots.push(Slot {
@@ -183,7 +284,14 @@ impl Organisation {
         org
     }
 
-    fn unit(&mut self, rng: &mut impl Rng, code: &str, name: &str, level: UnitLevel, parent: Option<usize>) -> usize {
+    fn unit(
+        &mut self,
+        rng: &mut impl Rng,
+        code: &str,
+        name: &str,
+        level: UnitLevel,
+        parent: Option<usize>,
+    ) -> usize {
         self.units.push(Unit {
             id: uuid(rng),
             code: code.to_owned(),

@@ -120,11 +120,26 @@ impl Generator<'_> {
                     Some(t) if t > as_of - Months::new(12) => EmploymentType::Cpns,
                     Some(_) => EmploymentType::Pns,
                 };
-                let education = if senior { EducationLevel::S2 } else { EducationLevel::S1 };
-                (nip.gender(), nip.birth_date(), employment, nip.tmt_cpns(), education, nip.clone())
+                let education = if senior {
+                    EducationLevel::S2
+                } else {
+                    EducationLevel::S1
+                };
+                (
+                    nip.gender(),
+                    nip.birth_date(),
+                    employment,
+                    nip.tmt_cpns(),
+                    education,
+                    nip.clone(),
+                )
             }
             None => {
-                let gender = if rng.random_bool(0.5) { Gender::Male } else { Gender::Female };
+                let gender = if rng.random_bool(0.5) {
+                    Gender::Male
+                } else {
+                    Gender::Female
+                };
                 let education = draw_education(rng, senior, post.kind);
                 let employment = if senior || post.kind == PositionKind::Struktural {
                     EmploymentType::Pns
@@ -155,7 +170,9 @@ impl Generator<'_> {
                 };
                 let birth_year = appointed.year() - entry_age as i32;
                 let birth = NaiveDate::from_yo_opt(birth_year, rng.random_range(1..=365))?;
-                let nip = self.registry.next_nip(birth, appointed.year(), code, gender)?;
+                let nip = self
+                    .registry
+                    .next_nip(birth, appointed.year(), code, gender)?;
                 let tmt = (employment != EmploymentType::Pppk).then_some(appointed);
                 (gender, birth, employment, tmt, education, nip)
             }
@@ -165,11 +182,19 @@ impl Generator<'_> {
         let (place, regency) = *PLACES.choose(rng)?;
         let region = format!("{regency}{:02}", rng.random_range(1..=20));
         let nik = self.registry.next_nik(&region, birth, gender)?;
-        let given = *if gender == Gender::Male { MALE_GIVEN } else { FEMALE_GIVEN }.choose(rng)?;
+        let given = *if gender == Gender::Male {
+            MALE_GIVEN
+        } else {
+            FEMALE_GIVEN
+        }
+        .choose(rng)?;
         let family = *FAMILY.choose(rng)?;
         let (major, s1_title, s2_title) = *MAJORS.choose(rng)?;
         let (front_title, back_title) = titles(education, s1_title, s2_title);
-        let name = fixed.name.clone().unwrap_or_else(|| format!("{given} {family}"));
+        let name = fixed
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("{given} {family}"));
 
         let appointed_on = tmt_cpns.unwrap_or_else(|| {
             NaiveDate::from_ymd_opt(nip.appointment_year(), 1, 1).unwrap_or(as_of)
@@ -214,7 +239,11 @@ impl Generator<'_> {
         let mut education_rows = Vec::new();
         let graduation = |level: EducationLevel| birth.year() + graduation_age(level);
         if let Some(before) = previous_education(education) {
-            let institution = if before <= EducationLevel::Sma { SCHOOLS } else { UNIVERSITIES };
+            let institution = if before <= EducationLevel::Sma {
+                SCHOOLS
+            } else {
+                UNIVERSITIES
+            };
             education_rows.push(education_history::Model {
                 id: 0,
                 employee_id,
@@ -225,7 +254,11 @@ impl Generator<'_> {
                 diploma_number: None,
             });
         }
-        let institution = if education <= EducationLevel::Sma { SCHOOLS } else { UNIVERSITIES };
+        let institution = if education <= EducationLevel::Sma {
+            SCHOOLS
+        } else {
+            UNIVERSITIES
+        };
         education_rows.push(education_history::Model {
             id: 0,
             employee_id,
@@ -233,18 +266,34 @@ impl Generator<'_> {
             institution: (*institution.choose(rng)?).to_owned(),
             major: (education > EducationLevel::Sma).then(|| major.to_owned()),
             graduation_year: graduation(education).min(as_of.year()),
-            diploma_number: Some(format!("{:06}/{}", rng.random_range(1..999_999), graduation(education))),
+            diploma_number: Some(format!(
+                "{:06}/{}",
+                rng.random_range(1..999_999),
+                graduation(education)
+            )),
         });
 
         // Positions: a staff post on appointment, the current post later for seniors.
         let mut positions = vec![position_history::Model {
             id: 0,
             employee_id,
-            position_id: Some(if senior { self.first_staff_post(unit_index) } else { post.id }),
-            position_title: if senior { "Pengadministrasi Perkantoran".into() } else { post.title.clone() },
+            position_id: Some(if senior {
+                self.first_staff_post(unit_index)
+            } else {
+                post.id
+            }),
+            position_title: if senior {
+                "Pengadministrasi Perkantoran".into()
+            } else {
+                post.title.clone()
+            },
             unit_name: unit.name.clone(),
             tmt: appointed_on,
-            decree_number: format!("821.2/{}/204/{}", rng.random_range(100..9999), appointed_on.year()),
+            decree_number: format!(
+                "821.2/{}/204/{}",
+                rng.random_range(100..9999),
+                appointed_on.year()
+            ),
         }];
         if senior {
             let at = first_of_month(as_of - Months::new(rng.random_range(6..72)));
@@ -276,7 +325,8 @@ impl Generator<'_> {
         for _ in 0..rng.random_range(0..=2) {
             let (tname, organizer, hours) = *TRAININGS.choose(rng)?;
             let years = (as_of.year() - appointed_on.year()).max(1) as u32;
-            let start = appointed_on + Months::new(rng.random_range(12..=12 * years + 11).min(12 * years));
+            let start =
+                appointed_on + Months::new(rng.random_range(12..=12 * years + 11).min(12 * years));
             if start >= as_of {
                 continue;
             }
@@ -323,10 +373,18 @@ impl Generator<'_> {
         let mut family_rows = Vec::new();
         let age = as_of.year() - birth.year();
         if age > 24 && rng.random_bool(if age > 27 { 0.85 } else { 0.4 }) {
-            let spouse_gender = if gender == Gender::Male { Gender::Female } else { Gender::Male };
+            let spouse_gender = if gender == Gender::Male {
+                Gender::Female
+            } else {
+                Gender::Male
+            };
             let spouse_birth = birth + chrono::Duration::days(rng.random_range(-1800..1800));
-            let spouse_given = *if spouse_gender == Gender::Male { MALE_GIVEN } else { FEMALE_GIVEN }
-                .choose(rng)?;
+            let spouse_given = *if spouse_gender == Gender::Male {
+                MALE_GIVEN
+            } else {
+                FEMALE_GIVEN
+            }
+            .choose(rng)?;
             family_rows.push(family_member::Model {
                 id: 0,
                 employee_id,
@@ -334,7 +392,10 @@ impl Generator<'_> {
                 name: format!("{spouse_given} {}", FAMILY.choose(rng)?),
                 gender: spouse_gender.to_string(),
                 birth_date: spouse_birth.min(as_of),
-                nik: self.registry.next_nik(&region, spouse_birth, spouse_gender).map(String::from),
+                nik: self
+                    .registry
+                    .next_nik(&region, spouse_birth, spouse_gender)
+                    .map(String::from),
             });
             let wedding = birth + Months::new(12 * rng.random_range(24..=30));
             for _ in 0..rng.random_range(0..=3) {
@@ -342,9 +403,17 @@ impl Generator<'_> {
                 if born >= as_of {
                     continue;
                 }
-                let child_gender = if rng.random_bool(0.5) { Gender::Male } else { Gender::Female };
-                let child_given = *if child_gender == Gender::Male { MALE_GIVEN } else { FEMALE_GIVEN }
-                    .choose(rng)?;
+                let child_gender = if rng.random_bool(0.5) {
+                    Gender::Male
+                } else {
+                    Gender::Female
+                };
+                let child_given = *if child_gender == Gender::Male {
+                    MALE_GIVEN
+                } else {
+                    FEMALE_GIVEN
+                }
+                .choose(rng)?;
                 family_rows.push(family_member::Model {
                     id: 0,
                     employee_id,
@@ -367,7 +436,11 @@ impl Generator<'_> {
             .clone()
             .unwrap_or_else(|| format!("{slug}.{}@jatimprov.go.id", nip.as_str()));
         let phone = fixed.phone.clone().unwrap_or_else(|| {
-            format!("08{}{:09}", rng.random_range(1..=9), rng.random_range(0..1_000_000_000u32))
+            format!(
+                "08{}{:09}",
+                rng.random_range(1..=9),
+                rng.random_range(0..1_000_000_000u32)
+            )
         });
 
         Some(Person {
@@ -426,7 +499,15 @@ fn draw_education(rng: &mut impl Rng, senior: bool, kind: PositionKind) -> Educa
     } else if kind == PositionKind::Fungsional {
         &[(D3, 15), (D4, 8), (S1, 60), (S2, 16), (S3, 1)]
     } else {
-        &[(Sd, 1), (Smp, 3), (Sma, 34), (D3, 17), (D4, 4), (S1, 36), (S2, 5)]
+        &[
+            (Sd, 1),
+            (Smp, 3),
+            (Sma, 34),
+            (D3, 17),
+            (D4, 4),
+            (S1, 36),
+            (S2, 5),
+        ]
     };
     let total: u32 = table.iter().map(|(_, w)| w).sum();
     let mut pick = rng.random_range(0..total);

@@ -60,7 +60,9 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbError> {
 }
 
 fn sqlite_path(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
@@ -76,7 +78,10 @@ mod tests {
 
     #[test]
     fn finds_the_sqlite_file() {
-        assert_eq!(sqlite_path("sqlite://data/abdi.sqlite?mode=rwc"), Some("data/abdi.sqlite"));
+        assert_eq!(
+            sqlite_path("sqlite://data/abdi.sqlite?mode=rwc"),
+            Some("data/abdi.sqlite")
+        );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://x/y"), None);
     }

@@ -66,7 +66,12 @@ impl SessionStore {
     }
 
     /// Stores `value` under `key` for `ttl`, replacing any value there.
-    pub async fn put(&self, key: &str, value: &[u8], ttl: Duration) -> Result<(), SessionStoreError> {
+    pub async fn put(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<(), SessionStoreError> {
         match self {
             SessionStore::Memory(m) => {
                 m.put(key, value, ttl, false);
@@ -135,7 +140,9 @@ impl SessionStore {
         match self {
             SessionStore::Memory(m) => Ok(m.ttl(key)),
             SessionStore::Redis(r) => {
-                let ms: i64 = r.run(|mut c, k| async move { c.pttl(k).await }, key).await?;
+                let ms: i64 = r
+                    .run(|mut c, k| async move { c.pttl(k).await }, key)
+                    .await?;
                 Ok((ms >= 0).then(|| Duration::from_millis(ms as u64)))
             }
         }
@@ -180,7 +187,7 @@ impl MemoryStore {
         let key = format!("{}{key}", self.prefix);
         let mut entries = self.lock();
         entries.writes += 1;
-        if entries.writes % 1024 == 0 {
+        if entries.writes.is_multiple_of(1024) {
             entries.map.retain(|_, (_, exp)| *exp > now);
         }
         if only_if_absent && entries.map.get(&key).is_some_and(|(_, exp)| *exp > now) {
@@ -332,7 +339,10 @@ mod tests {
         clock.advance(Duration::from_secs(59));
         assert!(s.touch("a", Duration::from_secs(60)).await.unwrap());
         clock.advance(Duration::from_secs(59));
-        assert!(s.get("a").await.unwrap().is_some(), "touch extended the life");
+        assert!(
+            s.get("a").await.unwrap().is_some(),
+            "touch extended the life"
+        );
         clock.advance(Duration::from_secs(2));
         assert_eq!(s.get("a").await.unwrap(), None);
         assert!(!s.touch("a", Duration::from_secs(60)).await.unwrap());
@@ -341,10 +351,22 @@ mod tests {
     #[tokio::test]
     async fn memory_take_is_single_use_and_put_if_absent_respects_expiry() {
         let (s, clock) = store();
-        assert!(s.put_if_absent("k", b"x", Duration::from_secs(5)).await.unwrap());
-        assert!(!s.put_if_absent("k", b"y", Duration::from_secs(5)).await.unwrap());
+        assert!(
+            s.put_if_absent("k", b"x", Duration::from_secs(5))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !s.put_if_absent("k", b"y", Duration::from_secs(5))
+                .await
+                .unwrap()
+        );
         clock.advance(Duration::from_secs(6));
-        assert!(s.put_if_absent("k", b"z", Duration::from_secs(5)).await.unwrap());
+        assert!(
+            s.put_if_absent("k", b"z", Duration::from_secs(5))
+                .await
+                .unwrap()
+        );
         assert_eq!(s.take("k").await.unwrap().as_deref(), Some(&b"z"[..]));
         assert_eq!(s.take("k").await.unwrap(), None);
         assert!(!s.delete("k").await.unwrap());

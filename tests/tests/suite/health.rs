@@ -30,7 +30,10 @@ async fn redis_restart_is_reported_then_recovered_without_restarting_the_app() {
     })
     .await;
     let store = &app.state.sessions;
-    store.put("k", b"before", Duration::from_secs(60)).await.unwrap();
+    store
+        .put("k", b"before", Duration::from_secs(60))
+        .await
+        .unwrap();
 
     redis.kill();
     let down = app.get("/health/ready").await;
@@ -41,7 +44,10 @@ async fn redis_restart_is_reported_then_recovered_without_restarting_the_app() {
     assert_eq!(body["session_store"]["status"], "failed");
     assert!(body["session_store"]["error"].as_str().is_some());
     let unavailable = store.get("k").await;
-    assert!(unavailable.is_err(), "a dead Redis must fail, not hang or invent data");
+    assert!(
+        unavailable.is_err(),
+        "a dead Redis must fail, not hang or invent data"
+    );
 
     redis.restart();
     let restarted = Instant::now();
@@ -57,8 +63,14 @@ async fn redis_restart_is_reported_then_recovered_without_restarting_the_app() {
     eprintln!("recovered {took:?} after Redis came back");
     // Redis kept nothing (no persistence): the old value is gone, new writes work.
     assert_eq!(store.get("k").await.unwrap(), None);
-    store.put("k", b"after", Duration::from_secs(60)).await.unwrap();
-    assert_eq!(store.get("k").await.unwrap().as_deref(), Some(&b"after"[..]));
+    store
+        .put("k", b"after", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get("k").await.unwrap().as_deref(),
+        Some(&b"after"[..])
+    );
 }
 
 /// SIGTERM-style shutdown lets a request already being served finish: a readiness probe
@@ -76,13 +88,20 @@ async fn shutdown_lets_in_flight_requests_finish() {
     let in_flight = tokio::spawn(app.client.get(app.url("/health/ready")).send());
     tokio::time::sleep(Duration::from_millis(300)).await;
     app.begin_shutdown();
-    let response = in_flight.await.unwrap().expect("the in-flight request was cut off");
+    let response = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight request was cut off");
     assert_eq!(response.status(), 503);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["session_store"]["status"], "failed");
     app.stopped().await.unwrap();
     assert!(
-        app.client.get(app.url("/health/live")).send().await.is_err(),
+        app.client
+            .get(app.url("/health/live"))
+            .send()
+            .await
+            .is_err(),
         "the server still accepts connections after shutdown"
     );
     redis.thaw();
@@ -92,13 +111,17 @@ async fn shutdown_lets_in_flight_requests_finish() {
 #[tokio::test]
 async fn a_database_down_at_start_is_one_clear_error() {
     let mut config = abdi_server::config::Config::default();
-    config.database.url = abdi_server::config::SecretUrl::new("postgres://abdi:pw@127.0.0.1:1/abdi");
+    config.database.url =
+        abdi_server::config::SecretUrl::new("postgres://abdi:pw@127.0.0.1:1/abdi");
     config.database.connect_timeout_secs = 2;
     let error = match abdi_server::startup::Application::build(config).await {
         Ok(_) => panic!("started without a database"),
         Err(e) => e.to_string(),
     };
-    assert!(error.starts_with("cannot connect to the database at postgres://abdi:***@127.0.0.1:1/abdi"), "{error}");
+    assert!(
+        error.starts_with("cannot connect to the database at postgres://abdi:***@127.0.0.1:1/abdi"),
+        "{error}"
+    );
     assert!(!error.contains("pw@"), "{error}");
     assert!(!error.contains('\n'));
 }

@@ -11,7 +11,9 @@ async fn the_rank_ladder_is_served(backend: Backend) {
     assert_eq!(response.headers()["cache-control"], "public, max-age=3600");
     let list: RankList = response.json().await.unwrap();
     // The stored ladder (written by the migration) is the one the shared contract knows.
-    let expected: Vec<_> = RankCode::all().map(abdi_proto::reference::Rank::from).collect();
+    let expected: Vec<_> = RankCode::all()
+        .map(abdi_proto::reference::Rank::from)
+        .collect();
     assert_eq!(list.ranks, expected);
     assert_eq!(list.ranks[8].code, "III/a");
     assert_eq!(list.ranks[8].pangkat, "Penata Muda");
@@ -19,7 +21,12 @@ async fn the_rank_ladder_is_served(backend: Backend) {
 
 async fn the_2026_calendar_is_served_with_its_legal_basis(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let years: CalendarYears = app.get("/api/v1/reference/holidays").await.json().await.unwrap();
+    let years: CalendarYears = app
+        .get("/api/v1/reference/holidays")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(years.years, vec![2025, 2026]);
 
     let response = app.get("/api/v1/reference/holidays/2026").await;
@@ -41,8 +48,16 @@ async fn the_2026_calendar_is_served_with_its_legal_basis(backend: Backend) {
 
 async fn a_year_without_calendar_is_a_clear_404_in_both_languages(backend: Backend) {
     let app = TestApp::spawn(backend).await;
-    let body = problem(app.get("/api/v1/reference/holidays/2031").await, 404, "calendar_not_found").await;
-    assert_eq!(body["detail"], "Kalender hari libur tahun 2031 belum dimuat.");
+    let body = problem(
+        app.get("/api/v1/reference/holidays/2031").await,
+        404,
+        "calendar_not_found",
+    )
+    .await;
+    assert_eq!(
+        body["detail"],
+        "Kalender hari libur tahun 2031 belum dimuat."
+    );
     let response = app
         .client
         .get(app.url("/api/v1/reference/holidays/2031"))
@@ -52,7 +67,10 @@ async fn a_year_without_calendar_is_a_clear_404_in_both_languages(backend: Backe
         .unwrap();
     assert_eq!(response.headers()["content-language"], "en");
     let body = problem(response, 404, "calendar_not_found").await;
-    assert_eq!(body["detail"], "The holiday calendar for 2031 has not been loaded.");
+    assert_eq!(
+        body["detail"],
+        "The holiday calendar for 2031 has not been loaded."
+    );
 }
 
 async fn a_year_that_is_not_a_number_is_a_400(backend: Backend) {

@@ -47,8 +47,14 @@ async fn the_seed_builds_a_consistent_province(backend: Backend) {
     assert_eq!(employee::Entity::find().count(db).await.unwrap(), 602);
 
     let units = org_unit::Entity::find().all(db).await.unwrap();
-    let perangkat = units.iter().filter(|u| u.level == "perangkat_daerah").count();
-    assert!((45..=55).contains(&perangkat), "{perangkat} perangkat daerah");
+    let perangkat = units
+        .iter()
+        .filter(|u| u.level == "perangkat_daerah")
+        .count();
+    assert!(
+        (45..=55).contains(&perangkat),
+        "{perangkat} perangkat daerah"
+    );
     assert_eq!(units.iter().filter(|u| u.level == "instansi").count(), 1);
 
     // Every position's chain of supervisors ends at the top, without a cycle.
@@ -100,14 +106,25 @@ async fn the_seed_builds_a_consistent_province(backend: Backend) {
                 assert_eq!(nip.tmt_cpns(), e.tmt_cpns, "{}", e.nip);
                 let rank = RankCode::parse(e.rank_code.as_deref().unwrap()).unwrap();
                 let history = last_rank[&e.id];
-                assert_eq!(history.rank_code, rank.to_string(), "current rank is the latest");
+                assert_eq!(
+                    history.rank_code,
+                    rank.to_string(),
+                    "current rank is the latest"
+                );
                 assert_eq!(Some(history.tmt), e.rank_tmt);
                 assert!(e.tmt_cpns.unwrap() <= as_of);
-                assert!(history.tmt >= e.tmt_cpns.unwrap(), "rank before appointment");
+                assert!(
+                    history.tmt >= e.tmt_cpns.unwrap(),
+                    "rank before appointment"
+                );
             }
         }
         if kind == EmploymentType::Pns {
-            assert_eq!(e.tmt_pns, e.tmt_cpns.map(|t| t.checked_add_months(chrono::Months::new(12)).unwrap()));
+            assert_eq!(
+                e.tmt_pns,
+                e.tmt_cpns
+                    .map(|t| t.checked_add_months(chrono::Months::new(12)).unwrap())
+            );
         }
         assert!(e.email.as_deref().unwrap().ends_with(".go.id"));
         assert!(Gender::from_code(&e.gender).is_some());
@@ -121,14 +138,27 @@ async fn the_seed_builds_a_consistent_province(backend: Backend) {
     let sri = all.iter().find(|e| e.nip == "197601052000032002").unwrap();
     let head = &posts[&sri.position_id.unwrap()];
     assert_eq!(head.code, "BKD-U001-KEPALA");
-    assert_eq!(all.iter().filter(|e| e.position_id == sri.position_id).count(), 1, "one head");
+    assert_eq!(
+        all.iter()
+            .filter(|e| e.position_id == sri.position_id)
+            .count(),
+        1,
+        "one head"
+    );
 
     // A second seed is refused unless asked to replace; with --reset the same data comes back.
     let again = run_seed(db, &opts, Utc::now()).await.unwrap_err();
     assert!(matches!(again, SeedError::NotEmpty(602)), "{again}");
-    let replaced = run_seed(db, &SeedOptions { reset: true, ..opts.clone() }, Utc::now())
-        .await
-        .unwrap();
+    let replaced = run_seed(
+        db,
+        &SeedOptions {
+            reset: true,
+            ..opts.clone()
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     assert_eq!(replaced.employees, 602);
     let after = employee::Entity::find().all(db).await.unwrap();
     let nips = |v: &[employee::Model]| {
@@ -136,7 +166,11 @@ async fn the_seed_builds_a_consistent_province(backend: Backend) {
         n.sort();
         n
     };
-    assert_eq!(nips(&after), nips(&all), "the same seed gives the same people");
+    assert_eq!(
+        nips(&after),
+        nips(&all),
+        "the same seed gives the same people"
+    );
 }
 
 both_backends!(the_seed_builds_a_consistent_province);
@@ -146,11 +180,19 @@ async fn an_account_in_an_unknown_unit_is_refused_before_writing() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let mut opts = options(50);
     opts.accounts[0].unit = Some("NOPE".into());
-    let e = run_seed(&app.state.db, &opts, Utc::now()).await.unwrap_err();
+    let e = run_seed(&app.state.db, &opts, Utc::now())
+        .await
+        .unwrap_err();
     assert_eq!(
         e.to_string(),
         "account 198503122010011004: unit 'NOPE' does not exist in the generated organisation"
     );
-    assert_eq!(employee::Entity::find().count(&app.state.db).await.unwrap(), 0);
-    assert_eq!(org_unit::Entity::find().count(&app.state.db).await.unwrap(), 0);
+    assert_eq!(
+        employee::Entity::find().count(&app.state.db).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        org_unit::Entity::find().count(&app.state.db).await.unwrap(),
+        0
+    );
 }

@@ -38,7 +38,9 @@ async fn the_session_store_keeps_its_contract(backend: Backend) {
 async fn values_expire(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let s = &app.state.sessions;
-    s.put("short", b"v", Duration::from_millis(200)).await.unwrap();
+    s.put("short", b"v", Duration::from_millis(200))
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(s.get("short").await.unwrap(), None);
 }
@@ -50,6 +52,10 @@ both_backends!(the_session_store_keeps_its_contract, values_expire);
 async fn prefixes_isolate_instances() {
     let a = TestApp::spawn(Backend::Postgres).await;
     let b = TestApp::spawn(Backend::Postgres).await;
-    a.state.sessions.put("k", b"a", Duration::from_secs(60)).await.unwrap();
+    a.state
+        .sessions
+        .put("k", b"a", Duration::from_secs(60))
+        .await
+        .unwrap();
     assert_eq!(b.state.sessions.get("k").await.unwrap(), None);
 }
