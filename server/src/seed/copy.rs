@@ -2,9 +2,9 @@
 //! for the national-scale seed. Same rows, same transaction per batch.
 
 use sea_orm::sqlx::{self, PgPool};
-use sea_orm::{DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, PrimaryKeyToColumn, Value};
+use sea_orm::{DbErr, EntityTrait, IdenStatic, ModelTrait, Value};
 
-use super::{Person, all};
+use super::{Person, all, columns_of};
 use crate::masterdata::entity::{
     award, education_history, employee, family_member, performance_rating, position_history,
     rank_history, training_history,
@@ -42,12 +42,7 @@ async fn copy<E: EntityTrait>(
     if models.is_empty() {
         return Ok(0);
     }
-    let keys: Vec<&str> = E::PrimaryKey::iter()
-        .map(|k| k.into_column().as_str())
-        .collect();
-    let columns: Vec<E::Column> = E::Column::iter()
-        .filter(|c| with_key || !keys.contains(&c.as_str()))
-        .collect();
+    let columns = columns_of::<E>(with_key);
     let names: Vec<&str> = columns.iter().map(|c| c.as_str()).collect();
     let mut buf = String::with_capacity(models.len() * 128);
     for model in models {
@@ -70,50 +65,26 @@ async fn copy<E: EntityTrait>(
     copy.finish().await.map_err(sql)
 }
 
-/// One value in COPY's text format.
+/// One value in COPY's text format (`\\N` for NULL).
 fn encode(buf: &mut String, value: Value) -> Result<(), DbErr> {
     use std::fmt::Write;
-    let null = "\\N";
+    fn put(buf: &mut String, v: Option<impl std::fmt::Display>) {
+        match v {
+            Some(v) => {
+                let _ = write!(buf, "{v}");
+            }
+            None => buf.push_str("\\N"),
+        }
+    }
     match value {
-        Value::String(v) => match v {
-            Some(s) => escape(buf, &s),
-            None => buf.push_str(null),
-        },
-        Value::Uuid(v) => match v {
-            Some(u) => {
-                let _ = write!(buf, "{}", u.hyphenated());
-            }
-            None => buf.push_str(null),
-        },
-        Value::ChronoDate(v) => match v {
-            Some(d) => {
-                let _ = write!(buf, "{}", d.format("%Y-%m-%d"));
-            }
-            None => buf.push_str(null),
-        },
-        Value::ChronoDateTimeUtc(v) => match v {
-            Some(t) => {
-                let _ = write!(buf, "{}", t.to_rfc3339());
-            }
-            None => buf.push_str(null),
-        },
-        Value::Int(v) => match v {
-            Some(n) => {
-                let _ = write!(buf, "{n}");
-            }
-            None => buf.push_str(null),
-        },
-        Value::BigInt(v) => match v {
-            Some(n) => {
-                let _ = write!(buf, "{n}");
-            }
-            None => buf.push_str(null),
-        },
-        Value::Bool(v) => buf.push_str(match v {
-            Some(true) => "t",
-            Some(false) => "f",
-            None => null,
-        }),
+        Value::String(Some(s)) => escape(buf, &s),
+        Value::String(None) => buf.push_str("\\N"),
+        Value::Uuid(v) => put(buf, v.map(|u| u.hyphenated())),
+        Value::ChronoDate(v) => put(buf, v.map(|d| d.format("%Y-%m-%d"))),
+        Value::ChronoDateTimeUtc(v) => put(buf, v.map(|t| t.to_rfc3339())),
+        Value::Int(v) => put(buf, v),
+        Value::BigInt(v) => put(buf, v),
+        Value::Bool(v) => put(buf, v.map(|b| if b { "t" } else { "f" })),
         other => {
             return Err(DbErr::Custom(format!(
                 "COPY: no text encoding for {other:?}"

@@ -411,13 +411,7 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    use sea_orm::IdenStatic;
-    let keys: Vec<&str> = E::PrimaryKey::iter()
-        .map(|k| k.into_column().as_str())
-        .collect();
-    let columns: Vec<E::Column> = E::Column::iter()
-        .filter(|c| with_key || !keys.contains(&c.as_str()))
-        .collect();
+    let columns = columns_of::<E>(with_key);
     let per_statement = (PARAMS_PER_STATEMENT / columns.len().max(1)).max(1);
     for chunk in models.chunks(per_statement) {
         let mut stmt = Query::insert();
@@ -430,6 +424,17 @@ where
         db.execute(&stmt).await?;
     }
     Ok(models.len() as u64)
+}
+
+/// The entity's columns in declaration order, without the primary key unless `with_key`.
+fn columns_of<E: EntityTrait>(with_key: bool) -> Vec<E::Column> {
+    use sea_orm::IdenStatic;
+    let keys: Vec<&str> = E::PrimaryKey::iter()
+        .map(|k| k.into_column().as_str())
+        .collect();
+    E::Column::iter()
+        .filter(|c| with_key || !keys.contains(&c.as_str()))
+        .collect()
 }
 
 /// Removes all master data (employees, histories, positions, units).

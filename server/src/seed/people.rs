@@ -235,43 +235,30 @@ impl Generator<'_> {
             .map(|r| (Some(r.rank_code.clone()), Some(r.tmt)))
             .unwrap_or((None, None));
 
-        // Education: the highest level and the one before it.
+        // Education: the one before the highest level, then the highest (with its diploma).
         let mut education_rows = Vec::new();
-        let graduation = |level: EducationLevel| birth.year() + graduation_age(level);
-        if let Some(before) = previous_education(education) {
-            let institution = if before <= EducationLevel::Sma {
+        let levels = previous_education(education)
+            .map(|before| (before, false))
+            .into_iter()
+            .chain([(education, true)]);
+        for (level, highest) in levels {
+            let pool = if level <= EducationLevel::Sma {
                 SCHOOLS
             } else {
                 UNIVERSITIES
             };
+            let year = (birth.year() + graduation_age(level)).min(as_of.year());
             education_rows.push(education_history::Model {
                 id: 0,
                 employee_id,
-                level: before.to_string(),
-                institution: (*institution.choose(rng)?).to_owned(),
-                major: (before > EducationLevel::Sma).then(|| major.to_owned()),
-                graduation_year: graduation(before),
-                diploma_number: None,
+                level: level.to_string(),
+                institution: (*pool.choose(rng)?).to_owned(),
+                major: (level > EducationLevel::Sma).then(|| major.to_owned()),
+                graduation_year: year,
+                diploma_number: highest
+                    .then(|| format!("{:06}/{year}", rng.random_range(1..999_999))),
             });
         }
-        let institution = if education <= EducationLevel::Sma {
-            SCHOOLS
-        } else {
-            UNIVERSITIES
-        };
-        education_rows.push(education_history::Model {
-            id: 0,
-            employee_id,
-            level: education.to_string(),
-            institution: (*institution.choose(rng)?).to_owned(),
-            major: (education > EducationLevel::Sma).then(|| major.to_owned()),
-            graduation_year: graduation(education).min(as_of.year()),
-            diploma_number: Some(format!(
-                "{:06}/{}",
-                rng.random_range(1..999_999),
-                graduation(education)
-            )),
-        });
 
         // Positions: a staff post on appointment, the current post later for seniors.
         let mut positions = vec![position_history::Model {
