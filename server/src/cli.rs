@@ -40,6 +40,9 @@ pub enum Command {
     /// Fill the database with a deterministic synthetic province (units, positions, employees
     /// with valid NIPs and their histories). The same --seed gives the same data.
     Seed(SeedArgs),
+    /// Print the OpenAPI 3.1 document (the same as GET /openapi.json) and exit; needs no
+    /// database.
+    Openapi,
 }
 
 #[derive(Debug, clap::Args)]
@@ -62,6 +65,10 @@ pub struct SeedArgs {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Openapi = cli.command {
+        println!("{}", crate::http::openapi().to_pretty_json()?);
+        return Ok(());
+    }
     let config = Config::load(cli.config.as_deref())?;
     crate::telemetry::init(&config.log);
     let clock: SharedClock = std::sync::Arc::new(SystemClock);
@@ -94,6 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = run_seed(&db, &options, clock.now()).await?;
             eprintln!("{report}");
         }
+        Command::Openapi => {}
     }
     Ok(())
 }

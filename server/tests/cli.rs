@@ -31,7 +31,7 @@ fn help_explains_each_subcommand() {
     let out = abdi().arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for sub in ["serve", "migrate", "seed"] {
+    for sub in ["serve", "migrate", "seed", "openapi"] {
         assert!(help.contains(sub), "{sub} missing from --help");
     }
     assert!(help.contains("ABDI__"));
@@ -40,6 +40,15 @@ fn help_explains_each_subcommand() {
     for flag in ["--employees", "--seed", "--accounts", "--reset"] {
         assert!(help.contains(flag), "{flag} missing from seed --help");
     }
+}
+
+#[test]
+fn openapi_prints_the_document_without_a_database() {
+    let out = abdi().args(["openapi"]).output().unwrap();
+    assert!(out.status.success());
+    let spec: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(spec["openapi"], "3.1.0");
+    assert!(spec["paths"]["/api/v1/reference/ranks"].is_object());
 }
 
 #[test]

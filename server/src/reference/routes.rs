@@ -63,7 +63,7 @@ async fn calendar_years(State(state): State<AppState>) -> Result<impl IntoRespon
     get,
     path = "/reference/holidays/{year}",
     tag = "reference",
-    params(("year" = i32, Path, description = "Calendar year, e.g. 2026", minimum = 1900, maximum = 2200)),
+    params(("year" = i32, Path, description = "Calendar year", example = 2026, minimum = 1900, maximum = 2200)),
     responses(
         (status = 200, description = "The year's calendar", body = CalendarYear),
         (status = 400, description = "`invalid_path`: the year is not a number", body = Problem, content_type = "application/problem+json"),
