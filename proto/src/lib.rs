@@ -17,5 +17,5 @@ pub use calendar::{Holiday, HolidayCalendar};
 pub use error::{ErrorCode, Lang, Problem, Text};
 pub use master::Vocabulary;
 pub use nik::Nik;
-pub use nip::Nip;
+pub use nip::{Nip, PPPK_CODE};
 pub use rank::RankCode;

@@ -1,7 +1,8 @@
 //! NIP (Nomor Induk Pegawai): the 18-digit civil-servant number (Perka BKN 22/2007).
 //!
 //! Layout: birth date `YYYYMMDD` (1-8), appointment `YYYYMM` (9-14; TMT CPNS for PNS/CPNS, year of
-//! appointment plus a two-digit code for PPPK), gender `1` male / `2` female (15), sequence (16-18).
+//! appointment plus the two-digit code [`PPPK_CODE`] for PPPK), gender `1` male / `2` female (15),
+//! sequence (16-18).
 
 use std::fmt;
 use std::str::FromStr;
@@ -24,11 +25,17 @@ pub enum NipError {
     AppointmentBeforeBirth { year: i32, birth_year: i32 },
     #[error("appointment month {0:02} (digits 13-14) is not a month")]
     AppointmentMonth(u32),
+    #[error("digits 13-14 ({0:02}) are neither a month nor the PPPK code 21")]
+    AppointmentCode(u32),
     #[error("gender digit (15) must be 1 or 2, got {0}")]
     Gender(char),
     #[error("sequence (digits 16-18) must not be 000")]
     Sequence,
 }
+
+/// Digits 13-14 of a PPPK number (where a PNS number has the TMT month). Verify against BKN's
+/// current numbering before relying on it for more than validation.
+pub const PPPK_CODE: u32 = 21;
 
 /// A checked NIP. Construct with [`Nip::parse`] (or `str::parse`); the inner string is always
 /// 18 digits whose parts are valid.
@@ -41,7 +48,7 @@ impl Nip {
     /// ignored. The appointment month is checked as a month; PPPK numbers whose digits 13-14 are
     /// a code rather than a month are accepted by [`Nip::parse_pppk`].
     pub fn parse(input: &str) -> Result<Self, NipError> {
-        let nip = Self::parse_pppk(input)?;
+        let nip = Self::parse_digits(input)?;
         let month = nip.appointment_code();
         if !(1..=12).contains(&month) {
             return Err(NipError::AppointmentMonth(month));
@@ -49,8 +56,23 @@ impl Nip {
         Ok(nip)
     }
 
-    /// Parses a number whose digits 13-14 may be a PPPK appointment code instead of a month.
+    /// Parses a number whose digits 13-14 are a month (PNS, CPNS) or the PPPK code.
     pub fn parse_pppk(input: &str) -> Result<Self, NipError> {
+        let nip = Self::parse_digits(input)?;
+        let code = nip.appointment_code();
+        if !(1..=12).contains(&code) && code != PPPK_CODE {
+            return Err(NipError::AppointmentCode(code));
+        }
+        Ok(nip)
+    }
+
+    /// Whether digits 13-14 carry the PPPK code.
+    pub fn is_pppk(&self) -> bool {
+        self.appointment_code() == PPPK_CODE
+    }
+
+    /// Checks length, digits, birth date, appointment year, gender and sequence.
+    fn parse_digits(input: &str) -> Result<Self, NipError> {
         let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
         if digits.chars().count() != 18 {
             return Err(NipError::Length(digits.chars().count()));
@@ -254,7 +276,16 @@ mod tests {
         assert_eq!(nip.appointment_year(), 2021);
         assert_eq!(nip.appointment_code(), 21);
         assert_eq!(nip.tmt_cpns(), None);
+        assert!(nip.is_pppk());
         assert!(Nip::parse("198503122021211004").is_err());
+        assert_eq!(
+            Nip::parse_pppk("198503122021001004"),
+            Err(NipError::AppointmentCode(0))
+        );
+        assert_eq!(
+            Nip::parse_pppk("198503122021131004"),
+            Err(NipError::AppointmentCode(13))
+        );
     }
 
     #[test]
@@ -277,5 +308,17 @@ mod tests {
         let ok: Nip = serde_json::from_str("\"198503122010011004\"").unwrap();
         assert_eq!(ok.as_str(), "198503122010011004");
         assert!(serde_json::from_str::<Nip>("\"199002302010011004\"").is_err());
+        assert!(
+            serde_json::from_str::<Nip>("\"198503122010001004\"").is_err(),
+            "month 00"
+        );
+        assert!(
+            serde_json::from_str::<Nip>("\"198503122010131004\"").is_err(),
+            "month 13"
+        );
+        assert!(
+            serde_json::from_str::<Nip>("\"198503122021211004\"").is_ok(),
+            "PPPK"
+        );
     }
 }

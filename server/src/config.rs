@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use figment::Figment;
-use figment::providers::{Env, Format, Serialized, Toml};
+use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 /// A value that must never be printed: `Debug` and `Display` show `***`.
@@ -93,7 +93,7 @@ pub struct Config {
 pub struct ServerConfig {
     /// Address to listen on; port 0 picks a free port.
     pub listen: SocketAddr,
-    /// A request taking longer is answered 503 `timeout`.
+    /// A request taking longer is answered 504 `timeout`.
     pub request_timeout_secs: u64,
     /// After SIGTERM, in-flight requests get this long to finish.
     pub shutdown_grace_secs: u64,
@@ -190,23 +190,27 @@ pub enum ConfigError {
 impl Config {
     /// Defaults, then `file` (if given), then `ABDI__` variables from the process environment.
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
-        Self::from_figment(Self::figment(file)?.merge(Env::prefixed("ABDI__").split("__")))
+        Self::load_with_env(file, std::env::vars())
     }
 
-    /// Like [`Config::load`] but with the environment given as pairs (for tests).
-    pub fn load_with_env<'a>(
+    /// Like [`Config::load`] with the environment given as pairs: `ABDI__DATABASE__URL` sets
+    /// `database.url`; a value is read as a number or boolean when it is one, else as text.
+    pub fn load_with_env<K: AsRef<str>, V: AsRef<str>>(
         file: Option<&Path>,
-        env: impl IntoIterator<Item = (&'a str, &'a str)>,
+        env: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Config, ConfigError> {
         let mut figment = Self::figment(file)?;
         for (key, value) in env {
-            if let Some(path) = key.strip_prefix("ABDI__") {
-                let path = path.to_ascii_lowercase().replace("__", ".");
-                let value: figment::value::Value = value
-                    .parse()
-                    .unwrap_or_else(|_| figment::value::Value::from(value.to_owned()));
-                figment = figment.merge(Serialized::default(&path, value));
-            }
+            let Some(path) = key.as_ref().strip_prefix("ABDI__") else {
+                continue;
+            };
+            let path = path.to_ascii_lowercase().replace("__", ".");
+            let value = value.as_ref();
+            let parsed: figment::value::Value = value
+                .parse()
+                .unwrap_or_else(|_| figment::value::Value::from(value.to_owned()));
+            figment = figment
+                .merge(Serialized::default(&path, parsed).profile(figment::Profile::Default));
         }
         Self::from_figment(figment)
     }
@@ -254,6 +258,29 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "sessions.redis_url must start with redis:// or rediss://, got {}",
                 self.sessions.redis_url.redacted()
+            )));
+        }
+        if url.starts_with("sqlite:") && url.contains(":memory:") {
+            return Err(ConfigError::Invalid(
+                "database.url: an in-memory SQLite database loses its data when idle; use a file \
+                 (sqlite://path/abdi.sqlite?mode=rwc)"
+                    .into(),
+            ));
+        }
+        if self.sessions.key_prefix.is_empty() {
+            return Err(ConfigError::Invalid(
+                "sessions.key_prefix must not be empty (instances and tests share Redis)".into(),
+            ));
+        }
+        if self.sessions.redis_timeout_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "sessions.redis_timeout_ms must be at least 1".into(),
+            ));
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
+            return Err(ConfigError::Invalid(format!(
+                "log.level '{}' is not a tracing filter: {e}",
+                self.log.level
             )));
         }
         if self.server.request_timeout_secs == 0 {
@@ -320,9 +347,11 @@ fn describe(e: figment::Error) -> String {
 mod tests {
     use super::*;
 
+    const NO_ENV: [(&str, &str); 0] = [];
+
     #[test]
     fn defaults_are_the_embedded_setup() {
-        let c = Config::load_with_env(None, []).unwrap();
+        let c = Config::load_with_env(None, NO_ENV).unwrap();
         assert_eq!(c, Config::default());
         assert_eq!(c.server.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.sessions.backend, SessionBackend::Memory);
@@ -356,7 +385,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("abdi.toml");
         std::fs::write(&path, "[database]\nurll = \"x\"\n").unwrap();
-        let e = Config::load_with_env(Some(&path), [])
+        let e = Config::load_with_env(Some(&path), NO_ENV)
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown key 'database.urll'"), "{e}");
@@ -376,7 +405,7 @@ mod tests {
 
     #[test]
     fn a_missing_file_and_bad_values_are_one_clear_line() {
-        let e = Config::load_with_env(Some(Path::new("/nonexistent/abdi.toml")), [])
+        let e = Config::load_with_env(Some(Path::new("/nonexistent/abdi.toml")), NO_ENV)
             .unwrap_err()
             .to_string();
         assert_eq!(
@@ -392,6 +421,31 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("server.listen"), "{e}");
+    }
+
+    #[test]
+    fn checks_values_that_would_fail_later() {
+        for (key, value, expect) in [
+            ("ABDI__LOG__LEVEL", "verbose[", "log.level"),
+            ("ABDI__SESSIONS__REDIS_TIMEOUT_MS", "0", "redis_timeout_ms"),
+            ("ABDI__SESSIONS__KEY_PREFIX", "", "key_prefix"),
+            ("ABDI__DATABASE__URL", "sqlite::memory:", "in-memory"),
+        ] {
+            let e = Config::load_with_env(None, [(key, value)])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(expect), "{key}={value}: {e}");
+        }
+        // Unrelated variables are ignored; booleans and numbers are typed.
+        let c = Config::load_with_env(
+            None,
+            [
+                ("HOME", "/root"),
+                ("ABDI__DATABASE__MIGRATE_ON_START", "false"),
+            ],
+        )
+        .unwrap();
+        assert!(!c.database.migrate_on_start);
     }
 
     #[test]

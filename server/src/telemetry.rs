@@ -8,6 +8,7 @@ use crate::config::{LogConfig, LogFormat};
 
 /// Installs the global subscriber once; later calls (tests start many apps) are no-ops.
 pub fn init(config: &LogConfig) {
+    // Config::check already refused a level that is not a filter.
     let filter = EnvFilter::try_new(&config.level).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

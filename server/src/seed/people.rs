@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use abdi_proto::master::{
     EducationLevel, EmploymentType, FamilyRelation, Gender, PerformanceRating, PositionKind,
 };
-use abdi_proto::{Nik, Nip, RankCode};
+use abdi_proto::{Nik, Nip, PPPK_CODE, RankCode};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rand::Rng;
 use rand::seq::IndexedRandom;
@@ -92,9 +92,6 @@ pub struct Generator<'a> {
     pub created_at: DateTime<Utc>,
     pub registry: Registry,
 }
-
-/// PPPK numbers carry 21 in digits 13-14 where a PNS has the TMT month.
-const PPPK_CODE: u32 = 21;
 
 impl Generator<'_> {
     /// One employee in `slot`, holding `post` (an index into the organisation's posts).

@@ -2,7 +2,9 @@
 //! single-use codes). Redis when several instances run; in-process for the embedded default.
 //!
 //! The Redis store reconnects by itself: a command that finds the connection broken fails fast
-//! (so a request gets a clear 503, not a hang) and the next command uses a new connection.
+//! (so a request gets a clear 503, not a hang) and the next command uses a new connection. A
+//! command that times out (Redis frozen, or the network dropping packets without a reset) also
+//! throws the connection away, so a silent outage heals as soon as Redis answers again.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -178,7 +180,10 @@ impl MemoryStore {
     }
 
     fn expiry(&self, ttl: Duration) -> DateTime<Utc> {
-        self.clock.now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX)
+        chrono::Duration::from_std(ttl)
+            .ok()
+            .and_then(|d| self.clock.now().checked_add_signed(d))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     fn put(&self, key: &str, value: &[u8], ttl: Duration, only_if_absent: bool) -> bool {
@@ -235,7 +240,14 @@ impl MemoryStore {
 #[derive(Clone)]
 pub struct RedisStore {
     prefix: String,
-    connection: ConnectionManager,
+    inner: Arc<RedisInner>,
+}
+
+struct RedisInner {
+    client: redis::Client,
+    config: ConnectionManagerConfig,
+    /// The connection in use and its generation; replaced after a timeout.
+    connection: std::sync::RwLock<(u64, ConnectionManager)>,
 }
 
 impl RedisStore {
@@ -255,12 +267,16 @@ impl RedisStore {
             .set_number_of_retries(2)
             .set_min_delay(Duration::from_millis(50))
             .set_max_delay(Duration::from_millis(500));
-        let connection = ConnectionManager::new_with_config(client, manager_config)
+        let connection = ConnectionManager::new_with_config(client.clone(), manager_config.clone())
             .await
             .map_err(connect_error)?;
         let store = RedisStore {
             prefix: config.key_prefix.clone(),
-            connection,
+            inner: Arc::new(RedisInner {
+                client,
+                config: manager_config,
+                connection: std::sync::RwLock::new((0, connection)),
+            }),
         };
         store.ping().await.map_err(|e| SessionStoreError::Connect {
             url,
@@ -269,14 +285,59 @@ impl RedisStore {
         Ok(store)
     }
 
+    fn connection(&self) -> (u64, ConnectionManager) {
+        let guard = self
+            .inner
+            .connection
+            .read()
+            .unwrap_or_else(|p| p.into_inner());
+        (guard.0, guard.1.clone())
+    }
+
+    /// Maps a failed command to an error; after a timeout, replaces the connection (once per
+    /// generation, however many commands timed out on it) with a new one made on next use.
+    fn failed(&self, generation: u64, e: redis::RedisError) -> SessionStoreError {
+        if e.is_timeout() {
+            let mut guard = self
+                .inner
+                .connection
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
+            if guard.0 == generation {
+                match ConnectionManager::new_lazy_with_config(
+                    self.inner.client.clone(),
+                    self.inner.config.clone(),
+                ) {
+                    Ok(fresh) => {
+                        *guard = (generation + 1, fresh);
+                        tracing::warn!("redis command timed out; reconnecting");
+                    }
+                    Err(err) => tracing::warn!(error = %err, "redis reconnect failed"),
+                }
+            }
+        }
+        unavailable(e)
+    }
+
     async fn run<T, F, Fut>(&self, f: F, key: &str) -> Result<T, SessionStoreError>
     where
         F: FnOnce(ConnectionManager, String) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
     {
-        f(self.connection.clone(), format!("{}{key}", self.prefix))
+        let (generation, connection) = self.connection();
+        f(connection, format!("{}{key}", self.prefix))
             .await
-            .map_err(unavailable)
+            .map_err(|e| self.failed(generation, e))
+    }
+
+    async fn query<T: redis::FromRedisValue>(
+        &self,
+        cmd: &redis::Cmd,
+    ) -> Result<T, SessionStoreError> {
+        let (generation, mut connection) = self.connection();
+        cmd.query_async(&mut connection)
+            .await
+            .map_err(|e| self.failed(generation, e))
     }
 
     async fn set(
@@ -294,18 +355,12 @@ impl RedisStore {
         if only_if_absent {
             cmd.arg("NX");
         }
-        let reply: Option<String> = cmd
-            .query_async(&mut self.connection.clone())
-            .await
-            .map_err(unavailable)?;
+        let reply: Option<String> = self.query(&cmd).await?;
         Ok(reply.is_some())
     }
 
     async fn ping(&self) -> Result<(), SessionStoreError> {
-        let reply: String = redis::cmd("PING")
-            .query_async(&mut self.connection.clone())
-            .await
-            .map_err(unavailable)?;
+        let reply: String = self.query(&redis::cmd("PING")).await?;
         if reply == "PONG" {
             Ok(())
         } else {
@@ -370,5 +425,13 @@ mod tests {
         assert_eq!(s.take("k").await.unwrap().as_deref(), Some(&b"z"[..]));
         assert_eq!(s.take("k").await.unwrap(), None);
         assert!(!s.delete("k").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn memory_accepts_any_ttl_without_overflow() {
+        let (s, _) = store();
+        s.put("forever", b"v", Duration::MAX).await.unwrap();
+        assert!(s.get("forever").await.unwrap().is_some());
+        assert!(s.touch("forever", Duration::MAX).await.unwrap());
     }
 }

@@ -1,5 +1,6 @@
 use std::time::{Duration, Instant};
 
+use abdi_tests::proxy::Proxy;
 use abdi_tests::redis_server::RedisServer;
 use abdi_tests::{Backend, TestApp, both_backends};
 use serde_json::Value;
@@ -50,16 +51,9 @@ async fn redis_restart_is_reported_then_recovered_without_restarting_the_app() {
     );
 
     redis.restart();
-    let restarted = Instant::now();
-    let mut recovered = None;
-    while restarted.elapsed() < Duration::from_secs(10) {
-        if app.get("/health/ready").await.status() == 200 {
-            recovered = Some(restarted.elapsed());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let took = recovered.expect("the app did not recover within 10 s of Redis coming back");
+    let took = ready_within(&app, Duration::from_secs(10))
+        .await
+        .expect("the app did not recover within 10 s of Redis coming back");
     eprintln!("recovered {took:?} after Redis came back");
     // Redis kept nothing (no persistence): the old value is gone, new writes work.
     assert_eq!(store.get("k").await.unwrap(), None);
@@ -71,6 +65,52 @@ async fn redis_restart_is_reported_then_recovered_without_restarting_the_app() {
         store.get("k").await.unwrap().as_deref(),
         Some(&b"after"[..])
     );
+}
+
+/// Waits until `/health/ready` answers 200; returns how long that took.
+async fn ready_within(app: &TestApp, limit: Duration) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if app.get("/health/ready").await.status() == 200 {
+            return Some(start.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+/// Redis vanishes without closing the connection (a failover, a network that drops packets):
+/// commands time out, the store throws the connection away, and the next one reaches the new
+/// Redis. Without that, every command would time out until the kernel gave up on the socket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_redis_outage_heals_by_reconnecting() {
+    let first = RedisServer::start();
+    let proxy = Proxy::start(first.port).await;
+    let url = proxy.url();
+    let app = TestApp::spawn_with(Backend::Postgres, |c| {
+        c.sessions.redis_url = abdi_server::config::SecretUrl::new(url);
+        c.sessions.redis_timeout_ms = 300;
+    })
+    .await;
+    let store = &app.state.sessions;
+    store.put("k", b"v", Duration::from_secs(60)).await.unwrap();
+
+    let second = RedisServer::start();
+    proxy.retarget(second.port);
+    proxy.blackhole_open_connections();
+    assert!(
+        store.get("k").await.is_err(),
+        "a silent Redis must time out, not hang"
+    );
+    let took = ready_within(&app, Duration::from_secs(10))
+        .await
+        .expect("still not ready 10 s after a new Redis became reachable");
+    eprintln!("recovered {took:?} after the silent outage was detected");
+    store
+        .put("k", b"new", Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(store.get("k").await.unwrap().as_deref(), Some(&b"new"[..]));
 }
 
 /// SIGTERM-style shutdown lets a request already being served finish: a readiness probe
