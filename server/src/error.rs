@@ -74,8 +74,22 @@ impl From<SessionStoreError> for ApiError {
 
 /// A database failure: 503 when the database cannot be reached (retrying helps), 500 otherwise.
 pub fn database(e: &sea_orm::DbErr) -> ApiError {
-    use sea_orm::DbErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    let lost = |r: &RuntimeErr| {
+        matches!(
+            r,
+            RuntimeErr::SqlxError(s) if matches!(
+                s.as_ref(),
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
+            )
+        )
+    };
     match e {
+        DbErr::Query(r) | DbErr::Exec(r) if lost(r) => {
+            tracing::warn!(error = %e, "database connection lost");
+            ApiError::new(ErrorCode::Unavailable)
+        }
         DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
             tracing::warn!(error = %e, "database unavailable");
             ApiError::new(ErrorCode::Unavailable)

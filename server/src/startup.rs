@@ -115,12 +115,15 @@ async fn grace_expired(signalled: tokio::sync::oneshot::Receiver<()>, grace: Dur
 }
 
 /// Migrations plus the shipped reference data: what `migrate` does and `serve` does first.
+/// On PostgreSQL an advisory lock makes instances that start together take turns.
 pub async fn prepare_database(
     db: &sea_orm::DatabaseConnection,
     clock: &SharedClock,
 ) -> Result<(), StartupError> {
+    let lock = db::StartupLock::acquire(db).await?;
     db::migrate(db).await?;
     calendar_data::load_shipped(db, clock.now()).await?;
+    lock.release().await?;
     Ok(())
 }
 

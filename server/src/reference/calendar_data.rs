@@ -59,8 +59,14 @@ where
             created_at: Set(now),
             updated_at: Set(now),
         });
+        // A date already there (another instance loaded it first) is left as it is.
         let txn = db.begin().await?;
         holiday::Entity::insert_many(rows)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(holiday::Column::Date)
+                    .do_nothing()
+                    .to_owned(),
+            )
             .exec_without_returning(&txn)
             .await?;
         txn.commit().await?;

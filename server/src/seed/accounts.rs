@@ -83,6 +83,7 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<Account>, AccountsError> {
         reason: crate::store::db::one_line(e.message()),
     })?;
     let mut seen = std::collections::HashSet::new();
+    let mut emails = std::collections::HashSet::<String>::new();
     file.account
         .into_iter()
         .enumerate()
@@ -107,6 +108,18 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<Account>, AccountsError> {
             if raw.name.trim().is_empty() {
                 return Err(field("name is empty".into()));
             }
+            // The column sizes of the employees table.
+            for (what, value, max) in [
+                ("name", Some(&raw.name), 255),
+                ("front_title", raw.front_title.as_ref(), 32),
+                ("back_title", raw.back_title.as_ref(), 64),
+                ("phone", raw.phone.as_ref(), 20),
+                ("email", Some(&raw.email), 255),
+            ] {
+                if value.is_some_and(|v| v.chars().count() > max) {
+                    return Err(field(format!("{what} is longer than {max} characters")));
+                }
+            }
             let email = raw.email.trim().to_ascii_lowercase();
             if email
                 .split_once('@')
@@ -116,6 +129,9 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<Account>, AccountsError> {
                     "email '{}' is not an email address",
                     raw.email
                 )));
+            }
+            if !emails.insert(email.clone()) {
+                return Err(field(format!("email {email} appears twice")));
             }
             if let Some(post) = &raw.post
                 && !matches!(post.as_str(), "KEPALA" | "KASI1" | "KASI2")
@@ -192,5 +208,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("KEPALA"), "{e}");
+        let e = parse("f", &format!("{dup}phone = \"{}\"\n", "1".repeat(21)))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("phone is longer than 20"), "{e}");
+        let other = dup.replace("198503122010011004", "198503122010011005");
+        let e = parse("f", &format!("{dup}{other}"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("email a@x.go.id appears twice"), "{e}");
     }
 }

@@ -75,8 +75,10 @@ impl fmt::Display for SeedReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error("the database already has {0} employees; run seed with --reset to replace them")]
-    NotEmpty(u64),
+    #[error(
+        "the database already has {employees} employees in {units} units; run seed with --reset to replace them"
+    )]
+    NotEmpty { employees: u64, units: u64 },
     #[error("account {nip}: unit '{unit}' does not exist in the generated organisation")]
     UnknownUnit { nip: String, unit: String },
     #[error("account {nip}: post {post} of unit {unit} is already held by another account")]
@@ -91,6 +93,8 @@ pub enum SeedError {
     Database(#[from] DbErr),
     #[error("seed: the generator stopped unexpectedly")]
     Generator,
+    #[error("seed: a database writer stopped unexpectedly")]
+    Writer,
 }
 
 /// Who goes where: (slot, post, senior?, fixed facts) for every person, in generation order.
@@ -101,12 +105,19 @@ struct Placement {
     fixed: Fixed,
 }
 
-/// Builds the organisation and the placement of every person (accounts first).
-fn plan(
-    rng: &mut ChaCha8Rng,
-    options: &SeedOptions,
-) -> Result<(Organisation, Vec<Placement>), SeedError> {
-    let org = Organisation::generate(rng, options.employees);
+/// The organisation and where every person goes, with the generator's state after drawing it.
+pub struct Plan {
+    rng: ChaCha8Rng,
+    org: Organisation,
+    placements: Vec<Placement>,
+}
+
+/// Builds the organisation and the placement of every person: accounts first, then the heads
+/// (Sekretaris Daerah, each perangkat daerah's head), then everyone else by unit size. Fails on
+/// an account that does not fit, before anything is written.
+pub fn plan(options: &SeedOptions) -> Result<Plan, SeedError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
+    let org = Organisation::generate(&mut rng, options.employees);
     let mut taken = std::collections::HashSet::new();
     let mut placements = Vec::with_capacity(options.employees as usize + options.accounts.len());
     for account in &options.accounts {
@@ -152,8 +163,22 @@ fn plan(
             },
         });
     }
+    let mut n = u64::from(options.employees);
+    for (unit_index, post_index) in &org.heads {
+        if n == 0 {
+            break;
+        }
+        if taken.insert(*post_index) {
+            placements.push(Placement {
+                unit_index: *unit_index,
+                post_index: *post_index,
+                senior: true,
+                fixed: Fixed::default(),
+            });
+            n -= 1;
+        }
+    }
     let total_weight: u64 = org.slots.iter().map(|s| u64::from(s.weight)).sum();
-    let n = u64::from(options.employees);
     let mut counts: Vec<u64> = org
         .slots
         .iter()
@@ -183,7 +208,11 @@ fn plan(
             });
         }
     }
-    Ok((org, placements))
+    Ok(Plan {
+        rng,
+        org,
+        placements,
+    })
 }
 
 /// Generates every person in order, handing them over in batches; stops early if `sink`
@@ -191,12 +220,22 @@ fn plan(
 pub fn generate(
     options: &SeedOptions,
     created_at: DateTime<Utc>,
-    mut on_org: impl FnMut(&Organisation),
+    sink: impl FnMut(Vec<Person>) -> bool,
+) -> Result<(), SeedError> {
+    generate_people(plan(options)?, options, created_at, sink)
+}
+
+fn generate_people(
+    plan: Plan,
+    options: &SeedOptions,
+    created_at: DateTime<Utc>,
     mut sink: impl FnMut(Vec<Person>) -> bool,
 ) -> Result<(), SeedError> {
-    let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
-    let (org, placements) = plan(&mut rng, options)?;
-    on_org(&org);
+    let Plan {
+        mut rng,
+        org,
+        placements,
+    } = plan;
     let mut registry = Registry::default();
     for account in &options.accounts {
         registry.reserve(&account.nip);
@@ -233,13 +272,13 @@ pub async fn run_seed(
     now: DateTime<Utc>,
 ) -> Result<SeedReport, SeedError> {
     let started = Instant::now();
-    let existing = employee::Entity::find().count(db).await?;
-    if existing > 0 {
-        if !options.reset {
-            return Err(SeedError::NotEmpty(existing));
-        }
-        reset(db).await?;
+    let employees = employee::Entity::find().count(db).await?;
+    let units = org_unit::Entity::find().count(db).await?;
+    if (employees > 0 || units > 0) && !options.reset {
+        return Err(SeedError::NotEmpty { employees, units });
     }
+    // Everything about the input is checked here, before anything is deleted or written.
+    let plan = plan(options)?;
 
     let total = u64::from(options.employees) + options.accounts.len() as u64;
     let progress = if options.progress {
@@ -256,42 +295,32 @@ pub async fn run_seed(
         ProgressBar::hidden()
     };
 
-    let (org_tx, org_rx) = tokio::sync::oneshot::channel::<(Vec<org::Unit>, Vec<org::Post>)>();
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Person>>(4);
-    let generator_options = options.clone();
-    let producer = tokio::task::spawn_blocking(move || {
-        let mut org_tx = Some(org_tx);
-        generate(
-            &generator_options,
-            now,
-            |org| {
-                if let Some(t) = org_tx.take() {
-                    let _ = t.send((org.units.clone(), org.posts.clone()));
-                }
-            },
-            |batch| tx.blocking_send(batch).is_ok(),
-        )
-    });
-
     let mut report = SeedReport {
         employees: 0,
-        units: 0,
-        positions: 0,
+        units: plan.org.units.len() as u64,
+        positions: plan.org.posts.len() as u64,
         rows: 0,
         elapsed: Duration::ZERO,
     };
-    if let Ok((units, posts)) = org_rx.await {
-        report.units = units.len() as u64;
-        report.positions = posts.len() as u64;
-        report.rows += write_organisation(db, &units, &posts, now).await?;
-    }
+    // Replacing the old data and writing the new organisation is one transaction: a failure
+    // leaves the database as it was.
+    report.rows += write_organisation(db, &plan.org, now, options.reset).await?;
+
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Person>>(4);
+    let generator_options = options.clone();
+    let producer = tokio::task::spawn_blocking(move || {
+        generate_people(plan, &generator_options, now, |batch| {
+            tx.blocking_send(batch).is_ok()
+        })
+    });
+
     // Several batches in flight: the database overlaps one batch's index and WAL work with the
     // next one's, while the generator keeps the channel full.
     let mut writing = tokio::task::JoinSet::new();
     let record = |done: Result<Result<(u64, u64), DbErr>, tokio::task::JoinError>,
                   report: &mut SeedReport|
      -> Result<(), SeedError> {
-        let (n, rows) = done.map_err(|_| SeedError::Generator)??;
+        let (n, rows) = done.map_err(|_| SeedError::Writer)??;
         report.employees += n;
         report.rows += rows;
         progress.inc(n);
@@ -336,12 +365,16 @@ async fn begin_bulk(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransact
 
 async fn write_organisation(
     db: &DatabaseConnection,
-    units: &[org::Unit],
-    posts: &[org::Post],
+    org: &Organisation,
     now: DateTime<Utc>,
+    replace: bool,
 ) -> Result<u64, DbErr> {
     let txn = begin_bulk(db).await?;
-    let unit_rows: Vec<org_unit::Model> = units
+    if replace {
+        reset(&txn).await?;
+    }
+    let unit_rows: Vec<org_unit::Model> = org
+        .units
         .iter()
         .map(|u| org_unit::Model {
             id: u.id,
@@ -352,7 +385,8 @@ async fn write_organisation(
             created_at: now,
         })
         .collect();
-    let post_rows: Vec<position::Model> = posts
+    let post_rows: Vec<position::Model> = org
+        .posts
         .iter()
         .map(|p| position::Model {
             id: p.id,
@@ -437,8 +471,8 @@ fn columns_of<E: EntityTrait>(with_key: bool) -> Vec<E::Column> {
         .collect()
 }
 
-/// Removes all master data (employees, histories, positions, units).
-async fn reset(db: &DatabaseConnection) -> Result<(), DbErr> {
+/// Removes all master data (employees, histories, positions, units) inside `txn`.
+async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
     const TABLES: [&str; 10] = [
         "rank_histories",
         "position_histories",
@@ -451,8 +485,7 @@ async fn reset(db: &DatabaseConnection) -> Result<(), DbErr> {
         "positions",
         "org_units",
     ];
-    let txn = db.begin().await?;
-    if db.get_database_backend() == DbBackend::Postgres {
+    if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared(&format!("TRUNCATE {}", TABLES.join(", ")))
             .await?;
     } else {
@@ -465,7 +498,6 @@ async fn reset(db: &DatabaseConnection) -> Result<(), DbErr> {
         txn.execute_unprepared("UPDATE org_units SET parent_id = NULL; DELETE FROM org_units;")
             .await?;
     }
-    txn.commit().await?;
     Ok(())
 }
 
@@ -487,15 +519,10 @@ mod tests {
     fn people(seed: u64) -> Vec<Person> {
         let now = DateTime::from_timestamp(1_795_000_000, 0).unwrap();
         let mut out = Vec::new();
-        generate(
-            &options(seed),
-            now,
-            |_| {},
-            |batch| {
-                out.extend(batch);
-                true
-            },
-        )
+        generate(&options(seed), now, |batch| {
+            out.extend(batch);
+            true
+        })
         .unwrap();
         out
     }

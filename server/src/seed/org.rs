@@ -172,6 +172,8 @@ pub struct Organisation {
     pub units: Vec<Unit>,
     pub posts: Vec<Post>,
     pub slots: Vec<Slot>,
+    /// (unit, post) of the Sekretaris Daerah and each perangkat daerah's head: filled first.
+    pub heads: Vec<(usize, usize)>,
 }
 
 impl Organisation {
@@ -195,6 +197,7 @@ impl Organisation {
             province,
             None,
         );
+        org.heads.push((province, sekda));
         for (code, name, weight) in PERANGKAT_DAERAH {
             let pd = org.unit(rng, code, name, UnitLevel::PerangkatDaerah, Some(province));
             let head_title = if *code == "SETDA" {
@@ -211,6 +214,7 @@ impl Organisation {
                 pd,
                 Some(sekda),
             );
+            org.heads.push((pd, head));
             let share = u64::from(employees) * u64::from(*weight) / u64::from(total_weight);
             let upts = (share as u32 / EMPLOYEES_PER_UPT).min(400);
             let mut unit_names: Vec<String> = CORE_UNITS.iter().map(|s| (*s).to_owned()).collect();

@@ -10,10 +10,9 @@ use abdi_proto::{Nik, Nip, PPPK_CODE, RankCode};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rand::Rng;
 use rand::seq::IndexedRandom;
-use uuid::Uuid;
 
 use super::names::*;
-use super::org::{Organisation, uuid};
+use super::org::{Organisation, Post, uuid};
 use crate::masterdata::entity::{
     award, education_history, employee, family_member, performance_rating, position_history,
     rank_history, training_history,
@@ -258,19 +257,18 @@ impl Generator<'_> {
         }
 
         // Positions: a staff post on appointment, the current post later for seniors.
+        // Seniors started as staff somewhere; where the unit has no staff post (the province and
+        // perangkat daerah levels), in the province's first one.
+        let first_post = if senior {
+            first_staff_post(self.org, unit_index)
+        } else {
+            post
+        };
         let mut positions = vec![position_history::Model {
             id: 0,
             employee_id,
-            position_id: Some(if senior {
-                self.first_staff_post(unit_index)
-            } else {
-                post.id
-            }),
-            position_title: if senior {
-                "Pengadministrasi Perkantoran".into()
-            } else {
-                post.title.clone()
-            },
+            position_id: Some(first_post.id),
+            position_title: first_post.title.clone(),
             unit_name: unit.name.clone(),
             tmt: appointed_on,
             decree_number: format!(
@@ -461,15 +459,17 @@ impl Generator<'_> {
             family: family_rows,
         })
     }
+}
 
-    fn first_staff_post(&self, unit_index: usize) -> Uuid {
-        let unit_id = self.org.units[unit_index].id;
-        self.org
-            .posts
-            .iter()
-            .find(|p| p.unit_id == unit_id && p.kind == PositionKind::Pelaksana)
-            .map_or(Uuid::nil(), |p| p.id)
-    }
+fn first_staff_post(org: &Organisation, unit_index: usize) -> &Post {
+    let unit_id = org.units[unit_index].id;
+    let pelaksana = |p: &&Post| p.kind == PositionKind::Pelaksana;
+    org.posts
+        .iter()
+        .filter(pelaksana)
+        .find(|p| p.unit_id == unit_id)
+        .or_else(|| org.posts.iter().find(pelaksana))
+        .unwrap_or(&org.posts[0])
 }
 
 fn first_of_month(d: NaiveDate) -> NaiveDate {

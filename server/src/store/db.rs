@@ -59,6 +59,41 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbError> {
         .map_err(|e| DbError::Migrate(one_line(&e.to_string())))
 }
 
+/// A PostgreSQL advisory lock held by a transaction: other instances wait at `acquire` until
+/// this one calls `release` (or its connection ends). SQLite has one writer anyway.
+pub struct StartupLock(Option<sea_orm::DatabaseTransaction>);
+
+/// The advisory lock key for migrations ("ABDI" in ASCII).
+const MIGRATION_LOCK: i64 = 0x4142_4449;
+
+impl StartupLock {
+    pub async fn acquire(db: &DatabaseConnection) -> Result<StartupLock, DbError> {
+        if db.get_database_backend() != DbBackend::Postgres {
+            return Ok(StartupLock(None));
+        }
+        let failed = |e: DbErr| {
+            DbError::Migrate(format!(
+                "taking the migration lock: {}",
+                one_line(&e.to_string())
+            ))
+        };
+        let txn = sea_orm::TransactionTrait::begin(db).await.map_err(failed)?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await
+            .map_err(failed)?;
+        Ok(StartupLock(Some(txn)))
+    }
+
+    pub async fn release(self) -> Result<(), DbError> {
+        if let Some(txn) = self.0 {
+            sea_orm::TransactionSession::commit(txn)
+                .await
+                .map_err(|e| DbError::Migrate(one_line(&e.to_string())))?;
+        }
+        Ok(())
+    }
+}
+
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")

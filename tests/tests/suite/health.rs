@@ -147,6 +147,24 @@ async fn shutdown_lets_in_flight_requests_finish() {
     redis.thaw();
 }
 
+/// Instances that start together on a fresh database take turns migrating and loading the
+/// calendar: both start, and the calendar is loaded once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_starting_together_both_start() {
+    use abdi_server::reference::entity::holiday;
+    use abdi_server::startup::Application;
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let env = abdi_tests::TestEnv::new(Backend::Postgres).await;
+    let (a, b) = tokio::join!(
+        Application::build(env.config.clone()),
+        Application::build(env.config.clone())
+    );
+    let a = a.unwrap_or_else(|e| panic!("first instance: {e}"));
+    b.unwrap_or_else(|e| panic!("second instance: {e}"));
+    let days = holiday::Entity::find().count(&a.state().db).await.unwrap();
+    assert_eq!(days, 28 + 25);
+}
+
 /// A database that is down at start is one clear error, not a panic.
 #[tokio::test]
 async fn a_database_down_at_start_is_one_clear_error() {

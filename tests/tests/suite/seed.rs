@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use abdi_proto::master::{EmploymentType, Gender, Vocabulary};
 use abdi_proto::{Nik, Nip, RankCode};
-use abdi_server::masterdata::entity::{employee, org_unit, position, rank_history};
+use abdi_server::masterdata::entity::{
+    employee, org_unit, position, position_history, rank_history,
+};
 use abdi_server::seed::{SeedError, SeedOptions, accounts, run_seed};
 use abdi_tests::{Backend, TestApp, both_backends};
 use chrono::{Datelike, NaiveDate, Utc};
@@ -130,8 +132,25 @@ async fn the_seed_builds_a_consistent_province(backend: Backend) {
         assert!(Gender::from_code(&e.gender).is_some());
     }
 
-    // The named accounts are there as given, the second one holding the unit's head post.
+    // Every head post (Sekretaris Daerah, each perangkat daerah's head) has exactly one holder,
+    // so every approval chain ends at a person.
     let all = employee::Entity::find().all(db).await.unwrap();
+    for head in posts.values().filter(|p| {
+        p.code == "PROV-SEKDA" || p.code.ends_with("-KEPALA") && p.code.matches('-').count() == 1
+    }) {
+        let holders = all
+            .iter()
+            .filter(|e| e.position_id == Some(head.id))
+            .count();
+        assert_eq!(holders, 1, "{} has {holders} holders", head.code);
+    }
+    // A position history names its post by that post's own title.
+    for h in position_history::Entity::find().all(db).await.unwrap() {
+        let post = &posts[&h.position_id.unwrap()];
+        assert_eq!(h.position_title, post.title);
+    }
+
+    // The named accounts are there as given, the second one holding the unit's head post.
     let budi = all.iter().find(|e| e.nip == "198503122010011004").unwrap();
     assert_eq!(budi.full_name(), "Budi Santoso, S.Kom.");
     assert_eq!(budi.email.as_deref(), Some("budi.santoso@jatimprov.go.id"));
@@ -148,7 +167,10 @@ async fn the_seed_builds_a_consistent_province(backend: Backend) {
 
     // A second seed is refused unless asked to replace; with --reset the same data comes back.
     let again = run_seed(db, &opts, Utc::now()).await.unwrap_err();
-    assert!(matches!(again, SeedError::NotEmpty(602)), "{again}");
+    assert!(
+        matches!(again, SeedError::NotEmpty { employees: 602, .. }),
+        "{again}"
+    );
     let replaced = run_seed(
         db,
         &SeedOptions {
@@ -175,24 +197,54 @@ async fn the_seed_builds_a_consistent_province(backend: Backend) {
 
 both_backends!(the_seed_builds_a_consistent_province);
 
-#[tokio::test]
-async fn an_account_in_an_unknown_unit_is_refused_before_writing() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let mut opts = options(50);
-    opts.accounts[0].unit = Some("NOPE".into());
-    let e = run_seed(&app.state.db, &opts, Utc::now())
-        .await
-        .unwrap_err();
+/// A bad account is refused before anything is written, and `--reset` with a bad account
+/// deletes nothing.
+async fn an_account_in_an_unknown_unit_is_refused_before_writing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let db = &app.state.db;
+    let mut bad = options(50);
+    bad.accounts[0].unit = Some("NOPE".into());
+    let e = run_seed(db, &bad, Utc::now()).await.unwrap_err();
     assert_eq!(
         e.to_string(),
         "account 198503122010011004: unit 'NOPE' does not exist in the generated organisation"
     );
+    assert_eq!(employee::Entity::find().count(db).await.unwrap(), 0);
+    assert_eq!(org_unit::Entity::find().count(db).await.unwrap(), 0);
+
+    run_seed(db, &options(50), Utc::now()).await.unwrap();
+    let units = org_unit::Entity::find().count(db).await.unwrap();
+    bad.reset = true;
+    assert!(run_seed(db, &bad, Utc::now()).await.is_err());
     assert_eq!(
-        employee::Entity::find().count(&app.state.db).await.unwrap(),
-        0
+        employee::Entity::find().count(db).await.unwrap(),
+        52,
+        "nothing was deleted"
     );
+    assert_eq!(org_unit::Entity::find().count(db).await.unwrap(), units);
+}
+
+/// An organisation without employees (a seed of 0) still counts as data: a second seed needs
+/// --reset, and with it succeeds.
+async fn an_empty_province_can_be_reseeded(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let db = &app.state.db;
+    let mut none = options(0);
+    none.accounts.clear();
+    assert_eq!(run_seed(db, &none, Utc::now()).await.unwrap().employees, 0);
+    let e = run_seed(db, &options(10), Utc::now()).await.unwrap_err();
+    assert!(matches!(e, SeedError::NotEmpty { employees: 0, .. }), "{e}");
+    let again = SeedOptions {
+        reset: true,
+        ..options(10)
+    };
     assert_eq!(
-        org_unit::Entity::find().count(&app.state.db).await.unwrap(),
-        0
+        run_seed(db, &again, Utc::now()).await.unwrap().employees,
+        12
     );
 }
+
+both_backends!(
+    an_account_in_an_unknown_unit_is_refused_before_writing,
+    an_empty_province_can_be_reseeded
+);

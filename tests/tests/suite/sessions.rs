@@ -58,4 +58,8 @@ async fn prefixes_isolate_instances() {
         .await
         .unwrap();
     assert_eq!(b.state.sessions.get("k").await.unwrap(), None);
+    assert_eq!(
+        a.state.sessions.get("k").await.unwrap().as_deref(),
+        Some(&b"a"[..])
+    );
 }
