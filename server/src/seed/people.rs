@@ -131,11 +131,7 @@ impl Generator<'_> {
                 )
             }
             None => {
-                let gender = if rng.random_bool(0.5) {
-                    Gender::Male
-                } else {
-                    Gender::Female
-                };
+                let gender = draw_gender(rng);
                 let education = draw_education(rng, senior, post.kind);
                 let employment = if senior || post.kind == PositionKind::Struktural {
                     EmploymentType::Pns
@@ -178,12 +174,7 @@ impl Generator<'_> {
         let (place, regency) = *PLACES.choose(rng)?;
         let region = format!("{regency}{:02}", rng.random_range(1..=20));
         let nik = self.registry.next_nik(&region, birth, gender)?;
-        let given = *if gender == Gender::Male {
-            MALE_GIVEN
-        } else {
-            FEMALE_GIVEN
-        }
-        .choose(rng)?;
+        let given = *given_names(gender).choose(rng)?;
         let family = *FAMILY.choose(rng)?;
         let (major, s1_title, s2_title) = *MAJORS.choose(rng)?;
         let (front_title, back_title) = titles(education, s1_title, s2_title);
@@ -361,12 +352,7 @@ impl Generator<'_> {
                 Gender::Male
             };
             let spouse_birth = birth + chrono::Duration::days(rng.random_range(-1800..1800));
-            let spouse_given = *if spouse_gender == Gender::Male {
-                MALE_GIVEN
-            } else {
-                FEMALE_GIVEN
-            }
-            .choose(rng)?;
+            let spouse_given = *given_names(spouse_gender).choose(rng)?;
             family_rows.push(family_member::Model {
                 id: 0,
                 employee_id,
@@ -385,17 +371,8 @@ impl Generator<'_> {
                 if born >= as_of {
                     continue;
                 }
-                let child_gender = if rng.random_bool(0.5) {
-                    Gender::Male
-                } else {
-                    Gender::Female
-                };
-                let child_given = *if child_gender == Gender::Male {
-                    MALE_GIVEN
-                } else {
-                    FEMALE_GIVEN
-                }
-                .choose(rng)?;
+                let child_gender = draw_gender(rng);
+                let child_given = *given_names(child_gender).choose(rng)?;
                 family_rows.push(family_member::Model {
                     id: 0,
                     employee_id,
@@ -470,6 +447,21 @@ fn first_staff_post(org: &Organisation, unit_index: usize) -> &Post {
         .find(|p| p.unit_id == unit_id)
         .or_else(|| org.posts.iter().find(pelaksana))
         .unwrap_or(&org.posts[0])
+}
+
+fn given_names(gender: Gender) -> &'static [&'static str] {
+    match gender {
+        Gender::Male => MALE_GIVEN,
+        Gender::Female => FEMALE_GIVEN,
+    }
+}
+
+fn draw_gender(rng: &mut impl Rng) -> Gender {
+    if rng.random_bool(0.5) {
+        Gender::Male
+    } else {
+        Gender::Female
+    }
 }
 
 fn first_of_month(d: NaiveDate) -> NaiveDate {
