@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_reference;
 mod m20261123_000002_organisation;
 mod m20261123_000003_employees;
+mod m20261123_000004_auth_events;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_reference::Migration),
             Box::new(m20261123_000002_organisation::Migration),
             Box::new(m20261123_000003_employees::Migration),
+            Box::new(m20261123_000004_auth_events::Migration),
         ]
     }
 }

@@ -125,6 +125,24 @@ error_codes! {
         "Isi permintaan terlalu besar", "Request body too large";
     CalendarNotFound = "calendar_not_found", 404,
         "Kalender hari libur untuk tahun itu belum tersedia", "No holiday calendar for that year yet";
+    Unauthenticated = "unauthenticated", 401,
+        "Silakan masuk terlebih dahulu; sesi tidak ada atau sudah berakhir", "Please log in; the session is missing or has ended";
+    Forbidden = "forbidden", 403,
+        "Anda tidak berwenang untuk tindakan ini", "You are not allowed to do this";
+    RateLimited = "rate_limited", 429,
+        "Terlalu banyak percobaan; coba lagi nanti", "Too many attempts; try again later";
+    InvalidNip = "invalid_nip", 400,
+        "NIP tidak valid", "Invalid NIP";
+    InvalidEmail = "invalid_email", 400,
+        "Alamat email tidak valid", "Invalid email address";
+    EmailDomainNotAllowed = "email_domain_not_allowed", 400,
+        "Gunakan email dinas (go.id)", "Use your official (go.id) email";
+    InvalidPhone = "invalid_phone", 400,
+        "Nomor telepon tidak valid", "Invalid phone number";
+    ActivationInvalid = "activation_invalid", 400,
+        "Tautan aktivasi tidak berlaku atau sudah digunakan", "The activation link is invalid, expired or already used";
+    SessionNotFound = "session_not_found", 404,
+        "Sesi tidak ditemukan", "Session not found";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod error;
 pub mod health;
+pub mod identity;
 pub mod master;
 pub mod nik;
 pub mod nip;

@@ -85,7 +85,64 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub sessions: SessionsConfig,
+    pub identity: IdentityConfig,
+    pub email: EmailConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityConfig {
+    /// Where people reach Abdi; activation links start with it.
+    pub public_url: String,
+    /// Official email domains accepted at activation (a subdomain of one counts).
+    pub allowed_email_domains: Vec<String>,
+    /// How long an activation link stays valid.
+    pub activation_ttl_secs: u64,
+    /// A session unused for this long ends.
+    pub session_idle_secs: u64,
+    /// A session ends this long after login, however much it is used.
+    pub session_absolute_secs: u64,
+    /// Send the browser session cookie only over HTTPS.
+    pub cookie_secure: bool,
+    /// Activation requests allowed per window, per client IP and per NIP.
+    pub activation_per_ip: u64,
+    pub activation_per_account: u64,
+    /// Login attempts allowed per window, per client IP and per account.
+    pub login_per_ip: u64,
+    pub login_per_account: u64,
+    pub rate_window_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailTransport {
+    /// Written to the log (the embedded default).
+    Log,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    /// Plain SMTP (a local relay or a test server).
+    None,
+    Starttls,
+    /// Implicit TLS (SMTPS, usually port 465).
+    Tls,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    pub transport: EmailTransport,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<Secret>,
+    /// The sender, e.g. `Abdi <no-reply@bkd.jatimprov.go.id>`.
+    pub from: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,6 +226,28 @@ impl Default for Config {
                 redis_url: SecretUrl::new("redis://127.0.0.1:6379"),
                 key_prefix: "abdi:".into(),
                 redis_timeout_ms: 1000,
+            },
+            identity: IdentityConfig {
+                public_url: "http://localhost:8080".into(),
+                allowed_email_domains: vec!["go.id".into()],
+                activation_ttl_secs: 15 * 60,
+                session_idle_secs: 14 * 24 * 3600,
+                session_absolute_secs: 90 * 24 * 3600,
+                cookie_secure: true,
+                activation_per_ip: 20,
+                activation_per_account: 5,
+                login_per_ip: 60,
+                login_per_account: 10,
+                rate_window_secs: 15 * 60,
+            },
+            email: EmailConfig {
+                transport: EmailTransport::Log,
+                smtp_host: "127.0.0.1".into(),
+                smtp_port: 25,
+                smtp_tls: SmtpTls::Starttls,
+                smtp_username: None,
+                smtp_password: None,
+                from: "Abdi <no-reply@abdi.go.id>".into(),
             },
             log: LogConfig {
                 format: LogFormat::Json,
@@ -281,6 +360,26 @@ impl Config {
             return Err(ConfigError::Invalid(format!(
                 "log.level '{}' is not a tracing filter: {e}",
                 self.log.level
+            )));
+        }
+        if self.identity.session_idle_secs == 0
+            || self.identity.session_absolute_secs < self.identity.session_idle_secs
+        {
+            return Err(ConfigError::Invalid(
+                "identity.session_absolute_secs must be at least identity.session_idle_secs, \
+                 and both above 0"
+                    .into(),
+            ));
+        }
+        if self.identity.allowed_email_domains.is_empty() {
+            return Err(ConfigError::Invalid(
+                "identity.allowed_email_domains must name at least one domain".into(),
+            ));
+        }
+        if self.email.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid(format!(
+                "email.from '{}' is not a mailbox like `Abdi <no-reply@example.go.id>`",
+                self.email.from
             )));
         }
         if self.server.request_timeout_secs == 0 {

@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::identity::IdentityError;
 use crate::reference::ReferenceError;
 use crate::store::session::SessionStoreError;
 
@@ -21,17 +22,24 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 pub struct ApiError {
     pub code: ErrorCode,
     pub detail: Option<Text>,
+    /// Seconds the client should wait before trying again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(code: ErrorCode) -> Self {
-        Self { code, detail: None }
+        Self {
+            code,
+            detail: None,
+            retry_after: None,
+        }
     }
 
     pub fn with_detail(code: ErrorCode, id: impl Into<String>, en: impl Into<String>) -> Self {
         Self {
             code,
             detail: Some(Text::new(id, en)),
+            retry_after: None,
         }
     }
 
@@ -47,6 +55,16 @@ impl IntoResponse for ApiError {
         let status =
             StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = status.into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if self.code == ErrorCode::Unauthenticated {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         response.extensions_mut().insert(self);
         response
     }
@@ -61,6 +79,49 @@ impl From<ReferenceError> for ApiError {
                 format!("The holiday calendar for {year} has not been loaded."),
             ),
             ReferenceError::Database(e) => database(&e),
+        }
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(e: IdentityError) -> Self {
+        match e {
+            IdentityError::Unauthenticated => ApiError::new(ErrorCode::Unauthenticated),
+            IdentityError::InvalidNip(why) => ApiError::with_detail(
+                ErrorCode::InvalidNip,
+                format!("NIP tidak valid: {why}"),
+                format!("Invalid NIP: {why}"),
+            ),
+            IdentityError::InvalidEmail(email) => ApiError::with_detail(
+                ErrorCode::InvalidEmail,
+                format!("'{email}' bukan alamat email yang valid."),
+                format!("'{email}' is not a valid email address."),
+            ),
+            IdentityError::EmailDomainNotAllowed(email) => ApiError::with_detail(
+                ErrorCode::EmailDomainNotAllowed,
+                format!("{email} bukan email dinas; gunakan email instansi (go.id)."),
+                format!("{email} is not an official email; use your agency's (go.id) address."),
+            ),
+            IdentityError::InvalidPhone(phone) => ApiError::with_detail(
+                ErrorCode::InvalidPhone,
+                format!("'{phone}' bukan nomor ponsel Indonesia (08... atau +628...)."),
+                format!("'{phone}' is not an Indonesian mobile number (08... or +628...)."),
+            ),
+            IdentityError::ActivationInvalid => ApiError::new(ErrorCode::ActivationInvalid),
+            IdentityError::SessionNotFound => ApiError::new(ErrorCode::SessionNotFound),
+            IdentityError::RateLimited(wait) => {
+                let secs = wait.as_secs().max(1);
+                ApiError {
+                    retry_after: Some(secs),
+                    ..ApiError::with_detail(
+                        ErrorCode::RateLimited,
+                        format!("Coba lagi dalam {secs} detik."),
+                        format!("Try again in {secs} seconds."),
+                    )
+                }
+            }
+            IdentityError::Store(e) => e.into(),
+            IdentityError::Database(e) => database(&e),
         }
     }
 }

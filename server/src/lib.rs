@@ -4,9 +4,11 @@
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod email;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod identity;
 pub mod masterdata;
 pub mod reference;
 pub mod seed;

@@ -8,6 +8,8 @@ use tokio::net::TcpListener;
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
+use crate::email::{EmailError, Mailer};
+use crate::identity::Identity;
 use crate::reference::ReferenceService;
 use crate::reference::calendar_data::{self, CalendarDataError};
 use crate::state::AppState;
@@ -22,6 +24,8 @@ pub enum StartupError {
     SessionStore(#[from] SessionStoreError),
     #[error(transparent)]
     Calendar(#[from] CalendarDataError),
+    #[error(transparent)]
+    Email(#[from] EmailError),
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: SocketAddr, reason: String },
 }
@@ -54,10 +58,13 @@ impl Application {
                 addr,
                 reason: e.to_string(),
             })?;
+        let mailer = Mailer::from_config(&config.email)?;
+        let identity = Identity::new(&config, db.clone(), sessions.clone(), mailer, clock.clone());
         let state = AppState {
             config: Arc::new(config),
             clock,
             reference: ReferenceService::new(db.clone()),
+            identity,
             db,
             sessions,
         };

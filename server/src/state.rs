@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::identity::Identity;
 use crate::reference::ReferenceService;
 use crate::store::session::SessionStore;
 
@@ -16,4 +17,5 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub sessions: SessionStore,
     pub reference: ReferenceService,
+    pub identity: Identity,
 }

@@ -34,16 +34,40 @@ servants. Every error is `application/problem+json` (RFC 9457) with a stable `co
     tags(
         (name = "health", description = "Liveness and readiness probes"),
         (name = "reference", description = "Reference data: rank ladder, holiday calendar"),
+        (name = "identity", description = "Activation, sessions and the employee's own profile"),
     ),
-    components(schemas(Problem, ErrorCode, Lang))
+    components(schemas(Problem, ErrorCode, Lang)),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// The session token, sent as `Authorization: Bearer <token>` (or the `abdi_session` cookie).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The session token from activation or login"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The routes and their OpenAPI description, built together so none can be missing from it.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::health::routes())
-        .nest("/api/v1", crate::reference::routes())
+        .nest(
+            "/api/v1",
+            crate::reference::routes().merge(crate::identity::routes()),
+        )
         .split_for_parts()
 }
 

@@ -150,6 +150,64 @@ impl SessionStore {
         }
     }
 
+    /// Counts one more event in a fixed window starting at the first event: returns the count
+    /// so far and the time left in the window (rate limits shared by every instance).
+    pub async fn hit(
+        &self,
+        key: &str,
+        window: Duration,
+    ) -> Result<(u64, Duration), SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => Ok(m.hit(key, window)),
+            SessionStore::Redis(r) => r.hit(key, window).await,
+        }
+    }
+
+    /// Adds `member` to the set at `key`, which then lives for `ttl` (indexes such as "the
+    /// sessions of an employee").
+    pub async fn set_add(
+        &self,
+        key: &str,
+        member: &str,
+        ttl: Duration,
+    ) -> Result<(), SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => {
+                m.set_add(key, member, ttl);
+                Ok(())
+            }
+            SessionStore::Redis(r) => r.set_add(key, member, ttl).await,
+        }
+    }
+
+    pub async fn set_remove(&self, key: &str, member: &str) -> Result<(), SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => {
+                m.set_remove(key, member);
+                Ok(())
+            }
+            SessionStore::Redis(r) => {
+                let member = member.to_owned();
+                r.run(
+                    move |mut c, k| async move { c.srem::<_, _, i64>(k, member).await },
+                    key,
+                )
+                .await
+                .map(|_| ())
+            }
+        }
+    }
+
+    pub async fn set_members(&self, key: &str) -> Result<Vec<String>, SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => Ok(m.set_members(key)),
+            SessionStore::Redis(r) => {
+                r.run(|mut c, k| async move { c.smembers(k).await }, key)
+                    .await
+            }
+        }
+    }
+
     /// Checks the store answers (the readiness probe).
     pub async fn ping(&self) -> Result<(), SessionStoreError> {
         match self {
@@ -162,6 +220,7 @@ impl SessionStore {
 #[derive(Default)]
 struct Entries {
     map: HashMap<String, (Vec<u8>, DateTime<Utc>)>,
+    sets: HashMap<String, (std::collections::BTreeSet<String>, DateTime<Utc>)>,
     writes: u64,
 }
 
@@ -194,6 +253,7 @@ impl MemoryStore {
         entries.writes += 1;
         if entries.writes.is_multiple_of(1024) {
             entries.map.retain(|_, (_, exp)| *exp > now);
+            entries.sets.retain(|_, (_, exp)| *exp > now);
         }
         if only_if_absent && entries.map.get(&key).is_some_and(|(_, exp)| *exp > now) {
             return false;
@@ -211,6 +271,61 @@ impl MemoryStore {
             return entries.map.remove(&key).filter(|_| live).map(|(v, _)| v);
         }
         entries.map.get(&key).map(|(v, _)| v.clone())
+    }
+
+    fn hit(&self, key: &str, window: Duration) -> (u64, Duration) {
+        let now = self.clock.now();
+        let key = format!("{}{key}", self.prefix);
+        let fresh = self.expiry(window);
+        let mut entries = self.lock();
+        let entry = entries
+            .map
+            .entry(key)
+            .or_insert_with(|| (0u64.to_be_bytes().to_vec(), fresh));
+        if entry.1 <= now {
+            *entry = (0u64.to_be_bytes().to_vec(), fresh);
+        }
+        let count = entry
+            .0
+            .as_slice()
+            .try_into()
+            .map(u64::from_be_bytes)
+            .unwrap_or(0)
+            + 1;
+        entry.0 = count.to_be_bytes().to_vec();
+        let left = (entry.1 - now).to_std().unwrap_or_default();
+        (count, left)
+    }
+
+    fn set_add(&self, key: &str, member: &str, ttl: Duration) {
+        let now = self.clock.now();
+        let expires = self.expiry(ttl);
+        let key = format!("{}{key}", self.prefix);
+        let mut entries = self.lock();
+        let set = entries.sets.entry(key).or_default();
+        if set.1 <= now {
+            set.0.clear();
+        }
+        set.0.insert(member.to_owned());
+        set.1 = expires;
+    }
+
+    fn set_remove(&self, key: &str, member: &str) {
+        let key = format!("{}{key}", self.prefix);
+        if let Some(set) = self.lock().sets.get_mut(&key) {
+            set.0.remove(member);
+        }
+    }
+
+    fn set_members(&self, key: &str) -> Vec<String> {
+        let now = self.clock.now();
+        let key = format!("{}{key}", self.prefix);
+        self.lock()
+            .sets
+            .get(&key)
+            .filter(|(_, exp)| *exp > now)
+            .map(|(set, _)| set.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     fn touch(&self, key: &str, ttl: Duration) -> bool {
@@ -357,6 +472,50 @@ impl RedisStore {
         }
         let reply: Option<String> = self.query(&cmd).await?;
         Ok(reply.is_some())
+    }
+
+    async fn hit(&self, key: &str, window: Duration) -> Result<(u64, Duration), SessionStoreError> {
+        let key = format!("{}{key}", self.prefix);
+        let ms = window.as_millis().max(1) as u64;
+        let (generation, mut connection) = self.connection();
+        let (count, left): (u64, i64) = redis::pipe()
+            .atomic()
+            .cmd("INCR")
+            .arg(&key)
+            .cmd("PEXPIRE")
+            .arg(&key)
+            .arg(ms)
+            .arg("NX")
+            .ignore()
+            .cmd("PTTL")
+            .arg(&key)
+            .query_async(&mut connection)
+            .await
+            .map_err(|e| self.failed(generation, e))?;
+        Ok((count, Duration::from_millis(left.max(0) as u64)))
+    }
+
+    async fn set_add(
+        &self,
+        key: &str,
+        member: &str,
+        ttl: Duration,
+    ) -> Result<(), SessionStoreError> {
+        let key = format!("{}{key}", self.prefix);
+        let (generation, mut connection) = self.connection();
+        redis::pipe()
+            .atomic()
+            .cmd("SADD")
+            .arg(&key)
+            .arg(member)
+            .ignore()
+            .cmd("PEXPIRE")
+            .arg(&key)
+            .arg(ttl.as_millis().max(1) as u64)
+            .ignore()
+            .query_async::<()>(&mut connection)
+            .await
+            .map_err(|e| self.failed(generation, e))
     }
 
     async fn ping(&self) -> Result<(), SessionStoreError> {

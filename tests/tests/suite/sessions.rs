@@ -29,6 +29,23 @@ async fn the_session_store_keeps_its_contract(backend: Backend) {
     assert!(!s.delete("a").await.unwrap());
     assert_eq!(s.get("a").await.unwrap(), None);
 
+    // Fixed-window counters.
+    assert_eq!(s.hit("rate", long).await.unwrap().0, 1);
+    let (count, left) = s.hit("rate", long).await.unwrap();
+    assert_eq!(count, 2);
+    assert!(left <= long && left > Duration::from_secs(590), "{left:?}");
+
+    // Sets.
+    assert!(s.set_members("idx").await.unwrap().is_empty());
+    s.set_add("idx", "one", long).await.unwrap();
+    s.set_add("idx", "two", long).await.unwrap();
+    s.set_add("idx", "two", long).await.unwrap();
+    let mut members = s.set_members("idx").await.unwrap();
+    members.sort();
+    assert_eq!(members, ["one", "two"]);
+    s.set_remove("idx", "one").await.unwrap();
+    assert_eq!(s.set_members("idx").await.unwrap(), ["two"]);
+
     // Binary values survive unchanged.
     let bytes: Vec<u8> = (0..=255).collect();
     s.put("bin", &bytes, long).await.unwrap();
@@ -38,11 +55,18 @@ async fn the_session_store_keeps_its_contract(backend: Backend) {
 async fn values_expire(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let s = &app.state.sessions;
-    s.put("short", b"v", Duration::from_millis(200))
-        .await
-        .unwrap();
+    let short = Duration::from_millis(200);
+    s.put("short", b"v", short).await.unwrap();
+    s.set_add("short-set", "m", short).await.unwrap();
+    assert_eq!(s.hit("short-rate", short).await.unwrap().0, 1);
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(s.get("short").await.unwrap(), None);
+    assert!(s.set_members("short-set").await.unwrap().is_empty());
+    assert_eq!(
+        s.hit("short-rate", short).await.unwrap().0,
+        1,
+        "a new window starts after the old one ends"
+    );
 }
 
 both_backends!(the_session_store_keeps_its_contract, values_expire);

@@ -1,0 +1,101 @@
+//! Wire types of activation, sessions and the employee's own profile.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/activation`: the employee asks for an activation link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivationRequest {
+    /// 18 digits; spaces allowed.
+    #[cfg_attr(feature = "openapi", schema(example = "198503122010011004"))]
+    pub nip: String,
+    /// The official email in the master record (a go.id address by default).
+    #[cfg_attr(feature = "openapi", schema(example = "budi.santoso@jatimprov.go.id"))]
+    pub email: String,
+    /// Mobile number, recorded when the link is used: `08...` or `+628...`.
+    #[cfg_attr(feature = "openapi", schema(example = "081234567890"))]
+    pub phone: String,
+}
+
+/// The same answer whether or not the NIP and email matched a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivationAccepted {
+    pub message_id: String,
+    pub message_en: String,
+    /// Minutes the link stays valid.
+    pub expires_in_minutes: u64,
+}
+
+/// The device a session runs on, as the app describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceInfo {
+    /// e.g. "Samsung Galaxy A14".
+    pub device_name: String,
+    /// `android`, `ios` or `web`.
+    pub platform: String,
+}
+
+/// `POST /api/v1/activation/redeem`: the token from the emailed link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RedeemRequest {
+    pub token: String,
+    pub device: DeviceInfo,
+}
+
+/// A new session: keep `token` in secure storage and send it as `Authorization: Bearer`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionGranted {
+    pub token: String,
+    pub session: SessionInfo,
+}
+
+/// One of the employee's sessions (a device).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub id: String,
+    pub device_name: String,
+    pub platform: String,
+    /// How the session was opened: `activation`, `passkey`, `sso`.
+    pub method: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// The session ends at this time at the latest.
+    pub expires_at: DateTime<Utc>,
+    pub ip: Option<String>,
+    /// True for the session making this request.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionList {
+    pub sessions: Vec<SessionInfo>,
+}
+
+/// `GET /api/v1/me`: the employee's own record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Profile {
+    pub nip: String,
+    /// Name with academic titles, as on letters.
+    pub full_name: String,
+    pub name: String,
+    pub gender: String,
+    pub birth_place: String,
+    pub birth_date: NaiveDate,
+    /// `pns`, `cpns` or `pppk`.
+    pub employment_type: String,
+    /// Golongan/ruang, e.g. `III/a`; none for PPPK.
+    pub rank: Option<String>,
+    pub pangkat: Option<String>,
+    pub position: Option<String>,
+    pub unit: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}

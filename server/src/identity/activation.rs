@@ -1,0 +1,318 @@
+//! Activation: an employee proves they own the official email in their master record and gets
+//! a session (then enrols a passkey). The answer is the same whether or not anything matched,
+//! and the email is sent after the answer, so neither content nor timing tells who exists.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use abdi_proto::Nip;
+use abdi_proto::identity::{ActivationAccepted, ActivationRequest, RedeemRequest};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::IdentityError;
+use super::audit::{AuditLog, Event, Origin};
+use super::ratelimit::RateLimiter;
+use super::session::{NewSession, Session, SessionService};
+use super::token;
+use crate::clock::SharedClock;
+use crate::config::IdentityConfig;
+use crate::email::{Email, Mailer};
+use crate::masterdata::EmployeeDirectory;
+use crate::store::session::SessionStore;
+
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    employee_id: Uuid,
+    phone: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActivationService {
+    pub config: Arc<IdentityConfig>,
+    pub store: SessionStore,
+    pub directory: EmployeeDirectory,
+    pub sessions: SessionService,
+    pub limiter: RateLimiter,
+    pub audit: AuditLog,
+    pub mailer: Mailer,
+    pub clock: SharedClock,
+}
+
+fn pending_key(hash: &str) -> String {
+    format!("activation:{hash}")
+}
+
+impl ActivationService {
+    pub async fn request(
+        &self,
+        req: &ActivationRequest,
+        origin: &Origin,
+    ) -> Result<ActivationAccepted, IdentityError> {
+        let nip =
+            Nip::parse_pppk(&req.nip).map_err(|e| IdentityError::InvalidNip(e.to_string()))?;
+        let email = normalise_email(&req.email)?;
+        if !self.domain_allowed(&email) {
+            return Err(IdentityError::EmailDomainNotAllowed(email));
+        }
+        let phone = normalise_phone(&req.phone)?;
+        self.limiter
+            .check(&[
+                (
+                    format!("activation:ip:{}", origin.ip.as_deref().unwrap_or("-")),
+                    self.config.activation_per_ip,
+                ),
+                (
+                    format!("activation:nip:{nip}"),
+                    self.config.activation_per_account,
+                ),
+            ])
+            .await?;
+
+        let employee = self.directory.by_nip(nip.as_str()).await?;
+        let matched = employee.filter(|e| {
+            e.active
+                && e.email
+                    .as_deref()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(&email))
+        });
+        let now = self.clock.now();
+        let ttl = Duration::from_secs(self.config.activation_ttl_secs);
+        if let Some(e) = &matched {
+            let token = token::new_token();
+            let pending = serde_json::to_vec(&Pending {
+                employee_id: e.id,
+                phone,
+            })
+            .unwrap_or_default();
+            self.store
+                .put(&pending_key(&token::hash(&token)), &pending, ttl)
+                .await?;
+            let mail = activation_email(&self.config, &email, &e.full_name(), &token, ttl);
+            let mailer = self.mailer.clone();
+            tokio::spawn(async move {
+                if let Err(err) = mailer.send(&mail).await {
+                    tracing::error!(error = %err, "activation email not sent");
+                }
+            });
+        }
+        self.audit
+            .record(
+                now,
+                origin,
+                Event {
+                    event: "activation_requested",
+                    outcome: if matched.is_some() {
+                        "sent"
+                    } else {
+                        "no_match"
+                    },
+                    employee_id: matched.as_ref().map(|e| e.id),
+                    subject: Some(nip.as_str()),
+                    detail: None,
+                },
+            )
+            .await;
+        Ok(ActivationAccepted {
+            message_id: "Jika NIP dan email sesuai dengan data kepegawaian, tautan aktivasi telah \
+                         dikirim ke email tersebut."
+                .into(),
+            message_en: "If the NIP and email match the personnel record, an activation link has \
+                         been sent to that email."
+                .into(),
+            expires_in_minutes: ttl.as_secs() / 60,
+        })
+    }
+
+    /// Uses an activation token (once): records the phone and opens a session.
+    pub async fn redeem(
+        &self,
+        req: &RedeemRequest,
+        origin: &Origin,
+    ) -> Result<(String, Session), IdentityError> {
+        self.limiter
+            .check(&[(
+                format!("redeem:ip:{}", origin.ip.as_deref().unwrap_or("-")),
+                self.config.login_per_ip,
+            )])
+            .await?;
+        let now = self.clock.now();
+        let pending = self
+            .store
+            .take(&pending_key(&token::hash(req.token.trim())))
+            .await?
+            .and_then(|raw| serde_json::from_slice::<Pending>(&raw).ok());
+        let Some(pending) = pending else {
+            self.audit
+                .record(
+                    now,
+                    origin,
+                    Event {
+                        event: "activation_redeemed",
+                        outcome: "invalid_token",
+                        employee_id: None,
+                        subject: None,
+                        detail: None,
+                    },
+                )
+                .await;
+            return Err(IdentityError::ActivationInvalid);
+        };
+        let active = self
+            .directory
+            .by_id(pending.employee_id)
+            .await?
+            .is_some_and(|e| e.active);
+        if !active {
+            return Err(IdentityError::ActivationInvalid);
+        }
+        self.directory
+            .set_own_phone(pending.employee_id, &pending.phone, now)
+            .await?;
+        let (token, session) = self
+            .sessions
+            .create(NewSession {
+                employee_id: pending.employee_id,
+                device_name: &req.device.device_name,
+                platform: &req.device.platform,
+                method: "activation",
+                ip: origin.ip.clone(),
+            })
+            .await?;
+        self.audit
+            .record(
+                now,
+                origin,
+                Event {
+                    event: "activation_redeemed",
+                    outcome: "success",
+                    employee_id: Some(pending.employee_id),
+                    subject: None,
+                    detail: Some(format!("session {}", session.id)),
+                },
+            )
+            .await;
+        Ok((token, session))
+    }
+
+    fn domain_allowed(&self, email: &str) -> bool {
+        let domain = email.rsplit_once('@').map_or("", |(_, d)| d);
+        self.config.allowed_email_domains.iter().any(|allowed| {
+            let allowed = allowed.trim().trim_start_matches('.').to_ascii_lowercase();
+            domain == allowed || domain.ends_with(&format!(".{allowed}"))
+        })
+    }
+}
+
+fn normalise_email(input: &str) -> Result<String, IdentityError> {
+    let email = input.trim().to_ascii_lowercase();
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(user, domain)| {
+            !user.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+                && email.matches('@').count() == 1
+        });
+    if valid {
+        Ok(email)
+    } else {
+        Err(IdentityError::InvalidEmail(
+            input.trim().chars().take(100).collect(),
+        ))
+    }
+}
+
+/// Indonesian mobile numbers: `08...` or `+628...`/`628...`, 10 to 13 digits in the `08` form.
+fn normalise_phone(input: &str) -> Result<String, IdentityError> {
+    let compact: String = input
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
+        .collect();
+    let local = if let Some(rest) = compact
+        .strip_prefix("+62")
+        .or_else(|| compact.strip_prefix("62"))
+    {
+        format!("0{rest}")
+    } else {
+        compact
+    };
+    let ok = local.starts_with("08")
+        && (10..=13).contains(&local.len())
+        && local.bytes().all(|b| b.is_ascii_digit());
+    if ok {
+        Ok(local)
+    } else {
+        Err(IdentityError::InvalidPhone(
+            input.chars().take(30).collect(),
+        ))
+    }
+}
+
+fn activation_email(
+    config: &IdentityConfig,
+    to: &str,
+    name: &str,
+    token: &str,
+    ttl: Duration,
+) -> Email {
+    let minutes = ttl.as_secs() / 60;
+    let link = format!(
+        "{}/activate?token={token}",
+        config.public_url.trim_end_matches('/')
+    );
+    Email {
+        to: to.to_owned(),
+        subject: "Aktivasi akun Abdi / Abdi account activation".into(),
+        body: format!(
+            "Yth. {name},\n\n\
+             Untuk mengaktifkan akun Abdi Anda, buka tautan berikut dalam {minutes} menit:\n\
+             {link}\n\n\
+             Tautan hanya dapat digunakan satu kali. Jika Anda tidak meminta aktivasi, abaikan \
+             email ini.\n\n\
+             ---\n\n\
+             Dear {name},\n\n\
+             To activate your Abdi account, open this link within {minutes} minutes:\n\
+             {link}\n\n\
+             The link works once. If you did not ask for activation, ignore this email.\n"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phones_are_normalised_to_the_local_form() {
+        assert_eq!(normalise_phone("0812-3456-7890").unwrap(), "081234567890");
+        assert_eq!(
+            normalise_phone("+62 812 3456 7890").unwrap(),
+            "081234567890"
+        );
+        assert_eq!(normalise_phone("6281234567890").unwrap(), "081234567890");
+        for bad in ["0212345678", "08123", "08123456789012", "0812345678a", ""] {
+            assert!(normalise_phone(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails_are_checked_and_lowercased() {
+        assert_eq!(
+            normalise_email(" Budi.Santoso@JatimProv.go.id ").unwrap(),
+            "budi.santoso@jatimprov.go.id"
+        );
+        for bad in [
+            "budi",
+            "@go.id",
+            "budi@",
+            "budi@go",
+            "a b@go.id",
+            "a@@go.id",
+            "a@.go.id",
+        ] {
+            assert!(normalise_email(bad).is_err(), "{bad}");
+        }
+    }
+}

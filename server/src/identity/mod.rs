@@ -1,0 +1,108 @@
+//! Identity: activation, sessions, the employee's own profile, rate limits and the audit log
+//! of authentication events. Passkeys, SSO and access control build on these.
+
+pub mod activation;
+pub mod audit;
+pub mod auth;
+pub mod ratelimit;
+mod routes;
+pub mod session;
+pub mod token;
+
+use std::time::Duration;
+
+pub use routes::routes;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    #[error("no valid session")]
+    Unauthenticated,
+    #[error("invalid NIP: {0}")]
+    InvalidNip(String),
+    #[error("invalid email: {0}")]
+    InvalidEmail(String),
+    #[error("email domain not allowed: {0}")]
+    EmailDomainNotAllowed(String),
+    #[error("invalid phone: {0}")]
+    InvalidPhone(String),
+    #[error("activation token invalid, expired or used")]
+    ActivationInvalid,
+    #[error("session not found")]
+    SessionNotFound,
+    #[error("rate limited; retry after {0:?}")]
+    RateLimited(Duration),
+    #[error(transparent)]
+    Store(#[from] crate::store::session::SessionStoreError),
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+}
+
+/// Everything identity needs, built once at start-up.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub sessions: session::SessionService,
+    pub activation: activation::ActivationService,
+    pub directory: crate::masterdata::EmployeeDirectory,
+    pub audit_log: audit::AuditLog,
+    pub clock: crate::clock::SharedClock,
+}
+
+impl Identity {
+    pub fn new(
+        config: &crate::config::Config,
+        db: sea_orm::DatabaseConnection,
+        store: crate::store::session::SessionStore,
+        mailer: crate::email::Mailer,
+        clock: crate::clock::SharedClock,
+    ) -> Identity {
+        let id = &config.identity;
+        let sessions = session::SessionService::new(
+            store.clone(),
+            clock.clone(),
+            Duration::from_secs(id.session_idle_secs),
+            Duration::from_secs(id.session_absolute_secs),
+        );
+        let directory = crate::masterdata::EmployeeDirectory::new(db.clone());
+        let audit_log = audit::AuditLog::new(db);
+        let activation = activation::ActivationService {
+            config: std::sync::Arc::new(id.clone()),
+            store: store.clone(),
+            directory: directory.clone(),
+            sessions: sessions.clone(),
+            limiter: ratelimit::RateLimiter::new(store, Duration::from_secs(id.rate_window_secs)),
+            audit: audit_log.clone(),
+            mailer,
+            clock: clock.clone(),
+        };
+        Identity {
+            sessions,
+            activation,
+            directory,
+            audit_log,
+            clock,
+        }
+    }
+
+    /// Records a successful event of the employee's own doing.
+    pub async fn audit(
+        &self,
+        origin: &audit::Origin,
+        event: &str,
+        employee_id: Option<uuid::Uuid>,
+        detail: Option<String>,
+    ) {
+        self.audit_log
+            .record(
+                self.clock.now(),
+                origin,
+                audit::Event {
+                    event,
+                    outcome: "success",
+                    employee_id,
+                    subject: None,
+                    detail,
+                },
+            )
+            .await;
+    }
+}

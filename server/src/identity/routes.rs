@@ -1,0 +1,254 @@
+//! `/api/v1/activation`, `/api/v1/auth/...` and `/api/v1/me...`: thin handlers over the
+//! identity services.
+
+use abdi_proto::Problem;
+use abdi_proto::identity::{
+    ActivationAccepted, ActivationRequest, Profile, RedeemRequest, SessionGranted, SessionInfo,
+    SessionList,
+};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use super::IdentityError;
+use super::audit::Origin;
+use super::auth::{Authenticated, COOKIE};
+use super::session::Session;
+use crate::error::ApiError;
+use crate::http::extract::{Json, Path};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(request_activation))
+        .routes(routes!(redeem_activation))
+        .routes(routes!(me))
+        .routes(routes!(my_sessions, revoke_all_sessions))
+        .routes(routes!(revoke_session))
+        .routes(routes!(logout))
+        .routes(routes!(refresh))
+}
+
+fn info(s: &Session, current: Option<Uuid>) -> SessionInfo {
+    SessionInfo {
+        id: s.id.to_string(),
+        device_name: s.device_name.clone(),
+        platform: s.platform.clone(),
+        method: s.method.clone(),
+        created_at: s.created_at,
+        last_seen_at: s.last_seen_at,
+        expires_at: s.expires_at,
+        ip: s.ip.clone(),
+        current: current == Some(s.id),
+    }
+}
+
+/// A browser gets the token as a secure HttpOnly cookie as well; the app uses the body.
+fn session_cookie(state: &AppState, token: &str, session: &Session) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    if session.platform != "web" {
+        return headers;
+    }
+    let max_age = (session.expires_at - state.clock.now())
+        .num_seconds()
+        .max(0);
+    let secure = if state.config.identity.cookie_secure {
+        "; Secure"
+    } else {
+        ""
+    };
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    )) {
+        headers.insert(header::SET_COOKIE, v);
+    }
+    headers
+}
+
+fn clear_cookie() -> [(header::HeaderName, &'static str); 1] {
+    [(
+        header::SET_COOKIE,
+        "abdi_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
+    )]
+}
+
+/// Ask for an activation link: sent to the official email when NIP and email match the
+/// personnel record. The answer is the same either way.
+#[utoipa::path(post, path = "/activation", tag = "identity", request_body = ActivationRequest,
+    responses(
+        (status = 202, description = "Accepted (whether or not anything matched)", body = ActivationAccepted),
+        (status = 400, description = "`invalid_nip`, `invalid_email`, `email_domain_not_allowed`, `invalid_phone`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`, with Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn request_activation(
+    State(state): State<AppState>,
+    origin: Origin,
+    Json(req): Json<ActivationRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let accepted = state.identity.activation.request(&req, &origin).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(accepted)))
+}
+
+/// Use the token from the activation link (once) and open a session on this device.
+#[utoipa::path(post, path = "/activation/redeem", tag = "identity", request_body = RedeemRequest,
+    responses(
+        (status = 201, description = "A new session", body = SessionGranted),
+        (status = 400, description = "`activation_invalid`: unknown, expired or used token", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn redeem_activation(
+    State(state): State<AppState>,
+    origin: Origin,
+    Json(req): Json<RedeemRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (token, session) = state.identity.activation.redeem(&req, &origin).await?;
+    let cookie = session_cookie(&state, &token, &session);
+    Ok((
+        StatusCode::CREATED,
+        cookie,
+        axum::Json(SessionGranted {
+            token,
+            session: info(&session, Some(session.id)),
+        }),
+    ))
+}
+
+/// The employee's own record.
+#[utoipa::path(get, path = "/me", tag = "identity", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Profile", body = Profile),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn me(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+) -> Result<axum::Json<Profile>, ApiError> {
+    let profile = state
+        .identity
+        .directory
+        .profile(current.session.employee_id)
+        .await
+        .map_err(IdentityError::from)?
+        .ok_or(IdentityError::Unauthenticated)?;
+    Ok(axum::Json(profile))
+}
+
+/// The employee's devices (live sessions), newest first.
+#[utoipa::path(get, path = "/me/sessions", tag = "identity", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Sessions", body = SessionList),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn my_sessions(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+) -> Result<axum::Json<SessionList>, ApiError> {
+    let sessions = state
+        .identity
+        .sessions
+        .list(current.session.employee_id)
+        .await?;
+    Ok(axum::Json(SessionList {
+        sessions: sessions
+            .iter()
+            .map(|(_, s)| info(s, Some(current.session.id)))
+            .collect(),
+    }))
+}
+
+/// End every session of the employee, this one included (a lost phone).
+#[utoipa::path(delete, path = "/me/sessions", tag = "identity", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "All sessions ended"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn revoke_all_sessions(
+    State(state): State<AppState>,
+    origin: Origin,
+    Authenticated(current): Authenticated,
+) -> Result<impl IntoResponse, ApiError> {
+    let id = current.session.employee_id;
+    let n = state.identity.sessions.revoke_all(id).await?;
+    state
+        .identity
+        .audit(
+            &origin,
+            "sessions_revoked_all",
+            Some(id),
+            Some(format!("{n} sessions")),
+        )
+        .await;
+    Ok((StatusCode::NO_CONTENT, clear_cookie()))
+}
+
+/// End one of the employee's sessions.
+#[utoipa::path(delete, path = "/me/sessions/{id}", tag = "identity", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Session id from the list")),
+    responses(
+        (status = 204, description = "Session ended"),
+        (status = 400, description = "`invalid_path`: not a session id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`session_not_found`: not one of yours", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn revoke_session(
+    State(state): State<AppState>,
+    origin: Origin,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let employee = current.session.employee_id;
+    state.identity.sessions.revoke(employee, id).await?;
+    state
+        .identity
+        .audit(
+            &origin,
+            "session_revoked",
+            Some(employee),
+            Some(format!("session {id}")),
+        )
+        .await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// End this session.
+#[utoipa::path(post, path = "/auth/logout", tag = "identity", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn logout(
+    State(state): State<AppState>,
+    origin: Origin,
+    Authenticated(current): Authenticated,
+) -> Result<impl IntoResponse, ApiError> {
+    state.identity.sessions.end(&current).await?;
+    state
+        .identity
+        .audit(&origin, "logout", Some(current.session.employee_id), None)
+        .await;
+    Ok((StatusCode::NO_CONTENT, clear_cookie()))
+}
+
+/// Replace this session's token (the old one stops working); the session keeps its lifetime.
+#[utoipa::path(post, path = "/auth/refresh", tag = "identity", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A new token for the same session", body = SessionGranted),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn refresh(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+) -> Result<impl IntoResponse, ApiError> {
+    let token = state.identity.sessions.rotate(&current).await?;
+    let session = &current.session;
+    let cookie = session_cookie(&state, &token, session);
+    Ok((
+        cookie,
+        axum::Json(SessionGranted {
+            token,
+            session: info(session, Some(session.id)),
+        }),
+    ))
+}
