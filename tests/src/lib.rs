@@ -11,6 +11,7 @@
 
 pub mod proxy;
 pub mod redis_server;
+pub mod smtp;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

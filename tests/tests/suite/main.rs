@@ -4,6 +4,7 @@
 
 mod errors;
 mod health;
+mod identity;
 mod openapi;
 mod reference;
 mod seed;

@@ -1,0 +1,462 @@
+//! Activation through a real SMTP server, sessions, the profile, rate limits and the audit log.
+
+use abdi_proto::identity::{ActivationAccepted, Profile, SessionGranted, SessionList};
+use abdi_server::config::{EmailTransport, SmtpTls};
+use abdi_server::identity::audit::entity as audit;
+use abdi_server::seed::{SeedOptions, accounts, run_seed};
+use abdi_tests::smtp::SmtpServer;
+use abdi_tests::{Backend, TestApp, both_backends};
+use chrono::{NaiveDate, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use crate::problem;
+
+const NIP: &str = "198503122010011004";
+const EMAIL: &str = "budi.santoso@jatimprov.go.id";
+
+async fn app_with_mail(
+    backend: Backend,
+    smtp: &SmtpServer,
+    tune: impl FnOnce(&mut abdi_server::config::Config),
+) -> TestApp {
+    let port = smtp.port;
+    let app = TestApp::spawn_with(backend, |c| {
+        c.email.transport = EmailTransport::Smtp;
+        c.email.smtp_host = "127.0.0.1".into();
+        c.email.smtp_port = port;
+        c.email.smtp_tls = SmtpTls::None;
+        c.identity.public_url = "https://abdi.test".into();
+        tune(c);
+    })
+    .await;
+    let options = SeedOptions {
+        employees: 60,
+        seed: 5,
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        accounts: accounts::parse(
+            "accounts.toml",
+            &format!(
+                "[[account]]\nnip = \"{NIP}\"\nname = \"Budi Santoso\"\nback_title = \"S.Kom.\"\n\
+                 email = \"{EMAIL}\"\nunit = \"BKD-U001\"\n"
+            ),
+        )
+        .unwrap(),
+        reset: false,
+        progress: false,
+    };
+    run_seed(&app.state.db, &options, Utc::now()).await.unwrap();
+    app
+}
+
+async fn post(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn request(nip: &str, email: &str) -> Value {
+    json!({ "nip": nip, "email": email, "phone": "+62 812-3456-7890" })
+}
+
+/// The token in the activation link of the newest mail to `to`.
+async fn link_token(smtp: &SmtpServer, to: &str, nth: usize) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mails: Vec<_> = smtp
+            .messages()
+            .into_iter()
+            .filter(|m| m.to.contains(to))
+            .collect();
+        if let Some(mail) = mails.get(nth) {
+            assert!(
+                mail.subject.contains("Aktivasi akun Abdi"),
+                "{}",
+                mail.subject
+            );
+            assert!(
+                mail.body.contains("Yth. Budi Santoso, S.Kom."),
+                "{}",
+                mail.body
+            );
+            assert!(mail.body.contains("To activate your Abdi account"));
+            let start = mail
+                .body
+                .find("https://abdi.test/activate?token=")
+                .expect("a link");
+            let rest = &mail.body[start + "https://abdi.test/activate?token=".len()..];
+            return rest.split_whitespace().next().unwrap().to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no mail {nth} to {to}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn activate(app: &TestApp, smtp: &SmtpServer, nth: usize, device: &str) -> SessionGranted {
+    let r = post(app, "/api/v1/activation", request(NIP, EMAIL)).await;
+    assert_eq!(r.status(), 202);
+    let token = link_token(smtp, EMAIL, nth).await;
+    let r = post(
+        app,
+        "/api/v1/activation/redeem",
+        json!({ "token": token, "device": { "device_name": device, "platform": "android" } }),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
+async fn get_as(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn activation_by_email_opens_a_session_once(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = app_with_mail(backend, &smtp, |_| {}).await;
+
+    // Same answer for a match, an unknown NIP and a wrong email; only the match gets mail.
+    let matched: ActivationAccepted = post(&app, "/api/v1/activation", request(NIP, EMAIL))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let unknown = post(
+        &app,
+        "/api/v1/activation",
+        request("199001012015031001", "x@jatimprov.go.id"),
+    )
+    .await;
+    assert_eq!(unknown.status(), 202);
+    assert_eq!(unknown.json::<ActivationAccepted>().await.unwrap(), matched);
+    let wrong_email = post(
+        &app,
+        "/api/v1/activation",
+        request(NIP, "someone.else@jatimprov.go.id"),
+    )
+    .await;
+    assert_eq!(
+        wrong_email.json::<ActivationAccepted>().await.unwrap(),
+        matched
+    );
+    assert_eq!(matched.expires_in_minutes, 15);
+
+    let token = link_token(&smtp, EMAIL, 0).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        smtp.messages().len(),
+        1,
+        "no mail for the non-matching requests"
+    );
+
+    let redeem =
+        json!({ "token": token, "device": { "device_name": "Galaxy A14", "platform": "android" } });
+    let granted: SessionGranted = post(&app, "/api/v1/activation/redeem", redeem.clone())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(granted.session.method, "activation");
+    assert!(granted.session.current);
+
+    let me: Profile = get_as(&app, "/api/v1/me", &granted.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me.nip, NIP);
+    assert_eq!(me.full_name, "Budi Santoso, S.Kom.");
+    assert_eq!(
+        me.phone.as_deref(),
+        Some("081234567890"),
+        "the phone is recorded"
+    );
+    assert!(
+        me.unit.starts_with("Sekretariat Badan Kepegawaian Daerah"),
+        "{}",
+        me.unit
+    );
+
+    // The link works once.
+    problem(
+        post(&app, "/api/v1/activation/redeem", redeem).await,
+        400,
+        "activation_invalid",
+    )
+    .await;
+
+    // The audit log saw all of it, including the attempts that matched nobody.
+    let events = audit::Entity::find().all(&app.state.db).await.unwrap();
+    let outcomes: Vec<_> = events
+        .iter()
+        .map(|e| (e.event.as_str(), e.outcome.as_str()))
+        .collect();
+    assert!(outcomes.contains(&("activation_requested", "sent")));
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| **o == ("activation_requested", "no_match"))
+            .count(),
+        2
+    );
+    assert!(outcomes.contains(&("activation_redeemed", "success")));
+    assert!(outcomes.contains(&("activation_redeemed", "invalid_token")));
+    assert!(events.iter().all(|e| e.ip.as_deref() == Some("127.0.0.1")));
+}
+
+async fn an_expired_link_is_refused(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = app_with_mail(backend, &smtp, |c| c.identity.activation_ttl_secs = 1).await;
+    assert_eq!(
+        post(&app, "/api/v1/activation", request(NIP, EMAIL))
+            .await
+            .status(),
+        202
+    );
+    let token = link_token(&smtp, EMAIL, 0).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_300)).await;
+    let r = post(
+        &app,
+        "/api/v1/activation/redeem",
+        json!({ "token": token, "device": { "device_name": "x", "platform": "android" } }),
+    )
+    .await;
+    problem(r, 400, "activation_invalid").await;
+}
+
+async fn bad_activation_input_is_a_clear_400(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = app_with_mail(backend, &smtp, |_| {}).await;
+    for (body, code) in [
+        (request("19850312201001100", EMAIL), "invalid_nip"),
+        (request("198502302010011004", EMAIL), "invalid_nip"),
+        (
+            request(NIP, "budi.santoso@gmail.com"),
+            "email_domain_not_allowed",
+        ),
+        (request(NIP, "not an email"), "invalid_email"),
+        (
+            json!({ "nip": NIP, "email": EMAIL, "phone": "021-555-1234" }),
+            "invalid_phone",
+        ),
+        (json!({ "nip": NIP, "email": EMAIL }), "invalid_body"),
+    ] {
+        let body_json = problem(post(&app, "/api/v1/activation", body).await, 400, code).await;
+        assert!(
+            body_json["detail"].as_str().is_some_and(|d| !d.is_empty()) || code == "invalid_body"
+        );
+    }
+    let r = app
+        .client
+        .post(app.url("/api/v1/activation"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    problem(r, 415, "unsupported_media_type").await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/activation"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    problem(r, 400, "invalid_body").await;
+    assert!(smtp.messages().is_empty());
+}
+
+async fn activation_is_rate_limited_per_account(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = app_with_mail(backend, &smtp, |c| c.identity.activation_per_account = 2).await;
+    for _ in 0..2 {
+        assert_eq!(
+            post(&app, "/api/v1/activation", request(NIP, EMAIL))
+                .await
+                .status(),
+            202
+        );
+    }
+    let r = post(&app, "/api/v1/activation", request(NIP, EMAIL)).await;
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry), "{retry}");
+    problem(r, 429, "rate_limited").await;
+    // Another account from the same address is still served.
+    let other = post(
+        &app,
+        "/api/v1/activation",
+        request("199001012015031001", "x@jatimprov.go.id"),
+    )
+    .await;
+    assert_eq!(other.status(), 202);
+}
+
+async fn sessions_are_listed_refreshed_and_revoked(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = app_with_mail(backend, &smtp, |_| {}).await;
+    let phone = activate(&app, &smtp, 0, "Galaxy A14").await;
+    let tablet = activate(&app, &smtp, 1, "Redmi Pad").await;
+
+    let list: SessionList = get_as(&app, "/api/v1/me/sessions", &phone.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.sessions.len(), 2);
+    assert_eq!(list.sessions.iter().filter(|s| s.current).count(), 1);
+    let current = list.sessions.iter().find(|s| s.current).unwrap();
+    assert_eq!(current.device_name, "Galaxy A14");
+    assert_eq!(current.ip.as_deref(), Some("127.0.0.1"));
+
+    // Revoke the tablet from the phone: its token stops working at once.
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/me/sessions/{}", tablet.session.id)))
+        .bearer_auth(&phone.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    problem(
+        get_as(&app, "/api/v1/me", &tablet.token).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/me/sessions/{}", tablet.session.id)))
+        .bearer_auth(&phone.token)
+        .send()
+        .await
+        .unwrap();
+    problem(r, 404, "session_not_found").await;
+
+    // Refresh: a new token, the old one is dead, the session is the same.
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/refresh"))
+        .bearer_auth(&phone.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let refreshed: SessionGranted = r.json().await.unwrap();
+    assert_eq!(refreshed.session.id, phone.session.id);
+    problem(
+        get_as(&app, "/api/v1/me", &phone.token).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    assert_eq!(
+        get_as(&app, "/api/v1/me", &refreshed.token).await.status(),
+        200
+    );
+
+    // A browser sends the token as a cookie.
+    let r = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header(
+            "cookie",
+            format!("theme=dark; abdi_session={}", refreshed.token),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Revoke all, then nothing works.
+    let third = activate(&app, &smtp, 2, "Browser").await;
+    let r = app
+        .client
+        .delete(app.url("/api/v1/me/sessions"))
+        .bearer_auth(&third.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    for token in [&refreshed.token, &third.token] {
+        problem(
+            get_as(&app, "/api/v1/me", token).await,
+            401,
+            "unauthenticated",
+        )
+        .await;
+    }
+}
+
+async fn requests_without_a_valid_session_are_401(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let r = app.get("/api/v1/me").await;
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    problem(r, 401, "unauthenticated").await;
+    for header in ["Bearer not-a-token", "Basic dXNlcjpwdw==", "Bearer "] {
+        let r = app
+            .client
+            .get(app.url("/api/v1/me"))
+            .header("authorization", header)
+            .send()
+            .await
+            .unwrap();
+        problem(r, 401, "unauthenticated").await;
+    }
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .send()
+        .await
+        .unwrap();
+    problem(r, 401, "unauthenticated").await;
+}
+
+async fn logout_ends_the_session(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = app_with_mail(backend, &smtp, |_| {}).await;
+    let s = activate(&app, &smtp, 0, "Galaxy A14").await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    problem(
+        get_as(&app, "/api/v1/me", &s.token).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    let events = audit::Entity::find()
+        .filter(audit::Column::Event.eq("logout"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1);
+}
+
+both_backends!(
+    activation_by_email_opens_a_session_once,
+    an_expired_link_is_refused,
+    bad_activation_input_is_a_clear_400,
+    activation_is_rate_limited_per_account,
+    sessions_are_listed_refreshed_and_revoked,
+    requests_without_a_valid_session_are_401,
+    logout_ends_the_session
+);
