@@ -8,6 +8,7 @@ mod m20261123_000001_reference;
 mod m20261123_000002_organisation;
 mod m20261123_000003_employees;
 mod m20261123_000004_auth_events;
+mod m20261123_000005_passkeys;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_organisation::Migration),
             Box::new(m20261123_000003_employees::Migration),
             Box::new(m20261123_000004_auth_events::Migration),
+            Box::new(m20261123_000005_passkeys::Migration),
         ]
     }
 }

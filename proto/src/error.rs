@@ -143,6 +143,16 @@ error_codes! {
         "Tautan aktivasi tidak berlaku atau sudah digunakan", "The activation link is invalid, expired or already used";
     SessionNotFound = "session_not_found", 404,
         "Sesi tidak ditemukan", "Session not found";
+    CeremonyInvalid = "ceremony_invalid", 400,
+        "Permintaan passkey tidak berlaku atau kedaluwarsa; mulai lagi", "The passkey request is unknown or expired; start again";
+    PasskeyRejected = "passkey_rejected", 401,
+        "Passkey ditolak", "The passkey was rejected";
+    StepUpRequired = "step_up_required", 403,
+        "Konfirmasi dengan passkey diperlukan untuk tindakan ini", "Confirm with your passkey to do this";
+    LastCredential = "last_credential", 409,
+        "Cara masuk terakhir tidak dapat dihapus", "The last way to log in cannot be removed";
+    PasskeyNotFound = "passkey_not_found", 404,
+        "Passkey tidak ditemukan", "Passkey not found";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

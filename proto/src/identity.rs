@@ -99,3 +99,62 @@ pub struct Profile {
     pub email: Option<String>,
     pub phone: Option<String>,
 }
+
+/// A WebAuthn ceremony in progress: hand `options` to the platform (Android Credential
+/// Manager, iOS AuthenticationServices) and send its answer back with `challenge_id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyChallenge {
+    pub challenge_id: String,
+    /// `PublicKeyCredentialCreationOptions` or `...RequestOptions`, as WebAuthn JSON.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub options: serde_json::Value,
+}
+
+/// Finishes registering a passkey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyRegistration {
+    pub challenge_id: String,
+    /// A name the employee recognises, e.g. "HP Samsung".
+    pub name: String,
+    /// The platform's `RegistrationResponseJSON`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub credential: serde_json::Value,
+}
+
+/// Finishes a passkey assertion (login or step-up).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyAssertion {
+    pub challenge_id: String,
+    /// The platform's `AuthenticationResponseJSON`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub credential: serde_json::Value,
+    /// The device, for a login (ignored for step-up).
+    #[serde(default)]
+    pub device: Option<DeviceInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyInfo {
+    pub id: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PasskeyList {
+    pub passkeys: Vec<PasskeyInfo>,
+}
+
+/// The session is freshly verified for sensitive actions until `valid_until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StepUp {
+    pub verified_at: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
+}

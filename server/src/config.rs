@@ -112,6 +112,12 @@ pub struct IdentityConfig {
     pub login_per_ip: u64,
     pub login_per_account: u64,
     pub rate_window_secs: u64,
+    /// WebAuthn relying-party id: the domain passkeys are bound to (e.g. `abdi.jatimprov.go.id`).
+    pub rp_id: String,
+    /// The origin the app and browser present (`https://...`, or `http://localhost` in dev).
+    pub rp_origin: String,
+    /// Sensitive actions need a passkey assertion no older than this.
+    pub step_up_max_age_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -239,6 +245,9 @@ impl Default for Config {
                 login_per_ip: 60,
                 login_per_account: 10,
                 rate_window_secs: 15 * 60,
+                rp_id: "localhost".into(),
+                rp_origin: "http://localhost:8080".into(),
+                step_up_max_age_secs: 5 * 60,
             },
             email: EmailConfig {
                 transport: EmailTransport::Log,

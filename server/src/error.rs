@@ -108,6 +108,19 @@ impl From<IdentityError> for ApiError {
                 format!("'{phone}' is not an Indonesian mobile number (08... or +628...)."),
             ),
             IdentityError::ActivationInvalid => ApiError::new(ErrorCode::ActivationInvalid),
+            IdentityError::CeremonyInvalid => ApiError::new(ErrorCode::CeremonyInvalid),
+            IdentityError::PasskeyRejected(why) => {
+                tracing::info!(reason = %why, "passkey rejected");
+                ApiError::new(ErrorCode::PasskeyRejected)
+            }
+            IdentityError::StepUpRequired => ApiError::new(ErrorCode::StepUpRequired),
+            IdentityError::LastCredential => ApiError::new(ErrorCode::LastCredential),
+            IdentityError::PasskeyNotFound => ApiError::new(ErrorCode::PasskeyNotFound),
+            IdentityError::PasskeyName => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "Nama passkey harus 1 sampai 100 karakter.",
+                "A passkey name must be 1 to 100 characters.",
+            ),
             IdentityError::SessionNotFound => ApiError::new(ErrorCode::SessionNotFound),
             IdentityError::RateLimited(wait) => {
                 let secs = wait.as_secs().max(1);

@@ -26,6 +26,8 @@ pub enum StartupError {
     Calendar(#[from] CalendarDataError),
     #[error(transparent)]
     Email(#[from] EmailError),
+    #[error(transparent)]
+    Passkeys(#[from] crate::identity::passkeys::WebauthnConfigError),
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: SocketAddr, reason: String },
 }
@@ -59,7 +61,7 @@ impl Application {
                 reason: e.to_string(),
             })?;
         let mailer = Mailer::from_config(&config.email)?;
-        let identity = Identity::new(&config, db.clone(), sessions.clone(), mailer, clock.clone());
+        let identity = Identity::new(&config, db.clone(), sessions.clone(), mailer, clock.clone())?;
         let state = AppState {
             config: Arc::new(config),
             clock,

@@ -159,8 +159,10 @@ pub struct TestApp {
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
-    // Dropped last: the database goes after the server stopped using it.
-    _env: TestEnv,
+    pub config: Config,
+    // Dropped last: the database goes after the server stopped using it. None for a second
+    // instance, which shares the first one's database and Redis prefix.
+    _env: Option<TestEnv>,
 }
 
 impl TestApp {
@@ -176,7 +178,17 @@ impl TestApp {
     }
 
     pub async fn start(env: TestEnv, clock: SharedClock) -> TestApp {
-        let app = Application::build_with_clock(env.config.clone(), clock)
+        let config = env.config.clone();
+        Self::start_with(config, Some(env), clock).await
+    }
+
+    /// Another instance of the same deployment: same database, same Redis and key prefix.
+    pub async fn second_instance(&self) -> TestApp {
+        Self::start_with(self.config.clone(), None, Arc::new(SystemClock)).await
+    }
+
+    async fn start_with(config: Config, env: Option<TestEnv>, clock: SharedClock) -> TestApp {
+        let app = Application::build_with_clock(config.clone(), clock)
             .await
             .unwrap_or_else(|e| panic!("the app did not start: {e}"));
         let addr = app.local_addr();
@@ -195,6 +207,7 @@ impl TestApp {
             state,
             shutdown: Some(tx),
             server: Some(server),
+            config,
             _env: env,
         }
     }

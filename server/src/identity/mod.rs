@@ -4,6 +4,7 @@
 pub mod activation;
 pub mod audit;
 pub mod auth;
+pub mod passkeys;
 pub mod ratelimit;
 mod routes;
 pub mod session;
@@ -29,6 +30,18 @@ pub enum IdentityError {
     ActivationInvalid,
     #[error("session not found")]
     SessionNotFound,
+    #[error("passkey ceremony unknown or expired")]
+    CeremonyInvalid,
+    #[error("passkey rejected: {0}")]
+    PasskeyRejected(String),
+    #[error("a recent passkey confirmation is required")]
+    StepUpRequired,
+    #[error("the last way in cannot be removed")]
+    LastCredential,
+    #[error("passkey not found")]
+    PasskeyNotFound,
+    #[error("a passkey name must be 1 to 100 characters")]
+    PasskeyName,
     #[error("rate limited; retry after {0:?}")]
     RateLimited(Duration),
     #[error(transparent)]
@@ -41,6 +54,7 @@ pub enum IdentityError {
 #[derive(Debug, Clone)]
 pub struct Identity {
     pub sessions: session::SessionService,
+    pub passkeys: passkeys::PasskeyService,
     pub activation: activation::ActivationService,
     pub directory: crate::masterdata::EmployeeDirectory,
     pub audit_log: audit::AuditLog,
@@ -54,7 +68,7 @@ impl Identity {
         store: crate::store::session::SessionStore,
         mailer: crate::email::Mailer,
         clock: crate::clock::SharedClock,
-    ) -> Identity {
+    ) -> Result<Identity, passkeys::WebauthnConfigError> {
         let id = &config.identity;
         let sessions = session::SessionService::new(
             store.clone(),
@@ -63,24 +77,38 @@ impl Identity {
             Duration::from_secs(id.session_absolute_secs),
         );
         let directory = crate::masterdata::EmployeeDirectory::new(db.clone());
-        let audit_log = audit::AuditLog::new(db);
+        let audit_log = audit::AuditLog::new(db.clone());
+        let config = std::sync::Arc::new(id.clone());
+        let limiter =
+            ratelimit::RateLimiter::new(store.clone(), Duration::from_secs(id.rate_window_secs));
+        let passkeys = passkeys::PasskeyService::new(
+            config.clone(),
+            db,
+            store.clone(),
+            sessions.clone(),
+            directory.clone(),
+            limiter.clone(),
+            audit_log.clone(),
+            clock.clone(),
+        )?;
         let activation = activation::ActivationService {
-            config: std::sync::Arc::new(id.clone()),
-            store: store.clone(),
+            config,
+            store,
             directory: directory.clone(),
             sessions: sessions.clone(),
-            limiter: ratelimit::RateLimiter::new(store, Duration::from_secs(id.rate_window_secs)),
+            limiter,
             audit: audit_log.clone(),
             mailer,
             clock: clock.clone(),
         };
-        Identity {
+        Ok(Identity {
             sessions,
+            passkeys,
             activation,
             directory,
             audit_log,
             clock,
-        }
+        })
     }
 
     /// Records a successful event of the employee's own doing.

@@ -3,8 +3,9 @@
 
 use abdi_proto::Problem;
 use abdi_proto::identity::{
-    ActivationAccepted, ActivationRequest, Profile, RedeemRequest, SessionGranted, SessionInfo,
-    SessionList,
+    ActivationAccepted, ActivationRequest, PasskeyAssertion, PasskeyChallenge, PasskeyInfo,
+    PasskeyList, PasskeyRegistration, Profile, RedeemRequest, SessionGranted, SessionInfo,
+    SessionList, StepUp,
 };
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -29,6 +30,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_session))
         .routes(routes!(logout))
         .routes(routes!(refresh))
+        .routes(routes!(start_passkey_registration))
+        .routes(routes!(list_passkeys, finish_passkey_registration))
+        .routes(routes!(remove_passkey))
+        .routes(routes!(start_passkey_login))
+        .routes(routes!(finish_passkey_login))
+        .routes(routes!(start_step_up))
+        .routes(routes!(finish_step_up))
 }
 
 fn info(s: &Session, current: Option<Uuid>) -> SessionInfo {
@@ -251,4 +259,194 @@ async fn refresh(
             session: info(session, Some(session.id)),
         }),
     ))
+}
+
+fn passkey_info(row: &super::passkeys::entity::Model) -> PasskeyInfo {
+    PasskeyInfo {
+        id: row.id.to_string(),
+        name: row.name.clone(),
+        created_at: row.created_at,
+        last_used_at: row.last_used_at,
+    }
+}
+
+fn challenge(id: String, options: impl serde::Serialize) -> axum::Json<PasskeyChallenge> {
+    axum::Json(PasskeyChallenge {
+        challenge_id: id,
+        options: serde_json::to_value(options).unwrap_or_default(),
+    })
+}
+
+/// Start registering a passkey on this device (hand `options` to the platform).
+#[utoipa::path(post, path = "/me/passkeys/registration", tag = "identity", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "WebAuthn creation options", body = PasskeyChallenge),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn start_passkey_registration(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+) -> Result<axum::Json<PasskeyChallenge>, ApiError> {
+    let (id, options) = state.identity.passkeys.start_registration(&current).await?;
+    Ok(challenge(id, options))
+}
+
+/// Finish registering a passkey, with a name the employee recognises.
+#[utoipa::path(post, path = "/me/passkeys", tag = "identity", security(("bearer" = [])),
+    request_body = PasskeyRegistration,
+    responses(
+        (status = 201, description = "Registered", body = PasskeyInfo),
+        (status = 400, description = "`ceremony_invalid`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`, `passkey_rejected`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn finish_passkey_registration(
+    State(state): State<AppState>,
+    origin: Origin,
+    Authenticated(current): Authenticated,
+    Json(req): Json<PasskeyRegistration>,
+) -> Result<impl IntoResponse, ApiError> {
+    let row = state
+        .identity
+        .passkeys
+        .finish_registration(
+            &current,
+            &req.challenge_id,
+            &req.name,
+            req.credential,
+            &origin,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(passkey_info(&row))))
+}
+
+/// The employee's passkeys.
+#[utoipa::path(get, path = "/me/passkeys", tag = "identity", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Passkeys", body = PasskeyList),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_passkeys(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+) -> Result<axum::Json<PasskeyList>, ApiError> {
+    let rows = state
+        .identity
+        .passkeys
+        .list(current.session.employee_id)
+        .await?;
+    Ok(axum::Json(PasskeyList {
+        passkeys: rows.iter().map(passkey_info).collect(),
+    }))
+}
+
+/// Remove a passkey. Needs a fresh step-up; the last way in cannot be removed.
+#[utoipa::path(delete, path = "/me/passkeys/{id}", tag = "identity", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Passkey id")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`step_up_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`passkey_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`last_credential`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn remove_passkey(
+    State(state): State<AppState>,
+    origin: Origin,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .identity
+        .passkeys
+        .remove(&current, id, &origin)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Start a passkey login: no name needed, the phone offers its passkeys for Abdi.
+#[utoipa::path(post, path = "/auth/passkey/challenge", tag = "identity",
+    responses(
+        (status = 200, description = "WebAuthn request options", body = PasskeyChallenge),
+        (status = 429, description = "`rate_limited`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn start_passkey_login(
+    State(state): State<AppState>,
+    origin: Origin,
+) -> Result<axum::Json<PasskeyChallenge>, ApiError> {
+    let (id, options) = state.identity.passkeys.start_login(&origin).await?;
+    Ok(challenge(id, options))
+}
+
+/// Finish a passkey login and open a session on this device.
+#[utoipa::path(post, path = "/auth/passkey", tag = "identity", request_body = PasskeyAssertion,
+    responses(
+        (status = 201, description = "A new session", body = SessionGranted),
+        (status = 400, description = "`ceremony_invalid`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`passkey_rejected`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn finish_passkey_login(
+    State(state): State<AppState>,
+    origin: Origin,
+    Json(req): Json<PasskeyAssertion>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (token, session) = state
+        .identity
+        .passkeys
+        .finish_login(
+            &req.challenge_id,
+            req.credential,
+            req.device.as_ref(),
+            &origin,
+        )
+        .await?;
+    let cookie = session_cookie(&state, &token, &session);
+    Ok((
+        StatusCode::CREATED,
+        cookie,
+        axum::Json(SessionGranted {
+            token,
+            session: info(&session, Some(session.id)),
+        }),
+    ))
+}
+
+/// Start a step-up: confirm with one of your passkeys before a sensitive action.
+#[utoipa::path(post, path = "/me/step-up/challenge", tag = "identity", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "WebAuthn request options", body = PasskeyChallenge),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`passkey_not_found`: enrol a passkey first", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn start_step_up(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+) -> Result<axum::Json<PasskeyChallenge>, ApiError> {
+    let (id, options) = state.identity.passkeys.start_step_up(&current).await?;
+    Ok(challenge(id, options))
+}
+
+/// Finish a step-up: this session may do sensitive actions for the configured time.
+#[utoipa::path(post, path = "/me/step-up", tag = "identity", security(("bearer" = [])),
+    request_body = PasskeyAssertion,
+    responses(
+        (status = 200, description = "Verified", body = StepUp),
+        (status = 400, description = "`ceremony_invalid`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`, `passkey_rejected`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn finish_step_up(
+    State(state): State<AppState>,
+    origin: Origin,
+    Authenticated(current): Authenticated,
+    Json(req): Json<PasskeyAssertion>,
+) -> Result<axum::Json<StepUp>, ApiError> {
+    let passkeys = &state.identity.passkeys;
+    let verified_at = passkeys
+        .finish_step_up(&current, &req.challenge_id, req.credential, &origin)
+        .await?;
+    Ok(axum::Json(StepUp {
+        verified_at,
+        valid_until: verified_at + passkeys.step_up_max_age(),
+    }))
 }

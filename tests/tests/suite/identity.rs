@@ -12,10 +12,10 @@ use serde_json::{Value, json};
 
 use crate::problem;
 
-const NIP: &str = "198503122010011004";
+pub const NIP: &str = "198503122010011004";
 const EMAIL: &str = "budi.santoso@jatimprov.go.id";
 
-async fn app_with_mail(
+pub async fn app_with_mail(
     backend: Backend,
     smtp: &SmtpServer,
     tune: impl FnOnce(&mut abdi_server::config::Config),
@@ -98,7 +98,12 @@ async fn link_token(smtp: &SmtpServer, to: &str, nth: usize) -> String {
     }
 }
 
-async fn activate(app: &TestApp, smtp: &SmtpServer, nth: usize, device: &str) -> SessionGranted {
+pub async fn activate(
+    app: &TestApp,
+    smtp: &SmtpServer,
+    nth: usize,
+    device: &str,
+) -> SessionGranted {
     let r = post(app, "/api/v1/activation", request(NIP, EMAIL)).await;
     assert_eq!(r.status(), 202);
     let token = link_token(smtp, EMAIL, nth).await;

@@ -6,6 +6,7 @@ mod errors;
 mod health;
 mod identity;
 mod openapi;
+mod passkeys;
 mod reference;
 mod seed;
 mod sessions;
