@@ -9,6 +9,7 @@ mod m20261123_000002_organisation;
 mod m20261123_000003_employees;
 mod m20261123_000004_auth_events;
 mod m20261123_000005_passkeys;
+mod m20261123_000006_access;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_employees::Migration),
             Box::new(m20261123_000004_auth_events::Migration),
             Box::new(m20261123_000005_passkeys::Migration),
+            Box::new(m20261123_000006_access::Migration),
         ]
     }
 }

@@ -153,6 +153,8 @@ error_codes! {
         "Cara masuk terakhir tidak dapat dihapus", "The last way to log in cannot be removed";
     PasskeyNotFound = "passkey_not_found", 404,
         "Passkey tidak ditemukan", "Passkey not found";
+    EmployeeNotFound = "employee_not_found", 404,
+        "Pegawai tidak ditemukan", "Employee not found";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

@@ -158,3 +158,26 @@ pub struct StepUp {
     pub verified_at: DateTime<Utc>,
     pub valid_until: DateTime<Utc>,
 }
+
+/// One authentication event from the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthEvent {
+    pub at: DateTime<Utc>,
+    pub employee_id: Option<String>,
+    /// What the client claimed (a NIP) when no employee was established.
+    pub subject: Option<String>,
+    /// e.g. `activation_requested`, `login_passkey`, `step_up`, `account_disabled`.
+    pub event: String,
+    /// e.g. `success`, `no_match`, `rejected`.
+    pub outcome: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthEventList {
+    pub events: Vec<AuthEvent>,
+}

@@ -11,6 +11,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::access::AccessError;
 use crate::identity::IdentityError;
 use crate::reference::ReferenceError;
 use crate::store::session::SessionStoreError;
@@ -135,6 +136,16 @@ impl From<IdentityError> for ApiError {
             }
             IdentityError::Store(e) => e.into(),
             IdentityError::Database(e) => database(&e),
+        }
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::Forbidden => ApiError::new(ErrorCode::Forbidden),
+            AccessError::EmployeeNotFound => ApiError::new(ErrorCode::EmployeeNotFound),
+            AccessError::Database(e) => database(&e),
         }
     }
 }

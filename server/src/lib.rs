@@ -1,6 +1,7 @@
 //! abdi-server: the Abdi backend. The binary (`main.rs`) only parses the command line and calls
 //! [`cli::run`]; everything else lives here so tests drive the real application.
 
+pub mod access;
 pub mod cli;
 pub mod clock;
 pub mod config;

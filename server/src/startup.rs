@@ -67,6 +67,7 @@ impl Application {
             clock,
             reference: ReferenceService::new(db.clone()),
             identity,
+            access: crate::access::Access::new(db.clone()),
             db,
             sessions,
         };

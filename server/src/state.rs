@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use crate::access::Access;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::identity::Identity;
@@ -18,4 +19,5 @@ pub struct AppState {
     pub sessions: SessionStore,
     pub reference: ReferenceService,
     pub identity: Identity,
+    pub access: Access,
 }

@@ -34,7 +34,9 @@ servants. Every error is `application/problem+json` (RFC 9457) with a stable `co
     tags(
         (name = "health", description = "Liveness and readiness probes"),
         (name = "reference", description = "Reference data: rank ladder, holiday calendar"),
-        (name = "identity", description = "Activation, sessions and the employee's own profile"),
+        (name = "identity", description = "Activation, sessions, passkeys and the employee's own profile"),
+        (name = "employees", description = "Employee records, for those entitled to see them"),
+        (name = "admin", description = "Administrators: accounts and the audit log"),
     ),
     components(schemas(Problem, ErrorCode, Lang)),
     modifiers(&BearerAuth)
@@ -66,7 +68,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::health::routes())
         .nest(
             "/api/v1",
-            crate::reference::routes().merge(crate::identity::routes()),
+            crate::reference::routes()
+                .merge(crate::identity::routes())
+                .merge(crate::masterdata::routes()),
         )
         .split_for_parts()
 }

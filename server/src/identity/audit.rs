@@ -79,16 +79,19 @@ impl AuditLog {
         }
     }
 
-    /// Events of one employee, newest first (for the employee's security page and admins).
-    pub async fn for_employee(
+    /// The newest events, of one employee or of everyone.
+    pub async fn query(
         &self,
-        employee_id: Uuid,
+        employee_id: Option<Uuid>,
         limit: u64,
     ) -> Result<Vec<entity::Model>, sea_orm::DbErr> {
         use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
-        entity::Entity::find()
-            .filter(entity::Column::EmployeeId.eq(employee_id))
-            .order_by_desc(entity::Column::At)
+        let mut q = entity::Entity::find();
+        if let Some(id) = employee_id {
+            q = q.filter(entity::Column::EmployeeId.eq(id));
+        }
+        q.order_by_desc(entity::Column::At)
+            .order_by_desc(entity::Column::Id)
             .limit(limit)
             .all(&self.db)
             .await

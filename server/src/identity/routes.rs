@@ -3,9 +3,9 @@
 
 use abdi_proto::Problem;
 use abdi_proto::identity::{
-    ActivationAccepted, ActivationRequest, PasskeyAssertion, PasskeyChallenge, PasskeyInfo,
-    PasskeyList, PasskeyRegistration, Profile, RedeemRequest, SessionGranted, SessionInfo,
-    SessionList, StepUp,
+    ActivationAccepted, ActivationRequest, AuthEvent, AuthEventList, PasskeyAssertion,
+    PasskeyChallenge, PasskeyInfo, PasskeyList, PasskeyRegistration, Profile, RedeemRequest,
+    SessionGranted, SessionInfo, SessionList, StepUp,
 };
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -17,6 +17,7 @@ use super::IdentityError;
 use super::audit::Origin;
 use super::auth::{Authenticated, COOKIE};
 use super::session::Session;
+use crate::access::{AccessError, Action};
 use crate::error::ApiError;
 use crate::http::extract::{Json, Path};
 use crate::state::AppState;
@@ -37,6 +38,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(finish_passkey_login))
         .routes(routes!(start_step_up))
         .routes(routes!(finish_step_up))
+        .routes(routes!(auth_events))
+        .routes(routes!(disable_account))
 }
 
 fn info(s: &Session, current: Option<Uuid>) -> SessionInfo {
@@ -449,4 +452,102 @@ async fn finish_step_up(
         verified_at,
         valid_until: verified_at + passkeys.step_up_max_age(),
     }))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct AuditQuery {
+    /// Only this employee's events.
+    employee_id: Option<Uuid>,
+    /// At most this many, newest first (1-500, default 100).
+    limit: Option<u64>,
+}
+
+/// The authentication audit log (administrators).
+#[utoipa::path(get, path = "/admin/auth-events", tag = "admin", security(("bearer" = [])),
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "Events, newest first", body = AuthEventList),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn auth_events(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    crate::http::extract::Query(q): crate::http::extract::Query<AuditQuery>,
+) -> Result<axum::Json<AuthEventList>, ApiError> {
+    let who = state
+        .access
+        .principal(current.session.employee_id, state.clock.today())
+        .await
+        .map_err(AccessError::from)?;
+    state.access.check(&who, Action::ReadAuditLog, None).await?;
+    let rows = state
+        .identity
+        .audit_log
+        .query(q.employee_id, q.limit.unwrap_or(100).clamp(1, 500))
+        .await
+        .map_err(AccessError::from)?;
+    Ok(axum::Json(AuthEventList {
+        events: rows
+            .into_iter()
+            .map(|r| AuthEvent {
+                at: r.at,
+                employee_id: r.employee_id.map(|id| id.to_string()),
+                subject: r.subject,
+                event: r.event,
+                outcome: r.outcome,
+                ip: r.ip,
+                user_agent: r.user_agent,
+                detail: r.detail,
+            })
+            .collect(),
+    }))
+}
+
+/// Disable an employee's account: every session ends at once and no login succeeds.
+#[utoipa::path(post, path = "/admin/employees/{id}/disable", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Employee id")),
+    responses(
+        (status = 204, description = "Disabled; sessions ended"),
+        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`employee_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn disable_account(
+    State(state): State<AppState>,
+    origin: Origin,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let who = state
+        .access
+        .principal(current.session.employee_id, state.clock.today())
+        .await
+        .map_err(AccessError::from)?;
+    state
+        .access
+        .check(&who, Action::DisableAccount, Some(id))
+        .await?;
+    state
+        .identity
+        .directory
+        .disable(id, state.clock.now())
+        .await
+        .map_err(AccessError::from)?;
+    let ended = state.identity.sessions.revoke_all(id).await?;
+    state
+        .identity
+        .audit(
+            &origin,
+            "account_disabled",
+            Some(id),
+            Some(format!(
+                "by {}; {ended} sessions ended",
+                current.session.employee_id
+            )),
+        )
+        .await;
+    Ok(StatusCode::NO_CONTENT)
 }

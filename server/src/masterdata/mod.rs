@@ -1,6 +1,9 @@
 //! Master data: the organisation (units, positions) and employees with their histories.
 
 pub mod entity;
+mod routes;
+
+pub use routes::routes;
 
 use abdi_proto::RankCode;
 use abdi_proto::identity::Profile;
@@ -44,6 +47,19 @@ impl EmployeeDirectory {
         employee::ActiveModel {
             id: Set(id),
             phone: Set(Some(phone.to_owned())),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .update(&self.db)
+        .await
+        .map(|_| ())
+    }
+
+    /// Disables an account (the caller ends its sessions).
+    pub async fn disable(&self, id: Uuid, at: chrono::DateTime<chrono::Utc>) -> Result<(), DbErr> {
+        employee::ActiveModel {
+            id: Set(id),
+            active: Set(false),
             updated_at: Set(at),
             ..Default::default()
         }

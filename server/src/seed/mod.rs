@@ -473,7 +473,10 @@ fn columns_of<E: EntityTrait>(with_key: bool) -> Vec<E::Column> {
 
 /// Removes all master data (employees, histories, positions, units) inside `txn`.
 async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
-    const TABLES: [&str; 10] = [
+    const TABLES: [&str; 13] = [
+        "passkeys",
+        "role_assignments",
+        "acting_assignments",
         "rank_histories",
         "position_histories",
         "education_histories",
@@ -489,7 +492,7 @@ async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
         txn.execute_unprepared(&format!("TRUNCATE {}", TABLES.join(", ")))
             .await?;
     } else {
-        for table in &TABLES[..8] {
+        for table in &TABLES[..11] {
             txn.execute_unprepared(&format!("DELETE FROM {table}"))
                 .await?;
         }

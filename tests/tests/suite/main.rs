@@ -2,6 +2,7 @@
 //! most of them twice (PostgreSQL + Redis, SQLite + in-process store).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access;
 mod errors;
 mod health;
 mod identity;

@@ -1,0 +1,255 @@
+//! Access control in one place. Who the caller is to the employee a request is about (self,
+//! atasan langsung, the official authorised for the unit, fasilitator of the unit,
+//! administrator) is worked out here from the organisation and the assignments, and one policy
+//! table says which of those may do each action. Handlers ask [`Access::check`]; they never
+//! decide themselves.
+//!
+//! Acting officials (Plt/Plh) hold a post's authority only inside their assignment's window.
+//! Nothing here lets anyone but the employee change the employee's email, phone or
+//! credentials (Pergub Jatim 73/2020 Pasal 30(2)(j)): no action for it exists.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::masterdata::entity::{employee, org_unit, position};
+
+pub mod entity {
+    pub mod role_assignment {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "role_assignments")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub employee_id: Uuid,
+            pub role: String,
+            pub unit_id: Option<Uuid>,
+            pub created_at: DateTimeUtc,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod acting_assignment {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "acting_assignments")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub employee_id: Uuid,
+            pub position_id: Uuid,
+            pub kind: String,
+            pub number: String,
+            pub starts_on: Date,
+            pub ends_on: Date,
+            pub created_at: DateTimeUtc,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+}
+
+use entity::{acting_assignment, role_assignment};
+
+/// What the caller is to the employee an action concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capacity {
+    /// The employee themself (user personal).
+    Own,
+    /// Holds (or acts in) the post the employee's post reports to.
+    AtasanLangsung,
+    /// Holds (or acts in) the head post of the employee's perangkat daerah (PYBMC).
+    Pybmc,
+    /// Fasilitator of the employee's unit or a unit above it.
+    Fasilitator,
+    Administrator,
+}
+
+/// Something a caller may ask to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See an employee's record.
+    ViewEmployee,
+    /// Disable an account (its sessions end at once).
+    DisableAccount,
+    /// Read the authentication audit log.
+    ReadAuditLog,
+}
+
+impl Action {
+    /// The policy: which capacities may do the action. The only such table.
+    pub fn allowed(self) -> &'static [Capacity] {
+        use Capacity::*;
+        match self {
+            Action::ViewEmployee => &[Own, AtasanLangsung, Pybmc, Fasilitator, Administrator],
+            Action::DisableAccount => &[Administrator],
+            Action::ReadAuditLog => &[Administrator],
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("not allowed")]
+    Forbidden,
+    #[error("employee not found")]
+    EmployeeNotFound,
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+}
+
+/// The caller's posts and roles on a given day.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Principal {
+    pub employee_id: Uuid,
+    /// Own post plus posts held as Plt/Plh today.
+    pub posts: HashSet<Uuid>,
+    /// Units (with everything below them) the caller is fasilitator of.
+    pub fasilitator_units: HashSet<Uuid>,
+    pub administrator: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Access {
+    db: DatabaseConnection,
+}
+
+impl Access {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    pub async fn principal(&self, employee_id: Uuid, today: NaiveDate) -> Result<Principal, DbErr> {
+        let me = employee::Entity::find_by_id(employee_id)
+            .one(&self.db)
+            .await?;
+        let mut posts: HashSet<Uuid> = me.and_then(|e| e.position_id).into_iter().collect();
+        let acting = acting_assignment::Entity::find()
+            .filter(acting_assignment::Column::EmployeeId.eq(employee_id))
+            .filter(acting_assignment::Column::StartsOn.lte(today))
+            .filter(acting_assignment::Column::EndsOn.gte(today))
+            .all(&self.db)
+            .await?;
+        posts.extend(acting.iter().map(|a| a.position_id));
+        let roles = role_assignment::Entity::find()
+            .filter(role_assignment::Column::EmployeeId.eq(employee_id))
+            .all(&self.db)
+            .await?;
+        Ok(Principal {
+            employee_id,
+            posts,
+            fasilitator_units: roles
+                .iter()
+                .filter(|r| r.role == "fasilitator")
+                .filter_map(|r| r.unit_id)
+                .collect(),
+            administrator: roles.iter().any(|r| r.role == "administrator"),
+        })
+    }
+
+    /// Every capacity the caller holds towards `target` (an employee id), or none.
+    pub async fn capacities(
+        &self,
+        who: &Principal,
+        target: Uuid,
+    ) -> Result<Vec<Capacity>, AccessError> {
+        let target = employee::Entity::find_by_id(target)
+            .one(&self.db)
+            .await?
+            .ok_or(AccessError::EmployeeNotFound)?;
+        let mut out = Vec::new();
+        if who.employee_id == target.id {
+            out.push(Capacity::Own);
+        }
+        if let Some(post_id) = target.position_id
+            && let Some(post) = position::Entity::find_by_id(post_id).one(&self.db).await?
+            && post.reports_to_id.is_some_and(|up| who.posts.contains(&up))
+        {
+            out.push(Capacity::AtasanLangsung);
+        }
+        let chain = self.unit_chain(target.unit_id).await?;
+        if let Some(pd) = chain.iter().find(|u| u.level == "perangkat_daerah") {
+            let heads = position::Entity::find()
+                .filter(position::Column::UnitId.eq(pd.id))
+                .filter(position::Column::Kind.eq("struktural"))
+                .all(&self.db)
+                .await?;
+            if heads.iter().any(|h| who.posts.contains(&h.id)) {
+                out.push(Capacity::Pybmc);
+            }
+        }
+        if chain.iter().any(|u| who.fasilitator_units.contains(&u.id)) {
+            out.push(Capacity::Fasilitator);
+        }
+        if who.administrator {
+            out.push(Capacity::Administrator);
+        }
+        Ok(out)
+    }
+
+    /// Allows `action` on `target` if any capacity the caller holds towards it permits it; says
+    /// in which capacity (recorded with decisions later).
+    pub async fn check(
+        &self,
+        who: &Principal,
+        action: Action,
+        target: Option<Uuid>,
+    ) -> Result<Capacity, AccessError> {
+        let held = match target {
+            Some(t) => self.capacities(who, t).await?,
+            None if who.administrator => vec![Capacity::Administrator],
+            None => Vec::new(),
+        };
+        held.into_iter()
+            .find(|c| action.allowed().contains(c))
+            .ok_or(AccessError::Forbidden)
+    }
+
+    /// The unit and every unit above it, nearest first.
+    async fn unit_chain(&self, unit_id: Uuid) -> Result<Vec<org_unit::Model>, DbErr> {
+        let mut chain = Vec::new();
+        let mut next = Some(unit_id);
+        while let Some(id) = next {
+            let Some(unit) = org_unit::Entity::find_by_id(id).one(&self.db).await? else {
+                break;
+            };
+            next = unit.parent_id;
+            chain.push(unit);
+            if chain.len() > 16 {
+                break;
+            }
+        }
+        Ok(chain)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_administrators_disable_accounts_or_read_the_audit_log() {
+        for action in [Action::DisableAccount, Action::ReadAuditLog] {
+            assert_eq!(action.allowed(), &[Capacity::Administrator]);
+        }
+        assert!(
+            Action::ViewEmployee
+                .allowed()
+                .contains(&Capacity::AtasanLangsung)
+        );
+    }
+}
