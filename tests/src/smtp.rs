@@ -56,8 +56,14 @@ impl SmtpServer {
         let Ok(entries) = std::fs::read_dir(self.new_dir()) else {
             return Vec::new();
         };
-        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        // In arrival order: Maildir names do not sort by time (their microseconds are not
+        // zero-padded), modification times do.
+        let mut paths: Vec<_> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+            .collect();
         paths.sort();
+        let paths: Vec<_> = paths.into_iter().map(|(_, p)| p).collect();
         paths
             .iter()
             .filter_map(|p| std::fs::read_to_string(p).ok())
