@@ -155,6 +155,14 @@ error_codes! {
         "Passkey tidak ditemukan", "Passkey not found";
     EmployeeNotFound = "employee_not_found", 404,
         "Pegawai tidak ditemukan", "Employee not found";
+    SsoProviderNotFound = "sso_provider_not_found", 404,
+        "Penyedia SSO tidak dikenal", "Unknown SSO provider";
+    SsoRejected = "sso_rejected", 401,
+        "Masuk melalui SSO ditolak; coba lagi", "The SSO login was rejected; try again";
+    SsoUnknownIdentity = "sso_unknown_identity", 403,
+        "Akun SSO ini tidak terhubung dengan data pegawai", "This SSO account is not linked to an employee record";
+    SsoUnavailable = "sso_unavailable", 503,
+        "Penyedia SSO sedang tidak dapat dihubungi", "The SSO provider cannot be reached";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

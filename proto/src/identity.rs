@@ -181,3 +181,40 @@ pub struct AuthEvent {
 pub struct AuthEventList {
     pub events: Vec<AuthEvent>,
 }
+
+/// An OpenID Connect provider the app can log in with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoProvider {
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoProviders {
+    pub providers: Vec<SsoProvider>,
+}
+
+/// What the app got back from the system browser (Authorization Code + PKCE S256).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoLogin {
+    pub code: String,
+    pub code_verifier: String,
+    /// The state the app sent (the app has already checked it matches).
+    pub state: String,
+    /// The nonce the app sent; the ID token must carry it.
+    pub nonce: String,
+    pub device: DeviceInfo,
+}
+
+/// After logout from an SSO session: open this in the browser to end the provider's session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SsoLogout {
+    pub end_session_url: Option<String>,
+}

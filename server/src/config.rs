@@ -86,6 +86,9 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub sessions: SessionsConfig,
     pub identity: IdentityConfig,
+    /// OpenID Connect providers (`[[sso]]` tables); none by default.
+    #[serde(default)]
+    pub sso: Vec<SsoProviderConfig>,
     pub email: EmailConfig,
     pub log: LogConfig,
 }
@@ -118,6 +121,38 @@ pub struct IdentityConfig {
     pub rp_origin: String,
     /// Sensitive actions need a passkey assertion no older than this.
     pub step_up_max_age_secs: u64,
+}
+
+/// One OpenID Connect provider (BKN's Keycloak, or any certified provider).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoProviderConfig {
+    /// Short name used in the API path, e.g. `bkn`.
+    pub name: String,
+    /// The issuer URL; its discovery document and keys are fetched from it.
+    pub issuer: String,
+    pub client_id: String,
+    /// Present for a confidential client, absent for a public one.
+    #[serde(default)]
+    pub client_secret: Option<Secret>,
+    /// The redirect URI the app registered and used in the authorization request.
+    pub redirect_uri: String,
+    /// Where the provider sends the browser after logout.
+    #[serde(default)]
+    pub post_logout_redirect_uri: Option<String>,
+    /// The ID-token claim that holds the employee's NIP.
+    #[serde(default = "default_nip_claim")]
+    pub nip_claim: String,
+    #[serde(default = "default_scopes")]
+    pub scopes: Vec<String>,
+}
+
+fn default_nip_claim() -> String {
+    "nip".into()
+}
+
+fn default_scopes() -> Vec<String> {
+    vec!["openid".into(), "profile".into()]
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,6 +284,7 @@ impl Default for Config {
                 rp_origin: "http://localhost:8080".into(),
                 step_up_max_age_secs: 5 * 60,
             },
+            sso: Vec::new(),
             email: EmailConfig {
                 transport: EmailTransport::Log,
                 smtp_host: "127.0.0.1".into(),

@@ -115,6 +115,16 @@ impl From<IdentityError> for ApiError {
                 ApiError::new(ErrorCode::PasskeyRejected)
             }
             IdentityError::StepUpRequired => ApiError::new(ErrorCode::StepUpRequired),
+            IdentityError::SsoProviderNotFound(_) => ApiError::new(ErrorCode::SsoProviderNotFound),
+            IdentityError::SsoRejected(why) => {
+                tracing::info!(reason = %why, "sso login rejected");
+                ApiError::new(ErrorCode::SsoRejected)
+            }
+            IdentityError::SsoUnknownIdentity(_) => ApiError::new(ErrorCode::SsoUnknownIdentity),
+            IdentityError::SsoUnavailable(why) => {
+                tracing::warn!(reason = %why, "sso provider unavailable");
+                ApiError::new(ErrorCode::SsoUnavailable)
+            }
             IdentityError::LastCredential => ApiError::new(ErrorCode::LastCredential),
             IdentityError::PasskeyNotFound => ApiError::new(ErrorCode::PasskeyNotFound),
             IdentityError::PasskeyName => ApiError::with_detail(

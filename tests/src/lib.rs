@@ -9,6 +9,7 @@
 //! message saying how to start it; nothing is skipped.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod oidc;
 pub mod proxy;
 pub mod redis_server;
 pub mod smtp;

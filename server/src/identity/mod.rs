@@ -8,6 +8,7 @@ pub mod passkeys;
 pub mod ratelimit;
 mod routes;
 pub mod session;
+pub mod sso;
 pub mod token;
 
 use std::time::Duration;
@@ -42,6 +43,14 @@ pub enum IdentityError {
     PasskeyNotFound,
     #[error("a passkey name must be 1 to 100 characters")]
     PasskeyName,
+    #[error("unknown SSO provider {0}")]
+    SsoProviderNotFound(String),
+    #[error("SSO login rejected: {0}")]
+    SsoRejected(String),
+    #[error("SSO identity not linked to an employee: {0}")]
+    SsoUnknownIdentity(String),
+    #[error("SSO provider unreachable: {0}")]
+    SsoUnavailable(String),
     #[error("rate limited; retry after {0:?}")]
     RateLimited(Duration),
     #[error(transparent)]
@@ -55,6 +64,7 @@ pub enum IdentityError {
 pub struct Identity {
     pub sessions: session::SessionService,
     pub passkeys: passkeys::PasskeyService,
+    pub sso: sso::SsoService,
     pub activation: activation::ActivationService,
     pub directory: crate::masterdata::EmployeeDirectory,
     pub audit_log: audit::AuditLog,
@@ -78,11 +88,11 @@ impl Identity {
         );
         let directory = crate::masterdata::EmployeeDirectory::new(db.clone());
         let audit_log = audit::AuditLog::new(db.clone());
-        let config = std::sync::Arc::new(id.clone());
+        let config_arc = std::sync::Arc::new(id.clone());
         let limiter =
             ratelimit::RateLimiter::new(store.clone(), Duration::from_secs(id.rate_window_secs));
         let passkeys = passkeys::PasskeyService::new(
-            config.clone(),
+            config_arc.clone(),
             db,
             store.clone(),
             sessions.clone(),
@@ -91,8 +101,17 @@ impl Identity {
             audit_log.clone(),
             clock.clone(),
         )?;
+        let sso = sso::SsoService::new(
+            &config.sso,
+            directory.clone(),
+            sessions.clone(),
+            limiter.clone(),
+            audit_log.clone(),
+            clock.clone(),
+            config_arc.clone(),
+        );
         let activation = activation::ActivationService {
-            config,
+            config: config_arc,
             store,
             directory: directory.clone(),
             sessions: sessions.clone(),
@@ -104,6 +123,7 @@ impl Identity {
         Ok(Identity {
             sessions,
             passkeys,
+            sso,
             activation,
             directory,
             audit_log,

@@ -5,7 +5,8 @@ use abdi_proto::Problem;
 use abdi_proto::identity::{
     ActivationAccepted, ActivationRequest, AuthEvent, AuthEventList, PasskeyAssertion,
     PasskeyChallenge, PasskeyInfo, PasskeyList, PasskeyRegistration, Profile, RedeemRequest,
-    SessionGranted, SessionInfo, SessionList, StepUp,
+    SessionGranted, SessionInfo, SessionList, SsoLogin, SsoLogout, SsoProvider, SsoProviders,
+    StepUp,
 };
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -38,6 +39,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(finish_passkey_login))
         .routes(routes!(start_step_up))
         .routes(routes!(finish_step_up))
+        .routes(routes!(sso_providers))
+        .routes(routes!(sso_login))
+        .routes(routes!(sso_logout))
         .routes(routes!(auth_events))
         .routes(routes!(disable_account))
 }
@@ -550,4 +554,88 @@ async fn disable_account(
         )
         .await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The OpenID Connect providers the app can offer.
+#[utoipa::path(get, path = "/auth/sso", tag = "identity",
+    responses((status = 200, description = "Configured providers", body = SsoProviders)))]
+async fn sso_providers(State(state): State<AppState>) -> axum::Json<SsoProviders> {
+    axum::Json(SsoProviders {
+        providers: state
+            .identity
+            .sso
+            .providers()
+            .map(|p| SsoProvider {
+                name: p.name.clone(),
+                issuer: p.issuer.clone(),
+                client_id: p.client_id.clone(),
+                redirect_uri: p.redirect_uri.clone(),
+                scopes: p.scopes.clone(),
+            })
+            .collect(),
+    })
+}
+
+/// Finish an SSO login: the server redeems the code, verifies the ID token and maps its NIP
+/// claim to an employee.
+#[utoipa::path(post, path = "/auth/sso/{provider}", tag = "identity", request_body = SsoLogin,
+    params(("provider" = String, Path, description = "Provider name from GET /auth/sso")),
+    responses(
+        (status = 201, description = "A new session", body = SessionGranted),
+        (status = 400, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`sso_rejected`: bad code, nonce, audience, expiry or signature", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`sso_unknown_identity`: no employee has that NIP claim", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`sso_provider_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`sso_unavailable`: the provider cannot be reached", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn sso_login(
+    State(state): State<AppState>,
+    origin: Origin,
+    Path(provider): Path<String>,
+    Json(req): Json<SsoLogin>,
+) -> Result<impl IntoResponse, ApiError> {
+    let (token, session) = state.identity.sso.login(&provider, &req, &origin).await?;
+    let cookie = session_cookie(&state, &token, &session);
+    Ok((
+        StatusCode::CREATED,
+        cookie,
+        axum::Json(SessionGranted {
+            token,
+            session: info(&session, Some(session.id)),
+        }),
+    ))
+}
+
+/// End this session and, for an SSO session, get the provider's logout URL to open.
+#[utoipa::path(post, path = "/auth/sso/logout", tag = "identity", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Logged out here; open end_session_url to log out there", body = SsoLogout),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn sso_logout(
+    State(state): State<AppState>,
+    origin: Origin,
+    Authenticated(current): Authenticated,
+) -> Result<impl IntoResponse, ApiError> {
+    let url = match &current.session.sso {
+        Some(link) => state.identity.sso.end_session_url(link).await,
+        None => None,
+    };
+    state.identity.sessions.end(&current).await?;
+    state
+        .identity
+        .audit(
+            &origin,
+            "logout",
+            Some(current.session.employee_id),
+            Some("sso".into()),
+        )
+        .await;
+    Ok((
+        clear_cookie(),
+        axum::Json(SsoLogout {
+            end_session_url: url,
+        }),
+    ))
 }

@@ -28,6 +28,15 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
     /// The last passkey assertion in this session (step-up for sensitive actions).
     pub verified_at: Option<DateTime<Utc>>,
+    /// For an SSO session: the provider and its ID token (for RP-initiated logout).
+    #[serde(default)]
+    pub sso: Option<SsoLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoLink {
+    pub provider: String,
+    pub id_token: String,
 }
 
 /// A validated session and the hash of the token that carried it.
@@ -45,6 +54,20 @@ pub struct NewSession<'a> {
     pub platform: &'a str,
     pub method: &'a str,
     pub ip: Option<String>,
+}
+
+impl SessionService {
+    /// Opens a session after an SSO login, remembering the ID token for logout.
+    pub async fn create_sso(
+        &self,
+        new: NewSession<'_>,
+        link: SsoLink,
+    ) -> Result<(String, Session), IdentityError> {
+        let (token, mut session) = self.create(new).await?;
+        session.sso = Some(link);
+        self.store_session(&token::hash(&token), &session).await?;
+        Ok((token, session))
+    }
 }
 
 /// `last_seen_at` is rewritten at most this often (the idle timeout slides on every request).
@@ -96,6 +119,7 @@ impl SessionService {
             last_seen_at: now,
             expires_at: now + chrono::Duration::from_std(self.absolute).unwrap_or_default(),
             verified_at: (new.method == "passkey").then_some(now),
+            sso: None,
         };
         self.store_session(&token::hash(&token), &session).await?;
         Ok((token, session))

@@ -11,6 +11,7 @@ mod passkeys;
 mod reference;
 mod seed;
 mod sessions;
+mod sso;
 
 use serde_json::Value;
 

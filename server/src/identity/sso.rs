@@ -1,0 +1,351 @@
+//! Single sign-on through OpenID Connect providers (BKN's Keycloak, or any certified one).
+//!
+//! The app runs Authorization Code + PKCE (S256) in the system browser and hands the code,
+//! verifier, state and nonce here. The server redeems the code (as a public or confidential
+//! client), verifies the ID token (issuer, audience, nonce, expiry, signature; after a signing
+//! key it does not know, it fetches the provider's keys again once) and maps the configured
+//! claim (the NIP) to an employee. An identity never links to an employee without that claim.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use openidconnect::core::{CoreClient, CoreIdToken};
+use openidconnect::{
+    AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, IssuerUrl, Nonce,
+    PkceCodeVerifier, ProviderMetadataWithLogout, RedirectUrl, RequestTokenError, TokenResponse,
+};
+use tokio::sync::RwLock;
+
+use super::IdentityError;
+use super::audit::{AuditLog, Event, Origin};
+use super::ratelimit::RateLimiter;
+use super::session::{NewSession, Session, SessionService, SsoLink};
+use crate::clock::SharedClock;
+use crate::config::{IdentityConfig, SsoProviderConfig};
+use crate::masterdata::EmployeeDirectory;
+
+struct Provider {
+    config: SsoProviderConfig,
+    metadata: RwLock<Option<ProviderMetadataWithLogout>>,
+}
+
+#[derive(Clone)]
+pub struct SsoService {
+    providers: Arc<Vec<Provider>>,
+    http: openidconnect::reqwest::Client,
+    directory: EmployeeDirectory,
+    sessions: SessionService,
+    limiter: RateLimiter,
+    audit: AuditLog,
+    clock: SharedClock,
+    config: Arc<IdentityConfig>,
+}
+
+impl std::fmt::Debug for SsoService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SsoService({} providers)", self.providers.len())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+impl SsoService {
+    pub fn new(
+        providers: &[SsoProviderConfig],
+        directory: EmployeeDirectory,
+        sessions: SessionService,
+        limiter: RateLimiter,
+        audit: AuditLog,
+        clock: SharedClock,
+        config: Arc<IdentityConfig>,
+    ) -> SsoService {
+        // The token endpoint must not be followed through redirects (openidconnect's advice).
+        let http = openidconnect::reqwest::Client::builder()
+            .redirect(openidconnect::reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
+        SsoService {
+            providers: Arc::new(
+                providers
+                    .iter()
+                    .map(|c| Provider {
+                        config: c.clone(),
+                        metadata: RwLock::new(None),
+                    })
+                    .collect(),
+            ),
+            http,
+            directory,
+            sessions,
+            limiter,
+            audit,
+            clock,
+            config,
+        }
+    }
+
+    pub fn providers(&self) -> impl Iterator<Item = &SsoProviderConfig> {
+        self.providers.iter().map(|p| &p.config)
+    }
+
+    fn provider(&self, name: &str) -> Result<&Provider, IdentityError> {
+        self.providers
+            .iter()
+            .find(|p| p.config.name == name)
+            .ok_or_else(|| IdentityError::SsoProviderNotFound(name.to_owned()))
+    }
+
+    /// The provider's discovery document and keys, fetched once and again on `refresh`.
+    async fn metadata(
+        &self,
+        provider: &Provider,
+        refresh: bool,
+    ) -> Result<ProviderMetadataWithLogout, IdentityError> {
+        if !refresh && let Some(m) = provider.metadata.read().await.as_ref() {
+            return Ok(m.clone());
+        }
+        let issuer = IssuerUrl::new(provider.config.issuer.clone())
+            .map_err(|e| IdentityError::SsoUnavailable(format!("issuer: {e}")))?;
+        let fresh = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
+            .await
+            .map_err(|e| {
+                IdentityError::SsoUnavailable(crate::store::db::one_line(&e.to_string()))
+            })?;
+        *provider.metadata.write().await = Some(fresh.clone());
+        Ok(fresh)
+    }
+
+    pub async fn login(
+        &self,
+        name: &str,
+        req: &abdi_proto::identity::SsoLogin,
+        origin: &Origin,
+    ) -> Result<(String, Session), IdentityError> {
+        let provider = self.provider(name)?;
+        self.limiter
+            .check(&[(
+                format!("login:ip:{}", origin.ip.as_deref().unwrap_or("-")),
+                self.config.login_per_ip,
+            )])
+            .await?;
+        let outcome = self.redeem(provider, req).await;
+        let (nip, id_token) = match outcome {
+            Ok(v) => v,
+            Err(e) => {
+                self.record(origin, "rejected", None, Some(name), e.to_string())
+                    .await;
+                return Err(e);
+            }
+        };
+        let employee = match abdi_proto::Nip::parse_pppk(&nip) {
+            Ok(n) => self.directory.by_nip(n.as_str()).await?,
+            Err(_) => None,
+        };
+        let Some(employee) = employee.filter(|e| e.active) else {
+            self.record(
+                origin,
+                "unknown_identity",
+                None,
+                Some(&nip),
+                name.to_owned(),
+            )
+            .await;
+            return Err(IdentityError::SsoUnknownIdentity(nip));
+        };
+        let (token, session) = self
+            .sessions
+            .create_sso(
+                NewSession {
+                    employee_id: employee.id,
+                    device_name: &req.device.device_name,
+                    platform: &req.device.platform,
+                    method: "sso",
+                    ip: origin.ip.clone(),
+                },
+                SsoLink {
+                    provider: name.to_owned(),
+                    id_token,
+                },
+            )
+            .await?;
+        self.record(
+            origin,
+            "success",
+            Some(employee.id),
+            None,
+            format!("{name}; session {}", session.id),
+        )
+        .await;
+        Ok((token, session))
+    }
+
+    /// Redeems the code and verifies the ID token; returns the NIP claim and the raw token.
+    async fn redeem(
+        &self,
+        provider: &Provider,
+        req: &abdi_proto::identity::SsoLogin,
+    ) -> Result<(String, String), IdentityError> {
+        let c = &provider.config;
+        let redirect = RedirectUrl::new(c.redirect_uri.clone())
+            .map_err(|e| IdentityError::SsoRejected(format!("redirect_uri: {e}")))?;
+        let metadata = self.metadata(provider, false).await?;
+        let client = CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(c.client_id.clone()),
+            c.client_secret
+                .as_ref()
+                .map(|s| ClientSecret::new(s.expose().to_owned())),
+        )
+        .set_redirect_uri(redirect.clone());
+        let response = client
+            .exchange_code(AuthorizationCode::new(req.code.clone()))
+            .map_err(|e| IdentityError::SsoUnavailable(e.to_string()))?
+            .set_pkce_verifier(PkceCodeVerifier::new(req.code_verifier.clone()))
+            .request_async(&self.http)
+            .await
+            .map_err(|e| match e {
+                RequestTokenError::ServerResponse(r) => {
+                    IdentityError::SsoRejected(format!("token endpoint: {}", r.error()))
+                }
+                RequestTokenError::Request(e) => IdentityError::SsoUnavailable(e.to_string()),
+                other => IdentityError::SsoRejected(other.to_string()),
+            })?;
+        let id_token = response
+            .id_token()
+            .ok_or_else(|| IdentityError::SsoRejected("no ID token".into()))?
+            .to_string();
+        let nip = self.check_id_token(provider, &id_token, &req.nonce).await?;
+        Ok((nip, id_token))
+    }
+
+    /// Verifies an ID token from the named provider (issuer, audience = our client id, nonce,
+    /// expiry by our clock, signature) and returns its NIP claim.
+    pub async fn verify_id_token(
+        &self,
+        name: &str,
+        raw: &str,
+        nonce: &str,
+    ) -> Result<String, IdentityError> {
+        self.check_id_token(self.provider(name)?, raw, nonce).await
+    }
+
+    async fn check_id_token(
+        &self,
+        provider: &Provider,
+        raw: &str,
+        nonce: &str,
+    ) -> Result<String, IdentityError> {
+        let c = &provider.config;
+        let id_token: CoreIdToken = raw
+            .parse()
+            .map_err(|e| IdentityError::SsoRejected(format!("ID token: {e}")))?;
+        let nonce = Nonce::new(nonce.to_owned());
+        let client_for = |metadata| {
+            CoreClient::from_provider_metadata(metadata, ClientId::new(c.client_id.clone()), None)
+        };
+        let metadata = self.metadata(provider, false).await?;
+        match self.verify(&client_for(metadata), &id_token, &nonce) {
+            Err(ClaimsVerificationError::SignatureVerification(_)) => {
+                // A key we have not seen: the provider may have rotated. Fetch keys once more.
+                let metadata = self.metadata(provider, true).await?;
+                self.verify(&client_for(metadata), &id_token, &nonce)
+                    .map_err(|e| IdentityError::SsoRejected(e.to_string()))?;
+            }
+            Err(e) => return Err(IdentityError::SsoRejected(e.to_string())),
+            Ok(()) => {}
+        }
+        claim(raw, &c.nip_claim)
+            .ok_or_else(|| IdentityError::SsoUnknownIdentity(format!("no '{}' claim", c.nip_claim)))
+    }
+
+    fn verify<HasAuth, HasDevice, HasIntro, HasRevoke, HasToken, HasUserInfo>(
+        &self,
+        client: &openidconnect::Client<
+            openidconnect::EmptyAdditionalClaims,
+            openidconnect::core::CoreAuthDisplay,
+            openidconnect::core::CoreGenderClaim,
+            openidconnect::core::CoreJweContentEncryptionAlgorithm,
+            openidconnect::core::CoreJsonWebKey,
+            openidconnect::core::CoreAuthPrompt,
+            openidconnect::StandardErrorResponse<openidconnect::core::CoreErrorResponseType>,
+            openidconnect::core::CoreTokenResponse,
+            openidconnect::core::CoreTokenIntrospectionResponse,
+            openidconnect::core::CoreRevocableToken,
+            openidconnect::core::CoreRevocationErrorResponse,
+            HasAuth,
+            HasDevice,
+            HasIntro,
+            HasRevoke,
+            HasToken,
+            HasUserInfo,
+        >,
+        id_token: &CoreIdToken,
+        nonce: &Nonce,
+    ) -> Result<(), ClaimsVerificationError>
+    where
+        HasAuth: openidconnect::EndpointState,
+        HasDevice: openidconnect::EndpointState,
+        HasIntro: openidconnect::EndpointState,
+        HasRevoke: openidconnect::EndpointState,
+        HasToken: openidconnect::EndpointState,
+        HasUserInfo: openidconnect::EndpointState,
+    {
+        let clock = self.clock.clone();
+        let verifier = client.id_token_verifier().set_time_fn(move || clock.now());
+        id_token.claims(&verifier, nonce).map(|_| ())
+    }
+
+    /// Where to send the browser to end the provider's session too (RP-initiated logout).
+    pub async fn end_session_url(&self, link: &SsoLink) -> Option<String> {
+        let provider = self.provider(&link.provider).ok()?;
+        let metadata = self.metadata(provider, false).await.ok()?;
+        let endpoint = metadata
+            .additional_metadata()
+            .end_session_endpoint
+            .as_ref()?;
+        let mut url = endpoint.url().clone();
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("id_token_hint", &link.id_token);
+            q.append_pair("client_id", &provider.config.client_id);
+            if let Some(after) = &provider.config.post_logout_redirect_uri {
+                q.append_pair("post_logout_redirect_uri", after);
+            }
+        }
+        Some(url.to_string())
+    }
+
+    async fn record(
+        &self,
+        origin: &Origin,
+        outcome: &str,
+        employee_id: Option<uuid::Uuid>,
+        subject: Option<&str>,
+        detail: String,
+    ) {
+        self.audit
+            .record(
+                self.clock.now(),
+                origin,
+                Event {
+                    event: "login_sso",
+                    outcome,
+                    employee_id,
+                    subject,
+                    detail: Some(detail),
+                },
+            )
+            .await;
+    }
+}
+
+/// A string claim from a JWT's payload (the token's signature was verified before this).
+fn claim(jwt: &str, name: &str) -> Option<String> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get(name)?.as_str().map(str::to_owned)
+}
