@@ -25,6 +25,17 @@ use crate::clock::SharedClock;
 use crate::config::{IdentityConfig, SsoProviderConfig};
 use crate::masterdata::EmployeeDirectory;
 
+/// A client built from discovery: authorization endpoint known, token and user-info endpoints
+/// as the provider published them.
+type MetadataClient = CoreClient<
+    openidconnect::EndpointSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointNotSet,
+    openidconnect::EndpointMaybeSet,
+    openidconnect::EndpointMaybeSet,
+>;
+
 struct Provider {
     config: SsoProviderConfig,
     metadata: RwLock<Option<ProviderMetadataWithLogout>>,
@@ -259,38 +270,12 @@ impl SsoService {
             .ok_or_else(|| IdentityError::SsoUnknownIdentity(format!("no '{}' claim", c.nip_claim)))
     }
 
-    fn verify<HasAuth, HasDevice, HasIntro, HasRevoke, HasToken, HasUserInfo>(
+    fn verify(
         &self,
-        client: &openidconnect::Client<
-            openidconnect::EmptyAdditionalClaims,
-            openidconnect::core::CoreAuthDisplay,
-            openidconnect::core::CoreGenderClaim,
-            openidconnect::core::CoreJweContentEncryptionAlgorithm,
-            openidconnect::core::CoreJsonWebKey,
-            openidconnect::core::CoreAuthPrompt,
-            openidconnect::StandardErrorResponse<openidconnect::core::CoreErrorResponseType>,
-            openidconnect::core::CoreTokenResponse,
-            openidconnect::core::CoreTokenIntrospectionResponse,
-            openidconnect::core::CoreRevocableToken,
-            openidconnect::core::CoreRevocationErrorResponse,
-            HasAuth,
-            HasDevice,
-            HasIntro,
-            HasRevoke,
-            HasToken,
-            HasUserInfo,
-        >,
+        client: &MetadataClient,
         id_token: &CoreIdToken,
         nonce: &Nonce,
-    ) -> Result<(), ClaimsVerificationError>
-    where
-        HasAuth: openidconnect::EndpointState,
-        HasDevice: openidconnect::EndpointState,
-        HasIntro: openidconnect::EndpointState,
-        HasRevoke: openidconnect::EndpointState,
-        HasToken: openidconnect::EndpointState,
-        HasUserInfo: openidconnect::EndpointState,
-    {
+    ) -> Result<(), ClaimsVerificationError> {
         let clock = self.clock.clone();
         let verifier = client.id_token_verifier().set_time_fn(move || clock.now());
         id_token.claims(&verifier, nonce).map(|_| ())
