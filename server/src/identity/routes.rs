@@ -558,7 +558,10 @@ async fn disable_account(
 
 /// The OpenID Connect providers the app can offer.
 #[utoipa::path(get, path = "/auth/sso", tag = "identity",
-    responses((status = 200, description = "Configured providers", body = SsoProviders)))]
+    responses(
+        (status = 200, description = "Configured providers", body = SsoProviders),
+        (status = 500, description = "`internal`", body = Problem, content_type = "application/problem+json"),
+    ))]
 async fn sso_providers(State(state): State<AppState>) -> axum::Json<SsoProviders> {
     axum::Json(SsoProviders {
         providers: state
