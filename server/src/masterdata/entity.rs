@@ -84,18 +84,26 @@ pub mod employee {
     impl Model {
         /// The name as written on letters: front title, name, back title.
         pub fn full_name(&self) -> String {
-            let mut s = String::new();
-            if let Some(t) = self.front_title.as_deref().filter(|t| !t.is_empty()) {
-                s.push_str(t);
-                s.push(' ');
-            }
-            s.push_str(&self.name);
-            if let Some(t) = self.back_title.as_deref().filter(|t| !t.is_empty()) {
-                s.push_str(", ");
-                s.push_str(t);
-            }
-            s
+            full_name(
+                self.front_title.as_deref(),
+                &self.name,
+                self.back_title.as_deref(),
+            )
         }
+    }
+
+    pub fn full_name(front: Option<&str>, name: &str, back: Option<&str>) -> String {
+        let mut s = String::new();
+        if let Some(t) = front.filter(|t| !t.is_empty()) {
+            s.push_str(t);
+            s.push(' ');
+        }
+        s.push_str(name);
+        if let Some(t) = back.filter(|t| !t.is_empty()) {
+            s.push_str(", ");
+            s.push_str(t);
+        }
+        s
     }
 }
 

@@ -68,33 +68,94 @@ impl EmployeeDirectory {
         .map(|_| ())
     }
 
-    /// The employee's own record as `/api/v1/me` shows it.
+    /// The employee's own record as `/api/v1/me` shows it: one query.
     pub async fn profile(&self, id: Uuid) -> Result<Option<Profile>, DbErr> {
-        let Some(e) = self.by_id(id).await? else {
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
+        use sea_orm::{ConnectionTrait, FromQueryResult};
+
+        #[derive(FromQueryResult)]
+        struct Row {
+            nip: String,
+            front_title: Option<String>,
+            name: String,
+            back_title: Option<String>,
+            gender: String,
+            birth_place: String,
+            birth_date: chrono::NaiveDate,
+            employment_type: String,
+            rank_code: Option<String>,
+            email: Option<String>,
+            phone: Option<String>,
+            unit_name: Option<String>,
+            position_title: Option<String>,
+        }
+
+        let e = Alias::new("e");
+        let u = Alias::new("u");
+        let p = Alias::new("p");
+        let stmt = Query::select()
+            .columns(
+                [
+                    employee::Column::Nip,
+                    employee::Column::FrontTitle,
+                    employee::Column::Name,
+                    employee::Column::BackTitle,
+                    employee::Column::Gender,
+                    employee::Column::BirthPlace,
+                    employee::Column::BirthDate,
+                    employee::Column::EmploymentType,
+                    employee::Column::RankCode,
+                    employee::Column::Email,
+                    employee::Column::Phone,
+                ]
+                .map(|c| (e.clone(), c)),
+            )
+            .expr_as(
+                Expr::col((u.clone(), org_unit::Column::Name)),
+                Alias::new("unit_name"),
+            )
+            .expr_as(
+                Expr::col((p.clone(), position::Column::Title)),
+                Alias::new("position_title"),
+            )
+            .from_as(employee::Entity, e.clone())
+            .join_as(
+                JoinType::LeftJoin,
+                org_unit::Entity,
+                u.clone(),
+                Expr::col((u.clone(), org_unit::Column::Id))
+                    .equals((e.clone(), employee::Column::UnitId)),
+            )
+            .join_as(
+                JoinType::LeftJoin,
+                position::Entity,
+                p.clone(),
+                Expr::col((p.clone(), position::Column::Id))
+                    .equals((e.clone(), employee::Column::PositionId)),
+            )
+            .and_where(Expr::col((e, employee::Column::Id)).eq(id))
+            .to_owned();
+        let Some(result) = self.db.query_one(&stmt).await? else {
             return Ok(None);
         };
-        let unit = org_unit::Entity::find_by_id(e.unit_id)
-            .one(&self.db)
-            .await?;
-        let post = match e.position_id {
-            Some(p) => position::Entity::find_by_id(p).one(&self.db).await?,
-            None => None,
-        };
-        let rank = e.rank_code.as_deref().and_then(|r| RankCode::parse(r).ok());
+        let r = Row::from_query_result(&result, "")?;
+        let rank = r.rank_code.as_deref().and_then(|c| RankCode::parse(c).ok());
+        let full_name =
+            employee::full_name(r.front_title.as_deref(), &r.name, r.back_title.as_deref());
         Ok(Some(Profile {
-            nip: e.nip.clone(),
-            full_name: e.full_name(),
-            name: e.name,
-            gender: e.gender,
-            birth_place: e.birth_place,
-            birth_date: e.birth_date,
-            employment_type: e.employment_type,
+            nip: r.nip,
+            full_name,
+            name: r.name,
+            gender: r.gender,
+            birth_place: r.birth_place,
+            birth_date: r.birth_date,
+            employment_type: r.employment_type,
             rank: rank.map(|r| r.to_string()),
             pangkat: rank.map(|r| r.pangkat().to_owned()),
-            position: post.map(|p| p.title),
-            unit: unit.map(|u| u.name).unwrap_or_default(),
-            email: e.email,
-            phone: e.phone,
+            position: r.position_title,
+            unit: r.unit_name.unwrap_or_default(),
+            email: r.email,
+            phone: r.phone,
         }))
     }
 }

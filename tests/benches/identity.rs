@@ -1,0 +1,254 @@
+//! The identity benchmark (run by `bench/identity`, not by the tests): passkey logins per
+//! second, session-validated `GET /api/v1/me` against a trivial route in the same run, and Redis
+//! memory per session. The server runs in this process (release build, PostgreSQL + Redis); the
+//! load tool (wrk) runs on the other core.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use abdi_server::identity::session::NewSession;
+use abdi_server::seed::{SeedOptions, run_seed};
+use abdi_tests::{Backend, TestApp};
+use chrono::{NaiveDate, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+use webauthn_authenticator_rs::prelude::{Url, WebauthnAuthenticator};
+use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+use webauthn_rs_proto::{CreationChallengeResponse, RequestChallengeResponse};
+
+const ORIGIN: &str = "http://localhost:8080";
+const LOGIN_CLIENTS: usize = 8;
+const LOGIN_SECONDS: u64 = 10;
+const SESSIONS_FOR_MEMORY: usize = 10_000;
+
+struct Phone {
+    key: SoftPasskey,
+    credential_id: String,
+    user_handle: String,
+}
+
+async fn register(app: &TestApp, token: &str) -> Phone {
+    let c: Value = app
+        .client
+        .post(app.url("/api/v1/me/passkeys/registration"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut options = c["options"].clone();
+    let user_handle = options["publicKey"]["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    options["publicKey"]["authenticatorSelection"]["residentKey"] = json!("discouraged");
+    options["publicKey"]["authenticatorSelection"]["requireResidentKey"] = json!(false);
+    let ccr: CreationChallengeResponse = serde_json::from_value(options).unwrap();
+    let mut key = SoftPasskey::new(true);
+    let cred = key
+        .do_registration(Url::parse(ORIGIN).unwrap(), ccr)
+        .unwrap();
+    let credential_id = cred.id.clone();
+    let r = app
+        .client
+        .post(app.url("/api/v1/me/passkeys"))
+        .bearer_auth(token)
+        .json(&json!({ "challenge_id": c["challenge_id"], "name": "bench", "credential": cred }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    Phone {
+        key,
+        credential_id,
+        user_handle,
+    }
+}
+
+async fn login(client: &reqwest::Client, base: &str, phone: &mut Phone) -> bool {
+    let c: Value = client
+        .post(format!("{base}/api/v1/auth/passkey/challenge"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut options = c["options"].clone();
+    options["publicKey"]["allowCredentials"] =
+        json!([{ "type": "public-key", "id": phone.credential_id }]);
+    let rcr: RequestChallengeResponse = serde_json::from_value(options).unwrap();
+    let assertion = phone
+        .key
+        .do_authentication(Url::parse(ORIGIN).unwrap(), rcr)
+        .unwrap();
+    let mut assertion = serde_json::to_value(assertion).unwrap();
+    assertion["response"]["userHandle"] = json!(phone.user_handle);
+    client
+        .post(format!("{base}/api/v1/auth/passkey"))
+        .json(&json!({ "challenge_id": c["challenge_id"], "credential": assertion }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        == 201
+}
+
+fn redis_used_memory() -> u64 {
+    let client = redis::Client::open(abdi_tests::redis_url()).unwrap();
+    let mut c = client.get_connection().unwrap();
+    let info: String = redis::cmd("INFO").arg("memory").query(&mut c).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Runs wrk on core 1 against `path`; returns (requests/s, p50, p99) as printed by wrk.
+fn wrk(base: &str, path: &str, script: Option<&str>) -> (f64, String, String) {
+    let mut cmd = Command::new("taskset");
+    cmd.args(["-c", "1", "wrk", "-t1", "-c32", "-d10s", "--latency"]);
+    if let Some(s) = script {
+        cmd.args(["-s", s]);
+    }
+    let out = cmd
+        .arg(format!("{base}{path}"))
+        .output()
+        .expect("wrk (bench/identity installs it)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let rate = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .map(|v| v.trim().parse().unwrap())
+        .unwrap_or_else(|| panic!("wrk said: {text}"));
+    let pct = |p: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(p))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let non2xx = text.lines().find(|l| l.contains("Non-2xx"));
+    assert!(non2xx.is_none(), "errors under load: {text}");
+    (rate, pct("50%"), pct("99%"))
+}
+
+#[tokio::main]
+async fn main() {
+    let app = TestApp::spawn_with(Backend::Postgres, |c| {
+        c.identity.login_per_ip = u64::MAX;
+        c.identity.login_per_account = u64::MAX;
+        c.log.level = "error".into();
+        c.database.max_connections = 16;
+    })
+    .await;
+    let options = SeedOptions {
+        employees: 2_000,
+        seed: 1,
+        as_of: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        accounts: Vec::new(),
+        reset: false,
+        progress: false,
+    };
+    run_seed(&app.state.db, &options, Utc::now()).await.unwrap();
+    use sea_orm::{EntityTrait, QuerySelect};
+    let employees: Vec<Uuid> = abdi_server::masterdata::entity::employee::Entity::find()
+        .select_only()
+        .column(abdi_server::masterdata::entity::employee::Column::Id)
+        .limit(200)
+        .into_tuple()
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    let open = |id: Uuid| {
+        let sessions = app.state.identity.sessions.clone();
+        async move {
+            sessions
+                .create(NewSession {
+                    employee_id: id,
+                    device_name: "bench",
+                    platform: "android",
+                    method: "activation",
+                    ip: None,
+                })
+                .await
+                .unwrap()
+                .0
+        }
+    };
+
+    // 1. Passkey logins per second: clients log in again and again for a fixed time.
+    let mut phones = Vec::new();
+    for id in employees.iter().take(LOGIN_CLIENTS) {
+        let token = open(*id).await;
+        phones.push(register(&app, &token).await);
+    }
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(LOGIN_SECONDS);
+    let mut tasks = tokio::task::JoinSet::new();
+    for mut phone in phones {
+        let base = app.base.clone();
+        tasks.spawn(async move {
+            let client = reqwest::Client::new();
+            let mut ok = 0u64;
+            while Instant::now() < deadline {
+                if login(&client, &base, &mut phone).await {
+                    ok += 1;
+                }
+            }
+            ok
+        });
+    }
+    let mut logins = 0;
+    while let Some(n) = tasks.join_next().await {
+        logins += n.unwrap();
+    }
+    let login_rate = logins as f64 / started.elapsed().as_secs_f64();
+
+    // 2. Redis memory per session.
+    let before = redis_used_memory();
+    for i in 0..SESSIONS_FOR_MEMORY {
+        open(employees[i % employees.len()]).await;
+    }
+    let after = redis_used_memory();
+    let per_session = (after.saturating_sub(before)) as f64 / SESSIONS_FOR_MEMORY as f64;
+
+    // 3. GET /api/v1/me with a valid session (100 sessions in turn) vs a trivial route.
+    let mut tokens = Vec::new();
+    for id in employees.iter().take(100) {
+        tokens.push(open(*id).await);
+    }
+    let script = std::env::temp_dir().join(format!("abdi-me-{}.lua", std::process::id()));
+    let list = tokens
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(",");
+    std::fs::write(
+        &script,
+        format!(
+            "local tokens = {{{list}}}\nlocal i = 0\nrequest = function()\n  i = i % #tokens + 1\n  \
+             return wrk.format(\"GET\", \"/api/v1/me\", {{[\"Authorization\"] = \"Bearer \" .. tokens[i]}})\nend\n"
+        ),
+    )
+    .unwrap();
+    let (live_rate, live_p50, live_p99) = wrk(&app.base, "/health/live", None);
+    let (me_rate, me_p50, me_p99) = wrk(&app.base, "/api/v1/me", script.to_str());
+    let _ = std::fs::remove_file(&script);
+
+    println!("identity benchmark (server on core 0, wrk -t1 -c32 -d10s on core 1)");
+    println!(
+        "passkey logins: {logins} in {LOGIN_SECONDS} s by {LOGIN_CLIENTS} clients = {login_rate:.0}/s (SoftPasskey signing in the same process)"
+    );
+    println!("GET /health/live (no session): {live_rate:.0} req/s, p50 {live_p50}, p99 {live_p99}");
+    println!("GET /api/v1/me (session + profile): {me_rate:.0} req/s, p50 {me_p50}, p99 {me_p99}");
+    println!("ratio /me to trivial: {:.3}", me_rate / live_rate);
+    println!(
+        "redis memory: {per_session:.0} bytes per session ({SESSIONS_FOR_MEMORY} sessions, used_memory {before} -> {after})"
+    );
+}
