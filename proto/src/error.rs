@@ -153,6 +153,8 @@ error_codes! {
         "Cara masuk terakhir tidak dapat dihapus", "The last way to log in cannot be removed";
     PasskeyNotFound = "passkey_not_found", 404,
         "Passkey tidak ditemukan", "Passkey not found";
+    UnitNotFound = "unit_not_found", 404,
+        "Unit kerja atau jabatan tujuan tidak ditemukan", "Destination unit or post not found";
     EmployeeNotFound = "employee_not_found", 404,
         "Pegawai tidak ditemukan", "Employee not found";
     SsoProviderNotFound = "sso_provider_not_found", 404,

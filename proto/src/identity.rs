@@ -218,3 +218,14 @@ pub struct SsoLogin {
 pub struct SsoLogout {
     pub end_session_url: Option<String>,
 }
+
+/// `POST /api/v1/admin/employees/{id}/transfer`: moves an employee to another unit (and post).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TransferRequest {
+    /// The destination unit's code, e.g. `DINKES-U002`.
+    pub unit_code: String,
+    /// The destination post's code; none leaves the employee without a post until one is given.
+    #[serde(default)]
+    pub position_code: Option<String>,
+}

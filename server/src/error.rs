@@ -155,6 +155,11 @@ impl From<AccessError> for ApiError {
         match e {
             AccessError::Forbidden => ApiError::new(ErrorCode::Forbidden),
             AccessError::EmployeeNotFound => ApiError::new(ErrorCode::EmployeeNotFound),
+            AccessError::UnitNotFound(code) => ApiError::with_detail(
+                ErrorCode::UnitNotFound,
+                format!("Kode '{code}' tidak dikenal."),
+                format!("Unknown code '{code}'."),
+            ),
             AccessError::Database(e) => database(&e),
         }
     }

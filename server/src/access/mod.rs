@@ -88,6 +88,8 @@ pub enum Action {
     DisableAccount,
     /// Read the authentication audit log.
     ReadAuditLog,
+    /// Move an employee to another unit (its sessions end at once).
+    TransferEmployee,
 }
 
 impl Action {
@@ -98,6 +100,7 @@ impl Action {
             Action::ViewEmployee => &[Own, AtasanLangsung, Pybmc, Fasilitator, Administrator],
             Action::DisableAccount => &[Administrator],
             Action::ReadAuditLog => &[Administrator],
+            Action::TransferEmployee => &[Administrator],
         }
     }
 }
@@ -108,6 +111,8 @@ pub enum AccessError {
     Forbidden,
     #[error("employee not found")]
     EmployeeNotFound,
+    #[error("unit or post not found: {0}")]
+    UnitNotFound(String),
     #[error("database: {0}")]
     Database(#[from] DbErr),
 }

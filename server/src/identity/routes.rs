@@ -6,7 +6,7 @@ use abdi_proto::identity::{
     ActivationAccepted, ActivationRequest, AuthEvent, AuthEventList, PasskeyAssertion,
     PasskeyChallenge, PasskeyInfo, PasskeyList, PasskeyRegistration, Profile, RedeemRequest,
     SessionGranted, SessionInfo, SessionList, SsoLogin, SsoLogout, SsoProvider, SsoProviders,
-    StepUp,
+    StepUp, TransferRequest,
 };
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -44,6 +44,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sso_logout))
         .routes(routes!(auth_events))
         .routes(routes!(disable_account))
+        .routes(routes!(transfer_employee))
 }
 
 fn info(s: &Session, current: Option<Uuid>) -> SessionInfo {
@@ -641,4 +642,60 @@ async fn sso_logout(
             end_session_url: url,
         }),
     ))
+}
+
+/// Move an employee to another unit (and post): every session ends at once, since what the
+/// employee may see and decide changes with the unit.
+#[utoipa::path(post, path = "/admin/employees/{id}/transfer", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Employee id")),
+    request_body = TransferRequest,
+    responses(
+        (status = 204, description = "Moved; sessions ended"),
+        (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`employee_not_found`, `unit_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn transfer_employee(
+    State(state): State<AppState>,
+    origin: Origin,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+    Json(req): Json<TransferRequest>,
+) -> Result<StatusCode, ApiError> {
+    let who = state
+        .access
+        .principal(current.session.employee_id, state.clock.today())
+        .await
+        .map_err(AccessError::from)?;
+    state
+        .access
+        .check(&who, Action::TransferEmployee, Some(id))
+        .await?;
+    state
+        .identity
+        .directory
+        .transfer(
+            id,
+            &req.unit_code,
+            req.position_code.as_deref(),
+            state.clock.now(),
+        )
+        .await
+        .map_err(AccessError::from)?
+        .map_err(AccessError::UnitNotFound)?;
+    let ended = state.identity.sessions.revoke_all(id).await?;
+    state
+        .identity
+        .audit(
+            &origin,
+            "employee_transferred",
+            Some(id),
+            Some(format!(
+                "to {}; by {}; {ended} sessions ended",
+                req.unit_code, current.session.employee_id
+            )),
+        )
+        .await;
+    Ok(StatusCode::NO_CONTENT)
 }

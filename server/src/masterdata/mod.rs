@@ -68,6 +68,46 @@ impl EmployeeDirectory {
         .map(|_| ())
     }
 
+    /// Moves an employee to the unit (and post) with these codes. Returns false if a code is
+    /// unknown. The caller ends the employee's sessions: a transfer changes who may see what.
+    pub async fn transfer(
+        &self,
+        id: Uuid,
+        unit_code: &str,
+        position_code: Option<&str>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Result<(), String>, DbErr> {
+        let Some(unit) = org_unit::Entity::find()
+            .filter(org_unit::Column::Code.eq(unit_code))
+            .one(&self.db)
+            .await?
+        else {
+            return Ok(Err(unit_code.to_owned()));
+        };
+        let post = match position_code {
+            Some(code) => match position::Entity::find()
+                .filter(position::Column::Code.eq(code))
+                .filter(position::Column::UnitId.eq(unit.id))
+                .one(&self.db)
+                .await?
+            {
+                Some(p) => Some(p.id),
+                None => return Ok(Err(code.to_owned())),
+            },
+            None => None,
+        };
+        employee::ActiveModel {
+            id: Set(id),
+            unit_id: Set(unit.id),
+            position_id: Set(post),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .update(&self.db)
+        .await?;
+        Ok(Ok(()))
+    }
+
     /// The employee's own record as `/api/v1/me` shows it: one query.
     pub async fn profile(&self, id: Uuid) -> Result<Option<Profile>, DbErr> {
         use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};

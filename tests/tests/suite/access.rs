@@ -124,6 +124,14 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/admin/auth-events",
         Rule::Admin { allowed: &[Admin] },
     ),
+    (
+        "post",
+        "/api/v1/admin/employees/{id}/transfer",
+        Rule::About {
+            target: Victim,
+            allowed: &[Admin],
+        },
+    ),
 ];
 
 struct World {
@@ -301,9 +309,18 @@ async fn world(backend: Backend) -> World {
     World { app, ids, tokens }
 }
 
+/// The body a route needs to get past its input checks to the access decision.
+fn body_for(path: &str) -> Option<Value> {
+    path.ends_with("/transfer")
+        .then(|| serde_json::json!({ "unit_code": "DISHUB-U003" }))
+}
+
 async fn call(w: &World, method: &str, path: &str, who: Option<Who>) -> reqwest::Response {
     let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
     let mut req = w.app.client.request(method, w.app.url(path));
+    if let Some(body) = body_for(path) {
+        req = req.json(&body);
+    }
     if let Some(who) = who {
         req = req.bearer_auth(&w.tokens[&who]);
     }
@@ -449,7 +466,68 @@ async fn a_disabled_account_is_out_at_once(backend: Backend) {
     problem(r, 404, "employee_not_found").await;
 }
 
+async fn a_transfer_ends_the_sessions_at_once(backend: Backend) {
+    let w = world(backend).await;
+    let staff = w.ids[&Staff];
+    assert_eq!(
+        call(&w, "get", "/api/v1/me", Some(Staff)).await.status(),
+        200
+    );
+    let transfer = |body: Value| {
+        let w = &w;
+        async move {
+            w.app
+                .client
+                .post(
+                    w.app
+                        .url(&format!("/api/v1/admin/employees/{staff}/transfer")),
+                )
+                .bearer_auth(&w.tokens[&Admin])
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let r = transfer(serde_json::json!({ "unit_code": "NOPE" })).await;
+    problem(r, 404, "unit_not_found").await;
+    assert_eq!(
+        call(&w, "get", "/api/v1/me", Some(Staff)).await.status(),
+        200,
+        "nothing changed"
+    );
+    let r = transfer(
+        serde_json::json!({ "unit_code": "DINKES-U001", "position_code": "DINKES-U001-F03" }),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    problem(
+        call(&w, "get", "/api/v1/me", Some(Staff)).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    // The old supervisor no longer sees the employee; the new perangkat daerah's fasilitator does.
+    let r = call(
+        &w,
+        "get",
+        &format!("/api/v1/employees/{staff}"),
+        Some(Supervisor),
+    )
+    .await;
+    problem(r, 403, "forbidden").await;
+    let r = call(
+        &w,
+        "get",
+        &format!("/api/v1/employees/{staff}"),
+        Some(OtherFasilitator),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+}
+
 both_backends!(
     the_access_matrix_holds_for_every_route,
-    a_disabled_account_is_out_at_once
+    a_disabled_account_is_out_at_once,
+    a_transfer_ends_the_sessions_at_once
 );

@@ -465,3 +465,49 @@ both_backends!(
     requests_without_a_valid_session_are_401,
     logout_ends_the_session
 );
+
+/// Redis restarts in the middle: while it is down a request gets 503 (not a 500, not a hang);
+/// once it is back the same server serves again. Sessions lived only in Redis (which keeps
+/// nothing on disk here), so the employee logs in again, and can.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identity_survives_a_redis_restart() {
+    let mut redis = abdi_tests::redis_server::RedisServer::start();
+    let smtp = SmtpServer::start();
+    let url = redis.url();
+    let app = app_with_mail(Backend::Postgres, &smtp, move |c| {
+        c.sessions.redis_url = abdi_server::config::SecretUrl::new(url);
+        c.sessions.redis_timeout_ms = 500;
+    })
+    .await;
+    let first = activate(&app, &smtp, 0, "Galaxy A14").await;
+    assert_eq!(get_as(&app, "/api/v1/me", &first.token).await.status(), 200);
+
+    redis.kill();
+    problem(
+        get_as(&app, "/api/v1/me", &first.token).await,
+        503,
+        "unavailable",
+    )
+    .await;
+
+    redis.restart();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.get("/health/ready").await.status() != 200 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not ready 10 s after Redis came back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    problem(
+        get_as(&app, "/api/v1/me", &first.token).await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    let second = activate(&app, &smtp, 1, "Galaxy A14").await;
+    assert_eq!(
+        get_as(&app, "/api/v1/me", &second.token).await.status(),
+        200
+    );
+}
