@@ -224,6 +224,19 @@ impl Access {
             .ok_or(AccessError::Forbidden)
     }
 
+    /// The caller's principal for today, then [`Access::check`]: what every guarded handler
+    /// does first.
+    pub async fn authorize(
+        &self,
+        caller: Uuid,
+        today: NaiveDate,
+        action: Action,
+        target: Option<Uuid>,
+    ) -> Result<Capacity, AccessError> {
+        let who = self.principal(caller, today).await?;
+        self.check(&who, action, target).await
+    }
+
     /// The unit and every unit above it, nearest first.
     async fn unit_chain(&self, unit_id: Uuid) -> Result<Vec<org_unit::Model>, DbErr> {
         let mut chain = Vec::new();

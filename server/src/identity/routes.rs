@@ -83,6 +83,24 @@ fn session_cookie(state: &AppState, token: &str, session: &Session) -> HeaderMap
     headers
 }
 
+/// A new or refreshed session: the token in the body (the app) and as a cookie (a browser).
+fn granted(
+    state: &AppState,
+    status: StatusCode,
+    token: String,
+    session: &Session,
+) -> impl IntoResponse + use<> {
+    let cookie = session_cookie(state, &token, session);
+    (
+        status,
+        cookie,
+        axum::Json(SessionGranted {
+            token,
+            session: info(session, Some(session.id)),
+        }),
+    )
+}
+
 fn clear_cookie() -> [(header::HeaderName, &'static str); 1] {
     [(
         header::SET_COOKIE,
@@ -120,15 +138,7 @@ async fn redeem_activation(
     Json(req): Json<RedeemRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (token, session) = state.identity.activation.redeem(&req, &origin).await?;
-    let cookie = session_cookie(&state, &token, &session);
-    Ok((
-        StatusCode::CREATED,
-        cookie,
-        axum::Json(SessionGranted {
-            token,
-            session: info(&session, Some(session.id)),
-        }),
-    ))
+    Ok(granted(&state, StatusCode::CREATED, token, &session))
 }
 
 /// The employee's own record.
@@ -258,15 +268,7 @@ async fn refresh(
     Authenticated(current): Authenticated,
 ) -> Result<impl IntoResponse, ApiError> {
     let token = state.identity.sessions.rotate(&current).await?;
-    let session = &current.session;
-    let cookie = session_cookie(&state, &token, session);
-    Ok((
-        cookie,
-        axum::Json(SessionGranted {
-            token,
-            session: info(session, Some(session.id)),
-        }),
-    ))
+    Ok(granted(&state, StatusCode::OK, token, &current.session))
 }
 
 fn passkey_info(row: &super::passkeys::entity::Model) -> PasskeyInfo {
@@ -409,15 +411,7 @@ async fn finish_passkey_login(
             &origin,
         )
         .await?;
-    let cookie = session_cookie(&state, &token, &session);
-    Ok((
-        StatusCode::CREATED,
-        cookie,
-        axum::Json(SessionGranted {
-            token,
-            session: info(&session, Some(session.id)),
-        }),
-    ))
+    Ok(granted(&state, StatusCode::CREATED, token, &session))
 }
 
 /// Start a step-up: confirm with one of your passkeys before a sensitive action.
@@ -481,12 +475,15 @@ async fn auth_events(
     Authenticated(current): Authenticated,
     crate::http::extract::Query(q): crate::http::extract::Query<AuditQuery>,
 ) -> Result<axum::Json<AuthEventList>, ApiError> {
-    let who = state
+    state
         .access
-        .principal(current.session.employee_id, state.clock.today())
-        .await
-        .map_err(AccessError::from)?;
-    state.access.check(&who, Action::ReadAuditLog, None).await?;
+        .authorize(
+            current.session.employee_id,
+            state.clock.today(),
+            Action::ReadAuditLog,
+            None,
+        )
+        .await?;
     let rows = state
         .identity
         .audit_log
@@ -526,14 +523,14 @@ async fn disable_account(
     Authenticated(current): Authenticated,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let who = state
-        .access
-        .principal(current.session.employee_id, state.clock.today())
-        .await
-        .map_err(AccessError::from)?;
     state
         .access
-        .check(&who, Action::DisableAccount, Some(id))
+        .authorize(
+            current.session.employee_id,
+            state.clock.today(),
+            Action::DisableAccount,
+            Some(id),
+        )
         .await?;
     state
         .identity
@@ -600,15 +597,7 @@ async fn sso_login(
     Json(req): Json<SsoLogin>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (token, session) = state.identity.sso.login(&provider, &req, &origin).await?;
-    let cookie = session_cookie(&state, &token, &session);
-    Ok((
-        StatusCode::CREATED,
-        cookie,
-        axum::Json(SessionGranted {
-            token,
-            session: info(&session, Some(session.id)),
-        }),
-    ))
+    Ok(granted(&state, StatusCode::CREATED, token, &session))
 }
 
 /// End this session and, for an SSO session, get the provider's logout URL to open.
@@ -663,14 +652,14 @@ async fn transfer_employee(
     Path(id): Path<Uuid>,
     Json(req): Json<TransferRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let who = state
-        .access
-        .principal(current.session.employee_id, state.clock.today())
-        .await
-        .map_err(AccessError::from)?;
     state
         .access
-        .check(&who, Action::TransferEmployee, Some(id))
+        .authorize(
+            current.session.employee_id,
+            state.clock.today(),
+            Action::TransferEmployee,
+            Some(id),
+        )
         .await?;
     state
         .identity

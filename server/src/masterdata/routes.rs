@@ -32,14 +32,14 @@ async fn view_employee(
     Authenticated(current): Authenticated,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<Profile>, ApiError> {
-    let who = state
-        .access
-        .principal(current.session.employee_id, state.clock.today())
-        .await
-        .map_err(AccessError::from)?;
     state
         .access
-        .check(&who, Action::ViewEmployee, Some(id))
+        .authorize(
+            current.session.employee_id,
+            state.clock.today(),
+            Action::ViewEmployee,
+            Some(id),
+        )
         .await?;
     let profile = state
         .identity
