@@ -8,13 +8,26 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivationRequest {
     /// 18 digits; spaces allowed.
-    #[cfg_attr(feature = "openapi", schema(example = "198503122010011004"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "198503122010011004", pattern = r"^[0-9 ]{18,21}$")
+    )]
     pub nip: String,
     /// The official email in the master record (a go.id address by default).
-    #[cfg_attr(feature = "openapi", schema(example = "budi.santoso@jatimprov.go.id"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = "budi.santoso@jatimprov.go.id",
+            format = "email",
+            max_length = 254
+        )
+    )]
     pub email: String,
     /// Mobile number, recorded when the link is used: `08...` or `+628...`.
-    #[cfg_attr(feature = "openapi", schema(example = "081234567890"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "081234567890", pattern = r"^(\+?62|0)8[0-9 .-]{8,14}$")
+    )]
     pub phone: String,
 }
 

@@ -113,6 +113,7 @@ fn clear_cookie() -> [(header::HeaderName, &'static str); 1] {
 #[utoipa::path(post, path = "/activation", tag = "identity", request_body = ActivationRequest,
     responses(
         (status = 202, description = "Accepted (whether or not anything matched)", body = ActivationAccepted),
+        (status = 415, description = "`unsupported_media_type`: send application/json", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "`invalid_nip`, `invalid_email`, `email_domain_not_allowed`, `invalid_phone`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`, with Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -129,6 +130,7 @@ async fn request_activation(
 #[utoipa::path(post, path = "/activation/redeem", tag = "identity", request_body = RedeemRequest,
     responses(
         (status = 201, description = "A new session", body = SessionGranted),
+        (status = 415, description = "`unsupported_media_type`: send application/json", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "`activation_invalid`: unknown, expired or used token", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -306,6 +308,7 @@ async fn start_passkey_registration(
     request_body = PasskeyRegistration,
     responses(
         (status = 201, description = "Registered", body = PasskeyInfo),
+        (status = 415, description = "`unsupported_media_type`: send application/json", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "`ceremony_invalid`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthenticated`, `passkey_rejected`", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -392,6 +395,7 @@ async fn start_passkey_login(
 #[utoipa::path(post, path = "/auth/passkey", tag = "identity", request_body = PasskeyAssertion,
     responses(
         (status = 201, description = "A new session", body = SessionGranted),
+        (status = 415, description = "`unsupported_media_type`: send application/json", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "`ceremony_invalid`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`passkey_rejected`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`", body = Problem, content_type = "application/problem+json"),
@@ -434,6 +438,7 @@ async fn start_step_up(
     request_body = PasskeyAssertion,
     responses(
         (status = 200, description = "Verified", body = StepUp),
+        (status = 415, description = "`unsupported_media_type`: send application/json", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "`ceremony_invalid`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthenticated`, `passkey_rejected`", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -583,6 +588,7 @@ async fn sso_providers(State(state): State<AppState>) -> axum::Json<SsoProviders
     params(("provider" = String, Path, description = "Provider name from GET /auth/sso")),
     responses(
         (status = 201, description = "A new session", body = SessionGranted),
+        (status = 415, description = "`unsupported_media_type`: send application/json", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`sso_rejected`: bad code, nonce, audience, expiry or signature", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`sso_unknown_identity`: no employee has that NIP claim", body = Problem, content_type = "application/problem+json"),
@@ -640,6 +646,7 @@ async fn sso_logout(
     request_body = TransferRequest,
     responses(
         (status = 204, description = "Moved; sessions ended"),
+        (status = 415, description = "`unsupported_media_type`: send application/json", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
