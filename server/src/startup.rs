@@ -60,7 +60,9 @@ impl Application {
                 addr,
                 reason: e.to_string(),
             })?;
-        let mailer = Mailer::from_config(&config.email)?;
+        let local = config.identity.public_url.contains("://localhost")
+            || config.identity.public_url.contains("://127.0.0.1");
+        let mailer = Mailer::from_config(&config.email, local)?;
         let identity = Identity::new(&config, db.clone(), sessions.clone(), mailer, clock.clone())?;
         let state = AppState {
             config: Arc::new(config),

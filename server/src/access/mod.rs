@@ -183,18 +183,26 @@ impl Access {
         if let Some(post_id) = target.position_id
             && let Some(post) = position::Entity::find_by_id(post_id).one(&self.db).await?
             && post.reports_to_id.is_some_and(|up| who.posts.contains(&up))
+            && who.employee_id != target.id
         {
             out.push(Capacity::AtasanLangsung);
         }
         let chain = self.unit_chain(target.unit_id).await?;
-        if let Some(pd) = chain.iter().find(|u| u.level == "perangkat_daerah") {
-            let heads = position::Entity::find()
-                .filter(position::Column::UnitId.eq(pd.id))
-                .filter(position::Column::Kind.eq("struktural"))
-                .all(&self.db)
-                .await?;
-            if heads.iter().any(|h| who.posts.contains(&h.id)) {
-                out.push(Capacity::Pybmc);
+        // PYBMC: the head of the target's perangkat daerah, or, for that head themself, the
+        // head one level up (the Sekretaris Daerah). Nobody is PYBMC over themself.
+        for unit in chain
+            .iter()
+            .filter(|u| u.level == "perangkat_daerah" || u.level == "instansi")
+        {
+            let head = self.head_of(unit.id).await?;
+            match head {
+                Some(h) if Some(h.id) != target.position_id => {
+                    if who.posts.contains(&h.id) && who.employee_id != target.id {
+                        out.push(Capacity::Pybmc);
+                    }
+                    break;
+                }
+                _ => continue,
             }
         }
         if chain.iter().any(|u| who.fasilitator_units.contains(&u.id)) {
@@ -235,6 +243,19 @@ impl Access {
     ) -> Result<Capacity, AccessError> {
         let who = self.principal(caller, today).await?;
         self.check(&who, action, target).await
+    }
+
+    /// A unit's head post: its struktural post that reports to no post inside the unit.
+    async fn head_of(&self, unit_id: Uuid) -> Result<Option<position::Model>, DbErr> {
+        let posts = position::Entity::find()
+            .filter(position::Column::UnitId.eq(unit_id))
+            .filter(position::Column::Kind.eq("struktural"))
+            .all(&self.db)
+            .await?;
+        let inside: HashSet<Uuid> = posts.iter().map(|p| p.id).collect();
+        Ok(posts
+            .into_iter()
+            .find(|p| p.reports_to_id.is_none_or(|up| !inside.contains(&up))))
     }
 
     /// The unit and every unit above it, nearest first.

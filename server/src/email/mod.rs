@@ -30,6 +30,7 @@ pub struct Email {
 pub enum Mailer {
     Log {
         from: Mailbox,
+        show_body: bool,
     },
     Smtp {
         from: Mailbox,
@@ -47,13 +48,18 @@ impl std::fmt::Debug for Mailer {
 }
 
 impl Mailer {
-    pub fn from_config(config: &EmailConfig) -> Result<Mailer, EmailError> {
+    /// `local` is true when Abdi serves only this machine (its public URL is localhost): only
+    /// then does the log transport print message bodies.
+    pub fn from_config(config: &EmailConfig, local: bool) -> Result<Mailer, EmailError> {
         let from: Mailbox = config
             .from
             .parse()
             .map_err(|_| EmailError::Address(config.from.clone()))?;
         match config.transport {
-            EmailTransport::Log => Ok(Mailer::Log { from }),
+            EmailTransport::Log => Ok(Mailer::Log {
+                from,
+                show_body: local,
+            }),
             EmailTransport::Smtp => {
                 let host = config.smtp_host.as_str();
                 let tls = || {
@@ -87,9 +93,15 @@ impl Mailer {
             .parse()
             .map_err(|_| EmailError::Address(email.to.clone()))?;
         match self {
-            Mailer::Log { .. } => {
-                // The embedded default has no mail server: the operator reads the link here.
-                tracing::info!(to = %to, subject = %email.subject, body = %email.body, "email (not sent: email.transport = log)");
+            Mailer::Log { show_body, .. } => {
+                // The embedded default has no mail server: on a developer's machine the operator
+                // reads the link here; elsewhere a body (with its single-use link) never reaches
+                // the log.
+                if *show_body {
+                    tracing::info!(to = %to, subject = %email.subject, body = %email.body, "email (not sent: email.transport = log)");
+                } else {
+                    tracing::warn!(to = %to, subject = %email.subject, "email not sent: email.transport = log (body withheld)");
+                }
                 Ok(())
             }
             Mailer::Smtp { from, transport } => {

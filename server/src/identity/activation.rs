@@ -79,18 +79,24 @@ impl ActivationService {
         let now = self.clock.now();
         let ttl = Duration::from_secs(self.config.activation_ttl_secs);
         if let Some(e) = &matched {
+            // Everything a match costs happens after the answer, so a match takes no longer
+            // to answer than a miss.
             let token = token::new_token();
             let pending = serde_json::to_vec(&Pending {
                 employee_id: e.id,
                 phone,
             })
             .unwrap_or_default();
-            self.store
-                .put(&pending_key(&token::hash(&token)), &pending, ttl)
-                .await?;
             let mail = activation_email(&self.config, &email, &e.full_name(), &token, ttl);
-            let mailer = self.mailer.clone();
+            let (store, mailer) = (self.store.clone(), self.mailer.clone());
             tokio::spawn(async move {
+                if let Err(err) = store
+                    .put(&pending_key(&token::hash(&token)), &pending, ttl)
+                    .await
+                {
+                    tracing::error!(error = %err, "activation not stored; no email sent");
+                    return;
+                }
                 if let Err(err) = mailer.send(&mail).await {
                     tracing::error!(error = %err, "activation email not sent");
                 }

@@ -5,10 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -171,6 +172,7 @@ impl PasskeyService {
         current: &Current,
     ) -> Result<(String, serde_json::Value), IdentityError> {
         let employee_id = current.session.employee_id;
+        self.may_add_passkey(current).await?;
         let employee = self
             .directory
             .by_id(employee_id)
@@ -246,12 +248,26 @@ impl PasskeyService {
                 return Err(IdentityError::PasskeyRejected(e.to_string()));
             }
         };
+        // The id from the attested data, not the client's unverified `id` field; one
+        // credential belongs to one account.
+        let credential_id =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(passkey.cred_id());
+        let taken = entity::Entity::find()
+            .filter(entity::Column::CredentialId.eq(credential_id.clone()))
+            .count(&self.db)
+            .await?
+            > 0;
+        if taken {
+            return Err(IdentityError::PasskeyRejected(
+                "credential already registered".into(),
+            ));
+        }
         let now = self.clock.now();
         let row = entity::ActiveModel {
             id: Set(Uuid::new_v4()),
             employee_id: Set(employee_id),
             name: Set(name.to_owned()),
-            credential_id: Set(credential.id.clone()),
+            credential_id: Set(credential_id),
             credential: Set(serde_json::to_string(&passkey).unwrap_or_default()),
             created_at: Set(now),
             last_used_at: Set(None),
@@ -269,6 +285,26 @@ impl PasskeyService {
         Ok(row)
     }
 
+    /// Adding a passkey is itself sensitive: with one already enrolled it needs a fresh step-up;
+    /// the first one only in a session opened in the last 15 minutes (right after activation or
+    /// SSO), so a stolen old token cannot plant a key.
+    async fn may_add_passkey(&self, current: &Current) -> Result<(), IdentityError> {
+        let has_any = entity::Entity::find()
+            .filter(entity::Column::EmployeeId.eq(current.session.employee_id))
+            .count(&self.db)
+            .await?
+            > 0;
+        if has_any {
+            return self.require_step_up(&current.session);
+        }
+        let fresh = self.clock.now() - current.session.created_at <= chrono::Duration::minutes(15);
+        if fresh {
+            Ok(())
+        } else {
+            Err(IdentityError::StepUpRequired)
+        }
+    }
+
     /// Removes a passkey; needs a fresh step-up, and the last way in stays.
     pub async fn remove(
         &self,
@@ -283,14 +319,24 @@ impl PasskeyService {
             .one(&self.db)
             .await?
             .ok_or(IdentityError::PasskeyNotFound)?;
+        // Count and delete under a lock on the employee, so two removals at once cannot take
+        // the last two passkeys (SQLite serialises writers by itself).
+        let txn = self.db.begin().await?;
+        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            crate::masterdata::entity::employee::Entity::find_by_id(employee_id)
+                .lock_exclusive()
+                .one(&txn)
+                .await?;
+        }
         let count = entity::Entity::find()
             .filter(entity::Column::EmployeeId.eq(employee_id))
-            .count(&self.db)
+            .count(&txn)
             .await?;
         if count <= 1 {
             return Err(IdentityError::LastCredential);
         }
-        entity::Entity::delete_by_id(row.id).exec(&self.db).await?;
+        entity::Entity::delete_by_id(row.id).exec(&txn).await?;
+        txn.commit().await?;
         self.record(
             origin,
             "passkey_removed",

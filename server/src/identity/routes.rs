@@ -537,6 +537,9 @@ async fn disable_account(
             Some(id),
         )
         .await?;
+    // Revoke, change the record, revoke again: nothing opened in between survives, and if the
+    // second revocation fails the request fails and can be repeated.
+    state.identity.sessions.revoke_all(id).await?;
     state
         .identity
         .directory
@@ -668,18 +671,21 @@ async fn transfer_employee(
             Some(id),
         )
         .await?;
-    state
+    let destination = state
         .identity
         .directory
-        .transfer(
-            id,
-            &req.unit_code,
-            req.position_code.as_deref(),
-            state.clock.now(),
-        )
+        .destination(&req.unit_code, req.position_code.as_deref())
         .await
         .map_err(AccessError::from)?
         .map_err(AccessError::UnitNotFound)?;
+    // Revoke, move, revoke again (see disable_account).
+    state.identity.sessions.revoke_all(id).await?;
+    state
+        .identity
+        .directory
+        .transfer(id, destination, state.clock.now())
+        .await
+        .map_err(AccessError::from)?;
     let ended = state.identity.sessions.revoke_all(id).await?;
     state
         .identity

@@ -89,6 +89,12 @@ fn index_key(employee_id: Uuid) -> String {
     format!("employee-sessions:{employee_id}")
 }
 
+/// When all of an employee's sessions were last revoked: a session created before it is dead,
+/// even if a write racing the revocation put it back.
+fn revoked_key(employee_id: Uuid) -> String {
+    format!("employee-revoked:{employee_id}")
+}
+
 impl SessionService {
     pub fn new(
         store: SessionStore,
@@ -106,7 +112,7 @@ impl SessionService {
 
     /// Opens a session with a new token; returns the token (shown once) and the session.
     pub async fn create(&self, new: NewSession<'_>) -> Result<(String, Session), IdentityError> {
-        let now = self.clock.now();
+        let now = self.clock.now() + chrono::Duration::milliseconds(1);
         let token = token::new_token();
         let session = Session {
             id: Uuid::new_v4(),
@@ -136,7 +142,7 @@ impl SessionService {
         let mut session: Session =
             serde_json::from_slice(&raw).map_err(|_| IdentityError::Unauthenticated)?;
         let now = self.clock.now();
-        if now >= session.expires_at {
+        if now >= session.expires_at || self.revoked_since(&session).await? {
             self.remove(&hash, session.employee_id).await?;
             return Err(IdentityError::Unauthenticated);
         }
@@ -152,14 +158,30 @@ impl SessionService {
         })
     }
 
-    /// Replaces the token of a session (the old one stops working at once).
+    /// Replaces the token of a session (the old one stops working at once). Of two refreshes
+    /// with the same token, one wins.
     pub async fn rotate(&self, current: &Current) -> Result<String, IdentityError> {
+        let taken = self.store.take(&session_key(&current.token_hash)).await?;
+        self.store
+            .set_remove(&index_key(current.session.employee_id), &current.token_hash)
+            .await?;
+        if taken.is_none() {
+            return Err(IdentityError::Unauthenticated);
+        }
         let token = token::new_token();
         self.store_session(&token::hash(&token), &current.session)
             .await?;
-        self.remove(&current.token_hash, current.session.employee_id)
-            .await?;
         Ok(token)
+    }
+
+    /// Whether all the employee's sessions were revoked after this one was created.
+    async fn revoked_since(&self, session: &Session) -> Result<bool, IdentityError> {
+        let marker = self.store.get(&revoked_key(session.employee_id)).await?;
+        let revoked_at = marker
+            .and_then(|raw| <[u8; 8]>::try_from(raw.as_slice()).ok())
+            .map(i64::from_be_bytes)
+            .and_then(DateTime::<Utc>::from_timestamp_millis);
+        Ok(revoked_at.is_some_and(|at| session.created_at <= at))
     }
 
     /// Records a passkey assertion made in this session (for step-up).
@@ -203,8 +225,13 @@ impl SessionService {
         self.remove(&hash, employee_id).await
     }
 
-    /// Ends every session of the employee (revoke all, account disabled, transfer).
+    /// Ends every session of the employee (revoke all, account disabled, transfer). A marker
+    /// makes any session created until now invalid, even one a racing write puts back.
     pub async fn revoke_all(&self, employee_id: Uuid) -> Result<usize, IdentityError> {
+        let now = self.clock.now().timestamp_millis().to_be_bytes();
+        self.store
+            .put(&revoked_key(employee_id), &now, self.absolute)
+            .await?;
         let hashes = self.store.set_members(&index_key(employee_id)).await?;
         for hash in &hashes {
             self.remove(hash, employee_id).await?;

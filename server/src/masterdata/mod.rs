@@ -68,15 +68,13 @@ impl EmployeeDirectory {
         .map(|_| ())
     }
 
-    /// Moves an employee to the unit (and post) with these codes. Returns false if a code is
-    /// unknown. The caller ends the employee's sessions: a transfer changes who may see what.
-    pub async fn transfer(
+    /// The unit and post with these codes (the post must be in that unit); `Err` names the code
+    /// that is unknown.
+    pub async fn destination(
         &self,
-        id: Uuid,
         unit_code: &str,
         position_code: Option<&str>,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Result<(), String>, DbErr> {
+    ) -> Result<Result<(Uuid, Option<Uuid>), String>, DbErr> {
         let Some(unit) = org_unit::Entity::find()
             .filter(org_unit::Column::Code.eq(unit_code))
             .one(&self.db)
@@ -96,16 +94,27 @@ impl EmployeeDirectory {
             },
             None => None,
         };
+        Ok(Ok((unit.id, post)))
+    }
+
+    /// Moves an employee to a unit and post. The caller ends the employee's sessions: a
+    /// transfer changes who may see what.
+    pub async fn transfer(
+        &self,
+        id: Uuid,
+        (unit_id, position_id): (Uuid, Option<Uuid>),
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), DbErr> {
         employee::ActiveModel {
             id: Set(id),
-            unit_id: Set(unit.id),
-            position_id: Set(post),
+            unit_id: Set(unit_id),
+            position_id: Set(position_id),
             updated_at: Set(at),
             ..Default::default()
         }
         .update(&self.db)
-        .await?;
-        Ok(Ok(()))
+        .await
+        .map(|_| ())
     }
 
     /// The employee's own record as `/api/v1/me` shows it: one query.

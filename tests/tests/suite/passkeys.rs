@@ -55,17 +55,18 @@ async fn register(
     origin: &str,
 ) -> Result<Phone, reqwest::Response> {
     let post = reqwest::Method::POST;
-    let challenge: PasskeyChallenge = call(
+    let started = call(
         app,
         post.clone(),
         "/api/v1/me/passkeys/registration",
         Some(token),
         None,
     )
-    .await
-    .json()
-    .await
-    .unwrap();
+    .await;
+    if started.status() != 200 {
+        return Err(started);
+    }
+    let challenge: PasskeyChallenge = started.json().await.unwrap();
     assert_eq!(
         challenge.options["publicKey"]["authenticatorSelection"]["residentKey"],
         "required"
@@ -300,10 +301,13 @@ async fn sensitive_actions_need_a_recent_step_up(backend: Backend) {
     let app = app_with_mail(backend, &smtp, |c| c.identity.step_up_max_age_secs = 2).await;
     let s = activate(&app, &smtp, 0, "Galaxy A14").await;
     let mut phone = register(&app, &s.token, "HP", ORIGIN).await.ok().unwrap();
-    let tablet = register(&app, &s.token, "Tablet", ORIGIN)
+    // With a passkey enrolled, adding another is itself sensitive: a stolen token cannot plant
+    // a key of its own.
+    let refused = register(&app, &s.token, "Tablet", ORIGIN)
         .await
-        .ok()
+        .err()
         .unwrap();
+    problem(refused, 403, "step_up_required").await;
     let delete = |id: String| {
         let app = &app;
         let token = s.token.clone();
@@ -321,7 +325,7 @@ async fn sensitive_actions_need_a_recent_step_up(backend: Backend) {
 
     // An activation session never confirmed with a passkey may not remove one.
     problem(
-        delete(tablet.passkey_id.clone()).await,
+        delete(phone.passkey_id.clone()).await,
         403,
         "step_up_required",
     )
@@ -331,6 +335,10 @@ async fn sensitive_actions_need_a_recent_step_up(backend: Backend) {
     assert_eq!(r.status(), 200);
     let up: StepUp = r.json().await.unwrap();
     assert_eq!((up.valid_until - up.verified_at).num_seconds(), 2);
+    let tablet = register(&app, &s.token, "Tablet", ORIGIN)
+        .await
+        .ok()
+        .unwrap();
     assert_eq!(delete(tablet.passkey_id.clone()).await.status(), 204);
     problem(
         delete(tablet.passkey_id.clone()).await,
