@@ -170,6 +170,19 @@ impl ActivationService {
             .await?
             .is_some_and(|e| e.active);
         if !active {
+            self.audit
+                .record(
+                    now,
+                    origin,
+                    Event {
+                        event: "activation_redeemed",
+                        outcome: "account_disabled",
+                        employee_id: Some(pending.employee_id),
+                        subject: None,
+                        detail: None,
+                    },
+                )
+                .await;
             return Err(IdentityError::ActivationInvalid);
         }
         self.directory

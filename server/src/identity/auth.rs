@@ -12,7 +12,11 @@ use super::session::Current;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub const COOKIE: &str = "abdi_session";
+/// The session cookie's name over HTTPS: `__Host-` binds it to this host and path `/`, so a
+/// sibling subdomain cannot plant one.
+pub const COOKIE: &str = "__Host-abdi_session";
+/// Its name in development over plain HTTP (`identity.cookie_secure = false`).
+pub const COOKIE_INSECURE: &str = "abdi_session";
 
 /// A request with a valid session.
 pub struct Authenticated(pub Current);
@@ -21,8 +25,13 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let name = if state.config.identity.cookie_secure {
+            COOKIE
+        } else {
+            COOKIE_INSECURE
+        };
         let token = bearer(parts)
-            .or_else(|| cookie(parts))
+            .or_else(|| cookie(parts, name))
             .ok_or_else(|| ApiError::from(super::IdentityError::Unauthenticated))?;
         let current = state.identity.sessions.validate(&token).await?;
         Ok(Authenticated(current))
@@ -38,17 +47,19 @@ fn bearer(parts: &Parts) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-fn cookie(parts: &Parts) -> Option<String> {
-    parts
+/// The session cookie, if exactly one is sent (two means someone planted one: use neither).
+fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    let mut found = parts
         .headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|t| !t.is_empty())
+        .filter(|(n, _)| *n == name)
+        .map(|(_, value)| value.to_owned());
+    let first = found.next()?;
+    (found.next().is_none() && !first.is_empty()).then_some(first)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Origin {

@@ -367,7 +367,32 @@ impl PasskeyService {
         Ok((id, options))
     }
 
+    /// Finishes a login; every refusal is in the audit log, whatever step refused it.
     pub async fn finish_login(
+        &self,
+        challenge_id: &str,
+        credential: serde_json::Value,
+        device: Option<&abdi_proto::identity::DeviceInfo>,
+        origin: &Origin,
+    ) -> Result<(String, Session), IdentityError> {
+        let result = self
+            .try_login(challenge_id, credential, device, origin)
+            .await;
+        if let Err(e) = &result
+            && !matches!(e, IdentityError::PasskeyRejected(_))
+        {
+            let outcome = match e {
+                IdentityError::CeremonyInvalid => "ceremony_invalid",
+                IdentityError::RateLimited(_) => "rate_limited",
+                _ => "error",
+            };
+            self.record(origin, "login_passkey", outcome, None, e.to_string())
+                .await;
+        }
+        result
+    }
+
+    async fn try_login(
         &self,
         challenge_id: &str,
         credential: serde_json::Value,
@@ -377,12 +402,33 @@ impl PasskeyService {
         let Ceremony::Login { state } = self.take(challenge_id).await? else {
             return Err(IdentityError::CeremonyInvalid);
         };
-        let credential: PublicKeyCredential = serde_json::from_value(credential)
-            .map_err(|e| IdentityError::PasskeyRejected(format!("not an assertion: {e}")))?;
-        let (employee_id, credential_id) = self
+        let credential: PublicKeyCredential = match serde_json::from_value(credential) {
+            Ok(c) => c,
+            Err(e) => {
+                self.record(
+                    origin,
+                    "login_passkey",
+                    "rejected",
+                    None,
+                    format!("not an assertion: {e}"),
+                )
+                .await;
+                return Err(IdentityError::PasskeyRejected(format!(
+                    "not an assertion: {e}"
+                )));
+            }
+        };
+        let (employee_id, credential_id) = match self
             .webauthn
             .identify_discoverable_authentication(&credential)
-            .map_err(|e| IdentityError::PasskeyRejected(e.to_string()))?;
+        {
+            Ok(found) => found,
+            Err(e) => {
+                self.record(origin, "login_passkey", "rejected", None, e.to_string())
+                    .await;
+                return Err(IdentityError::PasskeyRejected(e.to_string()));
+            }
+        };
         let credential_id = credential_id.to_vec();
         self.limiter
             .check(&[(

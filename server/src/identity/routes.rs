@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::IdentityError;
 use super::audit::Origin;
-use super::auth::{Authenticated, COOKIE};
+use super::auth::{Authenticated, COOKIE, COOKIE_INSECURE};
 use super::session::Session;
 use crate::access::{AccessError, Action};
 use crate::error::ApiError;
@@ -70,13 +70,13 @@ fn session_cookie(state: &AppState, token: &str, session: &Session) -> HeaderMap
     let max_age = (session.expires_at - state.clock.now())
         .num_seconds()
         .max(0);
-    let secure = if state.config.identity.cookie_secure {
-        "; Secure"
+    let (name, secure) = if state.config.identity.cookie_secure {
+        (COOKIE, "; Secure")
     } else {
-        ""
+        (COOKIE_INSECURE, "")
     };
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
     )) {
         headers.insert(header::SET_COOKIE, v);
     }
@@ -104,7 +104,7 @@ fn granted(
 fn clear_cookie() -> [(header::HeaderName, &'static str); 1] {
     [(
         header::SET_COOKIE,
-        "abdi_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0",
+        "__Host-abdi_session=; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=0",
     )]
 }
 
@@ -267,9 +267,19 @@ async fn logout(
     ))]
 async fn refresh(
     State(state): State<AppState>,
+    origin: Origin,
     Authenticated(current): Authenticated,
 ) -> Result<impl IntoResponse, ApiError> {
     let token = state.identity.sessions.rotate(&current).await?;
+    state
+        .identity
+        .audit(
+            &origin,
+            "session_refreshed",
+            Some(current.session.employee_id),
+            None,
+        )
+        .await;
     Ok(granted(&state, StatusCode::OK, token, &current.session))
 }
 

@@ -35,11 +35,15 @@ enum Who {
     ActingNow,
     /// Plh of the Supervisor's post whose window ended yesterday.
     ActingExpired,
+    /// Plh of the Supervisor's post whose window ends today (still inside it).
+    ActingEndsToday,
+    /// Plt of the Supervisor's post whose window starts tomorrow.
+    ActingFuture,
     /// Only ever a target (of the disable route), never a caller.
     Victim,
 }
 
-const EVERYONE: [Who; 9] = [
+const EVERYONE: [Who; 11] = [
     Who::Staff,
     Who::Supervisor,
     Who::Head,
@@ -49,6 +53,8 @@ const EVERYONE: [Who; 9] = [
     Who::Other,
     Who::ActingNow,
     Who::ActingExpired,
+    Who::ActingEndsToday,
+    Who::ActingFuture,
 ];
 
 /// What a route is about.
@@ -100,7 +106,15 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/employees/{id}",
         Rule::About {
             target: Staff,
-            allowed: &[Staff, Supervisor, Head, Fasilitator, Admin, ActingNow],
+            allowed: &[
+                Staff,
+                Supervisor,
+                Head,
+                Fasilitator,
+                Admin,
+                ActingNow,
+                ActingEndsToday,
+            ],
         },
     ),
     (
@@ -218,6 +232,8 @@ async fn world(backend: Backend) -> World {
     let acting_now = employee_in(&app, "BKD-U004", &taken).await;
     let acting_expired = employee_in(&app, "DINSOS-U001", &taken).await;
     let victim = employee_in(&app, "DISHUB-U002", &taken).await;
+    let acting_ends_today = employee_in(&app, "DINSOS-U002", &taken).await;
+    let acting_future = employee_in(&app, "DINSOS-U003", &taken).await;
 
     let now = Utc::now();
     let today = app.state.clock.today();
@@ -254,6 +270,13 @@ async fn world(backend: Backend) -> World {
             today - Duration::days(30),
             today - Duration::days(1),
         ),
+        (acting_ends_today, "plh", today - Duration::days(5), today),
+        (
+            acting_future,
+            "plt",
+            today + Duration::days(1),
+            today + Duration::days(20),
+        ),
     ] {
         acting_assignment::ActiveModel {
             id: Set(Uuid::new_v4()),
@@ -281,12 +304,14 @@ async fn world(backend: Backend) -> World {
         (ActingNow, acting_now),
         (ActingExpired, acting_expired),
         (Victim, victim),
+        (ActingEndsToday, acting_ends_today),
+        (ActingFuture, acting_future),
     ]
     .into();
     assert_eq!(
         ids.values().collect::<BTreeSet<_>>().len(),
-        10,
-        "ten different people"
+        12,
+        "twelve different people"
     );
     let mut tokens = HashMap::new();
     for (who, id) in &ids {
@@ -352,7 +377,15 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
 
     for (method, path, rule) in ROUTES {
         match rule {
-            Rule::Public => {}
+            Rule::Public => {
+                let concrete = path.replace("{year}", "2026").replace("{provider}", "bkn");
+                let r = call(&w, method, &concrete, None).await;
+                assert!(
+                    r.status() != 401 && r.status() != 403,
+                    "{method} {path} wants a session: {}",
+                    r.status()
+                );
+            }
             Rule::Own => {
                 assert!(
                     !path.contains("/employees/"),
@@ -369,10 +402,22 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                 // Those refused first: a refused call must change nothing.
                 let (yes, no): (Vec<Who>, Vec<Who>) =
                     EVERYONE.iter().partition(|who| allowed.contains(who));
+                let before = employee::Entity::find_by_id(w.ids[target])
+                    .one(&w.app.state.db)
+                    .await
+                    .unwrap();
                 for who in no {
                     let r = call(&w, method, &concrete, Some(who)).await;
                     assert_eq!(r.status(), 403, "{who:?} {method} {path} about {target:?}");
                 }
+                let after = employee::Entity::find_by_id(w.ids[target])
+                    .one(&w.app.state.db)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    before, after,
+                    "a refused {method} {path} changed the record"
+                );
                 for who in yes {
                     let r = call(&w, method, &concrete, Some(who)).await;
                     assert!(

@@ -373,18 +373,31 @@ async fn sessions_are_listed_refreshed_and_revoked(backend: Backend) {
         200
     );
 
-    // A browser sends the token as a cookie.
-    let r = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .header(
-            "cookie",
-            format!("theme=dark; abdi_session={}", refreshed.token),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    // A browser sends the token as the __Host- cookie; two session cookies (one planted by a
+    // sibling site) are refused.
+    let with_cookie = |cookie: String| {
+        let app = &app;
+        async move {
+            app.client
+                .get(app.url("/api/v1/me"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let ok = with_cookie(format!(
+        "theme=dark; __Host-abdi_session={}",
+        refreshed.token
+    ))
+    .await;
+    assert_eq!(ok.status(), 200);
+    let planted = with_cookie(format!(
+        "__Host-abdi_session=planted; __Host-abdi_session={}",
+        refreshed.token
+    ))
+    .await;
+    problem(planted, 401, "unauthenticated").await;
 
     // Revoke all, then nothing works.
     let third = activate(&app, &smtp, 2, "Browser").await;
@@ -510,4 +523,32 @@ async fn identity_survives_a_redis_restart() {
         get_as(&app, "/api/v1/me", &second.token).await.status(),
         200
     );
+}
+
+/// A browser session gets its token as a cookie a script cannot read and another site cannot
+/// plant: `__Host-`, HttpOnly, Secure, SameSite=Lax, path `/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browser_session_cookie_is_locked_down() {
+    let smtp = SmtpServer::start();
+    let app = app_with_mail(Backend::Sqlite, &smtp, |_| {}).await;
+    assert_eq!(
+        post(&app, "/api/v1/activation", request(NIP, EMAIL))
+            .await
+            .status(),
+        202
+    );
+    let token = link_token(&smtp, EMAIL, 0).await;
+    let r = post(
+        &app,
+        "/api/v1/activation/redeem",
+        json!({ "token": token, "device": { "device_name": "Firefox", "platform": "web" } }),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("__Host-abdi_session="), "{cookie}");
+    for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+    }
+    assert!(!cookie.contains("Domain="), "{cookie}");
 }
