@@ -197,6 +197,11 @@ pub struct ServerConfig {
     pub shutdown_grace_secs: u64,
     /// Largest accepted request body.
     pub body_limit_bytes: usize,
+    /// Load balancers and reverse proxies whose `X-Forwarded-For` is believed: the client's
+    /// address (for rate limits and the audit log) is the last address in it that is not one
+    /// of these. Empty: the TCP peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -255,6 +260,7 @@ impl Default for Config {
                 request_timeout_secs: 30,
                 shutdown_grace_secs: 30,
                 body_limit_bytes: 1024 * 1024,
+                trusted_proxies: Vec::new(),
             },
             database: DatabaseConfig {
                 url: SecretUrl::new("sqlite://data/abdi.sqlite?mode=rwc"),

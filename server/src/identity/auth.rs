@@ -1,7 +1,7 @@
 //! Who is calling: the session token from `Authorization: Bearer` (the app) or the
 //! `abdi_session` cookie (a browser), and where the request came from.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
@@ -38,6 +38,41 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
+/// The addresses in `X-Forwarded-For`, in order (client first).
+fn forwarded_for(parts: &Parts) -> Vec<IpAddr> {
+    parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect()
+}
+
+/// The client: the TCP peer, unless the peer is a trusted proxy; then the last forwarded
+/// address that is not a trusted proxy (addresses before it could be forged by the client).
+/// IPv6 clients are counted by their /64, which one subscriber usually holds whole.
+fn client_ip(peer: IpAddr, forwarded: Vec<IpAddr>, trusted: &[IpAddr]) -> IpAddr {
+    let mut client = peer;
+    if trusted.contains(&peer) {
+        for hop in forwarded.into_iter().rev() {
+            client = hop;
+            if !trusted.contains(&hop) {
+                break;
+            }
+        }
+    }
+    match client {
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+        }
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(client, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
 fn bearer(parts: &Parts) -> Option<String> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
@@ -62,20 +97,61 @@ fn cookie(parts: &Parts, name: &str) -> Option<String> {
     (found.next().is_none() && !first.is_empty()).then_some(first)
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Origin {
+impl FromRequestParts<AppState> for Origin {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let trusted = &state.config.server.trusted_proxies;
         Ok(Origin {
-            ip: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            ip: peer.map(|p| client_ip(p, forwarded_for(parts), trusted).to_string()),
             user_agent: parts
                 .headers
                 .get(header::USER_AGENT)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_is_found_behind_trusted_proxies_only() {
+        let lb = ip("10.0.0.5");
+        let trusted = [lb];
+        // Direct: the peer, whatever the header says.
+        assert_eq!(
+            client_ip(ip("203.0.113.9"), vec![ip("1.2.3.4")], &trusted),
+            ip("203.0.113.9")
+        );
+        // Through the load balancer: the address it saw.
+        assert_eq!(
+            client_ip(lb, vec![ip("1.2.3.4"), ip("198.51.100.7")], &trusted),
+            ip("198.51.100.7")
+        );
+        // No header from a trusted proxy: the proxy itself.
+        assert_eq!(client_ip(lb, vec![], &trusted), lb);
+        // IPv6 by /64.
+        assert_eq!(
+            client_ip(ip("2001:db8:1:2:aaaa::1"), vec![], &[]),
+            ip("2001:db8:1:2::")
+        );
+        assert_eq!(
+            client_ip(ip("::ffff:192.0.2.1"), vec![], &[]),
+            ip("192.0.2.1")
+        );
     }
 }

@@ -153,6 +153,9 @@ impl SsoService {
             Ok(n) => self.directory.by_nip(n.as_str()).await?,
             Err(_) => None,
         };
+        self.limiter
+            .check(&[(format!("login:nip:{nip}"), self.config.login_per_account)])
+            .await?;
         let Some(employee) = employee.filter(|e| e.active) else {
             self.record(
                 origin,
