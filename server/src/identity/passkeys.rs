@@ -430,11 +430,11 @@ impl PasskeyService {
             }
         };
         let credential_id = credential_id.to_vec();
+        // Per account, only failed verifications count: junk assertions naming someone's user
+        // handle cannot lock them out, a stolen-but-wrong key is stopped after a few tries.
+        let failures = format!("login-failures:{employee_id}");
         self.limiter
-            .check(&[(
-                format!("login:account:{employee_id}"),
-                self.config.login_per_account,
-            )])
+            .refuse_if_reached(&failures, self.config.login_per_account)
             .await?;
         let rows = self.rows(employee_id).await?;
         let keys = Self::passkeys(&rows);
@@ -450,6 +450,7 @@ impl PasskeyService {
             {
                 Ok(r) => r,
                 Err(e) => {
+                    self.limiter.count_failure(&failures).await?;
                     self.record(
                         origin,
                         "login_passkey",

@@ -16,6 +16,25 @@ impl RateLimiter {
         Self { store, window }
     }
 
+    /// Refuses if `key` has already reached `limit` in its window, without counting anything:
+    /// for limits on failures, checked before an attempt and counted only when it fails.
+    pub async fn refuse_if_reached(&self, key: &str, limit: u64) -> Result<(), IdentityError> {
+        let (count, left) = self.store.hits(&format!("rate:{key}")).await?;
+        if count >= limit {
+            return Err(IdentityError::RateLimited(left.max(Duration::from_secs(1))));
+        }
+        Ok(())
+    }
+
+    /// Counts one failure under `key` (see [`RateLimiter::refuse_if_reached`]).
+    pub async fn count_failure(&self, key: &str) -> Result<(), IdentityError> {
+        self.store
+            .hit(&format!("rate:{key}"), self.window)
+            .await
+            .map(|_| ())
+            .map_err(Into::into)
+    }
+
     /// Counts an attempt under each `(key, limit)`; refuses with the longest wait if any is
     /// over its limit.
     pub async fn check(&self, limits: &[(String, u64)]) -> Result<(), IdentityError> {

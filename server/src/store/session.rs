@@ -163,6 +163,29 @@ impl SessionStore {
         }
     }
 
+    /// The count of a [`SessionStore::hit`] window so far and its time left, without counting.
+    pub async fn hits(&self, key: &str) -> Result<(u64, Duration), SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => {
+                let count = m
+                    .get(key, false)
+                    .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
+                    .map_or(0, u64::from_be_bytes);
+                Ok((count, m.ttl(key).unwrap_or_default()))
+            }
+            SessionStore::Redis(r) => {
+                let key = format!("{}{key}", r.prefix);
+                let mut pipe = redis::pipe();
+                pipe.cmd("GET").arg(&key).cmd("PTTL").arg(&key);
+                let (count, left): (Option<u64>, i64) = r.query_pipe(&pipe).await?;
+                Ok((
+                    count.unwrap_or(0),
+                    Duration::from_millis(left.max(0) as u64),
+                ))
+            }
+        }
+    }
+
     /// Adds `member` to the set at `key`, which then lives for `ttl` (indexes such as "the
     /// sessions of an employee").
     pub async fn set_add(
@@ -451,6 +474,16 @@ impl RedisStore {
     ) -> Result<T, SessionStoreError> {
         let (generation, mut connection) = self.connection();
         cmd.query_async(&mut connection)
+            .await
+            .map_err(|e| self.failed(generation, e))
+    }
+
+    async fn query_pipe<T: redis::FromRedisValue>(
+        &self,
+        pipe: &redis::Pipeline,
+    ) -> Result<T, SessionStoreError> {
+        let (generation, mut connection) = self.connection();
+        pipe.query_async(&mut connection)
             .await
             .map_err(|e| self.failed(generation, e))
     }

@@ -412,7 +412,48 @@ async fn a_ceremony_started_on_one_instance_finishes_on_another(backend: Backend
     );
 }
 
+/// Failed verifications count against the account; junk that names the account does not.
+async fn failed_passkey_logins_are_limited_per_account(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = app_with_mail(backend, &smtp, |c| c.identity.login_per_account = 2).await;
+    let s = activate(&app, &smtp, 0, "Galaxy A14").await;
+    let mut phone = register(&app, &s.token, "HP", ORIGIN).await.ok().unwrap();
+    let post = reqwest::Method::POST;
+    for _ in 0..2 {
+        let challenge: PasskeyChallenge = call(
+            &app,
+            post.clone(),
+            "/api/v1/auth/passkey/challenge",
+            None,
+            None,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        let mut credential = sign(&mut phone, challenge.options, ORIGIN, true);
+        // A forged signature: same credential, wrong bytes.
+        let forged = credential["response"]["signature"]
+            .as_str()
+            .unwrap()
+            .replace(|c: char| c.is_ascii_alphabetic(), "A");
+        credential["response"]["signature"] = json!(forged);
+        let body = json!({ "challenge_id": challenge.challenge_id, "credential": credential });
+        problem(
+            call(&app, post.clone(), "/api/v1/auth/passkey", None, Some(body)).await,
+            401,
+            "passkey_rejected",
+        )
+        .await;
+    }
+    // Now even the genuine key waits for the window to pass.
+    let r = login(&app, &mut phone, ORIGIN).await;
+    assert!(r.headers().contains_key("retry-after"));
+    problem(r, 429, "rate_limited").await;
+}
+
 both_backends!(
+    failed_passkey_logins_are_limited_per_account,
     register_then_log_in_with_a_discoverable_passkey,
     a_wrong_origin_is_rejected,
     sensitive_actions_need_a_recent_step_up

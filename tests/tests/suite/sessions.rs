@@ -35,6 +35,11 @@ async fn the_session_store_keeps_its_contract(backend: Backend) {
     assert_eq!(count, 2);
     assert!(left <= long && left > Duration::from_secs(590), "{left:?}");
 
+    // Peeking at a window counts nothing.
+    assert_eq!(s.hits("rate").await.unwrap().0, 2);
+    assert_eq!(s.hits("rate").await.unwrap().0, 2);
+    assert_eq!(s.hits("never-hit").await.unwrap().0, 0);
+
     // Sets.
     assert!(s.set_members("idx").await.unwrap().is_empty());
     s.set_add("idx", "one", long).await.unwrap();
