@@ -6,11 +6,13 @@
 
 pub mod calendar;
 pub mod error;
+pub mod forms;
 pub mod health;
 pub mod identity;
 pub mod master;
 pub mod nik;
 pub mod nip;
+pub mod phone;
 pub mod rank;
 pub mod reference;
 
@@ -19,4 +21,5 @@ pub use error::{ErrorCode, Lang, Problem, Text};
 pub use master::Vocabulary;
 pub use nik::Nik;
 pub use nip::{Nip, PPPK_CODE};
+pub use phone::Phone;
 pub use rank::RankCode;

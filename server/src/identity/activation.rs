@@ -243,30 +243,10 @@ fn normalise_email(input: &str) -> Result<String, IdentityError> {
     }
 }
 
-/// Indonesian mobile numbers: `08...` or `+628...`/`628...`, 10 to 13 digits in the `08` form.
 fn normalise_phone(input: &str) -> Result<String, IdentityError> {
-    let compact: String = input
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')'))
-        .collect();
-    let local = if let Some(rest) = compact
-        .strip_prefix("+62")
-        .or_else(|| compact.strip_prefix("62"))
-    {
-        format!("0{rest}")
-    } else {
-        compact
-    };
-    let ok = local.starts_with("08")
-        && (10..=13).contains(&local.len())
-        && local.bytes().all(|b| b.is_ascii_digit());
-    if ok {
-        Ok(local)
-    } else {
-        Err(IdentityError::InvalidPhone(
-            input.chars().take(30).collect(),
-        ))
-    }
+    abdi_proto::Phone::parse(input)
+        .map(String::from)
+        .map_err(|e| IdentityError::InvalidPhone(e.0))
 }
 
 fn activation_email(
@@ -302,19 +282,6 @@ fn activation_email(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phones_are_normalised_to_the_local_form() {
-        assert_eq!(normalise_phone("0812-3456-7890").unwrap(), "081234567890");
-        assert_eq!(
-            normalise_phone("+62 812 3456 7890").unwrap(),
-            "081234567890"
-        );
-        assert_eq!(normalise_phone("6281234567890").unwrap(), "081234567890");
-        for bad in ["0212345678", "08123", "08123456789012", "0812345678a", ""] {
-            assert!(normalise_phone(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn emails_are_checked_and_lowercased() {
