@@ -112,7 +112,7 @@ impl SessionService {
 
     /// Opens a session with a new token; returns the token (shown once) and the session.
     pub async fn create(&self, new: NewSession<'_>) -> Result<(String, Session), IdentityError> {
-        let now = self.clock.now() + chrono::Duration::milliseconds(1);
+        let now = self.clock.now();
         let token = token::new_token();
         let session = Session {
             id: Uuid::new_v4(),
@@ -174,7 +174,8 @@ impl SessionService {
         Ok(token)
     }
 
-    /// Whether all the employee's sessions were revoked after this one was created.
+    /// Whether all the employee's sessions were revoked since this one was created (a session
+    /// opened in the very millisecond of a revocation counts as revoked: safer that way).
     async fn revoked_since(&self, session: &Session) -> Result<bool, IdentityError> {
         let marker = self.store.get(&revoked_key(session.employee_id)).await?;
         let revoked_at = marker
@@ -337,6 +338,24 @@ mod tests {
             svc.validate(&token).await.is_err(),
             "4 hours is the absolute limit, used or not"
         );
+    }
+
+    #[tokio::test]
+    async fn a_session_written_back_after_revoke_all_stays_dead() {
+        let (svc, clock) = service();
+        let me = Uuid::new_v4();
+        let (token, _) = svc.create(new(me)).await.unwrap();
+        let current = svc.validate(&token).await.unwrap();
+        svc.revoke_all(me).await.unwrap();
+        // A request that read the session before the revocation writes it back afterwards.
+        svc.store_session(&current.token_hash, &current.session)
+            .await
+            .unwrap();
+        assert!(svc.validate(&token).await.is_err());
+        // A login after the revocation works.
+        clock.advance(Duration::from_millis(5));
+        let (fresh, _) = svc.create(new(me)).await.unwrap();
+        assert!(svc.validate(&fresh).await.is_ok());
     }
 
     #[tokio::test]
