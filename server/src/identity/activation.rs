@@ -59,7 +59,7 @@ impl ActivationService {
         self.limiter
             .check(&[
                 (
-                    format!("activation:ip:{}", origin.ip.as_deref().unwrap_or("-")),
+                    format!("activation:ip:{}", origin.ip_key()),
                     self.config.activation_per_ip,
                 ),
                 (
@@ -138,7 +138,7 @@ impl ActivationService {
     ) -> Result<(String, Session), IdentityError> {
         self.limiter
             .check(&[(
-                format!("redeem:ip:{}", origin.ip.as_deref().unwrap_or("-")),
+                format!("redeem:ip:{}", origin.ip_key()),
                 self.config.login_per_ip,
             )])
             .await?;

@@ -36,6 +36,13 @@ pub struct Origin {
     pub user_agent: Option<String>,
 }
 
+impl Origin {
+    /// The client address as a rate-limit key part (`-` when unknown).
+    pub fn ip_key(&self) -> &str {
+        self.ip.as_deref().unwrap_or("-")
+    }
+}
+
 /// One event to record.
 #[derive(Debug, Clone)]
 pub struct Event<'a> {

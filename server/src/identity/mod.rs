@@ -131,6 +131,19 @@ impl Identity {
         })
     }
 
+    /// Runs `change` (disable, transfer) between two revocations of all the employee's
+    /// sessions: nothing opened before or during the change survives it, and if the second
+    /// revocation fails the request fails and can be repeated. Returns the sessions ended.
+    pub async fn with_sessions_ended(
+        &self,
+        employee_id: uuid::Uuid,
+        change: impl Future<Output = Result<(), sea_orm::DbErr>>,
+    ) -> Result<usize, IdentityError> {
+        self.sessions.revoke_all(employee_id).await?;
+        change.await?;
+        self.sessions.revoke_all(employee_id).await
+    }
+
     /// Records a successful event of the employee's own doing.
     pub async fn audit(
         &self,

@@ -237,15 +237,9 @@ impl PasskeyService {
         {
             Ok(p) => p,
             Err(e) => {
-                self.record(
-                    origin,
-                    "passkey_added",
-                    "rejected",
-                    Some(employee_id),
-                    e.to_string(),
-                )
-                .await;
-                return Err(IdentityError::PasskeyRejected(e.to_string()));
+                return Err(self
+                    .rejected(origin, "passkey_added", Some(employee_id), e)
+                    .await);
             }
         };
         // The id from the attested data, not the client's unverified `id` field; one
@@ -355,7 +349,7 @@ impl PasskeyService {
     ) -> Result<(String, RequestChallengeResponse), IdentityError> {
         self.limiter
             .check(&[(
-                format!("login:ip:{}", origin.ip.as_deref().unwrap_or("-")),
+                format!("login:ip:{}", origin.ip_key()),
                 self.config.login_per_ip,
             )])
             .await?;
@@ -405,17 +399,8 @@ impl PasskeyService {
         let credential: PublicKeyCredential = match serde_json::from_value(credential) {
             Ok(c) => c,
             Err(e) => {
-                self.record(
-                    origin,
-                    "login_passkey",
-                    "rejected",
-                    None,
-                    format!("not an assertion: {e}"),
-                )
-                .await;
-                return Err(IdentityError::PasskeyRejected(format!(
-                    "not an assertion: {e}"
-                )));
+                let why = format!("not an assertion: {e}");
+                return Err(self.rejected(origin, "login_passkey", None, why).await);
             }
         };
         let (employee_id, credential_id) = match self
@@ -424,9 +409,7 @@ impl PasskeyService {
         {
             Ok(found) => found,
             Err(e) => {
-                self.record(origin, "login_passkey", "rejected", None, e.to_string())
-                    .await;
-                return Err(IdentityError::PasskeyRejected(e.to_string()));
+                return Err(self.rejected(origin, "login_passkey", None, e).await);
             }
         };
         let credential_id = credential_id.to_vec();
@@ -451,15 +434,9 @@ impl PasskeyService {
                 Ok(r) => r,
                 Err(e) => {
                     self.limiter.count_failure(&failures).await?;
-                    self.record(
-                        origin,
-                        "login_passkey",
-                        "rejected",
-                        Some(employee_id),
-                        e.to_string(),
-                    )
-                    .await;
-                    return Err(IdentityError::PasskeyRejected(e.to_string()));
+                    return Err(self
+                        .rejected(origin, "login_passkey", Some(employee_id), e)
+                        .await);
                 }
             };
         let active = self
@@ -550,15 +527,7 @@ impl PasskeyService {
         {
             Ok(r) => r,
             Err(e) => {
-                self.record(
-                    origin,
-                    "step_up",
-                    "rejected",
-                    Some(employee_id),
-                    e.to_string(),
-                )
-                .await;
-                return Err(IdentityError::PasskeyRejected(e.to_string()));
+                return Err(self.rejected(origin, "step_up", Some(employee_id), e).await);
             }
         };
         let keys = Self::passkeys(&self.rows(employee_id).await?);
@@ -608,6 +577,20 @@ impl PasskeyService {
             }
         }
         Ok(())
+    }
+
+    /// Records a refused ceremony and gives the error to return.
+    async fn rejected(
+        &self,
+        origin: &Origin,
+        event: &str,
+        employee_id: Option<Uuid>,
+        why: impl std::fmt::Display,
+    ) -> IdentityError {
+        let why = why.to_string();
+        self.record(origin, event, "rejected", employee_id, why.clone())
+            .await;
+        IdentityError::PasskeyRejected(why)
     }
 
     async fn record(

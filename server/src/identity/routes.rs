@@ -547,16 +547,10 @@ async fn disable_account(
             Some(id),
         )
         .await?;
-    // Revoke, change the record, revoke again: nothing opened in between survives, and if the
-    // second revocation fails the request fails and can be repeated.
-    state.identity.sessions.revoke_all(id).await?;
-    state
-        .identity
-        .directory
-        .disable(id, state.clock.now())
-        .await
-        .map_err(AccessError::from)?;
-    let ended = state.identity.sessions.revoke_all(id).await?;
+    let identity = &state.identity;
+    let ended = identity
+        .with_sessions_ended(id, identity.directory.disable(id, state.clock.now()))
+        .await?;
     state
         .identity
         .audit(
@@ -688,15 +682,15 @@ async fn transfer_employee(
         .await
         .map_err(AccessError::from)?
         .map_err(AccessError::UnitNotFound)?;
-    // Revoke, move, revoke again (see disable_account).
-    state.identity.sessions.revoke_all(id).await?;
-    state
-        .identity
-        .directory
-        .transfer(id, destination, state.clock.now())
-        .await
-        .map_err(AccessError::from)?;
-    let ended = state.identity.sessions.revoke_all(id).await?;
+    let identity = &state.identity;
+    let ended = identity
+        .with_sessions_ended(
+            id,
+            identity
+                .directory
+                .transfer(id, destination, state.clock.now()),
+        )
+        .await?;
     state
         .identity
         .audit(

@@ -136,7 +136,7 @@ impl SsoService {
         let provider = self.provider(name)?;
         self.limiter
             .check(&[(
-                format!("login:ip:{}", origin.ip.as_deref().unwrap_or("-")),
+                format!("login:ip:{}", origin.ip_key()),
                 self.config.login_per_ip,
             )])
             .await?;
