@@ -10,6 +10,7 @@ mod m20261123_000003_employees;
 mod m20261123_000004_auth_events;
 mod m20261123_000005_passkeys;
 mod m20261123_000006_access;
+mod m20261123_000007_services;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000004_auth_events::Migration),
             Box::new(m20261123_000005_passkeys::Migration),
             Box::new(m20261123_000006_access::Migration),
+            Box::new(m20261123_000007_services::Migration),
         ]
     }
 }

@@ -165,6 +165,34 @@ error_codes! {
         "Akun SSO ini tidak terhubung dengan data pegawai", "This SSO account is not linked to an employee record";
     SsoUnavailable = "sso_unavailable", 503,
         "Penyedia SSO sedang tidak dapat dihubungi", "The SSO provider cannot be reached";
+    ServiceNotFound = "service_not_found", 404,
+        "Layanan tidak ditemukan", "Service not found";
+    ServiceInactive = "service_inactive", 409,
+        "Layanan ini sedang tidak dibuka", "This service is not open at the moment";
+    FormInvalid = "form_invalid", 422,
+        "Isian formulir belum benar; lihat daftar kesalahan", "The form has errors; see the list";
+    RuleViolation = "rule_violation", 422,
+        "Permohonan tidak memenuhi ketentuan; lihat daftar alasan", "The request does not meet the rules; see the reasons";
+    RequestNotFound = "request_not_found", 404,
+        "Permohonan tidak ditemukan", "Request not found";
+    InvalidTransition = "invalid_transition", 409,
+        "Tindakan ini tidak dapat dilakukan pada status permohonan saat ini", "This action is not possible in the request's current status";
+    VersionConflict = "version_conflict", 409,
+        "Permohonan telah diubah orang lain; muat ulang lalu coba lagi", "Someone else changed the request; reload and try again";
+    ReasonRequired = "reason_required", 422,
+        "Alasan wajib diisi untuk keputusan ini", "A reason is required for this decision";
+    IdempotencyKeyInvalid = "idempotency_key_invalid", 400,
+        "Header Idempotency-Key wajib: 8 sampai 128 karakter", "The Idempotency-Key header is required: 8 to 128 characters";
+    IdempotencyKeyReused = "idempotency_key_reused", 422,
+        "Idempotency-Key ini sudah dipakai untuk isi yang berbeda", "This Idempotency-Key was already used with a different body";
+    IdempotencyInProgress = "idempotency_in_progress", 409,
+        "Permohonan dengan kunci ini masih diproses; coba lagi sebentar lagi", "A request with this key is still being processed; retry shortly";
+    AttachmentNotFound = "attachment_not_found", 404,
+        "Lampiran tidak ditemukan", "Attachment not found";
+    AttachmentType = "attachment_type", 415,
+        "Lampiran harus PDF, JPEG atau PNG", "Attachments must be PDF, JPEG or PNG";
+    StorageUnavailable = "storage_unavailable", 503,
+        "Penyimpanan berkas sedang tidak dapat dihubungi", "File storage cannot be reached";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,
@@ -200,6 +228,23 @@ pub struct Problem {
     /// The request id, to quote to the help desk (also in the `x-request-id` header).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// Each problem with the input (form fields, service rules), for `form_invalid` and
+    /// `rule_violation`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemItem>,
+}
+
+/// One problem with the input: a stable code, the field it is about, a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProblemItem {
+    /// A form error code (`required`, `too_early`, ...) or a rule code
+    /// (`insufficient_balance`, `overlapping_leave`, ...).
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// In the negotiated language.
+    pub message: String,
 }
 
 impl Problem {

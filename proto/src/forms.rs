@@ -143,6 +143,8 @@ pub enum FieldErrorCode {
     AttachmentTooLarge,
     TooFewFiles,
     TooManyFiles,
+    /// The attachment id is not one of the employee's uploads.
+    AttachmentNotFound,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -331,7 +333,8 @@ fn check(kind: &FieldKind, v: &Value, today: NaiveDate) -> Result<(), FieldError
     }
 }
 
-fn error(field: &str, code: FieldErrorCode) -> FieldError {
+/// The error for `code` on `field`, with its message in both languages.
+pub fn error(field: &str, code: FieldErrorCode) -> FieldError {
     use FieldErrorCode::*;
     let (id, en) = match code {
         Required => ("Wajib diisi.", "Required."),
@@ -379,6 +382,10 @@ fn error(field: &str, code: FieldErrorCode) -> FieldError {
         AttachmentTooLarge => ("Berkas terlalu besar.", "The file is too large."),
         TooFewFiles => ("Lampiran kurang.", "Too few files."),
         TooManyFiles => ("Lampiran terlalu banyak.", "Too many files."),
+        AttachmentNotFound => (
+            "Lampiran tidak ditemukan; unggah ulang berkasnya.",
+            "Attachment not found; upload the file again.",
+        ),
     };
     FieldError {
         field: field.to_owned(),

@@ -9,15 +9,17 @@ pub mod error;
 pub mod forms;
 pub mod health;
 pub mod identity;
+pub mod leave;
 pub mod master;
 pub mod nik;
 pub mod nip;
 pub mod phone;
 pub mod rank;
 pub mod reference;
+pub mod services;
 
 pub use calendar::{Holiday, HolidayCalendar};
-pub use error::{ErrorCode, Lang, Problem, Text};
+pub use error::{ErrorCode, Lang, Problem, ProblemItem, Text};
 pub use master::Vocabulary;
 pub use nik::Nik;
 pub use nip::{Nip, PPPK_CODE};

@@ -90,7 +90,36 @@ pub struct Config {
     #[serde(default)]
     pub sso: Vec<SsoProviderConfig>,
     pub email: EmailConfig,
+    pub storage: StorageConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageBackend {
+    /// A folder on this machine (the embedded default; one instance).
+    Local,
+    /// An S3-compatible object store, shared by every instance.
+    S3,
+}
+
+/// Where attachments and documents are kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    pub backend: StorageBackend,
+    /// The folder for `backend = "local"` (created if missing).
+    pub path: PathBuf,
+    /// Largest accepted upload; larger ones are refused while they stream in.
+    pub max_upload_bytes: u64,
+    pub s3_bucket: String,
+    /// e.g. `https://s3.ap-southeast-3.amazonaws.com` or a MinIO address.
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: Option<Secret>,
+    /// Allow plain `http://` endpoints (a local MinIO).
+    pub s3_allow_http: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -299,6 +328,17 @@ impl Default for Config {
                 smtp_username: None,
                 smtp_password: None,
                 from: "Abdi <no-reply@abdi.go.id>".into(),
+            },
+            storage: StorageConfig {
+                backend: StorageBackend::Local,
+                path: PathBuf::from("data/objects"),
+                max_upload_bytes: 10 * 1024 * 1024,
+                s3_bucket: "abdi".into(),
+                s3_endpoint: String::new(),
+                s3_region: "us-east-1".into(),
+                s3_access_key_id: String::new(),
+                s3_secret_access_key: None,
+                s3_allow_http: false,
             },
             log: LogConfig {
                 format: LogFormat::Json,

@@ -3,7 +3,8 @@
 //! response, ours or the framework's, into RFC 9457 `application/problem+json` in the language
 //! the client asked for.
 
-use abdi_proto::{ErrorCode, Lang, Problem, Text};
+use abdi_proto::services::Violation;
+use abdi_proto::{ErrorCode, Lang, Problem, ProblemItem, Text};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -14,6 +15,8 @@ use axum::response::{IntoResponse, Response};
 use crate::access::AccessError;
 use crate::identity::IdentityError;
 use crate::reference::ReferenceError;
+use crate::services::ServiceError;
+use crate::store::objects::ObjectError;
 use crate::store::session::SessionStoreError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -25,6 +28,8 @@ pub struct ApiError {
     pub detail: Option<Text>,
     /// Seconds the client should wait before trying again (`Retry-After`).
     pub retry_after: Option<u64>,
+    /// Each problem with the input (form fields, service rules).
+    pub items: Vec<Violation>,
 }
 
 impl ApiError {
@@ -33,6 +38,7 @@ impl ApiError {
             code,
             detail: None,
             retry_after: None,
+            items: Vec::new(),
         }
     }
 
@@ -41,6 +47,15 @@ impl ApiError {
             code,
             detail: Some(Text::new(id, en)),
             retry_after: None,
+            items: Vec::new(),
+        }
+    }
+
+    /// An error with a list of problems (form fields, service rules).
+    pub fn with_items(code: ErrorCode, items: Vec<Violation>) -> Self {
+        Self {
+            items,
+            ..Self::new(code)
         }
     }
 
@@ -165,6 +180,83 @@ impl From<AccessError> for ApiError {
     }
 }
 
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        use abdi_proto::services::Violation;
+        match e {
+            ServiceError::ServiceNotFound => ApiError::new(ErrorCode::ServiceNotFound),
+            ServiceError::ServiceInactive => ApiError::new(ErrorCode::ServiceInactive),
+            ServiceError::FormInvalid(errors) => ApiError::with_items(
+                ErrorCode::FormInvalid,
+                errors
+                    .into_iter()
+                    .map(|f| Violation {
+                        code: serde_json::to_value(f.code)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                        field: Some(f.field),
+                        message: f.message,
+                    })
+                    .collect(),
+            ),
+            ServiceError::Rules(violations) => {
+                ApiError::with_items(ErrorCode::RuleViolation, violations)
+            }
+            ServiceError::RequestNotFound => ApiError::new(ErrorCode::RequestNotFound),
+            ServiceError::InvalidTransition(status) => ApiError::with_detail(
+                ErrorCode::InvalidTransition,
+                format!("Status permohonan saat ini: {status}."),
+                format!("The request is now: {status}."),
+            ),
+            ServiceError::VersionConflict => ApiError::new(ErrorCode::VersionConflict),
+            ServiceError::ReasonRequired => ApiError::new(ErrorCode::ReasonRequired),
+            ServiceError::ChangesRequired => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "Keputusan PERUBAHAN memerlukan isian yang diubah ('changes').",
+                "A PERUBAHAN decision needs the changed values ('changes').",
+            ),
+            ServiceError::IdempotencyKeyInvalid => ApiError::new(ErrorCode::IdempotencyKeyInvalid),
+            ServiceError::IdempotencyKeyReused => ApiError::new(ErrorCode::IdempotencyKeyReused),
+            ServiceError::IdempotencyInProgress => ApiError {
+                retry_after: Some(1),
+                ..ApiError::new(ErrorCode::IdempotencyInProgress)
+            },
+            ServiceError::AttachmentNotFound => ApiError::new(ErrorCode::AttachmentNotFound),
+            ServiceError::InvalidSpec(why) => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                format!("Definisi layanan tidak dapat dipakai: {why}"),
+                format!("The service definition cannot be used: {why}"),
+            ),
+            ServiceError::Objects(e) => match e {
+                ObjectError::TooLarge { limit } => ApiError::with_detail(
+                    ErrorCode::PayloadTooLarge,
+                    format!("Berkas paling besar {} MB.", limit / (1024 * 1024)),
+                    format!("Files may be at most {} MB.", limit / (1024 * 1024)),
+                ),
+                ObjectError::Empty => ApiError::with_detail(
+                    ErrorCode::InvalidBody,
+                    "Berkas kosong.",
+                    "The file is empty.",
+                ),
+                ObjectError::Body(why) => ApiError::with_detail(
+                    ErrorCode::InvalidBody,
+                    format!("Unggahan terputus: {why}"),
+                    format!("The upload broke off: {why}"),
+                ),
+                ObjectError::UnknownType => ApiError::new(ErrorCode::AttachmentType),
+                ObjectError::NotFound => ApiError::new(ErrorCode::AttachmentNotFound),
+                other @ (ObjectError::Store(_) | ObjectError::Folder { .. }) => {
+                    tracing::warn!(error = %other, "object store unavailable");
+                    ApiError::new(ErrorCode::StorageUnavailable)
+                }
+            },
+            ServiceError::Access(e) => e.into(),
+            ServiceError::Database(e) => database(&e),
+        }
+    }
+}
+
 impl From<SessionStoreError> for ApiError {
     fn from(e: SessionStoreError) -> Self {
         tracing::warn!(error = %e, "session store unavailable");
@@ -272,6 +364,15 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
         code: error.code,
         lang,
         request_id,
+        errors: error
+            .items
+            .iter()
+            .map(|v| ProblemItem {
+                code: v.code.clone(),
+                field: v.field.clone(),
+                message: v.message.get(lang).to_owned(),
+            })
+            .collect(),
     };
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     parts.headers.remove(header::CONTENT_LENGTH);

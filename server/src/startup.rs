@@ -12,8 +12,10 @@ use crate::email::{EmailError, Mailer};
 use crate::identity::Identity;
 use crate::reference::ReferenceService;
 use crate::reference::calendar_data::{self, CalendarDataError};
+use crate::services::Services;
 use crate::state::AppState;
 use crate::store::db::{self, DbError};
+use crate::store::objects::Objects;
 use crate::store::session::{SessionStore, SessionStoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +28,10 @@ pub enum StartupError {
     Calendar(#[from] CalendarDataError),
     #[error(transparent)]
     Email(#[from] EmailError),
+    #[error(transparent)]
+    Catalogue(#[from] crate::services::catalogue::CatalogueError),
+    #[error(transparent)]
+    Storage(#[from] crate::store::objects::ObjectError),
     #[error(transparent)]
     Passkeys(#[from] crate::identity::passkeys::WebauthnConfigError),
     #[error("cannot listen on {addr}: {reason}")]
@@ -64,12 +70,23 @@ impl Application {
             || config.identity.public_url.contains("://127.0.0.1");
         let mailer = Mailer::from_config(&config.email, local)?;
         let identity = Identity::new(&config, db.clone(), sessions.clone(), mailer, clock.clone())?;
+        let objects = Objects::from_config(&config.storage)?;
+        let reference = ReferenceService::new(db.clone());
+        let access = crate::access::Access::new(db.clone());
+        let services = Services::new(
+            db.clone(),
+            access.clone(),
+            objects,
+            reference.clone(),
+            clock.clone(),
+        );
         let state = AppState {
             config: Arc::new(config),
             clock,
-            reference: ReferenceService::new(db.clone()),
+            reference,
             identity,
-            access: crate::access::Access::new(db.clone()),
+            access,
+            services,
             db,
             sessions,
         };
@@ -135,6 +152,7 @@ pub async fn prepare_database(
     let lock = db::StartupLock::acquire(db).await?;
     db::migrate(db).await?;
     calendar_data::load_shipped(db, clock.now()).await?;
+    crate::services::catalogue::load_shipped(db, clock.now()).await?;
     lock.release().await?;
     Ok(())
 }

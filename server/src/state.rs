@@ -9,6 +9,7 @@ use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::identity::Identity;
 use crate::reference::ReferenceService;
+use crate::services::Services;
 use crate::store::session::SessionStore;
 
 #[derive(Clone)]
@@ -20,4 +21,5 @@ pub struct AppState {
     pub reference: ReferenceService,
     pub identity: Identity,
     pub access: Access,
+    pub services: Services,
 }

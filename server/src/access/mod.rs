@@ -8,7 +8,7 @@
 //! Nothing here lets anyone but the employee change the employee's email, phone or
 //! credentials (Pergub Jatim 73/2020 Pasal 30(2)(j)): no action for it exists.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
@@ -88,6 +88,8 @@ pub enum Action {
     DisableAccount,
     /// Read the authentication audit log.
     ReadAuditLog,
+    /// Change the service catalogue (by decree).
+    ManageCatalogue,
     /// Move an employee to another unit (its sessions end at once).
     TransferEmployee,
 }
@@ -100,6 +102,7 @@ impl Action {
             Action::ViewEmployee => &[Own, AtasanLangsung, Pybmc, Fasilitator, Administrator],
             Action::DisableAccount => &[Administrator],
             Action::ReadAuditLog => &[Administrator],
+            Action::ManageCatalogue => &[Administrator],
             Action::TransferEmployee => &[Administrator],
         }
     }
@@ -117,12 +120,25 @@ pub enum AccessError {
     Database(#[from] DbErr),
 }
 
+/// An acting official's hold on a post today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActingHold {
+    pub assignment_id: Uuid,
+    /// `plt` or `plh`.
+    pub kind: String,
+    pub number: String,
+}
+
 /// The caller's posts and roles on a given day.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Principal {
     pub employee_id: Uuid,
     /// Own post plus posts held as Plt/Plh today.
     pub posts: HashSet<Uuid>,
+    /// The caller's own (definitive) post.
+    pub own_post: Option<Uuid>,
+    /// Posts held as Plt/Plh today, with the assignment letter.
+    pub acting: HashMap<Uuid, ActingHold>,
     /// Units (with everything below them) the caller is fasilitator of.
     pub fasilitator_units: HashSet<Uuid>,
     pub administrator: bool,
@@ -142,7 +158,8 @@ impl Access {
         let me = employee::Entity::find_by_id(employee_id)
             .one(&self.db)
             .await?;
-        let mut posts: HashSet<Uuid> = me.and_then(|e| e.position_id).into_iter().collect();
+        let own_post = me.and_then(|e| e.position_id);
+        let mut posts: HashSet<Uuid> = own_post.into_iter().collect();
         let acting = acting_assignment::Entity::find()
             .filter(acting_assignment::Column::EmployeeId.eq(employee_id))
             .filter(acting_assignment::Column::StartsOn.lte(today))
@@ -157,6 +174,20 @@ impl Access {
         Ok(Principal {
             employee_id,
             posts,
+            own_post,
+            acting: acting
+                .iter()
+                .map(|a| {
+                    (
+                        a.position_id,
+                        ActingHold {
+                            assignment_id: a.id,
+                            kind: a.kind.clone(),
+                            number: a.number.clone(),
+                        },
+                    )
+                })
+                .collect(),
             fasilitator_units: roles
                 .iter()
                 .filter(|r| r.role == "fasilitator")
@@ -188,22 +219,11 @@ impl Access {
             out.push(Capacity::AtasanLangsung);
         }
         let chain = self.unit_chain(target.unit_id).await?;
-        // PYBMC: the head of the target's perangkat daerah, or, for that head themself, the
-        // head one level up (the Sekretaris Daerah). Nobody is PYBMC over themself.
-        for unit in chain
-            .iter()
-            .filter(|u| u.level == "perangkat_daerah" || u.level == "instansi")
+        if let Some(post) = self.pybmc_post(&chain, target.position_id).await?
+            && who.posts.contains(&post)
+            && who.employee_id != target.id
         {
-            let head = self.head_of(unit.id).await?;
-            match head {
-                Some(h) if Some(h.id) != target.position_id => {
-                    if who.posts.contains(&h.id) && who.employee_id != target.id {
-                        out.push(Capacity::Pybmc);
-                    }
-                    break;
-                }
-                _ => continue,
-            }
+            out.push(Capacity::Pybmc);
         }
         if chain.iter().any(|u| who.fasilitator_units.contains(&u.id)) {
             out.push(Capacity::Fasilitator);
@@ -245,6 +265,43 @@ impl Access {
         self.check(&who, action, target).await
     }
 
+    /// The PYBMC's post for someone in `chain` (their unit and those above it) holding
+    /// `post`: the head of their perangkat daerah or, for that head themself, the head one
+    /// level up (the Sekretaris Daerah). Nobody is PYBMC over themself.
+    pub async fn pybmc_post(
+        &self,
+        chain: &[org_unit::Model],
+        post: Option<Uuid>,
+    ) -> Result<Option<Uuid>, DbErr> {
+        for unit in chain
+            .iter()
+            .filter(|u| u.level == "perangkat_daerah" || u.level == "instansi")
+        {
+            match self.head_of(unit.id).await? {
+                Some(h) if Some(h.id) != post => return Ok(Some(h.id)),
+                _ => continue,
+            }
+        }
+        Ok(None)
+    }
+
+    /// The head post of the instansi at the top of `chain` (where the PPK's authority sits in
+    /// the organisation), unless that is `post` itself.
+    pub async fn ppk_post(
+        &self,
+        chain: &[org_unit::Model],
+        post: Option<Uuid>,
+    ) -> Result<Option<Uuid>, DbErr> {
+        let Some(top) = chain.iter().rev().find(|u| u.level == "instansi") else {
+            return Ok(None);
+        };
+        Ok(self
+            .head_of(top.id)
+            .await?
+            .map(|h| h.id)
+            .filter(|h| Some(*h) != post))
+    }
+
     /// A unit's head post: its struktural post that reports to no post inside the unit.
     async fn head_of(&self, unit_id: Uuid) -> Result<Option<position::Model>, DbErr> {
         let posts = position::Entity::find()
@@ -259,7 +316,7 @@ impl Access {
     }
 
     /// The unit and every unit above it, nearest first.
-    async fn unit_chain(&self, unit_id: Uuid) -> Result<Vec<org_unit::Model>, DbErr> {
+    pub async fn unit_chain(&self, unit_id: Uuid) -> Result<Vec<org_unit::Model>, DbErr> {
         let mut chain = Vec::new();
         let mut next = Some(unit_id);
         while let Some(id) = next {

@@ -36,7 +36,9 @@ servants. Every error is `application/problem+json` (RFC 9457) with a stable `co
         (name = "reference", description = "Reference data: rank ladder, holiday calendar"),
         (name = "identity", description = "Activation, sessions, passkeys and the employee's own profile"),
         (name = "employees", description = "Employee records, for those entitled to see them"),
-        (name = "admin", description = "Administrators: accounts and the audit log"),
+        (name = "admin", description = "Administrators: accounts, the audit log and the service catalogue"),
+        (name = "services", description = "The service catalogue: forms, documents, approval chains, quotes"),
+        (name = "requests", description = "Service requests: submission, verification, decisions, work lists, attachments"),
     ),
     components(schemas(Problem, ErrorCode, Lang)),
     modifiers(&BearerAuth)
@@ -70,7 +72,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             "/api/v1",
             crate::reference::routes()
                 .merge(crate::identity::routes())
-                .merge(crate::masterdata::routes()),
+                .merge(crate::masterdata::routes())
+                .merge(crate::services::routes()),
         )
         .split_for_parts()
 }

@@ -1,4 +1,5 @@
-//! Storage adapters: the database and the session store.
+//! Storage adapters: the database, the session store and the object store.
 
 pub mod db;
+pub mod objects;
 pub mod session;

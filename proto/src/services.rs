@@ -1,0 +1,512 @@
+//! Service requests on the wire: the catalogue (what can be asked for, with its form and its
+//! approval chain), the request lifecycle, decisions, views and quotes. The same types are read
+//! by the app (through abdi-core) and written by the server.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::Text;
+use crate::forms::{FormSchema, FormValues};
+
+/// Where a request is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Saved by the employee, not yet sent.
+    Draft,
+    /// Sent; waiting for the fasilitator to check the documents.
+    Submitted,
+    /// Sent back by the fasilitator for revision, with a reason.
+    Returned,
+    /// Documents complete; moving along the approval chain.
+    InReview,
+    /// The final decision is made (see the outcome).
+    Decided,
+    /// Withdrawn by the employee before the final decision.
+    Cancelled,
+}
+
+impl RequestStatus {
+    pub const ALL: [RequestStatus; 6] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::Returned,
+        Self::InReview,
+        Self::Decided,
+        Self::Cancelled,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::Returned => "returned",
+            Self::InReview => "in_review",
+            Self::Decided => "decided",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Still open: the employee may cancel it.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            Self::Draft | Self::Submitted | Self::Returned | Self::InReview
+        )
+    }
+}
+
+/// A decision on a request (Peraturan BKN 24/2017, Anak Lampiran I.b, sections VII and VIII).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Approved as asked.
+    Disetujui,
+    /// Approved with changes (dates or length).
+    Perubahan,
+    /// Deferred.
+    Ditangguhkan,
+    /// Refused.
+    TidakDisetujui,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Self::Disetujui,
+        Self::Perubahan,
+        Self::Ditangguhkan,
+        Self::TidakDisetujui,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Disetujui => "disetujui",
+            Self::Perubahan => "perubahan",
+            Self::Ditangguhkan => "ditangguhkan",
+            Self::TidakDisetujui => "tidak_disetujui",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// Every outcome but approval needs a reason.
+    pub fn needs_reason(self) -> bool {
+        self != Self::Disetujui
+    }
+
+    /// Ends the chain at once (a refusal or deferral needs no further decider).
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Ditangguhkan | Self::TidakDisetujui)
+    }
+}
+
+/// What a step of the chain is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// The fasilitator checks the documents are complete.
+    Verification,
+    /// The atasan langsung's consideration (pertimbangan).
+    Recommendation,
+    /// A decision by an official (final unless more steps follow).
+    Decision,
+    /// An outside approval recorded by an administrator (BKN for CLTN).
+    Approval,
+}
+
+/// Who acts on a step, worked out from the organisation when the request is submitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Approver {
+    /// Fasilitator of the employee's unit or a unit above it.
+    Fasilitator,
+    /// The post the employee's post reports to.
+    AtasanLangsung,
+    /// The head of the employee's perangkat daerah (for that head: the next level up).
+    Pybmc,
+    /// The head of the instansi (the PPK's own post in the organisation).
+    Ppk,
+    /// BKN, recorded by an administrator with BKN's letter.
+    Bkn,
+}
+
+/// One step of a service's approval chain template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChainStep {
+    pub kind: StepKind,
+    pub by: Approver,
+    /// Whether a Plt/Plh may act (not for CLTN, leave abroad or appointments).
+    #[serde(default = "yes")]
+    pub acting_allowed: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The document a decided request produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    SuratIzinCuti,
+    SuratKeputusan,
+    SuratIzin,
+}
+
+/// A service as the catalogue lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceSummary {
+    pub code: String,
+    pub name: Text,
+    pub active: bool,
+    pub sop_version: String,
+    pub revision: u32,
+}
+
+/// What an administrator may change in a service by decree (Pergub Jatim 73/2020 Pasal 14-15).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceSpec {
+    pub name: Text,
+    /// The form the app renders; its attachment fields are the required documents.
+    pub form: FormSchema,
+    pub chain: Vec<ChainStep>,
+    pub output_document: DocumentKind,
+    pub active: bool,
+    pub sop_version: String,
+    /// The SOP's text (requirements, duration, legal basis) as shown to employees.
+    pub sop: Text,
+}
+
+/// A service with everything the app needs to render and explain it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceDefinition {
+    pub code: String,
+    /// Increases with every change; a request records the revision it was made under.
+    pub revision: u32,
+    #[serde(flatten)]
+    pub spec: ServiceSpec,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An administrator's change to a service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceChange {
+    /// The revision the change was made against (a stale one is refused).
+    pub revision: u32,
+    pub spec: ServiceSpec,
+    /// Why: usually the decree's number.
+    pub note: String,
+}
+
+/// One earlier state of a service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServiceRevision {
+    pub revision: u32,
+    pub spec: ServiceSpec,
+    pub changed_by: Option<String>,
+    pub changed_at: DateTime<Utc>,
+    pub note: String,
+}
+
+/// A new request (`POST /api/v1/requests`, with an `Idempotency-Key` header).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewRequest {
+    pub service: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub form: FormValues,
+    /// Send it at once (true, the default) or keep it as a draft.
+    #[serde(default = "yes")]
+    pub submit: bool,
+}
+
+/// Changing a draft or a returned request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestEdit {
+    pub version: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub form: FormValues,
+}
+
+/// An action that only needs the version the caller saw (submit, cancel).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VersionedAction {
+    pub version: u32,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The fasilitator's check of the documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationOutcome {
+    /// Complete: on to the approval chain.
+    Complete,
+    /// Back to the employee for revision (a reason is required).
+    Return,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Verification {
+    pub version: u32,
+    pub outcome: VerificationOutcome,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A decider's decision (needs a fresh passkey step-up).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Decision {
+    pub version: u32,
+    pub outcome: Outcome,
+    /// The reason; required for every outcome but `disetujui`.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// For `perubahan`: the changed form values (e.g. a shorter `period`).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub changes: Option<FormValues>,
+}
+
+/// The state of one step of a request's chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Waiting,
+    Active,
+    Done,
+    Skipped,
+}
+
+impl StepStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Waiting => "waiting",
+            Self::Active => "active",
+            Self::Done => "done",
+            Self::Skipped => "skipped",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Waiting, Self::Active, Self::Done, Self::Skipped]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// An acting official's assignment letter, shown with what they did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActingRef {
+    /// `plt` or `plh`.
+    pub kind: String,
+    pub number: String,
+}
+
+/// Someone, as a request shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonRef {
+    pub id: uuid::Uuid,
+    pub nip: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StepView {
+    pub seq: u32,
+    pub kind: StepKind,
+    pub by: Approver,
+    pub status: StepStatus,
+    /// The post that decides (none for verification and outside approvals).
+    pub post: Option<String>,
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+    pub actor: Option<PersonRef>,
+    /// The capacity the actor acted in (`atasan_langsung`, `pybmc`, `fasilitator`, ...).
+    pub capacity: Option<String>,
+    pub acting: Option<ActingRef>,
+    pub acted_at: Option<DateTime<Utc>>,
+}
+
+/// One transition in a request's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    /// created, submitted, verified, returned, resubmitted, recommended, decided, approved,
+    /// cancelled, edited.
+    pub action: String,
+    pub from: Option<RequestStatus>,
+    pub to: RequestStatus,
+    pub actor: Option<PersonRef>,
+    pub capacity: Option<String>,
+    pub acting: Option<ActingRef>,
+    pub outcome: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A request in full: its form, what the service's rules made of it, its chain and timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestView {
+    pub id: uuid::Uuid,
+    pub service: String,
+    pub service_name: Text,
+    pub service_revision: u32,
+    pub employee: PersonRef,
+    pub status: RequestStatus,
+    pub outcome: Option<Outcome>,
+    /// Send this back with the next action (optimistic concurrency).
+    pub version: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub form: FormValues,
+    /// What the service's rules worked out (for leave: days and the balance).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub assessment: Value,
+    pub created_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub steps: Vec<StepView>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// A request in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestSummary {
+    pub id: uuid::Uuid,
+    pub service: String,
+    pub employee: PersonRef,
+    pub status: RequestStatus,
+    pub outcome: Option<Outcome>,
+    pub version: u32,
+    /// One line for the list, e.g. "5 hari kerja, 2026-12-01 s/d 2026-12-05".
+    pub summary: Text,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A page of requests; pass `next` as `after` for the following page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RequestPage {
+    pub items: Vec<RequestSummary>,
+    pub next: Option<String>,
+}
+
+/// A decider's or fasilitator's work list: a page, and how many wait per service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkList {
+    pub items: Vec<WorkItem>,
+    pub next: Option<String>,
+    pub total: u64,
+    pub counts: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkItem {
+    pub request: RequestSummary,
+    pub step: StepKind,
+    pub waiting_since: DateTime<Utc>,
+}
+
+/// A rule a request breaks, with a stable code the app can switch on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Violation {
+    /// e.g. `insufficient_balance`, `overlapping_leave`, `service_too_short`.
+    pub code: String,
+    /// The form field it is about, if any.
+    pub field: Option<String>,
+    pub message: Text,
+}
+
+impl Violation {
+    pub fn new(
+        code: &str,
+        field: Option<&str>,
+        id: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.to_owned(),
+            field: field.map(str::to_owned),
+            message: Text::new(id, en),
+        }
+    }
+}
+
+/// What the service's rules say about a form before it is sent (`/services/{code}/quote`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Quote {
+    /// True when the request would be accepted now.
+    pub ok: bool,
+    pub violations: Vec<Violation>,
+    /// What the rules worked out (for leave: days and the balance after).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub assessment: Value,
+}
+
+/// One row of the annual-leave table on the official form (section V).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BalanceRow {
+    pub year: i32,
+    /// Days of this year's entitlement still usable in the year asked about.
+    pub remaining: u32,
+    pub note: Text,
+}
+
+/// Annual leave for a year, as the official form shows it (rows N-2, N-1, N).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeaveBalance {
+    pub year: i32,
+    pub rows: Vec<BalanceRow>,
+    /// Working days still available in `year` (all rows).
+    pub available: u32,
+    /// Working days booked in `year` by requests still being decided.
+    pub pending: u32,
+    /// Working days taken in `year`.
+    pub used: u32,
+}
+
+/// A calendar period of a request (`{"start", "end"}`, both included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}

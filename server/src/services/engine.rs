@@ -1,0 +1,977 @@
+//! The request lifecycle: draft -> submitted -> (verification; maybe returned for revision) ->
+//! in review along the approval chain -> decided; cancelled by the employee before the final
+//! decision. Every change runs in one transaction that first bumps the request's version (an
+//! optimistic lock: of two officials acting on the same version one wins, the other gets a
+//! conflict) and records who did what, in which capacity, under which acting assignment.
+//! Submissions first lock the employee's row, so two at once are checked one after the other
+//! against the same balance.
+
+use abdi_proto::forms::FormValues;
+use abdi_proto::services::{
+    Approver, Decision, NewRequest, Outcome, Quote, RequestStatus, RequestView, StepKind,
+    StepStatus, Verification, VerificationOutcome,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::chain::{self, PlannedStep};
+use super::entity::{request_event, request_step, service_request};
+use super::rules::{Assessment, RuleInput, ServiceRules, Settlement};
+use super::{ServiceError, Services, attachments, catalogue, idempotency, views};
+use crate::access::{AccessError, Principal};
+use crate::masterdata::entity::employee;
+
+/// A vocabulary value as stored (its serde name).
+pub fn code<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// A stored vocabulary value.
+pub fn parse<T: DeserializeOwned>(s: &str) -> Option<T> {
+    serde_json::from_value(Value::String(s.to_owned())).ok()
+}
+
+fn json(v: &impl Serialize) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+fn stored_form(r: &service_request::Model) -> FormValues {
+    serde_json::from_str(&r.form).unwrap_or_default()
+}
+
+/// Who acted and how, for the step and the timeline.
+#[derive(Debug, Clone, Default)]
+struct Acted {
+    actor: Option<Uuid>,
+    capacity: Option<String>,
+    acting: Option<Uuid>,
+}
+
+/// One row of the timeline.
+struct Event<'a> {
+    action: &'a str,
+    from: Option<RequestStatus>,
+    to: RequestStatus,
+    acted: Acted,
+    outcome: Option<String>,
+    note: Option<String>,
+}
+
+async fn record(
+    txn: &DatabaseTransaction,
+    request_id: Uuid,
+    at: DateTime<Utc>,
+    e: Event<'_>,
+) -> Result<(), sea_orm::DbErr> {
+    request_event::Entity::insert(request_event::ActiveModel {
+        request_id: Set(request_id),
+        at: Set(at),
+        action: Set(e.action.to_owned()),
+        from_status: Set(e.from.map(|s| s.code().to_owned())),
+        to_status: Set(e.to.code().to_owned()),
+        actor_id: Set(e.acted.actor),
+        capacity: Set(e.acted.capacity),
+        acting_assignment_id: Set(e.acted.acting),
+        outcome: Set(e.outcome),
+        note: Set(e.note),
+        ..Default::default()
+    })
+    .exec_without_returning(txn)
+    .await
+    .map(|_| ())
+}
+
+/// Takes the employee's row lock for the rest of the transaction (PostgreSQL: a row lock;
+/// SQLite: the database's write lock), so balance checks of one employee run one at a time.
+async fn lock_employee(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+) -> Result<employee::Model, ServiceError> {
+    employee::Entity::update_many()
+        .col_expr(
+            employee::Column::UpdatedAt,
+            Expr::col(employee::Column::UpdatedAt).into(),
+        )
+        .filter(employee::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    employee::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::Access(AccessError::EmployeeNotFound))
+}
+
+/// Bumps the request's version if it is still `version`: the optimistic lock every change
+/// takes first.
+async fn bump(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    version: u32,
+    now: DateTime<Utc>,
+) -> Result<service_request::Model, ServiceError> {
+    let updated = service_request::Entity::update_many()
+        .col_expr(
+            service_request::Column::Version,
+            Expr::col(service_request::Column::Version).add(1),
+        )
+        .col_expr(service_request::Column::UpdatedAt, Expr::value(now))
+        .filter(service_request::Column::Id.eq(id))
+        .filter(service_request::Column::Version.eq(version as i32))
+        .exec(txn)
+        .await?;
+    let row = service_request::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::RequestNotFound)?;
+    if updated.rows_affected != 1 {
+        return Err(ServiceError::VersionConflict);
+    }
+    Ok(row)
+}
+
+fn status_of(r: &service_request::Model) -> Result<RequestStatus, ServiceError> {
+    RequestStatus::from_code(&r.status).ok_or_else(|| {
+        ServiceError::Database(sea_orm::DbErr::Custom(format!(
+            "request {} has the unknown status '{}'",
+            r.id, r.status
+        )))
+    })
+}
+
+fn require(ok: bool, status: RequestStatus) -> Result<(), ServiceError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ServiceError::InvalidTransition(status.code().to_owned()))
+    }
+}
+
+fn note_of(note: Option<&str>) -> Option<String> {
+    note.map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(2000).collect())
+}
+
+async fn steps_of(
+    txn: &impl ConnectionTrait,
+    request_id: Uuid,
+) -> Result<Vec<request_step::Model>, sea_orm::DbErr> {
+    request_step::Entity::find()
+        .filter(request_step::Column::RequestId.eq(request_id))
+        .order_by_asc(request_step::Column::Seq)
+        .all(txn)
+        .await
+}
+
+/// Replaces the request's chain; the first step becomes active.
+async fn write_steps(
+    txn: &DatabaseTransaction,
+    request_id: Uuid,
+    steps: &[PlannedStep],
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    request_step::Entity::delete_many()
+        .filter(request_step::Column::RequestId.eq(request_id))
+        .exec(txn)
+        .await?;
+    let rows = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| request_step::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            request_id: Set(request_id),
+            seq: Set(i as i32),
+            kind: Set(code(&s.kind)),
+            approver: Set(code(&s.approver)),
+            acting_allowed: Set(s.acting_allowed),
+            position_id: Set(s.position_id),
+            unit_id: Set(s.unit_id),
+            pd_unit_id: Set(s.pd_unit_id),
+            status: Set(if i == 0 { "active" } else { "waiting" }.into()),
+            activated_at: Set((i == 0).then_some(now)),
+            outcome: Set(None),
+            note: Set(None),
+            actor_id: Set(None),
+            capacity: Set(None),
+            acting_assignment_id: Set(None),
+            acted_at: Set(None),
+        });
+    request_step::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await
+        .map(|_| ())
+}
+
+async fn set_step(
+    txn: &DatabaseTransaction,
+    step: Uuid,
+    status: StepStatus,
+    outcome: Option<String>,
+    note: Option<String>,
+    acted: &Acted,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    request_step::Entity::update_many()
+        .col_expr(request_step::Column::Status, Expr::value(status.code()))
+        .col_expr(request_step::Column::Outcome, Expr::value(outcome))
+        .col_expr(request_step::Column::Note, Expr::value(note))
+        .col_expr(request_step::Column::ActorId, Expr::value(acted.actor))
+        .col_expr(
+            request_step::Column::Capacity,
+            Expr::value(acted.capacity.clone()),
+        )
+        .col_expr(
+            request_step::Column::ActingAssignmentId,
+            Expr::value(acted.acting),
+        )
+        .col_expr(request_step::Column::ActedAt, Expr::value(now))
+        .filter(request_step::Column::Id.eq(step))
+        .exec(txn)
+        .await
+        .map(|_| ())
+}
+
+async fn activate(
+    txn: &DatabaseTransaction,
+    step: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    request_step::Entity::update_many()
+        .col_expr(request_step::Column::Status, Expr::value("active"))
+        .col_expr(request_step::Column::ActivatedAt, Expr::value(now))
+        .filter(request_step::Column::Id.eq(step))
+        .exec(txn)
+        .await
+        .map(|_| ())
+}
+
+/// Marks every step not yet done as skipped.
+async fn skip_rest(txn: &DatabaseTransaction, request_id: Uuid) -> Result<(), sea_orm::DbErr> {
+    request_step::Entity::update_many()
+        .col_expr(request_step::Column::Status, Expr::value("skipped"))
+        .filter(request_step::Column::RequestId.eq(request_id))
+        .filter(request_step::Column::Status.is_in(["active", "waiting"]))
+        .exec(txn)
+        .await
+        .map(|_| ())
+}
+
+/// A form checked and made ready: attachments replaced by what is stored, every field valid.
+async fn prepare(
+    txn: &impl ConnectionTrait,
+    schema: &abdi_proto::forms::FormSchema,
+    form: &FormValues,
+    owner: Uuid,
+    request_id: Uuid,
+    today: NaiveDate,
+) -> Result<FormValues, ServiceError> {
+    let form = attachments::resolve(txn, schema, form, owner, request_id)
+        .await?
+        .map_err(ServiceError::FormInvalid)?;
+    schema
+        .validate(&form, today)
+        .map_err(ServiceError::FormInvalid)?;
+    Ok(form)
+}
+
+/// What submitting needs: the rules' assessment and the resolved chain.
+struct Planned {
+    assessment: Assessment,
+    placement: chain::Placement,
+    steps: Vec<PlannedStep>,
+}
+
+impl Services {
+    /// Rules, then the chain: every reason a request cannot go is reported at once.
+    async fn plan(
+        &self,
+        txn: &DatabaseTransaction,
+        rules: &dyn ServiceRules,
+        input: &RuleInput<'_>,
+        chain_template: &[abdi_proto::services::ChainStep],
+    ) -> Result<Planned, ServiceError> {
+        let assessed = rules.assess(txn, input).await?;
+        let restricted = assessed.as_ref().is_ok_and(|a| a.acting_restricted);
+        let resolved = chain::resolve(
+            &self.access,
+            txn,
+            input.employee,
+            chain_template,
+            restricted,
+        )
+        .await?;
+        match (assessed, resolved) {
+            (Ok(assessment), Ok((placement, steps))) => Ok(Planned {
+                assessment,
+                placement,
+                steps,
+            }),
+            (a, c) => {
+                let mut violations = a.err().unwrap_or_default();
+                violations.extend(c.err());
+                Err(ServiceError::Rules(violations))
+            }
+        }
+    }
+
+    /// Creates a request (sent at once unless `submit` is false). With an idempotency key, the
+    /// answer is recorded in the same transaction.
+    pub async fn create(
+        &self,
+        owner: Uuid,
+        new: &NewRequest,
+        key: Option<&str>,
+    ) -> Result<RequestView, ServiceError> {
+        let now = self.clock.now();
+        let today = self.clock.today();
+        let (row, def) = catalogue::get(&self.db, &new.service).await?;
+        if !def.spec.active {
+            return Err(ServiceError::ServiceInactive);
+        }
+        let rules = self.rules(&row.rules)?;
+        let id = Uuid::now_v7();
+        let txn = self.db.begin().await?;
+        let employee = lock_employee(&txn, owner).await?;
+        let (status, form, planned) = if new.submit {
+            let form = prepare(&txn, &def.spec.form, &new.form, owner, id, today).await?;
+            let input = RuleInput {
+                request_id: id,
+                employee: &employee,
+                form: &form,
+                today,
+            };
+            let planned = self
+                .plan(&txn, rules.as_ref(), &input, &def.spec.chain)
+                .await?;
+            (RequestStatus::Submitted, form, Some(planned))
+        } else {
+            let form = attachments::resolve(&txn, &def.spec.form, &new.form, owner, id)
+                .await?
+                .map_err(ServiceError::FormInvalid)?;
+            (RequestStatus::Draft, form, None)
+        };
+        service_request::Entity::insert(service_request::ActiveModel {
+            id: Set(id),
+            employee_id: Set(owner),
+            service_code: Set(def.code.clone()),
+            service_revision: Set(def.revision as i32),
+            status: Set(status.code().to_owned()),
+            outcome: Set(None),
+            form: Set(json(&form)),
+            assessment: Set(planned
+                .as_ref()
+                .map_or_else(|| "{}".into(), |p| json(&p.assessment.detail))),
+            unit_id: Set(planned
+                .as_ref()
+                .map_or(employee.unit_id, |p| p.placement.unit_id)),
+            pd_unit_id: Set(planned.as_ref().and_then(|p| p.placement.pd_unit_id)),
+            version: Set(1),
+            created_at: Set(now),
+            submitted_at: Set(planned.as_ref().map(|_| now)),
+            decided_at: Set(None),
+            updated_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await?;
+        attachments::attach(&txn, &form, id).await?;
+        if let Some(p) = &planned {
+            write_steps(&txn, id, &p.steps, now).await?;
+            let input = RuleInput {
+                request_id: id,
+                employee: &employee,
+                form: &form,
+                today,
+            };
+            rules.book(&txn, &input, &p.assessment).await?;
+        }
+        let owner_acted = Acted {
+            actor: Some(owner),
+            capacity: Some("own".into()),
+            acting: None,
+        };
+        record(
+            &txn,
+            id,
+            now,
+            Event {
+                action: if new.submit { "submitted" } else { "created" },
+                from: None,
+                to: status,
+                acted: owner_acted,
+                outcome: None,
+                note: None,
+            },
+        )
+        .await?;
+        let view = views::load(&txn, id).await?;
+        if let Some(key) = key {
+            idempotency::complete(&txn, owner, key, 201, &json(&view)).await?;
+        }
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// Changes the form of a draft or of a request returned for revision.
+    pub async fn edit(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        version: u32,
+        form: &FormValues,
+    ) -> Result<RequestView, ServiceError> {
+        let now = self.clock.now();
+        let txn = self.db.begin().await?;
+        own(&fetch(&txn, id).await?, owner)?;
+        let req = bump(&txn, id, version, now).await?;
+        let status = status_of(&req)?;
+        require(
+            matches!(status, RequestStatus::Draft | RequestStatus::Returned),
+            status,
+        )?;
+        let (_, def) = catalogue::get(&txn, &req.service_code).await?;
+        let form = attachments::resolve(&txn, &def.spec.form, form, owner, id)
+            .await?
+            .map_err(ServiceError::FormInvalid)?;
+        service_request::Entity::update_many()
+            .col_expr(service_request::Column::Form, Expr::value(json(&form)))
+            .filter(service_request::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        attachments::attach(&txn, &form, id).await?;
+        record(
+            &txn,
+            id,
+            now,
+            Event {
+                action: "edited",
+                from: Some(status),
+                to: status,
+                acted: Acted {
+                    actor: Some(owner),
+                    capacity: Some("own".into()),
+                    acting: None,
+                },
+                outcome: None,
+                note: None,
+            },
+        )
+        .await?;
+        let view = views::load(&txn, id).await?;
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// Sends a draft, or sends a returned request again (its chain is resolved afresh).
+    pub async fn submit(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        version: u32,
+    ) -> Result<RequestView, ServiceError> {
+        let now = self.clock.now();
+        let today = self.clock.today();
+        let txn = self.db.begin().await?;
+        let employee = lock_employee(&txn, owner).await?;
+        own(&fetch(&txn, id).await?, owner)?;
+        let req = bump(&txn, id, version, now).await?;
+        let status = status_of(&req)?;
+        require(
+            matches!(status, RequestStatus::Draft | RequestStatus::Returned),
+            status,
+        )?;
+        let (row, def) = catalogue::get(&txn, &req.service_code).await?;
+        if !def.spec.active {
+            return Err(ServiceError::ServiceInactive);
+        }
+        let rules = self.rules(&row.rules)?;
+        let form = prepare(&txn, &def.spec.form, &stored_form(&req), owner, id, today).await?;
+        let input = RuleInput {
+            request_id: id,
+            employee: &employee,
+            form: &form,
+            today,
+        };
+        let planned = self
+            .plan(&txn, rules.as_ref(), &input, &def.spec.chain)
+            .await?;
+        service_request::Entity::update_many()
+            .col_expr(
+                service_request::Column::Status,
+                Expr::value(RequestStatus::Submitted.code()),
+            )
+            .col_expr(service_request::Column::Form, Expr::value(json(&form)))
+            .col_expr(
+                service_request::Column::Assessment,
+                Expr::value(json(&planned.assessment.detail)),
+            )
+            .col_expr(
+                service_request::Column::ServiceRevision,
+                Expr::value(def.revision as i32),
+            )
+            .col_expr(
+                service_request::Column::UnitId,
+                Expr::value(planned.placement.unit_id),
+            )
+            .col_expr(
+                service_request::Column::PdUnitId,
+                Expr::value(planned.placement.pd_unit_id),
+            )
+            .col_expr(service_request::Column::SubmittedAt, Expr::value(now))
+            .filter(service_request::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        write_steps(&txn, id, &planned.steps, now).await?;
+        rules.book(&txn, &input, &planned.assessment).await?;
+        record(
+            &txn,
+            id,
+            now,
+            Event {
+                action: if status == RequestStatus::Draft {
+                    "submitted"
+                } else {
+                    "resubmitted"
+                },
+                from: Some(status),
+                to: RequestStatus::Submitted,
+                acted: Acted {
+                    actor: Some(owner),
+                    capacity: Some("own".into()),
+                    acting: None,
+                },
+                outcome: None,
+                note: None,
+            },
+        )
+        .await?;
+        let view = views::load(&txn, id).await?;
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// Withdraws a request before its final decision; what it booked is released.
+    pub async fn cancel(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        version: u32,
+        note: Option<&str>,
+    ) -> Result<RequestView, ServiceError> {
+        let now = self.clock.now();
+        let txn = self.db.begin().await?;
+        own(&fetch(&txn, id).await?, owner)?;
+        let req = bump(&txn, id, version, now).await?;
+        let status = status_of(&req)?;
+        require(status.is_open(), status)?;
+        let (row, _) = catalogue::get(&txn, &req.service_code).await?;
+        self.rules(&row.rules)?
+            .settle(&txn, id, Settlement::Released)
+            .await?;
+        skip_rest(&txn, id).await?;
+        set_status(&txn, id, RequestStatus::Cancelled, None, None).await?;
+        record(
+            &txn,
+            id,
+            now,
+            Event {
+                action: "cancelled",
+                from: Some(status),
+                to: RequestStatus::Cancelled,
+                acted: Acted {
+                    actor: Some(owner),
+                    capacity: Some("own".into()),
+                    acting: None,
+                },
+                outcome: None,
+                note: note_of(note),
+            },
+        )
+        .await?;
+        let view = views::load(&txn, id).await?;
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// The fasilitator's check: complete (on to the chain) or back for revision.
+    pub async fn verify(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        input: &Verification,
+    ) -> Result<RequestView, ServiceError> {
+        let now = self.clock.now();
+        let note = note_of(input.note.as_deref());
+        if input.outcome == VerificationOutcome::Return && note.is_none() {
+            return Err(ServiceError::ReasonRequired);
+        }
+        let txn = self.db.begin().await?;
+        let before = fetch(&txn, id).await?;
+        let units = self.access.unit_chain(before.unit_id).await?;
+        if before.employee_id == who.employee_id
+            || !units.iter().any(|u| who.fasilitator_units.contains(&u.id))
+        {
+            return Err(AccessError::Forbidden.into());
+        }
+        let req = bump(&txn, id, input.version, now).await?;
+        let status = status_of(&req)?;
+        let steps = steps_of(&txn, id).await?;
+        let Some(step) = steps.iter().find(|s| s.status == "active") else {
+            return Err(ServiceError::InvalidTransition(status.code().to_owned()));
+        };
+        require(step.kind == code(&StepKind::Verification), status)?;
+        let acted = Acted {
+            actor: Some(who.employee_id),
+            capacity: Some("fasilitator".into()),
+            acting: None,
+        };
+        let (to, action) = match input.outcome {
+            VerificationOutcome::Complete => {
+                set_step(
+                    &txn,
+                    step.id,
+                    StepStatus::Done,
+                    Some("complete".into()),
+                    note.clone(),
+                    &acted,
+                    now,
+                )
+                .await?;
+                if let Some(next) = steps.iter().find(|s| s.seq > step.seq) {
+                    activate(&txn, next.id, now).await?;
+                }
+                (RequestStatus::InReview, "verified")
+            }
+            VerificationOutcome::Return => {
+                set_step(
+                    &txn,
+                    step.id,
+                    StepStatus::Done,
+                    Some("return".into()),
+                    note.clone(),
+                    &acted,
+                    now,
+                )
+                .await?;
+                skip_rest(&txn, id).await?;
+                let (row, _) = catalogue::get(&txn, &req.service_code).await?;
+                self.rules(&row.rules)?
+                    .settle(&txn, id, Settlement::Released)
+                    .await?;
+                (RequestStatus::Returned, "returned")
+            }
+        };
+        set_status(&txn, id, to, None, None).await?;
+        record(
+            &txn,
+            id,
+            now,
+            Event {
+                action,
+                from: Some(status),
+                to,
+                acted,
+                outcome: Some(code(&input.outcome)),
+                note,
+            },
+        )
+        .await?;
+        let view = views::load(&txn, id).await?;
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// A decider's decision on the active step (the caller checked the step-up).
+    pub async fn decide(
+        &self,
+        who: &Principal,
+        id: Uuid,
+        input: &Decision,
+    ) -> Result<RequestView, ServiceError> {
+        let now = self.clock.now();
+        let today = self.clock.today();
+        let note = note_of(input.note.as_deref());
+        if input.outcome.needs_reason() && note.is_none() {
+            return Err(ServiceError::ReasonRequired);
+        }
+        let txn = self.db.begin().await?;
+        // Only someone on the chain learns more than "forbidden".
+        let before = fetch(&txn, id).await?;
+        let chain = steps_of(&txn, id).await?;
+        if !chain
+            .iter()
+            .any(|s| self.may_decide(who, &before, s).is_ok())
+        {
+            return Err(AccessError::Forbidden.into());
+        }
+        let req = bump(&txn, id, input.version, now).await?;
+        let status = status_of(&req)?;
+        require(status == RequestStatus::InReview, status)?;
+        let steps = steps_of(&txn, id).await?;
+        let Some(step) = steps.iter().find(|s| s.status == "active") else {
+            return Err(ServiceError::InvalidTransition(status.code().to_owned()));
+        };
+        let kind: StepKind = parse(&step.kind)
+            .ok_or_else(|| ServiceError::InvalidTransition(status.code().to_owned()))?;
+        require(kind != StepKind::Verification, status)?;
+        let acted = self.may_decide(who, &req, step)?;
+        let (row, def) = catalogue::get(&txn, &req.service_code).await?;
+        let rules = self.rules(&row.rules)?;
+        let deciding = matches!(kind, StepKind::Decision | StepKind::Approval);
+
+        // Approved with changes: the changed request must pass the rules again.
+        if deciding && input.outcome == Outcome::Perubahan {
+            let changes = input
+                .changes
+                .as_ref()
+                .ok_or(ServiceError::ChangesRequired)?;
+            let employee = lock_employee(&txn, req.employee_id).await?;
+            let mut form = stored_form(&req);
+            form.extend(changes.clone());
+            let form = prepare(&txn, &def.spec.form, &form, req.employee_id, id, today).await?;
+            let input = RuleInput {
+                request_id: id,
+                employee: &employee,
+                form: &form,
+                today,
+            };
+            let assessment = rules
+                .assess(&txn, &input)
+                .await?
+                .map_err(ServiceError::Rules)?;
+            rules.book(&txn, &input, &assessment).await?;
+            service_request::Entity::update_many()
+                .col_expr(service_request::Column::Form, Expr::value(json(&form)))
+                .col_expr(
+                    service_request::Column::Assessment,
+                    Expr::value(json(&assessment.detail)),
+                )
+                .filter(service_request::Column::Id.eq(id))
+                .exec(&txn)
+                .await?;
+        }
+
+        let outcome = code(&input.outcome);
+        set_step(
+            &txn,
+            step.id,
+            StepStatus::Done,
+            Some(outcome.clone()),
+            note.clone(),
+            &acted,
+            now,
+        )
+        .await?;
+        let next = steps.iter().find(|s| s.seq > step.seq);
+        let final_outcome = match (kind, next) {
+            (StepKind::Recommendation, Some(next)) => {
+                activate(&txn, next.id, now).await?;
+                None
+            }
+            _ if deciding && input.outcome.is_final() => {
+                skip_rest(&txn, id).await?;
+                Some(input.outcome)
+            }
+            (_, Some(next)) => {
+                activate(&txn, next.id, now).await?;
+                None
+            }
+            (_, None) => {
+                let changed = input.outcome == Outcome::Perubahan
+                    || steps.iter().any(|s| {
+                        s.outcome.as_deref() == Some(Outcome::Perubahan.code())
+                            && matches!(s.kind.as_str(), "decision" | "approval")
+                    });
+                Some(if changed {
+                    Outcome::Perubahan
+                } else {
+                    Outcome::Disetujui
+                })
+            }
+        };
+        let to = match final_outcome {
+            Some(o) => {
+                let settlement = match o {
+                    Outcome::Disetujui | Outcome::Perubahan => Settlement::Approved,
+                    Outcome::Ditangguhkan => Settlement::Deferred,
+                    Outcome::TidakDisetujui => Settlement::Released,
+                };
+                rules.settle(&txn, id, settlement).await?;
+                set_status(&txn, id, RequestStatus::Decided, Some(o), Some(now)).await?;
+                RequestStatus::Decided
+            }
+            None => status,
+        };
+        record(
+            &txn,
+            id,
+            now,
+            Event {
+                action: match kind {
+                    StepKind::Recommendation => "recommended",
+                    StepKind::Approval => "approved",
+                    _ => "decided",
+                },
+                from: Some(status),
+                to,
+                acted,
+                outcome: Some(outcome),
+                note,
+            },
+        )
+        .await?;
+        let view = views::load(&txn, id).await?;
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// Refuses anyone who can decide no step of the request (the owner included).
+    pub async fn check_decider(&self, who: &Principal, id: Uuid) -> Result<(), ServiceError> {
+        let req = service_request::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(ServiceError::RequestNotFound)?;
+        let chain = steps_of(&self.db, id).await?;
+        if chain.iter().any(|s| self.may_decide(who, &req, s).is_ok()) {
+            Ok(())
+        } else {
+            Err(AccessError::Forbidden.into())
+        }
+    }
+
+    /// Whether the caller may act on `step`, and in which capacity: the post's holder, a
+    /// Plt/Plh of it inside their window (where acting officials may decide), or for an
+    /// outside approval an administrator. Nobody decides their own request.
+    fn may_decide(
+        &self,
+        who: &Principal,
+        req: &service_request::Model,
+        step: &request_step::Model,
+    ) -> Result<Acted, ServiceError> {
+        if req.employee_id == who.employee_id {
+            return Err(AccessError::Forbidden.into());
+        }
+        let approver: Option<Approver> = parse(&step.approver);
+        if approver == Some(Approver::Bkn) {
+            return if who.administrator {
+                Ok(Acted {
+                    actor: Some(who.employee_id),
+                    capacity: Some("administrator".into()),
+                    acting: None,
+                })
+            } else {
+                Err(AccessError::Forbidden.into())
+            };
+        }
+        let Some(post) = step.position_id else {
+            return Err(AccessError::Forbidden.into());
+        };
+        let capacity = Some(step.approver.clone());
+        if who.own_post == Some(post) {
+            return Ok(Acted {
+                actor: Some(who.employee_id),
+                capacity,
+                acting: None,
+            });
+        }
+        match who.acting.get(&post) {
+            Some(hold) if step.acting_allowed => Ok(Acted {
+                actor: Some(who.employee_id),
+                capacity,
+                acting: Some(hold.assignment_id),
+            }),
+            _ => Err(AccessError::Forbidden.into()),
+        }
+    }
+
+    /// What the service's rules say about a form, without sending it.
+    pub async fn quote(
+        &self,
+        owner: Uuid,
+        service: &str,
+        form: &FormValues,
+    ) -> Result<Quote, ServiceError> {
+        let today = self.clock.today();
+        let (row, def) = catalogue::get(&self.db, service).await?;
+        let rules = self.rules(&row.rules)?;
+        let txn = self.db.begin().await?;
+        let employee = employee::Entity::find_by_id(owner)
+            .one(&txn)
+            .await?
+            .ok_or(ServiceError::Access(AccessError::EmployeeNotFound))?;
+        let id = Uuid::nil();
+        let form = prepare(&txn, &def.spec.form, form, owner, id, today).await?;
+        let input = RuleInput {
+            request_id: id,
+            employee: &employee,
+            form: &form,
+            today,
+        };
+        let result = self
+            .plan(&txn, rules.as_ref(), &input, &def.spec.chain)
+            .await;
+        txn.rollback().await?;
+        match result {
+            Ok(p) => Ok(Quote {
+                ok: def.spec.active,
+                violations: Vec::new(),
+                assessment: p.assessment.detail,
+            }),
+            Err(ServiceError::Rules(violations)) => Ok(Quote {
+                ok: false,
+                violations,
+                assessment: Value::Null,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+async fn fetch(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+) -> Result<service_request::Model, ServiceError> {
+    service_request::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(ServiceError::RequestNotFound)
+}
+
+fn own(req: &service_request::Model, owner: Uuid) -> Result<(), ServiceError> {
+    if req.employee_id == owner {
+        Ok(())
+    } else {
+        Err(AccessError::Forbidden.into())
+    }
+}
+
+async fn set_status(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    status: RequestStatus,
+    outcome: Option<Outcome>,
+    decided_at: Option<DateTime<Utc>>,
+) -> Result<(), sea_orm::DbErr> {
+    let mut q = service_request::Entity::update_many()
+        .col_expr(service_request::Column::Status, Expr::value(status.code()));
+    if let Some(o) = outcome {
+        q = q.col_expr(service_request::Column::Outcome, Expr::value(o.code()));
+    }
+    if let Some(at) = decided_at {
+        q = q.col_expr(service_request::Column::DecidedAt, Expr::value(at));
+    }
+    q.filter(service_request::Column::Id.eq(id))
+        .exec(txn)
+        .await
+        .map(|_| ())
+}

@@ -1,0 +1,648 @@
+//! `/api/v1/services`, `/api/v1/requests`, the work lists and attachments: thin handlers that
+//! extract, authorise and call [`super::Services`].
+
+use abdi_proto::Problem;
+use abdi_proto::forms::FormValues;
+use abdi_proto::services::{
+    Decision, LeaveBalance, NewRequest, Quote, RequestEdit, RequestPage, RequestStatus,
+    RequestView, ServiceChange, ServiceDefinition, ServiceRevision, ServiceSummary, Verification,
+    VersionedAction, WorkList,
+};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::Datelike;
+use futures_util::TryStreamExt;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use super::attachments::{self, AttachmentInfo};
+use super::idempotency::{self, Claim};
+use super::views::{self, Work};
+use super::{ServiceError, catalogue};
+use crate::access::{AccessError, Action, Principal};
+use crate::error::ApiError;
+use crate::http::extract::{Json, Path, Query};
+use crate::identity::auth::Authenticated;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_services))
+        .routes(routes!(get_service))
+        .routes(routes!(quote))
+        .routes(routes!(change_service))
+        .routes(routes!(service_revisions))
+        .routes(routes!(create_request, my_requests))
+        .routes(routes!(get_request, edit_request))
+        .routes(routes!(submit_request))
+        .routes(routes!(cancel_request))
+        .routes(routes!(verify_request))
+        .routes(routes!(decide_request))
+        .routes(routes!(inbox))
+        .routes(routes!(verification_queue))
+        .routes(routes!(upload_attachment))
+        .routes(routes!(download_attachment))
+        .routes(routes!(leave_balance))
+}
+
+async fn principal(state: &AppState, employee_id: Uuid) -> Result<Principal, ApiError> {
+    Ok(state
+        .access
+        .principal(employee_id, state.clock.today())
+        .await
+        .map_err(AccessError::from)?)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct ListServices {
+    /// Include services that are closed at the moment (administrators).
+    #[serde(default)]
+    all: bool,
+}
+
+/// The service catalogue: what can be asked for.
+#[utoipa::path(get, path = "/services", tag = "services",
+    params(ListServices),
+    responses(
+        (status = 200, description = "Services, by code", body = Vec<ServiceSummary>),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_services(
+    State(state): State<AppState>,
+    Query(q): Query<ListServices>,
+) -> Result<axum::Json<Vec<ServiceSummary>>, ApiError> {
+    Ok(axum::Json(catalogue::list(&state.db, q.all).await?))
+}
+
+/// A service in full: the form schema the app renders, the documents, the chain and the SOP.
+#[utoipa::path(get, path = "/services/{code}", tag = "services",
+    params(("code" = String, Path, description = "Service code, e.g. `cuti_tahunan`")),
+    responses(
+        (status = 200, description = "The service", body = ServiceDefinition),
+        (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_service(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<axum::Json<ServiceDefinition>, ApiError> {
+    Ok(axum::Json(catalogue::get(&state.db, &code).await?.1))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+struct QuoteRequest {
+    #[schema(value_type = Object)]
+    form: FormValues,
+}
+
+/// What the service's rules say about a filled-in form before it is sent: for leave, the
+/// working days and the balance after; every rule it would break.
+#[utoipa::path(post, path = "/services/{code}/quote", tag = "services", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Service code")),
+    request_body = QuoteRequest,
+    responses(
+        (status = 200, description = "The quote", body = Quote),
+        (status = 400, description = "`invalid_body`, `invalid_path`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`form_invalid`, with `errors`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn quote(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(code): Path<String>,
+    Json(req): Json<QuoteRequest>,
+) -> Result<axum::Json<Quote>, ApiError> {
+    Ok(axum::Json(
+        state
+            .services
+            .quote(current.session.employee_id, &code, &req.form)
+            .await?,
+    ))
+}
+
+/// Change a service by decree (documents, form, chain, SOP, open or closed): a new revision;
+/// the earlier ones are kept.
+#[utoipa::path(put, path = "/admin/services/{code}", tag = "admin", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Service code")),
+    request_body = ServiceChange,
+    responses(
+        (status = 200, description = "The service as changed", body = ServiceDefinition),
+        (status = 400, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`version_conflict`: changed since that revision", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`reason_required`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn change_service(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(code): Path<String>,
+    Json(change): Json<ServiceChange>,
+) -> Result<axum::Json<ServiceDefinition>, ApiError> {
+    let me = current.session.employee_id;
+    state
+        .access
+        .authorize(me, state.clock.today(), Action::ManageCatalogue, None)
+        .await?;
+    Ok(axum::Json(
+        catalogue::update(&state.db, &code, change, me, state.clock.now()).await?,
+    ))
+}
+
+/// Every revision of a service, newest first.
+#[utoipa::path(get, path = "/admin/services/{code}/revisions", tag = "admin", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Service code")),
+    responses(
+        (status = 200, description = "Revisions", body = Vec<ServiceRevision>),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn service_revisions(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(code): Path<String>,
+) -> Result<axum::Json<Vec<ServiceRevision>>, ApiError> {
+    state
+        .access
+        .authorize(
+            current.session.employee_id,
+            state.clock.today(),
+            Action::ManageCatalogue,
+            None,
+        )
+        .await?;
+    Ok(axum::Json(catalogue::history(&state.db, &code).await?))
+}
+
+/// Ask for a service. Send an `Idempotency-Key` (a UUID made when the form was filled in):
+/// a retry with the same key and body gets the first answer and never makes a second request.
+#[utoipa::path(post, path = "/requests", tag = "requests", security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header, description = "8 to 128 characters, unique per submission")),
+    request_body = NewRequest,
+    responses(
+        (status = 201, description = "Created (submitted, or kept as a draft)", body = RequestView),
+        (status = 400, description = "`idempotency_key_invalid`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`service_inactive`, `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`form_invalid`, `rule_violation` (with `errors`), `idempotency_key_reused`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_request(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    headers: HeaderMap,
+    Json(new): Json<NewRequest>,
+) -> Result<Response, ApiError> {
+    let owner = current.session.employee_id;
+    let key = idempotency::parse_key(headers.get("idempotency-key").and_then(|v| v.to_str().ok()))?;
+    let hash = hex::encode(Sha256::digest(serde_json::to_vec(&new).unwrap_or_default()));
+    let db = &state.services.db;
+    match idempotency::claim(db, owner, &key, &hash, state.clock.now()).await? {
+        Claim::Replay { status, body } => Ok((
+            StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                ),
+                (
+                    header::HeaderName::from_static("idempotent-replayed"),
+                    HeaderValue::from_static("true"),
+                ),
+            ],
+            body,
+        )
+            .into_response()),
+        Claim::Fresh => match state.services.create(owner, &new, Some(&key)).await {
+            Ok(view) => Ok((StatusCode::CREATED, axum::Json(view)).into_response()),
+            Err(e) => {
+                // A failed attempt leaves no claim: the retry runs again.
+                let _ = idempotency::release(db, owner, &key).await;
+                Err(e.into())
+            }
+        },
+    }
+}
+
+/// A keyset page: `after` (the `next` of the previous page) and `limit` (1 to 100, 20 by
+/// default).
+fn page(
+    after: Option<&str>,
+    limit: Option<u64>,
+) -> Result<(Option<(chrono::DateTime<chrono::Utc>, Uuid)>, u64), ApiError> {
+    let after = match after {
+        Some(raw) => Some(views::parse_cursor(raw).ok_or_else(|| {
+            ApiError::with_detail(
+                abdi_proto::ErrorCode::InvalidQuery,
+                "Parameter 'after' tidak dikenal; gunakan nilai 'next' dari halaman sebelumnya.",
+                "Unknown 'after'; use the 'next' of the previous page.",
+            )
+        })?),
+        None => None,
+    };
+    Ok((after, limit.unwrap_or(20).clamp(1, 100)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct MyRequests {
+    status: Option<RequestStatus>,
+    /// The `next` of the previous page.
+    after: Option<String>,
+    /// Items per page, 1 to 100 (20 by default).
+    limit: Option<u64>,
+}
+
+/// The employee's own requests, newest first.
+#[utoipa::path(get, path = "/requests", tag = "requests", security(("bearer" = [])),
+    params(MyRequests),
+    responses(
+        (status = 200, description = "A page", body = RequestPage),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn my_requests(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Query(q): Query<MyRequests>,
+) -> Result<axum::Json<RequestPage>, ApiError> {
+    let (after, limit) = page(q.after.as_deref(), q.limit)?;
+    Ok(axum::Json(
+        views::mine(
+            &state.db,
+            current.session.employee_id,
+            q.status,
+            after,
+            limit,
+        )
+        .await?,
+    ))
+}
+
+/// A request with its chain and timeline: for the employee, the deciders on its chain, the
+/// unit's fasilitators and administrators.
+#[utoipa::path(get, path = "/requests/{id}", tag = "requests", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Request id")),
+    responses(
+        (status = 200, description = "The request", body = RequestView),
+        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_request(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<RequestView>, ApiError> {
+    let who = principal(&state, current.session.employee_id).await?;
+    if !views::can_view(&state.db, &state.access, &who, id).await? {
+        return Err(AccessError::Forbidden.into());
+    }
+    Ok(axum::Json(views::load(&state.db, id).await?))
+}
+
+/// Change a draft, or a request returned for revision.
+#[utoipa::path(put, path = "/requests/{id}", tag = "requests", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Request id")),
+    request_body = RequestEdit,
+    responses(
+        (status = 200, description = "Changed", body = RequestView),
+        (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: not the employee's", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`version_conflict`, `invalid_transition`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`form_invalid`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn edit_request(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+    Json(edit): Json<RequestEdit>,
+) -> Result<axum::Json<RequestView>, ApiError> {
+    Ok(axum::Json(
+        state
+            .services
+            .edit(current.session.employee_id, id, edit.version, &edit.form)
+            .await?,
+    ))
+}
+
+/// Send a draft, or send a returned request again.
+#[utoipa::path(post, path = "/requests/{id}/submit", tag = "requests", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Request id")),
+    request_body = VersionedAction,
+    responses(
+        (status = 200, description = "Submitted", body = RequestView),
+        (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`version_conflict`, `invalid_transition`, `service_inactive`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`form_invalid`, `rule_violation`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn submit_request(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+    Json(action): Json<VersionedAction>,
+) -> Result<axum::Json<RequestView>, ApiError> {
+    Ok(axum::Json(
+        state
+            .services
+            .submit(current.session.employee_id, id, action.version)
+            .await?,
+    ))
+}
+
+/// Withdraw a request before its final decision.
+#[utoipa::path(post, path = "/requests/{id}/cancel", tag = "requests", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Request id")),
+    request_body = VersionedAction,
+    responses(
+        (status = 200, description = "Cancelled", body = RequestView),
+        (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`version_conflict`, `invalid_transition`: already decided", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn cancel_request(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+    Json(action): Json<VersionedAction>,
+) -> Result<axum::Json<RequestView>, ApiError> {
+    Ok(axum::Json(
+        state
+            .services
+            .cancel(
+                current.session.employee_id,
+                id,
+                action.version,
+                action.note.as_deref(),
+            )
+            .await?,
+    ))
+}
+
+/// The fasilitator's check of the documents: complete, or back for revision with a reason.
+#[utoipa::path(post, path = "/requests/{id}/verification", tag = "requests", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Request id")),
+    request_body = Verification,
+    responses(
+        (status = 200, description = "Verified or returned", body = RequestView),
+        (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: not a fasilitator of the unit", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`version_conflict`, `invalid_transition`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`reason_required`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn verify_request(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+    Json(input): Json<Verification>,
+) -> Result<axum::Json<RequestView>, ApiError> {
+    let who = principal(&state, current.session.employee_id).await?;
+    Ok(axum::Json(state.services.verify(&who, id, &input).await?))
+}
+
+/// A decision on the request's current step: the atasan's consideration, the official's
+/// decision, or an outside approval. Needs a passkey step-up from the last few minutes.
+#[utoipa::path(post, path = "/requests/{id}/decision", tag = "requests", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Request id")),
+    request_body = Decision,
+    responses(
+        (status = 200, description = "Decided", body = RequestView),
+        (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`version_conflict`: someone acted first; `invalid_transition`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`reason_required`, `form_invalid`, `rule_violation` (for changed values)", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn decide_request(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+    Json(input): Json<Decision>,
+) -> Result<axum::Json<RequestView>, ApiError> {
+    let who = principal(&state, current.session.employee_id).await?;
+    // Whether the caller may decide is told before whether the step-up is fresh enough.
+    state.services.check_decider(&who, id).await?;
+    state.identity.passkeys.require_step_up(&current.session)?;
+    Ok(axum::Json(state.services.decide(&who, id, &input).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct WorkQuery {
+    /// Only this service.
+    service: Option<String>,
+    /// The `next` of the previous page.
+    after: Option<String>,
+    /// Items per page, 1 to 100 (20 by default).
+    limit: Option<u64>,
+}
+
+/// The decider's inbox: steps waiting for the caller's posts (own, or as Plt/Plh where they
+/// may act), oldest first, with counts per service.
+#[utoipa::path(get, path = "/inbox", tag = "requests", security(("bearer" = [])),
+    params(WorkQuery),
+    responses(
+        (status = 200, description = "A page and the counts", body = WorkList),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn inbox(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Query(q): Query<WorkQuery>,
+) -> Result<axum::Json<WorkList>, ApiError> {
+    let who = principal(&state, current.session.employee_id).await?;
+    let (after, limit) = page(q.after.as_deref(), q.limit)?;
+    Ok(axum::Json(
+        views::work_list(
+            &state.db,
+            Work::Inbox(&who),
+            q.service.as_deref(),
+            after,
+            limit,
+        )
+        .await?,
+    ))
+}
+
+/// The fasilitator's verification queue for their units.
+#[utoipa::path(get, path = "/verification-queue", tag = "requests", security(("bearer" = [])),
+    params(WorkQuery),
+    responses(
+        (status = 200, description = "A page and the counts", body = WorkList),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn verification_queue(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Query(q): Query<WorkQuery>,
+) -> Result<axum::Json<WorkList>, ApiError> {
+    let who = principal(&state, current.session.employee_id).await?;
+    let (after, limit) = page(q.after.as_deref(), q.limit)?;
+    Ok(axum::Json(
+        views::work_list(
+            &state.db,
+            Work::Verification(&who),
+            q.service.as_deref(),
+            after,
+            limit,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct UploadQuery {
+    /// The file's name as the employee sees it.
+    name: String,
+}
+
+/// Upload a document (PDF, JPEG or PNG, told by its content) as the raw request body; name
+/// it by its `id` in the form's attachment field.
+#[utoipa::path(post, path = "/attachments", tag = "requests", security(("bearer" = [])),
+    params(UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "Stored", body = AttachmentInfo),
+        (status = 400, description = "`invalid_query`, `invalid_body`: empty", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`attachment_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`storage_unavailable`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn upload_attachment(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Query(q): Query<UploadQuery>,
+    body: Body,
+) -> Result<impl IntoResponse, ApiError> {
+    let info = attachments::upload(
+        &state.db,
+        &state.services.objects,
+        current.session.employee_id,
+        &q.name,
+        body.into_data_stream(),
+        state.clock.now(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(info)))
+}
+
+/// Download a document: for its owner, and for whoever may see the request it was sent with.
+#[utoipa::path(get, path = "/attachments/{id}", tag = "requests", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Attachment id")),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`attachment_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn download_attachment(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let me = current.session.employee_id;
+    let a = attachments::find(&state.db, id).await?;
+    let allowed = a.owner_id == me
+        || match a.request_id {
+            Some(request) => {
+                let who = principal(&state, me).await?;
+                views::can_view(&state.db, &state.access, &who, request).await?
+            }
+            None => false,
+        };
+    if !allowed {
+        return Err(AccessError::Forbidden.into());
+    }
+    let stream = state
+        .services
+        .objects
+        .get(&a.storage_key)
+        .await
+        .map_err(ServiceError::from)?;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        a.name.replace(['"', '\\'], "_")
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&a.content_type)
+                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition)
+                    .unwrap_or(HeaderValue::from_static("attachment")),
+            ),
+            (
+                header::HeaderName::from_static("x-content-sha256"),
+                HeaderValue::from_str(&a.sha256).unwrap_or(HeaderValue::from_static("")),
+            ),
+        ],
+        Body::from_stream(stream.map_err(std::io::Error::other)),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct BalanceQuery {
+    /// The year (this year by default).
+    year: Option<i32>,
+}
+
+/// The employee's annual leave for a year, as the official form's section V shows it.
+#[utoipa::path(get, path = "/me/leave-balance", tag = "requests", security(("bearer" = [])),
+    params(BalanceQuery),
+    responses(
+        (status = 200, description = "The balance", body = LeaveBalance),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn leave_balance(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Query(q): Query<BalanceQuery>,
+) -> Result<axum::Json<LeaveBalance>, ApiError> {
+    let year = q.year.unwrap_or_else(|| state.clock.today().year());
+    let employee = state
+        .identity
+        .directory
+        .by_id(current.session.employee_id)
+        .await
+        .map_err(AccessError::from)?
+        .ok_or(AccessError::EmployeeNotFound)?;
+    Ok(axum::Json(
+        crate::leave::balance(&state.db, &employee, year)
+            .await
+            .map_err(AccessError::from)?,
+    ))
+}

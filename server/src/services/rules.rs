@@ -1,0 +1,133 @@
+//! The one trait a service's rules implement. The engine is service-agnostic: it validates the
+//! form, resolves the chain and moves the request; what a request may ask for (balances,
+//! eligibility) and what it takes (leave days) is the service's, behind [`ServiceRules`].
+
+use abdi_proto::Text;
+use abdi_proto::forms::FormValues;
+use abdi_proto::services::Violation;
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use sea_orm::{DatabaseTransaction, DbErr};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::masterdata::entity::employee;
+
+/// What the rules are asked about.
+pub struct RuleInput<'a> {
+    pub request_id: Uuid,
+    pub employee: &'a employee::Model,
+    pub form: &'a FormValues,
+    pub today: NaiveDate,
+}
+
+/// What the rules made of an acceptable request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    /// Shown with the request (for leave: the days and the balance).
+    pub detail: Value,
+    /// One line for lists.
+    pub summary: Text,
+    /// No Plt/Plh may decide (leave abroad, CLTN, appointments).
+    pub acting_restricted: bool,
+}
+
+/// How a booking ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settlement {
+    Approved,
+    /// Deferred by the official: annual leave moves to the next year.
+    Deferred,
+    /// Refused, cancelled or returned for revision: nothing is taken.
+    Released,
+}
+
+#[async_trait]
+pub trait ServiceRules: Send + Sync {
+    /// Checks the request inside the transaction that holds the employee's lock, so two
+    /// submissions at once are checked one after the other. `Ok(Err(..))` lists every rule
+    /// the request breaks.
+    async fn assess(
+        &self,
+        txn: &DatabaseTransaction,
+        input: &RuleInput<'_>,
+    ) -> Result<Result<Assessment, Vec<Violation>>, DbErr>;
+
+    /// Books what the request takes, replacing an earlier booking of the same request.
+    async fn book(
+        &self,
+        txn: &DatabaseTransaction,
+        input: &RuleInput<'_>,
+        assessment: &Assessment,
+    ) -> Result<(), DbErr>;
+
+    /// Settles the booking after the final decision, a cancel or a return.
+    async fn settle(
+        &self,
+        txn: &DatabaseTransaction,
+        request_id: Uuid,
+        settlement: Settlement,
+    ) -> Result<(), DbErr>;
+}
+
+/// A `{"start", "end"}` value of a form (already checked by the schema).
+pub fn period(form: &FormValues, field: &str) -> Option<(NaiveDate, NaiveDate)> {
+    let v = form.get(field)?;
+    let d = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+    };
+    Some((d("start")?, d("end")?))
+}
+
+/// A choice or text value of a form.
+pub fn text<'a>(form: &'a FormValues, field: &str) -> Option<&'a str> {
+    form.get(field).and_then(Value::as_str)
+}
+
+/// Whole years from `from` to `on` (an age, a length of service).
+pub fn years_between(from: NaiveDate, on: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    let mut years = on.year() - from.year();
+    if (on.month(), on.day()) < (from.month(), from.day()) {
+        years -= 1;
+    }
+    years
+}
+
+/// The date `years` after `from` (29 February becomes 28 February).
+pub fn add_years(from: NaiveDate, years: u32) -> NaiveDate {
+    from.checked_add_months(chrono::Months::new(12 * years))
+        .unwrap_or(from)
+}
+
+/// The date `months` after `from`.
+pub fn add_months(from: NaiveDate, months: u32) -> NaiveDate {
+    from.checked_add_months(chrono::Months::new(months))
+        .unwrap_or(from)
+}
+
+/// When the employee's continuous service began: TMT CPNS, or for PPPK 1 January of the
+/// appointment year in their number.
+pub fn service_start(e: &employee::Model) -> Option<NaiveDate> {
+    e.tmt_cpns.or_else(|| {
+        abdi_proto::Nip::parse_pppk(&e.nip)
+            .ok()
+            .and_then(|n| NaiveDate::from_ymd_opt(n.appointment_year(), 1, 1))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_years_turn_on_the_anniversary() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(years_between(d(2000, 6, 15), d(2025, 6, 14)), 24);
+        assert_eq!(years_between(d(2000, 6, 15), d(2025, 6, 15)), 25);
+        assert_eq!(add_years(d(2024, 2, 29), 1), d(2025, 2, 28));
+        assert_eq!(add_months(d(2026, 1, 31), 1), d(2026, 2, 28));
+    }
+}

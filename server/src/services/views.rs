@@ -1,0 +1,543 @@
+//! What people see of requests: one request with its chain and timeline, the employee's own
+//! list, the decider's inbox and the fasilitator's verification queue. Lists are keyset-paged
+//! (`after` is the last item's cursor), so page 1,000 costs what page 1 does.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use abdi_proto::Text;
+use abdi_proto::services::{
+    ActingRef, Outcome, PersonRef, RequestPage, RequestStatus, RequestSummary, RequestView,
+    StepStatus, StepView, TimelineEntry, WorkItem, WorkList,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{
+    Alias, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+};
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::ServiceError;
+use super::catalogue;
+use super::engine::parse;
+use super::entity::{request_event, request_step, service_request};
+use crate::access::entity::acting_assignment;
+use crate::access::{Access, Principal};
+use crate::masterdata::entity::{employee, position};
+
+fn person(e: &employee::Model) -> PersonRef {
+    PersonRef {
+        id: e.id,
+        nip: e.nip.clone(),
+        name: employee::full_name(e.front_title.as_deref(), &e.name, e.back_title.as_deref()),
+    }
+}
+
+fn summary_of(assessment: &str, fallback: &Text) -> Text {
+    serde_json::from_str::<Value>(assessment)
+        .ok()
+        .and_then(|v| serde_json::from_value(v["summary"].clone()).ok())
+        .unwrap_or_else(|| fallback.clone())
+}
+
+/// A request in full, read through `db` (inside a transaction: what it is about to commit).
+pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestView, ServiceError> {
+    let req = service_request::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::RequestNotFound)?;
+    let steps = request_step::Entity::find()
+        .filter(request_step::Column::RequestId.eq(id))
+        .order_by_asc(request_step::Column::Seq)
+        .all(db)
+        .await?;
+    let events = request_event::Entity::find()
+        .filter(request_event::Column::RequestId.eq(id))
+        .order_by_asc(request_event::Column::Id)
+        .all(db)
+        .await?;
+    let mut people_ids: HashSet<Uuid> = HashSet::from([req.employee_id]);
+    people_ids.extend(steps.iter().filter_map(|s| s.actor_id));
+    people_ids.extend(events.iter().filter_map(|e| e.actor_id));
+    let people: HashMap<Uuid, PersonRef> = employee::Entity::find()
+        .filter(employee::Column::Id.is_in(people_ids))
+        .all(db)
+        .await?
+        .iter()
+        .map(|e| (e.id, person(e)))
+        .collect();
+    let posts: HashMap<Uuid, String> = position::Entity::find()
+        .filter(position::Column::Id.is_in(steps.iter().filter_map(|s| s.position_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.title))
+        .collect();
+    let acting_ids: HashSet<Uuid> = steps
+        .iter()
+        .filter_map(|s| s.acting_assignment_id)
+        .chain(events.iter().filter_map(|e| e.acting_assignment_id))
+        .collect();
+    let acting: HashMap<Uuid, ActingRef> = acting_assignment::Entity::find()
+        .filter(acting_assignment::Column::Id.is_in(acting_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.id,
+                ActingRef {
+                    kind: a.kind,
+                    number: a.number,
+                },
+            )
+        })
+        .collect();
+    let (_, def) = catalogue::get(db, &req.service_code).await?;
+    let bad =
+        |what: &str| ServiceError::Database(DbErr::Custom(format!("request {id}: unknown {what}")));
+    let status = RequestStatus::from_code(&req.status).ok_or_else(|| bad("status"))?;
+    Ok(RequestView {
+        id,
+        service: req.service_code.clone(),
+        service_name: def.spec.name,
+        service_revision: req.service_revision as u32,
+        employee: people
+            .get(&req.employee_id)
+            .cloned()
+            .ok_or_else(|| bad("employee"))?,
+        status,
+        outcome: req.outcome.as_deref().and_then(Outcome::from_code),
+        version: req.version as u32,
+        form: serde_json::from_str(&req.form).unwrap_or_default(),
+        assessment: serde_json::from_str(&req.assessment).unwrap_or(Value::Null),
+        created_at: req.created_at,
+        submitted_at: req.submitted_at,
+        decided_at: req.decided_at,
+        steps: steps
+            .iter()
+            .map(|s| {
+                Ok(StepView {
+                    seq: s.seq as u32,
+                    kind: parse(&s.kind).ok_or_else(|| bad("step kind"))?,
+                    by: parse(&s.approver).ok_or_else(|| bad("approver"))?,
+                    status: StepStatus::from_code(&s.status).ok_or_else(|| bad("step status"))?,
+                    post: s.position_id.and_then(|p| posts.get(&p).cloned()),
+                    outcome: s.outcome.clone(),
+                    note: s.note.clone(),
+                    actor: s.actor_id.and_then(|a| people.get(&a).cloned()),
+                    capacity: s.capacity.clone(),
+                    acting: s.acting_assignment_id.and_then(|a| acting.get(&a).cloned()),
+                    acted_at: s.acted_at,
+                })
+            })
+            .collect::<Result<_, ServiceError>>()?,
+        timeline: events
+            .iter()
+            .map(|e| {
+                Ok(TimelineEntry {
+                    at: e.at,
+                    action: e.action.clone(),
+                    from: e.from_status.as_deref().and_then(RequestStatus::from_code),
+                    to: RequestStatus::from_code(&e.to_status).ok_or_else(|| bad("status"))?,
+                    actor: e.actor_id.and_then(|a| people.get(&a).cloned()),
+                    capacity: e.capacity.clone(),
+                    acting: e.acting_assignment_id.and_then(|a| acting.get(&a).cloned()),
+                    outcome: e.outcome.clone(),
+                    note: e.note.clone(),
+                })
+            })
+            .collect::<Result<_, ServiceError>>()?,
+    })
+}
+
+/// Who may see a request: the employee, anyone holding (or acting in) a post on its chain,
+/// fasilitators of its unit or a unit above, administrators.
+pub async fn can_view(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    who: &Principal,
+    request_id: Uuid,
+) -> Result<bool, ServiceError> {
+    let req = service_request::Entity::find_by_id(request_id)
+        .one(db)
+        .await?
+        .ok_or(ServiceError::RequestNotFound)?;
+    if req.employee_id == who.employee_id || who.administrator {
+        return Ok(true);
+    }
+    let on_chain = request_step::Entity::find()
+        .filter(request_step::Column::RequestId.eq(request_id))
+        .all(db)
+        .await?
+        .iter()
+        .any(|s| s.position_id.is_some_and(|p| who.posts.contains(&p)));
+    if on_chain {
+        return Ok(true);
+    }
+    if who.fasilitator_units.is_empty() {
+        return Ok(false);
+    }
+    let units = access.unit_chain(req.unit_id).await?;
+    Ok(units.iter().any(|u| who.fasilitator_units.contains(&u.id)))
+}
+
+/// A keyset cursor: the sort time and the id of the last item seen.
+pub fn cursor(at: DateTime<Utc>, id: Uuid) -> String {
+    format!("{}_{id}", at.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+}
+
+pub fn parse_cursor(raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
+    let (at, id) = raw.split_once('_')?;
+    Some((
+        DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
+        Uuid::parse_str(id).ok()?,
+    ))
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Row {
+    step_kind: Option<String>,
+    waiting_since: Option<DateTime<Utc>>,
+    step_id: Option<Uuid>,
+    id: Uuid,
+    service_code: String,
+    status: String,
+    outcome: Option<String>,
+    version: i32,
+    assessment: String,
+    submitted_at: Option<DateTime<Utc>>,
+    updated_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    employee_id: Uuid,
+    nip: String,
+    name: String,
+    front_title: Option<String>,
+    back_title: Option<String>,
+}
+
+fn summary(row: &Row, names: &BTreeMap<String, Text>) -> Result<RequestSummary, ServiceError> {
+    let fallback = names
+        .get(&row.service_code)
+        .cloned()
+        .unwrap_or_else(|| Text::new(row.service_code.clone(), row.service_code.clone()));
+    Ok(RequestSummary {
+        id: row.id,
+        service: row.service_code.clone(),
+        employee: PersonRef {
+            id: row.employee_id,
+            nip: row.nip.clone(),
+            name: employee::full_name(
+                row.front_title.as_deref(),
+                &row.name,
+                row.back_title.as_deref(),
+            ),
+        },
+        status: RequestStatus::from_code(&row.status).ok_or_else(|| {
+            ServiceError::Database(DbErr::Custom(format!("request {}: unknown status", row.id)))
+        })?,
+        outcome: row.outcome.as_deref().and_then(Outcome::from_code),
+        version: row.version as u32,
+        summary: summary_of(&row.assessment, &fallback),
+        submitted_at: row.submitted_at,
+        updated_at: row.updated_at,
+    })
+}
+
+async fn names(db: &impl ConnectionTrait) -> Result<BTreeMap<String, Text>, ServiceError> {
+    Ok(catalogue::list(db, true)
+        .await?
+        .into_iter()
+        .map(|s| (s.code, s.name))
+        .collect())
+}
+
+/// The requests and their employees, as lists select them.
+fn base() -> SelectStatement {
+    let r = Alias::new("r");
+    let e = Alias::new("e");
+    let mut q = Query::select();
+    for (expr, alias) in [
+        (Expr::col((r.clone(), service_request::Column::Id)), "id"),
+        (
+            Expr::col((r.clone(), service_request::Column::ServiceCode)),
+            "service_code",
+        ),
+        (
+            Expr::col((r.clone(), service_request::Column::Status)),
+            "status",
+        ),
+        (
+            Expr::col((r.clone(), service_request::Column::Outcome)),
+            "outcome",
+        ),
+        (
+            Expr::col((r.clone(), service_request::Column::Version)),
+            "version",
+        ),
+        (
+            Expr::col((r.clone(), service_request::Column::Assessment)),
+            "assessment",
+        ),
+        (
+            Expr::col((r.clone(), service_request::Column::SubmittedAt)),
+            "submitted_at",
+        ),
+        (
+            Expr::col((r.clone(), service_request::Column::UpdatedAt)),
+            "updated_at",
+        ),
+        (
+            Expr::col((r.clone(), service_request::Column::CreatedAt)),
+            "created_at",
+        ),
+        (
+            Expr::col((r.clone(), service_request::Column::EmployeeId)),
+            "employee_id",
+        ),
+        (Expr::col((e.clone(), employee::Column::Nip)), "nip"),
+        (Expr::col((e.clone(), employee::Column::Name)), "name"),
+        (
+            Expr::col((e.clone(), employee::Column::FrontTitle)),
+            "front_title",
+        ),
+        (
+            Expr::col((e.clone(), employee::Column::BackTitle)),
+            "back_title",
+        ),
+    ] {
+        q.expr_as(expr, Alias::new(alias));
+    }
+    q.from_as(service_request::Entity, r.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            employee::Entity,
+            e.clone(),
+            Expr::col((e, employee::Column::Id)).equals((r, service_request::Column::EmployeeId)),
+        )
+        .to_owned()
+}
+
+/// The employee's own requests, newest first.
+pub async fn mine(
+    db: &impl ConnectionTrait,
+    owner: Uuid,
+    status: Option<RequestStatus>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: u64,
+) -> Result<RequestPage, ServiceError> {
+    let r = Alias::new("r");
+    let at = Expr::col((r.clone(), service_request::Column::CreatedAt));
+    let id = Expr::col((r.clone(), service_request::Column::Id));
+    let mut q = base();
+    q.expr_as(Expr::value(Option::<String>::None), Alias::new("step_kind"))
+        .expr_as(
+            Expr::value(Option::<DateTime<Utc>>::None),
+            Alias::new("waiting_since"),
+        )
+        .expr_as(Expr::value(Option::<Uuid>::None), Alias::new("step_id"))
+        .and_where(Expr::col((r.clone(), service_request::Column::EmployeeId)).eq(owner));
+    if let Some(s) = status {
+        q.and_where(Expr::col((r.clone(), service_request::Column::Status)).eq(s.code()));
+    }
+    if let Some((t, last)) = after {
+        q.cond_where(
+            Condition::any().add(at.clone().lt(t)).add(
+                Condition::all()
+                    .add(at.clone().eq(t))
+                    .add(id.clone().lt(last)),
+            ),
+        );
+    }
+    q.order_by_expr(at, Order::Desc)
+        .order_by_expr(id, Order::Desc)
+        .limit(limit + 1);
+    let rows = Row::find_by_statement(db.get_database_backend().build(&q))
+        .all(db)
+        .await?;
+    let names = names(db).await?;
+    let more = rows.len() as u64 > limit;
+    let items = rows
+        .iter()
+        .take(limit as usize)
+        .map(|r| summary(r, &names))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = more
+        .then(|| {
+            rows.get(limit as usize - 1)
+                .map(|r| cursor(r.created_at, r.id))
+        })
+        .flatten();
+    Ok(RequestPage { items, next })
+}
+
+/// Which active steps a work list shows.
+pub enum Work<'a> {
+    /// Recommendations and decisions for the caller's posts (own, or acting where allowed),
+    /// and outside approvals for administrators.
+    Inbox(&'a Principal),
+    /// Verifications for the fasilitator's units.
+    Verification(&'a Principal),
+}
+
+fn work_condition(work: &Work<'_>) -> Condition {
+    let s = Alias::new("s");
+    let col = |c: request_step::Column| Expr::col((s.clone(), c));
+    match work {
+        Work::Inbox(who) => {
+            let deciding = col(request_step::Column::Kind).is_in(["recommendation", "decision"]);
+            let mut any = Condition::any();
+            if let Some(own) = who.own_post {
+                any = any.add(
+                    Condition::all()
+                        .add(col(request_step::Column::PositionId).eq(own))
+                        .add(deciding.clone()),
+                );
+            }
+            let acting: Vec<Uuid> = who.acting.keys().copied().collect();
+            if !acting.is_empty() {
+                any = any.add(
+                    Condition::all()
+                        .add(col(request_step::Column::PositionId).is_in(acting))
+                        .add(col(request_step::Column::ActingAllowed).eq(true))
+                        .add(deciding),
+                );
+            }
+            if who.administrator {
+                any = any.add(col(request_step::Column::Approver).eq("bkn"));
+            }
+            // Never one's own request.
+            Condition::all().add(any).add(
+                Expr::col((Alias::new("r"), service_request::Column::EmployeeId))
+                    .ne(who.employee_id),
+            )
+        }
+        Work::Verification(who) => {
+            let units: Vec<Uuid> = who.fasilitator_units.iter().copied().collect();
+            Condition::all()
+                .add(col(request_step::Column::Approver).eq("fasilitator"))
+                .add(
+                    Condition::any()
+                        .add(col(request_step::Column::UnitId).is_in(units.clone()))
+                        .add(col(request_step::Column::PdUnitId).is_in(units)),
+                )
+                .add(
+                    Expr::col((Alias::new("r"), service_request::Column::EmployeeId))
+                        .ne(who.employee_id),
+                )
+        }
+    }
+}
+
+fn with_steps(q: &mut SelectStatement, work: &Work<'_>) {
+    let s = Alias::new("s");
+    let r = Alias::new("r");
+    q.join_as(
+        JoinType::InnerJoin,
+        request_step::Entity,
+        s.clone(),
+        Expr::col((s.clone(), request_step::Column::RequestId))
+            .equals((r, service_request::Column::Id)),
+    )
+    .and_where(Expr::col((s, request_step::Column::Status)).eq("active"))
+    .cond_where(work_condition(work));
+}
+
+/// A work list: oldest waiting first, with how many wait per service.
+pub async fn work_list(
+    db: &impl ConnectionTrait,
+    work: Work<'_>,
+    service: Option<&str>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: u64,
+) -> Result<WorkList, ServiceError> {
+    let s = Alias::new("s");
+    let r = Alias::new("r");
+    let at = Expr::col((s.clone(), request_step::Column::ActivatedAt));
+    let id = Expr::col((s.clone(), request_step::Column::Id));
+
+    // Counts per service (not paged, not filtered by service).
+    let mut counts_q = Query::select()
+        .expr_as(
+            Expr::col((r.clone(), service_request::Column::ServiceCode)),
+            Alias::new("service_code"),
+        )
+        .expr_as(
+            Expr::col((s.clone(), request_step::Column::Id)).count(),
+            Alias::new("n"),
+        )
+        .from_as(service_request::Entity, r.clone())
+        .group_by_col((r.clone(), service_request::Column::ServiceCode))
+        .to_owned();
+    with_steps(&mut counts_q, &work);
+    #[derive(FromQueryResult)]
+    struct Count {
+        service_code: String,
+        n: i64,
+    }
+    let counts: BTreeMap<String, u64> =
+        Count::find_by_statement(db.get_database_backend().build(&counts_q))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.service_code, std::cmp::max(c.n, 0) as u64))
+            .collect();
+
+    let mut q = base();
+    q.expr_as(
+        Expr::col((s.clone(), request_step::Column::Kind)),
+        Alias::new("step_kind"),
+    )
+    .expr_as(at.clone(), Alias::new("waiting_since"))
+    .expr_as(id.clone(), Alias::new("step_id"));
+    with_steps(&mut q, &work);
+    if let Some(code) = service {
+        q.and_where(Expr::col((r, service_request::Column::ServiceCode)).eq(code));
+    }
+    if let Some((t, last)) = after {
+        q.cond_where(
+            Condition::any().add(at.clone().gt(t)).add(
+                Condition::all()
+                    .add(at.clone().eq(t))
+                    .add(id.clone().gt(last)),
+            ),
+        );
+    }
+    q.order_by_expr(at, Order::Asc)
+        .order_by_expr(id, Order::Asc)
+        .limit(limit + 1);
+    let rows = Row::find_by_statement(db.get_database_backend().build(&q))
+        .all(db)
+        .await?;
+    let names = names(db).await?;
+    let more = rows.len() as u64 > limit;
+    let items = rows
+        .iter()
+        .take(limit as usize)
+        .map(|row| {
+            Ok(WorkItem {
+                request: summary(row, &names)?,
+                step: row
+                    .step_kind
+                    .as_deref()
+                    .and_then(parse)
+                    .ok_or_else(|| ServiceError::Database(DbErr::Custom("step kind".into())))?,
+                waiting_since: row.waiting_since.unwrap_or(row.updated_at),
+            })
+        })
+        .collect::<Result<Vec<_>, ServiceError>>()?;
+    let next = more
+        .then(|| {
+            rows.get(limit as usize - 1)
+                .and_then(|r| Some(cursor(r.waiting_since?, r.step_id?)))
+        })
+        .flatten();
+    Ok(WorkList {
+        total: counts.values().sum(),
+        items,
+        next,
+        counts,
+    })
+}
