@@ -73,13 +73,7 @@ impl Application {
         let objects = Objects::from_config(&config.storage)?;
         let reference = ReferenceService::new(db.clone());
         let access = crate::access::Access::new(db.clone());
-        let services = Services::new(
-            db.clone(),
-            access.clone(),
-            objects,
-            reference.clone(),
-            clock.clone(),
-        );
+        let services = Services::new(db.clone(), access.clone(), objects, clock.clone());
         let state = AppState {
             config: Arc::new(config),
             clock,

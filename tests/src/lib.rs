@@ -58,6 +58,8 @@ enum Storage {
 pub struct TestEnv {
     pub config: Config,
     storage: Storage,
+    /// The object store's folder (attachments, documents).
+    _objects: tempfile::TempDir,
 }
 
 impl TestEnv {
@@ -103,8 +105,14 @@ impl TestEnv {
                 Storage::Sqlite { _dir: dir }
             }
         };
+        let objects = tempfile::tempdir().unwrap();
+        config.storage.path = objects.path().to_owned();
         abdi_server::telemetry::init(&config.log);
-        TestEnv { config, storage }
+        TestEnv {
+            config,
+            storage,
+            _objects: objects,
+        }
     }
 }
 

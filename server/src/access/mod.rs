@@ -11,7 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -218,8 +218,8 @@ impl Access {
         {
             out.push(Capacity::AtasanLangsung);
         }
-        let chain = self.unit_chain(target.unit_id).await?;
-        if let Some(post) = self.pybmc_post(&chain, target.position_id).await?
+        let chain = Self::unit_chain(&self.db, target.unit_id).await?;
+        if let Some(post) = Self::pybmc_post(&self.db, &chain, target.position_id).await?
             && who.posts.contains(&post)
             && who.employee_id != target.id
         {
@@ -269,7 +269,7 @@ impl Access {
     /// `post`: the head of their perangkat daerah or, for that head themself, the head one
     /// level up (the Sekretaris Daerah). Nobody is PYBMC over themself.
     pub async fn pybmc_post(
-        &self,
+        db: &impl ConnectionTrait,
         chain: &[org_unit::Model],
         post: Option<Uuid>,
     ) -> Result<Option<Uuid>, DbErr> {
@@ -277,7 +277,7 @@ impl Access {
             .iter()
             .filter(|u| u.level == "perangkat_daerah" || u.level == "instansi")
         {
-            match self.head_of(unit.id).await? {
+            match Self::head_of(db, unit.id).await? {
                 Some(h) if Some(h.id) != post => return Ok(Some(h.id)),
                 _ => continue,
             }
@@ -288,26 +288,28 @@ impl Access {
     /// The head post of the instansi at the top of `chain` (where the PPK's authority sits in
     /// the organisation), unless that is `post` itself.
     pub async fn ppk_post(
-        &self,
+        db: &impl ConnectionTrait,
         chain: &[org_unit::Model],
         post: Option<Uuid>,
     ) -> Result<Option<Uuid>, DbErr> {
         let Some(top) = chain.iter().rev().find(|u| u.level == "instansi") else {
             return Ok(None);
         };
-        Ok(self
-            .head_of(top.id)
+        Ok(Self::head_of(db, top.id)
             .await?
             .map(|h| h.id)
             .filter(|h| Some(*h) != post))
     }
 
     /// A unit's head post: its struktural post that reports to no post inside the unit.
-    async fn head_of(&self, unit_id: Uuid) -> Result<Option<position::Model>, DbErr> {
+    async fn head_of(
+        db: &impl ConnectionTrait,
+        unit_id: Uuid,
+    ) -> Result<Option<position::Model>, DbErr> {
         let posts = position::Entity::find()
             .filter(position::Column::UnitId.eq(unit_id))
             .filter(position::Column::Kind.eq("struktural"))
-            .all(&self.db)
+            .all(db)
             .await?;
         let inside: HashSet<Uuid> = posts.iter().map(|p| p.id).collect();
         Ok(posts
@@ -316,11 +318,14 @@ impl Access {
     }
 
     /// The unit and every unit above it, nearest first.
-    pub async fn unit_chain(&self, unit_id: Uuid) -> Result<Vec<org_unit::Model>, DbErr> {
+    pub async fn unit_chain(
+        db: &impl ConnectionTrait,
+        unit_id: Uuid,
+    ) -> Result<Vec<org_unit::Model>, DbErr> {
         let mut chain = Vec::new();
         let mut next = Some(unit_id);
         while let Some(id) = next {
-            let Some(unit) = org_unit::Entity::find_by_id(id).one(&self.db).await? else {
+            let Some(unit) = org_unit::Entity::find_by_id(id).one(db).await? else {
                 break;
             };
             next = unit.parent_id;

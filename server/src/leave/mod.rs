@@ -33,12 +33,11 @@ pub const ABROAD_NOTICE_DAYS: i64 = 30;
 #[derive(Debug, Clone)]
 pub struct LeaveRules {
     kind: LeaveKind,
-    reference: ReferenceService,
 }
 
 impl LeaveRules {
-    pub fn new(kind: LeaveKind, reference: ReferenceService) -> Self {
-        Self { kind, reference }
+    pub fn new(kind: LeaveKind) -> Self {
+        Self { kind }
     }
 }
 
@@ -46,16 +45,16 @@ fn v(code: &str, field: Option<&str>, id: String, en: String) -> Violation {
     Violation::new(code, field, id, en)
 }
 
-/// Holiday calendars by year, loaded on demand.
-struct Calendars<'a> {
-    reference: &'a ReferenceService,
+/// Holiday calendars by year, loaded on demand through the request's transaction.
+struct Calendars<'a, C> {
+    db: &'a C,
     years: BTreeMap<i32, Option<HolidayCalendar>>,
 }
 
-impl Calendars<'_> {
+impl<C: ConnectionTrait> Calendars<'_, C> {
     async fn year(&mut self, year: i32) -> Result<Option<&HolidayCalendar>, DbErr> {
         if !self.years.contains_key(&year) {
-            let calendar = match self.reference.calendar(year).await {
+            let calendar = match ReferenceService::calendar_in(self.db, year).await {
                 Ok(c) => Some(c),
                 Err(ReferenceError::CalendarNotFound(_)) => None,
                 Err(ReferenceError::Database(e)) => return Err(e),
@@ -188,7 +187,7 @@ impl ServiceRules for LeaveRules {
         let booked = booked_kind(kind, form);
         let calendar_days = (end - start).num_days() as u32 + 1;
         let mut calendars = Calendars {
-            reference: &self.reference,
+            db: txn,
             years: BTreeMap::new(),
         };
         let working_days = calendars.working_days(start, end).await?;

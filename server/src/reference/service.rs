@@ -1,7 +1,8 @@
 use abdi_proto::master::{HolidayKind, Vocabulary};
 use abdi_proto::{Holiday, HolidayCalendar, RankCode};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use super::ReferenceError;
@@ -44,10 +45,19 @@ impl ReferenceService {
     }
 
     pub async fn calendar(&self, year: i32) -> Result<HolidayCalendar, ReferenceError> {
+        Self::calendar_in(&self.db, year).await
+    }
+
+    /// A year's calendar read through `db` (a transaction in progress, so a request never
+    /// needs a second connection).
+    pub async fn calendar_in(
+        db: &impl ConnectionTrait,
+        year: i32,
+    ) -> Result<HolidayCalendar, ReferenceError> {
         let rows = holiday::Entity::find()
             .filter(holiday::Column::Year.eq(year))
             .order_by_asc(holiday::Column::Date)
-            .all(&self.db)
+            .all(db)
             .await?;
         if rows.is_empty() {
             return Err(ReferenceError::CalendarNotFound(year));

@@ -31,13 +31,12 @@ pub struct Placement {
 /// Resolves `template` for the employee. A step without anyone to take it (no atasan for the
 /// top post) is left out; a decision nobody can take is a violation the employee is told about.
 pub async fn resolve(
-    access: &Access,
     db: &impl sea_orm::ConnectionTrait,
     e: &employee::Model,
     template: &[ChainStep],
     acting_restricted: bool,
 ) -> Result<Result<(Placement, Vec<PlannedStep>), Violation>, DbErr> {
-    let units = access.unit_chain(e.unit_id).await?;
+    let units = Access::unit_chain(db, e.unit_id).await?;
     let placement = Placement {
         unit_id: e.unit_id,
         pd_unit_id: units
@@ -58,8 +57,8 @@ pub async fn resolve(
                 // The head of the instansi reports to nobody inside it: no consideration step.
                 None => continue,
             },
-            Approver::Pybmc => Some(access.pybmc_post(&units, e.position_id).await?),
-            Approver::Ppk => Some(access.ppk_post(&units, e.position_id).await?),
+            Approver::Pybmc => Some(Access::pybmc_post(db, &units, e.position_id).await?),
+            Approver::Ppk => Some(Access::ppk_post(db, &units, e.position_id).await?),
         };
         if post == Some(None) {
             return Ok(Err(Violation::new(

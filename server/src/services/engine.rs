@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -26,7 +26,7 @@ use super::chain::{self, PlannedStep};
 use super::entity::{request_event, request_step, service_request};
 use super::rules::{Assessment, RuleInput, ServiceRules, Settlement};
 use super::{ServiceError, Services, attachments, catalogue, idempotency, views};
-use crate::access::{AccessError, Principal};
+use crate::access::{Access, AccessError, Principal};
 use crate::masterdata::entity::employee;
 
 /// A vocabulary value as stored (its serde name).
@@ -293,6 +293,18 @@ struct Planned {
 }
 
 impl Services {
+    /// A transaction that writes: on SQLite it takes the write lock at `BEGIN` (IMMEDIATE), so
+    /// a transaction that read first never fails to upgrade when another wrote meanwhile; it
+    /// waits its turn instead. PostgreSQL ignores the mode.
+    async fn write_txn(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await
+    }
+
     /// Rules, then the chain: every reason a request cannot go is reported at once.
     async fn plan(
         &self,
@@ -303,14 +315,7 @@ impl Services {
     ) -> Result<Planned, ServiceError> {
         let assessed = rules.assess(txn, input).await?;
         let restricted = assessed.as_ref().is_ok_and(|a| a.acting_restricted);
-        let resolved = chain::resolve(
-            &self.access,
-            txn,
-            input.employee,
-            chain_template,
-            restricted,
-        )
-        .await?;
+        let resolved = chain::resolve(txn, input.employee, chain_template, restricted).await?;
         match (assessed, resolved) {
             (Ok(assessment), Ok((placement, steps))) => Ok(Planned {
                 assessment,
@@ -341,7 +346,7 @@ impl Services {
         }
         let rules = self.rules(&row.rules)?;
         let id = Uuid::now_v7();
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let employee = lock_employee(&txn, owner).await?;
         let (status, form, planned) = if new.submit {
             let form = prepare(&txn, &def.spec.form, &new.form, owner, id, today).await?;
@@ -431,7 +436,7 @@ impl Services {
         form: &FormValues,
     ) -> Result<RequestView, ServiceError> {
         let now = self.clock.now();
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         own(&fetch(&txn, id).await?, owner)?;
         let req = bump(&txn, id, version, now).await?;
         let status = status_of(&req)?;
@@ -481,7 +486,7 @@ impl Services {
     ) -> Result<RequestView, ServiceError> {
         let now = self.clock.now();
         let today = self.clock.today();
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let employee = lock_employee(&txn, owner).await?;
         own(&fetch(&txn, id).await?, owner)?;
         let req = bump(&txn, id, version, now).await?;
@@ -569,7 +574,7 @@ impl Services {
         note: Option<&str>,
     ) -> Result<RequestView, ServiceError> {
         let now = self.clock.now();
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         own(&fetch(&txn, id).await?, owner)?;
         let req = bump(&txn, id, version, now).await?;
         let status = status_of(&req)?;
@@ -615,9 +620,9 @@ impl Services {
         if input.outcome == VerificationOutcome::Return && note.is_none() {
             return Err(ServiceError::ReasonRequired);
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let before = fetch(&txn, id).await?;
-        let units = self.access.unit_chain(before.unit_id).await?;
+        let units = Access::unit_chain(&txn, before.unit_id).await?;
         if before.employee_id == who.employee_id
             || !units.iter().any(|u| who.fasilitator_units.contains(&u.id))
         {
@@ -704,7 +709,7 @@ impl Services {
         if input.outcome.needs_reason() && note.is_none() {
             return Err(ServiceError::ReasonRequired);
         }
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         // Only someone on the chain learns more than "forbidden".
         let before = fetch(&txn, id).await?;
         let chain = steps_of(&txn, id).await?;

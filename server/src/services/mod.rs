@@ -25,7 +25,6 @@ pub use routes::routes;
 use crate::access::{Access, AccessError};
 use crate::clock::SharedClock;
 use crate::leave::LeaveRules;
-use crate::reference::ReferenceService;
 use crate::store::objects::{ObjectError, Objects};
 use crate::study::{StudyKind, StudyRules};
 use rules::ServiceRules;
@@ -83,7 +82,6 @@ impl Services {
         db: DatabaseConnection,
         access: Access,
         objects: Objects,
-        reference: ReferenceService,
         clock: SharedClock,
     ) -> Self {
         let mut rules: HashMap<&'static str, Arc<dyn ServiceRules>> = HashMap::new();
@@ -96,7 +94,7 @@ impl Services {
             ("leave.bersama", LeaveKind::Bersama),
             ("leave.cltn", LeaveKind::Cltn),
         ] {
-            rules.insert(name, Arc::new(LeaveRules::new(kind, reference.clone())));
+            rules.insert(name, Arc::new(LeaveRules::new(kind)));
         }
         rules.insert(
             "study.izin_belajar",

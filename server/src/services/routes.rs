@@ -305,7 +305,7 @@ async fn get_request(
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<RequestView>, ApiError> {
     let who = principal(&state, current.session.employee_id).await?;
-    if !views::can_view(&state.db, &state.access, &who, id).await? {
+    if !views::can_view(&state.db, &who, id).await? {
         return Err(AccessError::Forbidden.into());
     }
     Ok(axum::Json(views::load(&state.db, id).await?))
@@ -574,7 +574,7 @@ async fn download_attachment(
         || match a.request_id {
             Some(request) => {
                 let who = principal(&state, me).await?;
-                views::can_view(&state.db, &state.access, &who, request).await?
+                views::can_view(&state.db, &who, request).await?
             }
             None => false,
         };

@@ -157,7 +157,6 @@ pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestView, Se
 /// fasilitators of its unit or a unit above, administrators.
 pub async fn can_view(
     db: &impl ConnectionTrait,
-    access: &Access,
     who: &Principal,
     request_id: Uuid,
 ) -> Result<bool, ServiceError> {
@@ -180,7 +179,7 @@ pub async fn can_view(
     if who.fasilitator_units.is_empty() {
         return Ok(false);
     }
-    let units = access.unit_chain(req.unit_id).await?;
+    let units = Access::unit_chain(db, req.unit_id).await?;
     Ok(units.iter().any(|u| who.fasilitator_units.contains(&u.id)))
 }
 

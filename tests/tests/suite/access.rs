@@ -4,20 +4,22 @@
 use std::collections::{BTreeSet, HashMap};
 
 use abdi_server::access::entity::{acting_assignment, role_assignment};
+use abdi_server::clock::ManualClock;
 use abdi_server::identity::session::NewSession;
 use abdi_server::masterdata::entity::{employee, org_unit, position};
 use abdi_server::seed::{SeedOptions, accounts, run_seed};
-use abdi_tests::{Backend, TestApp, both_backends};
+use abdi_tests::{Backend, TestApp, TestEnv, both_backends};
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
+use std::sync::Arc;
 use uuid::Uuid;
 
 use crate::problem;
 
 /// Who calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Who {
+pub(crate) enum Who {
     /// A staff member of BKD-U001 (the usual target).
     Staff,
     /// Holds the post Staff's post reports to.
@@ -41,6 +43,8 @@ enum Who {
     ActingFuture,
     /// Only ever a target (of the disable route), never a caller.
     Victim,
+    /// A woman on Staff's unit and post (maternity leave), not a caller in the matrix.
+    Ibu,
 }
 
 const EVERYONE: [Who; 11] = [
@@ -71,7 +75,23 @@ enum Rule {
     },
     /// Not about an employee; `allowed` may.
     Admin { allowed: &'static [Who] },
+    /// About Staff's submitted sick-leave request (or its attachment); `allowed` get past the
+    /// access check (their answer may still be a conflict or a step-up), everyone else 403.
+    OnRequest { allowed: &'static [Who] },
 }
+
+/// Who may see Staff's request: Staff, the deciders on its chain (also as Plt/Plh inside their
+/// window), the unit's fasilitator, administrators.
+const REQUEST_VIEWERS: &[Who] = &[
+    Staff,
+    Supervisor,
+    Head,
+    Fasilitator,
+    Admin,
+    ActingNow,
+    ActingEndsToday,
+];
+const REQUEST_DECIDERS: &[Who] = &[Supervisor, Head, ActingNow, ActingEndsToday];
 
 use Who::*;
 
@@ -146,15 +166,94 @@ const ROUTES: &[(&str, &str, Rule)] = &[
             allowed: &[Admin],
         },
     ),
+    ("get", "/api/v1/services", Rule::Public),
+    ("get", "/api/v1/services/{code}", Rule::Public),
+    ("post", "/api/v1/services/{code}/quote", Rule::Own),
+    (
+        "put",
+        "/api/v1/admin/services/{code}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "get",
+        "/api/v1/admin/services/{code}/revisions",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    ("post", "/api/v1/requests", Rule::Own),
+    ("get", "/api/v1/requests", Rule::Own),
+    (
+        "get",
+        "/api/v1/requests/{id}",
+        Rule::OnRequest {
+            allowed: REQUEST_VIEWERS,
+        },
+    ),
+    (
+        "put",
+        "/api/v1/requests/{id}",
+        Rule::OnRequest { allowed: &[Staff] },
+    ),
+    (
+        "post",
+        "/api/v1/requests/{id}/submit",
+        Rule::OnRequest { allowed: &[Staff] },
+    ),
+    (
+        "post",
+        "/api/v1/requests/{id}/cancel",
+        Rule::OnRequest { allowed: &[Staff] },
+    ),
+    (
+        "post",
+        "/api/v1/requests/{id}/verification",
+        Rule::OnRequest {
+            allowed: &[Fasilitator],
+        },
+    ),
+    (
+        "post",
+        "/api/v1/requests/{id}/decision",
+        Rule::OnRequest {
+            allowed: REQUEST_DECIDERS,
+        },
+    ),
+    ("get", "/api/v1/inbox", Rule::Own),
+    ("get", "/api/v1/verification-queue", Rule::Own),
+    ("post", "/api/v1/attachments", Rule::Own),
+    (
+        "get",
+        "/api/v1/attachments/{id}",
+        Rule::OnRequest {
+            allowed: REQUEST_VIEWERS,
+        },
+    ),
+    ("get", "/api/v1/me/leave-balance", Rule::Own),
 ];
 
-struct World {
-    app: TestApp,
-    ids: HashMap<Who, Uuid>,
-    tokens: HashMap<Who, String>,
+pub(crate) struct World {
+    pub app: TestApp,
+    pub ids: HashMap<Who, Uuid>,
+    pub tokens: HashMap<Who, String>,
 }
 
-async fn holder(app: &TestApp, post_code: &str) -> (Uuid, Uuid) {
+/// Opens a session for `employee` directly (how sessions are opened is tested elsewhere).
+pub(crate) async fn session_for(app: &TestApp, employee: Uuid) -> String {
+    app.state
+        .identity
+        .sessions
+        .create(NewSession {
+            employee_id: employee,
+            device_name: "test",
+            platform: "android",
+            method: "activation",
+            ip: None,
+        })
+        .await
+        .unwrap()
+        .0
+}
+
+pub(crate) async fn holder(app: &TestApp, post_code: &str) -> (Uuid, Uuid) {
     let post = position::Entity::find()
         .filter(position::Column::Code.eq(post_code))
         .one(&app.state.db)
@@ -188,7 +287,7 @@ async fn employee_in(app: &TestApp, unit_code: &str, not: &[Uuid]) -> Uuid {
         .unwrap_or_else(|| panic!("nobody else in {unit_code}"))
 }
 
-async fn unit_id(app: &TestApp, code: &str) -> Uuid {
+pub(crate) async fn unit_id(app: &TestApp, code: &str) -> Uuid {
     org_unit::Entity::find()
         .filter(org_unit::Column::Code.eq(code))
         .one(&app.state.db)
@@ -199,7 +298,15 @@ async fn unit_id(app: &TestApp, code: &str) -> Uuid {
 }
 
 async fn world(backend: Backend) -> World {
-    let app = TestApp::spawn(backend).await;
+    world_at(backend, None).await
+}
+
+/// The world with the app on `clock` (or the system clock).
+pub(crate) async fn world_at(backend: Backend, clock: Option<ManualClock>) -> World {
+    let app = match &clock {
+        Some(c) => TestApp::start(TestEnv::new(backend).await, Arc::new(c.clone())).await,
+        None => TestApp::spawn(backend).await,
+    };
     let db = &app.state.db;
     let options = SeedOptions {
         employees: 400,
@@ -208,7 +315,8 @@ async fn world(backend: Backend) -> World {
         accounts: accounts::parse(
             "a.toml",
             "[[account]]\nnip = \"198503122010011004\"\nname = \"Staf\"\nemail = \"staf@jatimprov.go.id\"\nunit = \"BKD-U001\"\n\
-             [[account]]\nnip = \"197601052000031002\"\nname = \"Atasan\"\nemail = \"atasan@jatimprov.go.id\"\nunit = \"BKD-U001\"\npost = \"KASI1\"\n",
+             [[account]]\nnip = \"197601052000031002\"\nname = \"Atasan\"\nemail = \"atasan@jatimprov.go.id\"\nunit = \"BKD-U001\"\npost = \"KASI1\"\n\
+             [[account]]\nnip = \"199001152015022003\"\nname = \"Ibu\"\nemail = \"ibu@jatimprov.go.id\"\nunit = \"BKD-U001\"\n",
         )
         .unwrap(),
         reset: false,
@@ -235,6 +343,13 @@ async fn world(backend: Backend) -> World {
     let acting_ends_today = employee_in(&app, "DINSOS-U002", &taken).await;
     let acting_future = employee_in(&app, "DINSOS-U003", &taken).await;
 
+    let ibu = employee::Entity::find()
+        .filter(employee::Column::Nip.eq("199001152015022003"))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     let now = Utc::now();
     let today = app.state.clock.today();
     for (who, role, unit) in [
@@ -306,44 +421,59 @@ async fn world(backend: Backend) -> World {
         (Victim, victim),
         (ActingEndsToday, acting_ends_today),
         (ActingFuture, acting_future),
+        (Ibu, ibu),
     ]
     .into();
     assert_eq!(
         ids.values().collect::<BTreeSet<_>>().len(),
-        12,
-        "twelve different people"
+        13,
+        "thirteen different people"
     );
     let mut tokens = HashMap::new();
     for (who, id) in &ids {
-        // Sessions are opened directly: how they are opened is tested elsewhere.
-        let (token, _) = app
-            .state
-            .identity
-            .sessions
-            .create(NewSession {
-                employee_id: *id,
-                device_name: "test",
-                platform: "android",
-                method: "activation",
-                ip: None,
-            })
-            .await
-            .unwrap();
-        tokens.insert(*who, token);
+        tokens.insert(*who, session_for(&app, *id).await);
     }
     World { app, ids, tokens }
 }
 
-/// The body a route needs to get past its input checks to the access decision.
-fn body_for(path: &str) -> Option<Value> {
-    path.ends_with("/transfer")
-        .then(|| serde_json::json!({ "unit_code": "DISHUB-U003" }))
+/// The body a route needs to get past its input checks to the access decision. Request
+/// actions carry a stale version: whoever gets past the access check gets a conflict, and
+/// nothing changes.
+fn body_for(method: &str, path: &str) -> Option<Value> {
+    use serde_json::json;
+    if path.ends_with("/transfer") {
+        Some(json!({ "unit_code": "DISHUB-U003" }))
+    } else if path.contains("/admin/services/") && method == "put" {
+        Some(json!({
+            "revision": 999,
+            "note": "SK 1/2026",
+            "spec": {
+                "name": { "id": "Uji", "en": "Test" },
+                "form": { "version": 1, "fields": [] },
+                "chain": [{ "kind": "decision", "by": "pybmc" }],
+                "output_document": "surat_izin",
+                "active": true,
+                "sop_version": "1",
+                "sop": { "id": "-", "en": "-" }
+            }
+        }))
+    } else if path.ends_with("/verification") {
+        Some(json!({ "version": 999, "outcome": "complete" }))
+    } else if path.ends_with("/decision") {
+        Some(json!({ "version": 999, "outcome": "disetujui" }))
+    } else if path.starts_with("/api/v1/requests/") && method == "put" {
+        Some(json!({ "version": 999, "form": {} }))
+    } else if path.ends_with("/submit") || path.ends_with("/cancel") {
+        Some(json!({ "version": 999 }))
+    } else {
+        None
+    }
 }
 
 async fn call(w: &World, method: &str, path: &str, who: Option<Who>) -> reqwest::Response {
-    let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
-    let mut req = w.app.client.request(method, w.app.url(path));
-    if let Some(body) = body_for(path) {
+    let verb = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
+    let mut req = w.app.client.request(verb, w.app.url(path));
+    if let Some(body) = body_for(method, path) {
         req = req.json(&body);
     }
     if let Some(who) = who {
@@ -352,8 +482,61 @@ async fn call(w: &World, method: &str, path: &str, who: Option<Who>) -> reqwest:
     req.send().await.unwrap()
 }
 
+/// Whether a response got past the access check: anything but 401 and a plain 403
+/// (`step_up_required` is a 403 past it), and never a server error.
+async fn passed_access(r: reqwest::Response) -> bool {
+    let status = r.status().as_u16();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    assert!(status < 500, "{status} {body}");
+    status != 401 && !(status == 403 && body["code"] == "forbidden")
+}
+
+/// Staff uploads a doctor's certificate and asks for two days of sick leave with it.
+async fn staff_request(w: &World) -> (Uuid, Uuid) {
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let up: Value = w
+        .app
+        .client
+        .post(w.app.url("/api/v1/attachments?name=surat-dokter.pdf"))
+        .bearer_auth(&w.tokens[&Staff])
+        .body(pdf)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let today = w.app.state.clock.today();
+    let r = w
+        .app
+        .client
+        .post(w.app.url("/api/v1/requests"))
+        .bearer_auth(&w.tokens[&Staff])
+        .header("idempotency-key", Uuid::new_v4().to_string())
+        .json(&serde_json::json!({
+            "service": "cuti_sakit",
+            "form": {
+                "period": { "start": today.to_string(), "end": (today + Duration::days(1)).to_string() },
+                "sick_kind": "biasa",
+                "doctor_certificate": [{ "id": up["id"] }],
+                "address": { "street": "Jl. Pahlawan 110", "city": "Surabaya", "province": "Jawa Timur", "postal_code": "60174" },
+                "phone": "081234567890"
+            }
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let view: Value = r.json().await.unwrap();
+    (
+        view["id"].as_str().unwrap().parse().unwrap(),
+        up["id"].as_str().unwrap().parse().unwrap(),
+    )
+}
+
 async fn the_access_matrix_holds_for_every_route(backend: Backend) {
     let w = world(backend).await;
+    let (request, attachment) = staff_request(&w).await;
 
     // Every described operation is in the table, and the table describes nothing else.
     let spec: Value = w.app.get("/openapi.json").await.json().await.unwrap();
@@ -378,7 +561,10 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
     for (method, path, rule) in ROUTES {
         match rule {
             Rule::Public => {
-                let concrete = path.replace("{year}", "2026").replace("{provider}", "bkn");
+                let concrete = path
+                    .replace("{year}", "2026")
+                    .replace("{provider}", "bkn")
+                    .replace("{code}", "cuti_tahunan");
                 let r = call(&w, method, &concrete, None).await;
                 assert!(
                     r.status() != 401 && r.status() != 403,
@@ -428,11 +614,50 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                 }
             }
             Rule::Admin { allowed } => {
+                let concrete = path.replace("{code}", "cuti_tahunan");
                 for who in EVERYONE {
-                    let r = call(&w, method, path, Some(who)).await;
-                    let expected = if allowed.contains(&who) { 200 } else { 403 };
-                    assert_eq!(r.status(), expected, "{who:?} {method} {path}");
+                    let r = call(&w, method, &concrete, Some(who)).await;
+                    if allowed.contains(&who) {
+                        assert!(
+                            passed_access(r).await,
+                            "{who:?} {method} {path} was refused"
+                        );
+                    } else {
+                        problem(r, 403, "forbidden").await;
+                    }
                 }
+            }
+            Rule::OnRequest { allowed } => {
+                let id = if path.starts_with("/api/v1/attachments/") {
+                    attachment
+                } else {
+                    request
+                };
+                let concrete = path.replace("{id}", &id.to_string());
+                let r = call(&w, method, &concrete, None).await;
+                problem(r, 401, "unauthenticated").await;
+                for who in EVERYONE {
+                    let r = call(&w, method, &concrete, Some(who)).await;
+                    if allowed.contains(&who) {
+                        assert!(
+                            passed_access(r).await,
+                            "{who:?} {method} {path} was refused"
+                        );
+                    } else {
+                        problem(r, 403, "forbidden").await;
+                    }
+                }
+                let after: Value = call(
+                    &w,
+                    "get",
+                    &format!("/api/v1/requests/{request}"),
+                    Some(Staff),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+                assert_eq!(after["version"], 1, "{method} {path} changed the request");
             }
         }
     }

@@ -10,6 +10,7 @@ mod openapi;
 mod passkeys;
 mod reference;
 mod seed;
+mod services;
 mod sessions;
 mod sso;
 
