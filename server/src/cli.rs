@@ -62,6 +62,10 @@ pub struct SeedArgs {
     /// Delete existing master data first (otherwise a database with employees is refused).
     #[arg(long)]
     pub reset: bool,
+    /// Also add about this many service requests (for benchmarks): leave requests with their
+    /// chains, decided or waiting as a real agency's would be.
+    #[arg(long, default_value_t = 0)]
+    pub requests: u64,
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -100,6 +104,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let report = run_seed(&db, &options, clock.now()).await?;
             eprintln!("{report}");
+            if args.requests > 0 {
+                let report = crate::seed::requests::seed_requests(
+                    &db,
+                    args.requests,
+                    options.seed,
+                    options.as_of,
+                )
+                .await?;
+                eprintln!("{report}");
+            }
         }
         Command::Openapi => {}
     }

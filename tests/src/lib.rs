@@ -191,6 +191,12 @@ impl TestApp {
         Self::start_with(config, Some(env), clock).await
     }
 
+    /// An instance on an existing database and Redis (benchmarks on a seeded database); the
+    /// data stays when it is dropped.
+    pub async fn on(config: Config) -> TestApp {
+        Self::start_with(config, None, Arc::new(SystemClock)).await
+    }
+
     /// Another instance of the same deployment: same database, same Redis and key prefix.
     pub async fn second_instance(&self) -> TestApp {
         Self::start_with(self.config.clone(), None, Arc::new(SystemClock)).await

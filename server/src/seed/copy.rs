@@ -34,7 +34,7 @@ pub async fn write_people(pool: &PgPool, people: &[Person]) -> Result<u64, DbErr
     Ok(rows)
 }
 
-async fn copy<E: EntityTrait>(
+pub(super) async fn copy<E: EntityTrait>(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     models: &[E::Model],
     with_key: bool,

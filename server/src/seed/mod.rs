@@ -8,6 +8,7 @@ mod copy;
 mod names;
 pub mod org;
 pub mod people;
+pub mod requests;
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -353,7 +354,7 @@ pub async fn run_seed(
     Ok(report)
 }
 
-async fn begin_bulk(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+pub(super) async fn begin_bulk(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     if db.get_database_backend() == DbBackend::Postgres {
         // Bulk load: a crash loses at most the last batches, which a re-run with --reset redoes.
@@ -440,7 +441,7 @@ async fn write_people(db: &DatabaseConnection, people: &[Person]) -> Result<u64,
 
 /// Multi-row INSERTs of `models`, as many rows per statement as the parameter budget allows.
 /// `with_key` false leaves the primary key to the database (auto-increment ids).
-async fn insert_models<E, C>(db: &C, models: &[E::Model], with_key: bool) -> Result<u64, DbErr>
+pub(super) async fn insert_models<E, C>(db: &C, models: &[E::Model], with_key: bool) -> Result<u64, DbErr>
 where
     E: EntityTrait,
     C: ConnectionTrait,
@@ -471,9 +472,17 @@ fn columns_of<E: EntityTrait>(with_key: bool) -> Vec<E::Column> {
         .collect()
 }
 
-/// Removes all master data (employees, histories, positions, units) inside `txn`.
+/// Removes all master data (employees, histories, positions, units) and everything that hangs
+/// off employees (requests, bookings, uploads' records) inside `txn`.
 async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
-    const TABLES: [&str; 13] = [
+    const TABLES: [&str; 20] = [
+        "leave_bookings",
+        "request_events",
+        "request_steps",
+        "attachments",
+        "service_requests",
+        "idempotency_keys",
+        "disciplinary_sanctions",
         "passkeys",
         "role_assignments",
         "acting_assignments",
@@ -492,7 +501,7 @@ async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
         txn.execute_unprepared(&format!("TRUNCATE {}", TABLES.join(", ")))
             .await?;
     } else {
-        for table in &TABLES[..11] {
+        for table in &TABLES[..TABLES.len() - 2] {
             txn.execute_unprepared(&format!("DELETE FROM {table}"))
                 .await?;
         }

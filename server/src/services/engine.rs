@@ -101,7 +101,7 @@ async fn lock_employee(
     employee::Entity::update_many()
         .col_expr(
             employee::Column::UpdatedAt,
-            Expr::col(employee::Column::UpdatedAt).into(),
+            Expr::col(employee::Column::UpdatedAt),
         )
         .filter(employee::Column::Id.eq(id))
         .exec(txn)

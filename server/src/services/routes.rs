@@ -239,7 +239,7 @@ async fn create_request(
 fn page(
     after: Option<&str>,
     limit: Option<u64>,
-) -> Result<(Option<(chrono::DateTime<chrono::Utc>, Uuid)>, u64), ApiError> {
+) -> Result<(Option<views::Cursor>, u64), ApiError> {
     let after = match after {
         Some(raw) => Some(views::parse_cursor(raw).ok_or_else(|| {
             ApiError::with_detail(

@@ -183,12 +183,15 @@ pub async fn can_view(
     Ok(units.iter().any(|u| who.fasilitator_units.contains(&u.id)))
 }
 
+/// Where a keyset page starts: the sort time and the id of the last item seen.
+pub type Cursor = (DateTime<Utc>, Uuid);
+
 /// A keyset cursor: the sort time and the id of the last item seen.
 pub fn cursor(at: DateTime<Utc>, id: Uuid) -> String {
     format!("{}_{id}", at.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
 }
 
-pub fn parse_cursor(raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
+pub fn parse_cursor(raw: &str) -> Option<Cursor> {
     let (at, id) = raw.split_once('_')?;
     Some((
         DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
@@ -324,7 +327,7 @@ pub async fn mine(
     db: &impl ConnectionTrait,
     owner: Uuid,
     status: Option<RequestStatus>,
-    after: Option<(DateTime<Utc>, Uuid)>,
+    after: Option<Cursor>,
     limit: u64,
 ) -> Result<RequestPage, ServiceError> {
     let r = Alias::new("r");
@@ -449,7 +452,7 @@ pub async fn work_list(
     db: &impl ConnectionTrait,
     work: Work<'_>,
     service: Option<&str>,
-    after: Option<(DateTime<Utc>, Uuid)>,
+    after: Option<Cursor>,
     limit: u64,
 ) -> Result<WorkList, ServiceError> {
     let s = Alias::new("s");
