@@ -116,6 +116,10 @@ impl MigrationTrait for Migration {
                     .table("request_steps")
                     .col(pk_uuid("id"))
                     .col(uuid("request_id"))
+                    // The request's service and employee, copied so that work lists count and
+                    // filter from the steps' own indexes.
+                    .col(string_len("service_code", 64))
+                    .col(uuid("employee_id"))
                     .col(integer("seq"))
                     // verification | recommendation | decision | approval
                     .col(string_len("kind", 16))
@@ -150,19 +154,21 @@ impl MigrationTrait for Migration {
             .create_index(index("request_steps", &["request_id"]))
             .await?;
         // Work lists read only active steps: partial indexes keep them small (both databases
-        // support `WHERE` on an index).
+        // support `WHERE` on an index). For each way a step is addressed (post, unit, perangkat
+        // daerah, approver) one index pages in waiting order and one counts per service
+        // without reading the table.
         let db = manager.get_connection();
-        for sql in [
-            "CREATE INDEX ix_request_steps_active_post ON request_steps \
-             (position_id, activated_at, id) WHERE status = 'active'",
-            "CREATE INDEX ix_request_steps_active_unit ON request_steps \
-             (unit_id, activated_at, id) WHERE status = 'active'",
-            "CREATE INDEX ix_request_steps_active_pd ON request_steps \
-             (pd_unit_id, activated_at, id) WHERE status = 'active'",
-            "CREATE INDEX ix_request_steps_active_approver ON request_steps \
-             (approver, activated_at, id) WHERE status = 'active'",
-        ] {
-            db.execute_unprepared(sql).await?;
+        for by in ["position_id", "unit_id", "pd_unit_id", "approver"] {
+            db.execute_unprepared(&format!(
+                "CREATE INDEX ix_request_steps_active_{by} ON request_steps \
+                 ({by}, activated_at, id) WHERE status = 'active'"
+            ))
+            .await?;
+            db.execute_unprepared(&format!(
+                "CREATE INDEX ix_request_steps_count_{by} ON request_steps \
+                 ({by}, service_code, employee_id) WHERE status = 'active'"
+            ))
+            .await?;
         }
 
         manager

@@ -71,15 +71,13 @@ impl Application {
         let mailer = Mailer::from_config(&config.email, local)?;
         let identity = Identity::new(&config, db.clone(), sessions.clone(), mailer, clock.clone())?;
         let objects = Objects::from_config(&config.storage)?;
-        let reference = ReferenceService::new(db.clone());
-        let access = crate::access::Access::new(db.clone());
-        let services = Services::new(db.clone(), access.clone(), objects, clock.clone());
+        let services = Services::new(db.clone(), objects, clock.clone());
         let state = AppState {
             config: Arc::new(config),
             clock,
-            reference,
+            reference: ReferenceService::new(db.clone()),
             identity,
-            access,
+            access: crate::access::Access::new(db.clone()),
             services,
             db,
             sessions,

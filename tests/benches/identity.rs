@@ -7,7 +7,6 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use abdi_server::identity::session::NewSession;
 use abdi_server::seed::{SeedOptions, run_seed};
 use abdi_tests::{Backend, TestApp};
 use chrono::{NaiveDate, Utc};
@@ -165,27 +164,11 @@ async fn main() {
         .all(&app.state.db)
         .await
         .unwrap();
-    let open = |id: Uuid| {
-        let sessions = app.state.identity.sessions.clone();
-        async move {
-            sessions
-                .create(NewSession {
-                    employee_id: id,
-                    device_name: "bench",
-                    platform: "android",
-                    method: "activation",
-                    ip: None,
-                })
-                .await
-                .unwrap()
-                .0
-        }
-    };
 
     // 1. Passkey logins per second: clients log in again and again for a fixed time.
     let mut phones = Vec::new();
     for id in employees.iter().take(LOGIN_CLIENTS) {
-        let token = open(*id).await;
+        let token = app.session(*id).await;
         phones.push(register(&app, &token).await);
     }
     let started = Instant::now();
@@ -213,7 +196,7 @@ async fn main() {
     // 2. Redis memory per session.
     let before = redis_used_memory();
     for i in 0..SESSIONS_FOR_MEMORY {
-        open(employees[i % employees.len()]).await;
+        app.session(employees[i % employees.len()]).await;
     }
     let after = redis_used_memory();
     let per_session = (after.saturating_sub(before)) as f64 / SESSIONS_FOR_MEMORY as f64;
@@ -221,7 +204,7 @@ async fn main() {
     // 3. GET /api/v1/me with a valid session (100 sessions in turn) vs a trivial route.
     let mut tokens = Vec::new();
     for id in employees.iter().take(100) {
-        tokens.push(open(*id).await);
+        tokens.push(app.session(*id).await);
     }
     let script = std::env::temp_dir().join(format!("abdi-me-{}.lua", std::process::id()));
     let list = tokens

@@ -11,7 +11,6 @@
 use std::time::{Duration, Instant};
 
 use abdi_server::config::{Config, SecretUrl, SessionBackend};
-use abdi_server::identity::session::NewSession;
 use abdi_tests::TestApp;
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use serde_json::{Value, json};
@@ -58,7 +57,8 @@ struct Person {
 async fn main() {
     let pg = std::env::var("ABDI_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let database = std::env::var("ABDI_BENCH_DATABASE").unwrap_or_else(|_| "abdi_bench_services".into());
+    let database =
+        std::env::var("ABDI_BENCH_DATABASE").unwrap_or_else(|_| "abdi_bench_services".into());
     let mut config = Config::default();
     config.server.listen = ([127, 0, 0, 1], 0).into();
     config.database.url = SecretUrl::new(format!("{pg}/{database}"));
@@ -83,26 +83,14 @@ async fn main() {
         .await
         .unwrap()
         .iter()
-        .map(|r| (r.try_get_by_index(0).unwrap(), r.try_get_by_index(1).unwrap()))
+        .map(|r| {
+            (
+                r.try_get_by_index(0).unwrap(),
+                r.try_get_by_index(1).unwrap(),
+            )
+        })
         .collect();
     println!("data: {counts:?}");
-
-    let open = |id: Uuid| {
-        let sessions = app.state.identity.sessions.clone();
-        async move {
-            sessions
-                .create(NewSession {
-                    employee_id: id,
-                    device_name: "bench",
-                    platform: "android",
-                    method: "activation",
-                    ip: None,
-                })
-                .await
-                .unwrap()
-                .0
-        }
-    };
 
     // 1. The inbox of the officials with the most waiting.
     let deciders = Decider::find_by_statement(Statement::from_string(
@@ -123,12 +111,17 @@ async fn main() {
     );
     let mut tokens = Vec::new();
     for d in &deciders {
-        tokens.push(open(d.employee_id).await);
+        tokens.push(app.session(d.employee_id).await);
     }
     let client = reqwest::Client::new();
     // Warm up: one page each.
     for t in &tokens {
-        let r = client.get(app.url("/api/v1/inbox?limit=20")).bearer_auth(t).send().await.unwrap();
+        let r = client
+            .get(app.url("/api/v1/inbox?limit=20"))
+            .bearer_auth(t)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
     }
     let started = Instant::now();
@@ -156,7 +149,11 @@ async fn main() {
                     assert_eq!(r.status(), 200);
                     let body: Value = r.json().await.unwrap();
                     let took = t.elapsed();
-                    if page == 0 { first.push(took) } else { deeper.push(took) }
+                    if page == 0 {
+                        first.push(took)
+                    } else {
+                        deeper.push(took)
+                    }
                     next = body["next"].as_str().map(str::to_owned);
                     if next.is_none() {
                         break;
@@ -190,7 +187,7 @@ async fn main() {
     .unwrap();
     let mut submitters = Vec::new();
     for p in &people {
-        submitters.push(open(p.id).await);
+        submitters.push(app.session(p.id).await);
     }
     let weeks = [
         ("2026-12-07", "2026-12-08"),

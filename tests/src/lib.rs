@@ -12,6 +12,7 @@
 pub mod oidc;
 pub mod proxy;
 pub mod redis_server;
+pub mod s3;
 pub mod smtp;
 
 use std::net::SocketAddr;
@@ -225,6 +226,24 @@ impl TestApp {
             config,
             _env: env,
         }
+    }
+
+    /// Opens a session for `employee` directly (how sessions are opened is tested with
+    /// activation, passkeys and SSO); returns its token.
+    pub async fn session(&self, employee: uuid::Uuid) -> String {
+        self.state
+            .identity
+            .sessions
+            .create(abdi_server::identity::session::NewSession {
+                employee_id: employee,
+                device_name: "test",
+                platform: "android",
+                method: "activation",
+                ip: None,
+            })
+            .await
+            .unwrap()
+            .0
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -41,10 +41,6 @@ impl LeaveRules {
     }
 }
 
-fn v(code: &str, field: Option<&str>, id: String, en: String) -> Violation {
-    Violation::new(code, field, id, en)
-}
-
 /// Holiday calendars by year, loaded on demand through the request's transaction.
 struct Calendars<'a, C> {
     db: &'a C,
@@ -175,11 +171,11 @@ impl ServiceRules for LeaveRules {
         let form = input.form;
         let mut problems = Vec::new();
         let Some((start, end)) = period(form, "period") else {
-            problems.push(v(
+            problems.push(Violation::new(
                 "period_missing",
                 Some("period"),
-                "Tanggal cuti wajib diisi.".into(),
-                "The leave period is required.".into(),
+                "Tanggal cuti wajib diisi.",
+                "The leave period is required.",
             ));
             return Ok(Err(problems));
         };
@@ -202,7 +198,7 @@ impl ServiceRules for LeaveRules {
                 LeaveKind::Tahunan | LeaveKind::Sakit | LeaveKind::Melahirkan | LeaveKind::Bersama
             )
         {
-            problems.push(v(
+            problems.push(Violation::new(
                 "not_for_pppk",
                 None,
                 format!(
@@ -216,7 +212,7 @@ impl ServiceRules for LeaveRules {
             ));
         }
         if abroad && (start - input.today).num_days() < ABROAD_NOTICE_DAYS {
-            problems.push(v(
+            problems.push(Violation::new(
                 "notice_abroad",
                 Some("period"),
                 format!("Cuti ke luar negeri diajukan paling lambat {ABROAD_NOTICE_DAYS} hari sebelumnya."),
@@ -225,11 +221,11 @@ impl ServiceRules for LeaveRules {
         }
 
         if kind == LeaveKind::Melahirkan && e.gender != "female" {
-            problems.push(v(
+            problems.push(Violation::new(
                 "not_applicable",
                 None,
-                "Cuti melahirkan hanya untuk pegawai perempuan; suami menggunakan cuti karena alasan penting.".into(),
-                "Maternity leave is for women; a husband uses leave for important reasons.".into(),
+                "Cuti melahirkan hanya untuk pegawai perempuan; suami menggunakan cuti karena alasan penting.",
+                "Maternity leave is for women; a husband uses leave for important reasons.",
             ));
         }
 
@@ -243,7 +239,7 @@ impl ServiceRules for LeaveRules {
                     && o.end_date >= start
             })
         {
-            problems.push(v(
+            problems.push(Violation::new(
                 "overlapping_leave",
                 Some("period"),
                 format!(
@@ -264,7 +260,7 @@ impl ServiceRules for LeaveRules {
             LeaveKind::Tahunan => {
                 let anniversary = started.map(|s| add_years(s, 1));
                 if anniversary.is_none_or(|a| start < a) {
-                    problems.push(v(
+                    problems.push(Violation::new(
                         "service_too_short",
                         Some("period"),
                         format!(
@@ -282,21 +278,20 @@ impl ServiceRules for LeaveRules {
                     ));
                 }
                 if start.year() != end.year() {
-                    problems.push(v(
+                    problems.push(Violation::new(
                         "crosses_year",
                         Some("period"),
-                        "Cuti tahunan dihitung per tahun: ajukan satu permohonan untuk tiap tahun."
-                            .into(),
-                        "Annual leave is counted per year: ask once for each year.".into(),
+                        "Cuti tahunan dihitung per tahun: ajukan satu permohonan untuk tiap tahun.",
+                        "Annual leave is counted per year: ask once for each year.",
                     ));
                 }
                 match working_days {
                     None => problems.push(calendar_missing(start, end)),
-                    Some(0) => problems.push(v(
+                    Some(0) => problems.push(Violation::new(
                         "no_working_days",
                         Some("period"),
-                        "Rentang tanggal tidak memuat hari kerja.".into(),
-                        "The dates contain no working day.".into(),
+                        "Rentang tanggal tidak memuat hari kerja.",
+                        "The dates contain no working day.",
                     )),
                     Some(days) => {
                         let entries = ledger_entries(&others);
@@ -306,7 +301,7 @@ impl ServiceRules for LeaveRules {
                         }
                         .balance(start.year());
                         if days > before.available {
-                            problems.push(v(
+                            problems.push(Violation::new(
                                 "insufficient_balance",
                                 Some("period"),
                                 format!(
@@ -341,11 +336,11 @@ impl ServiceRules for LeaveRules {
                 let hajj = text(form, "purpose") == Some("haji_pertama");
                 let waived = hajj || kind == LeaveKind::Melahirkan;
                 if !waived && !served(5) {
-                    problems.push(v(
+                    problems.push(Violation::new(
                         "service_too_short",
                         Some("period"),
-                        "Cuti besar berhak setelah 5 tahun bekerja terus-menerus.".into(),
-                        "Long leave is due after five continuous years of service.".into(),
+                        "Cuti besar berhak setelah 5 tahun bekerja terus-menerus.",
+                        "Long leave is due after five continuous years of service.",
                     ));
                 }
                 if end >= add_months(start, 3) {
@@ -358,7 +353,7 @@ impl ServiceRules for LeaveRules {
                             && add_years(o.end_date, 5) > start
                     })
                 {
-                    problems.push(v(
+                    problems.push(Violation::new(
                         "besar_within_five_years",
                         Some("period"),
                         format!(
@@ -390,7 +385,7 @@ impl ServiceRules for LeaveRules {
                     )
                     && asked + taken > full
                 {
-                    problems.push(v(
+                    problems.push(Violation::new(
                         "exceeds_entitlement",
                         Some("period"),
                         format!("Cuti tahunan {taken} hari kerja tahun ini mengurangi cuti besar: paling banyak {} hari kerja.", full.saturating_sub(taken)),
@@ -409,7 +404,7 @@ impl ServiceRules for LeaveRules {
                     .and_then(serde_json::Value::as_i64)
                     .unwrap_or(0);
                 if order <= earlier {
-                    problems.push(v(
+                    problems.push(Violation::new(
                         "birth_order_inconsistent",
                         Some("birth_order"),
                         format!("Sudah tercatat {earlier} cuti melahirkan; kelahiran ini paling sedikit ke-{}.", earlier + 1),
@@ -428,11 +423,11 @@ impl ServiceRules for LeaveRules {
                         .is_some_and(|a| !a.is_empty())
                 };
                 if calendar_days > 1 && !has("doctor_certificate") {
-                    problems.push(v(
+                    problems.push(Violation::new(
                         "certificate_required",
                         Some("doctor_certificate"),
-                        "Cuti sakit lebih dari 1 hari memerlukan surat keterangan dokter.".into(),
-                        "Sick leave of more than one day needs a doctor's certificate.".into(),
+                        "Cuti sakit lebih dari 1 hari memerlukan surat keterangan dokter.",
+                        "Sick leave of more than one day needs a doctor's certificate.",
                     ));
                 }
                 match text(form, "sick_kind") {
@@ -465,31 +460,31 @@ impl ServiceRules for LeaveRules {
             }
             LeaveKind::Bersama => {
                 if end > input.today {
-                    problems.push(v(
+                    problems.push(Violation::new(
                         "not_yet_worked",
                         Some("period"),
-                        "Kompensasi hanya untuk hari cuti bersama yang sudah dijalani dengan tetap bekerja.".into(),
-                        "Only collective-leave days already worked can be compensated.".into(),
+                        "Kompensasi hanya untuk hari cuti bersama yang sudah dijalani dengan tetap bekerja.",
+                        "Only collective-leave days already worked can be compensated.",
                     ));
                 }
                 match calendars.cuti_bersama(start, end).await? {
                     None => problems.push(calendar_missing(start, end)),
-                    Some(0) => problems.push(v(
+                    Some(0) => problems.push(Violation::new(
                         "no_cuti_bersama_days",
                         Some("period"),
-                        "Rentang tanggal tidak memuat hari cuti bersama.".into(),
-                        "The dates contain no collective-leave day.".into(),
+                        "Rentang tanggal tidak memuat hari cuti bersama.",
+                        "The dates contain no collective-leave day.",
                     )),
                     Some(n) => charged = n,
                 }
             }
             LeaveKind::Cltn => {
                 if !served(5) {
-                    problems.push(v(
+                    problems.push(Violation::new(
                         "service_too_short",
                         Some("period"),
-                        "CLTN dapat diberikan setelah 5 tahun bekerja terus-menerus.".into(),
-                        "Unpaid leave is possible after five continuous years of service.".into(),
+                        "CLTN dapat diberikan setelah 5 tahun bekerja terus-menerus.",
+                        "Unpaid leave is possible after five continuous years of service.",
                     ));
                 }
                 let years = if text(form, "extension") == Some("ya") {
@@ -612,7 +607,7 @@ impl ServiceRules for LeaveRules {
 }
 
 fn too_long(id: &str, en: &str) -> Violation {
-    v(
+    Violation::new(
         "too_long",
         Some("period"),
         format!("Paling lama {id}."),
@@ -621,7 +616,7 @@ fn too_long(id: &str, en: &str) -> Violation {
 }
 
 fn calendar_missing(start: NaiveDate, end: NaiveDate) -> Violation {
-    v(
+    Violation::new(
         "calendar_missing",
         Some("period"),
         format!("Kalender hari libur untuk {start} s/d {end} belum dimuat; hubungi administrator."),

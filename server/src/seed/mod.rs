@@ -354,7 +354,9 @@ pub async fn run_seed(
     Ok(report)
 }
 
-pub(super) async fn begin_bulk(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+pub(super) async fn begin_bulk(
+    db: &DatabaseConnection,
+) -> Result<sea_orm::DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     if db.get_database_backend() == DbBackend::Postgres {
         // Bulk load: a crash loses at most the last batches, which a re-run with --reset redoes.
@@ -441,7 +443,11 @@ async fn write_people(db: &DatabaseConnection, people: &[Person]) -> Result<u64,
 
 /// Multi-row INSERTs of `models`, as many rows per statement as the parameter budget allows.
 /// `with_key` false leaves the primary key to the database (auto-increment ids).
-pub(super) async fn insert_models<E, C>(db: &C, models: &[E::Model], with_key: bool) -> Result<u64, DbErr>
+pub(super) async fn insert_models<E, C>(
+    db: &C,
+    models: &[E::Model],
+    with_key: bool,
+) -> Result<u64, DbErr>
 where
     E: EntityTrait,
     C: ConnectionTrait,

@@ -11,9 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc, Weekday};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QuerySelect,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -61,8 +59,7 @@ impl Chains {
         let posts = position::Entity::find().all(db).await?;
         let parent: HashMap<Uuid, Option<Uuid>> =
             units.iter().map(|u| (u.id, u.parent_id)).collect();
-        let level: HashMap<Uuid, String> =
-            units.iter().map(|u| (u.id, u.level.clone())).collect();
+        let level: HashMap<Uuid, String> = units.iter().map(|u| (u.id, u.level.clone())).collect();
         let unit_of: HashMap<Uuid, Uuid> = posts.iter().map(|p| (p.id, p.unit_id)).collect();
         let mut head_of = HashMap::new();
         for p in posts.iter().filter(|p| p.kind == "struktural") {
@@ -81,9 +78,10 @@ impl Chains {
             reports_to: posts.iter().map(|p| (p.id, p.reports_to_id)).collect(),
         };
         for u in &units {
-            let pd = chains.up(u.id).into_iter().find(|id| {
-                chains.level.get(id).map(String::as_str) == Some("perangkat_daerah")
-            });
+            let pd = chains
+                .up(u.id)
+                .into_iter()
+                .find(|id| chains.level.get(id).map(String::as_str) == Some("perangkat_daerah"));
             chains.pd_of.insert(u.id, pd);
         }
         Ok(chains)
@@ -174,8 +172,7 @@ pub async fn seed_requests(
         });
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5EED_2E0E);
-    let as_of_noon = Utc
-        .from_utc_datetime(&as_of.and_hms_opt(3, 0, 0).unwrap_or_default());
+    let as_of_noon = Utc.from_utc_datetime(&as_of.and_hms_opt(3, 0, 0).unwrap_or_default());
     let per_person = total as f64 / people.len() as f64;
     let mut report = RequestSeedReport {
         requests: 0,
@@ -190,7 +187,15 @@ pub async fn seed_requests(
         let n = carry.floor() as u64;
         carry -= n as f64;
         for _ in 0..n {
-            add_request(&mut rng, &chains, &mut batch, employee_id, unit_id, post, as_of_noon);
+            add_request(
+                &mut rng,
+                &chains,
+                &mut batch,
+                employee_id,
+                unit_id,
+                post,
+                as_of_noon,
+            );
         }
         if batch.requests.len() >= BATCH {
             let full = std::mem::replace(&mut batch, Batch::new());
@@ -231,7 +236,9 @@ fn add_request(
 ) {
     let id = uuid(rng);
     let age_days = rng.random_range(0..730);
-    let created = as_of - chrono::Duration::days(age_days) - chrono::Duration::minutes(rng.random_range(0..600));
+    let created = as_of
+        - chrono::Duration::days(age_days)
+        - chrono::Duration::minutes(rng.random_range(0..600));
     let (service, kind) = match rng.random_range(0..100) {
         0..80 => ("cuti_tahunan", "tahunan"),
         80..92 => ("cuti_sakit", "sakit"),
@@ -321,6 +328,8 @@ fn add_request(
         batch.steps.push(request_step::Model {
             id: uuid(rng),
             request_id: id,
+            service_code: service.into(),
+            employee_id,
             seq: seq as i32,
             kind: (*kind).into(),
             approver: (*approver).into(),
@@ -349,7 +358,12 @@ fn add_request(
                 }
                 .into(),
                 from_status: Some("in_review".into()),
-                to_status: if seq + 1 == plan.len() { status } else { "in_review" }.into(),
+                to_status: if seq + 1 == plan.len() {
+                    status
+                } else {
+                    "in_review"
+                }
+                .into(),
                 actor_id: None,
                 capacity: Some((*approver).into()),
                 acting_assignment_id: None,

@@ -58,6 +58,17 @@ struct Acted {
     acting: Option<Uuid>,
 }
 
+impl Acted {
+    /// The employee acting on their own request.
+    fn own(employee: Uuid) -> Self {
+        Self {
+            actor: Some(employee),
+            capacity: Some("own".into()),
+            acting: None,
+        }
+    }
+}
+
 /// One row of the timeline.
 struct Event<'a> {
     action: &'a str,
@@ -177,7 +188,7 @@ async fn steps_of(
 /// Replaces the request's chain; the first step becomes active.
 async fn write_steps(
     txn: &DatabaseTransaction,
-    request_id: Uuid,
+    (request_id, service_code, employee_id): (Uuid, &str, Uuid),
     steps: &[PlannedStep],
     now: DateTime<Utc>,
 ) -> Result<(), sea_orm::DbErr> {
@@ -191,6 +202,8 @@ async fn write_steps(
         .map(|(i, s)| request_step::ActiveModel {
             id: Set(Uuid::now_v7()),
             request_id: Set(request_id),
+            service_code: Set(service_code.to_owned()),
+            employee_id: Set(employee_id),
             seq: Set(i as i32),
             kind: Set(code(&s.kind)),
             approver: Set(code(&s.approver)),
@@ -391,7 +404,7 @@ impl Services {
         .await?;
         attachments::attach(&txn, &form, id).await?;
         if let Some(p) = &planned {
-            write_steps(&txn, id, &p.steps, now).await?;
+            write_steps(&txn, (id, &def.code, owner), &p.steps, now).await?;
             let input = RuleInput {
                 request_id: id,
                 employee: &employee,
@@ -400,11 +413,6 @@ impl Services {
             };
             rules.book(&txn, &input, &p.assessment).await?;
         }
-        let owner_acted = Acted {
-            actor: Some(owner),
-            capacity: Some("own".into()),
-            acting: None,
-        };
         record(
             &txn,
             id,
@@ -413,7 +421,7 @@ impl Services {
                 action: if new.submit { "submitted" } else { "created" },
                 from: None,
                 to: status,
-                acted: owner_acted,
+                acted: Acted::own(owner),
                 outcome: None,
                 note: None,
             },
@@ -462,11 +470,7 @@ impl Services {
                 action: "edited",
                 from: Some(status),
                 to: status,
-                acted: Acted {
-                    actor: Some(owner),
-                    capacity: Some("own".into()),
-                    acting: None,
-                },
+                acted: Acted::own(owner),
                 outcome: None,
                 note: None,
             },
@@ -487,9 +491,10 @@ impl Services {
         let now = self.clock.now();
         let today = self.clock.today();
         let txn = self.write_txn().await?;
-        let employee = lock_employee(&txn, owner).await?;
         own(&fetch(&txn, id).await?, owner)?;
+        // The request first, then the employee: the order every change takes its locks in.
         let req = bump(&txn, id, version, now).await?;
+        let employee = lock_employee(&txn, owner).await?;
         let status = status_of(&req)?;
         require(
             matches!(status, RequestStatus::Draft | RequestStatus::Returned),
@@ -536,7 +541,7 @@ impl Services {
             .filter(service_request::Column::Id.eq(id))
             .exec(&txn)
             .await?;
-        write_steps(&txn, id, &planned.steps, now).await?;
+        write_steps(&txn, (id, &req.service_code, owner), &planned.steps, now).await?;
         rules.book(&txn, &input, &planned.assessment).await?;
         record(
             &txn,
@@ -550,11 +555,7 @@ impl Services {
                 },
                 from: Some(status),
                 to: RequestStatus::Submitted,
-                acted: Acted {
-                    actor: Some(owner),
-                    capacity: Some("own".into()),
-                    acting: None,
-                },
+                acted: Acted::own(owner),
                 outcome: None,
                 note: None,
             },
@@ -593,11 +594,7 @@ impl Services {
                 action: "cancelled",
                 from: Some(status),
                 to: RequestStatus::Cancelled,
-                acted: Acted {
-                    actor: Some(owner),
-                    capacity: Some("own".into()),
-                    acting: None,
-                },
+                acted: Acted::own(owner),
                 outcome: None,
                 note: note_of(note),
             },

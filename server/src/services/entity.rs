@@ -84,6 +84,8 @@ pub mod request_step {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
         pub request_id: Uuid,
+        pub service_code: String,
+        pub employee_id: Uuid,
         pub seq: i32,
         pub kind: String,
         pub approver: String,

@@ -22,7 +22,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 pub use routes::routes;
 
-use crate::access::{Access, AccessError};
+use crate::access::AccessError;
 use crate::clock::SharedClock;
 use crate::leave::LeaveRules;
 use crate::store::objects::{ObjectError, Objects};
@@ -71,19 +71,13 @@ pub enum ServiceError {
 #[derive(Clone)]
 pub struct Services {
     pub db: DatabaseConnection,
-    pub access: Access,
     pub objects: Objects,
     pub clock: SharedClock,
     rules: Arc<HashMap<&'static str, Arc<dyn ServiceRules>>>,
 }
 
 impl Services {
-    pub fn new(
-        db: DatabaseConnection,
-        access: Access,
-        objects: Objects,
-        clock: SharedClock,
-    ) -> Self {
+    pub fn new(db: DatabaseConnection, objects: Objects, clock: SharedClock) -> Self {
         let mut rules: HashMap<&'static str, Arc<dyn ServiceRules>> = HashMap::new();
         for (name, kind) in [
             ("leave.tahunan", LeaveKind::Tahunan),
@@ -106,7 +100,6 @@ impl Services {
         );
         Self {
             db,
-            access,
             objects,
             clock,
             rules: Arc::new(rules),

@@ -236,10 +236,7 @@ async fn create_request(
 
 /// A keyset page: `after` (the `next` of the previous page) and `limit` (1 to 100, 20 by
 /// default).
-fn page(
-    after: Option<&str>,
-    limit: Option<u64>,
-) -> Result<(Option<views::Cursor>, u64), ApiError> {
+fn page(after: Option<&str>, limit: Option<u64>) -> Result<(Option<views::Cursor>, u64), ApiError> {
     let after = match after {
         Some(raw) => Some(views::parse_cursor(raw).ok_or_else(|| {
             ApiError::with_detail(
@@ -475,17 +472,20 @@ async fn inbox(
     Authenticated(current): Authenticated,
     Query(q): Query<WorkQuery>,
 ) -> Result<axum::Json<WorkList>, ApiError> {
-    let who = principal(&state, current.session.employee_id).await?;
+    work_list(&state, current.session.employee_id, &q, |p| Work::Inbox(p)).await
+}
+
+/// A work list of the caller, as `work` picks it from their principal.
+async fn work_list(
+    state: &AppState,
+    employee_id: Uuid,
+    q: &WorkQuery,
+    work: fn(&Principal) -> Work<'_>,
+) -> Result<axum::Json<WorkList>, ApiError> {
+    let who = principal(state, employee_id).await?;
     let (after, limit) = page(q.after.as_deref(), q.limit)?;
     Ok(axum::Json(
-        views::work_list(
-            &state.db,
-            Work::Inbox(&who),
-            q.service.as_deref(),
-            after,
-            limit,
-        )
-        .await?,
+        views::work_list(&state.db, work(&who), q.service.as_deref(), after, limit).await?,
     ))
 }
 
@@ -502,18 +502,10 @@ async fn verification_queue(
     Authenticated(current): Authenticated,
     Query(q): Query<WorkQuery>,
 ) -> Result<axum::Json<WorkList>, ApiError> {
-    let who = principal(&state, current.session.employee_id).await?;
-    let (after, limit) = page(q.after.as_deref(), q.limit)?;
-    Ok(axum::Json(
-        views::work_list(
-            &state.db,
-            Work::Verification(&who),
-            q.service.as_deref(),
-            after,
-            limit,
-        )
-        .await?,
-    ))
+    work_list(&state, current.session.employee_id, &q, |p| {
+        Work::Verification(p)
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -411,10 +411,9 @@ fn work_condition(work: &Work<'_>) -> Condition {
                 any = any.add(col(request_step::Column::Approver).eq("bkn"));
             }
             // Never one's own request.
-            Condition::all().add(any).add(
-                Expr::col((Alias::new("r"), service_request::Column::EmployeeId))
-                    .ne(who.employee_id),
-            )
+            Condition::all()
+                .add(any)
+                .add(col(request_step::Column::EmployeeId).ne(who.employee_id))
         }
         Work::Verification(who) => {
             let units: Vec<Uuid> = who.fasilitator_units.iter().copied().collect();
@@ -425,10 +424,7 @@ fn work_condition(work: &Work<'_>) -> Condition {
                         .add(col(request_step::Column::UnitId).is_in(units.clone()))
                         .add(col(request_step::Column::PdUnitId).is_in(units)),
                 )
-                .add(
-                    Expr::col((Alias::new("r"), service_request::Column::EmployeeId))
-                        .ne(who.employee_id),
-                )
+                .add(col(request_step::Column::EmployeeId).ne(who.employee_id))
         }
     }
 }
@@ -456,24 +452,19 @@ pub async fn work_list(
     limit: u64,
 ) -> Result<WorkList, ServiceError> {
     let s = Alias::new("s");
-    let r = Alias::new("r");
     let at = Expr::col((s.clone(), request_step::Column::ActivatedAt));
     let id = Expr::col((s.clone(), request_step::Column::Id));
 
-    // Counts per service (not paged, not filtered by service).
-    let mut counts_q = Query::select()
-        .expr_as(
-            Expr::col((r.clone(), service_request::Column::ServiceCode)),
-            Alias::new("service_code"),
-        )
-        .expr_as(
-            Expr::col((s.clone(), request_step::Column::Id)).count(),
-            Alias::new("n"),
-        )
-        .from_as(service_request::Entity, r.clone())
-        .group_by_col((r.clone(), service_request::Column::ServiceCode))
+    // Counts per service (not paged, not filtered by service), from the steps' own index.
+    let code = Expr::col((s.clone(), request_step::Column::ServiceCode));
+    let counts_q = Query::select()
+        .expr_as(code.clone(), Alias::new("service_code"))
+        .expr_as(code.count(), Alias::new("n"))
+        .from_as(request_step::Entity, s.clone())
+        .and_where(Expr::col((s.clone(), request_step::Column::Status)).eq("active"))
+        .cond_where(work_condition(&work))
+        .group_by_col((s.clone(), request_step::Column::ServiceCode))
         .to_owned();
-    with_steps(&mut counts_q, &work);
     #[derive(FromQueryResult)]
     struct Count {
         service_code: String,
@@ -496,7 +487,7 @@ pub async fn work_list(
     .expr_as(id.clone(), Alias::new("step_id"));
     with_steps(&mut q, &work);
     if let Some(code) = service {
-        q.and_where(Expr::col((r, service_request::Column::ServiceCode)).eq(code));
+        q.and_where(Expr::col((s.clone(), request_step::Column::ServiceCode)).eq(code));
     }
     if let Some((t, last)) = after {
         q.cond_where(

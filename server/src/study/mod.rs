@@ -57,10 +57,6 @@ pub fn study_years(level: &str) -> u32 {
     }
 }
 
-fn v(code: &str, field: Option<&str>, id: String, en: String) -> Violation {
-    Violation::new(code, field, id, en)
-}
-
 #[async_trait]
 impl ServiceRules for StudyRules {
     async fn assess(
@@ -77,7 +73,7 @@ impl ServiceRules for StudyRules {
         let pns_since = (e.employment_type == "pns").then_some(e.tmt_pns).flatten();
         match pns_since {
             Some(tmt) if add_years(tmt, 1) <= today => {}
-            Some(tmt) => problems.push(v(
+            Some(tmt) => problems.push(Violation::new(
                 "service_too_short",
                 None,
                 format!(
@@ -89,11 +85,11 @@ impl ServiceRules for StudyRules {
                     add_years(tmt, 1)
                 ),
             )),
-            None => problems.push(v(
+            None => problems.push(Violation::new(
                 "not_pns",
                 None,
-                "Hanya untuk PNS.".into(),
-                "Only for PNS (civil servants).".into(),
+                "Hanya untuk PNS.",
+                "Only for PNS (civil servants).",
             )),
         }
 
@@ -108,7 +104,7 @@ impl ServiceRules for StudyRules {
             .filter(|s| s.ends_on.is_none_or(|end| end >= today))
         {
             match s.level.as_str() {
-                "sedang" | "berat" => problems.push(v(
+                "sedang" | "berat" => problems.push(Violation::new(
                     "disciplinary_sanction",
                     None,
                     format!(
@@ -120,7 +116,7 @@ impl ServiceRules for StudyRules {
                         s.level, s.decree_number
                     ),
                 )),
-                "pemberhentian_sementara" => problems.push(v(
+                "pemberhentian_sementara" => problems.push(Violation::new(
                     "suspended",
                     None,
                     format!("Sedang diberhentikan sementara ({}).", s.decree_number),
@@ -132,21 +128,21 @@ impl ServiceRules for StudyRules {
 
         let accreditation = text(form, "accreditation").unwrap_or_default();
         if !ACCEPTED_ACCREDITATION.contains(&accreditation) {
-            problems.push(v(
+            problems.push(Violation::new(
                 "accreditation_too_low",
                 Some("accreditation"),
-                "Program studi harus terakreditasi paling rendah B (Baik).".into(),
-                "The programme must be accredited at least B (Baik).".into(),
+                "Program studi harus terakreditasi paling rendah B (Baik).",
+                "The programme must be accredited at least B (Baik).",
             ));
         }
 
         let level = text(form, "level").unwrap_or_default();
         let Some((start, end)) = period(form, "study_period") else {
-            problems.push(v(
+            problems.push(Violation::new(
                 "period_missing",
                 Some("study_period"),
-                "Masa studi wajib diisi.".into(),
-                "The study period is required.".into(),
+                "Masa studi wajib diisi.",
+                "The study period is required.",
             ));
             return Ok(Err(problems));
         };
@@ -157,7 +153,7 @@ impl ServiceRules for StudyRules {
             let limit = if remote { far } else { normal };
             let age = years_between(e.birth_date, start);
             if age > limit {
-                problems.push(v(
+                problems.push(Violation::new(
                     "age_limit",
                     Some("study_period"),
                     format!(
@@ -185,7 +181,7 @@ impl ServiceRules for StudyRules {
                 })
             };
             if let Some(year) = years.into_iter().find(|y| !good(*y)) {
-                problems.push(v(
+                problems.push(Violation::new(
                     "performance_rating",
                     None,
                     format!("SKP tahun {year} belum paling rendah Baik."),
@@ -194,7 +190,7 @@ impl ServiceRules for StudyRules {
             }
             let allowed = study_years(level) + u32::from(text(form, "extension") == Some("ya"));
             if end >= add_years(start, allowed) {
-                problems.push(v(
+                problems.push(Violation::new(
                     "too_long",
                     Some("study_period"),
                     format!("Masa tugas belajar jenjang ini paling lama {allowed} tahun."),

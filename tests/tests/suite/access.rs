@@ -5,7 +5,6 @@ use std::collections::{BTreeSet, HashMap};
 
 use abdi_server::access::entity::{acting_assignment, role_assignment};
 use abdi_server::clock::ManualClock;
-use abdi_server::identity::session::NewSession;
 use abdi_server::masterdata::entity::{employee, org_unit, position};
 use abdi_server::seed::{SeedOptions, accounts, run_seed};
 use abdi_tests::{Backend, TestApp, TestEnv, both_backends};
@@ -238,19 +237,7 @@ pub(crate) struct World {
 
 /// Opens a session for `employee` directly (how sessions are opened is tested elsewhere).
 pub(crate) async fn session_for(app: &TestApp, employee: Uuid) -> String {
-    app.state
-        .identity
-        .sessions
-        .create(NewSession {
-            employee_id: employee,
-            device_name: "test",
-            platform: "android",
-            method: "activation",
-            ip: None,
-        })
-        .await
-        .unwrap()
-        .0
+    app.session(employee).await
 }
 
 pub(crate) async fn holder(app: &TestApp, post_code: &str) -> (Uuid, Uuid) {

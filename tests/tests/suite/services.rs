@@ -1398,6 +1398,86 @@ async fn attachments_are_checked_by_content_and_guarded(backend: Backend) {
     assert_eq!(p["errors"][0]["code"], "attachment_not_found");
 }
 
+/// Attachments in an S3-compatible store: streamed in, read back, and nothing left behind by
+/// a refused upload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_go_to_an_s3_compatible_store() {
+    use abdi_server::config::Secret;
+    use abdi_server::config::StorageBackend;
+    let s3 = abdi_tests::s3::S3Server::start().await;
+    let mut env = abdi_tests::TestEnv::new(Backend::Postgres).await;
+    env.config.storage.backend = StorageBackend::S3;
+    env.config.storage.s3_endpoint = s3.endpoint.clone();
+    env.config.storage.s3_bucket = s3.bucket.clone();
+    env.config.storage.s3_access_key_id = "abdi".into();
+    env.config.storage.s3_secret_access_key = Some(Secret::new("abdi-secret"));
+    env.config.storage.s3_allow_http = true;
+    env.config.storage.max_upload_bytes = 64 * 1024;
+    let app =
+        abdi_tests::TestApp::start(env, std::sync::Arc::new(abdi_server::clock::SystemClock)).await;
+    abdi_server::seed::run_seed(
+        &app.state.db,
+        &abdi_server::seed::SeedOptions {
+            employees: 20,
+            seed: 5,
+            as_of: d("2026-11-23"),
+            accounts: Vec::new(),
+            reset: false,
+            progress: false,
+        },
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    let someone = employee::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let token = session_for(&app, someone.id).await;
+    // Larger than one multipart chunk of the client would be for a small store: 40 KB.
+    let mut body = pdf();
+    body.resize(40 * 1024, b'%');
+    let r = app
+        .client
+        .post(app.url("/api/v1/attachments?name=ijazah.pdf"))
+        .bearer_auth(&token)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let info: Value = r.json().await.unwrap();
+    let keys = s3.keys().await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    assert!(keys[0].ends_with(info["id"].as_str().unwrap()));
+    let r = app
+        .client
+        .get(app.url(&format!(
+            "/api/v1/attachments/{}",
+            info["id"].as_str().unwrap()
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), body);
+    // Over the limit: refused while streaming, and no object is left in the bucket.
+    let mut big = pdf();
+    big.resize(65 * 1024, b'%');
+    let r = app
+        .client
+        .post(app.url("/api/v1/attachments?name=besar.pdf"))
+        .bearer_auth(&token)
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    problem(r, 413, "payload_too_large").await;
+    assert_eq!(s3.keys().await.len(), 1);
+}
+
 async fn set_employee(w: &World, who: Who, change: impl FnOnce(&mut employee::ActiveModel)) {
     let e = employee::Entity::find_by_id(w.ids[&who])
         .one(&w.app.state.db)
@@ -1574,6 +1654,101 @@ async fn study_permits_and_assignments_meet_their_conditions_on_the_day(backend:
     )
     .await;
     assert_eq!(q["violations"][0]["code"], "performance_rating", "{q}");
+}
+
+async fn leave_rights_begin_on_the_day_the_service_is_complete(backend: Backend) {
+    let (w, _clock) = at(backend, july_first()).await;
+    // Annual leave after one year: appointed 7 Sep 2025, so from Monday 7 Sep 2026.
+    set_employee(&w, Ibu, |a| a.tmt_cpns = Set(Some(d("2025-09-07")))).await;
+    let q = quote(&w, Ibu, "cuti_tahunan", annual("2026-09-06", "2026-09-08")).await;
+    assert_eq!(q["violations"][0]["code"], "service_too_short", "{q}");
+    let q = quote(&w, Ibu, "cuti_tahunan", annual("2026-09-07", "2026-09-08")).await;
+    assert_eq!(q["ok"], true, "{q}");
+    // The first year holds twelve days, nothing carried.
+    assert_eq!(q["assessment"]["balance_before"]["available"], 12);
+
+    // Cuti besar and CLTN after five years: appointed 7 Sep 2021.
+    set_employee(&w, Ibu, |a| a.tmt_cpns = Set(Some(d("2021-09-07")))).await;
+    let long = |start: &str, end: &str, purpose: &str, letter: Option<Value>| {
+        let mut f = json!({ "period": period(start, end), "purpose": purpose, "reason": "Keperluan", "address": address(), "phone": "081234567890" });
+        if let Some(l) = letter {
+            f["hajj_letter"] = l;
+        }
+        f
+    };
+    let q = quote(
+        &w,
+        Ibu,
+        "cuti_besar",
+        long("2026-09-06", "2026-10-30", "umum", None),
+    )
+    .await;
+    assert_eq!(q["violations"][0]["code"], "service_too_short", "{q}");
+    let q = quote(
+        &w,
+        Ibu,
+        "cuti_besar",
+        long("2026-09-07", "2026-10-30", "umum", None),
+    )
+    .await;
+    assert_eq!(q["ok"], true, "{q}");
+    // A first hajj waives the five years.
+    let letter = pdf_id(&w, Ibu).await;
+    let q = quote(
+        &w,
+        Ibu,
+        "cuti_besar",
+        long("2026-09-06", "2026-10-30", "haji_pertama", Some(letter)),
+    )
+    .await;
+    assert_eq!(q["ok"], true, "{q}");
+    let unpaid = |start: &str, end: &str, doc: Value| json!({ "period": period(start, end), "reason": "Mengurus orang tua di luar kota", "evidence": doc, "address": address(), "phone": "081234567890" });
+    let doc = pdf_id(&w, Ibu).await;
+    let q = quote(
+        &w,
+        Ibu,
+        "cltn",
+        unpaid("2026-09-06", "2027-09-05", doc.clone()),
+    )
+    .await;
+    assert_eq!(q["violations"][0]["code"], "service_too_short", "{q}");
+    let q = quote(
+        &w,
+        Ibu,
+        "cltn",
+        unpaid("2026-09-07", "2027-09-06", doc.clone()),
+    )
+    .await;
+    assert_eq!(q["ok"], true, "{q}");
+    // At most three years, four with an extension.
+    let q = quote(
+        &w,
+        Ibu,
+        "cltn",
+        unpaid("2026-09-07", "2029-09-07", doc.clone()),
+    )
+    .await;
+    assert_eq!(q["violations"][0]["code"], "too_long", "{q}");
+    let mut f = unpaid("2026-09-07", "2029-09-07", doc);
+    f["extension"] = json!("ya");
+    assert_eq!(quote(&w, Ibu, "cltn", f).await["ok"], true);
+    // PPPK have no cuti besar.
+    set_employee(&w, Ibu, |a| a.employment_type = Set("pppk".into())).await;
+    let q = quote(
+        &w,
+        Ibu,
+        "cuti_besar",
+        long("2026-09-07", "2026-10-30", "umum", None),
+    )
+    .await;
+    assert!(
+        q["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["code"] == "not_for_pppk"),
+        "{q}"
+    );
 }
 
 async fn the_catalogue_is_data_with_history(backend: Backend) {
@@ -1803,6 +1978,7 @@ both_backends!(
     retries_with_one_idempotency_key_make_one_request,
     attachments_are_checked_by_content_and_guarded,
     study_permits_and_assignments_meet_their_conditions_on_the_day,
+    leave_rights_begin_on_the_day_the_service_is_complete,
     the_catalogue_is_data_with_history,
     work_lists_page_and_count,
 );
