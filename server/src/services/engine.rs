@@ -476,9 +476,7 @@ impl Services {
             },
         )
         .await?;
-        let view = views::load(&txn, id).await?;
-        txn.commit().await?;
-        Ok(view)
+        finish(txn, id).await
     }
 
     /// Sends a draft, or sends a returned request again (its chain is resolved afresh).
@@ -561,9 +559,7 @@ impl Services {
             },
         )
         .await?;
-        let view = views::load(&txn, id).await?;
-        txn.commit().await?;
-        Ok(view)
+        finish(txn, id).await
     }
 
     /// Withdraws a request before its final decision; what it booked is released.
@@ -600,9 +596,7 @@ impl Services {
             },
         )
         .await?;
-        let view = views::load(&txn, id).await?;
-        txn.commit().await?;
-        Ok(view)
+        finish(txn, id).await
     }
 
     /// The fasilitator's check: complete (on to the chain) or back for revision.
@@ -688,9 +682,7 @@ impl Services {
             },
         )
         .await?;
-        let view = views::load(&txn, id).await?;
-        txn.commit().await?;
-        Ok(view)
+        finish(txn, id).await
     }
 
     /// A decider's decision on the active step (the caller checked the step-up).
@@ -832,9 +824,7 @@ impl Services {
             },
         )
         .await?;
-        let view = views::load(&txn, id).await?;
-        txn.commit().await?;
-        Ok(view)
+        finish(txn, id).await
     }
 
     /// Refuses anyone who can decide no step of the request (the owner included).
@@ -937,6 +927,13 @@ impl Services {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The request as it now stands, then commit.
+async fn finish(txn: DatabaseTransaction, id: Uuid) -> Result<RequestView, ServiceError> {
+    let view = views::load(&txn, id).await?;
+    txn.commit().await?;
+    Ok(view)
 }
 
 async fn fetch(
