@@ -71,6 +71,7 @@ async fn main() {
     config.storage.path = std::env::temp_dir().join("abdi-bench-objects");
     config.log.level = "error".into();
     let app = TestApp::on(config).await;
+    let bench_started = Instant::now();
     let db = &app.state.db;
     let backend = db.get_database_backend();
     let counts: Vec<(String, i64)> = db
@@ -249,4 +250,17 @@ async fn main() {
     let elapsed = started.elapsed();
     println!("submissions: {created} created, {refused} refused by the rules (overlap or balance)");
     report("submissions", times, elapsed);
+
+    // Leave the seeded data as it was, so the next run measures the same thing.
+    let since = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        - chrono::Duration::from_std(bench_started.elapsed()).unwrap();
+    for table in ["service_requests", "idempotency_keys"] {
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            format!("DELETE FROM {table} WHERE created_at >= $1"),
+            [since.into()],
+        ))
+        .await
+        .unwrap();
+    }
 }
