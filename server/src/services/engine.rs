@@ -9,7 +9,7 @@
 use abdi_proto::forms::FormValues;
 use abdi_proto::services::{
     Approver, Decision, NewRequest, Outcome, Quote, RequestStatus, RequestView, StepKind,
-    StepStatus, Verification, VerificationOutcome,
+    StepStatus, Verification, VerificationOutcome, Violation,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -913,19 +913,25 @@ impl Services {
             .plan(&txn, rules.as_ref(), &input, &def.spec.chain)
             .await;
         txn.rollback().await?;
-        match result {
-            Ok(p) => Ok(Quote {
-                ok: def.spec.active,
-                violations: Vec::new(),
-                assessment: p.assessment.detail,
-            }),
-            Err(ServiceError::Rules(violations)) => Ok(Quote {
-                ok: false,
-                violations,
-                assessment: Value::Null,
-            }),
-            Err(e) => Err(e),
-        }
+        let closed = (!def.spec.active).then(|| {
+            Violation::new(
+                "service_inactive",
+                None,
+                "Layanan ini sedang tidak dibuka.",
+                "This service is not open at the moment.",
+            )
+        });
+        let (mut violations, assessment) = match result {
+            Ok(p) => (Vec::new(), p.assessment.detail),
+            Err(ServiceError::Rules(violations)) => (violations, Value::Null),
+            Err(e) => return Err(e),
+        };
+        violations.extend(closed);
+        Ok(Quote {
+            ok: violations.is_empty(),
+            violations,
+            assessment,
+        })
     }
 }
 

@@ -1820,6 +1820,15 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
         "service_inactive",
     )
     .await;
+    let q = quote(
+        &w,
+        Staff,
+        "cuti_tahunan",
+        annual("2026-09-07", "2026-09-11"),
+    )
+    .await;
+    assert_eq!(q["ok"], false, "{q}");
+    assert_eq!(q["violations"][0]["code"], "service_inactive");
     let open: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
     assert_eq!(open.as_array().unwrap().len(), 8);
     let revisions = ok(send(
