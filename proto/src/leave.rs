@@ -145,7 +145,8 @@ impl Ledger<'_> {
     pub fn balance(&self, year: i32) -> LeaveBalance {
         let mut history: [Year; 2] = [Year::default(); 2]; // [y-2, y-1]
         let mut rows = [0u32; 3];
-        for y in (year - 4)..=year {
+        // Years far outside any service are simply empty; the arithmetic saturates.
+        for y in year.saturating_sub(4)..=year {
             let own = self.entitlement(y);
             let [two_back, one_back] = history;
             let from_one = one_back.own_left.min(CARRY_DAYS);
@@ -154,7 +155,11 @@ impl Ledger<'_> {
             } else {
                 0
             };
-            let deferred = self.sum(y - 1, LeaveKind::Tahunan, &[BookingState::Deferred]);
+            let deferred = self.sum(
+                y.saturating_sub(1),
+                LeaveKind::Tahunan,
+                &[BookingState::Deferred],
+            );
             let mut carried = [from_two, (from_one + deferred)];
             let cap = if from_two > 0 || deferred > 0 {
                 MAX_WITH_TWO_YEARS - ANNUAL_DAYS
@@ -195,7 +200,7 @@ impl Ledger<'_> {
             year,
             rows: vec![
                 BalanceRow {
-                    year: year - 2,
+                    year: year.saturating_sub(2),
                     remaining: rows[0],
                     note: note(
                         "Sisa yang dapat dibawa bila 2 tahun berturut-turut tidak mengambil cuti",
@@ -203,7 +208,7 @@ impl Ledger<'_> {
                     ),
                 },
                 BalanceRow {
-                    year: year - 1,
+                    year: year.saturating_sub(1),
                     remaining: rows[1],
                     note: note(
                         "Sisa tahun lalu (paling banyak 6 hari) dan cuti yang ditangguhkan",
@@ -336,6 +341,17 @@ mod tests {
             bookings: &bookings,
         };
         assert_eq!(rows(&l, 2026), (vec![0, 0, 14], 14));
+    }
+
+    #[test]
+    fn extreme_years_are_empty_not_a_panic() {
+        let l = Ledger {
+            first_year: 2020,
+            bookings: &[],
+        };
+        assert_eq!(l.balance(i32::MIN).available, 0);
+        assert_eq!(l.balance(i32::MIN + 1).rows.len(), 3);
+        assert_eq!(l.balance(i32::MAX).available, 24);
     }
 
     #[test]

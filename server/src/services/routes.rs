@@ -247,7 +247,14 @@ fn page(after: Option<&str>, limit: Option<u64>) -> Result<(Option<views::Cursor
         })?),
         None => None,
     };
-    Ok((after, limit.unwrap_or(20).clamp(1, 100)))
+    match limit.unwrap_or(20) {
+        n @ 1..=100 => Ok((after, n)),
+        _ => Err(ApiError::with_detail(
+            abdi_proto::ErrorCode::InvalidQuery,
+            "Parameter 'limit' harus 1 sampai 100.",
+            "'limit' must be 1 to 100.",
+        )),
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -256,6 +263,7 @@ struct MyRequests {
     /// The `next` of the previous page.
     after: Option<String>,
     /// Items per page, 1 to 100 (20 by default).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
 }
 
@@ -455,6 +463,7 @@ struct WorkQuery {
     /// The `next` of the previous page.
     after: Option<String>,
     /// Items per page, 1 to 100 (20 by default).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
 }
 
@@ -607,7 +616,8 @@ async fn download_attachment(
 
 #[derive(Debug, Deserialize, IntoParams)]
 struct BalanceQuery {
-    /// The year (this year by default).
+    /// The year (this year by default), 1900 to 2200.
+    #[param(minimum = 1900, maximum = 2200)]
     year: Option<i32>,
 }
 
@@ -625,6 +635,13 @@ async fn leave_balance(
     Query(q): Query<BalanceQuery>,
 ) -> Result<axum::Json<LeaveBalance>, ApiError> {
     let year = q.year.unwrap_or_else(|| state.clock.today().year());
+    if !(1900..=2200).contains(&year) {
+        return Err(ApiError::with_detail(
+            abdi_proto::ErrorCode::InvalidQuery,
+            "Parameter 'year' harus 1900 sampai 2200.",
+            "'year' must be 1900 to 2200.",
+        ));
+    }
     let employee = state
         .identity
         .directory
