@@ -9,8 +9,11 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::ServiceError;
+use abdi_proto::services::{NewRequest, RequestView};
+use sha2::{Digest, Sha256};
+
 use super::entity::idempotency_key;
+use super::{ServiceError, Services};
 
 /// A claim older than this is presumed abandoned (longer than any request may run).
 pub const STALE_AFTER: Duration = Duration::seconds(120);
@@ -131,4 +134,38 @@ pub async fn release(
         .exec(db)
         .await
         .map(|_| ())
+}
+
+/// What a submission with an idempotency key came to.
+#[derive(Debug)]
+pub enum Submitted {
+    /// Made now.
+    Created(Box<RequestView>),
+    /// Made before with this key and body: the first answer, as it was sent.
+    Replayed { status: u16, body: String },
+}
+
+impl Services {
+    /// Creates a request once per key: claims the key, creates the request (completing the key
+    /// in the same transaction), or replays the first answer; a failed attempt leaves no claim,
+    /// so its retry runs again.
+    pub async fn create_once(
+        &self,
+        owner: Uuid,
+        new: &NewRequest,
+        raw_key: Option<&str>,
+    ) -> Result<Submitted, ServiceError> {
+        let key = parse_key(raw_key)?;
+        let hash = hex::encode(Sha256::digest(serde_json::to_vec(new).unwrap_or_default()));
+        match claim(&self.db, owner, &key, &hash, self.clock.now()).await? {
+            Claim::Replay { status, body } => Ok(Submitted::Replayed { status, body }),
+            Claim::Fresh => match self.create(owner, new, Some(&key)).await {
+                Ok(view) => Ok(Submitted::Created(Box::new(view))),
+                Err(e) => {
+                    let _ = release(&self.db, owner, &key).await;
+                    Err(e)
+                }
+            },
+        }
+    }
 }

@@ -106,15 +106,25 @@ impl Services {
         }
     }
 
+    /// The employee's annual leave for `year`, as the official form's section V shows it.
+    pub async fn leave_balance(
+        &self,
+        employee_id: uuid::Uuid,
+        year: i32,
+    ) -> Result<abdi_proto::services::LeaveBalance, ServiceError> {
+        use sea_orm::EntityTrait;
+        let employee = crate::masterdata::entity::employee::Entity::find_by_id(employee_id)
+            .one(&self.db)
+            .await?
+            .ok_or(ServiceError::Access(AccessError::EmployeeNotFound))?;
+        Ok(crate::leave::balance(&self.db, &employee, year).await?)
+    }
+
     /// The rules a catalogue entry names.
     pub fn rules(&self, name: &str) -> Result<Arc<dyn ServiceRules>, ServiceError> {
         self.rules
             .get(name)
             .cloned()
             .ok_or_else(|| ServiceError::InvalidSpec(format!("no rules named '{name}'")))
-    }
-
-    pub fn knows_rules(&self, name: &str) -> bool {
-        self.rules.contains_key(name)
     }
 }

@@ -15,13 +15,12 @@ use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use futures_util::TryStreamExt;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::attachments::{self, AttachmentInfo};
-use super::idempotency::{self, Claim};
+use super::idempotency::Submitted;
 use super::views::{self, Work};
 use super::{ServiceError, catalogue};
 use crate::access::{AccessError, Action, Principal};
@@ -203,12 +202,13 @@ async fn create_request(
     headers: HeaderMap,
     Json(new): Json<NewRequest>,
 ) -> Result<Response, ApiError> {
-    let owner = current.session.employee_id;
-    let key = idempotency::parse_key(headers.get("idempotency-key").and_then(|v| v.to_str().ok()))?;
-    let hash = hex::encode(Sha256::digest(serde_json::to_vec(&new).unwrap_or_default()));
-    let db = &state.services.db;
-    match idempotency::claim(db, owner, &key, &hash, state.clock.now()).await? {
-        Claim::Replay { status, body } => Ok((
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    match state
+        .services
+        .create_once(current.session.employee_id, &new, key)
+        .await?
+    {
+        Submitted::Replayed { status, body } => Ok((
             StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
             [
                 (
@@ -223,14 +223,7 @@ async fn create_request(
             body,
         )
             .into_response()),
-        Claim::Fresh => match state.services.create(owner, &new, Some(&key)).await {
-            Ok(view) => Ok((StatusCode::CREATED, axum::Json(view)).into_response()),
-            Err(e) => {
-                // A failed attempt leaves no claim: the retry runs again.
-                let _ = idempotency::release(db, owner, &key).await;
-                Err(e.into())
-            }
-        },
+        Submitted::Created(view) => Ok((StatusCode::CREATED, axum::Json(view)).into_response()),
     }
 }
 
@@ -642,16 +635,10 @@ async fn leave_balance(
             "'year' must be 1900 to 2200.",
         ));
     }
-    let employee = state
-        .identity
-        .directory
-        .by_id(current.session.employee_id)
-        .await
-        .map_err(AccessError::from)?
-        .ok_or(AccessError::EmployeeNotFound)?;
     Ok(axum::Json(
-        crate::leave::balance(&state.db, &employee, year)
-            .await
-            .map_err(AccessError::from)?,
+        state
+            .services
+            .leave_balance(current.session.employee_id, year)
+            .await?,
     ))
 }

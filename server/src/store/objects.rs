@@ -104,10 +104,6 @@ impl Objects {
         })
     }
 
-    pub fn max_upload(&self) -> u64 {
-        self.max_upload
-    }
-
     /// Streams `body` to `key`. Refuses (and leaves nothing behind) an empty body, one over the
     /// limit, or one that is not a PDF, JPEG or PNG.
     pub async fn put_stream<S, E>(&self, key: &str, body: S) -> Result<Stored, ObjectError>
