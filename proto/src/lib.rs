@@ -5,6 +5,7 @@
 //! for mobile targets.
 
 pub mod calendar;
+pub mod documents;
 pub mod error;
 pub mod forms;
 pub mod health;
