@@ -11,6 +11,7 @@ mod m20261123_000004_auth_events;
 mod m20261123_000005_passkeys;
 mod m20261123_000006_access;
 mod m20261123_000007_services;
+mod m20261123_000008_documents;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000005_passkeys::Migration),
             Box::new(m20261123_000006_access::Migration),
             Box::new(m20261123_000007_services::Migration),
+            Box::new(m20261123_000008_documents::Migration),
         ]
     }
 }

@@ -193,6 +193,16 @@ error_codes! {
         "Lampiran harus PDF, JPEG atau PNG", "Attachments must be PDF, JPEG or PNG";
     StorageUnavailable = "storage_unavailable", 503,
         "Penyimpanan berkas sedang tidak dapat dihubungi", "File storage cannot be reached";
+    DocumentNotFound = "document_not_found", 404,
+        "Dokumen tidak ditemukan", "Document not found";
+    DocumentNotSignable = "document_not_signable", 409,
+        "Dokumen tidak sedang menunggu tanda tangan Anda", "The document is not waiting for your signature";
+    SigningCredentialRequired = "signing_credential_required", 422,
+        "Masukkan passphrase atau kode OTP sertifikat elektronik Anda", "Enter your electronic certificate's passphrase or one-time code";
+    SigningRejected = "signing_rejected", 403,
+        "Layanan tanda tangan elektronik menolak passphrase atau kode Anda", "The signing service refused your passphrase or code";
+    SigningUnavailable = "signing_unavailable", 503,
+        "Layanan tanda tangan elektronik sedang tidak dapat dihubungi", "The signing service cannot be reached";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

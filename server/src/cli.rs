@@ -43,6 +43,61 @@ pub enum Command {
     /// Print the OpenAPI 3.1 document (the same as GET /openapi.json) and exit; needs no
     /// database.
     Openapi,
+    /// The local certificate authority (for trials and tests; production signs with BSrE).
+    #[command(subcommand)]
+    Pki(PkiCommand),
+    /// Sign, verify and produce decision letters from the command line.
+    #[command(subcommand)]
+    Documents(DocumentsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PkiCommand {
+    /// Create a root CA, an intermediate CA and a signer certificate with its key in
+    /// documents.local_dir (or --dir). Refuses to overwrite a key.
+    Init {
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// p256 or rsa2048 (rsa3072).
+        #[arg(long, default_value = "p256")]
+        algorithm: String,
+        /// The signer's name as the certificate shows it.
+        #[arg(long, default_value = "Penandatangan Abdi")]
+        signer_name: String,
+        /// The signer's NIP (in the certificate's serialNumber).
+        #[arg(long)]
+        signer_nip: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocumentsCommand {
+    /// Sign a PDF with the configured signer (PAdES B-B, as an incremental update).
+    Sign {
+        input: PathBuf,
+        output: PathBuf,
+        /// For a remote signer: the official's NIK (the passphrase is read from
+        /// ABDI_SIGNING_PASSPHRASE).
+        #[arg(long)]
+        nik: Option<String>,
+    },
+    /// Verify a signed PDF against the configured roots (and --trust). Prints what was found;
+    /// exits 0 only when the document is intact and trusted.
+    Verify {
+        file: PathBuf,
+        /// More trusted roots (PEM).
+        #[arg(long, value_name = "PEM")]
+        trust: Vec<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a realistic leave letter, signed with the configured signer.
+    Sample {
+        output: PathBuf,
+        #[arg(long)]
+        nik: Option<String>,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -68,13 +123,23 @@ pub struct SeedArgs {
     pub requests: u64,
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs a command; `Ok(false)` is a clean run with a negative answer (a document that is not
+/// intact), which exits 1 without an error message.
+pub async fn run(cli: Cli) -> anyhow::Result<bool> {
     if let Command::Openapi = cli.command {
         println!("{}", crate::http::openapi().to_pretty_json()?);
-        return Ok(());
+        return Ok(true);
     }
     let config = Config::load(cli.config.as_deref())?;
     crate::telemetry::init(&config.log);
+    match cli.command {
+        Command::Pki(cmd) => {
+            crate::documents::cli::pki(&config, cmd)?;
+            return Ok(true);
+        }
+        Command::Documents(cmd) => return crate::documents::cli::documents(&config, cmd).await,
+        _ => {}
+    }
     let clock: SharedClock = std::sync::Arc::new(SystemClock);
     match cli.command {
         Command::Serve => {
@@ -115,7 +180,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 eprintln!("{report}");
             }
         }
-        Command::Openapi => {}
+        Command::Openapi | Command::Pki(_) | Command::Documents(_) => {}
     }
-    Ok(())
+    Ok(true)
 }

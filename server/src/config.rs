@@ -91,7 +91,50 @@ pub struct Config {
     pub sso: Vec<SsoProviderConfig>,
     pub email: EmailConfig,
     pub storage: StorageConfig,
+    pub documents: DocumentsConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignerBackend {
+    /// A key and certificate chain from files (`local_dir`); a local CA is made on first run
+    /// when the folder is empty. Letters are signed at the decision.
+    Local,
+    /// A BSrE-style signing service over HTTP: the official signs a batch with their NIK and
+    /// passphrase or one-time code.
+    Remote,
+}
+
+/// Decision letters: their letterhead, numbering and signature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// The letterhead's first line (the instansi).
+    pub agency: String,
+    /// The letterhead's address line.
+    pub address: String,
+    /// Where letters are issued ("Surabaya, 23 November 2026").
+    pub place: String,
+    /// The letter number; `{seq}` (per year), `{unit}` (the signer's perangkat daerah code)
+    /// and `{year}` are filled in.
+    pub number_format: String,
+    pub signer: SignerBackend,
+    /// The local signer's folder: key.pem, chain.pem (signer first), root.pem.
+    pub local_dir: PathBuf,
+    /// More trusted roots (PEM files), e.g. BSrE's root; the local root is trusted with the
+    /// local signer.
+    pub trust_roots: Vec<PathBuf>,
+    /// Who issued the signing certificates, as the letters' footer names it.
+    pub certificate_authority: String,
+    /// The remote signing service, e.g. `https://esign.example.go.id`.
+    pub remote_url: String,
+    /// The platform's own account at the signing service (HTTP basic auth).
+    pub remote_username: String,
+    pub remote_password: Option<Secret>,
+    pub remote_timeout_secs: u64,
+    /// Largest PDF the public verification accepts.
+    pub verify_max_bytes: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -339,6 +382,21 @@ impl Default for Config {
                 s3_access_key_id: String::new(),
                 s3_secret_access_key: None,
                 s3_allow_http: false,
+            },
+            documents: DocumentsConfig {
+                agency: "Pemerintah Provinsi Jawa Timur".into(),
+                address: "Jalan Pahlawan Nomor 110, Surabaya 60174".into(),
+                place: "Surabaya".into(),
+                number_format: "800.1.11/{seq}/{unit}/{year}".into(),
+                signer: SignerBackend::Local,
+                local_dir: PathBuf::from("data/pki"),
+                trust_roots: Vec::new(),
+                certificate_authority: "Otoritas Sertifikat Lokal Abdi (bukan BSrE)".into(),
+                remote_url: String::new(),
+                remote_username: String::new(),
+                remote_password: None,
+                remote_timeout_secs: 60,
+                verify_max_bytes: 20 * 1024 * 1024,
             },
             log: LogConfig {
                 format: LogFormat::Json,

@@ -257,6 +257,48 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+impl From<crate::documents::DocumentError> for ApiError {
+    fn from(e: crate::documents::DocumentError) -> Self {
+        use crate::documents::DocumentError as D;
+        use crate::documents::signer::SignError as S;
+        match e {
+            D::NotFound => ApiError::new(ErrorCode::DocumentNotFound),
+            D::NotSignable => ApiError::new(ErrorCode::DocumentNotSignable),
+            D::BatchSize => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "Satu kali tanda tangan memuat 1 sampai 100 dokumen.",
+                "A batch holds 1 to 100 documents.",
+            ),
+            D::TooLarge(limit) => ApiError::with_detail(
+                ErrorCode::PayloadTooLarge,
+                format!("Berkas paling besar {} MB.", limit / (1024 * 1024)),
+                format!("Files may be at most {} MB.", limit / (1024 * 1024)),
+            ),
+            D::Sign(S::CredentialRequired) => ApiError::new(ErrorCode::SigningCredentialRequired),
+            D::Sign(S::Credential(why)) => ApiError::with_detail(
+                ErrorCode::SigningRejected,
+                format!("Jawaban layanan tanda tangan: {why}"),
+                format!("The signing service said: {why}"),
+            ),
+            D::Sign(e @ (S::Unavailable(_) | S::Failed(_))) => {
+                tracing::warn!(error = %e, "signing failed");
+                ApiError::new(ErrorCode::SigningUnavailable)
+            }
+            D::Render(e) => {
+                tracing::error!(error = %e, "a letter could not be typeset");
+                ApiError::new(ErrorCode::Internal)
+            }
+            D::Corrupt(e) => {
+                tracing::error!(error = %e, "a stored letter is unreadable");
+                ApiError::new(ErrorCode::Internal)
+            }
+            D::Objects(e) => ServiceError::Objects(e).into(),
+            D::Access(e) => e.into(),
+            D::Database(e) => database(&e),
+        }
+    }
+}
+
 impl From<SessionStoreError> for ApiError {
     fn from(e: SessionStoreError) -> Self {
         tracing::warn!(error = %e, "session store unavailable");

@@ -5,6 +5,7 @@ pub mod access;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod documents;
 pub mod email;
 pub mod error;
 pub mod health;

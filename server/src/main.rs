@@ -6,7 +6,8 @@ use clap::Parser;
 async fn main() -> ExitCode {
     let cli = abdi_server::cli::Cli::parse();
     match abdi_server::cli::run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             // One line an operator can act on; never a panic or a backtrace.
             eprintln!(

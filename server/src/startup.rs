@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
+use crate::documents::{Documents, Letters};
 use crate::email::{EmailError, Mailer};
 use crate::identity::Identity;
 use crate::reference::ReferenceService;
@@ -34,6 +35,8 @@ pub enum StartupError {
     Storage(#[from] crate::store::objects::ObjectError),
     #[error(transparent)]
     Passkeys(#[from] crate::identity::passkeys::WebauthnConfigError),
+    #[error("documents: {0}")]
+    Documents(String),
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: SocketAddr, reason: String },
 }
@@ -71,7 +74,12 @@ impl Application {
         let mailer = Mailer::from_config(&config.email, local)?;
         let identity = Identity::new(&config, db.clone(), sessions.clone(), mailer, clock.clone())?;
         let objects = Objects::from_config(&config.storage)?;
-        let services = Services::new(db.clone(), objects, clock.clone());
+        let letters = Letters::new(&config.documents, &config.identity.public_url);
+        let (signer, trust) =
+            crate::documents::signer::from_config(&config.documents, clock.clone())
+                .map_err(|e| StartupError::Documents(e.to_string()))?;
+        let services = Services::new(db.clone(), objects.clone(), clock.clone(), letters.clone());
+        let documents = Documents::new(db.clone(), objects, clock.clone(), signer, trust, letters);
         let state = AppState {
             config: Arc::new(config),
             clock,
@@ -79,6 +87,7 @@ impl Application {
             identity,
             access: crate::access::Access::new(db.clone()),
             services,
+            documents,
             db,
             sessions,
         };

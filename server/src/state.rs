@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use crate::access::Access;
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::documents::Documents;
 use crate::identity::Identity;
 use crate::reference::ReferenceService;
 use crate::services::Services;
@@ -22,4 +23,5 @@ pub struct AppState {
     pub identity: Identity,
     pub access: Access,
     pub services: Services,
+    pub documents: Documents,
 }

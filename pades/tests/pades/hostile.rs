@@ -19,8 +19,16 @@ fn fixture() -> &'static (Vec<u8>, TrustStore) {
     SIGNED.get_or_init(|| {
         let now = Utc::now();
         let ca = Ca::new(KeyAlgorithm::P256, now);
-        let once = sign(&plain_pdf("Surat Izin Cuti"), &ca.credentials(), &SignOptions::at(now)).unwrap();
-        (sign(&once, &ca.credentials(), &SignOptions::at(now)).unwrap(), ca.trust())
+        let once = sign(
+            &plain_pdf("Surat Izin Cuti"),
+            &ca.credentials(),
+            &SignOptions::at(now),
+        )
+        .unwrap();
+        (
+            sign(&once, &ca.credentials(), &SignOptions::at(now)).unwrap(),
+            ca.trust(),
+        )
     })
 }
 
@@ -36,7 +44,11 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
         any::<usize>().prop_map(Mutation::Cut),
-        (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..64)).prop_map(|(i, v)| Mutation::Insert(i, v)),
+        (
+            any::<usize>(),
+            proptest::collection::vec(any::<u8>(), 1..64)
+        )
+            .prop_map(|(i, v)| Mutation::Insert(i, v)),
         (any::<usize>(), 1usize..512).prop_map(|(i, n)| Mutation::Duplicate(i, n)),
     ]
 }
@@ -101,10 +113,19 @@ proptest! {
 #[test]
 fn crafted_files_are_reported_not_crashed_on() {
     let trust = &fixture().1;
-    let deep = format!("%PDF-1.7\n1 0 obj\n{}\nendobj\ntrailer\n<</Root 1 0 R>>\n%%EOF", "[".repeat(100_000));
+    let deep = format!(
+        "%PDF-1.7\n1 0 obj\n{}\nendobj\ntrailer\n<</Root 1 0 R>>\n%%EOF",
+        "[".repeat(100_000)
+    );
     let huge_range = b"%PDF-1.7\n1 0 obj\n<</Type/Sig/ByteRange[0 999999999999 99999999999999 1]/Contents<00>/Filter/Adobe.PPKLite>>\nendobj\ntrailer\n<</Root 1 0 R>>\n%%EOF".to_vec();
     let negative = b"%PDF-1.7\n1 0 obj\n<</Type/Sig/ByteRange[0 -5 -3 2]/Contents<00>>>\nendobj\ntrailer\n<</Root 1 0 R>>\n%%EOF".to_vec();
-    for file in [deep.into_bytes(), huge_range, negative, Vec::new(), b"%PDF-".to_vec()] {
+    for file in [
+        deep.into_bytes(),
+        huge_range,
+        negative,
+        Vec::new(),
+        b"%PDF-".to_vec(),
+    ] {
         let report = verify(&file, trust, Utc::now());
         assert_ne!(report.status, SignatureStatus::Intact);
     }
@@ -115,7 +136,20 @@ fn gaps(file: &[u8]) -> Vec<(usize, usize)> {
     let doc = lopdf::Document::load_mem(file).unwrap();
     doc.objects
         .values()
-        .filter_map(|o| o.as_dict().ok()?.get(b"ByteRange").ok()?.as_array().ok().cloned())
-        .map(|r| (r[1].as_i64().unwrap() as usize, r[2].as_i64().unwrap() as usize))
+        .filter_map(|o| {
+            o.as_dict()
+                .ok()?
+                .get(b"ByteRange")
+                .ok()?
+                .as_array()
+                .ok()
+                .cloned()
+        })
+        .map(|r| {
+            (
+                r[1].as_i64().unwrap() as usize,
+                r[2].as_i64().unwrap() as usize,
+            )
+        })
         .collect()
 }

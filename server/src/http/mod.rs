@@ -38,6 +38,7 @@ servants. Every error is `application/problem+json` (RFC 9457) with a stable `co
         (name = "employees", description = "Employee records, for those entitled to see them"),
         (name = "admin", description = "Administrators: accounts, the audit log and the service catalogue"),
         (name = "services", description = "The service catalogue: forms, documents, approval chains, quotes"),
+        (name = "documents", description = "Signed decision letters, and verification of signed PDFs for anyone"),
         (name = "requests", description = "Service requests: submission, verification, decisions, work lists, attachments"),
     ),
     components(schemas(Problem, ErrorCode, Lang)),
@@ -73,7 +74,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             crate::reference::routes()
                 .merge(crate::identity::routes())
                 .merge(crate::masterdata::routes())
-                .merge(crate::services::routes()),
+                .merge(crate::services::routes())
+                .merge(crate::documents::routes()),
         )
         .split_for_parts()
 }

@@ -24,6 +24,7 @@ pub use routes::routes;
 
 use crate::access::AccessError;
 use crate::clock::SharedClock;
+use crate::documents::Letters;
 use crate::leave::LeaveRules;
 use crate::store::objects::{ObjectError, Objects};
 use crate::study::{StudyKind, StudyRules};
@@ -73,11 +74,18 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub objects: Objects,
     pub clock: SharedClock,
+    /// Issues the decision letter in the final decision's transaction.
+    pub letters: Letters,
     rules: Arc<HashMap<&'static str, Arc<dyn ServiceRules>>>,
 }
 
 impl Services {
-    pub fn new(db: DatabaseConnection, objects: Objects, clock: SharedClock) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        objects: Objects,
+        clock: SharedClock,
+        letters: Letters,
+    ) -> Self {
         let mut rules: HashMap<&'static str, Arc<dyn ServiceRules>> = HashMap::new();
         for (name, kind) in [
             ("leave.tahunan", LeaveKind::Tahunan),
@@ -102,6 +110,7 @@ impl Services {
             db,
             objects,
             clock,
+            letters,
             rules: Arc::new(rules),
         }
     }

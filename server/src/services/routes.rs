@@ -446,7 +446,11 @@ async fn decide_request(
     // Whether the caller may decide is told before whether the step-up is fresh enough.
     state.services.check_decider(&who, id).await?;
     state.identity.passkeys.require_step_up(&current.session)?;
-    Ok(axum::Json(state.services.decide(&who, id, &input).await?))
+    let view = state.services.decide(&who, id, &input).await?;
+    if view.status == RequestStatus::Decided {
+        state.documents.sign_after_decision(id).await;
+    }
+    Ok(axum::Json(view))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -176,6 +176,26 @@ impl Objects {
         }
     }
 
+    /// Stores a file the server made itself (a signed letter): whole, in one call.
+    pub async fn put_bytes(&self, key: &str, bytes: Bytes) -> Result<(), ObjectError> {
+        self.store
+            .put(
+                &Path::from(key),
+                object_store::PutPayload::from_bytes(bytes),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The whole object in memory (letters are small).
+    pub async fn get_bytes(&self, key: &str) -> Result<Bytes, ObjectError> {
+        match self.store.get(&Path::from(key)).await {
+            Ok(r) => Ok(r.bytes().await?),
+            Err(object_store::Error::NotFound { .. }) => Err(ObjectError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// The object as a stream of chunks.
     pub async fn get(
         &self,

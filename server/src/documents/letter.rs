@@ -1,0 +1,308 @@
+//! What a decision letter says, frozen at the decision, and its official layout: a Surat Izin
+//! Cuti for leave, a Surat Keputusan (considerations and decisions) for the other services.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::render::{Block, Letter};
+
+/// The letter's content as stored with the document (JSON), so that a later change of names,
+/// posts or ranks does not change a letter already issued.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LetterContent {
+    /// `surat_izin_cuti` or `surat_keputusan`.
+    pub kind: String,
+    /// The service's name in Bahasa Indonesia, e.g. "Cuti Tahunan".
+    pub service: String,
+    pub agency: String,
+    /// The signer's perangkat daerah (the letterhead's second line).
+    pub office: String,
+    pub address: String,
+    pub place: String,
+    pub employee: LetterPerson,
+    /// "Pegawai Negeri Sipil" or "Pegawai Pemerintah dengan Perjanjian Kerja".
+    pub employee_kind: String,
+    pub start: Option<NaiveDate>,
+    pub end: Option<NaiveDate>,
+    /// How long, as printed ("12 hari kerja", "90 hari kalender").
+    pub length: Option<String>,
+    /// What the rules worked out, in words (Bahasa Indonesia).
+    pub summary: String,
+    /// Granted with changes (PERUBAHAN).
+    pub changed: bool,
+    pub signer_name: String,
+    pub signer_nip: String,
+    /// The capacity as printed, one line each ("a.n. Gubernur Jawa Timur", "Plt. Kepala Dinas").
+    pub signer_lines: Vec<String>,
+    /// The signer's post without prefixes (the decree's heading).
+    pub signer_post: String,
+    pub certificate_authority: String,
+    pub tembusan: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LetterPerson {
+    pub name: String,
+    pub nip: String,
+    /// "Penata Muda, III/a"
+    pub rank: String,
+    pub position: String,
+    pub unit: String,
+}
+
+/// A date as Indonesian letters write it: "23 November 2026".
+pub fn tanggal(d: NaiveDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ];
+    format!(
+        "{} {} {}",
+        d.day(),
+        MONTHS[d.month0() as usize % 12],
+        d.year()
+    )
+}
+
+impl LetterContent {
+    /// The title as printed, e.g. "SURAT IZIN CUTI TAHUNAN".
+    pub fn title(&self) -> (String, String) {
+        match self.kind.as_str() {
+            "surat_izin_cuti" => (
+                format!("Surat Izin {}", self.service),
+                format!("Leave permit: {}", self.service),
+            ),
+            _ => (
+                format!("Keputusan tentang Pemberian {}", self.service),
+                format!("Decree granting {}", self.service),
+            ),
+        }
+    }
+
+    /// Lays the letter out with its number, date and verification address.
+    pub fn layout(&self, number: &str, issued_on: NaiveDate, verify_url: &str) -> Letter {
+        let mut blocks = vec![
+            Block::Center {
+                text: self.agency.to_uppercase(),
+                bold: true,
+                size: 12.0,
+            },
+            Block::Center {
+                text: self.office.to_uppercase(),
+                bold: true,
+                size: 13.0,
+            },
+            Block::Center {
+                text: self.address.clone(),
+                bold: false,
+                size: 8.5,
+            },
+            Block::Rule,
+            Block::Space(8.0),
+        ];
+        let employee_rows = vec![
+            ("Nama".to_owned(), self.employee.name.clone()),
+            ("NIP".to_owned(), self.employee.nip.clone()),
+            ("Pangkat/Gol. Ruang".to_owned(), self.employee.rank.clone()),
+            ("Jabatan".to_owned(), self.employee.position.clone()),
+            ("Satuan Organisasi".to_owned(), self.employee.unit.clone()),
+        ];
+        let service = self.service.to_lowercase();
+        let mut signature_lines = Vec::new();
+        if self.kind == "surat_izin_cuti" {
+            blocks.push(center_bold(&format!(
+                "SURAT IZIN {}",
+                self.service.to_uppercase()
+            )));
+            blocks.push(center(&format!("Nomor: {number}")));
+            blocks.push(Block::Space(10.0));
+            let year = self
+                .start
+                .map(|s| format!(" untuk tahun {}", s.year()))
+                .filter(|_| self.service.eq_ignore_ascii_case("cuti tahunan"))
+                .unwrap_or_default();
+            blocks.push(para(
+                Some((0.0, "1.")),
+                18.0,
+                &format!("Diberikan {service}{year} kepada {}:", self.employee_kind),
+            ));
+            blocks.push(Block::Fields {
+                indent: 18.0,
+                rows: employee_rows,
+            });
+            let length = self.length.clone().unwrap_or_else(|| self.summary.clone());
+            let period = match (self.start, self.end) {
+                (Some(s), Some(e)) => format!(
+                    ", terhitung mulai tanggal {} sampai dengan tanggal {}",
+                    tanggal(s),
+                    tanggal(e)
+                ),
+                _ => String::new(),
+            };
+            blocks.push(para(
+                None,
+                18.0,
+                &format!("selama {length}{period}, dengan ketentuan sebagai berikut:"),
+            ));
+            blocks.push(para(
+                Some((18.0, "a.")),
+                36.0,
+                &format!("Sebelum menjalankan {service}, wajib menyerahkan pekerjaannya kepada atasan langsungnya atau pejabat lain yang ditunjuk."),
+            ));
+            blocks.push(para(
+                Some((18.0, "b.")),
+                36.0,
+                &format!("Setelah selesai menjalankan {service}, wajib melaporkan diri kepada atasan langsungnya dan bekerja kembali sebagaimana biasa."),
+            ));
+            if self.changed {
+                blocks.push(para(
+                    Some((18.0, "c.")),
+                    36.0,
+                    "Izin ini diberikan dengan perubahan dari permintaan semula.",
+                ));
+            }
+            blocks.push(para(
+                Some((0.0, "2.")),
+                18.0,
+                &format!("Demikian surat izin {service} ini dibuat untuk dapat dipergunakan sebagaimana mestinya."),
+            ));
+            signature_lines.push(format!("{}, {}", self.place, tanggal(issued_on)));
+        } else {
+            let post = self.signer_post.to_uppercase();
+            let subject = format!("PEMBERIAN {}", self.service.to_uppercase());
+            for line in [
+                format!("KEPUTUSAN {post}"),
+                format!("NOMOR {number}"),
+                "TENTANG".to_owned(),
+                subject.clone(),
+            ] {
+                blocks.push(center_bold(&line));
+            }
+            blocks.push(Block::Space(6.0));
+            blocks.push(center_bold("DENGAN RAHMAT TUHAN YANG MAHA ESA"));
+            blocks.push(center_bold(&format!("{post},")));
+            blocks.push(Block::Space(6.0));
+            let hang = 92.0;
+            blocks.push(para(
+                Some((0.0, "Menimbang")),
+                hang,
+                &format!(
+                    "a. bahwa Sdr. {} NIP {} telah mengajukan permohonan {service};",
+                    self.employee.name, self.employee.nip
+                ),
+            ));
+            blocks.push(para(
+                None,
+                hang,
+                &format!("b. bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, yang bersangkutan telah memenuhi syarat sesuai ketentuan peraturan perundang-undangan, sehingga perlu menetapkan Keputusan tentang Pemberian {};", self.service),
+            ));
+            blocks.push(para(
+                Some((0.0, "Mengingat")),
+                hang,
+                "1. Undang-Undang Nomor 20 Tahun 2023 tentang Aparatur Sipil Negara;",
+            ));
+            blocks.push(para(
+                None,
+                hang,
+                "2. Peraturan Pemerintah Nomor 11 Tahun 2017 tentang Manajemen Pegawai Negeri Sipil sebagaimana telah diubah dengan Peraturan Pemerintah Nomor 17 Tahun 2020;",
+            ));
+            blocks.push(Block::Space(4.0));
+            blocks.push(center_bold("MEMUTUSKAN:"));
+            blocks.push(para(
+                Some((0.0, "Menetapkan")),
+                hang,
+                &format!("KEPUTUSAN {post} TENTANG {subject}."),
+            ));
+            blocks.push(para(
+                Some((0.0, "KESATU")),
+                hang,
+                &format!("Memberikan {service} kepada:"),
+            ));
+            blocks.push(Block::Fields {
+                indent: hang,
+                rows: employee_rows,
+            });
+            blocks.push(para(None, hang, &format!("untuk {}.", self.summary)));
+            blocks.push(para(
+                Some((0.0, "KEDUA")),
+                hang,
+                &format!("Selama menjalankan {service}, yang bersangkutan wajib mematuhi ketentuan peraturan perundang-undangan dan melaporkan diri kepada atasan langsungnya setelah selesai."),
+            ));
+            blocks.push(para(
+                Some((0.0, "KETIGA")),
+                hang,
+                "Keputusan ini mulai berlaku pada tanggal ditetapkan, dengan ketentuan apabila di kemudian hari terdapat kekeliruan akan diadakan perbaikan sebagaimana mestinya.",
+            ));
+            signature_lines.push(format!("Ditetapkan di {}", self.place));
+            signature_lines.push(format!("pada tanggal {}", tanggal(issued_on)));
+        }
+        blocks.push(Block::Space(12.0));
+        signature_lines.extend(self.signer_lines.iter().cloned());
+        blocks.push(Block::Signature {
+            lines: signature_lines,
+            name: self.signer_name.clone(),
+            nip: self.signer_nip.clone(),
+        });
+        if !self.tembusan.is_empty() {
+            blocks.push(Block::Space(10.0));
+            blocks.push(para(None, 0.0, "Tembusan Yth.:"));
+            for (i, t) in self.tembusan.iter().enumerate() {
+                let label = format!("{}.", i + 1);
+                blocks.push(Block::Para {
+                    label: Some((0.0, label)),
+                    indent: 18.0,
+                    text: t.clone(),
+                    bold: false,
+                });
+            }
+        }
+        Letter {
+            title: format!("{} {number}", self.title().0),
+            blocks,
+            verify_url: verify_url.to_owned(),
+            footer: vec![
+                format!(
+                    "Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik yang diterbitkan oleh {}.",
+                    self.certificate_authority
+                ),
+                "Sesuai Undang-Undang Nomor 11 Tahun 2008 tentang Informasi dan Transaksi Elektronik Pasal 5 ayat 1, informasi elektronik dan/atau hasil cetaknya merupakan alat bukti hukum yang sah.".to_owned(),
+                format!("Pindai kode QR atau buka {verify_url} untuk memeriksa keaslian dokumen ini."),
+            ],
+        }
+    }
+}
+
+fn center(text: &str) -> Block {
+    Block::Center {
+        text: text.to_owned(),
+        bold: false,
+        size: 10.5,
+    }
+}
+
+fn center_bold(text: &str) -> Block {
+    Block::Center {
+        text: text.to_owned(),
+        bold: true,
+        size: 11.0,
+    }
+}
+
+fn para(label: Option<(f32, &str)>, indent: f32, text: &str) -> Block {
+    Block::Para {
+        label: label.map(|(at, l)| (at, l.to_owned())),
+        indent,
+        text: text.to_owned(),
+        bold: false,
+    }
+}

@@ -1,0 +1,585 @@
+//! Decision letters: issued in the transaction of the final decision (numbered, with what they
+//! say frozen), typeset as PDF, signed (PAdES) by whoever decided, kept in the object store, and
+//! verified by the same verifier the phone runs (`abdi-pades`).
+
+pub mod cli;
+pub mod entity;
+pub mod letter;
+pub mod render;
+mod routes;
+pub mod signer;
+
+use std::sync::Arc;
+
+use abdi_pades::TrustStore;
+use abdi_proto::RankCode;
+use abdi_proto::Text;
+use abdi_proto::documents::{
+    DocumentStatus, DocumentView, PublicDocument, SignBatch, VerificationReport,
+};
+use abdi_proto::services::{DocumentKind, Outcome};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, Set, Statement,
+};
+use uuid::Uuid;
+
+pub use routes::routes;
+
+use crate::access::entity::acting_assignment;
+use crate::access::{Access, AccessError, Principal};
+use crate::clock::SharedClock;
+use crate::config::{DocumentsConfig, Secret};
+use crate::masterdata::entity::{employee, org_unit, position};
+use crate::services::entity::{request_step, service_request};
+use crate::store::objects::{ObjectError, Objects};
+use entity::document;
+use letter::{LetterContent, LetterPerson};
+use signer::{Credential, SignError, SignJob, Signer};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("document not found")]
+    NotFound,
+    #[error("the document is not waiting for the caller's signature")]
+    NotSignable,
+    #[error("a batch holds 1 to 100 documents")]
+    BatchSize,
+    #[error("the file is larger than {0} bytes")]
+    TooLarge(usize),
+    #[error(transparent)]
+    Sign(#[from] SignError),
+    #[error("rendering: {0}")]
+    Render(#[from] render::RenderError),
+    #[error("the stored letter is unreadable: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Objects(#[from] ObjectError),
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+}
+
+/// What issuing a letter needs to know, shared by the services engine (which issues inside its
+/// transaction) and [`Documents`].
+#[derive(Clone)]
+pub struct Letters {
+    config: Arc<DocumentsConfig>,
+    public_url: String,
+}
+
+impl Letters {
+    pub fn new(config: &DocumentsConfig, public_url: &str) -> Self {
+        Self {
+            config: Arc::new(config.clone()),
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The public verification address of a document (the QR code's target).
+    pub fn verify_url(&self, id: Uuid) -> String {
+        format!("{}/verify/{id}", self.public_url)
+    }
+
+    /// Issues the letter of a request granted by its final decision, in the caller's
+    /// transaction: a number for the year, the signer (whoever took the last decision step, in
+    /// their capacity), and what the letter says. Refusals and deferrals get no letter.
+    pub async fn issue(
+        &self,
+        db: &impl ConnectionTrait,
+        request_id: Uuid,
+        kind: DocumentKind,
+        service: &Text,
+        outcome: Outcome,
+        now: DateTime<Utc>,
+        today: chrono::NaiveDate,
+    ) -> Result<Option<Uuid>, DbErr> {
+        if !matches!(outcome, Outcome::Disetujui | Outcome::Perubahan) {
+            return Ok(None);
+        }
+        // Read again: a changed decision (PERUBAHAN) rewrote the form and the assessment.
+        let req = service_request::Entity::find_by_id(request_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("request".into()))?;
+        let kind_code = match kind {
+            DocumentKind::SuratIzinCuti => "surat_izin_cuti",
+            DocumentKind::SuratKeputusan | DocumentKind::SuratIzin => "surat_keputusan",
+        };
+        let steps = request_step::Entity::find()
+            .filter(request_step::Column::RequestId.eq(req.id))
+            .order_by_desc(request_step::Column::Seq)
+            .all(db)
+            .await?;
+        let Some(step) = steps
+            .iter()
+            .find(|s| s.kind == "decision" && s.actor_id.is_some())
+        else {
+            return Ok(None);
+        };
+        let not_found = |what: &str| DbErr::RecordNotFound(what.to_owned());
+        let signer = employee::Entity::find_by_id(step.actor_id.unwrap_or_default())
+            .one(db)
+            .await?
+            .ok_or_else(|| not_found("signer"))?;
+        let employee = employee::Entity::find_by_id(req.employee_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| not_found("employee"))?;
+        let post = match step.position_id {
+            Some(p) => position::Entity::find_by_id(p).one(db).await?,
+            None => None,
+        };
+        let post_title = post
+            .as_ref()
+            .map_or_else(|| "Pejabat yang Berwenang".to_owned(), |p| p.title.clone());
+        let chain = match &post {
+            Some(p) => Access::unit_chain(db, p.unit_id).await?,
+            None => Access::unit_chain(db, employee.unit_id).await?,
+        };
+        let office = chain
+            .iter()
+            .find(|u| u.level == "perangkat_daerah")
+            .or_else(|| chain.iter().find(|u| u.level == "instansi"))
+            .or(chain.first());
+        let acting = match step.acting_assignment_id {
+            Some(a) => acting_assignment::Entity::find_by_id(a)
+                .one(db)
+                .await?
+                .map(|a| a.kind),
+            None => None,
+        };
+        // Plt./Plh. for acting officials; a.n. when the PYBMC grants by the PPK's delegation.
+        let mut lines = Vec::new();
+        let ppk = Access::ppk_post(db, &chain, step.position_id).await?;
+        if step.approver == "pybmc" && ppk.is_some() && ppk != step.position_id {
+            if let Some(ppk) = position::Entity::find_by_id(ppk.unwrap_or_default())
+                .one(db)
+                .await?
+            {
+                lines.push(format!("a.n. {}", ppk.title));
+            }
+        }
+        lines.push(match acting.as_deref() {
+            Some("plt") => format!("Plt. {post_title}"),
+            Some("plh") => format!("Plh. {post_title}"),
+            _ => post_title.clone(),
+        });
+
+        let assessment: serde_json::Value =
+            serde_json::from_str(&req.assessment).unwrap_or_default();
+        let date = |k: &str| {
+            assessment[k]
+                .as_str()
+                .and_then(|s| s.parse::<chrono::NaiveDate>().ok())
+        };
+        let length = match assessment["kind"].as_str() {
+            Some("tahunan" | "bersama") => assessment["working_days"]
+                .as_i64()
+                .map(|d| format!("{d} hari kerja")),
+            Some(_) => assessment["calendar_days"]
+                .as_i64()
+                .map(|d| format!("{d} hari kalender")),
+            None => None,
+        };
+        let unit_name = org_unit::Entity::find_by_id(employee.unit_id)
+            .one(db)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        let position_title = match employee.position_id {
+            Some(p) => position::Entity::find_by_id(p)
+                .one(db)
+                .await?
+                .map(|p| p.title)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let rank = employee
+            .rank_code
+            .as_deref()
+            .and_then(|r| RankCode::parse(r).ok())
+            .map(|r| format!("{}, {}/{}", r.pangkat(), r.golongan(), r.ruang()))
+            .unwrap_or_else(|| "-".into());
+        let content = LetterContent {
+            kind: kind_code.to_owned(),
+            service: service.id.clone(),
+            agency: self.config.agency.clone(),
+            office: office.map(|u| u.name.clone()).unwrap_or_default(),
+            address: self.config.address.clone(),
+            place: self.config.place.clone(),
+            employee: LetterPerson {
+                name: employee.full_name(),
+                nip: employee.nip.clone(),
+                rank,
+                position: position_title,
+                unit: unit_name,
+            },
+            employee_kind: if employee.employment_type == "pppk" {
+                "Pegawai Pemerintah dengan Perjanjian Kerja".into()
+            } else {
+                "Pegawai Negeri Sipil".into()
+            },
+            start: date("start"),
+            end: date("end"),
+            length,
+            summary: assessment["summary"]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            changed: outcome == Outcome::Perubahan,
+            signer_name: signer.full_name(),
+            signer_nip: signer.nip.clone(),
+            signer_lines: lines.clone(),
+            signer_post: post_title,
+            certificate_authority: self.config.certificate_authority.clone(),
+            tembusan: vec![
+                "Kepala Badan Kepegawaian Daerah".into(),
+                "Atasan langsung yang bersangkutan".into(),
+                "Yang bersangkutan".into(),
+            ],
+        };
+        let year = chrono::Datelike::year(&today);
+        let seq = next_number(db, year).await?;
+        let number = self
+            .config
+            .number_format
+            .replace("{seq}", &format!("{seq:04}"))
+            .replace("{unit}", office.map_or("", |u| u.code.as_str()))
+            .replace("{year}", &year.to_string());
+        let (title_id, title_en) = content.title();
+        let id = Uuid::now_v7();
+        document::Entity::insert(document::ActiveModel {
+            id: Set(id),
+            request_id: Set(req.id),
+            kind: Set(kind_code.to_owned()),
+            number: Set(number),
+            title_id: Set(title_id),
+            title_en: Set(title_en),
+            issued_on: Set(today),
+            status: Set(DocumentStatus::AwaitingSignature.code().to_owned()),
+            signer_employee_id: Set(Some(signer.id)),
+            signer_position_id: Set(step.position_id),
+            signer_name: Set(signer.full_name()),
+            signer_nip: Set(signer.nip.clone()),
+            signer_capacity: Set(lines.join(" ")),
+            content: Set(serde_json::to_string(&content).unwrap_or_default()),
+            object_key: Set(None),
+            sha256: Set(None),
+            size: Set(None),
+            signed_at: Set(None),
+            created_at: Set(now),
+        })
+        .exec_without_returning(db)
+        .await?;
+        Ok(Some(id))
+    }
+}
+
+/// The next letter number of the year, taken in the caller's transaction.
+async fn next_number(db: &impl ConnectionTrait, year: i32) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "INSERT INTO document_numbers (year, last) VALUES ($1, 1) \
+             ON CONFLICT (year) DO UPDATE SET last = document_numbers.last + 1 RETURNING last"
+        }
+        _ => {
+            "INSERT INTO document_numbers (year, last) VALUES (?, 1) \
+             ON CONFLICT (year) DO UPDATE SET last = document_numbers.last + 1 RETURNING last"
+        }
+    };
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [year.into()]))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("document number".into()))?;
+    row.try_get_by_index::<i32>(0).map(i64::from)
+}
+
+/// Letters after the decision: typeset, signed, stored, shown and verified.
+#[derive(Clone)]
+pub struct Documents {
+    db: DatabaseConnection,
+    objects: Objects,
+    clock: SharedClock,
+    signer: Arc<dyn Signer>,
+    trust: Arc<TrustStore>,
+    pub letters: Letters,
+    verify_max_bytes: usize,
+}
+
+impl Documents {
+    pub fn new(
+        db: DatabaseConnection,
+        objects: Objects,
+        clock: SharedClock,
+        signer: Arc<dyn Signer>,
+        trust: TrustStore,
+        letters: Letters,
+    ) -> Self {
+        let verify_max_bytes = letters.config.verify_max_bytes;
+        Self {
+            db,
+            objects,
+            clock,
+            signer,
+            trust: Arc::new(trust),
+            letters,
+            verify_max_bytes,
+        }
+    }
+
+    pub fn verify_max_bytes(&self) -> usize {
+        self.verify_max_bytes
+    }
+
+    /// Signs a request's letter right after the decision when the signer needs no personal
+    /// credential (the local signer). A failure leaves the letter waiting for a batch; the
+    /// decision stands either way.
+    pub async fn sign_after_decision(&self, request_id: Uuid) {
+        if self.signer.needs_credential() {
+            return;
+        }
+        let doc = document::Entity::find()
+            .filter(document::Column::RequestId.eq(request_id))
+            .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature.code()))
+            .one(&self.db)
+            .await;
+        match doc {
+            Ok(Some(doc)) => {
+                if let Err(e) = self.sign_documents(vec![doc], None).await {
+                    tracing::warn!(%request_id, error = %e, "the letter stays waiting for a signature");
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(%request_id, error = %e, "could not look up the letter"),
+        }
+    }
+
+    /// The caller signs letters waiting for their signature, in one step-up.
+    pub async fn sign_batch(
+        &self,
+        who: &Principal,
+        batch: &SignBatch,
+    ) -> Result<Vec<DocumentView>, DocumentError> {
+        if batch.documents.is_empty() || batch.documents.len() > 100 {
+            return Err(DocumentError::BatchSize);
+        }
+        let docs = document::Entity::find()
+            .filter(document::Column::Id.is_in(batch.documents.clone()))
+            .all(&self.db)
+            .await?;
+        if docs.len() != batch.documents.len() {
+            return Err(DocumentError::NotFound);
+        }
+        if docs.iter().any(|d| {
+            d.signer_employee_id != Some(who.employee_id)
+                || d.status != DocumentStatus::AwaitingSignature.code()
+        }) {
+            return Err(DocumentError::NotSignable);
+        }
+        let credential = match (&batch.passphrase, &batch.totp) {
+            (Some(p), _) => Some(Credential::Passphrase(Secret::new(p.clone()))),
+            (None, Some(t)) => Some(Credential::Totp(Secret::new(t.clone()))),
+            (None, None) => None,
+        };
+        self.sign_documents(docs, credential).await
+    }
+
+    async fn sign_documents(
+        &self,
+        docs: Vec<document::Model>,
+        credential: Option<Credential>,
+    ) -> Result<Vec<DocumentView>, DocumentError> {
+        let Some(first) = docs.first() else {
+            return Ok(Vec::new());
+        };
+        let signer = employee::Entity::find_by_id(first.signer_employee_id.unwrap_or_default())
+            .one(&self.db)
+            .await?
+            .ok_or(DocumentError::NotSignable)?;
+        let mut files = Vec::with_capacity(docs.len());
+        for doc in &docs {
+            files.push(self.render(doc)?);
+        }
+        let signed = self
+            .signer
+            .sign(SignJob {
+                nik: signer.nik.clone(),
+                credential,
+                reason: "Keputusan atas permohonan layanan kepegawaian".into(),
+                location: self.letters.config.place.clone(),
+                files,
+            })
+            .await?;
+        let now = self.clock.now();
+        let mut views = Vec::with_capacity(docs.len());
+        for (doc, pdf) in docs.into_iter().zip(signed) {
+            let key = format!(
+                "documents/{}/{}-{}.pdf",
+                doc.issued_on.format("%Y"),
+                doc.id,
+                Uuid::now_v7()
+            );
+            let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf));
+            let size = pdf.len() as i64;
+            self.objects.put_bytes(&key, Bytes::from(pdf)).await?;
+            // Only a letter still waiting is marked: of two signers at once, one wins.
+            let done = document::Entity::update_many()
+                .col_expr(
+                    document::Column::Status,
+                    Expr::value(DocumentStatus::Signed.code()),
+                )
+                .col_expr(document::Column::ObjectKey, Expr::value(key.clone()))
+                .col_expr(document::Column::Sha256, Expr::value(sha))
+                .col_expr(document::Column::Size, Expr::value(size))
+                .col_expr(document::Column::SignedAt, Expr::value(now))
+                .filter(document::Column::Id.eq(doc.id))
+                .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature.code()))
+                .exec(&self.db)
+                .await?;
+            if done.rows_affected == 0 {
+                self.objects.delete(&key).await?;
+            }
+            let fresh = document::Entity::find_by_id(doc.id)
+                .one(&self.db)
+                .await?
+                .ok_or(DocumentError::NotFound)?;
+            views.push(self.view_of(&fresh));
+        }
+        Ok(views)
+    }
+
+    /// Typesets a letter from what it says.
+    pub fn render(&self, doc: &document::Model) -> Result<Vec<u8>, DocumentError> {
+        let content: LetterContent = serde_json::from_str(&doc.content)
+            .map_err(|e| DocumentError::Corrupt(e.to_string()))?;
+        let letter = content.layout(&doc.number, doc.issued_on, &self.letters.verify_url(doc.id));
+        Ok(render::render(&letter)?)
+    }
+
+    pub fn view_of(&self, doc: &document::Model) -> DocumentView {
+        DocumentView {
+            id: doc.id,
+            request_id: doc.request_id,
+            kind: doc.kind.clone(),
+            number: doc.number.clone(),
+            title: Text::new(&doc.title_id, &doc.title_en),
+            issued_on: doc.issued_on,
+            status: DocumentStatus::parse(&doc.status).unwrap_or(DocumentStatus::AwaitingSignature),
+            signer_name: doc.signer_name.clone(),
+            signer_nip: doc.signer_nip.clone(),
+            signer_capacity: doc.signer_capacity.clone(),
+            signed_at: doc.signed_at,
+            sha256: doc.sha256.clone(),
+            size: doc.size.and_then(|s| u64::try_from(s).ok()),
+            verify_url: self.letters.verify_url(doc.id),
+        }
+    }
+
+    /// A letter, for whoever may see its request.
+    pub async fn get(&self, who: &Principal, id: Uuid) -> Result<document::Model, DocumentError> {
+        let doc = document::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(DocumentError::NotFound)?;
+        if !crate::services::views::can_view(&self.db, who, doc.request_id)
+            .await
+            .map_err(|_| DocumentError::NotFound)?
+        {
+            return Err(AccessError::Forbidden.into());
+        }
+        Ok(doc)
+    }
+
+    /// The letters of a request.
+    pub async fn of_request(
+        &self,
+        who: &Principal,
+        request_id: Uuid,
+    ) -> Result<Vec<DocumentView>, DocumentError> {
+        if !crate::services::views::can_view(&self.db, who, request_id)
+            .await
+            .map_err(|_| DocumentError::NotFound)?
+        {
+            return Err(AccessError::Forbidden.into());
+        }
+        Ok(document::Entity::find()
+            .filter(document::Column::RequestId.eq(request_id))
+            .all(&self.db)
+            .await?
+            .iter()
+            .map(|d| self.view_of(d))
+            .collect())
+    }
+
+    /// Letters waiting for the caller's signature, oldest first.
+    pub async fn awaiting(&self, who: &Principal) -> Result<Vec<DocumentView>, DocumentError> {
+        Ok(document::Entity::find()
+            .filter(document::Column::SignerEmployeeId.eq(who.employee_id))
+            .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature.code()))
+            .order_by_asc(document::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+            .iter()
+            .map(|d| self.view_of(d))
+            .collect())
+    }
+
+    /// The signed PDF.
+    pub async fn pdf(&self, doc: &document::Model) -> Result<Bytes, DocumentError> {
+        let key = doc.object_key.as_deref().ok_or(DocumentError::NotFound)?;
+        Ok(self.objects.get_bytes(key).await?)
+    }
+
+    /// What the public may see from the QR code.
+    pub async fn public(&self, id: Uuid) -> Result<PublicDocument, DocumentError> {
+        let doc = document::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(DocumentError::NotFound)?;
+        let status =
+            DocumentStatus::parse(&doc.status).unwrap_or(DocumentStatus::AwaitingSignature);
+        Ok(PublicDocument {
+            id: doc.id,
+            number: doc.number,
+            title: Text::new(doc.title_id, doc.title_en),
+            issued_on: doc.issued_on,
+            signer_name: doc.signer_name,
+            signer_capacity: doc.signer_capacity,
+            status,
+            signed_at: doc.signed_at,
+            sha256: doc.sha256,
+            message: match status {
+                DocumentStatus::Signed => Text::new(
+                    "Dokumen ini diterbitkan dan ditandatangani secara elektronik melalui Abdi. Bandingkan sidik SHA-256 dengan berkas Anda, atau unggah berkasnya untuk diperiksa.",
+                    "This document was issued and electronically signed through Abdi. Compare the SHA-256 fingerprint with your file, or upload the file to have it checked.",
+                ),
+                DocumentStatus::AwaitingSignature => Text::new(
+                    "Dokumen ini sudah diterbitkan tetapi belum ditandatangani.",
+                    "This document was issued but is not signed yet.",
+                ),
+            },
+        })
+    }
+
+    /// Verifies an uploaded PDF against the trusted roots.
+    pub async fn verify(&self, file: Bytes) -> Result<VerificationReport, DocumentError> {
+        if file.len() > self.verify_max_bytes {
+            return Err(DocumentError::TooLarge(self.verify_max_bytes));
+        }
+        let trust = self.trust.clone();
+        let now = self.clock.now();
+        tokio::task::spawn_blocking(move || abdi_pades::verify(&file, &trust, now))
+            .await
+            .map_err(|e| DocumentError::Corrupt(e.to_string()))
+    }
+
+    pub fn trust(&self) -> &TrustStore {
+        &self.trust
+    }
+}

@@ -1,0 +1,235 @@
+//! Letters for their readers and signers, and verification for everyone: thin handlers over
+//! [`super::Documents`].
+
+use abdi_proto::Problem;
+use abdi_proto::documents::{
+    DocumentView, PublicDocument, SignBatch, SignBatchResult, VerificationReport,
+};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use super::DocumentError;
+use crate::access::{AccessError, Principal};
+use crate::error::ApiError;
+use crate::http::extract::{Json, Path};
+use crate::identity::auth::Authenticated;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(request_documents))
+        .routes(routes!(get_document))
+        .routes(routes!(download_document))
+        .routes(routes!(awaiting_signature))
+        .routes(routes!(sign_documents))
+        .routes(routes!(verify_upload))
+        .routes(routes!(verify_public))
+}
+
+async fn principal(state: &AppState, employee_id: Uuid) -> Result<Principal, ApiError> {
+    Ok(state
+        .access
+        .principal(employee_id, state.clock.today())
+        .await
+        .map_err(AccessError::from)?)
+}
+
+/// The letters of a request (one once it is granted), for whoever may see the request.
+#[utoipa::path(get, path = "/requests/{id}/documents", tag = "documents", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Request id")),
+    responses(
+        (status = 200, description = "The request's letters", body = Vec<DocumentView>),
+        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`document_not_found`: no such request", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn request_documents(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<Vec<DocumentView>>, ApiError> {
+    let who = principal(&state, current.session.employee_id).await?;
+    Ok(axum::Json(state.documents.of_request(&who, id).await?))
+}
+
+/// A letter's number, signer and state.
+#[utoipa::path(get, path = "/documents/{id}", tag = "documents", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Document id")),
+    responses(
+        (status = 200, description = "The letter", body = DocumentView),
+        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`document_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_document(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<DocumentView>, ApiError> {
+    let who = principal(&state, current.session.employee_id).await?;
+    let doc = state.documents.get(&who, id).await?;
+    Ok(axum::Json(state.documents.view_of(&doc)))
+}
+
+/// The signed PDF: for the employee, the deciders on the chain, the unit's fasilitators and
+/// administrators.
+#[utoipa::path(get, path = "/documents/{id}/pdf", tag = "documents", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Document id")),
+    responses(
+        (status = 200, description = "The signed PDF", content_type = "application/pdf"),
+        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`document_not_found`: unknown, or not signed yet", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`storage_unavailable`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn download_document(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let who = principal(&state, current.session.employee_id).await?;
+    let doc = state.documents.get(&who, id).await?;
+    let pdf = state.documents.pdf(&doc).await?;
+    let name = format!("{}.pdf", doc.number.replace(['/', '"', '\\', ' '], "-"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+/// Letters waiting for the caller's signature (with a remote signing service; the local signer
+/// signs at the decision).
+#[utoipa::path(get, path = "/documents/awaiting-signature", tag = "documents", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Oldest first", body = Vec<DocumentView>),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn awaiting_signature(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+) -> Result<axum::Json<Vec<DocumentView>>, ApiError> {
+    let who = principal(&state, current.session.employee_id).await?;
+    Ok(axum::Json(state.documents.awaiting(&who).await?))
+}
+
+/// Sign a batch of letters waiting for the caller, with one passkey step-up and, for a remote
+/// signing service, the certificate's passphrase or one-time code. All or none.
+#[utoipa::path(post, path = "/documents/sign", tag = "documents", security(("bearer" = [])),
+    request_body = SignBatch,
+    responses(
+        (status = 200, description = "Signed", body = SignBatchResult),
+        (status = 400, description = "`invalid_body`: not 1 to 100 documents", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`step_up_required`, or `signing_rejected` (wrong passphrase or code)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`document_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`document_not_signable`: not waiting for the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`signing_credential_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`signing_unavailable`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn sign_documents(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Json(batch): Json<SignBatch>,
+) -> Result<axum::Json<SignBatchResult>, ApiError> {
+    state.identity.passkeys.require_step_up(&current.session)?;
+    let who = principal(&state, current.session.employee_id).await?;
+    let signed = state.documents.sign_batch(&who, &batch).await?;
+    Ok(axum::Json(SignBatchResult { signed }))
+}
+
+/// Check a signed PDF: upload it as the raw body. Anyone may; nothing is kept.
+#[utoipa::path(post, path = "/verify", tag = "documents",
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF"),
+    responses(
+        (status = 200, description = "What the verifier found (`status` is `intact` only when valid, trusted and unchanged)", body = VerificationReport),
+        (status = 400, description = "`invalid_body`: the upload broke off", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn verify_upload(
+    State(state): State<AppState>,
+    body: Body,
+) -> Result<axum::Json<VerificationReport>, ApiError> {
+    let limit = state.documents.verify_max_bytes();
+    let bytes = axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| DocumentError::TooLarge(limit))?;
+    Ok(axum::Json(state.documents.verify(bytes).await?))
+}
+
+/// The QR code's target: what the public may see of a letter (number, title, signer, date,
+/// state and fingerprint; never the employee's data). HTML for a browser, JSON otherwise.
+#[utoipa::path(get, path = "/verify/{id}", tag = "documents",
+    params(("id" = String, Path, description = "Document id")),
+    responses(
+        (status = 200, description = "The public facts: JSON, or a page when the client accepts text/html", content(
+            (PublicDocument = "application/json"),
+            (String = "text/html"),
+        )),
+        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`document_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn verify_public(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let public = state.documents.public(id).await?;
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if !wants_html {
+        return Ok(axum::Json(public).into_response());
+    }
+    Ok((StatusCode::OK, Html(public_page(&public))).into_response())
+}
+
+fn public_page(p: &PublicDocument) -> String {
+    let e = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let signed = p
+        .signed_at
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "-".into());
+    format!(
+        "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>Verifikasi dokumen {number}</title></head><body style=\"font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em\">\
+<h1>{title}</h1><p><i>{title_en}</i></p><table>\
+<tr><th align=left>Nomor / Number</th><td>{number}</td></tr>\
+<tr><th align=left>Tanggal / Date</th><td>{date}</td></tr>\
+<tr><th align=left>Penanda tangan / Signer</th><td>{signer}<br>{capacity}</td></tr>\
+<tr><th align=left>Ditandatangani / Signed</th><td>{signed}</td></tr>\
+<tr><th align=left>SHA-256</th><td style=\"word-break:break-all\"><code>{sha}</code></td></tr></table>\
+<p>{msg_id}</p><p><i>{msg_en}</i></p></body></html>",
+        number = e(&p.number),
+        title = e(&p.title.id),
+        title_en = e(&p.title.en),
+        date = p.issued_on,
+        signer = e(&p.signer_name),
+        capacity = e(&p.signer_capacity),
+        sha = e(p.sha256.as_deref().unwrap_or("-")),
+        msg_id = e(&p.message.id),
+        msg_en = e(&p.message.en),
+    )
+}
