@@ -9,6 +9,7 @@
 //! message saying how to start it; nothing is skipped.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod esign;
 pub mod oidc;
 pub mod proxy;
 pub mod redis_server;
@@ -108,6 +109,8 @@ impl TestEnv {
         };
         let objects = tempfile::tempdir().unwrap();
         config.storage.path = objects.path().to_owned();
+        // A local CA of the test's own, made at startup (P-256, a few milliseconds).
+        config.documents.local_dir = objects.path().join("pki");
         abdi_server::telemetry::init(&config.log);
         TestEnv {
             config,

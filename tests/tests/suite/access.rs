@@ -227,6 +227,31 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         },
     ),
     ("get", "/api/v1/me/leave-balance", Rule::Own),
+    (
+        "get",
+        "/api/v1/requests/{id}/documents",
+        Rule::OnRequest {
+            allowed: REQUEST_VIEWERS,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/documents/{id}",
+        Rule::OnRequest {
+            allowed: REQUEST_VIEWERS,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/documents/{id}/pdf",
+        Rule::OnRequest {
+            allowed: REQUEST_VIEWERS,
+        },
+    ),
+    ("get", "/api/v1/documents/awaiting-signature", Rule::Own),
+    ("post", "/api/v1/documents/sign", Rule::Own),
+    ("post", "/api/v1/verify", Rule::Public),
+    ("get", "/api/v1/verify/{id}", Rule::Public),
 ];
 
 pub(crate) struct World {
@@ -290,9 +315,20 @@ async fn world(backend: Backend) -> World {
 
 /// The world with the app on `clock` (or the system clock).
 pub(crate) async fn world_at(backend: Backend, clock: Option<ManualClock>) -> World {
+    world_with(backend, clock, |_| {}).await
+}
+
+/// The world with the app on `clock` and its configuration adjusted by `customize`.
+pub(crate) async fn world_with(
+    backend: Backend,
+    clock: Option<ManualClock>,
+    customize: impl FnOnce(&mut abdi_server::config::Config),
+) -> World {
+    let mut env = TestEnv::new(backend).await;
+    customize(&mut env.config);
     let app = match &clock {
-        Some(c) => TestApp::start(TestEnv::new(backend).await, Arc::new(c.clone())).await,
-        None => TestApp::spawn(backend).await,
+        Some(c) => TestApp::start(env, Arc::new(c.clone())).await,
+        None => TestApp::start(env, Arc::new(abdi_server::clock::SystemClock)).await,
     };
     let db = &app.state.db;
     let options = SeedOptions {
@@ -521,9 +557,42 @@ async fn staff_request(w: &World) -> (Uuid, Uuid) {
     )
 }
 
+/// A letter on Staff's request, as the final decision would issue it (here without deciding,
+/// so the request stays as the other rows expect it).
+async fn letter_for(w: &World, request: Uuid) -> Uuid {
+    use abdi_server::documents::entity::document;
+    let id = Uuid::now_v7();
+    document::Entity::insert(document::ActiveModel {
+        id: Set(id),
+        request_id: Set(request),
+        kind: Set("surat_izin_cuti".into()),
+        number: Set("800.1.11/0001/TEST/2026".into()),
+        title_id: Set("Surat Izin Cuti Sakit".into()),
+        title_en: Set("Leave permit: Cuti Sakit".into()),
+        issued_on: Set(w.app.state.clock.today()),
+        status: Set("awaiting_signature".into()),
+        signer_employee_id: Set(Some(w.ids[&Head])),
+        signer_position_id: Set(None),
+        signer_name: Set("Kepala".into()),
+        signer_nip: Set("197001012000031001".into()),
+        signer_capacity: Set("Kepala Dinas".into()),
+        content: Set("{}".into()),
+        object_key: Set(None),
+        sha256: Set(None),
+        size: Set(None),
+        signed_at: Set(None),
+        created_at: Set(w.app.state.clock.now()),
+    })
+    .exec_without_returning(&w.app.state.db)
+    .await
+    .unwrap();
+    id
+}
+
 async fn the_access_matrix_holds_for_every_route(backend: Backend) {
     let w = world(backend).await;
     let (request, attachment) = staff_request(&w).await;
+    let document = letter_for(&w, request).await;
 
     // Every described operation is in the table, and the table describes nothing else.
     let spec: Value = w.app.get("/openapi.json").await.json().await.unwrap();
@@ -617,6 +686,8 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
             Rule::OnRequest { allowed } => {
                 let id = if path.starts_with("/api/v1/attachments/") {
                     attachment
+                } else if path.starts_with("/api/v1/documents/") {
+                    document
                 } else {
                     request
                 };

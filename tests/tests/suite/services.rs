@@ -19,7 +19,7 @@ use crate::access::{Who, Who::*, World, holder, session_for, world_at};
 use crate::problem;
 
 /// Wednesday 1 July 2026, 08:00 in Jakarta.
-fn july_first() -> DateTime<Utc> {
+pub(crate) fn july_first() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-07-01T01:00:00Z")
         .unwrap()
         .with_timezone(&Utc)
@@ -29,21 +29,21 @@ fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-async fn at(backend: Backend, t: DateTime<Utc>) -> (World, ManualClock) {
+pub(crate) async fn at(backend: Backend, t: DateTime<Utc>) -> (World, ManualClock) {
     let clock = ManualClock::at(t);
     (world_at(backend, Some(clock.clone())).await, clock)
 }
 
-fn address() -> Value {
+pub(crate) fn address() -> Value {
     json!({ "street": "Jl. Pahlawan 110", "city": "Surabaya", "province": "Jawa Timur", "postal_code": "60174" })
 }
 
-fn period(start: &str, end: &str) -> Value {
+pub(crate) fn period(start: &str, end: &str) -> Value {
     json!({ "start": start, "end": end })
 }
 
 /// An annual-leave form.
-fn annual(start: &str, end: &str) -> Value {
+pub(crate) fn annual(start: &str, end: &str) -> Value {
     json!({
         "period": period(start, end),
         "reason": "Keperluan keluarga",
@@ -52,7 +52,7 @@ fn annual(start: &str, end: &str) -> Value {
     })
 }
 
-async fn send(
+pub(crate) async fn send(
     w: &World,
     who: Who,
     method: &str,
@@ -71,7 +71,7 @@ async fn send(
     req.send().await.unwrap()
 }
 
-async fn ok(r: reqwest::Response) -> Value {
+pub(crate) async fn ok(r: reqwest::Response) -> Value {
     let status = r.status();
     let body: Value = r.json().await.unwrap();
     assert!(status.is_success(), "{status}: {body}");
@@ -79,7 +79,7 @@ async fn ok(r: reqwest::Response) -> Value {
 }
 
 /// Submits `form` for `service` with a fresh idempotency key.
-async fn submit(w: &World, who: Who, service: &str, form: Value) -> reqwest::Response {
+pub(crate) async fn submit(w: &World, who: Who, service: &str, form: Value) -> reqwest::Response {
     w.app
         .client
         .post(w.app.url("/api/v1/requests"))
@@ -92,18 +92,18 @@ async fn submit(w: &World, who: Who, service: &str, form: Value) -> reqwest::Res
 }
 
 /// The request as `who` sees it.
-async fn view(w: &World, who: Who, id: &str) -> Value {
+pub(crate) async fn view(w: &World, who: Who, id: &str) -> Value {
     ok(send(w, who, "GET", &format!("/api/v1/requests/{id}"), None).await).await
 }
 
 /// A passkey step-up in `who`'s session (the ceremony itself is tested with the passkeys).
-async fn step_up(w: &World, who: Who) {
+pub(crate) async fn step_up(w: &World, who: Who) {
     let sessions = &w.app.state.identity.sessions;
     let current = sessions.validate(&w.tokens[&who]).await.unwrap();
     sessions.mark_verified(&current).await.unwrap();
 }
 
-async fn verify(w: &World, id: &str, version: &Value) -> Value {
+pub(crate) async fn verify(w: &World, id: &str, version: &Value) -> Value {
     ok(send(
         w,
         Fasilitator,
@@ -115,7 +115,7 @@ async fn verify(w: &World, id: &str, version: &Value) -> Value {
     .await
 }
 
-async fn decide(w: &World, who: Who, id: &str, body: Value) -> reqwest::Response {
+pub(crate) async fn decide(w: &World, who: Who, id: &str, body: Value) -> reqwest::Response {
     send(
         w,
         who,
@@ -127,7 +127,7 @@ async fn decide(w: &World, who: Who, id: &str, body: Value) -> reqwest::Response
 }
 
 /// Verification, the atasan's approval and the official's decision `outcome`.
-async fn through_chain(w: &World, v: Value, outcome: Value) -> Value {
+pub(crate) async fn through_chain(w: &World, v: Value, outcome: Value) -> Value {
     let id = v["id"].as_str().unwrap().to_owned();
     let v = verify(w, &id, &v["version"]).await;
     assert_eq!(v["status"], "in_review");
@@ -181,7 +181,7 @@ fn codes(problem: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn created(w: &World, who: Who, service: &str, form: Value) -> Value {
+pub(crate) async fn created(w: &World, who: Who, service: &str, form: Value) -> Value {
     let r = submit(w, who, service, form).await;
     let status = r.status();
     let body: Value = r.json().await.unwrap();
