@@ -171,3 +171,104 @@ fn serve_runs_on_the_embedded_defaults_and_stops_on_sigterm() {
     };
     assert!(exit.success(), "{exit:?}");
 }
+
+/// `pki init`, `documents sample`, `documents verify` and `documents sign` as an operator runs
+/// them: the sample verifies (exit 0), a tampered copy does not (exit 1), a second `pki init`
+/// refuses to overwrite the key, and a PDF signed twice keeps both signatures intact.
+#[test]
+fn documents_are_signed_and_verified_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let pki = dir.path().join("pki");
+    let with_dir = |c: &mut Command| {
+        c.current_dir(dir.path())
+            .env("ABDI__DOCUMENTS__LOCAL_DIR", &pki);
+    };
+    let mut init = abdi();
+    with_dir(&mut init);
+    let out = init
+        .args([
+            "pki",
+            "init",
+            "--algorithm",
+            "rsa2048",
+            "--signer-name",
+            "Drs. Ṣuryanto",
+            "--signer-nip",
+            "197001012000031001",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in ["root.pem", "intermediate.pem", "chain.pem", "key.pem"] {
+        assert!(pki.join(f).exists(), "{f}");
+    }
+    let mut again = abdi();
+    with_dir(&mut again);
+    let (ok, err) = run(again.args(["pki", "init"]));
+    assert!(!ok && err.contains("already holds a signing key"), "{err}");
+
+    let sample = dir.path().join("sample.pdf");
+    let mut cmd = abdi();
+    with_dir(&mut cmd);
+    let (ok, err) = run(cmd.args(["documents", "sample"]).arg(&sample));
+    assert!(ok, "{err}");
+
+    let verify = |file: &std::path::Path| {
+        let mut cmd = abdi();
+        with_dir(&mut cmd);
+        let out = cmd
+            .args(["documents", "verify"])
+            .arg(file)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, out) = verify(&sample);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.starts_with("INTACT")
+            && out.contains("Drs. Ṣuryanto, NIP 197001012000031001")
+            && out.contains("RSA-SHA256"),
+        "{out}"
+    );
+
+    let mut bytes = std::fs::read(&sample).unwrap();
+    let at = bytes.windows(8).position(|w| w == b"/MediaBo").unwrap();
+    bytes[at + 1] = b'm';
+    let tampered = dir.path().join("tampered.pdf");
+    std::fs::write(&tampered, bytes).unwrap();
+    let (code, out) = verify(&tampered);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.starts_with("MODIFIED") && out.contains("digest_mismatch"),
+        "{out}"
+    );
+
+    let twice = dir.path().join("twice.pdf");
+    let mut cmd = abdi();
+    with_dir(&mut cmd);
+    let (ok, err) = run(cmd.args(["documents", "sign"]).arg(&sample).arg(&twice));
+    assert!(ok, "{err}");
+    let (code, out) = verify(&twice);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(out.matches(": intact").count(), 2, "{out}");
+
+    // Without the local root trusted, the same file is untrusted (exit 1).
+    let mut cmd = abdi();
+    cmd.current_dir(dir.path())
+        .env("ABDI__DOCUMENTS__LOCAL_DIR", dir.path().join("elsewhere"));
+    let out = cmd
+        .args(["documents", "verify"])
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("untrusted_root"));
+}

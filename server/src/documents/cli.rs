@@ -108,7 +108,7 @@ async fn sign_one(
 }
 
 /// A realistic annual-leave letter (the names are invented).
-fn sample_letter(config: &Config, today: chrono::NaiveDate) -> LetterContent {
+pub fn sample_letter(config: &Config, today: chrono::NaiveDate) -> LetterContent {
     let start = today + Duration::days(14);
     LetterContent {
         kind: "surat_izin_cuti".into(),

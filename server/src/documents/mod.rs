@@ -17,7 +17,7 @@ use abdi_proto::Text;
 use abdi_proto::documents::{
     DocumentStatus, DocumentView, PublicDocument, SignBatch, VerificationReport,
 };
-use abdi_proto::services::{DocumentKind, Outcome};
+use abdi_proto::services::{DocumentKind, Outcome, ServiceSpec};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -92,8 +92,7 @@ impl Letters {
         &self,
         db: &impl ConnectionTrait,
         request_id: Uuid,
-        kind: DocumentKind,
-        service: &Text,
+        spec: &ServiceSpec,
         outcome: Outcome,
         now: DateTime<Utc>,
         today: chrono::NaiveDate,
@@ -106,7 +105,8 @@ impl Letters {
             .one(db)
             .await?
             .ok_or_else(|| DbErr::RecordNotFound("request".into()))?;
-        let kind_code = match kind {
+        let service = &spec.name;
+        let kind_code = match spec.output_document {
             DocumentKind::SuratIzinCuti => "surat_izin_cuti",
             DocumentKind::SuratKeputusan | DocumentKind::SuratIzin => "surat_keputusan",
         };
@@ -156,13 +156,14 @@ impl Letters {
         // Plt./Plh. for acting officials; a.n. when the PYBMC grants by the PPK's delegation.
         let mut lines = Vec::new();
         let ppk = Access::ppk_post(db, &chain, step.position_id).await?;
-        if step.approver == "pybmc" && ppk.is_some() && ppk != step.position_id {
-            if let Some(ppk) = position::Entity::find_by_id(ppk.unwrap_or_default())
+        if step.approver == "pybmc"
+            && ppk.is_some()
+            && ppk != step.position_id
+            && let Some(ppk) = position::Entity::find_by_id(ppk.unwrap_or_default())
                 .one(db)
                 .await?
-            {
-                lines.push(format!("a.n. {}", ppk.title));
-            }
+        {
+            lines.push(format!("a.n. {}", ppk.title));
         }
         lines.push(match acting.as_deref() {
             Some("plt") => format!("Plt. {post_title}"),

@@ -803,15 +803,7 @@ impl Services {
                 rules.settle(&txn, id, settlement).await?;
                 set_status(&txn, id, RequestStatus::Decided, Some(o), Some(now)).await?;
                 self.letters
-                    .issue(
-                        &txn,
-                        id,
-                        def.spec.output_document,
-                        &def.spec.name,
-                        o,
-                        now,
-                        today,
-                    )
+                    .issue(&txn, id, &def.spec, o, now, today)
                     .await?;
                 RequestStatus::Decided
             }
