@@ -222,6 +222,21 @@ pub fn common_name(name: &Name) -> String {
     attribute(name, rfc4519::CN).unwrap_or_else(|| name.to_string())
 }
 
+/// `3578**********01`: enough to tell two people apart in a log or a report, not enough to be
+/// a NIK (a report can reach anyone who uploads the file).
+pub fn mask_nik(nik: &str) -> String {
+    let n = nik.chars().count();
+    nik.chars()
+        .enumerate()
+        .map(|(i, c)| if i < 4 || i + 2 >= n { c } else { '*' })
+        .collect()
+}
+
+/// Whether `at` falls within the certificate's validity.
+pub fn valid_at(cert: &Certificate, at: DateTime<Utc>) -> bool {
+    validity_finding(cert, at).is_none()
+}
+
 /// Who the certificate names. An 18-digit number in the serialNumber attribute is read as a NIP,
 /// a 16-digit one as a NIK (BSrE puts the NIK there).
 pub fn identity(cert: &Certificate) -> SignerIdentity {
@@ -233,7 +248,7 @@ pub fn identity(cert: &Certificate) -> SignerIdentity {
             let digits: String = v.chars().filter(char::is_ascii_digit).collect();
             match digits.len() {
                 18 => nip = nip.or(Some(digits)),
-                16 => nik = nik.or(Some(digits)),
+                16 => nik = nik.or(Some(mask_nik(&digits))),
                 _ => {}
             }
         }

@@ -20,7 +20,7 @@ pub mod pki;
 #[cfg(feature = "sign")]
 pub mod sign;
 
-pub use cert::TrustStore;
+pub use cert::{TrustStore, mask_nik, valid_at};
 pub use verify::verify;
 
 /// Errors reading certificates or keys.

@@ -44,14 +44,26 @@ pub fn signatures(doc: &Document, file: &[u8]) -> Vec<Result<SigDict, String>> {
             let ty = d.get(b"Type").and_then(Object::as_name).ok();
             let is_sig = ty == Some(b"Sig".as_slice())
                 || (ty.is_none() && d.has(b"ByteRange") && d.has(b"Contents") && d.has(b"Filter"));
-            is_sig.then(|| sig_dict(d, file, names.get(id).cloned()))
+            let offset = match doc.reference_table.get(id.0) {
+                Some(lopdf::xref::XrefEntry::Normal { offset, .. }) => Some(*offset as usize),
+                _ => None,
+            };
+            is_sig.then(|| sig_dict(d, file, offset, names.get(id).cloned()))
         })
         .collect();
     found.sort_by_key(|s| s.as_ref().map(SigDict::signed_end).unwrap_or(usize::MAX));
     found
 }
 
-fn sig_dict(d: &lopdf::Dictionary, file: &[u8], field: Option<String>) -> Result<SigDict, String> {
+/// Most signatures a file may carry before it is refused as hostile.
+pub const MAX_SIGNATURES: usize = 32;
+
+fn sig_dict(
+    d: &lopdf::Dictionary,
+    file: &[u8],
+    offset: Option<usize>,
+    field: Option<String>,
+) -> Result<SigDict, String> {
     let range = d
         .get(b"ByteRange")
         .and_then(Object::as_array)
@@ -70,9 +82,23 @@ fn sig_dict(d: &lopdf::Dictionary, file: &[u8], field: Option<String>) -> Result
             file.len()
         ));
     }
-    // The gap must be exactly the hex string /Contents.
+    // The gap must be exactly this dictionary's /Contents hex string, and the dictionary must
+    // be the one that was signed (written before the gap, not replaced by a later revision).
     if file.get(b) != Some(&b'<') || file.get(c - 1) != Some(&b'>') {
         return Err("the gap in /ByteRange is not the /Contents string".into());
+    }
+    let before = file[..b].trim_ascii_end();
+    if !before.ends_with(b"/Contents") {
+        return Err("the gap in /ByteRange is not this dictionary's /Contents".into());
+    }
+    match offset {
+        Some(at) if at < b => {}
+        Some(_) => return Err("the signature dictionary was replaced after signing".into()),
+        None => {
+            return Err(
+                "the signature dictionary is not in the file's cross-reference table".into(),
+            );
+        }
     }
     let gap = file.get(b + 1..c - 1).ok_or("/ByteRange gap")?;
     let hex_digits: Vec<u8> = gap
@@ -123,12 +149,15 @@ pub fn pdf_date(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
         .map(|t| t.with_timezone(&chrono::Utc))
 }
 
-/// What a reader sees, part by part: every page (its content, resources and annotations other
-/// than signature widgets), the catalogue (without the form and validation data) and the form
-/// fields other than signatures. Two revisions with equal fingerprints show the same document.
+/// What a reader sees, part by part: every page (its content, resources, what it inherits from
+/// the page tree, and its annotations), the catalogue (without the form, validation data and
+/// page tree, which are covered above and below), the form's settings and its fields. Invisible
+/// signature widgets and the value of signature fields are left out, so that adding a signature
+/// does not count as a change; a visible one does. Two revisions with equal fingerprints show the
+/// same document.
 pub fn fingerprint(doc: &Document) -> Result<BTreeMap<String, [u8; 32]>, String> {
     let mut parts = BTreeMap::new();
-    let mut budget = 500_000usize;
+    let mut budget = BUDGET;
     let catalog = doc.catalog().map_err(|e| format!("catalog: {e}"))?;
     parts.insert(
         "catalog".to_owned(),
@@ -152,54 +181,94 @@ pub fn fingerprint(doc: &Document) -> Result<BTreeMap<String, [u8; 32]>, String>
                 &mut budget,
             )?,
         );
-        let annots = match page.get(b"Annots") {
-            Ok(Object::Reference(id)) => doc
-                .get_object(*id)
-                .and_then(Object::as_array)
-                .cloned()
-                .unwrap_or_default(),
-            Ok(Object::Array(a)) => a.clone(),
-            _ => Vec::new(),
-        };
-        let mut k = 0;
-        for annot in &annots {
-            let resolved = match annot {
-                Object::Reference(id) => doc.get_object(*id).ok(),
-                other => Some(other),
-            };
-            if resolved.is_some_and(|a| is_signature_field(doc, a)) {
-                continue;
+        // Inherited attributes (Resources, MediaBox, CropBox, Rotate) live up the tree.
+        let mut parent = page.get(b"Parent").ok().cloned();
+        let mut level = 0;
+        while let Some(Object::Reference(id)) = parent {
+            level += 1;
+            if level > 32 {
+                return Err("the page tree is too deep".into());
             }
-            k += 1;
+            let node = doc
+                .get_dictionary(id)
+                .map_err(|e| format!("page tree: {e}"))?;
             parts.insert(
-                format!("page {n} annotation {k}"),
-                hash(doc, annot, &[], &mut budget)?,
+                format!("page {n} tree level {level}"),
+                hash(
+                    doc,
+                    &Object::Dictionary(node.clone()),
+                    &[b"Kids", b"Count"],
+                    &mut budget,
+                )?,
             );
+            parent = node.get(b"Parent").ok().cloned();
+        }
+        for (k, annot) in array(doc, page.get(b"Annots").ok()).iter().enumerate() {
+            if let Some(h) = field_hash(doc, annot, &mut budget)? {
+                parts.insert(format!("page {n} annotation {}", k + 1), h);
+            }
         }
     }
-    if let Ok(form) = catalog
-        .get(b"AcroForm")
-        .and_then(|f| doc.dereference(f).map(|(_, o)| o))
-        && let Ok(fields) = form.as_dict().and_then(|f| f.get(b"Fields"))
-        && let Ok((_, fields)) = doc.dereference(fields)
-        && let Ok(fields) = fields.as_array()
-    {
-        for (k, field) in fields.iter().enumerate() {
-            let resolved = doc.dereference(field).ok().map(|(_, o)| o);
-            if resolved.is_some_and(|f| is_signature_field(doc, f)) {
-                continue;
+    if let Ok((_, form)) = catalog.get(b"AcroForm").and_then(|f| doc.dereference(f)) {
+        parts.insert(
+            "form".to_owned(),
+            hash(doc, form, &[b"Fields"], &mut budget)?,
+        );
+        let fields = form.as_dict().ok().and_then(|f| f.get(b"Fields").ok());
+        for (k, field) in array(doc, fields).iter().enumerate() {
+            if let Some(h) = field_hash(doc, field, &mut budget)? {
+                parts.insert(format!("form field {}", k + 1), h);
             }
-            parts.insert(
-                format!("form field {}", k + 1),
-                hash(doc, field, &[], &mut budget)?,
-            );
         }
     }
     Ok(parts)
 }
 
-fn is_signature_field(doc: &Document, obj: &Object) -> bool {
-    let Ok(d) = obj.as_dict() else { return false };
+/// Units of work a comparison may take: one per object visited and one per 4 KB of stream
+/// hashed, so a hostile file costs at most a few hundred megabytes of hashing.
+const BUDGET: usize = 100_000;
+
+/// An array, directly or through a reference; empty for anything else.
+pub fn array(doc: &Document, obj: Option<&Object>) -> Vec<Object> {
+    match obj {
+        Some(Object::Reference(id)) => doc
+            .get_object(*id)
+            .and_then(Object::as_array)
+            .cloned()
+            .unwrap_or_default(),
+        Some(Object::Array(a)) => a.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// The hash of an annotation or form field; an invisible signature widget has none, and a
+/// signature field's value (the signature itself) is left out.
+fn field_hash(
+    doc: &Document,
+    obj: &Object,
+    budget: &mut usize,
+) -> Result<Option<[u8; 32]>, String> {
+    let resolved = doc.dereference(obj).ok().map(|(_, o)| o);
+    let Some(d) = resolved.and_then(|o| o.as_dict().ok()) else {
+        return hash(doc, obj, &[], budget).map(Some);
+    };
+    if !is_signature_field(doc, d) {
+        return hash(doc, obj, &[], budget).map(Some);
+    }
+    // Shown only with an area (an appearance on a zero-size rectangle shows nothing).
+    let rect: Vec<f32> = array(doc, d.get(b"Rect").ok())
+        .iter()
+        .filter_map(|v| v.as_float().ok())
+        .collect();
+    let visible = matches!(rect.as_slice(), [x1, y1, x2, y2] if (x2 - x1).abs() > 0.0 && (y2 - y1).abs() > 0.0);
+    if visible {
+        hash(doc, obj, &[b"V"], budget).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+fn is_signature_field(doc: &Document, d: &lopdf::Dictionary) -> bool {
     let ft = |d: &lopdf::Dictionary| {
         d.get(b"FT").and_then(Object::as_name).ok() == Some(b"Sig".as_slice())
     };
@@ -221,7 +290,7 @@ fn hash(
 ) -> Result<[u8; 32], String> {
     let mut h = Sha256::new();
     let mut path = Vec::new();
-    walk(doc, obj, skip, &mut h, &mut path, budget)?;
+    walk(doc, obj, skip, &mut h, &mut path, budget, 0)?;
     Ok(h.finalize().into())
 }
 
@@ -232,10 +301,16 @@ fn walk(
     h: &mut Sha256,
     path: &mut Vec<ObjectId>,
     budget: &mut usize,
+    depth: usize,
 ) -> Result<(), String> {
     *budget = budget
         .checked_sub(1)
         .ok_or("the document is too complex to compare")?;
+    // Nesting, direct or through references, is bounded so the stack cannot overflow.
+    if depth > 256 {
+        return Err("the document nests too deeply to compare".into());
+    }
+    let depth = depth + 1;
     let dict =
         |d: &lopdf::Dictionary, h: &mut Sha256, path: &mut Vec<ObjectId>, budget: &mut usize| {
             let mut keys: Vec<&Vec<u8>> = d.iter().map(|(k, _)| k).collect();
@@ -248,7 +323,7 @@ fn walk(
                 h.update(b"/");
                 h.update(k);
                 if let Ok(v) = d.get(k) {
-                    walk(doc, v, &[], h, path, budget)?;
+                    walk(doc, v, &[], h, path, budget, depth)?;
                 }
             }
             h.update(b">>");
@@ -262,7 +337,7 @@ fn walk(
             }
             path.push(*id);
             let r = match doc.get_object(*id) {
-                Ok(target) => walk(doc, target, skip, h, path, budget),
+                Ok(target) => walk(doc, target, skip, h, path, budget, depth),
                 Err(_) => {
                     h.update(b"null");
                     Ok(())
@@ -273,6 +348,9 @@ fn walk(
         }
         Object::Dictionary(d) => dict(d, h, path, budget),
         Object::Stream(s) => {
+            *budget = budget
+                .checked_sub(s.content.len() / 4096)
+                .ok_or("the document is too large to compare")?;
             dict(&s.dict, h, path, budget)?;
             h.update(b"stream");
             h.update(&s.content);
@@ -281,7 +359,7 @@ fn walk(
         Object::Array(items) => {
             h.update(b"[");
             for i in items {
-                walk(doc, i, &[], h, path, budget)?;
+                walk(doc, i, &[], h, path, budget, depth)?;
             }
             h.update(b"]");
             Ok(())

@@ -22,7 +22,6 @@ use crate::keys::PrivateKey;
 
 /// Bytes reserved for the CMS signature: certificates of a three-level RSA chain fit easily.
 pub const DEFAULT_RESERVE: usize = 12 * 1024;
-const RANGE_PLACEHOLDER: &[u8] = b"1111111111 2222222222 3333333333";
 
 /// A signing key with its certificate chain (the signer's first, the root may be left out).
 #[derive(Debug, Clone)]
@@ -49,8 +48,9 @@ impl Credentials {
         Ok(Self { key, chain })
     }
 
-    pub fn certificate(&self) -> &Certificate {
-        &self.chain[0]
+    /// The signer's certificate (the first of the chain).
+    pub fn certificate(&self) -> Option<&Certificate> {
+        self.chain.first()
     }
 }
 
@@ -85,17 +85,23 @@ pub fn sign(pdf: &[u8], creds: &Credentials, opts: &SignOptions) -> Result<Vec<u
     if prev.is_encrypted() {
         return Err(PadesError::Pdf("encrypted PDFs cannot be signed".into()));
     }
-    let existing = prev
+    // A field name no field uses yet.
+    let names: Vec<String> = prev
         .objects
         .values()
-        .filter(|o| {
-            o.as_dict()
-                .ok()
-                .and_then(|d| d.get(b"FT").ok())
-                .and_then(|t| t.as_name().ok())
-                == Some(b"Sig".as_slice())
-        })
-        .count();
+        .filter_map(|o| o.as_dict().ok()?.get(b"T").ok())
+        .filter_map(|t| lopdf::decode_text_string(t).ok())
+        .collect();
+    let field = (1..)
+        .map(|n| format!("Signature{n}"))
+        .find(|n| !names.contains(n))
+        .unwrap_or_default();
+    // Placeholder numbers nobody can plant in the input: ten random digits each.
+    let mut rng = rand_core::OsRng;
+    let placeholder: Vec<i64> = (0..3)
+        .map(|_| 1_000_000_000 + i64::from(rand_core::RngCore::next_u32(&mut rng)) % 9_000_000_000)
+        .collect();
+    let range_placeholder = format!("{} {} {}", placeholder[0], placeholder[1], placeholder[2]);
     let root_id = prev
         .trailer
         .get(b"Root")
@@ -116,9 +122,9 @@ pub fn sign(pdf: &[u8], creds: &Credentials, opts: &SignOptions) -> Result<Vec<u
         "ByteRange",
         Object::Array(vec![
             0.into(),
-            1_111_111_111.into(),
-            2_222_222_222i64.into(),
-            3_333_333_333i64.into(),
+            placeholder[0].into(),
+            placeholder[1].into(),
+            placeholder[2].into(),
         ]),
     );
     sig.set(
@@ -141,10 +147,7 @@ pub fn sign(pdf: &[u8], creds: &Credentials, opts: &SignOptions) -> Result<Vec<u
     widget.set("Type", Object::Name(b"Annot".to_vec()));
     widget.set("Subtype", Object::Name(b"Widget".to_vec()));
     widget.set("FT", Object::Name(b"Sig".to_vec()));
-    widget.set(
-        "T",
-        lopdf::text_string(&format!("Signature{}", existing + 1)),
-    );
+    widget.set("T", lopdf::text_string(&field));
     widget.set("V", Object::Reference(sig_id));
     widget.set(
         "Rect",
@@ -220,19 +223,20 @@ pub fn sign(pdf: &[u8], creds: &Credentials, opts: &SignOptions) -> Result<Vec<u
 
     // Fill in the byte range, then sign everything but the /Contents string.
     let tail = pdf.len();
-    let range_at = find(&out[tail..], RANGE_PLACEHOLDER)
+    let range_at = find(&out[tail..], range_placeholder.as_bytes())
         .map(|i| i + tail)
         .ok_or_else(|| PadesError::Pdf("the /ByteRange placeholder is missing".into()))?;
-    let start = contents_start(&out[tail..], opts.reserve)
-        .map(|i| i + tail)
+    // /Contents follows /ByteRange in the dictionary.
+    let start = contents_start(&out[range_at..], opts.reserve)
+        .map(|i| i + range_at)
         .ok_or_else(|| PadesError::Pdf("the /Contents placeholder is missing".into()))?;
     let end = start + 2 + 2 * opts.reserve;
     let range = format!("{start} {end} {}", out.len() - end);
-    if range.len() > RANGE_PLACEHOLDER.len() {
+    if range.len() > range_placeholder.len() {
         return Err(PadesError::Pdf("the file is too large to sign".into()));
     }
-    let padded = format!("{range:<width$}", width = RANGE_PLACEHOLDER.len());
-    out[range_at..range_at + RANGE_PLACEHOLDER.len()].copy_from_slice(padded.as_bytes());
+    let padded = format!("{range:<width$}", width = range_placeholder.len());
+    out[range_at..range_at + range_placeholder.len()].copy_from_slice(padded.as_bytes());
     let digest = Digest::Sha256.of(&[&out[..start], &out[end..]]);
     let cms = cms_signature(&digest, creds)?;
     if cms.len() > opts.reserve {
@@ -251,7 +255,9 @@ pub fn sign(pdf: &[u8], creds: &Credentials, opts: &SignOptions) -> Result<Vec<u
 /// message-digest and signing-certificate-v2 signed attributes and the chain attached.
 pub fn cms_signature(digest: &[u8], creds: &Credentials) -> Result<Vec<u8>, PadesError> {
     let err = |e: der::Error| PadesError::Signature(e.to_string());
-    let cert = creds.certificate();
+    let cert = creds
+        .certificate()
+        .ok_or_else(|| PadesError::Certificate("the chain holds no certificate".into()))?;
     let cert_der = cert.to_der().map_err(err)?;
     let ess_value = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
-use der::{Decode, Encode, SliceReader};
+use der::{Decode, Encode, Reader, SliceReader};
 use lopdf::Document;
 use x509_cert::Certificate;
 
@@ -70,11 +70,22 @@ fn check(
     }
     let doc = Document::load_mem(file)
         .map_err(|e| Finding::new(FindingCode::Malformed, format!("PDF: {e}")))?;
-    let mut final_view = None;
-    Ok(pdf::signatures(&doc, file)
+    let found = pdf::signatures(&doc, file);
+    if found.len() > pdf::MAX_SIGNATURES {
+        return Err(Finding::new(
+            FindingCode::Malformed,
+            format!(
+                "{} signatures; at most {} are read",
+                found.len(),
+                pdf::MAX_SIGNATURES
+            ),
+        ));
+    }
+    let mut views = Views::default();
+    Ok(found
         .into_iter()
         .map(|sig| match sig {
-            Ok(sig) => one(file, &doc, &sig, trust, now, &mut final_view),
+            Ok(sig) => one(file, &doc, &sig, trust, now, &mut views),
             Err(why) => SignatureReport {
                 field: None,
                 status: SignatureStatus::Invalid,
@@ -92,13 +103,32 @@ fn check(
 
 type Fingerprint = Result<std::collections::BTreeMap<String, [u8; 32]>, String>;
 
+/// Fingerprints of revisions, by where they end (`usize::MAX` for the whole file), each
+/// computed once however many signatures ask.
+#[derive(Default)]
+struct Views(std::collections::HashMap<usize, Fingerprint>);
+
+impl Views {
+    fn at(&mut self, file: &[u8], end: usize, doc: &Document) -> &Fingerprint {
+        self.0.entry(end).or_insert_with(|| {
+            if end >= file.len() {
+                return pdf::fingerprint(doc);
+            }
+            match Document::load_mem(&file[..end]) {
+                Ok(rev) => pdf::fingerprint(&rev),
+                Err(e) => Err(format!("the signed revision does not load: {e}")),
+            }
+        })
+    }
+}
+
 fn one(
     file: &[u8],
     doc: &Document,
     sig: &SigDict,
     trust: &TrustStore,
     now: DateTime<Utc>,
-    final_view: &mut Option<Fingerprint>,
+    views: &mut Views,
 ) -> SignatureReport {
     let [_, b, c, l] = sig.byte_range;
     let end = sig.signed_end();
@@ -122,10 +152,13 @@ fn one(
         }
         Err(f) => vec![f],
     };
-    if !appended.iter().all(u8::is_ascii_whitespace) {
-        report
-            .findings
-            .push(after_signing(file, end, doc, final_view));
+    // What came after matters only for a signature that holds up so far.
+    let sound = report
+        .findings
+        .iter()
+        .all(|f| f.code.status() < SignatureStatus::Modified);
+    if sound && !appended.iter().all(u8::is_ascii_whitespace) {
+        report.findings.push(after_signing(file, end, doc, views));
     }
     report.status = report
         .findings
@@ -139,26 +172,16 @@ fn one(
 
 /// What the revisions after the signature changed: only signatures and validation data, or
 /// what a reader sees.
-fn after_signing(
-    file: &[u8],
-    end: usize,
-    doc: &Document,
-    final_view: &mut Option<Fingerprint>,
-) -> Finding {
-    let signed_view = match Document::load_mem(&file[..end]) {
-        Ok(rev) => pdf::fingerprint(&rev),
-        Err(e) => Err(format!("the signed revision does not load: {e}")),
-    };
-    let now_view = final_view.get_or_insert_with(|| pdf::fingerprint(doc));
-    match (signed_view, &*now_view) {
+fn after_signing(file: &[u8], end: usize, doc: &Document, views: &mut Views) -> Finding {
+    let signed_view = views.at(file, end, doc).clone();
+    let now_view = views.at(file, usize::MAX, doc);
+    match (signed_view, now_view) {
         (Ok(before), Ok(after)) => {
-            let changed: Vec<&str> = before
+            let changed: std::collections::BTreeSet<&str> = before
                 .keys()
                 .chain(after.keys())
                 .filter(|k| before.get(*k) != after.get(*k))
                 .map(String::as_str)
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
                 .collect();
             if changed.is_empty() {
                 Finding::new(
@@ -171,7 +194,10 @@ fn after_signing(
             } else {
                 Finding::new(
                     FindingCode::ContentChanged,
-                    format!("changed after signing: {}", changed.join(", ")),
+                    format!(
+                        "changed after signing: {}",
+                        changed.into_iter().collect::<Vec<_>>().join(", ")
+                    ),
                 )
             }
         }
@@ -200,6 +226,17 @@ fn cms_check(
     // /Contents is zero-padded after the DER value.
     let mut reader = SliceReader::new(contents).map_err(|e| malformed("CMS", &e))?;
     let info = ContentInfo::decode(&mut reader).map_err(|e| malformed("CMS", &e))?;
+    // Only zeros may follow it: two files that differ there would both pass as intact.
+    let used = usize::try_from(u32::from(reader.position())).unwrap_or(usize::MAX);
+    if contents
+        .get(used..)
+        .is_none_or(|rest| rest.iter().any(|&b| b != 0))
+    {
+        return Err(Finding::new(
+            FindingCode::Malformed,
+            "bytes other than zero padding follow the CMS value in /Contents",
+        ));
+    }
     if info.content_type != ess::SIGNED_DATA {
         return Err(Finding::new(
             FindingCode::Malformed,
@@ -219,12 +256,14 @@ fn cms_check(
             CertificateChoices::Other(_) => None,
         })
         .collect();
-    let si: &SignerInfo = data
-        .signer_infos
-        .0
-        .iter()
-        .next()
-        .ok_or_else(|| Finding::new(FindingCode::Malformed, "no signer info"))?;
+    let mut infos = data.signer_infos.0.iter();
+    let (Some(si), None) = (infos.next(), infos.next()) else {
+        return Err(Finding::new(
+            FindingCode::Malformed,
+            "a PAdES signature has exactly one signer info",
+        ));
+    };
+    let si: &SignerInfo = si;
     let leaf = certs
         .iter()
         .find(|c| identifies(&si.sid, c))
@@ -255,6 +294,14 @@ fn cms_check(
             .and_then(|a| a.values.iter().next())
     };
 
+    if attr(ess::CONTENT_TYPE).and_then(|v| v.decode_as::<const_oid::ObjectIdentifier>().ok())
+        != Some(ess::DATA)
+    {
+        return Err(Finding::new(
+            FindingCode::Malformed,
+            "the content-type attribute is missing or not id-data",
+        ));
+    }
     // The message digest must be the digest of the byte ranges.
     let claimed = attr(ess::MESSAGE_DIGEST)
         .and_then(|v| v.decode_as::<der::asn1::OctetString>().ok())

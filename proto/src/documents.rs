@@ -136,6 +136,7 @@ pub struct SignerIdentity {
     /// The certificate's common name.
     pub name: String,
     pub nip: Option<String>,
+    /// Masked (`3578**********01`): a NIK is personal data.
     pub nik: Option<String>,
     pub organization: Option<String>,
     /// The issuing authority's name.

@@ -274,6 +274,11 @@ impl From<crate::documents::DocumentError> for ApiError {
                 format!("Berkas paling besar {} MB.", limit / (1024 * 1024)),
                 format!("Files may be at most {} MB.", limit / (1024 * 1024)),
             ),
+            D::Upload(why) => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                format!("Unggahan terputus: {why}"),
+                format!("The upload broke off: {why}"),
+            ),
             D::Sign(S::CredentialRequired) => ApiError::new(ErrorCode::SigningCredentialRequired),
             D::Sign(S::Credential(why)) => ApiError::with_detail(
                 ErrorCode::SigningRejected,

@@ -50,6 +50,8 @@ pub enum DocumentError {
     BatchSize,
     #[error("the file is larger than {0} bytes")]
     TooLarge(usize),
+    #[error("the upload broke off: {0}")]
+    Upload(String),
     #[error(transparent)]
     Sign(#[from] SignError),
     #[error("rendering: {0}")]
@@ -301,6 +303,22 @@ async fn next_number(db: &impl ConnectionTrait, year: i32) -> Result<i64, DbErr>
     row.try_get_by_index::<i32>(0).map(i64::from)
 }
 
+/// Whether `who` may see the request (and so its letters).
+async fn can_view(
+    db: &DatabaseConnection,
+    who: &Principal,
+    request_id: Uuid,
+) -> Result<bool, DocumentError> {
+    use crate::services::ServiceError;
+    match crate::services::views::can_view(db, who, request_id).await {
+        Ok(yes) => Ok(yes),
+        Err(ServiceError::RequestNotFound) => Err(DocumentError::NotFound),
+        Err(ServiceError::Database(e)) => Err(DocumentError::Database(e)),
+        Err(ServiceError::Access(e)) => Err(DocumentError::Access(e)),
+        Err(other) => Err(DocumentError::Corrupt(other.to_string())),
+    }
+}
+
 /// Letters after the decision: typeset, signed, stored, shown and verified.
 #[derive(Clone)]
 pub struct Documents {
@@ -414,9 +432,27 @@ impl Documents {
                 credential,
                 reason: "Keputusan atas permohonan layanan kepegawaian".into(),
                 location: self.letters.config.place.clone(),
-                files,
+                files: files.clone(),
             })
             .await?;
+        // Whatever signed them, only our letters, intact and trusted, are kept.
+        let trust = self.trust.clone();
+        let now = self.clock.now();
+        let (signed, checked) = tokio::task::spawn_blocking(move || {
+            let ok = signed.len() == files.len()
+                && signed.iter().zip(&files).all(|(out, sent)| {
+                    out.starts_with(sent) && abdi_pades::verify(out, &trust, now).is_intact()
+                });
+            (signed, ok)
+        })
+        .await
+        .map_err(|e| SignError::Failed(e.to_string()))?;
+        if !checked {
+            return Err(SignError::Failed(
+                "the signer returned files that are not the letters, signed and trusted".into(),
+            )
+            .into());
+        }
         let now = self.clock.now();
         let mut views = Vec::with_capacity(docs.len());
         for (doc, pdf) in docs.into_iter().zip(signed) {
@@ -488,10 +524,7 @@ impl Documents {
             .one(&self.db)
             .await?
             .ok_or(DocumentError::NotFound)?;
-        if !crate::services::views::can_view(&self.db, who, doc.request_id)
-            .await
-            .map_err(|_| DocumentError::NotFound)?
-        {
+        if !can_view(&self.db, who, doc.request_id).await? {
             return Err(AccessError::Forbidden.into());
         }
         Ok(doc)
@@ -503,10 +536,7 @@ impl Documents {
         who: &Principal,
         request_id: Uuid,
     ) -> Result<Vec<DocumentView>, DocumentError> {
-        if !crate::services::views::can_view(&self.db, who, request_id)
-            .await
-            .map_err(|_| DocumentError::NotFound)?
-        {
+        if !can_view(&self.db, who, request_id).await? {
             return Err(AccessError::Forbidden.into());
         }
         Ok(document::Entity::find()

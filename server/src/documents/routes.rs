@@ -163,12 +163,24 @@ async fn sign_documents(
     ))]
 async fn verify_upload(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Body,
 ) -> Result<axum::Json<VerificationReport>, ApiError> {
     let limit = state.documents.verify_max_bytes();
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| DocumentError::TooLarge(limit))?;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(DocumentError::TooLarge(limit).into());
+    }
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|e| {
+        if e.to_string().contains("length limit") {
+            DocumentError::TooLarge(limit)
+        } else {
+            DocumentError::Upload(e.to_string())
+        }
+    })?;
     Ok(axum::Json(state.documents.verify(bytes).await?))
 }
 

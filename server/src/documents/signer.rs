@@ -84,7 +84,15 @@ impl Signer for LocalSigner {
     async fn sign(&self, job: SignJob) -> Result<Vec<Vec<u8>>, SignError> {
         let creds = self.credentials.clone();
         let now = self.clock.now();
-        check_validity(creds.certificate(), now)?;
+        // A certificate outside its validity would make every letter untrusted.
+        if !creds
+            .certificate()
+            .is_some_and(|c| abdi_pades::valid_at(c, now))
+        {
+            return Err(SignError::Unavailable(
+                "the signing certificate is not valid today".into(),
+            ));
+        }
         tokio::task::spawn_blocking(move || {
             let mut opts = SignOptions::at(now);
             opts.reason = Some(job.reason);
@@ -98,20 +106,6 @@ impl Signer for LocalSigner {
         .await
         .map_err(|e| SignError::Failed(e.to_string()))?
     }
-}
-
-/// Refuses to sign with a certificate outside its validity: the letter would be untrusted.
-fn check_validity(cert: &x509_cert::Certificate, now: DateTime<Utc>) -> Result<(), SignError> {
-    let v = &cert.tbs_certificate.validity;
-    let secs = |t: x509_cert::time::Time| {
-        i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
-    };
-    if now.timestamp() < secs(v.not_before) || now.timestamp() > secs(v.not_after) {
-        return Err(SignError::Unavailable(
-            "the signing certificate is not valid today".into(),
-        ));
-    }
-    Ok(())
 }
 
 /// A BSrE-style signing service (esign-client-service API v2): `POST {url}/api/v2/sign/pdf`
@@ -195,7 +189,7 @@ impl Signer for RemoteSigner {
             file: job.files.iter().map(|f| B64.encode(f)).collect(),
         };
         let started = Instant::now();
-        let masked = mask(&job.nik);
+        let masked = abdi_pades::mask_nik(&job.nik);
         let mut req = self
             .http
             .post(format!("{}/api/v2/sign/pdf", self.url))
@@ -226,7 +220,13 @@ impl Signer for RemoteSigner {
                 } else {
                     let why = answer.error.unwrap_or_else(|| status.to_string());
                     return Err(match status.as_u16() {
-                        400 | 401 | 403 | 412 | 422 => SignError::Credential(why),
+                        // The official's passphrase, code or NIK was refused.
+                        400 | 412 | 422 => SignError::Credential(why),
+                        // The platform's own account: an operator's problem, not the official's.
+                        401 | 403 => {
+                            tracing::error!(target: "abdi::signing", "the signing service refused the platform's account (documents.remote_username)");
+                            SignError::Unavailable(why)
+                        }
                         _ => SignError::Unavailable(why),
                     });
                 }
@@ -247,19 +247,14 @@ impl Signer for RemoteSigner {
     }
 }
 
-/// `3578**********01`: enough to find a call in the log, not enough to be a NIK.
-fn mask(nik: &str) -> String {
-    nik.chars()
-        .enumerate()
-        .map(|(i, c)| if i < 4 || i + 2 >= nik.len() { c } else { '*' })
-        .collect()
-}
-
 /// The signer the configuration names, and the roots letters are checked against.
 pub fn from_config(
     config: &DocumentsConfig,
     clock: crate::clock::SharedClock,
 ) -> anyhow::Result<(Arc<dyn Signer>, TrustStore)> {
+    if !config.number_format.contains("{seq}") {
+        anyhow::bail!("documents.number_format must contain {{seq}} (letter numbers are unique)");
+    }
     let signer: Arc<dyn Signer> = match config.signer {
         SignerBackend::Local => {
             let dir = &config.local_dir;
