@@ -19,6 +19,7 @@ use crate::PadesError;
 use crate::crypto::Digest;
 use crate::ess::{self, EssCertIdV2, IssuerSerial, SigningCertificateV2};
 use crate::keys::PrivateKey;
+use crate::pdf::array;
 
 /// Bytes reserved for the CMS signature: certificates of a three-level RSA chain fit easily.
 pub const DEFAULT_RESERVE: usize = 12 * 1024;
@@ -160,21 +161,13 @@ pub fn sign(pdf: &[u8], creds: &Credentials, opts: &SignOptions) -> Result<Vec<u
     // The page lists the widget among its annotations.
     inc.opt_clone_object_to_new_document(page_id)
         .map_err(pdf_err)?;
-    let annots = inc
-        .get_prev_documents()
-        .get_dictionary(page_id)
-        .ok()
-        .and_then(|p| p.get(b"Annots").ok().cloned());
-    let mut list = match annots {
-        Some(Object::Array(a)) => a,
-        Some(Object::Reference(id)) => inc
-            .get_prev_documents()
-            .get_object(id)
-            .and_then(Object::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
+    let prev = inc.get_prev_documents();
+    let mut list = array(
+        prev,
+        prev.get_dictionary(page_id)
+            .ok()
+            .and_then(|p| p.get(b"Annots").ok()),
+    );
     list.push(Object::Reference(widget_id));
     inc.new_document
         .get_dictionary_mut(page_id)
@@ -198,16 +191,7 @@ pub fn sign(pdf: &[u8], creds: &Credentials, opts: &SignOptions) -> Result<Vec<u
             .unwrap_or_default(),
         _ => Dictionary::new(),
     };
-    let mut fields = match form.get(b"Fields") {
-        Ok(Object::Array(a)) => a.clone(),
-        Ok(Object::Reference(id)) => inc
-            .get_prev_documents()
-            .get_object(*id)
-            .and_then(Object::as_array)
-            .cloned()
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    };
+    let mut fields = array(inc.get_prev_documents(), form.get(b"Fields").ok());
     fields.push(Object::Reference(widget_id));
     form.set("Fields", Object::Array(fields));
     form.set("SigFlags", 3);

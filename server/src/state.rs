@@ -25,3 +25,18 @@ pub struct AppState {
     pub services: Services,
     pub documents: Documents,
 }
+
+impl AppState {
+    /// Who the caller is in the organisation today (own post, acting posts, roles), for the
+    /// capabilities' access checks.
+    pub async fn principal(
+        &self,
+        employee_id: uuid::Uuid,
+    ) -> Result<crate::access::Principal, crate::error::ApiError> {
+        Ok(self
+            .access
+            .principal(employee_id, self.clock.today())
+            .await
+            .map_err(crate::access::AccessError::from)?)
+    }
+}

@@ -303,6 +303,11 @@ async fn next_number(db: &impl ConnectionTrait, year: i32) -> Result<i64, DbErr>
     row.try_get_by_index::<i32>(0).map(i64::from)
 }
 
+/// A stored letter's state (the column only ever holds the two codes).
+fn status_of(doc: &document::Model) -> DocumentStatus {
+    DocumentStatus::parse(&doc.status).unwrap_or(DocumentStatus::AwaitingSignature)
+}
+
 /// Whether `who` may see the request (and so its letters).
 async fn can_view(
     db: &DatabaseConnection,
@@ -328,7 +333,6 @@ pub struct Documents {
     signer: Arc<dyn Signer>,
     trust: Arc<TrustStore>,
     pub letters: Letters,
-    verify_max_bytes: usize,
 }
 
 impl Documents {
@@ -340,7 +344,6 @@ impl Documents {
         trust: TrustStore,
         letters: Letters,
     ) -> Self {
-        let verify_max_bytes = letters.config.verify_max_bytes;
         Self {
             db,
             objects,
@@ -348,12 +351,11 @@ impl Documents {
             signer,
             trust: Arc::new(trust),
             letters,
-            verify_max_bytes,
         }
     }
 
     pub fn verify_max_bytes(&self) -> usize {
-        self.verify_max_bytes
+        self.letters.config.verify_max_bytes
     }
 
     /// Signs a request's letter right after the decision when the signer needs no personal
@@ -472,21 +474,31 @@ impl Documents {
                     Expr::value(DocumentStatus::Signed.code()),
                 )
                 .col_expr(document::Column::ObjectKey, Expr::value(key.clone()))
-                .col_expr(document::Column::Sha256, Expr::value(sha))
+                .col_expr(document::Column::Sha256, Expr::value(sha.clone()))
                 .col_expr(document::Column::Size, Expr::value(size))
                 .col_expr(document::Column::SignedAt, Expr::value(now))
                 .filter(document::Column::Id.eq(doc.id))
                 .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature.code()))
                 .exec(&self.db)
                 .await?;
-            if done.rows_affected == 0 {
+            let signed = if done.rows_affected == 1 {
+                document::Model {
+                    status: DocumentStatus::Signed.code().to_owned(),
+                    object_key: Some(key),
+                    sha256: Some(sha),
+                    size: Some(size),
+                    signed_at: Some(now),
+                    ..doc
+                }
+            } else {
+                // The other signer's file is the letter; ours goes.
                 self.objects.delete(&key).await?;
-            }
-            let fresh = document::Entity::find_by_id(doc.id)
-                .one(&self.db)
-                .await?
-                .ok_or(DocumentError::NotFound)?;
-            views.push(self.view_of(&fresh));
+                document::Entity::find_by_id(doc.id)
+                    .one(&self.db)
+                    .await?
+                    .ok_or(DocumentError::NotFound)?
+            };
+            views.push(self.view_of(&signed));
         }
         Ok(views)
     }
@@ -507,7 +519,7 @@ impl Documents {
             number: doc.number.clone(),
             title: Text::new(&doc.title_id, &doc.title_en),
             issued_on: doc.issued_on,
-            status: DocumentStatus::parse(&doc.status).unwrap_or(DocumentStatus::AwaitingSignature),
+            status: status_of(doc),
             signer_name: doc.signer_name.clone(),
             signer_nip: doc.signer_nip.clone(),
             signer_capacity: doc.signer_capacity.clone(),
@@ -573,8 +585,7 @@ impl Documents {
             .one(&self.db)
             .await?
             .ok_or(DocumentError::NotFound)?;
-        let status =
-            DocumentStatus::parse(&doc.status).unwrap_or(DocumentStatus::AwaitingSignature);
+        let status = status_of(&doc);
         Ok(PublicDocument {
             id: doc.id,
             number: doc.number,
@@ -600,8 +611,9 @@ impl Documents {
 
     /// Verifies an uploaded PDF against the trusted roots.
     pub async fn verify(&self, file: Bytes) -> Result<VerificationReport, DocumentError> {
-        if file.len() > self.verify_max_bytes {
-            return Err(DocumentError::TooLarge(self.verify_max_bytes));
+        let limit = self.verify_max_bytes();
+        if file.len() > limit {
+            return Err(DocumentError::TooLarge(limit));
         }
         let trust = self.trust.clone();
         let now = self.clock.now();

@@ -13,7 +13,6 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::DocumentError;
-use crate::access::{AccessError, Principal};
 use crate::error::ApiError;
 use crate::http::extract::{Json, Path};
 use crate::identity::auth::Authenticated;
@@ -28,14 +27,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sign_documents))
         .routes(routes!(verify_upload))
         .routes(routes!(verify_public))
-}
-
-async fn principal(state: &AppState, employee_id: Uuid) -> Result<Principal, ApiError> {
-    Ok(state
-        .access
-        .principal(employee_id, state.clock.today())
-        .await
-        .map_err(AccessError::from)?)
 }
 
 /// The letters of a request (one once it is granted), for whoever may see the request.
@@ -53,7 +44,7 @@ async fn request_documents(
     Authenticated(current): Authenticated,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<Vec<DocumentView>>, ApiError> {
-    let who = principal(&state, current.session.employee_id).await?;
+    let who = state.principal(current.session.employee_id).await?;
     Ok(axum::Json(state.documents.of_request(&who, id).await?))
 }
 
@@ -72,7 +63,7 @@ async fn get_document(
     Authenticated(current): Authenticated,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<DocumentView>, ApiError> {
-    let who = principal(&state, current.session.employee_id).await?;
+    let who = state.principal(current.session.employee_id).await?;
     let doc = state.documents.get(&who, id).await?;
     Ok(axum::Json(state.documents.view_of(&doc)))
 }
@@ -94,7 +85,7 @@ async fn download_document(
     Authenticated(current): Authenticated,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let who = principal(&state, current.session.employee_id).await?;
+    let who = state.principal(current.session.employee_id).await?;
     let doc = state.documents.get(&who, id).await?;
     let pdf = state.documents.pdf(&doc).await?;
     let name = format!("{}.pdf", doc.number.replace(['/', '"', '\\', ' '], "-"));
@@ -123,7 +114,7 @@ async fn awaiting_signature(
     State(state): State<AppState>,
     Authenticated(current): Authenticated,
 ) -> Result<axum::Json<Vec<DocumentView>>, ApiError> {
-    let who = principal(&state, current.session.employee_id).await?;
+    let who = state.principal(current.session.employee_id).await?;
     Ok(axum::Json(state.documents.awaiting(&who).await?))
 }
 
@@ -148,7 +139,7 @@ async fn sign_documents(
     Json(batch): Json<SignBatch>,
 ) -> Result<axum::Json<SignBatchResult>, ApiError> {
     state.identity.passkeys.require_step_up(&current.session)?;
-    let who = principal(&state, current.session.employee_id).await?;
+    let who = state.principal(current.session.employee_id).await?;
     let signed = state.documents.sign_batch(&who, &batch).await?;
     Ok(axum::Json(SignBatchResult { signed }))
 }

@@ -49,14 +49,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(leave_balance))
 }
 
-async fn principal(state: &AppState, employee_id: Uuid) -> Result<Principal, ApiError> {
-    Ok(state
-        .access
-        .principal(employee_id, state.clock.today())
-        .await
-        .map_err(AccessError::from)?)
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 struct ListServices {
     /// Include services that are closed at the moment (administrators).
@@ -302,7 +294,7 @@ async fn get_request(
     Authenticated(current): Authenticated,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<RequestView>, ApiError> {
-    let who = principal(&state, current.session.employee_id).await?;
+    let who = state.principal(current.session.employee_id).await?;
     if !views::can_view(&state.db, &who, id).await? {
         return Err(AccessError::Forbidden.into());
     }
@@ -417,7 +409,7 @@ async fn verify_request(
     Path(id): Path<Uuid>,
     Json(input): Json<Verification>,
 ) -> Result<axum::Json<RequestView>, ApiError> {
-    let who = principal(&state, current.session.employee_id).await?;
+    let who = state.principal(current.session.employee_id).await?;
     Ok(axum::Json(state.services.verify(&who, id, &input).await?))
 }
 
@@ -442,7 +434,7 @@ async fn decide_request(
     Path(id): Path<Uuid>,
     Json(input): Json<Decision>,
 ) -> Result<axum::Json<RequestView>, ApiError> {
-    let who = principal(&state, current.session.employee_id).await?;
+    let who = state.principal(current.session.employee_id).await?;
     // Whether the caller may decide is told before whether the step-up is fresh enough.
     state.services.check_decider(&who, id).await?;
     state.identity.passkeys.require_step_up(&current.session)?;
@@ -488,7 +480,7 @@ async fn work_list(
     q: &WorkQuery,
     work: fn(&Principal) -> Work<'_>,
 ) -> Result<axum::Json<WorkList>, ApiError> {
-    let who = principal(state, employee_id).await?;
+    let who = state.principal(employee_id).await?;
     let (after, limit) = page(q.after.as_deref(), q.limit)?;
     Ok(axum::Json(
         views::work_list(&state.db, work(&who), q.service.as_deref(), after, limit).await?,
@@ -571,7 +563,7 @@ async fn download_attachment(
     let allowed = a.owner_id == me
         || match a.request_id {
             Some(request) => {
-                let who = principal(&state, me).await?;
+                let who = state.principal(me).await?;
                 views::can_view(&state.db, &who, request).await?
             }
             None => false,
