@@ -12,6 +12,7 @@ mod m20261123_000005_passkeys;
 mod m20261123_000006_access;
 mod m20261123_000007_services;
 mod m20261123_000008_documents;
+mod m20261123_000009_notifications;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000006_access::Migration),
             Box::new(m20261123_000007_services::Migration),
             Box::new(m20261123_000008_documents::Migration),
+            Box::new(m20261123_000009_notifications::Migration),
         ]
     }
 }

@@ -119,6 +119,8 @@ error_codes! {
         "Parameter kueri tidak valid", "Invalid query parameter";
     InvalidBody = "invalid_body", 400,
         "Isi permintaan tidak valid", "Invalid request body";
+    InvalidHeader = "invalid_header", 400,
+        "Header permintaan tidak valid", "A request header is not valid";
     UnsupportedMediaType = "unsupported_media_type", 415,
         "Jenis konten tidak didukung", "Unsupported content type";
     PayloadTooLarge = "payload_too_large", 413,

@@ -14,6 +14,7 @@ pub mod leave;
 pub mod master;
 pub mod nik;
 pub mod nip;
+pub mod notifications;
 pub mod phone;
 pub mod rank;
 pub mod reference;

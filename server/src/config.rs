@@ -92,7 +92,47 @@ pub struct Config {
     pub email: EmailConfig,
     pub storage: StorageConfig,
     pub documents: DocumentsConfig,
+    pub notifications: NotificationsConfig,
     pub log: LogConfig,
+}
+
+/// Notifications: the outbox worker, its retries, and the push providers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationsConfig {
+    /// Run the delivery worker in `serve` (every instance may run one; they share the work).
+    pub worker: bool,
+    /// Deliveries one worker claims at a time.
+    pub batch_size: u32,
+    /// How long a claim lasts; a worker that dies mid-batch leaves its deliveries to others
+    /// after this.
+    pub lease_secs: u64,
+    /// Attempts before a delivery is dead-lettered.
+    pub max_attempts: u32,
+    /// The first retry waits about this long (with jitter), each next one twice as long.
+    pub backoff_base_ms: u64,
+    pub backoff_max_secs: u64,
+    /// How often an idle worker looks for work another instance queued.
+    pub poll_interval_ms: u64,
+    /// Send news about requests by email (to the employee's address).
+    pub email: bool,
+    /// Firebase Cloud Messaging HTTP v1: off unless a service-account JSON file is given.
+    pub fcm_service_account: Option<PathBuf>,
+    /// FCM's base URL (messages go to `{fcm_url}/v1/projects/{project}/messages:send`).
+    pub fcm_url: String,
+    /// Apple Push Notification service: off unless a `.p8` key is given.
+    pub apns_key_path: Option<PathBuf>,
+    pub apns_key_id: String,
+    pub apns_team_id: String,
+    /// The app's bundle id (`apns-topic`).
+    pub apns_topic: String,
+    /// `https://api.push.apple.com`, or `https://api.sandbox.push.apple.com` for development
+    /// builds. A plain `http://` URL speaks HTTP/2 without TLS (test endpoints).
+    pub apns_url: String,
+    /// Timeout of one call to a provider or the mail server.
+    pub send_timeout_secs: u64,
+    /// A comment line on idle event streams this often, so proxies keep them open.
+    pub stream_keepalive_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -398,6 +438,25 @@ impl Default for Config {
                 remote_timeout_secs: 60,
                 verify_max_bytes: 20 * 1024 * 1024,
             },
+            notifications: NotificationsConfig {
+                worker: true,
+                batch_size: 100,
+                lease_secs: 60,
+                max_attempts: 8,
+                backoff_base_ms: 5_000,
+                backoff_max_secs: 3_600,
+                poll_interval_ms: 1_000,
+                email: true,
+                fcm_service_account: None,
+                fcm_url: "https://fcm.googleapis.com".into(),
+                apns_key_path: None,
+                apns_key_id: String::new(),
+                apns_team_id: String::new(),
+                apns_topic: String::new(),
+                apns_url: "https://api.push.apple.com".into(),
+                send_timeout_secs: 10,
+                stream_keepalive_secs: 15,
+            },
             log: LogConfig {
                 format: LogFormat::Json,
                 level: "info".into(),
@@ -530,6 +589,27 @@ impl Config {
                 "email.from '{}' is not a mailbox like `Abdi <no-reply@example.go.id>`",
                 self.email.from
             )));
+        }
+        let n = &self.notifications;
+        if n.batch_size == 0
+            || n.max_attempts == 0
+            || n.lease_secs <= n.send_timeout_secs
+            || n.poll_interval_ms == 0
+            || n.stream_keepalive_secs == 0
+        {
+            return Err(ConfigError::Invalid(
+                "notifications: batch_size, max_attempts, poll_interval_ms and \
+                 stream_keepalive_secs must be at least 1, and lease_secs longer than \
+                 send_timeout_secs"
+                    .into(),
+            ));
+        }
+        if n.apns_key_path.is_some()
+            && (n.apns_key_id.is_empty() || n.apns_team_id.is_empty() || n.apns_topic.is_empty())
+        {
+            return Err(ConfigError::Invalid(
+                "notifications.apns_key_path needs apns_key_id, apns_team_id and apns_topic".into(),
+            ));
         }
         if self.server.request_timeout_secs == 0 {
             return Err(ConfigError::Invalid(

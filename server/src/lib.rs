@@ -13,6 +13,7 @@ pub mod http;
 pub mod identity;
 pub mod leave;
 pub mod masterdata;
+pub mod notifications;
 pub mod reference;
 pub mod seed;
 pub mod services;

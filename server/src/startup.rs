@@ -35,6 +35,8 @@ pub enum StartupError {
     Storage(#[from] crate::store::objects::ObjectError),
     #[error(transparent)]
     Passkeys(#[from] crate::identity::passkeys::WebauthnConfigError),
+    #[error(transparent)]
+    Push(#[from] crate::notifications::push::PushConfigError),
     #[error("documents: {0}")]
     Documents(String),
     #[error("cannot listen on {addr}: {reason}")]
@@ -78,7 +80,31 @@ impl Application {
         let (signer, trust) =
             crate::documents::signer::from_config(&config.documents, clock.clone())
                 .map_err(|e| StartupError::Documents(e.to_string()))?;
-        let services = Services::new(db.clone(), objects.clone(), clock.clone(), letters.clone());
+        let waker = crate::notifications::Waker::default();
+        let services = Services::new(
+            db.clone(),
+            objects.clone(),
+            clock.clone(),
+            letters.clone(),
+            waker.clone(),
+        );
+        let push = crate::notifications::push::Push::from_config(&config.notifications)?;
+        let hub = crate::notifications::stream::Hub::start(
+            sessions.clone(),
+            Duration::from_secs(config.sessions.redis_timeout_ms.div_ceil(1000).max(3)),
+        )
+        .await;
+        let notifications = crate::notifications::Notifications::new(
+            db.clone(),
+            clock.clone(),
+            &config.notifications,
+            push,
+            identity.activation.mailer.clone(),
+            identity.sessions.clone(),
+            hub,
+            waker,
+            &config.identity.public_url,
+        );
         let documents = Documents::new(db.clone(), objects, clock.clone(), signer, trust, letters);
         let state = AppState {
             config: Arc::new(config),
@@ -88,6 +114,7 @@ impl Application {
             access: crate::access::Access::new(db.clone()),
             services,
             documents,
+            notifications,
             db,
             sessions,
         };
@@ -112,6 +139,12 @@ impl Application {
     ) -> std::io::Result<()> {
         let grace = self.state.config.shutdown_grace();
         let addr = self.local_addr();
+        let worker = self
+            .state
+            .config
+            .notifications
+            .worker
+            .then(|| self.state.notifications.spawn_worker());
         let router = crate::http::router(self.state);
         let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
         let serve = axum::serve(
@@ -131,6 +164,10 @@ impl Application {
                 Ok(())
             }
         }?;
+        if let Some(worker) = worker {
+            // Deliveries it was sending are sent again by another worker after their lease.
+            worker.abort();
+        }
         tracing::info!("stopped");
         Ok(())
     }

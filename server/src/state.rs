@@ -9,6 +9,7 @@ use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::documents::Documents;
 use crate::identity::Identity;
+use crate::notifications::Notifications;
 use crate::reference::ReferenceService;
 use crate::services::Services;
 use crate::store::session::SessionStore;
@@ -24,6 +25,7 @@ pub struct AppState {
     pub access: Access,
     pub services: Services,
     pub documents: Documents,
+    pub notifications: Notifications,
 }
 
 impl AppState {

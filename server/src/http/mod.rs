@@ -39,6 +39,7 @@ servants. Every error is `application/problem+json` (RFC 9457) with a stable `co
         (name = "admin", description = "Administrators: accounts, the audit log and the service catalogue"),
         (name = "services", description = "The service catalogue: forms, documents, approval chains, quotes"),
         (name = "documents", description = "Signed decision letters, and verification of signed PDFs for anyone"),
+        (name = "notifications", description = "The inbox, the live event stream, push devices and channel preferences"),
         (name = "requests", description = "Service requests: submission, verification, decisions, work lists, attachments"),
     ),
     components(schemas(Problem, ErrorCode, Lang)),
@@ -75,7 +76,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(crate::identity::routes())
                 .merge(crate::masterdata::routes())
                 .merge(crate::services::routes())
-                .merge(crate::documents::routes()),
+                .merge(crate::documents::routes())
+                .merge(crate::notifications::routes()),
         )
         .split_for_parts()
 }

@@ -257,6 +257,8 @@ impl PasskeyService {
             ));
         }
         let now = self.clock.now();
+        // The passkey and the security message about it are written together.
+        let txn = crate::store::db::write_txn(&self.db).await?;
         let row = entity::ActiveModel {
             id: Set(Uuid::new_v4()),
             employee_id: Set(employee_id),
@@ -266,8 +268,25 @@ impl PasskeyService {
             created_at: Set(now),
             last_used_at: Set(None),
         }
-        .insert(&self.db)
+        .insert(&txn)
         .await?;
+        let (title, body) = crate::notifications::messages::passkey_added(name);
+        crate::notifications::outbox::emit(
+            &txn,
+            now,
+            crate::notifications::outbox::NewEvent {
+                employee_id,
+                kind: abdi_proto::notifications::NotificationKind::PasskeyAdded,
+                title,
+                body,
+                request_id: None,
+                status: None,
+                outcome: None,
+                quiet: false,
+            },
+        )
+        .await?;
+        txn.commit().await?;
         self.record(
             origin,
             "passkey_added",

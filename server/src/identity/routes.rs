@@ -199,6 +199,7 @@ async fn revoke_all_sessions(
 ) -> Result<impl IntoResponse, ApiError> {
     let id = current.session.employee_id;
     let n = state.identity.sessions.revoke_all(id).await?;
+    state.notifications.devices.forget_employee(id).await?;
     state
         .identity
         .audit(
@@ -228,6 +229,7 @@ async fn revoke_session(
 ) -> Result<StatusCode, ApiError> {
     let employee = current.session.employee_id;
     state.identity.sessions.revoke(employee, id).await?;
+    state.notifications.devices.forget_session(id).await?;
     state
         .identity
         .audit(
@@ -252,6 +254,11 @@ async fn logout(
     Authenticated(current): Authenticated,
 ) -> Result<impl IntoResponse, ApiError> {
     state.identity.sessions.end(&current).await?;
+    state
+        .notifications
+        .devices
+        .forget_session(current.session.id)
+        .await?;
     state
         .identity
         .audit(&origin, "logout", Some(current.session.employee_id), None)
@@ -551,6 +558,7 @@ async fn disable_account(
     let ended = identity
         .with_sessions_ended(id, identity.directory.disable(id, state.clock.now()))
         .await?;
+    state.notifications.devices.forget_employee(id).await?;
     state
         .identity
         .audit(
@@ -630,6 +638,11 @@ async fn sso_logout(
     };
     state.identity.sessions.end(&current).await?;
     state
+        .notifications
+        .devices
+        .forget_session(current.session.id)
+        .await?;
+    state
         .identity
         .audit(
             &origin,
@@ -691,6 +704,7 @@ async fn transfer_employee(
                 .transfer(id, destination, state.clock.now()),
         )
         .await?;
+    state.notifications.devices.forget_employee(id).await?;
     state
         .identity
         .audit(

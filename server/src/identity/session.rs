@@ -185,6 +185,18 @@ impl SessionService {
         Ok(revoked_at.is_some_and(|at| session.created_at <= at))
     }
 
+    /// Whether the session behind a token hash is still valid, without sliding its idle timeout
+    /// (a long-lived event stream asks this).
+    pub async fn is_open(&self, hash: &str) -> Result<bool, IdentityError> {
+        let Some(raw) = self.store.get(&session_key(hash)).await? else {
+            return Ok(false);
+        };
+        let Ok(session) = serde_json::from_slice::<Session>(&raw) else {
+            return Ok(false);
+        };
+        Ok(self.clock.now() < session.expires_at && !self.revoked_since(&session).await?)
+    }
+
     /// Records a passkey assertion made in this session (for step-up).
     pub async fn mark_verified(&self, current: &Current) -> Result<Session, IdentityError> {
         let mut session = current.session.clone();

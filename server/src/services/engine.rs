@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    QueryOrder, TransactionTrait,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -79,12 +79,26 @@ struct Event<'a> {
     note: Option<String>,
 }
 
+/// Writes the timeline row and, for every change past the draft, the employee's notification
+/// (in the same transaction: a change is never without its notification, nor the reverse).
 async fn record(
     txn: &DatabaseTransaction,
     request_id: Uuid,
     at: DateTime<Utc>,
     e: Event<'_>,
 ) -> Result<(), sea_orm::DbErr> {
+    if e.to != RequestStatus::Draft && e.action != "edited" {
+        crate::notifications::request_changed(
+            txn,
+            request_id,
+            at,
+            e.action,
+            e.to,
+            e.note.as_deref(),
+            e.acted.capacity.as_deref() == Some("own"),
+        )
+        .await?;
+    }
     request_event::Entity::insert(request_event::ActiveModel {
         request_id: Set(request_id),
         at: Set(at),
@@ -306,16 +320,8 @@ struct Planned {
 }
 
 impl Services {
-    /// A transaction that writes: on SQLite it takes the write lock at `BEGIN` (IMMEDIATE), so
-    /// a transaction that read first never fails to upgrade when another wrote meanwhile; it
-    /// waits its turn instead. PostgreSQL ignores the mode.
     async fn write_txn(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
-        self.db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..Default::default()
-            })
-            .await
+        crate::store::db::write_txn(&self.db).await
     }
 
     /// Rules, then the chain: every reason a request cannot go is reported at once.
@@ -432,6 +438,15 @@ impl Services {
             idempotency::complete(&txn, owner, key, 201, &json(&view)).await?;
         }
         txn.commit().await?;
+        self.notifier.wake();
+        Ok(view)
+    }
+
+    /// The request as it now stands, then commit, then wake the notification worker.
+    async fn finish(&self, txn: DatabaseTransaction, id: Uuid) -> Result<RequestView, ServiceError> {
+        let view = views::load(&txn, id).await?;
+        txn.commit().await?;
+        self.notifier.wake();
         Ok(view)
     }
 
@@ -476,7 +491,7 @@ impl Services {
             },
         )
         .await?;
-        finish(txn, id).await
+        self.finish(txn, id).await
     }
 
     /// Sends a draft, or sends a returned request again (its chain is resolved afresh).
@@ -559,7 +574,7 @@ impl Services {
             },
         )
         .await?;
-        finish(txn, id).await
+        self.finish(txn, id).await
     }
 
     /// Withdraws a request before its final decision; what it booked is released.
@@ -596,7 +611,7 @@ impl Services {
             },
         )
         .await?;
-        finish(txn, id).await
+        self.finish(txn, id).await
     }
 
     /// The fasilitator's check: complete (on to the chain) or back for revision.
@@ -682,7 +697,7 @@ impl Services {
             },
         )
         .await?;
-        finish(txn, id).await
+        self.finish(txn, id).await
     }
 
     /// A decider's decision on the active step (the caller checked the step-up).
@@ -827,7 +842,7 @@ impl Services {
             },
         )
         .await?;
-        finish(txn, id).await
+        self.finish(txn, id).await
     }
 
     /// Refuses anyone who can decide no step of the request (the owner included).
@@ -936,13 +951,6 @@ impl Services {
             assessment,
         })
     }
-}
-
-/// The request as it now stands, then commit.
-async fn finish(txn: DatabaseTransaction, id: Uuid) -> Result<RequestView, ServiceError> {
-    let view = views::load(&txn, id).await?;
-    txn.commit().await?;
-    Ok(view)
 }
 
 async fn fetch(

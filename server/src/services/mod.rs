@@ -76,6 +76,8 @@ pub struct Services {
     pub clock: SharedClock,
     /// Issues the decision letter in the final decision's transaction.
     pub letters: Letters,
+    /// Woken after a change commits, so its notifications go out at once.
+    pub notifier: crate::notifications::Waker,
     rules: Arc<HashMap<&'static str, Arc<dyn ServiceRules>>>,
 }
 
@@ -85,6 +87,7 @@ impl Services {
         objects: Objects,
         clock: SharedClock,
         letters: Letters,
+        notifier: crate::notifications::Waker,
     ) -> Self {
         let mut rules: HashMap<&'static str, Arc<dyn ServiceRules>> = HashMap::new();
         for (name, kind) in [
@@ -111,6 +114,7 @@ impl Services {
             objects,
             clock,
             letters,
+            notifier,
             rules: Arc::new(rules),
         }
     }

@@ -125,6 +125,33 @@ impl SessionStore {
         }
     }
 
+    /// Publishes `payload` on the pub/sub channel `channel` (under the key prefix) to every
+    /// instance's subscriber. The in-process store has no other instances: it publishes nothing.
+    pub async fn publish(&self, channel: &str, payload: &str) -> Result<(), SessionStoreError> {
+        match self {
+            SessionStore::Memory(_) => Ok(()),
+            SessionStore::Redis(r) => {
+                let payload = payload.to_owned();
+                let _receivers: i64 = r
+                    .run(
+                        move |mut c, ch| async move { c.publish(ch, payload).await },
+                        channel,
+                    )
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// For a pub/sub subscriber: the Redis client and the full name of `channel`; None for the
+    /// in-process store.
+    pub fn pubsub(&self, channel: &str) -> Option<(redis::Client, String)> {
+        match self {
+            SessionStore::Memory(_) => None,
+            SessionStore::Redis(r) => Some((r.inner.client.clone(), format!("{}{channel}", r.prefix))),
+        }
+    }
+
     /// Gives `key` a new time to live (sliding idle timeout); false if it no longer exists.
     pub async fn touch(&self, key: &str, ttl: Duration) -> Result<bool, SessionStoreError> {
         match self {

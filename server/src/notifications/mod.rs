@@ -1,0 +1,551 @@
+//! Notifications: a request's change, a new passkey or a new device reaches the employee once
+//! per channel (push through FCM or APNs, email, the in-app inbox and the live event stream).
+//!
+//! - [`outbox`]: events are written in the transaction of the change; workers deliver them.
+//! - [`push`]: the FCM and APNs clients.
+//! - [`stream`]: the live stream's fan-out across instances (Redis pub/sub).
+//! - [`devices`]: push tokens, one per session.
+//! - [`messages`]: what each notification says, in Bahasa Indonesia and English.
+
+pub mod devices;
+pub mod entity;
+pub mod messages;
+pub mod outbox;
+pub mod push;
+mod routes;
+pub mod stream;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use abdi_proto::Text;
+use abdi_proto::notifications::{
+    Inbox, MarkRead, Notification, NotificationKind, Preferences, PushPlatform, push_data,
+};
+use abdi_proto::services::{Outcome, RequestStatus};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+pub use devices::Devices;
+pub use routes::routes;
+
+use crate::clock::SharedClock;
+use crate::config::NotificationsConfig;
+use crate::email::{Email, EmailError, Mailer};
+use crate::identity::session::SessionService;
+use crate::services::entity::{service_request, service_type};
+use crate::store::session::SessionStoreError;
+use entity::{delivery, device, event, preference};
+use outbox::{Attempt, Backoff};
+use push::{Push, PushMessage, PushOutcome};
+use stream::Hub;
+
+#[derive(Debug, thiserror::Error)]
+pub enum NotificationError {
+    #[error("{0}")]
+    Invalid(&'static str),
+    #[error(transparent)]
+    Store(#[from] SessionStoreError),
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+}
+
+/// Wakes this instance's worker after a change commits (other instances find the work when
+/// they next poll).
+#[derive(Clone, Default)]
+pub struct Waker(Arc<Notify>);
+
+impl Waker {
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// What one drain did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DrainReport {
+    pub delivered: u64,
+    pub retried: u64,
+    pub dead: u64,
+    pub dropped: u64,
+    /// Outcomes not recorded because the claim had passed to another worker.
+    pub lost_lease: u64,
+}
+
+impl DrainReport {
+    fn add(&mut self, state: Option<&str>) {
+        match state {
+            Some(outbox::DELIVERED) => self.delivered += 1,
+            Some(outbox::PENDING) => self.retried += 1,
+            Some(outbox::DEAD) => self.dead += 1,
+            Some(_) => self.dropped += 1,
+            None => self.lost_lease += 1,
+        }
+    }
+}
+
+/// Deliveries sent at once by one worker.
+const CONCURRENCY: usize = 32;
+
+#[derive(Clone)]
+pub struct Notifications {
+    db: DatabaseConnection,
+    clock: SharedClock,
+    config: Arc<NotificationsConfig>,
+    push: Push,
+    mailer: Mailer,
+    sessions: SessionService,
+    pub hub: Hub,
+    pub waker: Waker,
+    pub devices: Devices,
+    /// Where the emails send people.
+    app_url: String,
+}
+
+impl Notifications {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        db: DatabaseConnection,
+        clock: SharedClock,
+        config: &NotificationsConfig,
+        push: Push,
+        mailer: Mailer,
+        sessions: SessionService,
+        hub: Hub,
+        waker: Waker,
+        app_url: &str,
+    ) -> Self {
+        Self {
+            devices: Devices::new(db.clone(), clock.clone(), waker.clone()),
+            db,
+            clock,
+            config: Arc::new(config.clone()),
+            push,
+            mailer,
+            sessions,
+            hub,
+            waker,
+            app_url: app_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    fn backoff(&self) -> Backoff {
+        Backoff {
+            base: Duration::from_millis(self.config.backoff_base_ms),
+            max: Duration::from_secs(self.config.backoff_max_secs),
+            max_attempts: self.config.max_attempts,
+        }
+    }
+
+    /// Delivers everything due now, batch after batch, and returns what happened. Several
+    /// callers (workers on several instances, tests) may drain at once; none sends a delivery
+    /// another holds.
+    pub async fn drain(&self) -> Result<DrainReport, DbErr> {
+        let mut report = DrainReport::default();
+        let owner = Uuid::new_v4();
+        while self.batch(owner, &mut report).await? > 0 {}
+        Ok(report)
+    }
+
+    /// Claims one batch and delivers it; returns how many were claimed.
+    pub async fn batch(&self, owner: Uuid, report: &mut DrainReport) -> Result<usize, DbErr> {
+        let claimed = self.claim(owner).await?;
+        let n = claimed.len();
+        if n == 0 {
+            return Ok(0);
+        }
+        let ids: Vec<i64> = claimed.iter().map(|d| d.event_id).collect();
+        let events: std::collections::HashMap<i64, event::Model> = event::Entity::find()
+            .filter(event::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect();
+        let backoff = self.backoff();
+        let results: Vec<Result<Option<&'static str>, DbErr>> =
+            futures_util::stream::iter(claimed)
+                .map(|d| {
+                    let ev = events.get(&d.event_id);
+                    async move {
+                        let attempt = match ev {
+                            Some(ev) => self.deliver(&d, ev).await,
+                            None => Attempt::Dropped("the notification was deleted".into()),
+                        };
+                        if let Attempt::Retry { error, .. } | Attempt::Dead(error) = &attempt {
+                            tracing::warn!(delivery = d.id, channel = %d.channel, attempts = d.attempts, %error, "notification not delivered");
+                        }
+                        outbox::finish(&self.db, &d, owner, self.clock.now(), &attempt, &backoff)
+                            .await
+                    }
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+        for r in results {
+            report.add(r?);
+        }
+        Ok(n)
+    }
+
+    /// Claims due deliveries under a lease (tests call it to play a worker that dies).
+    pub async fn claim(&self, owner: Uuid) -> Result<Vec<delivery::Model>, DbErr> {
+        let now = self.clock.now();
+        let lease = chrono::Duration::seconds(self.config.lease_secs as i64);
+        outbox::claim(
+            &self.db,
+            owner,
+            now,
+            now + lease,
+            u64::from(self.config.batch_size),
+        )
+        .await
+    }
+
+    async fn deliver(&self, d: &delivery::Model, ev: &event::Model) -> Attempt {
+        if u32::try_from(d.attempts).unwrap_or(u32::MAX) > self.config.max_attempts {
+            return Attempt::Dead("every attempt ended without an outcome".into());
+        }
+        match d.channel.as_str() {
+            outbox::STREAM => match self.hub.publish(ev.employee_id, ev.id).await {
+                Ok(()) => Attempt::Delivered,
+                Err(e) => Attempt::Retry {
+                    after: None,
+                    error: e.to_string(),
+                },
+            },
+            outbox::EMAIL => self.email(&d.target, ev).await,
+            platform => match PushPlatform::from_code(platform) {
+                Some(platform) => self.push(platform, &d.target, ev).await,
+                None => Attempt::Dead(format!("unknown channel {platform}")),
+            },
+        }
+    }
+
+    async fn email(&self, to: &str, ev: &event::Model) -> Attempt {
+        if !self.config.email {
+            return Attempt::Dropped("notifications.email is off".into());
+        }
+        let (title, body) = texts(ev);
+        let (subject, body) = messages::email(&title, &body, &self.app_url);
+        match self
+            .mailer
+            .send(&Email {
+                to: to.to_owned(),
+                subject,
+                body,
+            })
+            .await
+        {
+            Ok(()) => Attempt::Delivered,
+            Err(e @ (EmailError::Address(_) | EmailError::Config(_))) => {
+                Attempt::Dead(e.to_string())
+            }
+            Err(e @ EmailError::Send(_)) => Attempt::Retry {
+                after: None,
+                error: e.to_string(),
+            },
+        }
+    }
+
+    async fn push(&self, platform: PushPlatform, target: &str, ev: &event::Model) -> Attempt {
+        let Some(device) = (match Uuid::parse_str(target) {
+            Ok(id) => match device::Entity::find_by_id(id).one(&self.db).await {
+                Ok(d) => d,
+                Err(e) => {
+                    return Attempt::Retry {
+                        after: None,
+                        error: e.to_string(),
+                    };
+                }
+            },
+            Err(_) => None,
+        }) else {
+            return Attempt::Dropped("the device was removed".into());
+        };
+        if device.platform != platform.code() {
+            return Attempt::Dropped("the device moved to another platform".into());
+        }
+        // A device whose session ended (idle, revoked, or lost with a Redis restart) is logged
+        // out: nothing more goes to its lock screen.
+        match self.sessions.list(device.employee_id).await {
+            Ok(live) if live.iter().any(|(_, s)| s.id == device.session_id) => {}
+            Ok(_) => {
+                let _ = self.devices.forget_session(device.session_id).await;
+                return Attempt::Dropped("the device's session ended; device removed".into());
+            }
+            Err(e) => {
+                return Attempt::Retry {
+                    after: None,
+                    error: e.to_string(),
+                };
+            }
+        }
+        let message = push_message(ev);
+        let now = self.clock.now();
+        let outcome = match platform {
+            PushPlatform::Fcm => match &self.push.fcm {
+                Some(fcm) => fcm.send(&device.token, &message, now).await,
+                None => return Attempt::Dropped("FCM is not configured".into()),
+            },
+            PushPlatform::Apns => match &self.push.apns {
+                Some(apns) => apns.send(&device.token, &message, now).await,
+                None => return Attempt::Dropped("APNs is not configured".into()),
+            },
+        };
+        match outcome {
+            PushOutcome::Sent => Attempt::Delivered,
+            PushOutcome::InvalidToken(error) => {
+                if let Err(e) = self.devices.forget_token(&device.token).await {
+                    tracing::warn!(error = %e, "an invalid push token could not be removed");
+                }
+                Attempt::Dropped(format!("{error}; device removed"))
+            }
+            PushOutcome::Retry { after, error } => Attempt::Retry { after, error },
+            PushOutcome::Failed(error) => Attempt::Dead(error),
+        }
+    }
+
+    /// The worker: drains when woken or every `poll_interval_ms`, until the task is aborted.
+    /// A delivery in flight when it stops is sent again after its lease ends.
+    pub fn spawn_worker(&self) -> tokio::task::JoinHandle<()> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let poll = Duration::from_millis(this.config.poll_interval_ms);
+            loop {
+                if let Err(e) = this.drain().await {
+                    tracing::warn!(error = %e, "notification worker: database unavailable");
+                }
+                tokio::select! {
+                    () = this.waker.0.notified() => {}
+                    () = tokio::time::sleep(poll) => {}
+                }
+            }
+        })
+    }
+
+    /// A page of the employee's inbox, newest first.
+    pub async fn inbox(
+        &self,
+        employee_id: Uuid,
+        before: Option<i64>,
+        limit: u64,
+    ) -> Result<Inbox, NotificationError> {
+        let mut q = event::Entity::find().filter(event::Column::EmployeeId.eq(employee_id));
+        if let Some(before) = before {
+            q = q.filter(event::Column::Id.lt(before));
+        }
+        let mut rows = q
+            .order_by_desc(event::Column::Id)
+            .limit(limit + 1)
+            .all(&self.db)
+            .await?;
+        let more = rows.len() as u64 > limit;
+        rows.truncate(limit as usize);
+        Ok(Inbox {
+            next_before: if more { rows.last().map(|r| r.id) } else { None },
+            items: rows.iter().map(view).collect(),
+            unread: self.unread(employee_id).await?,
+        })
+    }
+
+    pub async fn unread(&self, employee_id: Uuid) -> Result<u64, NotificationError> {
+        Ok(event::Entity::find()
+            .filter(event::Column::EmployeeId.eq(employee_id))
+            .filter(event::Column::ReadAt.is_null())
+            .count(&self.db)
+            .await?)
+    }
+
+    /// Marks the listed notifications (or all up to one) read; returns what stays unread.
+    pub async fn mark_read(
+        &self,
+        employee_id: Uuid,
+        which: &MarkRead,
+    ) -> Result<u64, NotificationError> {
+        if which.ids.is_empty() && which.up_to.is_none() {
+            return Err(NotificationError::Invalid("ids_or_up_to"));
+        }
+        if which.ids.len() > 500 {
+            return Err(NotificationError::Invalid("too_many_ids"));
+        }
+        let mut which_rows = sea_orm::Condition::any();
+        if !which.ids.is_empty() {
+            which_rows = which_rows.add(event::Column::Id.is_in(which.ids.clone()));
+        }
+        if let Some(up_to) = which.up_to {
+            which_rows = which_rows.add(event::Column::Id.lte(up_to));
+        }
+        event::Entity::update_many()
+            .col_expr(event::Column::ReadAt, Expr::value(self.clock.now()))
+            .filter(event::Column::EmployeeId.eq(employee_id))
+            .filter(event::Column::ReadAt.is_null())
+            .filter(which_rows)
+            .exec(&self.db)
+            .await?;
+        self.unread(employee_id).await
+    }
+
+    /// The employee's notifications after `after`, oldest first (the stream's replay).
+    pub async fn after(
+        &self,
+        employee_id: Uuid,
+        after: i64,
+        limit: u64,
+    ) -> Result<Vec<Notification>, NotificationError> {
+        Ok(event::Entity::find()
+            .filter(event::Column::EmployeeId.eq(employee_id))
+            .filter(event::Column::Id.gt(after))
+            .order_by_asc(event::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .iter()
+            .map(view)
+            .collect())
+    }
+
+    /// The id of the employee's newest notification (0 if none).
+    pub async fn latest(&self, employee_id: Uuid) -> Result<i64, NotificationError> {
+        Ok(event::Entity::find()
+            .select_only()
+            .column(event::Column::Id)
+            .filter(event::Column::EmployeeId.eq(employee_id))
+            .order_by_desc(event::Column::Id)
+            .into_tuple::<i64>()
+            .one(&self.db)
+            .await?
+            .unwrap_or(0))
+    }
+
+    pub async fn preferences(&self, employee_id: Uuid) -> Result<Preferences, NotificationError> {
+        Ok(outbox::preferences(&self.db, employee_id).await?)
+    }
+
+    pub async fn set_preferences(
+        &self,
+        employee_id: Uuid,
+        prefs: Preferences,
+    ) -> Result<Preferences, NotificationError> {
+        use sea_orm::sea_query::OnConflict;
+        let now = self.clock.now();
+        preference::Entity::insert_many([
+            (outbox::PREF_PUSH, prefs.push),
+            (outbox::PREF_EMAIL, prefs.email),
+        ]
+        .map(|(channel, enabled)| preference::ActiveModel {
+            employee_id: Set(employee_id),
+            channel: Set(channel.to_owned()),
+            enabled: Set(enabled),
+            updated_at: Set(now),
+        }))
+        .on_conflict(
+            OnConflict::columns([preference::Column::EmployeeId, preference::Column::Channel])
+                .update_columns([preference::Column::Enabled, preference::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(&self.db)
+        .await?;
+        self.preferences(employee_id).await
+    }
+}
+
+fn texts(ev: &event::Model) -> (Text, Text) {
+    (
+        Text::new(ev.title_id.clone(), ev.title_en.clone()),
+        Text::new(ev.body_id.clone(), ev.body_en.clone()),
+    )
+}
+
+/// The inbox's view of a stored notification.
+pub fn view(ev: &event::Model) -> Notification {
+    let (title, body) = texts(ev);
+    Notification {
+        id: ev.id,
+        kind: NotificationKind::from_code(&ev.kind).unwrap_or(NotificationKind::RequestStatus),
+        security: ev.security,
+        title,
+        body,
+        request_id: ev.request_id,
+        status: ev.status.as_deref().and_then(RequestStatus::from_code),
+        outcome: ev.outcome.as_deref().and_then(Outcome::from_code),
+        created_at: ev.created_at,
+        read_at: ev.read_at,
+    }
+}
+
+/// Lock-screen text in Bahasa Indonesia; the English text and the ids ride in the data
+/// payload for an app set to English and for refreshing the request.
+fn push_message(ev: &event::Model) -> PushMessage {
+    let mut data = std::collections::BTreeMap::new();
+    data.insert(push_data::ID.to_owned(), ev.id.to_string());
+    data.insert(push_data::KIND.to_owned(), ev.kind.clone());
+    data.insert("title_en".to_owned(), ev.title_en.clone());
+    data.insert("body_en".to_owned(), ev.body_en.clone());
+    if let Some(r) = ev.request_id {
+        data.insert(push_data::REQUEST_ID.to_owned(), r.to_string());
+    }
+    if let Some(s) = &ev.status {
+        data.insert(push_data::STATUS.to_owned(), s.clone());
+    }
+    if let Some(o) = &ev.outcome {
+        data.insert(push_data::OUTCOME.to_owned(), o.clone());
+    }
+    PushMessage {
+        title: ev.title_id.clone(),
+        body: ev.body_id.clone(),
+        data,
+    }
+}
+
+/// The notification of a request's change, written in the change's transaction. `by_owner`:
+/// the employee did it themselves, so only the inbox and the stream get it.
+pub async fn request_changed<C: ConnectionTrait>(
+    txn: &C,
+    request_id: Uuid,
+    at: DateTime<Utc>,
+    action: &str,
+    to: RequestStatus,
+    note: Option<&str>,
+    by_owner: bool,
+) -> Result<(), DbErr> {
+    let Some(req) = service_request::Entity::find_by_id(request_id)
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
+    let name = service_type::Entity::find_by_id(req.service_code.clone())
+        .one(txn)
+        .await?
+        .and_then(|t| serde_json::from_str::<abdi_proto::services::ServiceSpec>(&t.spec).ok())
+        .map(|spec| spec.name)
+        .unwrap_or_else(|| Text::new(req.service_code.clone(), req.service_code.clone()));
+    let outcome = (to == RequestStatus::Decided)
+        .then(|| req.outcome.as_deref().and_then(Outcome::from_code))
+        .flatten();
+    let (title, body) = messages::request_changed(&name, action, to, outcome, note);
+    outbox::emit(
+        txn,
+        at,
+        outbox::NewEvent {
+            employee_id: req.employee_id,
+            kind: NotificationKind::RequestStatus,
+            title,
+            body,
+            request_id: Some(request_id),
+            status: Some(to),
+            outcome,
+            quiet: by_owner,
+        },
+    )
+    .await?;
+    Ok(())
+}

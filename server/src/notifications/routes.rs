@@ -1,0 +1,306 @@
+//! The inbox, preferences, push devices and the live event stream: thin handlers over
+//! [`super::Notifications`].
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use abdi_proto::Problem;
+use abdi_proto::notifications::{
+    Device, DeviceRegistration, Inbox, MarkRead, Preferences, UnreadCount,
+};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::stream::Signal;
+use crate::error::ApiError;
+use crate::http::extract::{Json, Query};
+use crate::identity::auth::Authenticated;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(inbox))
+        .routes(routes!(unread_count))
+        .routes(routes!(mark_read))
+        .routes(routes!(event_stream))
+        .routes(routes!(get_preferences, set_preferences))
+        .routes(routes!(list_devices))
+        .routes(routes!(register_device, remove_device))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct InboxQuery {
+    /// Notifications older than this id (the previous page's `next_before`).
+    before: Option<i64>,
+    /// 1 to 100; 30 if not given.
+    limit: Option<u64>,
+}
+
+/// The employee's notifications, newest first, with the unread count.
+#[utoipa::path(get, path = "/notifications", tag = "notifications", security(("bearer" = [])),
+    params(InboxQuery),
+    responses(
+        (status = 200, description = "A page of the inbox", body = Inbox),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn inbox(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Query(q): Query<InboxQuery>,
+) -> Result<axum::Json<Inbox>, ApiError> {
+    let limit = q.limit.unwrap_or(30);
+    if !(1..=100).contains(&limit) {
+        return Err(super::NotificationError::Invalid("limit").into());
+    }
+    Ok(axum::Json(
+        state
+            .notifications
+            .inbox(current.session.employee_id, q.before, limit)
+            .await?,
+    ))
+}
+
+/// How many notifications are unread (the app's badge).
+#[utoipa::path(get, path = "/notifications/unread-count", tag = "notifications", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The unread count", body = UnreadCount),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn unread_count(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+) -> Result<axum::Json<UnreadCount>, ApiError> {
+    let unread = state
+        .notifications
+        .unread(current.session.employee_id)
+        .await?;
+    Ok(axum::Json(UnreadCount { unread }))
+}
+
+/// Marks notifications read: the listed ids, or all up to `up_to`. Others' ids are ignored.
+#[utoipa::path(post, path = "/notifications/read", tag = "notifications", security(("bearer" = [])),
+    request_body = MarkRead,
+    responses(
+        (status = 200, description = "What stays unread", body = UnreadCount),
+        (status = 400, description = "`invalid_body`: neither ids nor up_to, or more than 500 ids", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn mark_read(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Json(which): Json<MarkRead>,
+) -> Result<axum::Json<UnreadCount>, ApiError> {
+    let unread = state
+        .notifications
+        .mark_read(current.session.employee_id, &which)
+        .await?;
+    Ok(axum::Json(UnreadCount { unread }))
+}
+
+/// The employee's notifications as Server-Sent Events (`event: notification`, `id` the
+/// notification's id, `data` a `Notification`). Send `Last-Event-ID` to get what came after
+/// it first; without it the stream starts with what comes next. A comment line keeps an idle
+/// stream open; the stream ends when the session does.
+#[utoipa::path(get, path = "/notifications/stream", tag = "notifications", security(("bearer" = [])),
+    params(("Last-Event-ID" = Option<i64>, Header, description = "The last notification id the client has")),
+    responses(
+        (status = 200, description = "An event stream of `Notification`s", content_type = "text/event-stream", body = String),
+        (status = 400, description = "`invalid_header`: Last-Event-ID is not a number", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn event_stream(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let employee = current.session.employee_id;
+    let notifications = state.notifications.clone();
+    // Subscribe before reading where to start, so nothing falls between the two.
+    let signals = notifications.hub.subscribe();
+    let last = match headers.get("last-event-id") {
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .ok_or(super::NotificationError::Invalid("last_event_id"))?,
+        None => notifications.latest(employee).await?,
+    };
+    let keepalive = Duration::from_secs(state.config.notifications.stream_keepalive_secs);
+    let sessions = state.identity.sessions.clone();
+    let token_hash = current.token_hash;
+
+    struct Cursor {
+        signals: tokio::sync::broadcast::Receiver<Signal>,
+        last: i64,
+        pending: std::collections::VecDeque<abdi_proto::notifications::Notification>,
+        /// Read what is new before waiting (a replay, or a resync).
+        read: bool,
+        check: tokio::time::Interval,
+    }
+    let mut check = tokio::time::interval(keepalive);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let cursor = Cursor {
+        signals,
+        last,
+        pending: Default::default(),
+        read: headers.contains_key("last-event-id"),
+        check,
+    };
+    let stream = futures_util::stream::unfold(cursor, move |mut c| {
+        let notifications = notifications.clone();
+        let sessions = sessions.clone();
+        let token_hash = token_hash.clone();
+        async move {
+            loop {
+                if let Some(n) = c.pending.pop_front() {
+                    c.last = n.id;
+                    let event = Event::default()
+                        .event("notification")
+                        .id(n.id.to_string())
+                        .json_data(&n)
+                        .unwrap_or_else(|_| Event::default().comment("unserialisable"));
+                    return Some((Ok(event), c));
+                }
+                if c.read {
+                    match notifications.after(employee, c.last, 100).await {
+                        Ok(items) => {
+                            c.read = items.len() == 100;
+                            c.pending.extend(items);
+                            continue;
+                        }
+                        // The database is away: try again at the next signal or check.
+                        Err(e) => {
+                            tracing::warn!(error = %e, "event stream: cannot read notifications");
+                            c.read = false;
+                        }
+                    }
+                }
+                tokio::select! {
+                    signal = c.signals.recv() => match signal {
+                        Ok(Signal::Event { employee_id, id }) => {
+                            c.read = employee_id == employee && id > c.last;
+                        }
+                        Ok(Signal::Resync) | Err(RecvError::Lagged(_)) => c.read = true,
+                        Err(RecvError::Closed) => return None,
+                    },
+                    _ = c.check.tick() => {
+                        // The session ended (logout, revoked, expired): so does the stream.
+                        if !sessions.is_open(&token_hash).await.unwrap_or(true) {
+                            return None;
+                        }
+                        c.read = true;
+                    }
+                }
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(keepalive)))
+}
+
+/// The employee's channel preferences for news about requests.
+#[utoipa::path(get, path = "/notification-preferences", tag = "notifications", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The preferences", body = Preferences),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn get_preferences(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+) -> Result<axum::Json<Preferences>, ApiError> {
+    Ok(axum::Json(
+        state
+            .notifications
+            .preferences(current.session.employee_id)
+            .await?,
+    ))
+}
+
+/// Switches push or email news about requests on or off. Security messages (a new device, a
+/// new passkey) are sent on every channel regardless.
+#[utoipa::path(put, path = "/notification-preferences", tag = "notifications", security(("bearer" = [])),
+    request_body = Preferences,
+    responses(
+        (status = 200, description = "The preferences now", body = Preferences),
+        (status = 400, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn set_preferences(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Json(prefs): Json<Preferences>,
+) -> Result<axum::Json<Preferences>, ApiError> {
+    Ok(axum::Json(
+        state
+            .notifications
+            .set_preferences(current.session.employee_id, prefs)
+            .await?,
+    ))
+}
+
+/// The employee's devices registered for push messages.
+#[utoipa::path(get, path = "/devices", tag = "notifications", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The devices, newest first", body = Vec<Device>),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_devices(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+) -> Result<axum::Json<Vec<Device>>, ApiError> {
+    Ok(axum::Json(
+        state
+            .notifications
+            .devices
+            .list(current.session.employee_id, current.session.id)
+            .await?,
+    ))
+}
+
+/// Registers or replaces this session's push token. The same token under an earlier session
+/// (the phone logged in again) moves here; a token new to the account sends a security
+/// message to every channel.
+#[utoipa::path(put, path = "/devices/current", tag = "notifications", security(("bearer" = [])),
+    request_body = DeviceRegistration,
+    responses(
+        (status = 200, description = "The device", body = Device),
+        (status = 400, description = "`invalid_body`: empty or malformed token (APNs tokens are hex), or app version", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn register_device(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+    Json(reg): Json<DeviceRegistration>,
+) -> Result<axum::Json<Device>, ApiError> {
+    Ok(axum::Json(
+        state
+            .notifications
+            .devices
+            .register(&current.session, &reg)
+            .await?,
+    ))
+}
+
+/// Stops push messages to this session's device (the app's notification switch).
+#[utoipa::path(delete, path = "/devices/current", tag = "notifications", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "No device is registered for this session now"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn remove_device(
+    State(state): State<AppState>,
+    Authenticated(current): Authenticated,
+) -> Result<StatusCode, ApiError> {
+    state
+        .notifications
+        .devices
+        .forget_session(current.session.id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
