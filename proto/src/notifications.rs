@@ -23,7 +23,8 @@ pub enum NotificationKind {
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 3] = [Self::RequestStatus, Self::PasskeyAdded, Self::NewDevice];
+    pub const ALL: [NotificationKind; 3] =
+        [Self::RequestStatus, Self::PasskeyAdded, Self::NewDevice];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -109,7 +110,9 @@ impl PushPlatform {
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Fcm, Self::Apns].into_iter().find(|p| p.code() == code)
+        [Self::Fcm, Self::Apns]
+            .into_iter()
+            .find(|p| p.code() == code)
     }
 }
 

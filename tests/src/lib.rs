@@ -12,6 +12,7 @@
 pub mod esign;
 pub mod oidc;
 pub mod proxy;
+pub mod push;
 pub mod redis_server;
 pub mod s3;
 pub mod smtp;
@@ -111,6 +112,9 @@ impl TestEnv {
         config.storage.path = objects.path().to_owned();
         // A local CA of the test's own, made at startup (P-256, a few milliseconds).
         config.documents.local_dir = objects.path().join("pki");
+        // Tests deliver notifications with `drain()` when they choose; one that wants the
+        // worker turns it on.
+        config.notifications.worker = false;
         abdi_server::telemetry::init(&config.log);
         TestEnv {
             config,
@@ -201,9 +205,15 @@ impl TestApp {
         Self::start_with(config, None, Arc::new(SystemClock)).await
     }
 
-    /// Another instance of the same deployment: same database, same Redis and key prefix.
+    /// Like [`TestApp::on`], on `clock`.
+    pub async fn on_clock(config: Config, clock: SharedClock) -> TestApp {
+        Self::start_with(config, None, clock).await
+    }
+
+    /// Another instance of the same deployment: same database, same Redis and key prefix,
+    /// same clock.
     pub async fn second_instance(&self) -> TestApp {
-        Self::start_with(self.config.clone(), None, Arc::new(SystemClock)).await
+        Self::start_with(self.config.clone(), None, self.state.clock.clone()).await
     }
 
     async fn start_with(config: Config, env: Option<TestEnv>, clock: SharedClock) -> TestApp {

@@ -5,8 +5,8 @@
 
 use abdi_proto::notifications::{Device, DeviceRegistration, NotificationKind, PushPlatform};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -74,9 +74,12 @@ impl Devices {
             .filter(device::Column::SessionId.eq(session.id))
             .one(&txn)
             .await?;
-        let known = holder
-            .as_ref()
-            .is_some_and(|h| h.employee_id == session.employee_id);
+        // Known: the session's own device refreshing its token (providers rotate them), or
+        // the employee's phone logging in again.
+        let known = mine.is_some()
+            || holder
+                .as_ref()
+                .is_some_and(|h| h.employee_id == session.employee_id);
         // The phone logged in again (or another person logged in on it): the token moves.
         if let Some(h) = &holder
             && h.session_id != session.id

@@ -169,30 +169,53 @@ impl Notifications {
             .into_iter()
             .map(|e| (e.id, e))
             .collect();
-        let backoff = self.backoff();
-        let results: Vec<Result<Option<&'static str>, DbErr>> =
-            futures_util::stream::iter(claimed)
-                .map(|d| {
-                    let ev = events.get(&d.event_id);
-                    async move {
-                        let attempt = match ev {
-                            Some(ev) => self.deliver(&d, ev).await,
-                            None => Attempt::Dropped("the notification was deleted".into()),
-                        };
-                        if let Attempt::Retry { error, .. } | Attempt::Dead(error) = &attempt {
-                            tracing::warn!(delivery = d.id, channel = %d.channel, attempts = d.attempts, %error, "notification not delivered");
-                        }
-                        outbox::finish(&self.db, &d, owner, self.clock.now(), &attempt, &backoff)
-                            .await
-                    }
-                })
+        // One target's messages go one after the other, oldest first (a phone shows "approved"
+        // after "forwarded"); different targets in parallel.
+        let mut queues: Vec<Vec<delivery::Model>> = Vec::new();
+        let mut index: std::collections::HashMap<(String, String), usize> = Default::default();
+        for d in claimed {
+            let key = (d.channel.clone(), d.target.clone());
+            let i = *index.entry(key).or_insert_with(|| {
+                queues.push(Vec::new());
+                queues.len() - 1
+            });
+            queues[i].push(d);
+        }
+        let results: Vec<Result<Vec<Option<&'static str>>, DbErr>> =
+            futures_util::stream::iter(queues)
+                .map(|queue| self.deliver_queue(queue, &events, owner))
                 .buffer_unordered(CONCURRENCY)
                 .collect()
                 .await;
         for r in results {
-            report.add(r?);
+            for state in r? {
+                report.add(state);
+            }
         }
         Ok(n)
+    }
+
+    async fn deliver_queue(
+        &self,
+        queue: Vec<delivery::Model>,
+        events: &std::collections::HashMap<i64, event::Model>,
+        owner: Uuid,
+    ) -> Result<Vec<Option<&'static str>>, DbErr> {
+        let backoff = self.backoff();
+        let mut states = Vec::with_capacity(queue.len());
+        for d in queue {
+            let attempt = match events.get(&d.event_id) {
+                Some(ev) => self.deliver(&d, ev).await,
+                None => Attempt::Dropped("the notification was deleted".into()),
+            };
+            if let Attempt::Retry { error, .. } | Attempt::Dead(error) = &attempt {
+                tracing::warn!(delivery = d.id, channel = %d.channel, attempts = d.attempts, %error, "notification not delivered");
+            }
+            states.push(
+                outbox::finish(&self.db, &d, owner, self.clock.now(), &attempt, &backoff).await?,
+            );
+        }
+        Ok(states)
     }
 
     /// Claims due deliveries under a lease (tests call it to play a worker that dies).
@@ -350,7 +373,11 @@ impl Notifications {
         let more = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
         Ok(Inbox {
-            next_before: if more { rows.last().map(|r| r.id) } else { None },
+            next_before: if more {
+                rows.last().map(|r| r.id)
+            } else {
+                None
+            },
             items: rows.iter().map(view).collect(),
             unread: self.unread(employee_id).await?,
         })
@@ -436,16 +463,18 @@ impl Notifications {
     ) -> Result<Preferences, NotificationError> {
         use sea_orm::sea_query::OnConflict;
         let now = self.clock.now();
-        preference::Entity::insert_many([
-            (outbox::PREF_PUSH, prefs.push),
-            (outbox::PREF_EMAIL, prefs.email),
-        ]
-        .map(|(channel, enabled)| preference::ActiveModel {
-            employee_id: Set(employee_id),
-            channel: Set(channel.to_owned()),
-            enabled: Set(enabled),
-            updated_at: Set(now),
-        }))
+        preference::Entity::insert_many(
+            [
+                (outbox::PREF_PUSH, prefs.push),
+                (outbox::PREF_EMAIL, prefs.email),
+            ]
+            .map(|(channel, enabled)| preference::ActiveModel {
+                employee_id: Set(employee_id),
+                channel: Set(channel.to_owned()),
+                enabled: Set(enabled),
+                updated_at: Set(now),
+            }),
+        )
         .on_conflict(
             OnConflict::columns([preference::Column::EmployeeId, preference::Column::Channel])
                 .update_columns([preference::Column::Enabled, preference::Column::UpdatedAt])

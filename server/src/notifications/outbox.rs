@@ -242,14 +242,20 @@ pub async fn finish(
 ) -> Result<Option<&'static str>, DbErr> {
     let attempts = u32::try_from(d.attempts).unwrap_or(0);
     let mut q = delivery::Entity::update_many()
-        .col_expr(delivery::Column::LeaseOwner, Expr::value(Option::<Uuid>::None))
+        .col_expr(
+            delivery::Column::LeaseOwner,
+            Expr::value(Option::<Uuid>::None),
+        )
         .col_expr(
             delivery::Column::LeaseUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         );
     let state = match attempt {
         Attempt::Delivered => {
-            q = q.col_expr(delivery::Column::LastError, Expr::value(Option::<String>::None));
+            q = q.col_expr(
+                delivery::Column::LastError,
+                Expr::value(Option::<String>::None),
+            );
             DELIVERED
         }
         Attempt::Dead(error) | Attempt::Dropped(error) => {

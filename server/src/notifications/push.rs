@@ -82,7 +82,11 @@ impl Push {
 
 /// Seconds, or an HTTP date.
 fn retry_after(headers: &reqwest::header::HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
@@ -174,7 +178,7 @@ impl Fcm {
     }
 
     /// The cached access token, or a new one from the token endpoint.
-    async fn access_token(&self, now: DateTime<Utc>) -> Result<String, PushOutcome> {
+    async fn access_token(&self) -> Result<String, PushOutcome> {
         let mut cached = self.token.lock().await;
         if let Some((token, until)) = cached.as_ref()
             && Instant::now() < *until
@@ -182,7 +186,8 @@ impl Fcm {
             return Ok(token.clone());
         }
         use signature::{SignatureEncoding, Signer};
-        let iat = now.timestamp();
+        // The provider checks the assertion against its own clock: wall-clock time, always.
+        let iat = Utc::now().timestamp();
         let unsigned = jwt(
             &json!({"alg": "RS256", "typ": "JWT", "kid": self.account.private_key_id}),
             &json!({
@@ -230,8 +235,13 @@ impl Fcm {
         Ok(t.access_token)
     }
 
-    pub async fn send(&self, token: &str, message: &PushMessage, now: DateTime<Utc>) -> PushOutcome {
-        let access = match self.access_token(now).await {
+    pub async fn send(
+        &self,
+        token: &str,
+        message: &PushMessage,
+        now: DateTime<Utc>,
+    ) -> PushOutcome {
+        let access = match self.access_token().await {
             Ok(t) => t,
             Err(outcome) => return outcome,
         };
@@ -338,7 +348,7 @@ impl Apns {
         })
     }
 
-    async fn provider_token(&self, now: DateTime<Utc>) -> String {
+    async fn provider_token(&self) -> String {
         let mut cached = self.token.lock().await;
         if let Some((token, until)) = cached.as_ref()
             && Instant::now() < *until
@@ -348,7 +358,8 @@ impl Apns {
         use signature::Signer;
         let unsigned = jwt(
             &json!({"alg": "ES256", "kid": self.key_id}),
-            &json!({"iss": self.team_id, "iat": now.timestamp()}),
+            // Apple compares `iat` with its own clock: wall-clock time, always.
+            &json!({"iss": self.team_id, "iat": Utc::now().timestamp()}),
         );
         let signature: p256::ecdsa::Signature = self.key.sign(unsigned.as_bytes());
         let token = format!("{unsigned}.{}", B64.encode(signature.to_bytes()));
@@ -356,7 +367,12 @@ impl Apns {
         token
     }
 
-    pub async fn send(&self, token: &str, message: &PushMessage, now: DateTime<Utc>) -> PushOutcome {
+    pub async fn send(
+        &self,
+        token: &str,
+        message: &PushMessage,
+        now: DateTime<Utc>,
+    ) -> PushOutcome {
         if token.is_empty() || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return PushOutcome::InvalidToken("APNs device tokens are hexadecimal".into());
         }
@@ -371,7 +387,7 @@ impl Apns {
         let response = match self
             .http
             .post(format!("{}/3/device/{token}", self.base))
-            .bearer_auth(self.provider_token(now).await)
+            .bearer_auth(self.provider_token().await)
             .header("apns-topic", &self.topic)
             .header("apns-push-type", "alert")
             .header("apns-priority", "10")

@@ -102,11 +102,8 @@ async fn subscribe(
                     delay = Duration::from_millis(100);
                     let mut messages = pubsub.into_on_message();
                     while let Some(msg) = messages.next().await {
-                        if let Some(signal) = msg
-                            .get_payload::<String>()
-                            .ok()
-                            .as_deref()
-                            .and_then(parse)
+                        if let Some(signal) =
+                            msg.get_payload::<String>().ok().as_deref().and_then(parse)
                         {
                             let _ = local.send(signal);
                         }

@@ -481,7 +481,11 @@ fn columns_of<E: EntityTrait>(with_key: bool) -> Vec<E::Column> {
 /// Removes all master data (employees, histories, positions, units) and everything that hangs
 /// off employees (requests, bookings, uploads' records) inside `txn`.
 async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
-    const TABLES: [&str; 22] = [
+    const TABLES: [&str; 26] = [
+        "notification_deliveries",
+        "notification_events",
+        "notification_preferences",
+        "devices",
         "documents",
         "document_numbers",
         "leave_bookings",

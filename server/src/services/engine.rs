@@ -443,7 +443,11 @@ impl Services {
     }
 
     /// The request as it now stands, then commit, then wake the notification worker.
-    async fn finish(&self, txn: DatabaseTransaction, id: Uuid) -> Result<RequestView, ServiceError> {
+    async fn finish(
+        &self,
+        txn: DatabaseTransaction,
+        id: Uuid,
+    ) -> Result<RequestView, ServiceError> {
         let view = views::load(&txn, id).await?;
         txn.commit().await?;
         self.notifier.wake();

@@ -56,9 +56,7 @@ pub async fn connect(config: &DatabaseConfig) -> Result<DatabaseConnection, DbEr
 /// A transaction that writes: on SQLite it takes the write lock at `BEGIN` (IMMEDIATE), so a
 /// transaction that read first never fails to upgrade when another wrote meanwhile; it waits
 /// its turn instead. PostgreSQL ignores the mode.
-pub async fn write_txn(
-    db: &DatabaseConnection,
-) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+pub async fn write_txn(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
     use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),

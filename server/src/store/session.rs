@@ -148,7 +148,9 @@ impl SessionStore {
     pub fn pubsub(&self, channel: &str) -> Option<(redis::Client, String)> {
         match self {
             SessionStore::Memory(_) => None,
-            SessionStore::Redis(r) => Some((r.inner.client.clone(), format!("{}{channel}", r.prefix))),
+            SessionStore::Redis(r) => {
+                Some((r.inner.client.clone(), format!("{}{channel}", r.prefix)))
+            }
         }
     }
 

@@ -252,6 +252,15 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("post", "/api/v1/documents/sign", Rule::Own),
     ("post", "/api/v1/verify", Rule::Public),
     ("get", "/api/v1/verify/{id}", Rule::Public),
+    ("get", "/api/v1/notifications", Rule::Own),
+    ("get", "/api/v1/notifications/unread-count", Rule::Own),
+    ("post", "/api/v1/notifications/read", Rule::Own),
+    ("get", "/api/v1/notifications/stream", Rule::Own),
+    ("get", "/api/v1/notification-preferences", Rule::Own),
+    ("put", "/api/v1/notification-preferences", Rule::Own),
+    ("get", "/api/v1/devices", Rule::Own),
+    ("put", "/api/v1/devices/current", Rule::Own),
+    ("delete", "/api/v1/devices/current", Rule::Own),
 ];
 
 pub(crate) struct World {

@@ -7,6 +7,7 @@ mod documents;
 mod errors;
 mod health;
 mod identity;
+mod notifications;
 mod openapi;
 mod passkeys;
 mod reference;

@@ -1,0 +1,330 @@
+//! The notifications benchmark (run by `bench/notifications`, not by the tests), on PostgreSQL
+//! and Redis with the FCM/APNs test peer as the local sink:
+//! - throughput: events delivered per second by one worker and by two at once, each event to
+//!   the live stream (Redis PUBLISH) and to one phone (FCM HTTP v1);
+//! - latency: from an official's decision (the HTTP call, step-up done) to the employee's event
+//!   stream on a second instance receiving it, p50/p99.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use abdi_proto::Text;
+use abdi_proto::notifications::NotificationKind;
+use abdi_server::access::entity::role_assignment;
+use abdi_server::clock::{Clock, ManualClock};
+use abdi_server::masterdata::entity::{employee, org_unit, position};
+use abdi_server::notifications::outbox::{self, NewEvent};
+use abdi_server::seed::{SeedOptions, accounts, run_seed};
+use abdi_tests::push::PushPeer;
+use abdi_tests::{Backend, TestApp, TestEnv};
+use futures_util::StreamExt;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+const EVENTS: usize = 4_000;
+const DECISIONS: usize = 200;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    ms(sorted[i])
+}
+
+async fn holder(app: &TestApp, post: &str) -> Uuid {
+    let post = position::Entity::find()
+        .filter(position::Column::Code.eq(post))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    employee::Entity::find()
+        .filter(employee::Column::PositionId.eq(post.id))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+async fn by_nip(app: &TestApp, nip: &str) -> Uuid {
+    employee::Entity::find()
+        .filter(employee::Column::Nip.eq(nip))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::main]
+async fn main() {
+    let peer = PushPeer::start().await;
+    // 1 July 2026, 08:00 in Jakarta: the leave dates below are ahead.
+    let clock = ManualClock::at(
+        chrono::DateTime::parse_from_rfc3339("2026-07-01T01:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+    );
+    let mut env = TestEnv::new(Backend::Postgres).await;
+    peer.configure(&mut env.config);
+    env.config.notifications.email = false;
+    env.config.database.max_connections = 16;
+    env.config.log.level = "error".into();
+    let app = TestApp::start(env, Arc::new(clock.clone())).await;
+    let db = &app.state.db;
+    run_seed(
+        db,
+        &SeedOptions {
+            employees: 300,
+            seed: 11,
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            accounts: accounts::parse(
+                "a.toml",
+                "[[account]]\nnip = \"198503122010011004\"\nname = \"Staf\"\nemail = \"staf@jatimprov.go.id\"\nunit = \"BKD-U001\"\n\
+                 [[account]]\nnip = \"197601052000031002\"\nname = \"Atasan\"\nemail = \"atasan@jatimprov.go.id\"\nunit = \"BKD-U001\"\npost = \"KASI1\"\n",
+            )
+            .unwrap(),
+            reset: false,
+            progress: false,
+        },
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+
+    // 1. Throughput: a phone for each of 200 employees, then EVENTS events spread over them.
+    let people: Vec<Uuid> = employee::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .take(200)
+        .map(|e| e.id)
+        .collect();
+    for (i, id) in people.iter().enumerate() {
+        let token = app.session(*id).await;
+        let session = app.state.identity.sessions.validate(&token).await.unwrap();
+        app.state
+            .notifications
+            .devices
+            .register(
+                &session.session,
+                &abdi_proto::notifications::DeviceRegistration {
+                    platform: abdi_proto::notifications::PushPlatform::Fcm,
+                    token: format!("bench-token-{i}"),
+                    app_version: "1.0.0".into(),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    app.state.notifications.drain().await.unwrap();
+    for workers in [1usize, 2] {
+        for i in 0..EVENTS {
+            outbox::emit(
+                db,
+                clock.now(),
+                NewEvent {
+                    employee_id: people[i % people.len()],
+                    kind: NotificationKind::RequestStatus,
+                    title: Text::new("Cuti Tahunan: disetujui", "Annual leave: approved"),
+                    body: Text::new("Permohonan Anda disetujui.", "Your request was approved."),
+                    request_id: Some(Uuid::new_v4()),
+                    status: None,
+                    outcome: None,
+                    quiet: false,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let calls_before = peer.calls().len();
+        let started = Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..workers {
+            let n = app.state.notifications.clone();
+            tasks.spawn(async move { n.drain().await.unwrap() });
+        }
+        let mut delivered = 0;
+        while let Some(r) = tasks.join_next().await {
+            delivered += r.unwrap().delivered;
+        }
+        let elapsed = started.elapsed();
+        assert_eq!(
+            delivered as usize,
+            EVENTS * 2,
+            "every event to the stream and a phone"
+        );
+        assert_eq!(peer.calls().len() - calls_before, EVENTS);
+        println!(
+            "throughput, {workers} worker(s): {EVENTS} events ({delivered} deliveries) in {:.2} s = {:.0} events/s, {:.0} deliveries/s",
+            elapsed.as_secs_f64(),
+            EVENTS as f64 / elapsed.as_secs_f64(),
+            delivered as f64 / elapsed.as_secs_f64()
+        );
+    }
+
+    // 2. Latency: the worker runs on both instances; the employee listens on the second.
+    let mut config = app.config.clone();
+    config.notifications.worker = true;
+    let first = TestApp::on_clock(config, Arc::new(clock.clone())).await;
+    let second = first.second_instance().await;
+    let staff = by_nip(&first, "198503122010011004").await;
+    let supervisor = holder(&first, "BKD-U001-KASI1").await;
+    let fasilitator = employee::Entity::find()
+        .filter(
+            employee::Column::UnitId.eq(org_unit::Entity::find()
+                .filter(org_unit::Column::Code.eq("BKD-U002"))
+                .one(db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id),
+        )
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    role_assignment::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        employee_id: Set(fasilitator),
+        role: Set("fasilitator".into()),
+        unit_id: Set(Some(
+            org_unit::Entity::find()
+                .filter(org_unit::Column::Code.eq("BKD"))
+                .one(db)
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        )),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let (t_staff, t_fas, t_sup) = (
+        first.session(staff).await,
+        first.session(fasilitator).await,
+        first.session(supervisor).await,
+    );
+    let client = reqwest::Client::new();
+    let stream = client
+        .get(second.url("/api/v1/notifications/stream"))
+        .bearer_auth(&t_staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut stream = stream.bytes_stream();
+    let mut buffer = String::new();
+    let post = |token: &str, path: String, body: Value, key: bool| {
+        let mut req = client.post(first.url(&path)).bearer_auth(token).json(&body);
+        if key {
+            req = req.header("idempotency-key", Uuid::new_v4().to_string());
+        }
+        req.send()
+    };
+    // Waits for the stream to report `status` for `request`.
+    async fn until(
+        stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+        buffer: &mut String,
+        request: &str,
+        status: &str,
+    ) {
+        loop {
+            while let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                for line in block.lines() {
+                    if let Some(data) = line.strip_prefix("data:")
+                        && let Ok(v) = serde_json::from_str::<Value>(data.trim())
+                        && v["request_id"] == request
+                        && v["status"] == status
+                    {
+                        return;
+                    }
+                }
+            }
+            let chunk = tokio::time::timeout(Duration::from_secs(10), stream.next())
+                .await
+                .expect("no event within 10 s")
+                .unwrap()
+                .unwrap();
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+    let mut times = Vec::new();
+    for _ in 0..DECISIONS {
+        let form = json!({
+            "period": { "start": "2026-07-13", "end": "2026-07-13" },
+            "reason": "Keperluan keluarga",
+            "address": { "street": "Jl. Pahlawan 110", "city": "Surabaya", "province": "Jawa Timur", "postal_code": "60174" },
+            "phone": "081234567890",
+        });
+        let v: Value = post(
+            &t_staff,
+            "/api/v1/requests".into(),
+            json!({ "service": "cuti_tahunan", "form": form }),
+            true,
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let id = v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned();
+        let v: Value = post(
+            &t_fas,
+            format!("/api/v1/requests/{id}/verification"),
+            json!({ "version": v["version"], "outcome": "complete" }),
+            false,
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        until(&mut stream, &mut buffer, &id, "in_review").await;
+        let current = first
+            .state
+            .identity
+            .sessions
+            .validate(&t_sup)
+            .await
+            .unwrap();
+        first
+            .state
+            .identity
+            .sessions
+            .mark_verified(&current)
+            .await
+            .unwrap();
+        // The decision, timed until the employee's stream on the other instance has it. A
+        // refusal releases the day, so the next round can ask for it again.
+        let started = Instant::now();
+        let r = post(
+            &t_sup,
+            format!("/api/v1/requests/{id}/decision"),
+            json!({ "version": v["version"], "outcome": "tidak_disetujui", "note": "Kebutuhan dinas" }),
+            false,
+        )
+        .await
+        .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        until(&mut stream, &mut buffer, &id, "decided").await;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    println!(
+        "decision -> event stream on another instance: {DECISIONS} decisions, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        ms(*times.last().unwrap())
+    );
+}

@@ -1,0 +1,784 @@
+//! Notifications end to end: a request's changes reach push (FCM, APNs), email (a real SMTP
+//! server) and the inbox once per channel; invalid tokens are pruned; failures are retried as
+//! configured and dead-lettered; a worker that dies mid-batch loses nothing; the event stream
+//! reaches a client on another instance and resumes with Last-Event-ID; devices follow their
+//! sessions; preferences never silence security messages.
+
+use std::time::Duration as StdDuration;
+
+use abdi_proto::Text;
+use abdi_proto::notifications::NotificationKind;
+use abdi_server::clock::Clock;
+use abdi_server::config::{EmailTransport, SmtpTls};
+use abdi_server::notifications::entity::delivery;
+use abdi_server::notifications::outbox::{self, NewEvent};
+use abdi_tests::push::{PushPeer, Reply};
+use abdi_tests::smtp::SmtpServer;
+use abdi_tests::{Backend, both_backends};
+use futures_util::StreamExt;
+use sea_orm::{EntityTrait, QueryOrder};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::access::{Who::*, World, world_with};
+use crate::problem;
+use crate::services::{annual, created, july_first, ok, send, through_chain};
+
+const FCM_TOKEN: &str = "fcm-staff-phone:APA91bH-x";
+const APNS_TOKEN: &str = "7f3a9c0e1b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a";
+
+fn apns_token(n: u8) -> String {
+    format!("{n:02x}").repeat(32)
+}
+
+/// The world with the push peer and a real SMTP server wired in, on a manual clock.
+async fn world(
+    backend: Backend,
+    tune: impl FnOnce(&mut abdi_server::config::Config),
+) -> (World, PushPeer, SmtpServer, abdi_server::clock::ManualClock) {
+    let peer = PushPeer::start().await;
+    let smtp = SmtpServer::start();
+    let clock = abdi_server::clock::ManualClock::at(july_first());
+    let port = smtp.port;
+    let w = world_with(backend, Some(clock.clone()), |c| {
+        peer.configure(c);
+        c.email.transport = EmailTransport::Smtp;
+        c.email.smtp_host = "127.0.0.1".into();
+        c.email.smtp_port = port;
+        c.email.smtp_tls = SmtpTls::None;
+        tune(c);
+    })
+    .await;
+    (w, peer, smtp, clock)
+}
+
+async fn register(w: &World, token: &str, platform: &str, body_token: &str) -> reqwest::Response {
+    w.app
+        .client
+        .put(w.app.url("/api/v1/devices/current"))
+        .bearer_auth(token)
+        .json(&json!({ "platform": platform, "token": body_token, "app_version": "1.4.2" }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn get(w: &World, token: &str, path: &str) -> Value {
+    let r = w
+        .app
+        .client
+        .get(w.app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    ok(r).await
+}
+
+async fn drain(w: &World) -> abdi_server::notifications::DrainReport {
+    w.app.state.notifications.drain().await.unwrap()
+}
+
+/// Every delivery, oldest first.
+async fn deliveries(w: &World) -> Vec<delivery::Model> {
+    delivery::Entity::find()
+        .order_by_asc(delivery::Column::Id)
+        .all(&w.app.state.db)
+        .await
+        .unwrap()
+}
+
+fn event(employee_id: Uuid, n: usize) -> NewEvent {
+    NewEvent {
+        employee_id,
+        kind: NotificationKind::RequestStatus,
+        title: Text::new(format!("Uji {n}"), format!("Test {n}")),
+        body: Text::new("Isi", "Body"),
+        request_id: None,
+        status: None,
+        outcome: None,
+        quiet: false,
+    }
+}
+
+/// The push message ids (`abdi_id`) each token received, in order.
+fn received(peer: &PushPeer, token: &str) -> Vec<String> {
+    peer.delivered_to(token)
+        .iter()
+        .map(|b| {
+            let data = if b["message"].is_object() {
+                &b["message"]["data"]
+            } else {
+                b
+            };
+            data["abdi_id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+async fn status_changes_reach_every_channel_once(backend: Backend) {
+    let (w, peer, smtp, _clock) = world(backend, |_| {}).await;
+    let staff = w.tokens[&Staff].clone();
+    let iphone = w.app.session(w.ids[&Staff]).await;
+    let d = ok(register(&w, &staff, "fcm", FCM_TOKEN).await).await;
+    assert_eq!(d["current"], true);
+    assert_eq!(d["app_version"], "1.4.2");
+    ok(register(&w, &iphone, "apns", APNS_TOKEN).await).await;
+
+    let v = created(
+        &w,
+        Staff,
+        "cuti_tahunan",
+        annual("2026-07-13", "2026-07-15"),
+    )
+    .await;
+    let id = v["id"].as_str().unwrap().to_owned();
+    let decided = through_chain(&w, v, json!({ "outcome": "disetujui" })).await;
+    assert_eq!(decided["status"], "decided");
+    let first = drain(&w).await;
+    assert_eq!(
+        first.dead + first.retried + first.lost_lease,
+        0,
+        "{first:?}"
+    );
+
+    // The inbox: two new devices, then submitted (the employee's own doing), verified,
+    // forwarded by the atasan, decided; newest first.
+    let inbox = get(&w, &staff, "/api/v1/notifications").await;
+    let items = inbox["items"].as_array().unwrap();
+    let statuses: Vec<&str> = items
+        .iter()
+        .map(|n| n["status"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        statuses,
+        ["decided", "in_review", "in_review", "submitted", "-", "-"],
+        "{inbox}"
+    );
+    assert_eq!(inbox["unread"], 6);
+    assert_eq!(items[0]["outcome"], "disetujui");
+    assert_eq!(items[0]["title"]["id"], "Cuti Tahunan: disetujui");
+    assert_eq!(items[0]["title"]["en"], "Annual leave: approved");
+    assert_eq!(items[0]["request_id"], id.as_str());
+    assert_eq!(items[5]["kind"], "new_device");
+    assert_eq!(items[5]["security"], true);
+
+    // Push: each change by someone else once per device, none for the employee's own
+    // submission; the second device's announcement reached the first one too.
+    let ids = |n: &[usize]| {
+        n.iter()
+            .map(|i| items[*i]["id"].to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(received(&peer, FCM_TOKEN), ids(&[5, 4, 2, 1, 0]));
+    assert_eq!(received(&peer, APNS_TOKEN), ids(&[4, 2, 1, 0]));
+    let fcm = peer.delivered_to(FCM_TOKEN).pop().unwrap();
+    assert_eq!(
+        fcm["message"]["notification"]["title"],
+        "Cuti Tahunan: disetujui"
+    );
+    assert_eq!(fcm["message"]["data"]["request_id"], id.as_str());
+    assert_eq!(fcm["message"]["data"]["status"], "decided");
+    assert_eq!(fcm["message"]["data"]["outcome"], "disetujui");
+    assert_eq!(fcm["message"]["data"]["title_en"], "Annual leave: approved");
+    let apns = peer.delivered_to(APNS_TOKEN).pop().unwrap();
+    assert_eq!(apns["aps"]["alert"]["title"], "Cuti Tahunan: disetujui");
+    assert_eq!(apns["request_id"], id.as_str());
+    assert!(
+        peer.calls()
+            .iter()
+            .filter(|c| c.provider == "apns")
+            .all(|c| c.http2),
+        "APNs is HTTP/2"
+    );
+    assert_eq!(peer.token_grants(), 1, "the FCM access token is cached");
+
+    // Email: the same five, in both languages.
+    let mails: Vec<_> = smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.to.contains("staf@"))
+        .collect();
+    assert_eq!(mails.len(), 5, "{mails:#?}");
+    let decided_mail = mails
+        .iter()
+        .find(|m| m.subject.contains("disetujui"))
+        .unwrap();
+    assert!(
+        decided_mail.subject.contains("Annual leave: approved"),
+        "{decided_mail:?}"
+    );
+    assert!(decided_mail.body.contains("Permohonan Anda disetujui"));
+    assert!(decided_mail.body.contains("Your request was approved"));
+
+    // Once: draining again sends nothing, and every delivery is recorded delivered.
+    let again = drain(&w).await;
+    assert_eq!(again, Default::default());
+    let all = deliveries(&w).await;
+    assert!(
+        all.iter()
+            .all(|d| d.state == "delivered" && d.attempts == 1),
+        "{all:#?}"
+    );
+    // One delivery per event, channel and target: 6 stream + 9 push + 5 email.
+    assert_eq!(all.len(), 6 + 9 + 5);
+
+    // Read: one, then everything up to the newest.
+    let newest = items[0]["id"].as_i64().unwrap();
+    let r = ok(send(
+        &w,
+        Staff,
+        "POST",
+        "/api/v1/notifications/read",
+        Some(json!({ "ids": [newest] })),
+    )
+    .await)
+    .await;
+    assert_eq!(r["unread"], 5);
+    let r = ok(send(
+        &w,
+        Staff,
+        "POST",
+        "/api/v1/notifications/read",
+        Some(json!({ "up_to": newest })),
+    )
+    .await)
+    .await;
+    assert_eq!(r["unread"], 0);
+    assert_eq!(
+        get(&w, &staff, "/api/v1/notifications/unread-count").await["unread"],
+        0
+    );
+    problem(
+        send(
+            &w,
+            Staff,
+            "POST",
+            "/api/v1/notifications/read",
+            Some(json!({})),
+        )
+        .await,
+        400,
+        "invalid_body",
+    )
+    .await;
+    // Someone else's inbox is their own: marking Staff's ids read changes nothing for them.
+    let page = get(&w, &w.tokens[&Supervisor], "/api/v1/notifications?limit=2").await;
+    assert!(page["items"].as_array().unwrap().is_empty(), "{page}");
+    problem(
+        send(&w, Staff, "GET", "/api/v1/notifications?limit=0", None).await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    let page = get(&w, &staff, "/api/v1/notifications?limit=4").await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 4);
+    let next = page["next_before"].as_i64().unwrap();
+    let rest = get(&w, &staff, &format!("/api/v1/notifications?before={next}")).await;
+    assert_eq!(rest["items"].as_array().unwrap().len(), 2);
+    assert!(rest["next_before"].is_null());
+}
+
+async fn invalid_tokens_are_pruned_and_failures_retried_then_dead_lettered(backend: Backend) {
+    let (w, peer, _smtp, clock) = world(backend, |c| {
+        c.notifications.backoff_base_ms = 10_000;
+        c.notifications.max_attempts = 3;
+        c.notifications.email = false;
+    })
+    .await;
+    let staff = w.ids[&Staff];
+    let devices = [
+        (
+            "fcm",
+            "fcm-unregistered".to_owned(),
+            Reply::fcm_unregistered(),
+        ),
+        (
+            "fcm",
+            "fcm-invalid".to_owned(),
+            Reply::fcm_invalid_argument(),
+        ),
+        ("apns", apns_token(1), Reply::apns_unregistered()),
+        ("apns", apns_token(2), Reply::apns_bad_device_token()),
+        ("fcm", "fcm-quota".to_owned(), Reply::fcm_quota(120)),
+        ("apns", apns_token(3), Reply::apns_internal()),
+    ];
+    for (platform, token, _) in &devices {
+        let session = w.app.session(staff).await;
+        ok(register(&w, &session, platform, token).await).await;
+    }
+    drain(&w).await;
+    let before = peer.calls().len();
+    let quota_before = received(&peer, "fcm-quota").len();
+    for (_, token, reply) in &devices {
+        let replies = if token == &apns_token(3) {
+            vec![reply.clone(), reply.clone(), reply.clone()]
+        } else {
+            vec![reply.clone()]
+        };
+        peer.script(token, replies);
+    }
+    let t0 = clock.now();
+    let id = outbox::emit(&w.app.state.db, t0, event(staff, 1))
+        .await
+        .unwrap();
+    let report = drain(&w).await;
+    assert_eq!(
+        (report.delivered, report.dropped, report.retried),
+        (1, 5, 2),
+        "{report:?}"
+    );
+
+    // The four invalid tokens are gone; the other two devices stay.
+    let left = get(&w, &w.tokens[&Staff], "/api/v1/devices").await;
+    assert_eq!(left.as_array().unwrap().len(), 2, "{left}");
+    // The event's delivery that last failed with `error`.
+    let of = |rows: &[delivery::Model], error: &str| -> delivery::Model {
+        rows.iter()
+            .find(|d| {
+                d.event_id == id && d.last_error.as_deref().is_some_and(|e| e.contains(error))
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("no delivery failed with {error}: {rows:#?}"))
+    };
+    let rows = deliveries(&w).await;
+    for reason in [
+        "UNREGISTERED",
+        "INVALID_ARGUMENT",
+        "Unregistered",
+        "BadDeviceToken",
+    ] {
+        let d = of(&rows, reason);
+        assert_eq!(d.state, "dropped", "{d:?}");
+        assert!(d.last_error.as_deref().unwrap().contains("device removed"));
+    }
+    // Quota: exactly the provider's Retry-After. Server error: the backoff's first step,
+    // 10 s with jitter (5 to 10 s).
+    let quota = of(&rows, "QUOTA_EXCEEDED");
+    assert_eq!(quota.state, "pending");
+    assert_eq!(quota.next_attempt_at, t0 + chrono::Duration::seconds(120));
+    let failing = of(&rows, "InternalServerError");
+    let wait = failing.next_attempt_at - t0;
+    assert!(
+        wait >= chrono::Duration::seconds(5) && wait <= chrono::Duration::seconds(10),
+        "{wait}"
+    );
+
+    // Not due yet: nothing is sent.
+    assert_eq!(drain(&w).await, Default::default());
+    // The second attempt after its wait, then 10 to 20 s more.
+    clock.advance(StdDuration::from_secs(10));
+    let t1 = clock.now();
+    assert_eq!(drain(&w).await.retried, 1);
+    let failing = of(&deliveries(&w).await, "InternalServerError");
+    assert_eq!(failing.attempts, 2);
+    let wait = failing.next_attempt_at - t1;
+    assert!(
+        wait >= chrono::Duration::seconds(10) && wait <= chrono::Duration::seconds(20),
+        "{wait}"
+    );
+    // The quota's wait is over at 120 s: delivered. The third failure is the last attempt.
+    clock.advance(StdDuration::from_secs(115));
+    let report = drain(&w).await;
+    assert_eq!((report.delivered, report.dead), (1, 1), "{report:?}");
+    let rows = deliveries(&w).await;
+    let failing = of(&rows, "InternalServerError");
+    assert_eq!((failing.state.as_str(), failing.attempts), ("dead", 3));
+    assert!(failing.finished_at.is_some());
+    assert_eq!(received(&peer, "fcm-quota").len(), quota_before + 1);
+    // Calls after the scripts: 6 first attempts, one retry at 10 s, then quota and the last.
+    assert_eq!(peer.calls().len() - before, 6 + 1 + 2);
+    clock.advance(StdDuration::from_secs(3600));
+    assert_eq!(
+        drain(&w).await,
+        Default::default(),
+        "a dead letter stays dead"
+    );
+}
+
+async fn a_worker_that_dies_mid_batch_loses_nothing(backend: Backend) {
+    let (w, peer, _smtp, clock) = world(backend, |c| {
+        c.notifications.lease_secs = 60;
+        c.notifications.batch_size = 7;
+        c.notifications.email = false;
+    })
+    .await;
+    let staff = w.ids[&Staff];
+    ok(register(&w, &w.tokens[&Staff], "fcm", FCM_TOKEN).await).await;
+    drain(&w).await;
+    let n = &w.app.state.notifications;
+    for i in 0..10 {
+        outbox::emit(&w.app.state.db, clock.now(), event(staff, i))
+            .await
+            .unwrap();
+    }
+    // A worker claims a batch and dies before sending any of it.
+    let dead_worker = Uuid::new_v4();
+    let lost = n.claim(dead_worker).await.unwrap();
+    assert_eq!(lost.len(), 7);
+    // Two workers drain the rest at once; neither touches the dead worker's claim.
+    let (a, b) = tokio::join!(n.drain(), n.drain());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    // Ten events, each to the stream, the phone and email (switched off: dropped).
+    let outcomes = |r: abdi_server::notifications::DrainReport| r.delivered + r.dropped;
+    assert_eq!(outcomes(a) + outcomes(b), 30 - 7, "{a:?} {b:?}");
+    assert_eq!(a.retried + b.retried + a.lost_lease + b.lost_lease, 0);
+    // The lease ends: another worker sends what the dead one held.
+    clock.advance(StdDuration::from_secs(61));
+    assert_eq!(outcomes(drain(&w).await), 7);
+    // The dead worker comes back and reports: its claim is no longer its own.
+    let late = outbox::finish(
+        &w.app.state.db,
+        &lost[0],
+        dead_worker,
+        clock.now(),
+        &outbox::Attempt::Delivered,
+        &outbox::Backoff {
+            base: StdDuration::from_secs(1),
+            max: StdDuration::from_secs(1),
+            max_attempts: 3,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(late, None);
+    // Every message exactly once on the phone.
+    let mut got = received(&peer, FCM_TOKEN);
+    assert_eq!(got.len(), 11, "the new-device message and ten");
+    got.sort();
+    got.dedup();
+    assert_eq!(got.len(), 11, "no message twice");
+    assert!(
+        deliveries(&w)
+            .await
+            .iter()
+            .all(|d| d.state == "delivered" || d.channel == "email")
+    );
+}
+
+/// Reads `count` events from an event stream (10 s at most).
+async fn events(
+    stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    buffer: &mut String,
+    count: usize,
+) -> Vec<(i64, Value)> {
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + StdDuration::from_secs(10);
+    while out.len() < count {
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let mut id = None;
+            let mut data = None;
+            for line in block.lines() {
+                if let Some(v) = line.strip_prefix("id:") {
+                    id = v.trim().parse().ok();
+                } else if let Some(v) = line.strip_prefix("data:") {
+                    data = serde_json::from_str(v.trim()).ok();
+                }
+            }
+            if let (Some(id), Some(data)) = (id, data) {
+                out.push((id, data));
+            }
+        }
+        if out.len() >= count {
+            break;
+        }
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .unwrap_or_else(|_| panic!("only {} of {count} events arrived: {out:?}", out.len()))
+            .expect("the stream ended")
+            .unwrap();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    out
+}
+
+async fn open_stream(
+    app: &abdi_tests::TestApp,
+    token: &str,
+    last: Option<i64>,
+) -> reqwest::Response {
+    let mut req = app
+        .client
+        .get(app.url("/api/v1/notifications/stream"))
+        .bearer_auth(token);
+    if let Some(last) = last {
+        req = req.header("last-event-id", last.to_string());
+    }
+    let r = req.send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    r
+}
+
+async fn the_event_stream_reaches_another_instance_and_resumes(backend: Backend) {
+    let (w, _peer, _smtp, _clock) = world(backend, |c| c.notifications.email = false).await;
+    // With Redis the client listens on a second instance; the in-process store has one.
+    let second = match backend {
+        Backend::Postgres => Some(w.app.second_instance().await),
+        Backend::Sqlite => None,
+    };
+    let listener = second.as_ref().unwrap_or(&w.app);
+    let staff = w.tokens[&Staff].clone();
+    let mut stream = open_stream(listener, &staff, None).await.bytes_stream();
+    let mut buffer = String::new();
+
+    // A real change on the first instance: the employee submits, the fasilitator verifies.
+    let v = created(
+        &w,
+        Staff,
+        "cuti_tahunan",
+        annual("2026-07-13", "2026-07-15"),
+    )
+    .await;
+    let rid = v["id"].as_str().unwrap().to_owned();
+    crate::services::verify(&w, &rid, &v["version"]).await;
+    drain(&w).await;
+    let got = events(&mut stream, &mut buffer, 2).await;
+    assert_eq!(got[0].1["status"], "submitted");
+    assert_eq!(got[1].1["status"], "in_review");
+    assert_eq!(got[1].1["request_id"], rid.as_str());
+    assert!(got[0].0 < got[1].0);
+    drop(stream);
+
+    // Offline: two more notifications; reconnecting with Last-Event-ID gets exactly those.
+    let last = got[1].0;
+    for i in 0..2 {
+        outbox::emit(
+            &w.app.state.db,
+            w.app.state.clock.now(),
+            event(w.ids[&Staff], i),
+        )
+        .await
+        .unwrap();
+    }
+    drain(&w).await;
+    let mut stream = open_stream(listener, &staff, Some(last))
+        .await
+        .bytes_stream();
+    let mut buffer = String::new();
+    let replay = events(&mut stream, &mut buffer, 2).await;
+    assert_eq!(replay[0].1["title"]["id"], "Uji 0");
+    assert_eq!(replay[1].1["title"]["id"], "Uji 1");
+    assert!(replay[0].0 > last);
+    // ... and then live ones again.
+    outbox::emit(
+        &w.app.state.db,
+        w.app.state.clock.now(),
+        event(w.ids[&Staff], 2),
+    )
+    .await
+    .unwrap();
+    drain(&w).await;
+    assert_eq!(
+        events(&mut stream, &mut buffer, 1).await[0].1["title"]["id"],
+        "Uji 2"
+    );
+
+    // Someone else's events never reach this stream; a bad Last-Event-ID is refused.
+    let r = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/notifications/stream"))
+        .bearer_auth(&staff)
+        .header("last-event-id", "yesterday")
+        .send()
+        .await
+        .unwrap();
+    problem(r, 400, "invalid_header").await;
+    let mut other = open_stream(listener, &w.tokens[&Supervisor], None)
+        .await
+        .bytes_stream();
+    outbox::emit(
+        &w.app.state.db,
+        w.app.state.clock.now(),
+        event(w.ids[&Staff], 3),
+    )
+    .await
+    .unwrap();
+    outbox::emit(
+        &w.app.state.db,
+        w.app.state.clock.now(),
+        event(w.ids[&Supervisor], 4),
+    )
+    .await
+    .unwrap();
+    drain(&w).await;
+    let mut b2 = String::new();
+    let theirs = events(&mut other, &mut b2, 1).await;
+    assert_eq!(theirs[0].1["title"]["id"], "Uji 4");
+    assert_eq!(
+        events(&mut stream, &mut buffer, 1).await[0].1["title"]["id"],
+        "Uji 3"
+    );
+}
+
+async fn devices_follow_sessions_and_preferences_spare_security(backend: Backend) {
+    let (w, peer, smtp, _clock) = world(backend, |_| {}).await;
+    let staff = w.ids[&Staff];
+    let first = w.app.session(staff).await;
+    let d1 = ok(register(&w, &first, "fcm", "token-a").await).await;
+    // The same session registers a new token: replaced, not added, and no new alert.
+    let d2 = ok(register(&w, &first, "fcm", "token-b").await).await;
+    assert_eq!(d1["id"], d2["id"]);
+    let list = get(&w, &first, "/api/v1/devices").await;
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    // The phone logs in again: the token moves to the new session, without a new alert.
+    let again = w.app.session(staff).await;
+    let moved = ok(register(&w, &again, "fcm", "token-b").await).await;
+    let list = get(&w, &again, "/api/v1/devices").await;
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["session_id"], moved["session_id"]);
+    assert_eq!(list[0]["current"], true);
+    let alerts = |inbox: &Value| {
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "new_device")
+            .count()
+    };
+    assert_eq!(alerts(&get(&w, &again, "/api/v1/notifications").await), 1);
+    // Someone else logs in on that phone: the token leaves Staff's account.
+    ok(register(&w, &w.tokens[&Supervisor], "fcm", "token-b").await).await;
+    assert!(
+        get(&w, &again, "/api/v1/devices")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        get(&w, &w.tokens[&Supervisor], "/api/v1/devices")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Revoking a session removes its device; so does logging out, and removing it directly.
+    let s1 = w.app.session(staff).await;
+    let r1 = ok(register(&w, &s1, "apns", &apns_token(9)).await).await;
+    let s2 = w.app.session(staff).await;
+    ok(register(&w, &s2, "fcm", "token-c").await).await;
+    let s3 = w.app.session(staff).await;
+    ok(register(&w, &s3, "fcm", "token-d").await).await;
+    let r = w
+        .app
+        .client
+        .delete(w.app.url(&format!(
+            "/api/v1/me/sessions/{}",
+            r1["session_id"].as_str().unwrap()
+        )))
+        .bearer_auth(&s2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = w
+        .app
+        .client
+        .post(w.app.url("/api/v1/auth/logout"))
+        .bearer_auth(&s2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = w
+        .app
+        .client
+        .delete(w.app.url("/api/v1/devices/current"))
+        .bearer_auth(&s3)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    assert!(
+        get(&w, &s3, "/api/v1/devices")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // Bad registrations get clear errors.
+    for (platform, token, version) in [
+        ("fcm", "", "1.0"),
+        ("fcm", "has space", "1.0"),
+        ("apns", "not-hex", "1.0"),
+        ("fcm", "token-e", ""),
+    ] {
+        let r = w
+            .app
+            .client
+            .put(w.app.url("/api/v1/devices/current"))
+            .bearer_auth(&s3)
+            .json(&json!({ "platform": platform, "token": token, "app_version": version }))
+            .send()
+            .await
+            .unwrap();
+        problem(r, 400, "invalid_body").await;
+    }
+    let r = register(&w, &s3, "blackberry", "token-e").await;
+    problem(r, 400, "invalid_body").await;
+
+    // Preferences: push and email off for request news.
+    let prefs = get(&w, &s3, "/api/v1/notification-preferences").await;
+    assert_eq!(prefs, json!({ "push": true, "email": true }));
+    let r = w
+        .app
+        .client
+        .put(w.app.url("/api/v1/notification-preferences"))
+        .bearer_auth(&s3)
+        .json(&json!({ "push": false, "email": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok(r).await, json!({ "push": false, "email": false }));
+    ok(register(&w, &s3, "fcm", "token-f").await).await;
+    drain(&w).await;
+    let calls_before = peer.delivered_to("token-f").len();
+    let mails_before = smtp.messages().len();
+    let v = created(
+        &w,
+        Staff,
+        "cuti_tahunan",
+        annual("2026-07-13", "2026-07-15"),
+    )
+    .await;
+    crate::services::verify(&w, v["id"].as_str().unwrap(), &v["version"]).await;
+    drain(&w).await;
+    assert_eq!(
+        peer.delivered_to("token-f").len(),
+        calls_before,
+        "request news stays off push"
+    );
+    assert_eq!(smtp.messages().len(), mails_before, "and off email");
+    // A new passkey or device is announced anyway.
+    let s4 = w.app.session(staff).await;
+    ok(register(&w, &s4, "fcm", "token-g").await).await;
+    drain(&w).await;
+    assert_eq!(peer.delivered_to("token-f").len(), calls_before + 1);
+    assert_eq!(smtp.messages().len(), mails_before + 1);
+    assert!(
+        smtp.messages()
+            .last()
+            .unwrap()
+            .subject
+            .contains("Perangkat baru / New device")
+    );
+}
+
+both_backends!(
+    status_changes_reach_every_channel_once,
+    invalid_tokens_are_pruned_and_failures_retried_then_dead_lettered,
+    a_worker_that_dies_mid_batch_loses_nothing,
+    the_event_stream_reaches_another_instance_and_resumes,
+    devices_follow_sessions_and_preferences_spare_security,
+);
