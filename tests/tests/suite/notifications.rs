@@ -53,26 +53,38 @@ async fn world(
 }
 
 async fn register(w: &World, token: &str, platform: &str, body_token: &str) -> reqwest::Response {
-    w.app
+    let body = json!({ "platform": platform, "token": body_token, "app_version": "1.4.2" });
+    call(
+        w,
+        token,
+        reqwest::Method::PUT,
+        "/api/v1/devices/current",
+        Some(body),
+    )
+    .await
+}
+
+/// A call in the session of `token` (the suite's `send` takes a person, not a session).
+async fn call(
+    w: &World,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let mut req = w
+        .app
         .client
-        .put(w.app.url("/api/v1/devices/current"))
-        .bearer_auth(token)
-        .json(&json!({ "platform": platform, "token": body_token, "app_version": "1.4.2" }))
-        .send()
-        .await
-        .unwrap()
+        .request(method, w.app.url(path))
+        .bearer_auth(token);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    req.send().await.unwrap()
 }
 
 async fn get(w: &World, token: &str, path: &str) -> Value {
-    let r = w
-        .app
-        .client
-        .get(w.app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    ok(r).await
+    ok(call(w, token, reqwest::Method::GET, path, None).await).await
 }
 
 async fn drain(w: &World) -> abdi_server::notifications::DrainReport {
@@ -669,35 +681,19 @@ async fn devices_follow_sessions_and_preferences_spare_security(backend: Backend
     ok(register(&w, &s2, "fcm", "token-c").await).await;
     let s3 = w.app.session(staff).await;
     ok(register(&w, &s3, "fcm", "token-d").await).await;
-    let r = w
-        .app
-        .client
-        .delete(w.app.url(&format!(
-            "/api/v1/me/sessions/{}",
-            r1["session_id"].as_str().unwrap()
-        )))
-        .bearer_auth(&s2)
-        .send()
-        .await
-        .unwrap();
+    let path = format!("/api/v1/me/sessions/{}", r1["session_id"].as_str().unwrap());
+    let r = call(&w, &s2, reqwest::Method::DELETE, &path, None).await;
     assert_eq!(r.status(), 204);
-    let r = w
-        .app
-        .client
-        .post(w.app.url("/api/v1/auth/logout"))
-        .bearer_auth(&s2)
-        .send()
-        .await
-        .unwrap();
+    let r = call(&w, &s2, reqwest::Method::POST, "/api/v1/auth/logout", None).await;
     assert_eq!(r.status(), 204);
-    let r = w
-        .app
-        .client
-        .delete(w.app.url("/api/v1/devices/current"))
-        .bearer_auth(&s3)
-        .send()
-        .await
-        .unwrap();
+    let r = call(
+        &w,
+        &s3,
+        reqwest::Method::DELETE,
+        "/api/v1/devices/current",
+        None,
+    )
+    .await;
     assert_eq!(r.status(), 204);
     assert!(
         get(&w, &s3, "/api/v1/devices")
@@ -714,15 +710,14 @@ async fn devices_follow_sessions_and_preferences_spare_security(backend: Backend
         ("apns", "not-hex", "1.0"),
         ("fcm", "token-e", ""),
     ] {
-        let r = w
-            .app
-            .client
-            .put(w.app.url("/api/v1/devices/current"))
-            .bearer_auth(&s3)
-            .json(&json!({ "platform": platform, "token": token, "app_version": version }))
-            .send()
-            .await
-            .unwrap();
+        let r = call(
+            &w,
+            &s3,
+            reqwest::Method::PUT,
+            "/api/v1/devices/current",
+            Some(json!({ "platform": platform, "token": token, "app_version": version })),
+        )
+        .await;
         problem(r, 400, "invalid_body").await;
     }
     let r = register(&w, &s3, "blackberry", "token-e").await;
@@ -731,15 +726,14 @@ async fn devices_follow_sessions_and_preferences_spare_security(backend: Backend
     // Preferences: push and email off for request news.
     let prefs = get(&w, &s3, "/api/v1/notification-preferences").await;
     assert_eq!(prefs, json!({ "push": true, "email": true }));
-    let r = w
-        .app
-        .client
-        .put(w.app.url("/api/v1/notification-preferences"))
-        .bearer_auth(&s3)
-        .json(&json!({ "push": false, "email": false }))
-        .send()
-        .await
-        .unwrap();
+    let r = call(
+        &w,
+        &s3,
+        reqwest::Method::PUT,
+        "/api/v1/notification-preferences",
+        Some(json!({ "push": false, "email": false })),
+    )
+    .await;
     assert_eq!(ok(r).await, json!({ "push": false, "email": false }));
     ok(register(&w, &s3, "fcm", "token-f").await).await;
     drain(&w).await;
