@@ -279,6 +279,20 @@ async fn main() {
         .await
         .unwrap();
         let id = v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned();
+        let current = first
+            .state
+            .identity
+            .sessions
+            .validate(&t_fas)
+            .await
+            .unwrap();
+        first
+            .state
+            .identity
+            .sessions
+            .mark_verified(&current)
+            .await
+            .unwrap();
         let v: Value = post(
             &t_fas,
             format!("/api/v1/requests/{id}/verification"),
@@ -290,6 +304,7 @@ async fn main() {
         .json()
         .await
         .unwrap();
+        assert_eq!(v["status"], "in_review", "{v}");
         until(&mut stream, &mut buffer, &id, "in_review").await;
         let current = first
             .state
