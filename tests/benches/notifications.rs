@@ -74,7 +74,7 @@ async fn main() {
     peer.configure(&mut env.config);
     env.config.notifications.email = false;
     env.config.database.max_connections = 16;
-    env.config.log.level = "error".into();
+    env.config.log.level = std::env::var("ABDI_BENCH_LOG").unwrap_or_else(|_| "error".into());
     let app = TestApp::start(env, Arc::new(clock.clone())).await;
     let db = &app.state.db;
     run_seed(
@@ -236,8 +236,8 @@ async fn main() {
         stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
         buffer: &mut String,
         request: &str,
-        status: &str,
-    ) {
+        status: Option<&str>,
+    ) -> Value {
         loop {
             while let Some(end) = buffer.find("\n\n") {
                 let block: String = buffer.drain(..end + 2).collect();
@@ -245,9 +245,9 @@ async fn main() {
                     if let Some(data) = line.strip_prefix("data:")
                         && let Ok(v) = serde_json::from_str::<Value>(data.trim())
                         && v["request_id"] == request
-                        && v["status"] == status
+                        && status.is_none_or(|s| v["status"] == s)
                     {
-                        return;
+                        return v;
                     }
                 }
             }
@@ -305,7 +305,24 @@ async fn main() {
         .await
         .unwrap();
         assert_eq!(v["status"], "in_review", "{v}");
-        until(&mut stream, &mut buffer, &id, "in_review").await;
+        if tokio::time::timeout(
+            Duration::from_secs(8),
+            until(&mut stream, &mut buffer, &id, Some("in_review")),
+        )
+        .await
+        .is_err()
+        {
+            let rows = abdi_server::notifications::entity::delivery::Entity::find()
+                .all(db)
+                .await
+                .unwrap();
+            let pending: Vec<_> = rows.iter().filter(|d| d.state != "delivered").collect();
+            panic!(
+                "stuck; {} deliveries, not delivered: {pending:#?}; clock {}",
+                rows.len(),
+                clock.now()
+            );
+        }
         let current = first
             .state
             .identity
@@ -320,8 +337,8 @@ async fn main() {
             .mark_verified(&current)
             .await
             .unwrap();
-        // The decision, timed until the employee's stream on the other instance has it. A
-        // refusal releases the day, so the next round can ask for it again.
+        // The atasan's decision, timed until the employee's stream on the other instance has
+        // it; then the employee cancels, which frees the day for the next round.
         let started = Instant::now();
         let r = post(
             &t_sup,
@@ -331,9 +348,20 @@ async fn main() {
         )
         .await
         .unwrap();
-        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
-        until(&mut stream, &mut buffer, &id, "decided").await;
+        assert!(r.status().is_success());
+        let decided: Value = r.json().await.unwrap();
+        until(&mut stream, &mut buffer, &id, None).await;
         times.push(started.elapsed());
+        let r = post(
+            &t_staff,
+            format!("/api/v1/requests/{id}/cancel"),
+            json!({ "version": decided["version"] }),
+            false,
+        )
+        .await
+        .unwrap();
+        assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+        until(&mut stream, &mut buffer, &id, Some("cancelled")).await;
     }
     times.sort();
     println!(
