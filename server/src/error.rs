@@ -308,37 +308,37 @@ impl From<crate::notifications::NotificationError> for ApiError {
     fn from(e: crate::notifications::NotificationError) -> Self {
         use crate::notifications::NotificationError as N;
         match e {
-            N::Invalid("limit") => ApiError::with_detail(
+            N::Limit => ApiError::with_detail(
                 ErrorCode::InvalidQuery,
                 "limit harus antara 1 dan 100.",
                 "limit must be between 1 and 100.",
             ),
-            N::Invalid("last_event_id") => ApiError::with_detail(
+            N::LastEventId => ApiError::with_detail(
                 ErrorCode::InvalidHeader,
                 "Last-Event-ID harus berupa nomor notifikasi.",
                 "Last-Event-ID must be a notification id.",
             ),
-            N::Invalid("token") => ApiError::with_detail(
+            N::Token => ApiError::with_detail(
                 ErrorCode::InvalidBody,
                 "token wajib diisi, tanpa spasi, paling panjang 512 karakter.",
                 "token is required, without spaces, at most 512 characters.",
             ),
-            N::Invalid("apns_token") => ApiError::with_detail(
+            N::ApnsToken => ApiError::with_detail(
                 ErrorCode::InvalidBody,
                 "Token APNs berupa heksadesimal, minimal 64 karakter.",
                 "An APNs token is hexadecimal, at least 64 characters.",
             ),
-            N::Invalid("app_version") => ApiError::with_detail(
+            N::AppVersion => ApiError::with_detail(
                 ErrorCode::InvalidBody,
                 "app_version wajib diisi, paling panjang 32 karakter.",
                 "app_version is required, at most 32 characters.",
             ),
-            N::Invalid("too_many_ids") => ApiError::with_detail(
+            N::TooManyIds => ApiError::with_detail(
                 ErrorCode::InvalidBody,
                 "Paling banyak 500 notifikasi sekaligus.",
                 "At most 500 notifications at once.",
             ),
-            N::Invalid(_) => ApiError::with_detail(
+            N::NothingToMark => ApiError::with_detail(
                 ErrorCode::InvalidBody,
                 "Sebutkan ids atau up_to.",
                 "Give ids or up_to.",

@@ -26,16 +26,16 @@ fn check(reg: &DeviceRegistration) -> Result<(), NotificationError> {
     let token = reg.token.as_str();
     let printable = |s: &str| s.bytes().all(|b| b.is_ascii_graphic());
     if token.is_empty() || token.len() > 512 || !printable(token) {
-        return Err(NotificationError::Invalid("token"));
+        return Err(NotificationError::Token);
     }
     if reg.platform == PushPlatform::Apns
         && (token.len() < 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()))
     {
-        return Err(NotificationError::Invalid("apns_token"));
+        return Err(NotificationError::ApnsToken);
     }
     let version = reg.app_version.trim();
     if version.is_empty() || version.len() > 32 || !version.chars().all(|c| !c.is_control()) {
-        return Err(NotificationError::Invalid("app_version"));
+        return Err(NotificationError::AppVersion);
     }
     Ok(())
 }

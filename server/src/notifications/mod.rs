@@ -49,8 +49,20 @@ use stream::Hub;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NotificationError {
-    #[error("{0}")]
-    Invalid(&'static str),
+    #[error("limit must be between 1 and 100")]
+    Limit,
+    #[error("Last-Event-ID is not a notification id")]
+    LastEventId,
+    #[error("the push token is empty, too long or not printable")]
+    Token,
+    #[error("an APNs token is hexadecimal")]
+    ApnsToken,
+    #[error("the app version is empty or too long")]
+    AppVersion,
+    #[error("neither ids nor up_to")]
+    NothingToMark,
+    #[error("more than 500 ids")]
+    TooManyIds,
     #[error(transparent)]
     Store(#[from] SessionStoreError),
     #[error("database: {0}")]
@@ -361,6 +373,9 @@ impl Notifications {
         before: Option<i64>,
         limit: u64,
     ) -> Result<Inbox, NotificationError> {
+        if !(1..=100).contains(&limit) {
+            return Err(NotificationError::Limit);
+        }
         let mut q = event::Entity::find().filter(event::Column::EmployeeId.eq(employee_id));
         if let Some(before) = before {
             q = q.filter(event::Column::Id.lt(before));
@@ -398,10 +413,10 @@ impl Notifications {
         which: &MarkRead,
     ) -> Result<u64, NotificationError> {
         if which.ids.is_empty() && which.up_to.is_none() {
-            return Err(NotificationError::Invalid("ids_or_up_to"));
+            return Err(NotificationError::NothingToMark);
         }
         if which.ids.len() > 500 {
-            return Err(NotificationError::Invalid("too_many_ids"));
+            return Err(NotificationError::TooManyIds);
         }
         let mut which_rows = sea_orm::Condition::any();
         if !which.ids.is_empty() {

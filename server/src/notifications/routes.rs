@@ -55,14 +55,10 @@ async fn inbox(
     Authenticated(current): Authenticated,
     Query(q): Query<InboxQuery>,
 ) -> Result<axum::Json<Inbox>, ApiError> {
-    let limit = q.limit.unwrap_or(30);
-    if !(1..=100).contains(&limit) {
-        return Err(super::NotificationError::Invalid("limit").into());
-    }
     Ok(axum::Json(
         state
             .notifications
-            .inbox(current.session.employee_id, q.before, limit)
+            .inbox(current.session.employee_id, q.before, q.limit.unwrap_or(30))
             .await?,
     ))
 }
@@ -129,7 +125,7 @@ async fn event_stream(
             .to_str()
             .ok()
             .and_then(|s| s.trim().parse::<i64>().ok())
-            .ok_or(super::NotificationError::Invalid("last_event_id"))?,
+            .ok_or(super::NotificationError::LastEventId)?,
         None => notifications.latest(employee).await?,
     };
     let keepalive = Duration::from_secs(state.config.notifications.stream_keepalive_secs);

@@ -29,6 +29,8 @@ pub enum Signal {
 #[derive(Clone)]
 pub struct Hub {
     store: SessionStore,
+    /// Signals go through Redis (several instances) rather than straight to local streams.
+    shared: bool,
     local: broadcast::Sender<Signal>,
 }
 
@@ -37,8 +39,13 @@ impl Hub {
     /// `wait` (it keeps trying in the background).
     pub async fn start(store: SessionStore, wait: Duration) -> Hub {
         let (local, _) = broadcast::channel(1024);
-        let hub = Hub { store, local };
-        if let Some((client, channel)) = hub.store.pubsub(CHANNEL) {
+        let pubsub = store.pubsub(CHANNEL);
+        let hub = Hub {
+            store,
+            shared: pubsub.is_some(),
+            local,
+        };
+        if let Some((client, channel)) = pubsub {
             let (ready_tx, ready) = tokio::sync::oneshot::channel();
             tokio::spawn(subscribe(client, channel, hub.local.clone(), ready_tx));
             if tokio::time::timeout(wait, ready).await.is_err() {
@@ -50,16 +57,13 @@ impl Hub {
 
     /// Tells every instance's streams about a new notification.
     pub async fn publish(&self, employee_id: Uuid, id: i64) -> Result<(), SessionStoreError> {
-        match self.store.pubsub(CHANNEL) {
-            Some(_) => {
-                self.store
-                    .publish(CHANNEL, &format!("{employee_id} {id}"))
-                    .await
-            }
-            None => {
-                let _ = self.local.send(Signal::Event { employee_id, id });
-                Ok(())
-            }
+        if self.shared {
+            self.store
+                .publish(CHANNEL, &format!("{employee_id} {id}"))
+                .await
+        } else {
+            let _ = self.local.send(Signal::Event { employee_id, id });
+            Ok(())
         }
     }
 
