@@ -441,6 +441,20 @@ pub struct WorkItem {
     pub waiting_since: DateTime<Utc>,
 }
 
+/// An uploaded file (`POST /api/v1/attachments`); a form's attachment field lists these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttachmentInfo {
+    pub id: uuid::Uuid,
+    pub name: String,
+    /// Told by the content, not by the name: `application/pdf`, `image/jpeg` or `image/png`.
+    pub content_type: String,
+    pub size: u64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// A rule a request breaks, with a stable code the app can switch on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -87,11 +87,6 @@ impl OidcProvider {
     /// Runs the authorization request for `login_hint` as the system browser would, and
     /// returns the code from the redirect back to the app.
     pub async fn authorize(&self, client_id: &str, login_hint: &str, nonce: &str) -> Authorized {
-        let browser = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
         let mut raw = [0u8; 32];
         getrandom::fill(&mut raw).unwrap();
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -107,39 +102,53 @@ impl OidcProvider {
             .append_pair("code_challenge", &challenge)
             .append_pair("code_challenge_method", "S256")
             .append_pair("state", &state)
-            .append_pair("nonce", nonce)
-            .append_pair("login_hint", login_hint);
-        for _ in 0..10 {
-            let r = browser.get(url.clone()).send().await.unwrap();
-            let location = r
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-                .unwrap_or_else(|| panic!("no redirect from {url}: {}", r.status()));
-            if let Some(query) = location.strip_prefix(&format!("{REDIRECT}?")) {
-                let pairs: Vec<(String, String)> =
-                    reqwest::Url::parse(&format!("http://x/?{query}"))
-                        .unwrap()
-                        .query_pairs()
-                        .into_owned()
-                        .collect();
-                let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-                assert_eq!(
-                    get("state").as_deref(),
-                    Some(state.as_str()),
-                    "the app checks state"
-                );
-                return Authorized {
-                    code: get("code").expect("a code"),
-                    verifier,
-                    state,
-                };
-            }
-            url = url.join(&location).unwrap();
+            .append_pair("nonce", nonce);
+        let location = browse(url.as_str(), login_hint).await;
+        let query = location.strip_prefix(&format!("{REDIRECT}?")).unwrap();
+        let pairs: Vec<(String, String)> = reqwest::Url::parse(&format!("http://x/?{query}"))
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect();
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(
+            get("state").as_deref(),
+            Some(state.as_str()),
+            "the app checks state"
+        );
+        Authorized {
+            code: get("code").expect("a code"),
+            verifier,
+            state,
         }
-        panic!("the authorization did not come back to the app");
     }
+}
+
+/// The system browser: opens `authorization_url` (adding `login_hint`, which the provider's
+/// interaction logs in and consents for), follows the provider's redirects, and returns the
+/// redirect back to the app, whole, as the app receives it.
+pub async fn browse(authorization_url: &str, login_hint: &str) -> String {
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut url = reqwest::Url::parse(authorization_url).unwrap();
+    url.query_pairs_mut().append_pair("login_hint", login_hint);
+    for _ in 0..10 {
+        let r = browser.get(url.clone()).send().await.unwrap();
+        let location = r
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no redirect from {url}: {}", r.status()));
+        if location.starts_with(&format!("{REDIRECT}?")) {
+            return location;
+        }
+        url = url.join(&location).unwrap();
+    }
+    panic!("the authorization did not come back to the app");
 }
 
 impl Drop for OidcProvider {

@@ -10,7 +10,6 @@ use chrono::{DateTime, Datelike, Utc};
 use futures_util::Stream;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -18,16 +17,7 @@ use super::ServiceError;
 use super::entity::attachment;
 use crate::store::objects::Objects;
 
-/// An uploaded file as the client sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct AttachmentInfo {
-    pub id: Uuid,
-    pub name: String,
-    pub content_type: String,
-    pub size: u64,
-    pub sha256: String,
-    pub created_at: DateTime<Utc>,
-}
+pub use abdi_proto::services::AttachmentInfo;
 
 impl From<&attachment::Model> for AttachmentInfo {
     fn from(m: &attachment::Model) -> Self {

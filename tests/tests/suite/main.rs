@@ -7,6 +7,7 @@ mod documents;
 mod errors;
 mod health;
 mod identity;
+mod mobile;
 mod notifications;
 mod openapi;
 mod passkeys;

@@ -1,0 +1,309 @@
+//! The offline submission queue.
+//!
+//! A submission is checked against the cached form schema, then written to the app's folder
+//! with its idempotency key (and its attachments' bytes) before anything is sent. `flush`
+//! sends what waits, oldest first, each with its own key, so a call that reached the server
+//! but whose answer was lost is answered from the server's record the next time instead of
+//! making a second request. Entries survive an app restart; one flush runs at a time.
+
+use abdi_proto::Text;
+use abdi_proto::forms::FormValues;
+use abdi_proto::services::{AttachmentInfo, NewRequest, RequestStatus, RequestView};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::http::Call;
+use crate::{Client, CoreError};
+
+/// A file for a form's attachment field, as the app picked it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub field: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Where a queued submission stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum QueueState {
+    /// Waiting for the network (or for the next flush).
+    Pending,
+    /// The server has it.
+    Sent {
+        request_id: Uuid,
+        status: RequestStatus,
+    },
+    /// The server refused it for good (the rules changed since the schema was cached, the
+    /// balance ran out): the employee must look at it.
+    Rejected { code: String, message: Text },
+}
+
+/// One attachment kept with a queued submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedFile {
+    pub field: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    /// The file in the app's folder.
+    pub file: String,
+    /// Set once uploaded, so a restart does not upload it again.
+    pub uploaded: Option<AttachmentInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueuedSubmission {
+    /// Also the `Idempotency-Key` of every attempt.
+    pub id: Uuid,
+    pub service: String,
+    /// The form without its attachment fields (they are filled in from `files` when sent).
+    pub form: FormValues,
+    pub files: Vec<QueuedFile>,
+    pub queued_at: DateTime<Utc>,
+    pub attempts: u32,
+    /// The last transient failure (no network, server busy), for the app to show.
+    pub last_error: Option<String>,
+    #[serde(flatten)]
+    pub state: QueueState,
+}
+
+impl QueuedSubmission {
+    fn path(&self) -> String {
+        format!(
+            "queue/{}-{}.json",
+            self.queued_at.timestamp_micros(),
+            self.id
+        )
+    }
+
+    /// The form as sent: each attachment field lists its files (local placeholders until
+    /// uploaded, which carry everything the schema checks).
+    fn form_with_files(&self) -> FormValues {
+        let mut form = self.form.clone();
+        for f in &self.files {
+            let entry = match &f.uploaded {
+                Some(info) => json!({
+                    "id": info.id, "name": info.name,
+                    "content_type": info.content_type, "size": info.size,
+                }),
+                None => json!({
+                    "id": format!("local-{}", f.file), "name": f.name,
+                    "content_type": f.content_type, "size": f.size,
+                }),
+            };
+            match form.entry(f.field.clone()).or_insert_with(|| json!([])) {
+                Value::Array(list) => list.push(entry),
+                other => *other = json!([entry]),
+            }
+        }
+        form
+    }
+}
+
+/// What a flush did with one submission.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlushOutcome {
+    pub id: Uuid,
+    pub service: String,
+    pub state: QueueState,
+    /// For a submission still pending: why it could not go now.
+    pub error: Option<CoreError>,
+}
+
+/// PDF, JPEG or PNG, told by the first bytes as the server tells them.
+pub fn sniff_content_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1A, b'\n']) {
+        Some("image/png")
+    } else {
+        None
+    }
+}
+
+impl Client {
+    /// Checks the form offline and queues it durably; nothing is sent yet (call
+    /// [`Client::flush`]). A form that does not pass is refused here, with every field error.
+    pub async fn enqueue(
+        &self,
+        service: &str,
+        form: FormValues,
+        attachments: Vec<NewAttachment>,
+        today: NaiveDate,
+    ) -> Result<QueuedSubmission, CoreError> {
+        let id = Uuid::new_v4();
+        let mut entry = QueuedSubmission {
+            id,
+            service: service.to_owned(),
+            form,
+            files: Vec::new(),
+            queued_at: Utc::now(),
+            attempts: 0,
+            last_error: None,
+            state: QueueState::Pending,
+        };
+        for (n, a) in attachments.iter().enumerate() {
+            entry.files.push(QueuedFile {
+                field: a.field.clone(),
+                name: a.name.clone(),
+                content_type: sniff_content_type(&a.bytes)
+                    .unwrap_or("application/octet-stream")
+                    .to_owned(),
+                size: a.bytes.len() as u64,
+                file: format!("queue/files/{id}-{n}"),
+                uploaded: None,
+            });
+        }
+        let errors = self
+            .validate_offline(service, &entry.form_with_files(), today)
+            .await?;
+        if !errors.is_empty() {
+            return Err(CoreError::FormInvalid(errors));
+        }
+        for (a, f) in attachments.into_iter().zip(&entry.files) {
+            self.data.write(&f.file, a.bytes).await?;
+        }
+        // The entry last: a crash before this leaves stray files, never an entry without them.
+        self.data.write_json(&entry.path(), &entry).await?;
+        Ok(entry)
+    }
+
+    /// Every queued submission, oldest first, with its state (sent and refused ones stay until
+    /// dismissed, so the app can tell the employee).
+    pub async fn queued(&self) -> Result<Vec<QueuedSubmission>, CoreError> {
+        let mut out = Vec::new();
+        for name in self.data.list("queue").await? {
+            if !name.ends_with(".json") {
+                continue;
+            }
+            if let Some(entry) = self.data.read_json(&format!("queue/{name}")).await? {
+                out.push(entry);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes a submission the employee has seen the outcome of (or gives up on one still
+    /// pending), with its files.
+    pub async fn dismiss(&self, id: Uuid) -> Result<(), CoreError> {
+        let _flush = self.flushing.lock().await;
+        let entry = self
+            .queued()
+            .await?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| CoreError::QueueEntryNotFound(id.to_string()))?;
+        self.data.remove(&entry.path()).await?;
+        for f in &entry.files {
+            self.data.remove(&f.file).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends every pending submission, oldest first, and reports each outcome. Stops at the
+    /// first transient failure (no network), leaving that one and the rest pending.
+    pub async fn flush(&self) -> Result<Vec<FlushOutcome>, CoreError> {
+        let _flush = self.flushing.lock().await;
+        let mut outcomes = Vec::new();
+        for mut entry in self.queued().await? {
+            if entry.state != QueueState::Pending {
+                continue;
+            }
+            entry.attempts += 1;
+            let result = self.send_queued(&mut entry).await;
+            let error = match result {
+                Ok(view) => {
+                    entry.state = QueueState::Sent {
+                        request_id: view.id,
+                        status: view.status,
+                    };
+                    entry.last_error = None;
+                    None
+                }
+                Err(e) if e.is_transient() || matches!(e, CoreError::NotLoggedIn) => {
+                    entry.last_error = Some(e.to_string());
+                    Some(e)
+                }
+                Err(CoreError::Api {
+                    code: abdi_proto::ErrorCode::Unauthenticated,
+                    ..
+                }) => {
+                    entry.last_error = Some("session ended".into());
+                    Some(CoreError::NotLoggedIn)
+                }
+                Err(e) => {
+                    entry.state = QueueState::Rejected {
+                        code: e.code().to_owned(),
+                        message: e.text(),
+                    };
+                    None
+                }
+            };
+            self.data.write_json(&entry.path(), &entry).await?;
+            let stop = error.is_some();
+            outcomes.push(FlushOutcome {
+                id: entry.id,
+                service: entry.service.clone(),
+                state: entry.state.clone(),
+                error,
+            });
+            if stop {
+                break;
+            }
+        }
+        Ok(outcomes)
+    }
+
+    async fn send_queued(&self, entry: &mut QueuedSubmission) -> Result<RequestView, CoreError> {
+        for i in 0..entry.files.len() {
+            if entry.files[i].uploaded.is_some() {
+                continue;
+            }
+            let f = &entry.files[i];
+            let bytes = self
+                .data
+                .read(&f.file)
+                .await?
+                .ok_or_else(|| CoreError::Storage(format!("{} is gone", f.file)))?;
+            let name: String = url::form_urlencoded::byte_serialize(f.name.as_bytes()).collect();
+            let info: AttachmentInfo = self
+                .authed(Call::upload(
+                    format!("/api/v1/attachments?name={name}"),
+                    bytes,
+                ))
+                .await?;
+            entry.files[i].uploaded = Some(info);
+            self.data.write_json(&entry.path(), &*entry).await?;
+        }
+        let body = NewRequest {
+            service: entry.service.clone(),
+            form: entry.form_with_files(),
+            submit: true,
+        };
+        let key = entry.id.to_string();
+        let view: RequestView = self
+            .authed(Call::post("/api/v1/requests", &body)?.idempotent(&key))
+            .await?;
+        Ok(view)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_types_are_told_by_content() {
+        assert_eq!(sniff_content_type(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(
+            sniff_content_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some("image/jpeg")
+        );
+        assert_eq!(sniff_content_type(b"GIF89a"), None);
+    }
+}

@@ -1,0 +1,641 @@
+//! The product's main story on the phone, through abdi-core only (the app's Rust half), against
+//! the real server with PostgreSQL, Redis, a real SMTP server and a real OpenID provider:
+//!
+//! activation by email and passkey enrolment -> logout -> SSO login in the "system browser" ->
+//! the leave form fetched, filled and validated offline -> queued while the server cannot be
+//! reached -> the app restarts -> flushed when the server is back (exactly one request, also
+//! when the answer was lost) -> the fasilitator, the supervisor and the official decide from
+//! their own phones, with step-up -> the employee's event stream reports each change -> the
+//! signed letter is downloaded and verified on the phone -> a tampered copy is reported
+//! modified.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use abdi_core::{
+    Client, ClientConfig, CoreError, MemorySecureStore, PasskeyPrompt, PinnedRoots, QueueState,
+    SESSION_KEY, SecureStore,
+};
+use abdi_proto::ErrorCode;
+use abdi_proto::documents::SignatureStatus;
+use abdi_proto::forms::FormValues;
+use abdi_proto::notifications::{Notification, PushPlatform};
+use abdi_proto::services::{Decision, Outcome, RequestStatus, Verification, VerificationOutcome};
+use abdi_server::config::{EmailTransport, SmtpTls, SsoProviderConfig};
+use abdi_server::masterdata::entity::employee;
+use abdi_server::services::entity::service_request;
+use abdi_tests::oidc::{OidcProvider, REDIRECT, browse};
+use abdi_tests::proxy::Proxy;
+use abdi_tests::smtp::SmtpServer;
+use abdi_tests::{Backend, TestApp};
+use chrono::{Datelike, Duration as Days, Utc, Weekday};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+use webauthn_authenticator_rs::prelude::{Url, WebauthnAuthenticator};
+use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+use webauthn_rs_proto::{CreationChallengeResponse, RequestChallengeResponse};
+
+use crate::access::{Who, world_with};
+
+const ORIGIN: &str = "http://localhost:8080";
+
+/// The phone's platform authenticator (Credential Manager, AuthenticationServices), played by
+/// SoftPasskey. SoftPasskey keeps no resident keys and returns no user handle; as in
+/// `passkeys.rs`, this helper fills in what a platform passkey would, outside what the server
+/// verifies.
+struct Authenticator {
+    key: SoftPasskey,
+    credential_id: Option<String>,
+    user_handle: Option<String>,
+}
+
+impl Authenticator {
+    fn new() -> Self {
+        Authenticator {
+            key: SoftPasskey::new(true),
+            credential_id: None,
+            user_handle: None,
+        }
+    }
+
+    /// Answers a registration prompt with `registrationResponseJson`.
+    fn create(&mut self, prompt: &PasskeyPrompt) -> String {
+        let mut options: Value = serde_json::from_str(&prompt.request_json).unwrap();
+        assert_eq!(options["authenticatorSelection"]["residentKey"], "required");
+        options["authenticatorSelection"]["residentKey"] = json!("discouraged");
+        options["authenticatorSelection"]["requireResidentKey"] = json!(false);
+        let ccr: CreationChallengeResponse =
+            serde_json::from_value(json!({ "publicKey": options })).unwrap();
+        let credential = self
+            .key
+            .do_registration(Url::parse(ORIGIN).unwrap(), ccr)
+            .unwrap();
+        self.credential_id = Some(credential.id.clone());
+        self.user_handle = prompt.user_id.clone();
+        serde_json::to_string(&credential).unwrap()
+    }
+
+    /// Answers a login or step-up prompt with `authenticationResponseJson`.
+    fn get(&mut self, prompt: &PasskeyPrompt) -> String {
+        let mut options: Value = serde_json::from_str(&prompt.request_json).unwrap();
+        if prompt.credential_ids.is_empty() {
+            options["allowCredentials"] =
+                json!([{ "type": "public-key", "id": self.credential_id }]);
+        }
+        let rcr: RequestChallengeResponse =
+            serde_json::from_value(json!({ "publicKey": options })).unwrap();
+        let assertion = self
+            .key
+            .do_authentication(Url::parse(ORIGIN).unwrap(), rcr)
+            .unwrap();
+        let mut v = serde_json::to_value(assertion).unwrap();
+        v["response"]["userHandle"] = json!(self.user_handle);
+        v.to_string()
+    }
+}
+
+/// A phone: the core's client, its secure storage and folder, and its authenticator.
+struct Phone {
+    client: Arc<Client>,
+    secure: Arc<MemorySecureStore>,
+    dir: tempfile::TempDir,
+    auth: Authenticator,
+    base: String,
+    roots: PinnedRoots,
+}
+
+fn config(base: &str, device: &str) -> ClientConfig {
+    let mut c = ClientConfig::new(base);
+    c.device_name = device.into();
+    c.request_timeout = Duration::from_secs(3);
+    c.connect_timeout = Duration::from_secs(2);
+    c.stream_idle_timeout = Duration::from_secs(3);
+    c.retries = 1;
+    c.backoff_base = Duration::from_millis(50);
+    c.backoff_max = Duration::from_millis(200);
+    c
+}
+
+impl Phone {
+    fn new(base: &str, device: &str, roots: &PinnedRoots) -> Phone {
+        let secure = Arc::new(MemorySecureStore::new());
+        let dir = tempfile::tempdir().unwrap();
+        let client = Client::new(
+            config(base, device),
+            secure.clone(),
+            dir.path(),
+            Some(roots.clone()),
+        )
+        .unwrap();
+        Phone {
+            client: Arc::new(client),
+            secure,
+            dir,
+            auth: Authenticator::new(),
+            base: base.into(),
+            roots: roots.clone(),
+        }
+    }
+
+    /// The app is killed and started again: a new client on the same storage.
+    fn restart(&mut self) {
+        let client = Client::new(
+            config(&self.base, "Galaxy A14"),
+            self.secure.clone(),
+            self.dir.path(),
+            Some(self.roots.clone()),
+        )
+        .unwrap();
+        self.client = Arc::new(client);
+    }
+
+    async fn activate(&self, smtp: &SmtpServer, nip: &str, email: &str) {
+        let accepted = self
+            .client
+            .request_activation(nip, email, "081234567890")
+            .await
+            .unwrap();
+        assert!(accepted.message_id.len() > 10);
+        let link = activation_link(smtp, email).await;
+        let session = self.client.redeem_activation(&link).await.unwrap();
+        assert_eq!(session.method, "activation");
+    }
+
+    async fn enrol_passkey(&mut self, name: &str) {
+        let prompt = self.client.begin_passkey_registration().await.unwrap();
+        let answer = self.auth.create(&prompt);
+        let info = self
+            .client
+            .finish_passkey_registration(&prompt.challenge_id, name, &answer)
+            .await
+            .unwrap();
+        assert_eq!(info.name, name);
+    }
+
+    async fn step_up(&mut self) {
+        let prompt = self.client.begin_step_up().await.unwrap();
+        let answer = self.auth.get(&prompt);
+        let step = self
+            .client
+            .finish_step_up(&prompt.challenge_id, &answer)
+            .await
+            .unwrap();
+        assert!(step.valid_until > step.verified_at);
+    }
+
+    async fn token(&self) -> Option<String> {
+        self.secure.get(SESSION_KEY).await.unwrap()
+    }
+}
+
+/// The activation link of the newest activation mail to `to`, as the deep link hands it over.
+async fn activation_link(smtp: &SmtpServer, to: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(mail) = smtp
+            .messages()
+            .into_iter()
+            .rev()
+            .find(|m| m.to.contains(to) && m.subject.contains("Aktivasi"))
+        {
+            let start = mail.body.find("https://abdi.test/activate?token=").unwrap();
+            return mail.body[start..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_owned();
+        }
+        assert!(std::time::Instant::now() < deadline, "no mail to {to}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn is_step_up(e: &CoreError) -> bool {
+    matches!(
+        e,
+        CoreError::Api {
+            code: ErrorCode::StepUpRequired,
+            ..
+        }
+    )
+}
+
+/// The next status event of the employee's stream.
+async fn next_event(
+    rx: &mut mpsc::UnboundedReceiver<Result<Notification, CoreError>>,
+) -> Notification {
+    tokio::time::timeout(Duration::from_secs(15), rx.recv())
+        .await
+        .expect("a status event within 15 s")
+        .expect("the stream is running")
+        .expect("the stream reports no error")
+}
+
+/// Every file under `dir`, for checking that no secret was written there.
+fn files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Monday two weeks ahead, and the Wednesday after it.
+fn leave_days() -> (String, String) {
+    let mut start = Utc::now().date_naive() + Days::days(14);
+    while start.weekday() != Weekday::Mon {
+        start += Days::days(1);
+    }
+    (start.to_string(), (start + Days::days(2)).to_string())
+}
+
+async fn person(app: &TestApp, id: Uuid) -> (String, String) {
+    let e = employee::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    (e.nip, e.email.expect("an email in the master record"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_story_on_the_phone() {
+    let smtp = SmtpServer::start();
+    let op = OidcProvider::start("key-a", 3600);
+    let (smtp_port, issuer) = (smtp.port, op.issuer());
+    let w = world_with(Backend::Postgres, None, move |c| {
+        c.email.transport = EmailTransport::Smtp;
+        c.email.smtp_host = "127.0.0.1".into();
+        c.email.smtp_port = smtp_port;
+        c.email.smtp_tls = SmtpTls::None;
+        c.identity.public_url = "https://abdi.test".into();
+        c.sso = vec![SsoProviderConfig {
+            name: "bkn".into(),
+            issuer,
+            client_id: "abdi-app".into(),
+            client_secret: None,
+            redirect_uri: REDIRECT.into(),
+            post_logout_redirect_uri: None,
+            nip_claim: "nip".into(),
+            scopes: vec!["openid".into(), "profile".into(), "nip".into()],
+        }];
+        // The outbox worker delivers to the event stream, as in production.
+        c.notifications.worker = true;
+        c.notifications.stream_keepalive_secs = 1;
+    })
+    .await;
+    let app = &w.app;
+    let roots = PinnedRoots::from_pem(
+        &std::fs::read(app.state.config.documents.local_dir.join("root.pem")).unwrap(),
+    )
+    .unwrap();
+    // The employee's phone reaches the server through a link the test can cut.
+    let link = Proxy::start(app.addr.port()).await;
+    let mut employee = Phone::new(
+        &format!("http://127.0.0.1:{}", link.port),
+        "Galaxy A14",
+        &roots,
+    );
+    let staff = w.ids[&Who::Staff];
+    let (staff_nip, staff_email) = person(app, staff).await;
+
+    // 1. Activation by email, a passkey on the phone, logout.
+    let bad = employee
+        .client
+        .request_activation("12345", &staff_email, "0812")
+        .await;
+    assert_eq!(
+        bad.unwrap_err().code(),
+        "invalid_nip",
+        "checked before sending"
+    );
+    employee.activate(&smtp, &staff_nip, &staff_email).await;
+    assert_eq!(employee.client.me().await.unwrap().nip, staff_nip);
+    employee.enrol_passkey("HP Galaxy A14").await;
+    assert_eq!(employee.client.passkeys().await.unwrap().len(), 1);
+    employee.client.logout().await.unwrap();
+    assert!(!employee.client.has_session().await.unwrap());
+    assert_eq!(employee.token().await, None);
+    assert!(matches!(
+        employee.client.me().await,
+        Err(CoreError::NotLoggedIn)
+    ));
+
+    // 2. SSO in the system browser: PKCE S256, state and nonce; a forged redirect is refused
+    //    and does not cancel the real login.
+    let start = employee.client.start_sso("bkn").await.unwrap();
+    assert_eq!(start.redirect_uri, REDIRECT);
+    let url = Url::parse(&start.authorization_url).unwrap();
+    let q = |k: &str| {
+        url.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+    };
+    assert_eq!(q("code_challenge_method").as_deref(), Some("S256"));
+    assert_eq!(q("code_challenge").map(|c| c.len()), Some(43));
+    assert!(q("state").is_some() && q("nonce").is_some());
+    let redirect = browse(&start.authorization_url, &staff_nip).await;
+    let forged = format!("{REDIRECT}?code=stolen&state=not-ours");
+    assert!(matches!(
+        employee.client.finish_sso(&forged).await,
+        Err(CoreError::SsoStateMismatch)
+    ));
+    let session = employee.client.finish_sso(&redirect).await.unwrap();
+    assert_eq!(session.method, "sso");
+    assert!(
+        matches!(
+            employee.client.finish_sso(&redirect).await,
+            Err(CoreError::SsoStateMismatch)
+        ),
+        "a redirect is used once"
+    );
+    employee
+        .client
+        .register_push(PushPlatform::Fcm, "fcm-token-galaxy-a14")
+        .await
+        .unwrap();
+
+    // The employee's event stream, from now on.
+    let (tx, mut events) = mpsc::unbounded_channel();
+    let mut stream = employee.client.status_events().await.unwrap();
+    let streaming = employee.client.clone();
+    let stream_task = tokio::spawn(async move {
+        loop {
+            let r = stream.next(&streaming).await;
+            let end = r.is_err();
+            if tx.send(r).is_err() || end {
+                return;
+            }
+        }
+    });
+
+    // 3. The leave form, fetched once, then filled and validated offline.
+    let service = employee.client.service("cuti_tahunan").await.unwrap();
+    assert_eq!(service.code, "cuti_tahunan");
+    let (from, to) = leave_days();
+    let today = Utc::now().date_naive();
+    let mut form: FormValues = serde_json::from_value(json!({
+        "period": { "start": from, "end": to },
+        "reason": "ok",
+        "address": { "street": "Jl. Pahlawan 110", "city": "Surabaya", "province": "Jawa Timur", "postal_code": "60174" },
+        "phone": "081234567890",
+    }))
+    .unwrap();
+    let errors = employee
+        .client
+        .validate_offline("cuti_tahunan", &form, today)
+        .await
+        .unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].field, "reason");
+    assert!(!errors[0].message.id.is_empty() && !errors[0].message.en.is_empty());
+    let refused = employee
+        .client
+        .enqueue("cuti_tahunan", form.clone(), vec![], today)
+        .await;
+    assert!(
+        matches!(refused, Err(CoreError::FormInvalid(_))),
+        "an invalid form is not queued"
+    );
+    form.insert("reason".into(), json!("Keperluan keluarga"));
+    assert!(
+        employee
+            .client
+            .validate_offline("cuti_tahunan", &form, today)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // 4. The server cannot be reached: the submission is queued, the flush keeps it.
+    link.blackhole_open_connections();
+    link.retarget(1);
+    let queued = employee
+        .client
+        .enqueue("cuti_tahunan", form, vec![], today)
+        .await
+        .unwrap();
+    let outcomes = employee.client.flush().await.unwrap();
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].state, QueueState::Pending);
+    assert!(
+        outcomes[0]
+            .error
+            .as_ref()
+            .is_some_and(CoreError::is_transient),
+        "{outcomes:?}"
+    );
+    let requests = || {
+        service_request::Entity::find()
+            .filter(service_request::Column::EmployeeId.eq(staff))
+            .count(&app.state.db)
+    };
+    assert_eq!(requests().await.unwrap(), 0);
+
+    // 5. The app is restarted; the queue is still there. The server is back: one flush sends
+    //    it, exactly once.
+    employee.restart();
+    let waiting = employee.client.queued().await.unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].id, queued.id);
+    assert_eq!(waiting[0].attempts, 1);
+    link.retarget(app.addr.port());
+    let outcomes = employee.client.flush().await.unwrap();
+    let QueueState::Sent { request_id, status } = outcomes[0].state.clone() else {
+        panic!("not sent: {outcomes:?}");
+    };
+    assert_eq!(status, RequestStatus::Submitted);
+    assert!(
+        employee.client.flush().await.unwrap().is_empty(),
+        "nothing left to send"
+    );
+    assert_eq!(requests().await.unwrap(), 1);
+    // The answer of that flush lost (the app died before writing it down): the same key
+    // brings back the same request, not a second one.
+    let entry = employee.dir.path().join("queue");
+    for f in files(&entry)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        let mut v: Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+        v["state"] = json!("pending");
+        std::fs::write(&f, v.to_string()).unwrap();
+    }
+    let outcomes = employee.client.flush().await.unwrap();
+    assert_eq!(
+        outcomes[0].state,
+        QueueState::Sent {
+            request_id,
+            status: RequestStatus::Submitted
+        }
+    );
+    assert_eq!(requests().await.unwrap(), 1, "exactly one request");
+    let mine = employee.client.my_requests().await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(employee.client.cached_requests().await.unwrap(), mine);
+    let event = next_event(&mut events).await;
+    assert_eq!(
+        (event.request_id, event.status),
+        (Some(request_id), Some(RequestStatus::Submitted))
+    );
+    employee.client.dismiss(queued.id).await.unwrap();
+    assert!(employee.client.queued().await.unwrap().is_empty());
+
+    // 6. The fasilitator, the supervisor and the official, each on their own phone.
+    let mut phones = Vec::new();
+    for (who, device) in [
+        (Who::Fasilitator, "Redmi 12"),
+        (Who::Supervisor, "iPhone 13"),
+        (Who::Head, "Galaxy S23"),
+    ] {
+        let (nip, email) = person(app, w.ids[&who]).await;
+        let mut phone = Phone::new(&app.base, device, &roots);
+        phone.activate(&smtp, &nip, &email).await;
+        phone.enrol_passkey(device).await;
+        phones.push(phone);
+    }
+    let [fasilitator, supervisor, head] = &mut phones[..] else {
+        unreachable!()
+    };
+    // The supervisor logs in again with the passkey alone.
+    supervisor.client.logout().await.unwrap();
+    let prompt = supervisor.client.begin_passkey_login().await.unwrap();
+    assert!(
+        prompt.credential_ids.is_empty(),
+        "a discoverable login names nobody"
+    );
+    let answer = supervisor.auth.get(&prompt);
+    let s = supervisor
+        .client
+        .finish_passkey_login(&prompt.challenge_id, &answer)
+        .await
+        .unwrap();
+    assert_eq!(s.method, "passkey");
+
+    let queue = fasilitator.client.verification_queue().await.unwrap();
+    let item = queue
+        .items
+        .iter()
+        .find(|i| i.request.id == request_id)
+        .expect("in the queue");
+    let check = Verification {
+        version: item.request.version,
+        outcome: VerificationOutcome::Complete,
+        note: None,
+    };
+    let v = match fasilitator.client.verify_request(request_id, &check).await {
+        Err(e) if is_step_up(&e) => {
+            fasilitator.step_up().await;
+            fasilitator
+                .client
+                .verify_request(request_id, &check)
+                .await
+                .unwrap()
+        }
+        other => other.unwrap(),
+    };
+    assert_eq!(v.status, RequestStatus::InReview);
+    let event = next_event(&mut events).await;
+    assert_eq!(event.status, Some(RequestStatus::InReview));
+
+    let inbox = supervisor.client.work_inbox().await.unwrap();
+    let item = inbox
+        .items
+        .iter()
+        .find(|i| i.request.id == request_id)
+        .expect("in the inbox");
+    let approve = Decision {
+        version: item.request.version,
+        outcome: Outcome::Disetujui,
+        note: None,
+        changes: None,
+    };
+    // A passkey login is itself a fresh confirmation: no step-up needed.
+    let v = supervisor
+        .client
+        .decide(request_id, &approve)
+        .await
+        .unwrap();
+    assert_eq!(v.status, RequestStatus::InReview);
+    let event = next_event(&mut events).await;
+    assert_eq!(event.status, Some(RequestStatus::InReview));
+
+    let item = head.client.work_inbox().await.unwrap();
+    let item = item
+        .items
+        .iter()
+        .find(|i| i.request.id == request_id)
+        .expect("in the inbox");
+    let grant = Decision {
+        version: item.request.version,
+        outcome: Outcome::Disetujui,
+        note: None,
+        changes: None,
+    };
+    let refused = head.client.decide(request_id, &grant).await.unwrap_err();
+    assert!(is_step_up(&refused), "{refused:?}");
+    assert!(refused.message(abdi_proto::Lang::Id).contains("passkey"));
+    head.step_up().await;
+    let v = head.client.decide(request_id, &grant).await.unwrap();
+    assert_eq!(v.status, RequestStatus::Decided);
+    let event = next_event(&mut events).await;
+    assert_eq!(
+        (event.status, event.outcome),
+        (Some(RequestStatus::Decided), Some(Outcome::Disetujui))
+    );
+    assert!(!event.title.id.is_empty() && !event.title.en.is_empty());
+
+    // 7. The signed letter on the employee's phone: downloaded, verified against the pinned
+    //    roots, kept; a tampered copy is reported modified.
+    let letters = employee.client.request_documents(request_id).await.unwrap();
+    assert_eq!(letters.len(), 1);
+    let viewed = employee.client.open_document(letters[0].id).await.unwrap();
+    assert!(viewed.pdf.starts_with(b"%PDF-"));
+    assert_eq!(
+        viewed.report.status,
+        SignatureStatus::Intact,
+        "{:?}",
+        viewed.report
+    );
+    assert!(!viewed.from_cache);
+    let mut tampered = viewed.pdf.clone();
+    let at = tampered.windows(4).position(|w| w == b"/Pag").unwrap();
+    tampered[at + 1] = b'Q';
+    let report = employee.client.verify_pdf(&tampered).unwrap();
+    assert_eq!(report.status, SignatureStatus::Modified);
+    // Without a network the copy on the phone is shown, verified again.
+    link.blackhole_open_connections();
+    link.retarget(1);
+    let offline = employee.client.open_document(letters[0].id).await.unwrap();
+    assert!(offline.from_cache);
+    assert_eq!(offline.report.status, SignatureStatus::Intact);
+    // A copy changed on the phone is caught too.
+    let stored = employee
+        .dir
+        .path()
+        .join(format!("documents/{}.pdf", letters[0].id));
+    std::fs::write(&stored, &tampered).unwrap();
+    let changed = employee.client.open_document(letters[0].id).await.unwrap();
+    assert_eq!(changed.report.status, SignatureStatus::Modified);
+    link.retarget(app.addr.port());
+
+    // 8. The session token is in secure storage and nowhere in the phone's files.
+    let token = employee.token().await.expect("a session");
+    for f in files(employee.dir.path()) {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !bytes.windows(token.len()).any(|w| w == token.as_bytes()),
+            "{} holds the token",
+            f.display()
+        );
+    }
+    stream_task.abort();
+}
