@@ -22,6 +22,12 @@ impl PinnedRoots {
     }
 }
 
+impl From<TrustStore> for PinnedRoots {
+    fn from(store: TrustStore) -> Self {
+        Self(store)
+    }
+}
+
 /// Verifies a downloaded letter: who signed, when, whether it is intact and trusted, and what
 /// changed if it is not. `now` is used only when the signature claims no time.
 pub fn verify_document(pdf: &[u8], roots: &PinnedRoots, now: DateTime<Utc>) -> VerificationReport {

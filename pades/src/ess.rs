@@ -41,6 +41,7 @@ pub struct IssuerSerial {
     pub serial_number: SerialNumber,
 }
 
+#[cfg(feature = "sign")]
 pub fn sha256_algorithm() -> AlgorithmIdentifierOwned {
     AlgorithmIdentifierOwned {
         oid: const_oid::db::rfc5912::ID_SHA_256,
