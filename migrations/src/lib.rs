@@ -13,6 +13,8 @@ mod m20261123_000006_access;
 mod m20261123_000007_services;
 mod m20261123_000008_documents;
 mod m20261123_000009_notifications;
+mod m20261201_000010_sso_subjects;
+mod m20261201_000011_document_register;
 
 pub struct Migrator;
 
@@ -29,6 +31,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_services::Migration),
             Box::new(m20261123_000008_documents::Migration),
             Box::new(m20261123_000009_notifications::Migration),
+            Box::new(m20261201_000010_sso_subjects::Migration),
+            Box::new(m20261201_000011_document_register::Migration),
         ]
     }
 }

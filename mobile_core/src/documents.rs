@@ -1,9 +1,13 @@
 //! Signed letters on the phone: the same verifier as the server (`abdi-pades`), against the
-//! roots pinned in the app, with no network.
+//! roots pinned in the app, and the same register check: a file is `intact` only when it is a
+//! letter Abdi issued, signed by that letter's signer. The signatures are checked with no
+//! network; whether Abdi issued a file is known from the letter's record the app holds, or asked
+//! of the server (offline, it stays unconfirmed).
 
-use abdi_pades::TrustStore;
-use abdi_proto::documents::{DocumentView, VerificationReport};
-use chrono::{DateTime, Utc};
+use abdi_pades::{TrustStore, ValidationTime};
+use abdi_proto::ErrorCode;
+use abdi_proto::documents::{DocumentView, IssuedLetter, VerificationReport};
+use chrono::Utc;
 use uuid::Uuid;
 
 use crate::http::Call;
@@ -28,10 +32,24 @@ impl From<TrustStore> for PinnedRoots {
     }
 }
 
-/// Verifies a downloaded letter: who signed, when, whether it is intact and trusted, and what
-/// changed if it is not. `now` is used only when the signature claims no time.
-pub fn verify_document(pdf: &[u8], roots: &PinnedRoots, now: DateTime<Utc>) -> VerificationReport {
-    abdi_pades::verify(pdf, &roots.0, now)
+/// Verifies a letter offline: who signed, whether the signatures hold against the pinned roots
+/// (judged at the time Abdi recorded for the letter, when `letter` is its register entry, else
+/// now), and what changed if they do not; then whether the file is `letter` (`None`: the
+/// register could not be asked, so it is not taken for an Abdi letter).
+pub fn verify_document(
+    pdf: &[u8],
+    roots: &PinnedRoots,
+    letter: Option<IssuedLetter>,
+) -> VerificationReport {
+    let at = match &letter {
+        Some(l) => ValidationTime::Issued(l.signed_at),
+        None => ValidationTime::Now(Utc::now()),
+    };
+    let report = abdi_pades::verify(pdf, &roots.0, at);
+    match letter {
+        Some(l) => report.against_register(Some(l)),
+        None => report.register_unreachable(),
+    }
 }
 
 /// A letter ready for the viewer: its bytes and what the verification found, every time it is
@@ -100,7 +118,16 @@ impl Client {
                 bytes
             }
         };
-        let report = verify_document(&pdf, roots, Utc::now());
+        // The letter's record says which file Abdi issued; a copy that is not that file is not
+        // the letter, whatever its signatures say.
+        let register = IssuedLetter::of(&document);
+        let report = match register {
+            Some(l) if l.sha256.eq_ignore_ascii_case(&sha256_hex(&pdf)) => {
+                verify_document(&pdf, roots, Some(l))
+            }
+            _ => abdi_pades::verify(&pdf, &roots.0, ValidationTime::Now(Utc::now()))
+                .against_register(None),
+        };
         Ok(ViewedDocument {
             document,
             pdf,
@@ -109,13 +136,27 @@ impl Client {
         })
     }
 
-    /// Verifies a letter that reached the phone another way (shared in a chat, say).
-    pub fn verify_pdf(&self, pdf: &[u8]) -> Result<VerificationReport, CoreError> {
+    /// Verifies a letter that reached the phone another way (shared in a chat, say): the
+    /// server's register is asked whether Abdi issued this file; offline, the signatures are
+    /// still checked and the file stays unconfirmed.
+    pub async fn verify_pdf(&self, pdf: &[u8]) -> Result<VerificationReport, CoreError> {
         let roots = self
             .roots
             .as_ref()
             .ok_or_else(|| CoreError::NotCached("pinned roots".into()))?;
-        Ok(verify_document(pdf, roots, Utc::now()))
+        let path = format!("/api/v1/verify/sha256/{}", sha256_hex(pdf));
+        match self.http.json::<IssuedLetter>(Call::get(path)).await {
+            Ok(letter) => Ok(verify_document(pdf, roots, Some(letter))),
+            Err(CoreError::Api {
+                code: ErrorCode::DocumentNotFound,
+                ..
+            }) => Ok(
+                abdi_pades::verify(pdf, &roots.0, ValidationTime::Now(Utc::now()))
+                    .against_register(None),
+            ),
+            Err(e) if e.is_transient() => Ok(verify_document(pdf, roots, None)),
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -30,8 +30,9 @@ pub struct ClientConfig {
     /// The first backoff; doubled per attempt, with jitter, capped at `backoff_max`.
     pub backoff_base: Duration,
     pub backoff_max: Duration,
-    /// Base64 SHA-256 hashes of SubjectPublicKeyInfo; when not empty one certificate of the
-    /// server's chain must carry one of them (on top of the usual validation).
+    /// Base64 SHA-256 hashes of SubjectPublicKeyInfo; when not empty the validated path (server
+    /// certificate, intermediates used, trust anchor) must carry one of them (on top of the usual
+    /// validation).
     pub spki_pins: Vec<String>,
     /// Extra trusted roots (PEM), for an agency's own CA.
     pub extra_roots_pem: Option<Vec<u8>>,

@@ -6,6 +6,13 @@ use std::collections::BTreeMap;
 use lopdf::{Document, Object, ObjectId};
 use sha2::{Digest, Sha256};
 
+/// Loads a file (or a prefix of one) the pre-scan has let through, with lopdf's limit for one
+/// stream at the budget for the whole file.
+pub fn load(bytes: &[u8]) -> lopdf::Result<Document> {
+    let max = usize::try_from(crate::limits::MAX_INFLATED_BYTES).unwrap_or(usize::MAX);
+    Document::load_mem_with_options(bytes, lopdf::LoadOptions::with_max_decompressed_size(max))
+}
+
 /// A signature dictionary as found in the file.
 pub struct SigDict {
     pub field: Option<String>,
@@ -54,9 +61,6 @@ pub fn signatures(doc: &Document, file: &[u8]) -> Vec<Result<SigDict, String>> {
     found.sort_by_key(|s| s.as_ref().map(SigDict::signed_end).unwrap_or(usize::MAX));
     found
 }
-
-/// Most signatures a file may carry before it is refused as hostile.
-pub const MAX_SIGNATURES: usize = 32;
 
 fn sig_dict(
     d: &lopdf::Dictionary,

@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 use x509_cert::certificate::{Certificate, TbsCertificate, Version};
 use x509_cert::ext::Extension;
 use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages,
+    SubjectKeyIdentifier,
 };
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
@@ -108,6 +109,42 @@ pub fn signer(issuer: &Issued, spec: &Spec) -> Result<Issued, PadesError> {
             rfc5280::ID_CE_KEY_USAGE,
             true,
             &KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
+        )?,
+        aki(issuer)?,
+    ];
+    let cert = issue(
+        spec,
+        &name(&spec.subject)?,
+        &key,
+        &issuer.key,
+        &issuer.cert.tbs_certificate.subject,
+        exts,
+    )?;
+    Ok(Issued { cert, key })
+}
+
+/// A timestamp authority's certificate under `issuer`: digital signature, and the extended key
+/// usage timeStamping alone and critical, as RFC 3161 requires.
+pub fn tsa(issuer: &Issued, spec: &Spec) -> Result<Issued, PadesError> {
+    let key = PrivateKey::generate(spec.algorithm)?;
+    let exts = vec![
+        ext(
+            rfc5280::ID_CE_BASIC_CONSTRAINTS,
+            true,
+            &BasicConstraints {
+                ca: false,
+                path_len_constraint: None,
+            },
+        )?,
+        ext(
+            rfc5280::ID_CE_KEY_USAGE,
+            true,
+            &KeyUsage(KeyUsages::DigitalSignature.into()),
+        )?,
+        ext(
+            rfc5280::ID_CE_EXT_KEY_USAGE,
+            true,
+            &ExtendedKeyUsage(vec![rfc5280::ID_KP_TIME_STAMPING]),
         )?,
         aki(issuer)?,
     ];

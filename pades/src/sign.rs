@@ -20,6 +20,7 @@ use crate::crypto::Digest;
 use crate::ess::{self, EssCertIdV2, IssuerSerial, SigningCertificateV2};
 use crate::keys::PrivateKey;
 use crate::pdf::array;
+use crate::tsp::{MessageImprint, TstInfo};
 
 /// Bytes reserved for the CMS signature: certificates of a three-level RSA chain fit easily.
 pub const DEFAULT_RESERVE: usize = 12 * 1024;
@@ -238,6 +239,62 @@ pub fn sign(pdf: &[u8], creds: &Credentials, opts: &SignOptions) -> Result<Vec<u
 /// The detached CMS SignedData over a message digest (SHA-256), with content-type,
 /// message-digest and signing-certificate-v2 signed attributes and the chain attached.
 pub fn cms_signature(digest: &[u8], creds: &Credentials) -> Result<Vec<u8>, PadesError> {
+    signed_data(ess::DATA, None, digest, creds)
+}
+
+/// The policy a local timestamp authority names: under the private enterprise number RFC 5612
+/// reserves for documentation, as a local authority has no registered policy.
+const LOCAL_TSA_POLICY: const_oid::ObjectIdentifier =
+    const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.4.1.32473.1");
+
+/// An RFC 3161 timestamp token over `message` (a signer info's signature value: the token goes
+/// into its id-aa-signatureTimeStampToken attribute), as a timestamp authority holding `tsa`
+/// would issue it at `time`. A local authority for tests and development, like [`crate::pki`];
+/// production timestamps come from a real TSA.
+pub fn timestamp_token(
+    message: &[u8],
+    tsa: &Credentials,
+    time: DateTime<Utc>,
+) -> Result<Vec<u8>, PadesError> {
+    let err = |e: der::Error| PadesError::Signature(e.to_string());
+    let secs = u64::try_from(time.timestamp())
+        .map_err(|_| PadesError::Signature("a time before 1970".into()))?;
+    let mut serial = [0u8; 8];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut serial);
+    serial[0] = (serial[0] & 0x7f) | 0x01;
+    let tst = TstInfo {
+        version: 1,
+        policy: LOCAL_TSA_POLICY,
+        message_imprint: MessageImprint {
+            hash_algorithm: ess::sha256_algorithm(),
+            hashed_message: OctetString::new(Digest::Sha256.of(&[message])).map_err(err)?,
+        },
+        serial_number: der::asn1::Int::new(&serial).map_err(err)?,
+        gen_time: Any::encode_from(
+            &der::asn1::GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(secs))
+                .map_err(err)?,
+        )
+        .map_err(err)?,
+        accuracy: None,
+        ordering: false,
+        nonce: None,
+        tsa: None,
+        extensions: None,
+    };
+    let content = tst.to_der().map_err(err)?;
+    let digest = Digest::Sha256.of(&[&content]);
+    signed_data(ess::TST_INFO, Some(&content), &digest, tsa)
+}
+
+/// A CMS SignedData with one signer over `digest` (SHA-256) of content of type `content_type`,
+/// encapsulated when given (else detached), with content-type, message-digest and
+/// signing-certificate-v2 signed attributes and the chain attached.
+fn signed_data(
+    content_type: const_oid::ObjectIdentifier,
+    content: Option<&[u8]>,
+    digest: &[u8],
+    creds: &Credentials,
+) -> Result<Vec<u8>, PadesError> {
     let err = |e: der::Error| PadesError::Signature(e.to_string());
     let cert = creds
         .certificate()
@@ -266,7 +323,7 @@ pub fn cms_signature(digest: &[u8], creds: &Credentials) -> Result<Vec<u8>, Pade
     let signed_attrs = SetOfVec::try_from(vec![
         attr(
             ess::CONTENT_TYPE,
-            Any::encode_from(&ess::DATA).map_err(err)?,
+            Any::encode_from(&content_type).map_err(err)?,
         )?,
         attr(
             ess::MESSAGE_DIGEST,
@@ -302,12 +359,21 @@ pub fn cms_signature(digest: &[u8], creds: &Credentials) -> Result<Vec<u8>, Pade
         )
         .map_err(err)?,
     );
+    let econtent = content
+        .map(|c| Any::encode_from(&OctetString::new(c)?))
+        .transpose()
+        .map_err(err)?;
     let signed = SignedData {
-        version: CmsVersion::V1,
+        // RFC 5652 5.1: version 3 when the content is not id-data.
+        version: if content_type == ess::DATA {
+            CmsVersion::V1
+        } else {
+            CmsVersion::V3
+        },
         digest_algorithms: SetOfVec::try_from(vec![ess::sha256_algorithm()]).map_err(err)?,
         encap_content_info: EncapsulatedContentInfo {
-            econtent_type: ess::DATA,
-            econtent: None,
+            econtent_type: content_type,
+            econtent,
         },
         certificates: Some(certificates),
         crls: None,

@@ -205,6 +205,12 @@ error_codes! {
         "Layanan tanda tangan elektronik menolak passphrase atau kode Anda", "The signing service refused your passphrase or code";
     SigningUnavailable = "signing_unavailable", 503,
         "Layanan tanda tangan elektronik sedang tidak dapat dihubungi", "The signing service cannot be reached";
+    AccountDisabled = "account_disabled", 403,
+        "Akun ini telah dinonaktifkan; hubungi BKD", "This account has been disabled; contact the personnel agency";
+    PositionOccupied = "position_occupied", 409,
+        "Jabatan tujuan masih dipegang pegawai lain; nyatakan bahwa pemegangnya diganti", "Someone else holds the destination post; say that the holder is being replaced";
+    UploadQuotaExceeded = "upload_quota_exceeded", 409,
+        "Terlalu banyak lampiran yang belum dikirim; kirim permohonan atau tunggu lampiran lama dihapus", "Too many attachments not yet sent; send a request or wait for old ones to be removed";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

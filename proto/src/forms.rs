@@ -162,12 +162,7 @@ impl FormSchema {
     /// Checks `values` against the schema as of `today`; every problem is reported, not only
     /// the first, so the form can mark all of them at once.
     pub fn validate(&self, values: &FormValues, today: NaiveDate) -> Result<(), Vec<FieldError>> {
-        let mut errors = Vec::new();
-        for name in values.keys() {
-            if !self.fields.iter().any(|f| &f.name == name) {
-                errors.push(error(name, FieldErrorCode::UnknownField));
-            }
-        }
+        let mut errors = self.unknown_fields(values);
         for field in &self.fields {
             let value = values.get(&field.name).filter(|v| !is_empty(v));
             match value {
@@ -187,6 +182,16 @@ impl FormSchema {
         } else {
             Err(errors)
         }
+    }
+
+    /// Keys in `values` that the schema does not declare: refused in drafts as well as in
+    /// submissions, so a form can carry nothing the service did not ask for.
+    pub fn unknown_fields(&self, values: &FormValues) -> Vec<FieldError> {
+        values
+            .keys()
+            .filter(|name| !self.fields.iter().any(|f| &f.name == *name))
+            .map(|name| error(name, FieldErrorCode::UnknownField))
+            .collect()
     }
 
     fn is_required(&self, field: &Field, values: &FormValues) -> bool {

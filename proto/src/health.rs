@@ -17,7 +17,7 @@ pub struct Check {
     pub status: CheckStatus,
     /// Round-trip time of the check in milliseconds.
     pub latency_ms: u64,
-    /// Why it failed (for the operator; never contains credentials).
+    /// How it failed: `unavailable` or `timeout` (the driver's own words go to the log).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

@@ -241,4 +241,8 @@ pub struct TransferRequest {
     /// The destination post's code; none leaves the employee without a post until one is given.
     #[serde(default)]
     pub position_code: Option<String>,
+    /// The post's present holder is being replaced: they leave it (and their sessions end). A
+    /// transfer onto a post someone holds is refused (`position_occupied`) without this.
+    #[serde(default)]
+    pub replaces_holder: bool,
 }

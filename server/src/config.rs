@@ -133,6 +133,8 @@ pub struct NotificationsConfig {
     pub send_timeout_secs: u64,
     /// A comment line on idle event streams this often, so proxies keep them open.
     pub stream_keepalive_secs: u64,
+    /// Event streams one session may hold open at once (past that, 429).
+    pub streams_per_session: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,6 +177,11 @@ pub struct DocumentsConfig {
     pub remote_timeout_secs: u64,
     /// Largest PDF the public verification accepts.
     pub verify_max_bytes: usize,
+    /// Verifications one client address may ask for per `verify_window_secs` (429 past it).
+    pub verify_per_ip: u64,
+    pub verify_window_secs: u64,
+    /// Verifications running at once on this instance; past that, 503 with Retry-After.
+    pub verify_concurrency: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,6 +202,10 @@ pub struct StorageConfig {
     pub path: PathBuf,
     /// Largest accepted upload; larger ones are refused while they stream in.
     pub max_upload_bytes: u64,
+    /// Files one employee may have uploaded but not yet sent with a request.
+    pub pending_uploads_per_employee: u32,
+    /// A file never sent with a request is removed this long after its upload.
+    pub pending_upload_ttl_hours: u32,
     pub s3_bucket: String,
     /// e.g. `https://s3.ap-southeast-3.amazonaws.com` or a MinIO address.
     pub s3_endpoint: String,
@@ -416,6 +427,8 @@ impl Default for Config {
                 backend: StorageBackend::Local,
                 path: PathBuf::from("data/objects"),
                 max_upload_bytes: 10 * 1024 * 1024,
+                pending_uploads_per_employee: 30,
+                pending_upload_ttl_hours: 48,
                 s3_bucket: "abdi".into(),
                 s3_endpoint: String::new(),
                 s3_region: "us-east-1".into(),
@@ -437,6 +450,9 @@ impl Default for Config {
                 remote_password: None,
                 remote_timeout_secs: 60,
                 verify_max_bytes: 20 * 1024 * 1024,
+                verify_per_ip: 30,
+                verify_window_secs: 600,
+                verify_concurrency: 2,
             },
             notifications: NotificationsConfig {
                 worker: true,
@@ -456,6 +472,7 @@ impl Default for Config {
                 apns_url: "https://api.push.apple.com".into(),
                 send_timeout_secs: 10,
                 stream_keepalive_secs: 15,
+                streams_per_session: 3,
             },
             log: LogConfig {
                 format: LogFormat::Json,
@@ -596,10 +613,11 @@ impl Config {
             || n.lease_secs <= n.send_timeout_secs
             || n.poll_interval_ms == 0
             || n.stream_keepalive_secs == 0
+            || n.streams_per_session == 0
         {
             return Err(ConfigError::Invalid(
-                "notifications: batch_size, max_attempts, poll_interval_ms and \
-                 stream_keepalive_secs must be at least 1, and lease_secs longer than \
+                "notifications: batch_size, max_attempts, poll_interval_ms, \
+                 stream_keepalive_secs and streams_per_session must be at least 1, and lease_secs longer than \
                  send_timeout_secs"
                     .into(),
             ));

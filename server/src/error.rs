@@ -130,6 +130,7 @@ impl From<IdentityError> for ApiError {
                 ApiError::new(ErrorCode::PasskeyRejected)
             }
             IdentityError::StepUpRequired => ApiError::new(ErrorCode::StepUpRequired),
+            IdentityError::AccountDisabled => ApiError::new(ErrorCode::AccountDisabled),
             IdentityError::SsoProviderNotFound(_) => ApiError::new(ErrorCode::SsoProviderNotFound),
             IdentityError::SsoRejected(why) => {
                 tracing::info!(reason = %why, "sso login rejected");
@@ -223,6 +224,15 @@ impl From<ServiceError> for ApiError {
                 ..ApiError::new(ErrorCode::IdempotencyInProgress)
             },
             ServiceError::AttachmentNotFound => ApiError::new(ErrorCode::AttachmentNotFound),
+            ServiceError::UploadQuota { max, hours } => ApiError::with_detail(
+                ErrorCode::UploadQuotaExceeded,
+                format!(
+                    "Paling banyak {max} lampiran boleh menunggu dikirim; lampiran yang tidak dikirim dihapus setelah {hours} jam."
+                ),
+                format!(
+                    "At most {max} attachments may wait to be sent; those never sent are removed after {hours} hours."
+                ),
+            ),
             ServiceError::InvalidSpec(why) => ApiError::with_detail(
                 ErrorCode::InvalidBody,
                 format!("Definisi layanan tidak dapat dipakai: {why}"),
@@ -264,6 +274,11 @@ impl From<crate::documents::DocumentError> for ApiError {
         match e {
             D::NotFound => ApiError::new(ErrorCode::DocumentNotFound),
             D::NotSignable => ApiError::new(ErrorCode::DocumentNotSignable),
+            D::PostNotHeld => ApiError::with_detail(
+                ErrorCode::DocumentNotSignable,
+                "Anda tidak lagi memegang jabatan (definitif, Plt atau Plh) yang menandatangani surat ini.",
+                "You no longer hold the post (definitive, Plt or Plh) this letter is signed in.",
+            ),
             D::BatchSize => ApiError::with_detail(
                 ErrorCode::InvalidBody,
                 "Satu kali tanda tangan memuat 1 sampai 100 dokumen.",
@@ -279,6 +294,33 @@ impl From<crate::documents::DocumentError> for ApiError {
                 format!("Unggahan terputus: {why}"),
                 format!("The upload broke off: {why}"),
             ),
+            D::RateLimited(wait) => {
+                let secs = wait.as_secs().max(1);
+                ApiError {
+                    retry_after: Some(secs),
+                    ..ApiError::with_detail(
+                        ErrorCode::RateLimited,
+                        format!(
+                            "Terlalu banyak pemeriksaan dari alamat ini; coba lagi dalam {secs} detik."
+                        ),
+                        format!(
+                            "Too many verifications from this address; try again in {secs} seconds."
+                        ),
+                    )
+                }
+            }
+            D::Busy => {
+                let secs = crate::documents::VERIFY_BUSY_RETRY_SECS;
+                ApiError {
+                    retry_after: Some(secs),
+                    ..ApiError::with_detail(
+                        ErrorCode::Unavailable,
+                        format!("Pemeriksa dokumen sedang penuh; coba lagi dalam {secs} detik."),
+                        format!("The document checker is busy; try again in {secs} seconds."),
+                    )
+                }
+            }
+            D::Store(e) => e.into(),
             D::Sign(S::CredentialRequired) => ApiError::new(ErrorCode::SigningCredentialRequired),
             D::Sign(S::Credential(why)) => ApiError::with_detail(
                 ErrorCode::SigningRejected,
@@ -343,6 +385,14 @@ impl From<crate::notifications::NotificationError> for ApiError {
                 "Sebutkan ids atau up_to.",
                 "Give ids or up_to.",
             ),
+            N::TooManyStreams(wait) => ApiError {
+                retry_after: Some(wait.as_secs().max(1)),
+                ..ApiError::with_detail(
+                    ErrorCode::RateLimited,
+                    "Sesi ini sudah membuka aliran notifikasi sebanyak yang diizinkan; tutup salah satunya.",
+                    "This session already has as many notification streams open as allowed; close one.",
+                )
+            },
             N::Store(e) => e.into(),
             N::Database(e) => database(&e),
         }
@@ -352,33 +402,39 @@ impl From<crate::notifications::NotificationError> for ApiError {
 impl From<SessionStoreError> for ApiError {
     fn from(e: SessionStoreError) -> Self {
         tracing::warn!(error = %e, "session store unavailable");
-        ApiError::new(ErrorCode::Unavailable)
+        ApiError::unavailable("Penyimpanan sesi", "The session store")
     }
 }
 
-/// A database failure: 503 when the database cannot be reached (retrying helps), 500 otherwise.
-pub fn database(e: &sea_orm::DbErr) -> ApiError {
-    use sea_orm::sqlx::Error as Sqlx;
-    use sea_orm::{DbErr, RuntimeErr};
-    let lost = |r: &RuntimeErr| {
-        matches!(
-            r,
-            RuntimeErr::SqlxError(s) if matches!(
-                s.as_ref(),
-                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
+/// How long a client is asked to wait when a store cannot be reached: the pool and the session
+/// client reconnect on their own within about that.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 2;
+
+impl ApiError {
+    /// A store (database, session store) that cannot be reached: 503 `unavailable` with
+    /// Retry-After; `what_id`/`what_en` name it ("Basis data", "The database").
+    pub fn unavailable(what_id: &str, what_en: &str) -> Self {
+        let secs = UNAVAILABLE_RETRY_SECS;
+        ApiError {
+            retry_after: Some(secs),
+            ..ApiError::with_detail(
+                ErrorCode::Unavailable,
+                format!("{what_id} sedang tidak dapat dihubungi; coba lagi dalam {secs} detik."),
+                format!("{what_en} cannot be reached right now; try again in {secs} seconds."),
             )
-        )
-    };
-    match e {
-        DbErr::Query(r) | DbErr::Exec(r) if lost(r) => {
-            tracing::warn!(error = %e, "database connection lost");
-            ApiError::new(ErrorCode::Unavailable)
         }
-        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => {
-            tracing::warn!(error = %e, "database unavailable");
-            ApiError::new(ErrorCode::Unavailable)
-        }
-        other => ApiError::internal(other),
+    }
+}
+
+/// A database failure: 503 with Retry-After when the database cannot be reached (retrying
+/// helps, see [`crate::store::db::is_unavailable`]), 500 otherwise (a bug: logged in full).
+/// Every `DbErr` that becomes an answer goes through here.
+pub fn database(e: &sea_orm::DbErr) -> ApiError {
+    if crate::store::db::is_unavailable(e) {
+        tracing::warn!(error = %e, "database unavailable");
+        ApiError::unavailable("Basis data", "The database")
+    } else {
+        ApiError::internal(e)
     }
 }
 

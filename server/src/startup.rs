@@ -105,7 +105,14 @@ impl Application {
             waker,
             &config.identity.public_url,
         );
-        let documents = Documents::new(db.clone(), objects, clock.clone(), signer, trust, letters);
+        let documents = Documents::new(
+            db.clone(),
+            objects,
+            clock.clone(),
+            (signer, trust),
+            letters,
+            crate::documents::VerifyGate::new(sessions.clone(), &config.documents),
+        );
         let state = AppState {
             config: Arc::new(config),
             clock,
@@ -145,6 +152,10 @@ impl Application {
             .notifications
             .worker
             .then(|| self.state.notifications.spawn_worker());
+        let sweeper = self.state.services.spawn_upload_sweeper(
+            (&self.state.config.storage).into(),
+            Duration::from_secs(15 * 60),
+        );
         let router = crate::http::router(self.state);
         let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
         let serve = axum::serve(
@@ -168,6 +179,7 @@ impl Application {
             // Deliveries it was sending are sent again by another worker after their lease.
             worker.abort();
         }
+        sweeper.abort();
         tracing::info!("stopped");
         Ok(())
     }

@@ -11,6 +11,7 @@
 
 pub mod esign;
 pub mod oidc;
+pub mod postgres_server;
 pub mod proxy;
 pub mod push;
 pub mod redis_server;

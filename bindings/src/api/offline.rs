@@ -81,13 +81,13 @@ pub(crate) fn letter_check(r: &abdi_proto::documents::VerificationReport) -> Let
     }
 }
 
-/// Verifies a signed letter (PDF bytes) against the roots pinned in the app (PEM), offline.
+/// Verifies a signed letter (PDF bytes) against the roots pinned in the app (PEM), offline:
+/// the signatures are checked, and the file stays unconfirmed as an Abdi letter
+/// (`not_issued`, finding `issuance_unknown`) until the client can ask the server.
 pub fn verify_letter(pdf: Vec<u8>, pinned_roots_pem: Vec<u8>) -> Result<LetterCheck, BridgeError> {
     let roots = PinnedRoots::from_pem(&pinned_roots_pem)?;
     Ok(letter_check(&abdi_core::verify_document(
-        &pdf,
-        &roots,
-        chrono::Utc::now(),
+        &pdf, &roots, None,
     )))
 }
 

@@ -155,3 +155,160 @@ pub fn run(program: &str, args: &[&str]) -> (i32, String) {
         ),
     )
 }
+
+/// A PDF of the given object bodies (object `i + 1` is `objects[i]`, what follows `N 0 obj`),
+/// with a classic cross-reference table and `trailer` entries `trailer` (besides `/Size`).
+pub fn raw_pdf(objects: &[Vec<u8>], trailer: &str) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<</Size {}{trailer}>>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A stream object's body: `dict` (without `/Length`) and `data`.
+pub fn stream_body(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = format!("<<{dict}/Length {}>>stream\n", data.len()).into_bytes();
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\nendstream");
+    out
+}
+
+/// A zlib stream that inflates to `n` zero bytes, written by hand (a fixed-Huffman block of
+/// one literal and back-references of 258 bytes) so a 512 MiB bomb costs no compression time:
+/// 13 bits per 258 bytes.
+pub fn zlib_zeros(n: u64) -> Vec<u8> {
+    struct Bits {
+        out: Vec<u8>,
+        acc: u64,
+        len: u32,
+    }
+    impl Bits {
+        fn put(&mut self, value: u64, bits: u32) {
+            self.acc |= value << self.len;
+            self.len += bits;
+            while self.len >= 8 {
+                self.out.push(self.acc as u8);
+                self.acc >>= 8;
+                self.len -= 8;
+            }
+        }
+        /// A Huffman code goes out most significant bit first.
+        fn code(&mut self, code: u64, bits: u32) {
+            for i in (0..bits).rev() {
+                self.put((code >> i) & 1, 1);
+            }
+        }
+    }
+    assert!(n > 0);
+    let mut b = Bits {
+        out: vec![0x78, 0x01],
+        acc: 0,
+        len: 0,
+    };
+    b.put(1, 1); // BFINAL
+    b.put(1, 2); // fixed Huffman
+    b.code(0x30, 8); // literal 0
+    let rest = n - 1;
+    for _ in 0..rest / 258 {
+        b.code(0xC5, 8); // length 258 (symbol 285)
+        b.code(0, 5); // distance 1
+    }
+    for _ in 0..rest % 258 {
+        b.code(0x30, 8);
+    }
+    b.code(0, 7); // end of block
+    if b.len > 0 {
+        b.put(0, 8 - b.len);
+    }
+    let adler = ((n % 65521) << 16) | 1;
+    b.out.extend_from_slice(&(adler as u32).to_be_bytes());
+    b.out
+}
+
+/// A self-signed P-256 certificate used as a signer (no CA anyone trusts).
+pub fn self_signed(n: usize) -> Credentials {
+    let now = Utc::now();
+    let me = pki::root(&Spec {
+        subject: dn(&[("CN", &format!("Self-signed {n}")), ("C", "ID")]),
+        algorithm: KeyAlgorithm::P256,
+        not_before: now - Duration::days(1),
+        not_after: now + Duration::days(30),
+    })
+    .unwrap();
+    Credentials {
+        key: me.key,
+        chain: vec![me.cert],
+    }
+}
+
+/// Puts the token `stamp` makes from the last signature's value into that signature's CMS as
+/// its id-aa-signatureTimeStampToken attribute. `/Contents` lies outside the signed bytes, so
+/// the signature stays valid (as when a signer adds the token it got from a TSA).
+pub fn add_timestamp(pdf: &[u8], stamp: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+    use cms::content_info::ContentInfo;
+    use cms::signed_data::SignedData;
+    use der::{Any, Decode, Encode};
+
+    let doc = Document::load_mem(pdf).unwrap();
+    let (b, c) = doc
+        .objects
+        .values()
+        .filter_map(|o| {
+            let r = o.as_dict().ok()?.get(b"ByteRange").ok()?.as_array().ok()?;
+            Some((
+                r[1].as_i64().unwrap() as usize,
+                r[2].as_i64().unwrap() as usize,
+            ))
+        })
+        .max_by_key(|(b, _)| *b)
+        .unwrap();
+    let der_bytes = hex::decode(&pdf[b + 1..c - 1]).unwrap();
+    let mut reader = der::SliceReader::new(&der_bytes).unwrap();
+    let info = ContentInfo::decode(&mut reader).unwrap();
+    let mut data: SignedData = info.content.decode_as().unwrap();
+    let mut infos: Vec<_> = data.signer_infos.0.iter().cloned().collect();
+    let token = stamp(infos[0].signature.as_bytes());
+    infos[0].unsigned_attrs = Some(
+        der::asn1::SetOfVec::try_from(vec![x509_cert::attr::Attribute {
+            oid: const_oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14"),
+            values: der::asn1::SetOfVec::try_from(vec![Any::from_der(&token).unwrap()]).unwrap(),
+        }])
+        .unwrap(),
+    );
+    data.signer_infos =
+        cms::signed_data::SignerInfos(der::asn1::SetOfVec::try_from(infos).unwrap());
+    let cms = ContentInfo {
+        content_type: info.content_type,
+        content: Any::encode_from(&data).unwrap(),
+    }
+    .to_der()
+    .unwrap();
+    let hex = hex::encode_upper(cms);
+    assert!(
+        hex.len() <= c - 1 - (b + 1),
+        "the timestamp does not fit the reserve"
+    );
+    let mut out = pdf.to_vec();
+    out[b + 1..c - 1].fill(b'0');
+    out[b + 1..b + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    out
+}

@@ -1,11 +1,13 @@
 //! The external validators agree with us: pdfsig (poppler) and pyHanko accept what we sign, and
-//! we accept what pyHanko signs, with a two-level CA of each key type.
+//! we accept what pyHanko signs, with a two-level CA of each key type, and read the RFC 3161
+//! signature timestamps pyHanko adds.
 
 use abdi_pades::keys::KeyAlgorithm;
+use abdi_pades::pki::{self, Spec, dn};
 use abdi_pades::sign::{SignOptions, sign};
-use abdi_pades::verify;
-use abdi_proto::documents::{FindingCode, SignatureStatus};
-use chrono::Utc;
+use abdi_pades::{ValidationTime, verify};
+use abdi_proto::documents::{FindingCode, SignatureStatus, ValidationTimeSource};
+use chrono::{Duration, Utc};
 use lopdf::{Document, IncrementalDocument, Object, Stream, dictionary};
 
 use crate::support::{Ca, plain_pdf, run};
@@ -185,4 +187,81 @@ pub fn replace_page_text(pdf: &[u8], text: &str) -> Vec<u8> {
     let mut out = Vec::new();
     inc.save_to(&mut out).unwrap();
     out
+}
+
+/// pyHanko signs with a timestamp from its local test authority (RSA, the SHA-1 ESS
+/// signing-certificate, a genTime with fractions of a second: what real authorities send) at a
+/// time the signer's certificate, expired since, was valid: the signature holds up, judged at
+/// the timestamp.
+#[test]
+fn we_read_the_timestamps_pyhanko_adds() {
+    const SCRIPT: &str = r#"
+import sys, datetime
+from asn1crypto import keys, x509, pem
+from cryptography.hazmat.primitives import serialization
+from pyhanko.sign import signers, fields
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+d = sys.argv[1]
+cert = lambda p: x509.Certificate.load(pem.unarmor(open(f'{d}/{p}', 'rb').read())[2])
+key = serialization.load_pem_private_key(open(f'{d}/tsa_key.pem', 'rb').read(), None)
+tsa = DummyTimeStamper(
+    tsa_cert=cert('tsa.pem'),
+    tsa_key=keys.PrivateKeyInfo.load(key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption())),
+    certs_to_embed=[cert('intermediate.pem')],
+    fixed_dt=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=100))
+signer = signers.SimpleSigner.load(
+    f'{d}/key.pem', f'{d}/signer.pem', ca_chain_files=(f'{d}/intermediate.pem',))
+meta = signers.PdfSignatureMetadata(field_name='Sig1', subfilter=fields.SigSeedSubFilter.PADES)
+with open(f'{d}/in.pdf', 'rb') as f:
+    out = signers.sign_pdf(IncrementalPdfFileWriter(f), meta, signer=signer, timestamper=tsa)
+    open(f'{d}/out.pdf', 'wb').write(out.getbuffer())
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    let now = Utc::now();
+    // pyHanko's test authority signs with RSA only.
+    let ca = crate::support::Ca::with_signer_validity(
+        KeyAlgorithm::Rsa2048,
+        now - Duration::days(400),
+        now - Duration::days(35),
+    );
+    ca.write(dir.path());
+    let tsa = pki::tsa(
+        &ca.intermediate,
+        &Spec {
+            subject: dn(&[("CN", "Abdi Test TSA"), ("C", "ID")]),
+            algorithm: KeyAlgorithm::Rsa2048,
+            not_before: now - Duration::days(1000),
+            not_after: now + Duration::days(1000),
+        },
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("tsa.pem"), tsa.cert_pem().unwrap()).unwrap();
+    std::fs::write(dir.path().join("tsa_key.pem"), tsa.key.to_pem().unwrap()).unwrap();
+    std::fs::write(dir.path().join("in.pdf"), plain_pdf("Bertanda waktu")).unwrap();
+    let (code, out) = run("python3", &["-c", SCRIPT, dir.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "pyHanko with a timestamp: {out}");
+    let signed = std::fs::read(dir.path().join("out.pdf")).unwrap();
+
+    let report = verify(&signed, &ca.trust(), ValidationTime::Now(now));
+    assert_eq!(report.status, SignatureStatus::Intact, "{report:#?}");
+    let sig = &report.signatures[0];
+    assert_eq!(
+        sig.validated_at_source,
+        Some(ValidationTimeSource::Timestamp)
+    );
+    let at = sig.validated_at.unwrap();
+    assert!(
+        (at - (now - Duration::days(100))).num_seconds().abs() < 60,
+        "{at}"
+    );
+    // Without the authority's root, the timestamp is ignored and the certificate has expired.
+    let report = verify(
+        &signed,
+        &crate::support::Ca::new(KeyAlgorithm::P256, now).trust(),
+        now,
+    );
+    assert_ne!(report.status, SignatureStatus::Intact, "{report:#?}");
 }

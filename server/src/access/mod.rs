@@ -243,7 +243,17 @@ impl Access {
         target: Option<Uuid>,
     ) -> Result<Capacity, AccessError> {
         let held = match target {
-            Some(t) => self.capacities(who, t).await?,
+            // Whether someone exists is told only to those who could see them if they did:
+            // to anyone else an unknown id is as forbidden as a known one.
+            Some(t) => match self.capacities(who, t).await {
+                Err(AccessError::EmployeeNotFound)
+                    if !(who.administrator
+                        && action.allowed().contains(&Capacity::Administrator)) =>
+                {
+                    return Err(AccessError::Forbidden);
+                }
+                held => held?,
+            },
             None if who.administrator => vec![Capacity::Administrator],
             None => Vec::new(),
         };

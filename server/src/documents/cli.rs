@@ -55,7 +55,8 @@ pub async fn documents(config: &Config, cmd: DocumentsCommand) -> anyhow::Result
             }
             let pdf =
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let report = abdi_pades::verify(&pdf, &store, Utc::now());
+            let report =
+                abdi_pades::verify(&pdf, &store, abdi_pades::ValidationTime::Now(Utc::now()));
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

@@ -25,6 +25,9 @@ pub mod document {
         pub sha256: Option<String>,
         pub size: Option<i64>,
         pub signed_at: Option<DateTimeUtc>,
+        /// The certificate that signed the file kept (issuer's name, serial in hex).
+        pub signer_certificate_issuer: Option<String>,
+        pub signer_certificate_serial: Option<String>,
         pub created_at: DateTimeUtc,
     }
 

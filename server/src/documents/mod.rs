@@ -15,7 +15,8 @@ use abdi_pades::TrustStore;
 use abdi_proto::RankCode;
 use abdi_proto::Text;
 use abdi_proto::documents::{
-    DocumentStatus, DocumentView, PublicDocument, SignBatch, VerificationReport,
+    CertificateRef, DocumentStatus, DocumentView, IssuedLetter, PublicDocument, SignBatch,
+    VerificationReport,
 };
 use abdi_proto::services::{DocumentKind, Outcome, ServiceSpec};
 use bytes::Bytes;
@@ -46,12 +47,20 @@ pub enum DocumentError {
     NotFound,
     #[error("the document is not waiting for the caller's signature")]
     NotSignable,
+    #[error("the signer no longer holds the post the letter is signed in")]
+    PostNotHeld,
     #[error("a batch holds 1 to 100 documents")]
     BatchSize,
     #[error("the file is larger than {0} bytes")]
     TooLarge(usize),
     #[error("the upload broke off: {0}")]
     Upload(String),
+    #[error("too many verifications from this address; retry after {0:?}")]
+    RateLimited(std::time::Duration),
+    #[error("every verification slot is busy")]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] crate::store::session::SessionStoreError),
     #[error(transparent)]
     Sign(#[from] SignError),
     #[error("rendering: {0}")]
@@ -275,6 +284,8 @@ impl Letters {
             sha256: Set(None),
             size: Set(None),
             signed_at: Set(None),
+            signer_certificate_issuer: Set(None),
+            signer_certificate_serial: Set(None),
             created_at: Set(now),
         })
         .exec_without_returning(db)
@@ -333,6 +344,57 @@ pub struct Documents {
     signer: Arc<dyn Signer>,
     trust: Arc<TrustStore>,
     pub letters: Letters,
+    pub gate: VerifyGate,
+}
+
+/// What the public verifier may take: a few verifications per client address in a window
+/// (counted in the session store, so across instances), and a few running at once here.
+#[derive(Clone)]
+pub struct VerifyGate {
+    store: crate::store::session::SessionStore,
+    per_ip: u64,
+    window: std::time::Duration,
+    running: Arc<tokio::sync::Semaphore>,
+}
+
+/// Seconds a client is asked to wait when every verification slot is busy.
+pub const VERIFY_BUSY_RETRY_SECS: u64 = 2;
+
+impl VerifyGate {
+    pub fn new(store: crate::store::session::SessionStore, config: &DocumentsConfig) -> Self {
+        Self {
+            store,
+            per_ip: config.verify_per_ip,
+            window: std::time::Duration::from_secs(config.verify_window_secs),
+            running: Arc::new(tokio::sync::Semaphore::new(config.verify_concurrency)),
+        }
+    }
+
+    /// Verification slots free on this instance now.
+    pub fn free(&self) -> usize {
+        self.running.available_permits()
+    }
+
+    /// Lets one verification from `client` in, before its upload is read: counted against the
+    /// address's window, then holding one of the slots until the permit is dropped.
+    pub async fn admit(
+        &self,
+        client: &str,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, DocumentError> {
+        let (count, left) = self
+            .store
+            .hit(&format!("rate:verify:{client}"), self.window)
+            .await?;
+        if count > self.per_ip {
+            return Err(DocumentError::RateLimited(
+                left.max(std::time::Duration::from_secs(1)),
+            ));
+        }
+        self.running
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| DocumentError::Busy)
+    }
 }
 
 impl Documents {
@@ -340,9 +402,9 @@ impl Documents {
         db: DatabaseConnection,
         objects: Objects,
         clock: SharedClock,
-        signer: Arc<dyn Signer>,
-        trust: TrustStore,
+        (signer, trust): (Arc<dyn Signer>, TrustStore),
         letters: Letters,
+        gate: VerifyGate,
     ) -> Self {
         Self {
             db,
@@ -351,6 +413,7 @@ impl Documents {
             signer,
             trust: Arc::new(trust),
             letters,
+            gate,
         }
     }
 
@@ -403,6 +466,14 @@ impl Documents {
         }) {
             return Err(DocumentError::NotSignable);
         }
+        // Signed in a post the caller holds today: their own, or as Plt/Plh inside the
+        // assignment's window (`who` is today's principal). One who left it signs nothing.
+        if docs.iter().any(|d| {
+            d.signer_position_id
+                .is_some_and(|p| !who.posts.contains(&p))
+        }) {
+            return Err(DocumentError::PostNotHeld);
+        }
         let credential = match (&batch.passphrase, &batch.totp) {
             (Some(p), _) => Some(Credential::Passphrase(Secret::new(p.clone()))),
             (None, Some(t)) => Some(Credential::Totp(Secret::new(t.clone()))),
@@ -437,27 +508,44 @@ impl Documents {
                 files: files.clone(),
             })
             .await?;
-        // Whatever signed them, only our letters, intact and trusted, are kept.
+        // Whatever signed them, only our letters, intact and trusted, are kept, each with the
+        // certificate of the signature just added (the register's record of who signed).
         let trust = self.trust.clone();
         let now = self.clock.now();
-        let (signed, checked) = tokio::task::spawn_blocking(move || {
-            let ok = signed.len() == files.len()
-                && signed.iter().zip(&files).all(|(out, sent)| {
-                    out.starts_with(sent) && abdi_pades::verify(out, &trust, now).is_intact()
-                });
-            (signed, ok)
+        let (signed, certificates) = tokio::task::spawn_blocking(move || {
+            let certificates: Option<Vec<CertificateRef>> = (signed.len() == files.len())
+                .then(|| {
+                    signed
+                        .iter()
+                        .zip(&files)
+                        .map(|(out, sent)| {
+                            let report = abdi_pades::verify(
+                                out,
+                                &trust,
+                                abdi_pades::ValidationTime::Now(now),
+                            );
+                            let signer = report.signatures.last()?.signer.as_ref()?;
+                            (out.starts_with(sent) && report.is_intact()).then(|| CertificateRef {
+                                issuer: signer.issuer.clone(),
+                                serial: signer.serial.clone(),
+                            })
+                        })
+                        .collect()
+                })
+                .flatten();
+            (signed, certificates)
         })
         .await
         .map_err(|e| SignError::Failed(e.to_string()))?;
-        if !checked {
+        let Some(certificates) = certificates else {
             return Err(SignError::Failed(
                 "the signer returned files that are not the letters, signed and trusted".into(),
             )
             .into());
-        }
+        };
         let now = self.clock.now();
         let mut views = Vec::with_capacity(docs.len());
-        for (doc, pdf) in docs.into_iter().zip(signed) {
+        for ((doc, pdf), certificate) in docs.into_iter().zip(signed).zip(certificates) {
             let key = format!(
                 "documents/{}/{}-{}.pdf",
                 doc.issued_on.format("%Y"),
@@ -477,6 +565,14 @@ impl Documents {
                 .col_expr(document::Column::Sha256, Expr::value(sha.clone()))
                 .col_expr(document::Column::Size, Expr::value(size))
                 .col_expr(document::Column::SignedAt, Expr::value(now))
+                .col_expr(
+                    document::Column::SignerCertificateIssuer,
+                    Expr::value(certificate.issuer.clone()),
+                )
+                .col_expr(
+                    document::Column::SignerCertificateSerial,
+                    Expr::value(certificate.serial.clone()),
+                )
                 .filter(document::Column::Id.eq(doc.id))
                 .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature.code()))
                 .exec(&self.db)
@@ -488,6 +584,8 @@ impl Documents {
                     sha256: Some(sha),
                     size: Some(size),
                     signed_at: Some(now),
+                    signer_certificate_issuer: Some(certificate.issuer),
+                    signer_certificate_serial: Some(certificate.serial),
                     ..doc
                 }
             } else {
@@ -527,6 +625,11 @@ impl Documents {
             sha256: doc.sha256.clone(),
             size: doc.size.and_then(|s| u64::try_from(s).ok()),
             verify_url: self.letters.verify_url(doc.id),
+            signer_certificate: doc
+                .signer_certificate_issuer
+                .clone()
+                .zip(doc.signer_certificate_serial.clone())
+                .map(|(issuer, serial)| CertificateRef { issuer, serial }),
         }
     }
 
@@ -609,17 +712,40 @@ impl Documents {
         })
     }
 
-    /// Verifies an uploaded PDF against the trusted roots.
+    /// The signed letter whose file has this SHA-256 (hex), if Abdi issued one.
+    pub async fn issued(&self, sha256: &str) -> Result<Option<IssuedLetter>, DocumentError> {
+        let sha256 = sha256.to_ascii_lowercase();
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let doc = document::Entity::find()
+            .filter(document::Column::Sha256.eq(sha256))
+            .filter(document::Column::Status.eq(DocumentStatus::Signed.code()))
+            .one(&self.db)
+            .await?;
+        Ok(doc.and_then(|d| IssuedLetter::of(&self.view_of(&d))))
+    }
+
+    /// Verifies an uploaded PDF: its signatures against the trusted roots, and the file
+    /// against the register of letters Abdi issued. A letter Abdi issued has its certificates
+    /// judged at the time Abdi recorded its signature; any other file at the time of the
+    /// verification; never at a time the signer claims.
     pub async fn verify(&self, file: Bytes) -> Result<VerificationReport, DocumentError> {
         let limit = self.verify_max_bytes();
         if file.len() > limit {
             return Err(DocumentError::TooLarge(limit));
         }
+        let sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&file));
+        let letter = self.issued(&sha256).await?;
+        let at = match &letter {
+            Some(l) => abdi_pades::ValidationTime::Issued(l.signed_at),
+            None => abdi_pades::ValidationTime::Now(self.clock.now()),
+        };
         let trust = self.trust.clone();
-        let now = self.clock.now();
-        tokio::task::spawn_blocking(move || abdi_pades::verify(&file, &trust, now))
+        let report = tokio::task::spawn_blocking(move || abdi_pades::verify(&file, &trust, at))
             .await
-            .map_err(|e| DocumentError::Corrupt(e.to_string()))
+            .map_err(|e| DocumentError::Corrupt(e.to_string()))?;
+        Ok(report.against_register(letter))
     }
 
     pub fn trust(&self) -> &TrustStore {

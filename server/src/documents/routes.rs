@@ -3,7 +3,7 @@
 
 use abdi_proto::Problem;
 use abdi_proto::documents::{
-    DocumentView, PublicDocument, SignBatch, SignBatchResult, VerificationReport,
+    DocumentView, IssuedLetter, PublicDocument, SignBatch, SignBatchResult, VerificationReport,
 };
 use axum::body::Body;
 use axum::extract::State;
@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::DocumentError;
 use crate::error::ApiError;
 use crate::http::extract::{Json, Path};
+use crate::identity::audit::Origin;
 use crate::identity::auth::Authenticated;
 use crate::state::AppState;
 
@@ -27,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sign_documents))
         .routes(routes!(verify_upload))
         .routes(routes!(verify_public))
+        .routes(routes!(issued_letter))
 }
 
 /// The letters of a request (one once it is granted), for whoever may see the request.
@@ -151,12 +153,17 @@ async fn sign_documents(
         (status = 200, description = "What the verifier found (`status` is `intact` only when valid, trusted and unchanged)", body = VerificationReport),
         (status = 400, description = "`invalid_body`: the upload broke off", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: too many verifications from this address (`documents.verify_per_ip`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`unavailable`: every verification slot is busy, with Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn verify_upload(
     State(state): State<AppState>,
+    origin: Origin,
     headers: HeaderMap,
     body: Body,
 ) -> Result<axum::Json<VerificationReport>, ApiError> {
+    // Counted and admitted before the upload is read; the slot is held until the answer.
+    let _slot = state.documents.gate.admit(origin.ip_key()).await?;
     let limit = state.documents.verify_max_bytes();
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -201,6 +208,26 @@ async fn verify_public(
         return Ok(axum::Json(public).into_response());
     }
     Ok((StatusCode::OK, Html(public_page(&public))).into_response())
+}
+
+/// Whether a file is a letter Abdi issued, by its SHA-256 (hex): the phone asks this for a
+/// letter that reached it another way. What the letter itself shows, never the employee's data.
+#[utoipa::path(get, path = "/verify/sha256/{sha256}", tag = "documents",
+    params(("sha256" = String, Path, description = "The file's SHA-256, 64 hex digits")),
+    responses(
+        (status = 200, description = "The signed letter with that fingerprint", body = IssuedLetter),
+        (status = 404, description = "`document_not_found`: Abdi issued no letter with it", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn issued_letter(
+    State(state): State<AppState>,
+    Path(sha256): Path<String>,
+) -> Result<axum::Json<IssuedLetter>, ApiError> {
+    state
+        .documents
+        .issued(&sha256)
+        .await?
+        .map(axum::Json)
+        .ok_or_else(|| DocumentError::NotFound.into())
 }
 
 fn public_page(p: &PublicDocument) -> String {

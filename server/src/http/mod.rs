@@ -1,5 +1,6 @@
 //! The HTTP surface: routes, the OpenAPI document and the middleware stack.
 
+mod docs;
 pub mod extract;
 
 use std::sync::Arc;
@@ -17,7 +18,6 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_scalar::{Scalar, Servable};
 
 use crate::error::{self, ApiError};
 use crate::state::AppState;
@@ -89,7 +89,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 pub fn router(state: AppState) -> Router {
     let (routes, openapi) = api();
-    let spec = Arc::new(openapi.clone());
+    let spec = Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");
     let timeout = state.config.request_timeout();
     let body_limit = state.config.server.body_limit_bytes;
@@ -102,7 +102,7 @@ pub fn router(state: AppState) -> Router {
                 async move { axum::Json(spec.as_ref().clone()) }
             }),
         )
-        .merge(Scalar::with_url("/docs", openapi))
+        .merge(docs::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)

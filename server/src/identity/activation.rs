@@ -62,8 +62,10 @@ impl ActivationService {
                     format!("activation:ip:{}", origin.ip_key()),
                     self.config.activation_per_ip,
                 ),
+                // Keyed on the NIP and the email together: someone who knows only a NIP
+                // cannot use up its owner's attempts.
                 (
-                    format!("activation:nip:{nip}"),
+                    format!("activation:nip:{nip}:{email}"),
                     self.config.activation_per_account,
                 ),
             ])

@@ -38,25 +38,53 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
-/// The addresses in `X-Forwarded-For`, in order (client first).
-fn forwarded_for(parts: &Parts) -> Vec<IpAddr> {
+/// A session where the route works without one too: `None` when no token is sent, 401 when
+/// one is sent but is not valid.
+impl axum::extract::OptionalFromRequestParts<AppState> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, ApiError> {
+        let name = if state.config.identity.cookie_secure {
+            COOKIE
+        } else {
+            COOKIE_INSECURE
+        };
+        if bearer(parts).or_else(|| cookie(parts, name)).is_none() {
+            return Ok(None);
+        }
+        <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
+    }
+}
+
+/// The entries of `X-Forwarded-For`, in order (client first); `None` for one that is not an
+/// address (a header that is not text counts as one such entry).
+fn forwarded_for(parts: &Parts) -> Vec<Option<IpAddr>> {
     parts
         .headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .filter_map(|a| a.trim().parse().ok())
+        .flat_map(|v| match v.to_str() {
+            Ok(v) => v.split(',').map(|a| a.trim().parse().ok()).collect(),
+            Err(_) => vec![None],
+        })
         .collect()
 }
 
 /// The client: the TCP peer, unless the peer is a trusted proxy; then the last forwarded
 /// address that is not a trusted proxy (addresses before it could be forged by the client).
+/// The walk stops at the first entry that is not an address: what comes before it is not
+/// known to come from a proxy, so the last trusted hop is taken as the client.
 /// IPv6 clients are counted by their /64, which one subscriber usually holds whole.
-fn client_ip(peer: IpAddr, forwarded: Vec<IpAddr>, trusted: &[IpAddr]) -> IpAddr {
+fn client_ip(peer: IpAddr, forwarded: Vec<Option<IpAddr>>, trusted: &[IpAddr]) -> IpAddr {
     let mut client = peer;
     if trusted.contains(&peer) {
         for hop in forwarded.into_iter().rev() {
+            let Some(hop) = hop else { break };
             client = hop;
             if !trusted.contains(&hop) {
                 break;
@@ -128,18 +156,38 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn hops(s: &[&str]) -> Vec<Option<IpAddr>> {
+        s.iter().map(|a| a.parse().ok()).collect()
+    }
+
     #[test]
     fn the_client_is_found_behind_trusted_proxies_only() {
         let lb = ip("10.0.0.5");
         let trusted = [lb];
         // Direct: the peer, whatever the header says.
         assert_eq!(
-            client_ip(ip("203.0.113.9"), vec![ip("1.2.3.4")], &trusted),
+            client_ip(ip("203.0.113.9"), hops(&["1.2.3.4"]), &trusted),
             ip("203.0.113.9")
         );
         // Through the load balancer: the address it saw.
         assert_eq!(
-            client_ip(lb, vec![ip("1.2.3.4"), ip("198.51.100.7")], &trusted),
+            client_ip(lb, hops(&["1.2.3.4", "198.51.100.7"]), &trusted),
+            ip("198.51.100.7")
+        );
+        // An entry that is not an address ends the walk: nothing left of it is believed, so a
+        // client cannot pick its own address by sending junk a proxy passes along.
+        let inner = ip("10.0.0.6");
+        let both = [lb, inner];
+        assert_eq!(
+            client_ip(lb, hops(&["1.2.3.4", "junk", "10.0.0.6"]), &both),
+            inner
+        );
+        assert_eq!(
+            client_ip(lb, hops(&["1.2.3.4", "198.51.100.7:443"]), &trusted),
+            lb
+        );
+        assert_eq!(
+            client_ip(lb, hops(&["1.2.3.4", "198.51.100.7"]), &both),
             ip("198.51.100.7")
         );
         // No header from a trusted proxy: the proxy itself.

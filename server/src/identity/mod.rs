@@ -51,6 +51,8 @@ pub enum IdentityError {
     SsoUnknownIdentity(String),
     #[error("SSO provider unreachable: {0}")]
     SsoUnavailable(String),
+    #[error("account disabled")]
+    AccountDisabled,
     #[error("rate limited; retry after {0:?}")]
     RateLimited(Duration),
     #[error(transparent)]
@@ -80,20 +82,21 @@ impl Identity {
         clock: crate::clock::SharedClock,
     ) -> Result<Identity, passkeys::WebauthnConfigError> {
         let id = &config.identity;
+        let directory = crate::masterdata::EmployeeDirectory::new(db.clone());
         let sessions = session::SessionService::new(
             store.clone(),
+            directory.clone(),
             clock.clone(),
             Duration::from_secs(id.session_idle_secs),
             Duration::from_secs(id.session_absolute_secs),
         );
-        let directory = crate::masterdata::EmployeeDirectory::new(db.clone());
         let audit_log = audit::AuditLog::new(db.clone());
         let config_arc = std::sync::Arc::new(id.clone());
         let limiter =
             ratelimit::RateLimiter::new(store.clone(), Duration::from_secs(id.rate_window_secs));
         let passkeys = passkeys::PasskeyService::new(
             config_arc.clone(),
-            db,
+            db.clone(),
             store.clone(),
             sessions.clone(),
             directory.clone(),
@@ -103,6 +106,7 @@ impl Identity {
         )?;
         let sso = sso::SsoService::new(
             &config.sso,
+            db.clone(),
             directory.clone(),
             sessions.clone(),
             limiter.clone(),
@@ -142,6 +146,19 @@ impl Identity {
         self.sessions.revoke_all(employee_id).await?;
         change.await?;
         self.sessions.revoke_all(employee_id).await
+    }
+
+    /// Disables the account: its sessions end before and after the change, and the second
+    /// time it is marked so that no session lives again, not even one from a login that was
+    /// in flight. Returns the sessions ended.
+    pub async fn disable(
+        &self,
+        employee_id: uuid::Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<usize, IdentityError> {
+        self.sessions.revoke_all(employee_id).await?;
+        self.directory.disable(employee_id, at).await?;
+        self.sessions.disable(employee_id).await
     }
 
     /// Records a successful event of the employee's own doing.

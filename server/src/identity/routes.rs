@@ -529,14 +529,15 @@ async fn auth_events(
     }))
 }
 
-/// Disable an employee's account: every session ends at once and no login succeeds.
+/// Disable an employee's account: every session ends at once and no login succeeds. Needs a
+/// fresh step-up.
 #[utoipa::path(post, path = "/admin/employees/{id}/disable", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "Employee id")),
     responses(
         (status = 204, description = "Disabled; sessions ended"),
         (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`employee_not_found`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn disable_account(
@@ -554,10 +555,8 @@ async fn disable_account(
             Some(id),
         )
         .await?;
-    let identity = &state.identity;
-    let ended = identity
-        .with_sessions_ended(id, identity.directory.disable(id, state.clock.now()))
-        .await?;
+    state.identity.passkeys.require_step_up(&current.session)?;
+    let ended = state.identity.disable(id, state.clock.now()).await?;
     state.notifications.devices.forget_employee(id).await?;
     state
         .identity
@@ -660,7 +659,9 @@ async fn sso_logout(
 }
 
 /// Move an employee to another unit (and post): every session ends at once, since what the
-/// employee may see and decide changes with the unit.
+/// employee may see and decide changes with the unit. A post someone holds is taken only with
+/// `replaces_holder`; the holder then leaves it and their sessions end too. Needs a fresh
+/// step-up.
 #[utoipa::path(post, path = "/admin/employees/{id}/transfer", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "Employee id")),
     request_body = TransferRequest,
@@ -669,8 +670,9 @@ async fn sso_logout(
         (status = 415, description = "`unsupported_media_type`: send application/json", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`employee_not_found`, `unit_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`position_occupied`: someone holds the post; send `replaces_holder`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn transfer_employee(
     State(state): State<AppState>,
@@ -688,23 +690,46 @@ async fn transfer_employee(
             Some(id),
         )
         .await?;
-    let destination = state
-        .identity
+    state.identity.passkeys.require_step_up(&current.session)?;
+    let identity = &state.identity;
+    let destination = identity
         .directory
         .destination(&req.unit_code, req.position_code.as_deref())
         .await
         .map_err(AccessError::from)?
         .map_err(AccessError::UnitNotFound)?;
-    let identity = &state.identity;
+    let holders = identity
+        .directory
+        .holders(destination.1, id)
+        .await
+        .map_err(AccessError::from)?;
+    if !holders.is_empty() && !req.replaces_holder {
+        return Err(ApiError::new(abdi_proto::ErrorCode::PositionOccupied));
+    }
     let ended = identity
         .with_sessions_ended(
             id,
             identity
                 .directory
-                .transfer(id, destination, state.clock.now()),
+                .transfer(id, destination, &holders, state.clock.now()),
         )
         .await?;
     state.notifications.devices.forget_employee(id).await?;
+    for holder in &holders {
+        identity.sessions.revoke_all(*holder).await?;
+        state.notifications.devices.forget_employee(*holder).await?;
+        identity
+            .audit(
+                &origin,
+                "employee_replaced",
+                Some(*holder),
+                Some(format!(
+                    "post taken by {id}; by {}",
+                    current.session.employee_id
+                )),
+            )
+            .await;
+    }
     state
         .identity
         .audit(

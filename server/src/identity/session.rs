@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::IdentityError;
 use super::token;
 use crate::clock::SharedClock;
+use crate::masterdata::EmployeeDirectory;
 use crate::store::session::SessionStore;
 
 /// What the store keeps about a session (under the hash of its token).
@@ -65,7 +66,7 @@ impl SessionService {
     ) -> Result<(String, Session), IdentityError> {
         let (token, mut session) = self.create(new).await?;
         session.sso = Some(link);
-        self.store_session(&token::hash(&token), &session).await?;
+        self.rewrite(&token::hash(&token), &session).await?;
         Ok((token, session))
     }
 }
@@ -76,10 +77,16 @@ const LAST_SEEN_GRANULARITY: chrono::Duration = chrono::Duration::seconds(60);
 #[derive(Debug, Clone)]
 pub struct SessionService {
     store: SessionStore,
+    /// Asked once more after a session is written: a login that checked the account before
+    /// it was disabled does not outlive the disable.
+    directory: EmployeeDirectory,
     clock: SharedClock,
     idle: Duration,
     absolute: Duration,
 }
+
+/// The revocation marker of a disabled account: every session, whenever created, is dead.
+const DISABLED: i64 = i64::MAX;
 
 fn session_key(hash: &str) -> String {
     format!("session:{hash}")
@@ -98,19 +105,24 @@ fn revoked_key(employee_id: Uuid) -> String {
 impl SessionService {
     pub fn new(
         store: SessionStore,
+        directory: EmployeeDirectory,
         clock: SharedClock,
         idle: Duration,
         absolute: Duration,
     ) -> Self {
         Self {
             store,
+            directory,
             clock,
             idle,
             absolute,
         }
     }
 
-    /// Opens a session with a new token; returns the token (shown once) and the session.
+    /// Opens a session with a new token; returns the token (shown once) and the session. The
+    /// account is checked again once the session is written, so a disable that ran while the
+    /// login was in flight (after the caller's own check) ends it here, or its revocation
+    /// marker does.
     pub async fn create(&self, new: NewSession<'_>) -> Result<(String, Session), IdentityError> {
         let now = self.clock.now();
         let token = token::new_token();
@@ -127,7 +139,17 @@ impl SessionService {
             verified_at: (new.method == "passkey").then_some(now),
             sso: None,
         };
-        self.store_session(&token::hash(&token), &session).await?;
+        let hash = token::hash(&token);
+        self.store_session(&hash, &session).await?;
+        let active = self
+            .directory
+            .by_id(session.employee_id)
+            .await?
+            .is_some_and(|e| e.active);
+        if !active {
+            self.remove(&hash, session.employee_id).await?;
+            return Err(IdentityError::AccountDisabled);
+        }
         Ok((token, session))
     }
 
@@ -150,7 +172,7 @@ impl SessionService {
         // once a minute, so the idle timeout is exact to within that minute.
         if now - session.last_seen_at >= LAST_SEEN_GRANULARITY {
             session.last_seen_at = now;
-            self.store_session(&hash, &session).await?;
+            self.rewrite(&hash, &session).await?;
         }
         Ok(Current {
             session,
@@ -177,12 +199,16 @@ impl SessionService {
     /// Whether all the employee's sessions were revoked since this one was created (a session
     /// opened in the very millisecond of a revocation counts as revoked: safer that way).
     async fn revoked_since(&self, session: &Session) -> Result<bool, IdentityError> {
-        let marker = self.store.get(&revoked_key(session.employee_id)).await?;
-        let revoked_at = marker
+        let revoked_at = self.revoked_at(session.employee_id).await?;
+        Ok(revoked_at.is_some_and(|at| session.created_at.timestamp_millis() <= at))
+    }
+
+    /// The revocation marker: milliseconds since the epoch, or [`DISABLED`].
+    async fn revoked_at(&self, employee_id: Uuid) -> Result<Option<i64>, IdentityError> {
+        let marker = self.store.get(&revoked_key(employee_id)).await?;
+        Ok(marker
             .and_then(|raw| <[u8; 8]>::try_from(raw.as_slice()).ok())
-            .map(i64::from_be_bytes)
-            .and_then(DateTime::<Utc>::from_timestamp_millis);
-        Ok(revoked_at.is_some_and(|at| session.created_at <= at))
+            .map(i64::from_be_bytes))
     }
 
     /// Whether the session behind a token hash is still valid, without sliding its idle timeout
@@ -201,7 +227,7 @@ impl SessionService {
     pub async fn mark_verified(&self, current: &Current) -> Result<Session, IdentityError> {
         let mut session = current.session.clone();
         session.verified_at = Some(self.clock.now());
-        self.store_session(&current.token_hash, &session).await?;
+        self.rewrite(&current.token_hash, &session).await?;
         Ok(session)
     }
 
@@ -241,10 +267,31 @@ impl SessionService {
     /// Ends every session of the employee (revoke all, account disabled, transfer). A marker
     /// makes any session created until now invalid, even one a racing write puts back.
     pub async fn revoke_all(&self, employee_id: Uuid) -> Result<usize, IdentityError> {
-        let now = self.clock.now().timestamp_millis().to_be_bytes();
+        // A disabled account's marker is never lowered.
+        if self.revoked_at(employee_id).await? != Some(DISABLED) {
+            let now = self.clock.now().timestamp_millis().to_be_bytes();
+            self.store
+                .put(&revoked_key(employee_id), &now, self.absolute)
+                .await?;
+        }
+        self.end_all(employee_id).await
+    }
+
+    /// Ends every session of a disabled account and marks it so that none opened later lives
+    /// either, whatever the clocks of the instances say. The database's `active` flag is the
+    /// durable record; this marker covers the sessions already in flight.
+    pub async fn disable(&self, employee_id: Uuid) -> Result<usize, IdentityError> {
         self.store
-            .put(&revoked_key(employee_id), &now, self.absolute)
+            .put(
+                &revoked_key(employee_id),
+                &DISABLED.to_be_bytes(),
+                self.absolute,
+            )
             .await?;
+        self.end_all(employee_id).await
+    }
+
+    async fn end_all(&self, employee_id: Uuid) -> Result<usize, IdentityError> {
         let hashes = self.store.set_members(&index_key(employee_id)).await?;
         for hash in &hashes {
             self.remove(hash, employee_id).await?;
@@ -270,12 +317,34 @@ impl SessionService {
         self.idle.min(left).max(Duration::from_millis(1))
     }
 
-    async fn store_session(&self, hash: &str, session: &Session) -> Result<(), IdentityError> {
-        let raw = serde_json::to_vec(session).map_err(|e| {
+    fn encode(session: &Session) -> Result<Vec<u8>, IdentityError> {
+        serde_json::to_vec(session).map_err(|e| {
             IdentityError::Store(crate::store::session::SessionStoreError::Unavailable(
                 e.to_string(),
             ))
-        })?;
+        })
+    }
+
+    /// Writes a session that is still live (its idle timeout slid, a step-up, its SSO link).
+    /// An ended session's record is gone, and this write goes through only where the record
+    /// still is: a request that read the session before a logout, a revoke or a refresh
+    /// cannot bring it back by writing after.
+    async fn rewrite(&self, hash: &str, session: &Session) -> Result<(), IdentityError> {
+        let raw = Self::encode(session)?;
+        if self
+            .store
+            .put_if_present(&session_key(hash), &raw, self.ttl(session))
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(IdentityError::Unauthenticated)
+        }
+    }
+
+    /// Writes a new session (created, or under a rotated token) and indexes it.
+    async fn store_session(&self, hash: &str, session: &Session) -> Result<(), IdentityError> {
+        let raw = Self::encode(session)?;
         self.store
             .put(&session_key(hash), &raw, self.ttl(session))
             .await?;
@@ -300,20 +369,74 @@ fn clip(s: &str, max: usize) -> String {
 mod tests {
     use std::sync::Arc;
 
-    use super::*;
-    use crate::clock::ManualClock;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 
-    fn service() -> (SessionService, ManualClock) {
+    use super::*;
+    use crate::clock::{Clock, ManualClock};
+    use crate::masterdata::entity::employee;
+
+    struct Fixture {
+        svc: SessionService,
+        clock: ManualClock,
+        db: DatabaseConnection,
+    }
+
+    /// Sessions over the in-process store, with an employees table of their own.
+    async fn service() -> Fixture {
         let clock = ManualClock::at(DateTime::from_timestamp(1_790_000_000, 0).unwrap());
         let shared: SharedClock = Arc::new(clock.clone());
         let store = SessionStore::memory("t:", shared.clone());
+        let mut opts = sea_orm::ConnectOptions::new("sqlite::memory:");
+        opts.max_connections(1);
+        let db = sea_orm::Database::connect(opts).await.unwrap();
+        let schema = sea_orm::Schema::new(db.get_database_backend());
+        db.execute(&schema.create_table_from_entity(employee::Entity))
+            .await
+            .unwrap();
         let svc = SessionService::new(
             store,
+            EmployeeDirectory::new(db.clone()),
             shared,
             Duration::from_secs(3600),
             Duration::from_secs(4 * 3600),
         );
-        (svc, clock)
+        Fixture { svc, clock, db }
+    }
+
+    impl Fixture {
+        /// An active employee.
+        async fn employee(&self) -> Uuid {
+            let id = Uuid::new_v4();
+            let now = self.clock.now();
+            employee::ActiveModel {
+                id: Set(id),
+                nip: Set(id.simple().to_string()[..18].to_owned()),
+                nik: Set("3578010101900001".into()),
+                front_title: Set(None),
+                name: Set("Budi".into()),
+                back_title: Set(None),
+                gender: Set("L".into()),
+                birth_place: Set("Surabaya".into()),
+                birth_date: Set(chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap()),
+                employment_type: Set("pns".into()),
+                rank_code: Set(None),
+                rank_tmt: Set(None),
+                tmt_cpns: Set(None),
+                tmt_pns: Set(None),
+                education_level: Set("S1".into()),
+                unit_id: Set(Uuid::new_v4()),
+                position_id: Set(None),
+                email: Set(None),
+                phone: Set(None),
+                active: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&self.db)
+            .await
+            .unwrap();
+            id
+        }
     }
 
     fn new(employee_id: Uuid) -> NewSession<'static> {
@@ -328,8 +451,9 @@ mod tests {
 
     #[tokio::test]
     async fn idle_timeout_slides_and_absolute_lifetime_does_not() {
-        let (svc, clock) = service();
-        let (token, _) = svc.create(new(Uuid::new_v4())).await.unwrap();
+        let f = service().await;
+        let (svc, clock) = (&f.svc, &f.clock);
+        let (token, _) = svc.create(new(f.employee().await)).await.unwrap();
         for _ in 0..3 {
             clock.advance(Duration::from_secs(50 * 60));
             svc.validate(&token).await.unwrap();
@@ -340,7 +464,7 @@ mod tests {
             Err(IdentityError::Unauthenticated)
         ));
 
-        let (token, _) = svc.create(new(Uuid::new_v4())).await.unwrap();
+        let (token, _) = svc.create(new(f.employee().await)).await.unwrap();
         for _ in 0..4 {
             clock.advance(Duration::from_secs(59 * 60));
             svc.validate(&token).await.unwrap();
@@ -354,8 +478,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_session_written_back_after_revoke_all_stays_dead() {
-        let (svc, clock) = service();
-        let me = Uuid::new_v4();
+        let f = service().await;
+        let (svc, clock) = (&f.svc, &f.clock);
+        let me = f.employee().await;
         let (token, _) = svc.create(new(me)).await.unwrap();
         let current = svc.validate(&token).await.unwrap();
         svc.revoke_all(me).await.unwrap();
@@ -372,12 +497,13 @@ mod tests {
 
     #[tokio::test]
     async fn rotate_revoke_and_revoke_all() {
-        let (svc, _) = service();
-        let me = Uuid::new_v4();
+        let f = service().await;
+        let svc = &f.svc;
+        let me = f.employee().await;
         let (a, _) = svc.create(new(me)).await.unwrap();
         let (b, sb) = svc.create(new(me)).await.unwrap();
         let (c, _) = svc.create(new(me)).await.unwrap();
-        let (other, _) = svc.create(new(Uuid::new_v4())).await.unwrap();
+        let (other, _) = svc.create(new(f.employee().await)).await.unwrap();
         assert_eq!(svc.list(me).await.unwrap().len(), 3);
 
         let current = svc.validate(&a).await.unwrap();
@@ -404,5 +530,82 @@ mod tests {
             svc.validate(&other).await.is_ok(),
             "someone else's session lives on"
         );
+    }
+
+    /// A write from a request that read the session before it ended (the idle timeout
+    /// sliding, a step-up) does not bring back a session ended by logout, revoke-one or
+    /// refresh.
+    #[tokio::test]
+    async fn an_ended_session_is_not_brought_back_by_a_late_write() {
+        let f = service().await;
+        let (svc, clock) = (&f.svc, &f.clock);
+        let me = f.employee().await;
+        let stale = |token: String| async move { svc.validate(&token).await.unwrap() };
+
+        // Logout.
+        let (a, _) = svc.create(new(me)).await.unwrap();
+        let read = stale(a.clone()).await;
+        svc.end(&read).await.unwrap();
+        assert!(matches!(
+            svc.mark_verified(&read).await,
+            Err(IdentityError::Unauthenticated)
+        ));
+        clock.advance(Duration::from_secs(120));
+        assert!(svc.validate(&a).await.is_err(), "logged out stays out");
+
+        // Revoke one.
+        let (b, sb) = svc.create(new(me)).await.unwrap();
+        let read = stale(b.clone()).await;
+        svc.revoke(me, sb.id).await.unwrap();
+        assert!(svc.mark_verified(&read).await.is_err());
+        assert!(svc.validate(&b).await.is_err(), "revoked stays revoked");
+
+        // Refresh: the old token's late write neither revives it nor clobbers the new one.
+        let (c, _) = svc.create(new(me)).await.unwrap();
+        let read = stale(c.clone()).await;
+        let rotated = svc.rotate(&read).await.unwrap();
+        assert!(svc.mark_verified(&read).await.is_err());
+        assert!(svc.validate(&c).await.is_err(), "the old token stays dead");
+        assert!(svc.validate(&rotated).await.is_ok());
+    }
+
+    /// Disabled means out: sessions already open end, a login that checked the account just
+    /// before the disable cannot open one after it, and a session record that a racing write
+    /// puts back is dead whatever its creation time says.
+    #[tokio::test]
+    async fn a_disabled_account_keeps_no_session() {
+        let f = service().await;
+        let (svc, clock) = (&f.svc, &f.clock);
+        let me = f.employee().await;
+        let (open, _) = svc.create(new(me)).await.unwrap();
+        let read = svc.validate(&open).await.unwrap();
+
+        EmployeeDirectory::new(f.db.clone())
+            .disable(me, clock.now())
+            .await
+            .unwrap();
+        assert_eq!(svc.disable(me).await.unwrap(), 1);
+        assert!(svc.validate(&open).await.is_err());
+
+        // The login in flight: it saw the account active, and writes its session now.
+        clock.advance(Duration::from_secs(1));
+        assert!(matches!(
+            svc.create(new(me)).await,
+            Err(IdentityError::AccountDisabled)
+        ));
+        assert!(svc.list(me).await.unwrap().is_empty());
+
+        // A session record put back by a write racing the disable, created after it.
+        clock.advance(Duration::from_secs(1));
+        let mut late = read.session.clone();
+        late.created_at = clock.now();
+        svc.store_session(&read.token_hash, &late).await.unwrap();
+        assert!(svc.validate(&open).await.is_err());
+        // A later revoke-all does not lower the disabled marker.
+        svc.revoke_all(me).await.unwrap();
+        clock.advance(Duration::from_secs(1));
+        late.created_at = clock.now();
+        svc.store_session(&read.token_hash, &late).await.unwrap();
+        assert!(svc.validate(&open).await.is_err());
     }
 }

@@ -41,9 +41,31 @@ struct Provider {
     metadata: RwLock<Option<ProviderMetadataWithLogout>>,
 }
 
+/// The subject each provider gave an employee at their first SSO login.
+pub mod entity {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sso_subjects")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub issuer: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub employee_id: Uuid,
+        pub subject: String,
+        pub linked_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 #[derive(Clone)]
 pub struct SsoService {
     providers: Arc<Vec<Provider>>,
+    db: sea_orm::DatabaseConnection,
     http: openidconnect::reqwest::Client,
     directory: EmployeeDirectory,
     sessions: SessionService,
@@ -61,8 +83,10 @@ impl std::fmt::Debug for SsoService {
 
 #[allow(clippy::too_many_arguments)]
 impl SsoService {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         providers: &[SsoProviderConfig],
+        db: sea_orm::DatabaseConnection,
         directory: EmployeeDirectory,
         sessions: SessionService,
         limiter: RateLimiter,
@@ -87,6 +111,7 @@ impl SsoService {
                     .collect(),
             ),
             http,
+            db,
             directory,
             sessions,
             limiter,
@@ -167,6 +192,17 @@ impl SsoService {
             .await;
             return Err(IdentityError::SsoUnknownIdentity(nip));
         };
+        if let Err(e) = self.bind_subject(name, employee.id, &id_token).await {
+            self.record(
+                origin,
+                "subject_mismatch",
+                Some(employee.id),
+                Some(&nip),
+                name.to_owned(),
+            )
+            .await;
+            return Err(e);
+        }
         let (token, session) = self
             .sessions
             .create_sso(
@@ -231,6 +267,57 @@ impl SsoService {
             .to_string();
         let nip = self.check_id_token(provider, &id_token, &req.nonce).await?;
         Ok((nip, id_token))
+    }
+
+    /// Remembers the subject the provider gave the employee at the first login through it;
+    /// refuses a later login whose (verified) ID token names another subject for the same NIP,
+    /// or a subject already linked to someone else.
+    async fn bind_subject(
+        &self,
+        name: &str,
+        employee_id: uuid::Uuid,
+        id_token: &str,
+    ) -> Result<(), IdentityError> {
+        use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
+        let issuer = self.provider(name)?.config.issuer.clone();
+        let subject = claim(id_token, "sub")
+            .filter(|s| !s.is_empty() && s.len() <= 255)
+            .ok_or_else(|| IdentityError::SsoRejected("no usable sub claim".into()))?;
+        let linked = entity::Entity::insert(entity::ActiveModel {
+            issuer: Set(issuer.clone()),
+            employee_id: Set(employee_id),
+            subject: Set(subject.clone()),
+            linked_at: Set(self.clock.now()),
+        })
+        .exec_without_returning(&self.db)
+        .await;
+        // Already linked (this employee, or this subject): what was linked is read below.
+        match linked {
+            Err(e) if !matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                return Err(IdentityError::Database(e));
+            }
+            _ => {}
+        }
+        let rows = entity::Entity::find()
+            .filter(entity::Column::Issuer.eq(issuer))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(entity::Column::EmployeeId.eq(employee_id))
+                    .add(entity::Column::Subject.eq(subject.clone())),
+            )
+            .all(&self.db)
+            .await?;
+        if rows
+            .iter()
+            .all(|r| r.employee_id == employee_id && r.subject == subject)
+            && !rows.is_empty()
+        {
+            Ok(())
+        } else {
+            Err(IdentityError::SsoRejected(
+                "the provider's subject for this employee differs from the one first linked".into(),
+            ))
+        }
     }
 
     /// Verifies an ID token from the named provider (issuer, audience = our client id, nonce,

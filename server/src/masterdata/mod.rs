@@ -7,6 +7,7 @@ pub use routes::routes;
 
 use abdi_proto::RankCode;
 use abdi_proto::identity::Profile;
+use abdi_proto::master::{PositionKind, Vocabulary};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter,
@@ -97,14 +98,56 @@ impl EmployeeDirectory {
         Ok(Ok((unit.id, post)))
     }
 
-    /// Moves an employee to a unit and post. The caller ends the employee's sessions: a
-    /// transfer changes who may see what.
+    /// Who else holds the post, if it is a struktural one (held by one person; fungsional and
+    /// pelaksana posts are shared by many).
+    pub async fn holders(&self, post: Option<Uuid>, except: Uuid) -> Result<Vec<Uuid>, DbErr> {
+        let Some(post) = post else {
+            return Ok(Vec::new());
+        };
+        let single = position::Entity::find_by_id(post)
+            .filter(position::Column::Kind.eq(PositionKind::Struktural.code()))
+            .one(&self.db)
+            .await?
+            .is_some();
+        if !single {
+            return Ok(Vec::new());
+        }
+        Ok(employee::Entity::find()
+            .filter(employee::Column::PositionId.eq(post))
+            .filter(employee::Column::Id.ne(except))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|e| e.id)
+            .collect())
+    }
+
+    /// Moves an employee to a unit and post, in one transaction with `replaced` leaving that
+    /// post. The caller ends the sessions of both: a transfer changes who may see what.
     pub async fn transfer(
         &self,
         id: Uuid,
         (unit_id, position_id): (Uuid, Option<Uuid>),
+        replaced: &[Uuid],
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), DbErr> {
+        use sea_orm::TransactionTrait;
+        let txn = self.db.begin().await?;
+        if !replaced.is_empty() {
+            employee::Entity::update_many()
+                .col_expr(
+                    employee::Column::PositionId,
+                    sea_orm::sea_query::Expr::value(None::<Uuid>),
+                )
+                .col_expr(
+                    employee::Column::UpdatedAt,
+                    sea_orm::sea_query::Expr::value(at),
+                )
+                .filter(employee::Column::Id.is_in(replaced.iter().copied()))
+                .filter(employee::Column::PositionId.eq(position_id))
+                .exec(&txn)
+                .await?;
+        }
         employee::ActiveModel {
             id: Set(id),
             unit_id: Set(unit_id),
@@ -112,9 +155,9 @@ impl EmployeeDirectory {
             updated_at: Set(at),
             ..Default::default()
         }
-        .update(&self.db)
-        .await
-        .map(|_| ())
+        .update(&txn)
+        .await?;
+        txn.commit().await
     }
 
     /// The employee's own record as `/api/v1/me` shows it: one query.

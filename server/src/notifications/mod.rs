@@ -63,6 +63,9 @@ pub enum NotificationError {
     NothingToMark,
     #[error("more than 500 ids")]
     TooManyIds,
+    /// The session already has its streams open; one frees itself within this long.
+    #[error("too many event streams for this session")]
+    TooManyStreams(std::time::Duration),
     #[error(transparent)]
     Store(#[from] SessionStoreError),
     #[error("database: {0}")]

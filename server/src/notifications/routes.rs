@@ -110,6 +110,7 @@ async fn mark_read(
         (status = 200, description = "An event stream of `Notification`s", content_type = "text/event-stream", body = String),
         (status = 400, description = "`invalid_header`: Last-Event-ID is not a number", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`: this session already has `notifications.streams_per_session` streams open", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn event_stream(
     State(state): State<AppState>,
@@ -129,6 +130,17 @@ async fn event_stream(
         None => notifications.latest(employee).await?,
     };
     let keepalive = Duration::from_secs(state.config.notifications.stream_keepalive_secs);
+    // A session holds a few streams at once (the app, a reconnect overlapping the old one);
+    // past that, 429. The slot outlives three missed checks, then frees itself.
+    let slot = notifications
+        .hub
+        .claim_slot(
+            &current.token_hash,
+            state.config.notifications.streams_per_session,
+            keepalive * 3,
+        )
+        .await?
+        .ok_or(super::NotificationError::TooManyStreams(keepalive))?;
     let sessions = state.identity.sessions.clone();
     let token_hash = current.token_hash;
 
@@ -139,6 +151,7 @@ async fn event_stream(
         /// Read what is new before waiting (a replay, or a resync).
         read: bool,
         check: tokio::time::Interval,
+        slot: super::stream::Slot,
     }
     let mut check = tokio::time::interval(keepalive);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -148,6 +161,7 @@ async fn event_stream(
         pending: Default::default(),
         read: headers.contains_key("last-event-id"),
         check,
+        slot,
     };
     let stream = futures_util::stream::unfold(cursor, move |mut c| {
         let notifications = notifications.clone();
@@ -191,6 +205,7 @@ async fn event_stream(
                         if !sessions.is_open(&token_hash).await.unwrap_or(true) {
                             return None;
                         }
+                        c.slot.renew().await;
                         c.read = true;
                     }
                 }

@@ -70,6 +70,61 @@ impl Hub {
     pub fn subscribe(&self) -> broadcast::Receiver<Signal> {
         self.local.subscribe()
     }
+
+    /// Claims one of the `max` stream slots of a session (every instance sees the same slots),
+    /// for `lease`; `None` when all are taken. The slot is renewed with [`Slot::renew`] and
+    /// given back when the `Slot` is dropped; one whose instance died frees itself when its
+    /// lease runs out.
+    pub async fn claim_slot(
+        &self,
+        token_hash: &str,
+        max: u32,
+        lease: Duration,
+    ) -> Result<Option<Slot>, SessionStoreError> {
+        let holder = Uuid::new_v4().to_string();
+        for n in 0..max {
+            let key = format!("stream-slot:{token_hash}:{n}");
+            if self
+                .store
+                .put_if_absent(&key, holder.as_bytes(), lease)
+                .await?
+            {
+                return Ok(Some(Slot {
+                    store: self.store.clone(),
+                    key,
+                    lease,
+                }));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// An open event stream's place among its session's few.
+pub struct Slot {
+    store: SessionStore,
+    key: String,
+    lease: Duration,
+}
+
+impl Slot {
+    /// Keeps the slot for another lease.
+    pub async fn renew(&self) {
+        if let Err(e) = self.store.touch(&self.key, self.lease).await {
+            tracing::warn!(error = %e, "event stream: slot not renewed");
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let (store, key) = (self.store.clone(), std::mem::take(&mut self.key));
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                let _ = store.delete(&key).await;
+            });
+        }
+    }
 }
 
 fn parse(payload: &str) -> Option<Signal> {

@@ -481,7 +481,7 @@ fn columns_of<E: EntityTrait>(with_key: bool) -> Vec<E::Column> {
 /// Removes all master data (employees, histories, positions, units) and everything that hangs
 /// off employees (requests, bookings, uploads' records) inside `txn`.
 async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
-    const TABLES: [&str; 26] = [
+    const TABLES: [&str; 27] = [
         "notification_deliveries",
         "notification_events",
         "notification_preferences",
@@ -496,6 +496,7 @@ async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
         "idempotency_keys",
         "disciplinary_sanctions",
         "passkeys",
+        "sso_subjects",
         "role_assignments",
         "acting_assignments",
         "rank_histories",

@@ -43,10 +43,26 @@ pub fn clean_name(raw: &str) -> String {
     }
 }
 
+/// How many files an employee may keep waiting to be sent, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct Pending {
+    pub per_employee: u32,
+    pub ttl_hours: u32,
+}
+
+impl From<&crate::config::StorageConfig> for Pending {
+    fn from(c: &crate::config::StorageConfig) -> Self {
+        Self {
+            per_employee: c.pending_uploads_per_employee,
+            ttl_hours: c.pending_upload_ttl_hours,
+        }
+    }
+}
+
 pub async fn upload<S, E>(
     db: &impl ConnectionTrait,
     objects: &Objects,
-    owner: Uuid,
+    (owner, pending): (Uuid, Pending),
     name: &str,
     body: S,
     now: DateTime<Utc>,
@@ -55,6 +71,18 @@ where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: std::fmt::Display,
 {
+    use sea_orm::PaginatorTrait;
+    let waiting = attachment::Entity::find()
+        .filter(attachment::Column::OwnerId.eq(owner))
+        .filter(attachment::Column::RequestId.is_null())
+        .count(db)
+        .await?;
+    if waiting >= u64::from(pending.per_employee) {
+        return Err(ServiceError::UploadQuota {
+            max: pending.per_employee,
+            hours: pending.ttl_hours,
+        });
+    }
     let id = Uuid::now_v7();
     let key = format!("attachments/{}/{:02}/{id}", now.year(), now.month());
     let stored = objects.put_stream(&key, body).await?;
@@ -91,6 +119,40 @@ where
     Ok(AttachmentInfo::from(&model))
 }
 
+/// Removes files uploaded before `cutoff` and never sent with a request, a batch at a time;
+/// returns how many went. The record goes first, and only while it is still unattached, so a
+/// file sent in the meantime stays whole; a file whose record went but whose object could not
+/// be deleted is only logged (an orphan object, never a broken request).
+pub async fn sweep(
+    db: &impl ConnectionTrait,
+    objects: &Objects,
+    cutoff: DateTime<Utc>,
+) -> Result<u64, ServiceError> {
+    use sea_orm::QuerySelect;
+    let stale = attachment::Entity::find()
+        .filter(attachment::Column::RequestId.is_null())
+        .filter(attachment::Column::CreatedAt.lt(cutoff))
+        .limit(500)
+        .all(db)
+        .await?;
+    let mut removed = 0;
+    for a in stale {
+        let gone = attachment::Entity::delete_many()
+            .filter(attachment::Column::Id.eq(a.id))
+            .filter(attachment::Column::RequestId.is_null())
+            .exec(db)
+            .await?
+            .rows_affected;
+        if gone == 1 {
+            removed += 1;
+            if let Err(e) = objects.delete(&a.storage_key).await {
+                tracing::warn!(error = %e, key = %a.storage_key, "unsent upload: object not deleted");
+            }
+        }
+    }
+    Ok(removed)
+}
+
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<attachment::Model, ServiceError> {
     attachment::Entity::find_by_id(id)
         .one(db)
@@ -98,8 +160,31 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<attachment::Mod
         .ok_or(ServiceError::AttachmentNotFound)
 }
 
-/// Replaces each attachment named in the form by what was stored for it; ids that are not the
-/// owner's (or already sent with another request) are field errors.
+/// The attachment ids named in each of the schema's attachment fields (nothing else in the
+/// form names a file).
+fn named_ids<'a>(
+    schema: &'a FormSchema,
+    form: &'a FormValues,
+) -> impl Iterator<Item = (&'a str, Vec<Option<Uuid>>)> + 'a {
+    schema
+        .fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::Attachment { .. }))
+        .filter_map(|f| match form.get(&f.name) {
+            Some(Value::Array(items)) => Some((
+                f.name.as_str(),
+                items
+                    .iter()
+                    .map(|i| i["id"].as_str().and_then(|s| Uuid::parse_str(s).ok()))
+                    .collect(),
+            )),
+            _ => None,
+        })
+}
+
+/// Checks a form's keys against the schema and replaces each attachment named in it by what
+/// was stored for it. A key the schema does not declare, or an id that is not one of the
+/// owner's files (or is already sent with another request), is a field error.
 pub async fn resolve(
     db: &impl ConnectionTrait,
     schema: &FormSchema,
@@ -107,19 +192,13 @@ pub async fn resolve(
     owner: Uuid,
     request_id: Uuid,
 ) -> Result<Result<FormValues, Vec<FieldError>>, ServiceError> {
+    let unknown = schema.unknown_fields(form);
+    if !unknown.is_empty() {
+        return Ok(Err(unknown));
+    }
     let mut out = form.clone();
     let mut errors = Vec::new();
-    for field in &schema.fields {
-        if !matches!(field.kind, FieldKind::Attachment { .. }) {
-            continue;
-        }
-        let Some(Value::Array(items)) = form.get(&field.name) else {
-            continue;
-        };
-        let ids: Vec<Option<Uuid>> = items
-            .iter()
-            .map(|i| i["id"].as_str().and_then(|s| Uuid::parse_str(s).ok()))
-            .collect();
+    for (field, ids) in named_ids(schema, form) {
         let found = attachment::Entity::find()
             .filter(attachment::Column::Id.is_in(ids.iter().flatten().copied()))
             .filter(attachment::Column::OwnerId.eq(owner))
@@ -140,12 +219,12 @@ pub async fn resolve(
                     "sha256": a.sha256,
                 })),
                 None => {
-                    errors.push(error(&field.name, FieldErrorCode::AttachmentNotFound));
+                    errors.push(error(field, FieldErrorCode::AttachmentNotFound));
                     break;
                 }
             }
         }
-        out.insert(field.name.clone(), Value::Array(resolved));
+        out.insert(field.to_owned(), Value::Array(resolved));
     }
     Ok(if errors.is_empty() {
         Ok(out)
@@ -154,25 +233,84 @@ pub async fn resolve(
     })
 }
 
-/// Ties the attachments named in `form` to the request (in its transaction).
+/// Ties the files named in the form's attachment fields to the request, in its transaction,
+/// and lets go of those it no longer names. Only the owner's files that are free or already on
+/// this request move: the filter is in the update itself, so a file another request took in
+/// the meantime is a field error, never a second owner.
 pub async fn attach(
     txn: &impl ConnectionTrait,
+    schema: &FormSchema,
     form: &FormValues,
+    owner: Uuid,
     request_id: Uuid,
-) -> Result<(), sea_orm::DbErr> {
-    let ids: Vec<Uuid> = form
-        .values()
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(|i| i["id"].as_str().and_then(|s| Uuid::parse_str(s).ok()))
-        .collect();
-    if ids.is_empty() {
-        return Ok(());
+) -> Result<(), ServiceError> {
+    let mut all = std::collections::BTreeSet::new();
+    for (field, ids) in named_ids(schema, form) {
+        let ids: std::collections::BTreeSet<Uuid> = ids.into_iter().flatten().collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let moved = attachment::Entity::update_many()
+            .col_expr(attachment::Column::RequestId, Expr::value(request_id))
+            .filter(attachment::Column::Id.is_in(ids.iter().copied()))
+            .filter(attachment::Column::OwnerId.eq(owner))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(attachment::Column::RequestId.is_null())
+                    .add(attachment::Column::RequestId.eq(request_id)),
+            )
+            .exec(txn)
+            .await?
+            .rows_affected;
+        if moved != ids.len() as u64 {
+            return Err(ServiceError::FormInvalid(vec![error(
+                field,
+                FieldErrorCode::AttachmentNotFound,
+            )]));
+        }
+        all.extend(ids);
     }
     attachment::Entity::update_many()
-        .col_expr(attachment::Column::RequestId, Expr::value(request_id))
-        .filter(attachment::Column::Id.is_in(ids))
+        .col_expr(attachment::Column::RequestId, Expr::value(None::<Uuid>))
+        .filter(attachment::Column::RequestId.eq(request_id))
+        .filter(attachment::Column::Id.is_not_in(all))
         .exec(txn)
-        .await
-        .map(|_| ())
+        .await?;
+    Ok(())
+}
+
+impl super::Services {
+    /// Removes the files never sent with a request within `pending.ttl_hours` (all of them,
+    /// batch after batch); returns how many went.
+    pub async fn sweep_uploads(&self, pending: Pending) -> Result<u64, ServiceError> {
+        let cutoff = self.clock.now() - chrono::Duration::hours(i64::from(pending.ttl_hours));
+        let mut total = 0;
+        loop {
+            let n = sweep(&self.db, &self.objects, cutoff).await?;
+            total += n;
+            if n == 0 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Sweeps unsent uploads every `every`, on every instance (they share the work: a record
+    /// is removed once, by whichever gets it first).
+    pub fn spawn_upload_sweeper(
+        &self,
+        pending: Pending,
+        every: std::time::Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            loop {
+                match this.sweep_uploads(pending).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "unsent uploads removed"),
+                    Err(e) => tracing::warn!(error = %e, "unsent uploads: sweep failed"),
+                }
+                tokio::time::sleep(every).await;
+            }
+        })
+    }
 }

@@ -408,7 +408,7 @@ impl Services {
         })
         .exec_without_returning(&txn)
         .await?;
-        attachments::attach(&txn, &form, id).await?;
+        attachments::attach(&txn, &def.spec.form, &form, owner, id).await?;
         if let Some(p) = &planned {
             write_steps(&txn, (id, &def.code, owner), &p.steps, now).await?;
             let input = RuleInput {
@@ -480,7 +480,7 @@ impl Services {
             .filter(service_request::Column::Id.eq(id))
             .exec(&txn)
             .await?;
-        attachments::attach(&txn, &form, id).await?;
+        attachments::attach(&txn, &def.spec.form, &form, owner, id).await?;
         record(
             &txn,
             id,

@@ -58,6 +58,8 @@ pub enum ServiceError {
     IdempotencyInProgress,
     #[error("attachment not found")]
     AttachmentNotFound,
+    #[error("too many uploads not yet sent")]
+    UploadQuota { max: u32, hours: u32 },
     #[error("invalid service definition: {0}")]
     InvalidSpec(String),
     #[error(transparent)]

@@ -51,22 +51,40 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 #[derive(Debug, Deserialize, IntoParams)]
 struct ListServices {
-    /// Include services that are closed at the moment (administrators).
+    /// Include services that are closed at the moment (administrators, with their session).
     #[serde(default)]
     all: bool,
 }
 
-/// The service catalogue: what can be asked for.
-#[utoipa::path(get, path = "/services", tag = "services",
+/// The service catalogue: what can be asked for. Anyone may read the open services; the
+/// closed ones too only an administrator.
+#[utoipa::path(get, path = "/services", tag = "services", security((), ("bearer" = [])),
     params(ListServices),
     responses(
         (status = 200, description = "Services, by code", body = Vec<ServiceSummary>),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`: `all=true` without a session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`: `all=true` is for administrators", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn list_services(
     State(state): State<AppState>,
+    current: Option<Authenticated>,
     Query(q): Query<ListServices>,
 ) -> Result<axum::Json<Vec<ServiceSummary>>, ApiError> {
+    if q.all {
+        let Some(Authenticated(current)) = current else {
+            return Err(crate::identity::IdentityError::Unauthenticated.into());
+        };
+        state
+            .access
+            .authorize(
+                current.session.employee_id,
+                state.clock.today(),
+                Action::ManageCatalogue,
+                None,
+            )
+            .await?;
+    }
     Ok(axum::Json(catalogue::list(&state.db, q.all).await?))
 }
 
@@ -126,7 +144,7 @@ async fn quote(
         (status = 200, description = "The service as changed", body = ServiceDefinition),
         (status = 400, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`version_conflict`: changed since that revision", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
@@ -143,6 +161,7 @@ async fn change_service(
         .access
         .authorize(me, state.clock.today(), Action::ManageCatalogue, None)
         .await?;
+    state.identity.passkeys.require_step_up(&current.session)?;
     Ok(axum::Json(
         catalogue::update(&state.db, &code, change, me, state.clock.now()).await?,
     ))
@@ -521,6 +540,7 @@ struct UploadQuery {
         (status = 201, description = "Stored", body = AttachmentInfo),
         (status = 400, description = "`invalid_query`, `invalid_body`: empty", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`upload_quota_exceeded`: too many files not yet sent", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`attachment_type`", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`storage_unavailable`", body = Problem, content_type = "application/problem+json"),
@@ -534,7 +554,7 @@ async fn upload_attachment(
     let info = attachments::upload(
         &state.db,
         &state.services.objects,
-        current.session.employee_id,
+        (current.session.employee_id, (&state.config.storage).into()),
         &q.name,
         body.into_data_stream(),
         state.clock.now(),

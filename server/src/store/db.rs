@@ -114,6 +114,51 @@ fn sqlite_path(url: &str) -> Option<&str> {
     (!path.is_empty() && path != ":memory:").then_some(path)
 }
 
+/// Whether a database error means the database cannot be reached right now, so that the same
+/// request may well succeed in a moment: the connection could not be opened or was lost (I/O,
+/// TLS, a broken protocol exchange), the pool timed out or closed, or the server ended the
+/// connection or refused it (shutting down, starting up, a killed backend, too many
+/// connections). The one place that tells outages from bugs: everything else (a syntax error, a
+/// constraint, a row that does not decode) is not an outage, and retrying would not help.
+pub fn is_unavailable(e: &DbErr) -> bool {
+    match e {
+        DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => true,
+        DbErr::Exec(r) | DbErr::Query(r) => {
+            matches!(r, sea_orm::RuntimeErr::SqlxError(e) if sqlx_unavailable(e))
+        }
+        _ => false,
+    }
+}
+
+fn sqlx_unavailable(e: &sea_orm::sqlx::Error) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    match e {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::Protocol(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(db) => db.code().is_some_and(|code| unavailable_code(&code)),
+        _ => false,
+    }
+}
+
+/// PostgreSQL SQLSTATEs of a connection the server ended or would not open: class 08
+/// (connection exception), 57P01 admin_shutdown (`pg_ctl stop`, `pg_terminate_backend`),
+/// 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up, shutting down), 57P05
+/// idle_session_timeout, 53300 too_many_connections. A SQLSTATE has five characters; SQLite's
+/// (extended) result codes are numbers below 10000: SQLITE_BUSY (5, the busy timeout ran out)
+/// and SQLITE_IOERR (10), with their extended codes (the low byte is the primary code).
+fn unavailable_code(code: &str) -> bool {
+    if code.len() == 5 {
+        return code.starts_with("08")
+            || matches!(code, "57P01" | "57P02" | "57P03" | "57P05" | "53300");
+    }
+    code.parse::<u32>()
+        .is_ok_and(|sqlite| matches!(sqlite & 0xff, 5 | 10))
+}
+
 /// Driver messages sometimes span lines; an operator's log wants one.
 pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -122,6 +167,87 @@ pub fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A database error as sqlx reports one, with this SQLSTATE.
+    #[derive(Debug)]
+    struct Coded(&'static str);
+
+    impl std::fmt::Display for Coded {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "error {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Coded {}
+
+    impl sea_orm::sqlx::error::DatabaseError for Coded {
+        fn message(&self) -> &str {
+            "coded"
+        }
+        fn code(&self) -> Option<std::borrow::Cow<'_, str>> {
+            Some(self.0.into())
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sea_orm::sqlx::error::ErrorKind {
+            sea_orm::sqlx::error::ErrorKind::Other
+        }
+    }
+
+    fn query(e: sea_orm::sqlx::Error) -> DbErr {
+        DbErr::Query(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(e)))
+    }
+
+    fn coded(code: &'static str) -> DbErr {
+        query(sea_orm::sqlx::Error::Database(Box::new(Coded(code))))
+    }
+
+    #[test]
+    fn outages_are_told_from_bugs() {
+        use sea_orm::sqlx::Error as Sqlx;
+        for code in [
+            "57P01", "57P02", "57P03", "57P05", "08000", "08003", "08006", "08P01", "53300", "5",
+            "517", "10", "266",
+        ] {
+            assert!(is_unavailable(&coded(code)), "{code}");
+        }
+        let reset = || std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+        assert!(is_unavailable(&query(Sqlx::Io(reset()))));
+        assert!(is_unavailable(&DbErr::Exec(
+            sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(Sqlx::Protocol(
+                "unexpected EOF".into()
+            )))
+        )));
+        assert!(is_unavailable(&query(Sqlx::PoolTimedOut)));
+        assert!(is_unavailable(&query(Sqlx::PoolClosed)));
+        assert!(is_unavailable(&DbErr::ConnectionAcquire(
+            sea_orm::ConnAcquireErr::Timeout
+        )));
+        assert!(is_unavailable(&DbErr::Conn(
+            sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(Sqlx::Io(reset())))
+        )));
+        // Bugs and rules stay what they are: syntax, unique and foreign-key violations, an
+        // undefined table, a query cancelled by its timeout, SQLite's constraint and error.
+        for code in [
+            "42601", "23505", "23503", "42P01", "57014", "40001", "19", "2067", "1",
+        ] {
+            assert!(!is_unavailable(&coded(code)), "{code}");
+        }
+        assert!(!is_unavailable(&query(Sqlx::RowNotFound)));
+        assert!(!is_unavailable(&query(Sqlx::ColumnNotFound("x".into()))));
+        assert!(!is_unavailable(&DbErr::Custom("unknown status".into())));
+        assert!(!is_unavailable(&DbErr::RecordNotFound("request".into())));
+        assert!(!is_unavailable(&DbErr::Query(
+            sea_orm::RuntimeErr::Internal("x".into())
+        )));
+    }
 
     #[test]
     fn finds_the_sqlite_file() {

@@ -76,10 +76,25 @@ impl SessionStore {
     ) -> Result<(), SessionStoreError> {
         match self {
             SessionStore::Memory(m) => {
-                m.put(key, value, ttl, false);
+                m.put(key, value, ttl, Only::Always);
                 Ok(())
             }
-            SessionStore::Redis(r) => r.set(key, value, ttl, false).await.map(|_| ()),
+            SessionStore::Redis(r) => r.set(key, value, ttl, Only::Always).await.map(|_| ()),
+        }
+    }
+
+    /// Replaces the value under `key` only if it still holds one; tells whether it did. A
+    /// record rewritten this way (a session sliding its idle timeout) cannot be brought back
+    /// by a write racing its removal.
+    pub async fn put_if_present(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+    ) -> Result<bool, SessionStoreError> {
+        match self {
+            SessionStore::Memory(m) => Ok(m.put(key, value, ttl, Only::IfPresent)),
+            SessionStore::Redis(r) => r.set(key, value, ttl, Only::IfPresent).await,
         }
     }
 
@@ -91,8 +106,8 @@ impl SessionStore {
         ttl: Duration,
     ) -> Result<bool, SessionStoreError> {
         match self {
-            SessionStore::Memory(m) => Ok(m.put(key, value, ttl, true)),
-            SessionStore::Redis(r) => r.set(key, value, ttl, true).await,
+            SessionStore::Memory(m) => Ok(m.put(key, value, ttl, Only::IfAbsent)),
+            SessionStore::Redis(r) => r.set(key, value, ttl, Only::IfAbsent).await,
         }
     }
 
@@ -276,6 +291,14 @@ struct Entries {
     writes: u64,
 }
 
+/// When a write goes through.
+#[derive(Debug, Clone, Copy)]
+enum Only {
+    Always,
+    IfAbsent,
+    IfPresent,
+}
+
 #[derive(Clone)]
 pub struct MemoryStore {
     prefix: String,
@@ -297,7 +320,7 @@ impl MemoryStore {
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
-    fn put(&self, key: &str, value: &[u8], ttl: Duration, only_if_absent: bool) -> bool {
+    fn put(&self, key: &str, value: &[u8], ttl: Duration, only: Only) -> bool {
         let now = self.clock.now();
         let expires = self.expiry(ttl);
         let key = format!("{}{key}", self.prefix);
@@ -307,8 +330,11 @@ impl MemoryStore {
             entries.map.retain(|_, (_, exp)| *exp > now);
             entries.sets.retain(|_, (_, exp)| *exp > now);
         }
-        if only_if_absent && entries.map.get(&key).is_some_and(|(_, exp)| *exp > now) {
-            return false;
+        let present = entries.map.get(&key).is_some_and(|(_, exp)| *exp > now);
+        match only {
+            Only::IfAbsent if present => return false,
+            Only::IfPresent if !present => return false,
+            _ => {}
         }
         entries.map.insert(key, (value.to_vec(), expires));
         true
@@ -522,15 +548,21 @@ impl RedisStore {
         key: &str,
         value: &[u8],
         ttl: Duration,
-        only_if_absent: bool,
+        only: Only,
     ) -> Result<bool, SessionStoreError> {
         let mut cmd = redis::cmd("SET");
         cmd.arg(format!("{}{key}", self.prefix))
             .arg(value)
             .arg("PX")
             .arg(ttl.as_millis().max(1) as u64);
-        if only_if_absent {
-            cmd.arg("NX");
+        match only {
+            Only::Always => {}
+            Only::IfAbsent => {
+                cmd.arg("NX");
+            }
+            Only::IfPresent => {
+                cmd.arg("XX");
+            }
         }
         let reply: Option<String> = self.query(&cmd).await?;
         Ok(reply.is_some())

@@ -1,7 +1,8 @@
 // A certified OpenID provider (panva/oidc-provider) for the Abdi tests, on 127.0.0.1:$PORT.
 // Logs in whoever the authorization request names in login_hint and grants consent, so a test
-// completes Authorization Code + PKCE without a browser. A login_hint of 18 digits is a NIP and
-// becomes the `nip` claim; any other hint has no `nip` claim.
+// completes Authorization Code + PKCE without a browser. The login_hint is the subject (`sub`);
+// one of 18 digits, or 18 digits then `~` and anything (another account claiming that NIP),
+// gives those digits as the `nip` claim; any other hint has no `nip` claim.
 //
 // Environment: PORT (required), KEY_ID (the signing key's kid; a restart with another KEY_ID is
 // a key rotation), ID_TOKEN_TTL (seconds, default 3600).
@@ -42,7 +43,8 @@ const provider = new Provider(issuer, {
     accountId: id,
     async claims() {
       const claims = { sub: id, name: `Pegawai ${id}` };
-      if (/^\d{18}$/.test(id)) claims.nip = id;
+      const nip = /^(\d{18})(~.*)?$/.exec(id);
+      if (nip) claims.nip = nip[1];
       return claims;
     },
   }),

@@ -252,6 +252,7 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("post", "/api/v1/documents/sign", Rule::Own),
     ("post", "/api/v1/verify", Rule::Public),
     ("get", "/api/v1/verify/{id}", Rule::Public),
+    ("get", "/api/v1/verify/sha256/{sha256}", Rule::Public),
     ("get", "/api/v1/notifications", Rule::Own),
     ("get", "/api/v1/notifications/unread-count", Rule::Own),
     ("post", "/api/v1/notifications/read", Rule::Own),
@@ -590,6 +591,8 @@ async fn letter_for(w: &World, request: Uuid) -> Uuid {
         sha256: Set(None),
         size: Set(None),
         signed_at: Set(None),
+        signer_certificate_issuer: Set(None),
+        signer_certificate_serial: Set(None),
         created_at: Set(w.app.state.clock.now()),
     })
     .exec_without_returning(&w.app.state.db)
@@ -670,6 +673,8 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                     "a refused {method} {path} changed the record"
                 );
                 for who in yes {
+                    // Administrators' writes need a step-up too; it is no capacity.
+                    crate::services::step_up(&w, who).await;
                     let r = call(&w, method, &concrete, Some(who)).await;
                     assert!(
                         r.status().is_success(),
@@ -752,6 +757,25 @@ async fn a_disabled_account_is_out_at_once(backend: Backend) {
         call(&w, "get", "/api/v1/me", Some(Staff)).await.status(),
         200
     );
+    // An administrator's write needs a fresh step-up.
+    problem(
+        call(
+            &w,
+            "post",
+            &format!("/api/v1/admin/employees/{staff}/disable"),
+            Some(Admin),
+        )
+        .await,
+        403,
+        "step_up_required",
+    )
+    .await;
+    assert_eq!(
+        call(&w, "get", "/api/v1/me", Some(Staff)).await.status(),
+        200,
+        "nothing changed"
+    );
+    crate::services::step_up(&w, Admin).await;
     let r = call(
         &w,
         "post",
@@ -801,6 +825,17 @@ async fn a_disabled_account_is_out_at_once(backend: Backend) {
     )
     .await;
     problem(r, 404, "employee_not_found").await;
+    // Anyone else cannot tell an unknown id from someone they may not see.
+    for target in [Uuid::new_v4(), w.ids[&Head]] {
+        let r = call(
+            &w,
+            "get",
+            &format!("/api/v1/employees/{target}"),
+            Some(Other),
+        )
+        .await;
+        problem(r, 403, "forbidden").await;
+    }
 }
 
 async fn a_transfer_ends_the_sessions_at_once(backend: Backend) {
@@ -826,6 +861,10 @@ async fn a_transfer_ends_the_sessions_at_once(backend: Backend) {
                 .unwrap()
         }
     };
+    let body =
+        serde_json::json!({ "unit_code": "DINKES-U001", "position_code": "DINKES-U001-F03" });
+    problem(transfer(body.clone()).await, 403, "step_up_required").await;
+    crate::services::step_up(&w, Admin).await;
     let r = transfer(serde_json::json!({ "unit_code": "NOPE" })).await;
     problem(r, 404, "unit_not_found").await;
     assert_eq!(
@@ -833,10 +872,8 @@ async fn a_transfer_ends_the_sessions_at_once(backend: Backend) {
         200,
         "nothing changed"
     );
-    let r = transfer(
-        serde_json::json!({ "unit_code": "DINKES-U001", "position_code": "DINKES-U001-F03" }),
-    )
-    .await;
+    // A post shared by many (fungsional) is no one's to give up.
+    let r = transfer(body).await;
     assert_eq!(r.status(), 204);
     problem(
         call(&w, "get", "/api/v1/me", Some(Staff)).await,
@@ -863,8 +900,66 @@ async fn a_transfer_ends_the_sessions_at_once(backend: Backend) {
     assert_eq!(r.status(), 200);
 }
 
+/// A struktural post has one holder: a transfer onto it is refused until the administrator
+/// says the holder is being replaced; then the holder leaves it and is logged out too.
+async fn a_held_post_is_taken_only_by_replacing_its_holder(backend: Backend) {
+    let w = world(backend).await;
+    let staff = w.ids[&Staff];
+    let (holder_id, post) = holder(&w.app, "BKD-U001-KASI1").await;
+    assert_eq!(holder_id, w.ids[&Supervisor]);
+    crate::services::step_up(&w, Admin).await;
+    let transfer = |body: Value| {
+        let w = &w;
+        async move {
+            w.app
+                .client
+                .post(
+                    w.app
+                        .url(&format!("/api/v1/admin/employees/{staff}/transfer")),
+                )
+                .bearer_auth(&w.tokens[&Admin])
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let onto = serde_json::json!({ "unit_code": "BKD-U001", "position_code": "BKD-U001-KASI1" });
+    problem(transfer(onto.clone()).await, 409, "position_occupied").await;
+    let post_of = |id: Uuid| {
+        let w = &w;
+        async move {
+            employee::Entity::find_by_id(id)
+                .one(&w.app.state.db)
+                .await
+                .unwrap()
+                .unwrap()
+                .position_id
+        }
+    };
+    assert_eq!(post_of(holder_id).await, Some(post), "nothing changed");
+    for who in [Staff, Supervisor] {
+        assert_eq!(call(&w, "get", "/api/v1/me", Some(who)).await.status(), 200);
+    }
+
+    let mut replacing = onto;
+    replacing["replaces_holder"] = serde_json::json!(true);
+    assert_eq!(transfer(replacing).await.status(), 204);
+    assert_eq!(post_of(staff).await, Some(post));
+    assert_eq!(post_of(holder_id).await, None, "the holder left the post");
+    for who in [Staff, Supervisor] {
+        problem(
+            call(&w, "get", "/api/v1/me", Some(who)).await,
+            401,
+            "unauthenticated",
+        )
+        .await;
+    }
+}
+
 both_backends!(
     the_access_matrix_holds_for_every_route,
+    a_held_post_is_taken_only_by_replacing_its_holder,
     a_disabled_account_is_out_at_once,
     a_transfer_ends_the_sessions_at_once
 );

@@ -11,7 +11,7 @@ use abdi_server::config::SignerBackend;
 use abdi_server::masterdata::entity::employee;
 use abdi_tests::esign::{self, EsignPeer};
 use abdi_tests::{Backend, both_backends};
-use sea_orm::EntityTrait;
+use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde_json::{Value, json};
 
 use crate::access::{Who::*, World, world_with};
@@ -192,9 +192,73 @@ async fn a_granted_request_gets_a_signed_letter_that_validators_trust(backend: B
         assert!(text.contains(needle), "'{needle}' missing from: {text}");
     }
 
-    // Abdi's own verifier agrees, and calls a tampered copy modified.
+    // Abdi's own verifier agrees: the very file Abdi issued, by its signer, its certificates
+    // judged at the time Abdi recorded the signature.
     let report = verify_upload(&w, pdf.clone()).await;
     assert_eq!(report["status"], "intact", "{report}");
+    assert_eq!(report["issuance"], "issued", "{report}");
+    assert_eq!(report["issued"]["number"], number);
+    assert_eq!(report["issued"]["signer_nip"], doc["signer_nip"]);
+    assert_eq!(
+        report["signatures"][0]["validated_at_source"], "issued",
+        "{report}"
+    );
+    assert_eq!(report["signatures"][0]["validated_at"], doc["signed_at"]);
+    let sha = doc["sha256"].as_str().unwrap();
+    let entry: Value = ok(w.app.get(&format!("/api/v1/verify/sha256/{sha}")).await).await;
+    assert_eq!(entry["number"], number);
+    problem(
+        w.app
+            .get(&format!("/api/v1/verify/sha256/{}", "0".repeat(64)))
+            .await,
+        404,
+        "document_not_found",
+    )
+    .await;
+
+    // A forged letter: the same text, validly signed with a certificate under the very roots
+    // Abdi trusts, but never issued by Abdi. It is reported as such, never as intact.
+    let (signer, _) = abdi_server::documents::signer::from_config(
+        &w.app.state.config.documents,
+        w.app.state.clock.clone(),
+    )
+    .unwrap();
+    let forged = signer
+        .sign(abdi_server::documents::signer::SignJob {
+            nik: "3578010101900001".into(),
+            credential: None,
+            reason: "Surat Izin Cuti".into(),
+            location: "Surabaya".into(),
+            files: vec![pdf.clone()],
+        })
+        .await
+        .unwrap()
+        .remove(0);
+    let report = verify_upload(&w, forged).await;
+    assert_eq!(report["status"], "not_issued", "{report}");
+    assert_eq!(report["issuance"], "not_issued");
+    assert!(report["issued"].is_null());
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "not_issued"),
+        "{report}"
+    );
+    assert!(
+        report["signatures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["status"] == "intact")
+    );
+    assert_eq!(
+        report["signatures"][1]["validated_at_source"], "now",
+        "{report}"
+    );
+
+    // A tampered copy is modified.
     assert_eq!(
         report["signatures"][0]["signer"]["issuer"],
         "Abdi Local Signing CA"
@@ -444,6 +508,46 @@ async fn a_remote_signer_signs_a_batch_with_one_step_up(backend: Backend) {
         "awaiting_signature"
     );
 
+    // The head leaves the post (and holds no Plt/Plh of it): the letters it was to sign in
+    // are no longer theirs to sign, even with the right passphrase and a fresh step-up.
+    let set_post = |post: Option<uuid::Uuid>| {
+        let db = w.app.state.db.clone();
+        let id = w.ids[&Head];
+        async move {
+            employee::ActiveModel {
+                id: sea_orm::ActiveValue::Set(id),
+                position_id: sea_orm::ActiveValue::Set(post),
+                ..Default::default()
+            }
+            .update(&db)
+            .await
+            .unwrap();
+        }
+    };
+    set_post(None).await;
+    let calls_before = peer.calls().len();
+    let body = problem(
+        sign(
+            &w,
+            Head,
+            json!({ "documents": ids, "passphrase": "rahasia-kepala" }),
+        )
+        .await,
+        409,
+        "document_not_signable",
+    )
+    .await;
+    assert!(
+        body["detail"].as_str().unwrap().contains("jabatan"),
+        "{body}"
+    );
+    assert_eq!(
+        peer.calls().len(),
+        calls_before,
+        "nothing went to the signing service"
+    );
+    set_post(head.position_id).await;
+
     // The right passphrase signs both in one call to the service.
     let calls_before = peer.calls().len();
     let done = ok(sign(
@@ -524,8 +628,83 @@ async fn a_remote_signer_signs_a_batch_with_one_step_up(backend: Backend) {
     );
 }
 
+/// The public verifier is rationed: a few checks per client address in a window (429 with
+/// Retry-After past them), and a few at once per instance (503 with Retry-After while every
+/// slot is busy, even with an upload still streaming in).
+async fn public_verification_is_rationed(backend: Backend) {
+    let w = world_with(backend, None, |c| c.documents.verify_per_ip = 3).await;
+    let post = |body: reqwest::Body| {
+        w.app
+            .client
+            .post(w.app.url("/api/v1/verify"))
+            .header("content-type", "application/pdf")
+            .body(body)
+            .send()
+    };
+    for _ in 0..3 {
+        let report: Value = ok(post(b"not a pdf".to_vec().into()).await.unwrap()).await;
+        assert_eq!(report["status"], "invalid");
+    }
+    let r = post(b"not a pdf".to_vec().into()).await.unwrap();
+    assert!(r.headers().contains_key("retry-after"));
+    problem(r, 429, "rate_limited").await;
+
+    let w = world_with(backend, None, |c| {
+        c.documents.verify_concurrency = 1;
+        c.documents.verify_per_ip = 10_000;
+    })
+    .await;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(1);
+    let slow_body = reqwest::Body::wrap_stream(futures_util::stream::unfold(rx, |mut rx| async {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    }));
+    let slow = {
+        let req = w
+            .app
+            .client
+            .post(w.app.url("/api/v1/verify"))
+            .header("content-type", "application/pdf")
+            .body(slow_body);
+        tokio::spawn(req.send())
+    };
+    tx.send(Ok(b"%PDF-1.7\n".to_vec())).await.unwrap();
+    // Once the slow upload holds the only slot, the next check is told to come back.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while w.app.state.documents.gate.free() > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slow upload never took the slot"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let busy = w
+        .app
+        .client
+        .post(w.app.url("/api/v1/verify"))
+        .body(b"not a pdf".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(busy.headers()["retry-after"], "2");
+    problem(busy, 503, "unavailable").await;
+    // The slow upload finishes and gets its report; the slot is free again.
+    drop(tx);
+    let report: Value = ok(slow.await.unwrap().unwrap()).await;
+    assert_eq!(report["status"], "invalid");
+    let r = w
+        .app
+        .client
+        .post(w.app.url("/api/v1/verify"))
+        .body(b"x".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
 both_backends!(
     a_granted_request_gets_a_signed_letter_that_validators_trust,
+    public_verification_is_rationed,
     refusals_get_no_letter_and_numbers_follow_each_other,
     a_remote_signer_signs_a_batch_with_one_step_up,
 );

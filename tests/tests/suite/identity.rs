@@ -310,6 +310,38 @@ async fn activation_is_rate_limited_per_account(backend: Backend) {
     assert_eq!(other.status(), 202);
 }
 
+/// Someone who knows a NIP but not its owner's email cannot lock the owner out: the
+/// per-account limit counts the NIP and the email together.
+async fn a_stranger_cannot_use_up_someone_elses_activations(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let app = app_with_mail(backend, &smtp, |c| c.identity.activation_per_account = 2).await;
+    for _ in 0..2 {
+        let r = post(
+            &app,
+            "/api/v1/activation",
+            request(NIP, "penipu@jatimprov.go.id"),
+        )
+        .await;
+        assert_eq!(r.status(), 202);
+    }
+    let r = post(
+        &app,
+        "/api/v1/activation",
+        request(NIP, "penipu@jatimprov.go.id"),
+    )
+    .await;
+    problem(r, 429, "rate_limited").await;
+    // The owner, with the email on record, is still served and gets the link.
+    let r = post(&app, "/api/v1/activation", request(NIP, EMAIL)).await;
+    assert_eq!(r.status(), 202);
+    assert!(!link_token(&smtp, EMAIL, 0).await.is_empty());
+    assert_eq!(
+        smtp.messages().len(),
+        1,
+        "nothing went to the stranger's address"
+    );
+}
+
 async fn sessions_are_listed_refreshed_and_revoked(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = app_with_mail(backend, &smtp, |_| {}).await;
@@ -474,6 +506,7 @@ both_backends!(
     an_expired_link_is_refused,
     bad_activation_input_is_a_clear_400,
     activation_is_rate_limited_per_account,
+    a_stranger_cannot_use_up_someone_elses_activations,
     sessions_are_listed_refreshed_and_revoked,
     requests_without_a_valid_session_are_401,
     logout_ends_the_session

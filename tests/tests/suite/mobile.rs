@@ -18,7 +18,7 @@ use abdi_core::{
     SESSION_KEY, SecureStore,
 };
 use abdi_proto::ErrorCode;
-use abdi_proto::documents::SignatureStatus;
+use abdi_proto::documents::{Issuance, SignatureStatus};
 use abdi_proto::forms::FormValues;
 use abdi_proto::notifications::{Notification, PushPlatform};
 use abdi_proto::services::{Decision, Outcome, RequestStatus, Verification, VerificationOutcome};
@@ -606,17 +606,32 @@ async fn the_main_story_on_the_phone() {
         viewed.report
     );
     assert!(!viewed.from_cache);
+    assert_eq!(viewed.report.issuance, Issuance::Issued);
+    // The same file reaching the phone another way: the server's register confirms it.
+    let shared = employee.client.verify_pdf(&viewed.pdf).await.unwrap();
+    assert_eq!(shared.status, SignatureStatus::Intact, "{shared:?}");
+    assert_eq!(shared.issued.as_ref().map(|l| l.id), Some(letters[0].id));
     let mut tampered = viewed.pdf.clone();
     let at = tampered.windows(4).position(|w| w == b"/Pag").unwrap();
     tampered[at + 1] = b'Q';
-    let report = employee.client.verify_pdf(&tampered).unwrap();
+    let report = employee.client.verify_pdf(&tampered).await.unwrap();
     assert_eq!(report.status, SignatureStatus::Modified);
+    assert_eq!(report.issuance, Issuance::NotIssued);
     // Without a network the copy on the phone is shown, verified again.
     link.blackhole_open_connections();
     link.retarget(1);
     let offline = employee.client.open_document(letters[0].id).await.unwrap();
     assert!(offline.from_cache);
     assert_eq!(offline.report.status, SignatureStatus::Intact);
+    // A letter from elsewhere cannot be confirmed offline: its signatures hold, but it is not
+    // shown as an Abdi letter.
+    let unconfirmed = employee.client.verify_pdf(&viewed.pdf).await.unwrap();
+    assert_eq!(
+        unconfirmed.status,
+        SignatureStatus::NotIssued,
+        "{unconfirmed:?}"
+    );
+    assert_eq!(unconfirmed.issuance, Issuance::Unknown);
     // A copy changed on the phone is caught too.
     let stored = employee
         .dir

@@ -769,10 +769,59 @@ async fn devices_follow_sessions_and_preferences_spare_security(backend: Backend
     );
 }
 
+/// A session holds only a few event streams at once, counted across instances: past that,
+/// 429 with Retry-After; a stream that closes gives its place back.
+async fn a_session_holds_only_a_few_event_streams(backend: Backend) {
+    let (w, _peer, _smtp, _clock) = world(backend, |c| {
+        c.notifications.email = false;
+        c.notifications.streams_per_session = 2;
+    })
+    .await;
+    let second = match backend {
+        Backend::Postgres => Some(w.app.second_instance().await),
+        Backend::Sqlite => None,
+    };
+    let other = second.as_ref().unwrap_or(&w.app);
+    let staff = w.tokens[&Staff].clone();
+    let first = open_stream(&w.app, &staff, None).await;
+    let kept = open_stream(other, &staff, None).await;
+    let over = || async {
+        w.app
+            .client
+            .get(other.url("/api/v1/notifications/stream"))
+            .bearer_auth(&staff)
+            .send()
+            .await
+            .unwrap()
+    };
+    let r = over().await;
+    assert!(r.headers().contains_key("retry-after"));
+    problem(r, 429, "rate_limited").await;
+    // Another session of someone else is not affected.
+    drop(open_stream(&w.app, &w.tokens[&Supervisor], None).await);
+    // Closing one stream frees its place (once the server sees the connection go).
+    drop(first);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let r = over().await;
+        if r.status() == 200 {
+            break;
+        }
+        assert_eq!(r.status(), 429);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the closed stream kept its place"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    drop(kept);
+}
+
 both_backends!(
     status_changes_reach_every_channel_once,
     invalid_tokens_are_pruned_and_failures_retried_then_dead_lettered,
     a_worker_that_dies_mid_batch_loses_nothing,
     the_event_stream_reaches_another_instance_and_resumes,
     devices_follow_sessions_and_preferences_spare_security,
+    a_session_holds_only_a_few_event_streams,
 );

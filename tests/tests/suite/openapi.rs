@@ -93,7 +93,28 @@ async fn every_route_is_described_with_its_errors() {
     assert_eq!(docs.status(), 200);
     let page = docs.text().await.unwrap();
     assert!(
-        page.contains("Abdi API") && page.contains("<html"),
+        page.contains("Abdi API") && page.contains("<html") && page.contains("/openapi.json"),
         "the docs page renders the spec"
+    );
+    // Every script on the page comes from this server, none from a CDN.
+    for src in page.split("<script src=\"").skip(1) {
+        let src = &src[..src.find('"').unwrap()];
+        assert!(src.starts_with('/'), "a script from elsewhere: {src}");
+        let js = app.get(src).await;
+        assert_eq!(js.status(), 200, "{src}");
+        assert!(
+            js.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/javascript")
+        );
+        assert!(
+            js.bytes().await.unwrap().len() > 100_000,
+            "the renderer itself"
+        );
+    }
+    assert!(
+        !page.contains("https://"),
+        "no third-party address on the page"
     );
 }

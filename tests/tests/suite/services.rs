@@ -943,6 +943,7 @@ async fn acting_officials_decide_in_their_window_and_a_leaving_decider_hands_ove
     assert_eq!(v["timeline"][2]["acting"]["number"], "800/123/204/2026");
 
     // The head leaves the post before deciding; a Plh of the post takes the step over.
+    step_up(&w, Admin).await;
     let head_post = abdi_server::masterdata::entity::position::Entity::find()
         .filter(abdi_server::masterdata::entity::position::Column::Code.eq("BKD-KEPALA"))
         .one(&w.app.state.db)
@@ -1398,6 +1399,263 @@ async fn attachments_are_checked_by_content_and_guarded(backend: Backend) {
     assert_eq!(p["errors"][0]["code"], "attachment_not_found");
 }
 
+/// A draft (or an edit) can take only its owner's free files, and only through the attachment
+/// fields its service declares: another employee's attachment id in an unknown key, or in a
+/// real attachment field, neither moves the file nor lets the caller read it.
+async fn someone_elses_attachment_cannot_be_taken(backend: Backend) {
+    let (w, _clock) = at(backend, july_first()).await;
+    let draft = |who: Who, form: Value| {
+        let w = &w;
+        async move {
+            w.app
+                .client
+                .post(w.app.url("/api/v1/requests"))
+                .bearer_auth(&w.tokens[&who])
+                .header("idempotency-key", Uuid::new_v4().to_string())
+                .json(&json!({ "service": "cuti_sakit", "form": form, "submit": false }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // The victim's doctor's letter, sent with her request.
+    let letter = ok(upload(&w, Ibu, "surat dokter.pdf", pdf()).await).await["id"].clone();
+    let hers = json!({ "period": period("2026-06-29", "2026-07-01"), "sick_kind": "biasa",
+        "doctor_certificate": [{ "id": letter }], "address": address(), "phone": "081234567890" });
+    let theirs = created(&w, Ibu, "cuti_sakit", hers).await;
+    // And a file she uploaded but has not sent yet.
+    let pending = ok(upload(&w, Ibu, "ktp.pdf", pdf()).await).await["id"].clone();
+
+    for id in [&letter, &pending] {
+        // An unknown key is refused in a draft, as in a submission.
+        let p = problem(
+            draft(Staff, json!({ "zz": [{ "id": id }] })).await,
+            422,
+            "form_invalid",
+        )
+        .await;
+        assert_eq!(p["errors"][0]["code"], "unknown_field", "{p}");
+        assert_eq!(p["errors"][0]["field"], "zz", "{p}");
+        // A declared attachment field does not take someone else's file either.
+        let p = problem(
+            draft(Staff, json!({ "doctor_certificate": [{ "id": id }] })).await,
+            422,
+            "form_invalid",
+        )
+        .await;
+        assert_eq!(p["errors"][0]["code"], "attachment_not_found", "{p}");
+        problem(
+            send(
+                &w,
+                Staff,
+                "GET",
+                &format!("/api/v1/attachments/{}", id.as_str().unwrap()),
+                None,
+            )
+            .await,
+            403,
+            "forbidden",
+        )
+        .await;
+    }
+    // An edit of the attacker's own draft is held to the same rules.
+    let mine = ok(draft(Staff, json!({ "sick_kind": "biasa" })).await).await;
+    let path = format!("/api/v1/requests/{}", mine["id"].as_str().unwrap());
+    let edit = |form: Value| {
+        send(
+            &w,
+            Staff,
+            "PUT",
+            &path,
+            Some(json!({ "version": mine["version"], "form": form })),
+        )
+    };
+    let p = problem(
+        edit(json!({ "zz": [{ "id": letter }] })).await,
+        422,
+        "form_invalid",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["code"], "unknown_field", "{p}");
+    let p = problem(
+        edit(json!({ "doctor_certificate": [{ "id": pending }] })).await,
+        422,
+        "form_invalid",
+    )
+    .await;
+    assert_eq!(p["errors"][0]["code"], "attachment_not_found", "{p}");
+
+    // The victim's files stayed where they were, and her request still shows its letter.
+    use abdi_server::services::entity::attachment;
+    let rows = attachment::Entity::find()
+        .filter(attachment::Column::OwnerId.eq(w.ids[&Ibu]))
+        .all(&w.app.state.db)
+        .await
+        .unwrap();
+    let on = |id: &Value| {
+        rows.iter()
+            .find(|a| a.id.to_string() == id.as_str().unwrap())
+            .unwrap()
+            .request_id
+    };
+    assert_eq!(
+        on(&letter).map(|u| u.to_string()),
+        theirs["id"].as_str().map(str::to_owned)
+    );
+    assert_eq!(on(&pending), None);
+    let again = view(&w, Ibu, theirs["id"].as_str().unwrap()).await;
+    assert_eq!(
+        again["form"]["doctor_certificate"][0]["id"], letter,
+        "{again}"
+    );
+    let r = send(
+        &w,
+        Ibu,
+        "GET",
+        &format!("/api/v1/attachments/{}", letter.as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+
+    // Her own draft takes her pending file; an edit that drops it lets it go again.
+    let d = ok(draft(Ibu, json!({ "doctor_certificate": [{ "id": pending }] })).await).await;
+    let released = ok(send(
+        &w,
+        Ibu,
+        "PUT",
+        &format!("/api/v1/requests/{}", d["id"].as_str().unwrap()),
+        Some(json!({ "version": d["version"], "form": { "sick_kind": "biasa" } })),
+    )
+    .await)
+    .await;
+    assert_eq!(released["status"], "draft");
+    let row = attachment::Entity::find_by_id(Uuid::parse_str(pending.as_str().unwrap()).unwrap())
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.request_id, None);
+}
+
+/// An employee keeps only so many files waiting to be sent, and those never sent are swept
+/// away after their time; files sent with a request stay.
+async fn unsent_uploads_have_a_quota_and_are_swept(backend: Backend) {
+    let clock = ManualClock::at(july_first());
+    let w = crate::access::world_with(backend, Some(clock.clone()), |c| {
+        c.storage.pending_uploads_per_employee = 2;
+        c.storage.pending_upload_ttl_hours = 48;
+    })
+    .await;
+    let a = ok(upload(&w, Staff, "a.pdf", pdf()).await).await["id"].clone();
+    let b = ok(upload(&w, Staff, "b.pdf", pdf()).await).await["id"].clone();
+    let p = problem(
+        upload(&w, Staff, "c.pdf", pdf()).await,
+        409,
+        "upload_quota_exceeded",
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("48"), "{p}");
+    // Someone else's quota is their own.
+    ok(upload(&w, Ibu, "x.pdf", pdf()).await).await;
+    // Sending one with a request frees its place.
+    let f = json!({ "period": period("2026-06-29", "2026-07-01"), "sick_kind": "biasa",
+        "doctor_certificate": [{ "id": a }], "address": address(), "phone": "081234567890" });
+    created(&w, Staff, "cuti_sakit", f).await;
+    let c = ok(upload(&w, Staff, "c.pdf", pdf()).await).await["id"].clone();
+
+    // Two days on, nothing has been swept yet; past the time, the unsent ones go.
+    use abdi_server::services::entity::attachment;
+    let keys: Vec<String> = attachment::Entity::find()
+        .filter(attachment::Column::RequestId.is_null())
+        .all(&w.app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.storage_key)
+        .collect();
+    assert_eq!(keys.len(), 3);
+    let pending = abdi_server::services::attachments::Pending {
+        per_employee: 2,
+        ttl_hours: 48,
+    };
+    clock.advance(std::time::Duration::from_secs(47 * 3600));
+    assert_eq!(
+        w.app.state.services.sweep_uploads(pending).await.unwrap(),
+        0
+    );
+    clock.advance(std::time::Duration::from_secs(2 * 3600));
+    assert_eq!(
+        w.app.state.services.sweep_uploads(pending).await.unwrap(),
+        3,
+        "b, c and Ibu's"
+    );
+    for id in [&b, &c] {
+        problem(
+            send(
+                &w,
+                Staff,
+                "GET",
+                &format!("/api/v1/attachments/{}", id.as_str().unwrap()),
+                None,
+            )
+            .await,
+            404,
+            "attachment_not_found",
+        )
+        .await;
+    }
+    let r = send(
+        &w,
+        Staff,
+        "GET",
+        &format!("/api/v1/attachments/{}", a.as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf());
+    // Their files are gone from the object store too.
+    for key in keys {
+        assert!(
+            w.app.state.services.objects.get_bytes(&key).await.is_err(),
+            "{key} left behind"
+        );
+    }
+}
+
+/// The closed services are listed for administrators only; the open catalogue for anyone.
+async fn closed_services_are_listed_for_administrators_only(backend: Backend) {
+    let (w, _clock) = at(backend, july_first()).await;
+    let open: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
+    problem(
+        w.app.get("/api/v1/services?all=true").await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    problem(
+        send(&w, Staff, "GET", "/api/v1/services?all=true", None).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let r = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/services?all=true"))
+        .bearer_auth("not-a-session")
+        .send()
+        .await
+        .unwrap();
+    problem(r, 401, "unauthenticated").await;
+    let all = ok(send(&w, Admin, "GET", "/api/v1/services?all=true", None).await).await;
+    assert!(all.as_array().unwrap().len() >= open.as_array().unwrap().len());
+    // A session is not needed, nor held against anyone, for the open list.
+    let mine = ok(send(&w, Staff, "GET", "/api/v1/services", None).await).await;
+    assert_eq!(mine, open);
+}
+
 /// Attachments in an S3-compatible store: streamed in, read back, and nothing left behind by
 /// a refused upload.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1786,6 +2044,14 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
         "forbidden",
     )
     .await;
+    // An administrator's change needs a fresh step-up, as a decision does.
+    problem(
+        send(&w, Admin, "PUT", path, Some(change(1, &spec, "SK 9/2026"))).await,
+        403,
+        "step_up_required",
+    )
+    .await;
+    step_up(&w, Admin).await;
     problem(
         send(&w, Admin, "PUT", path, Some(change(1, &spec, " "))).await,
         422,
@@ -1986,6 +2252,9 @@ both_backends!(
     concurrent_submissions_never_overspend_and_one_decision_wins,
     retries_with_one_idempotency_key_make_one_request,
     attachments_are_checked_by_content_and_guarded,
+    someone_elses_attachment_cannot_be_taken,
+    unsent_uploads_have_a_quota_and_are_swept,
+    closed_services_are_listed_for_administrators_only,
     study_permits_and_assignments_meet_their_conditions_on_the_day,
     leave_rights_begin_on_the_day_the_service_is_complete,
     the_catalogue_is_data_with_history,

@@ -231,7 +231,42 @@ async fn sso_refuses_what_it_must(backend: Backend) {
     assert!(refused.len() >= 5, "{}", refused.len());
 }
 
-both_backends!(sso_login_end_to_end, sso_refuses_what_it_must);
+/// The provider's subject is remembered at the first login: another account at the provider
+/// that carries the same NIP claim is refused, and the first one still gets in.
+async fn a_second_subject_for_a_nip_is_refused(backend: Backend) {
+    let op = OidcProvider::start("key-a", 3600);
+    let app = TestApp::spawn_with(backend, |c| configure(c, &op)).await;
+    seed(&app).await;
+    let a = op.authorize("abdi-app", NIP, "n1").await;
+    assert_eq!(exchange(&app, "bkn", &a, "n1").await.status(), 201);
+    let impostor = format!("{NIP}~impostor");
+    let a = op.authorize("abdi-app", &impostor, "n2").await;
+    problem(exchange(&app, "bkn", &a, "n2").await, 401, "sso_rejected").await;
+    // The confidential client of the same provider (same issuer) knows the same subject.
+    let a = op.authorize("abdi-server", &impostor, "n3").await;
+    problem(
+        exchange(&app, "bkn-server", &a, "n3").await,
+        401,
+        "sso_rejected",
+    )
+    .await;
+    let a = op.authorize("abdi-server", NIP, "n4").await;
+    assert_eq!(exchange(&app, "bkn-server", &a, "n4").await.status(), 201);
+    use abdi_server::identity::audit::entity as audit;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let mismatches = audit::Entity::find()
+        .filter(audit::Column::Outcome.eq("subject_mismatch"))
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(mismatches.len(), 2);
+}
+
+both_backends!(
+    sso_login_end_to_end,
+    sso_refuses_what_it_must,
+    a_second_subject_for_a_nip_is_refused
+);
 
 /// An ID token past its expiry is refused; the same flow with a clock still inside the
 /// token's hour succeeds (so the refusal is the expiry, nothing else).
