@@ -148,7 +148,7 @@ async fn sign_documents(
 
 /// Check a signed PDF: upload it as the raw body. Anyone may; nothing is kept.
 #[utoipa::path(post, path = "/verify", tag = "documents",
-    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF"),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The PDF file as the raw body (sent as `application/pdf` or `application/octet-stream`; the type is told from the bytes)"),
     responses(
         (status = 200, description = "What the verifier found (`status` is `intact` only when valid, trusted and unchanged)", body = VerificationReport),
         (status = 400, description = "`invalid_body`: the upload broke off", body = Problem, content_type = "application/problem+json"),
