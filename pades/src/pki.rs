@@ -95,39 +95,38 @@ pub fn intermediate(issuer: &Issued, spec: &Spec) -> Result<Issued, PadesError> 
 
 /// A signer's certificate under `issuer`: digital signature and non-repudiation.
 pub fn signer(issuer: &Issued, spec: &Spec) -> Result<Issued, PadesError> {
-    let key = PrivateKey::generate(spec.algorithm)?;
-    let exts = vec![
-        ext(
-            rfc5280::ID_CE_BASIC_CONSTRAINTS,
-            true,
-            &BasicConstraints {
-                ca: false,
-                path_len_constraint: None,
-            },
-        )?,
-        ext(
-            rfc5280::ID_CE_KEY_USAGE,
-            true,
-            &KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
-        )?,
-        aki(issuer)?,
-    ];
-    let cert = issue(
+    end_entity(
+        issuer,
         spec,
-        &name(&spec.subject)?,
-        &key,
-        &issuer.key,
-        &issuer.cert.tbs_certificate.subject,
-        exts,
-    )?;
-    Ok(Issued { cert, key })
+        KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
+        Vec::new(),
+    )
 }
 
 /// A timestamp authority's certificate under `issuer`: digital signature, and the extended key
 /// usage timeStamping alone and critical, as RFC 3161 requires.
 pub fn tsa(issuer: &Issued, spec: &Spec) -> Result<Issued, PadesError> {
+    end_entity(
+        issuer,
+        spec,
+        KeyUsages::DigitalSignature.into(),
+        vec![ext(
+            rfc5280::ID_CE_EXT_KEY_USAGE,
+            true,
+            &ExtendedKeyUsage(vec![rfc5280::ID_KP_TIME_STAMPING]),
+        )?],
+    )
+}
+
+/// A certificate that is no CA, under `issuer`, for `usages` (and `more` extensions).
+fn end_entity(
+    issuer: &Issued,
+    spec: &Spec,
+    usages: der::flagset::FlagSet<KeyUsages>,
+    more: Vec<Extension>,
+) -> Result<Issued, PadesError> {
     let key = PrivateKey::generate(spec.algorithm)?;
-    let exts = vec![
+    let mut exts = vec![
         ext(
             rfc5280::ID_CE_BASIC_CONSTRAINTS,
             true,
@@ -136,18 +135,10 @@ pub fn tsa(issuer: &Issued, spec: &Spec) -> Result<Issued, PadesError> {
                 path_len_constraint: None,
             },
         )?,
-        ext(
-            rfc5280::ID_CE_KEY_USAGE,
-            true,
-            &KeyUsage(KeyUsages::DigitalSignature.into()),
-        )?,
-        ext(
-            rfc5280::ID_CE_EXT_KEY_USAGE,
-            true,
-            &ExtendedKeyUsage(vec![rfc5280::ID_KP_TIME_STAMPING]),
-        )?,
-        aki(issuer)?,
+        ext(rfc5280::ID_CE_KEY_USAGE, true, &KeyUsage(usages))?,
     ];
+    exts.extend(more);
+    exts.push(aki(issuer)?);
     let cert = issue(
         spec,
         &name(&spec.subject)?,

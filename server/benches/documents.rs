@@ -1,5 +1,7 @@
-//! Letters typeset and signed per second on one core, and the time to verify a 1 MB signed PDF
-//! (`bench/documents` pins it to one core). Prints a table; no assertion.
+//! Letters typeset and signed per second on one core, the time to verify a 1 MB signed PDF, and
+//! what hostile files cost `POST /verify` beside a real letter: a decompression bomb, an object
+//! flood and 32 self-signed revisions (`bench/documents` pins it to one core). Prints tables and
+//! the peak memory; no assertion.
 
 use std::time::{Duration, Instant};
 
@@ -71,6 +73,67 @@ fn one_megabyte(letter: &[u8]) -> anyhow::Result<Vec<u8>> {
     Ok(out)
 }
 
+/// A PDF of `objects` (numbered from 1, catalog first) with its cross-reference table.
+fn raw_pdf(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<</Size {}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// An object stream that inflates to `inflated` zero bytes (a few hundred KB on the wire).
+fn bomb(inflated: usize) -> anyhow::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..inflated >> 20 {
+        z.write_all(&zeros)?;
+    }
+    let data = z.finish()?;
+    let mut stream = format!(
+        "<</Type/ObjStm/N 1/First 4/Filter/FlateDecode/Length {}>>stream\n",
+        data.len()
+    )
+    .into_bytes();
+    stream.extend_from_slice(&data);
+    stream.extend_from_slice(b"\nendstream");
+    Ok(raw_pdf(&[b"<</Type/Catalog>>".to_vec(), stream]))
+}
+
+/// Peak resident memory of this process so far, in MiB (Linux).
+fn peak_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse::<f64>()
+                .ok()
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 fn main() -> anyhow::Result<()> {
     let config = Config::default();
     let today = Utc::now().date_naive();
@@ -123,6 +186,9 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             })?,
         );
+        if alg == KeyAlgorithm::P256 {
+            hostile(budget, &signed, &pdf, &trust)?;
+        }
         let big = sign(&one_megabyte(&pdf)?, &creds, &opts)?;
         row(
             &format!(
@@ -135,5 +201,65 @@ fn main() -> anyhow::Result<()> {
             })?,
         );
     }
+    println!(
+        "\npeak resident memory of the whole run: {:.0} MiB",
+        peak_mib()
+    );
+    Ok(())
+}
+
+/// What hostile files cost the public verifier, as a ratio to verifying the real letter in the
+/// same run; each is refused (or reported untrusted) within the verifier's bounds.
+fn hostile(budget: Duration, letter: &[u8], pdf: &[u8], trust: &TrustStore) -> anyhow::Result<()> {
+    let (_, reference, _) = measure(budget, || {
+        anyhow::ensure!(verify(letter, trust, Utc::now()).is_intact());
+        Ok(())
+    })?;
+    let mut revisions = pdf.to_vec();
+    for n in 0..32 {
+        let now = Utc::now();
+        let spec = Spec {
+            subject: dn(&[("CN", &format!("Self-signed {n}"))]),
+            algorithm: KeyAlgorithm::P256,
+            not_before: now - chrono::Duration::days(1),
+            not_after: now + chrono::Duration::days(1),
+        };
+        let me = pki::root(&spec)?;
+        let creds = Credentials {
+            key: pki::signer(&me, &spec)?.key,
+            chain: vec![me.cert],
+        };
+        revisions = sign(&revisions, &creds, &SignOptions::at(now))?;
+    }
+    let flood = {
+        let mut objects = vec![b"<</Type/Catalog>>".to_vec()];
+        objects.extend((0..abdi_pades::limits::MAX_OBJECTS).map(|_| b"null".to_vec()));
+        raw_pdf(&objects)
+    };
+    let files = [
+        ("an object-stream bomb (128 MiB of zeros)", bomb(128 << 20)?),
+        ("100,001 objects", flood),
+        ("32 self-signed revisions", revisions),
+    ];
+    println!("\n| hostile file (one core) | size | p50 | vs the letter | status |");
+    println!("|---|---|---|---|---|");
+    for (what, file) in files {
+        let mut status = String::new();
+        let (_, p50, _) = measure(budget, || {
+            status = verify(&file, trust, Utc::now()).status.code().to_owned();
+            Ok(())
+        })?;
+        println!(
+            "| {what} | {} KB | {:.2} ms | {:.1}x | {status} |",
+            file.len() / 1024,
+            p50.as_secs_f64() * 1e3,
+            p50.as_secs_f64() / reference.as_secs_f64()
+        );
+    }
+    println!(
+        "| (reference: the {} KB letter) | | {:.2} ms | 1.0x | intact |\n",
+        letter.len() / 1024,
+        reference.as_secs_f64() * 1e3
+    );
     Ok(())
 }

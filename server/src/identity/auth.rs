@@ -25,13 +25,7 @@ impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let name = if state.config.identity.cookie_secure {
-            COOKIE
-        } else {
-            COOKIE_INSECURE
-        };
-        let token = bearer(parts)
-            .or_else(|| cookie(parts, name))
+        let token = token(parts, state)
             .ok_or_else(|| ApiError::from(super::IdentityError::Unauthenticated))?;
         let current = state.identity.sessions.validate(&token).await?;
         Ok(Authenticated(current))
@@ -47,18 +41,23 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Authenticated {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, ApiError> {
-        let name = if state.config.identity.cookie_secure {
-            COOKIE
-        } else {
-            COOKIE_INSECURE
-        };
-        if bearer(parts).or_else(|| cookie(parts, name)).is_none() {
+        if token(parts, state).is_none() {
             return Ok(None);
         }
         <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
             .await
             .map(Some)
     }
+}
+
+/// The session token the request carries: `Authorization: Bearer`, else the session cookie.
+fn token(parts: &Parts, state: &AppState) -> Option<String> {
+    let name = if state.config.identity.cookie_secure {
+        COOKIE
+    } else {
+        COOKIE_INSECURE
+    };
+    bearer(parts).or_else(|| cookie(parts, name))
 }
 
 /// The entries of `X-Forwarded-For`, in order (client first); `None` for one that is not an
