@@ -22,7 +22,9 @@ NipSummary  checkNip({required String nip }) => RustLib.instance.api.crateApiOff
 /// definition's `spec.form`) as of `today` (`YYYY-MM-DD`); an empty list means it passes.
 List<FieldProblem>  validateForm({required String schemaJson , required String valuesJson , required String today }) => RustLib.instance.api.crateApiOfflineValidateForm(schemaJson: schemaJson, valuesJson: valuesJson, today: today);
 
-/// Verifies a signed letter (PDF bytes) against the roots pinned in the app (PEM), offline.
+/// Verifies a signed letter (PDF bytes) against the roots pinned in the app (PEM), offline:
+/// the signatures are checked, and the file stays unconfirmed as an Abdi letter
+/// (`not_issued`, finding `issuance_unknown`) until the client can ask the server.
 Future<LetterCheck>  verifyLetter({required List<int> pdf , required List<int> pinnedRootsPem }) => RustLib.instance.api.crateApiOfflineVerifyLetter(pdf: pdf, pinnedRootsPem: pinnedRootsPem);
 
             /// What the verification of a signed letter found.
