@@ -224,10 +224,12 @@ fn hostile(budget: Duration, letter: &[u8], pdf: &[u8], trust: &TrustStore) -> a
             not_before: now - chrono::Duration::days(1),
             not_after: now + chrono::Duration::days(1),
         };
-        let me = pki::root(&spec)?;
+        // A root of its own, trusted by nobody, and a signer under it.
+        let root = pki::root(&spec)?;
+        let leaf = pki::signer(&root, &spec)?;
         let creds = Credentials {
-            key: pki::signer(&me, &spec)?.key,
-            chain: vec![me.cert],
+            key: leaf.key,
+            chain: vec![leaf.cert, root.cert],
         };
         revisions = sign(&revisions, &creds, &SignOptions::at(now))?;
     }
