@@ -131,6 +131,7 @@ impl From<IdentityError> for ApiError {
             }
             IdentityError::StepUpRequired => ApiError::new(ErrorCode::StepUpRequired),
             IdentityError::AccountDisabled => ApiError::new(ErrorCode::AccountDisabled),
+            IdentityError::PositionOccupied => ApiError::new(ErrorCode::PositionOccupied),
             IdentityError::SsoProviderNotFound(_) => ApiError::new(ErrorCode::SsoProviderNotFound),
             IdentityError::SsoRejected(why) => {
                 tracing::info!(reason = %why, "sso login rejected");

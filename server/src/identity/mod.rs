@@ -53,6 +53,8 @@ pub enum IdentityError {
     SsoUnavailable(String),
     #[error("account disabled")]
     AccountDisabled,
+    #[error("someone else holds the destination post")]
+    PositionOccupied,
     #[error("rate limited; retry after {0:?}")]
     RateLimited(Duration),
     #[error(transparent)]
@@ -135,17 +137,31 @@ impl Identity {
         })
     }
 
-    /// Runs `change` (disable, transfer) between two revocations of all the employee's
-    /// sessions: nothing opened before or during the change survives it, and if the second
-    /// revocation fails the request fails and can be repeated. Returns the sessions ended.
-    pub async fn with_sessions_ended(
+    /// Moves an employee to `destination` (unit, post) between two revocations of all their
+    /// sessions: nothing opened before or during the move survives it, and if the second
+    /// revocation fails the request fails and can be repeated. A struktural post someone else
+    /// holds is taken only when `replaces_holder`: the holder leaves it in the same transaction
+    /// and their sessions end too. Returns the sessions ended and who was replaced.
+    pub async fn transfer(
         &self,
         employee_id: uuid::Uuid,
-        change: impl Future<Output = Result<(), sea_orm::DbErr>>,
-    ) -> Result<usize, IdentityError> {
+        destination: (uuid::Uuid, Option<uuid::Uuid>),
+        replaces_holder: bool,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(usize, Vec<uuid::Uuid>), IdentityError> {
+        let holders = self.directory.holders(destination.1, employee_id).await?;
+        if !holders.is_empty() && !replaces_holder {
+            return Err(IdentityError::PositionOccupied);
+        }
         self.sessions.revoke_all(employee_id).await?;
-        change.await?;
-        self.sessions.revoke_all(employee_id).await
+        self.directory
+            .transfer(employee_id, destination, &holders, at)
+            .await?;
+        let ended = self.sessions.revoke_all(employee_id).await?;
+        for holder in &holders {
+            self.sessions.revoke_all(*holder).await?;
+        }
+        Ok((ended, holders))
     }
 
     /// Disables the account: its sessions end before and after the change, and the second

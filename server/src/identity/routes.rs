@@ -698,25 +698,11 @@ async fn transfer_employee(
         .await
         .map_err(AccessError::from)?
         .map_err(AccessError::UnitNotFound)?;
-    let holders = identity
-        .directory
-        .holders(destination.1, id)
-        .await
-        .map_err(AccessError::from)?;
-    if !holders.is_empty() && !req.replaces_holder {
-        return Err(ApiError::new(abdi_proto::ErrorCode::PositionOccupied));
-    }
-    let ended = identity
-        .with_sessions_ended(
-            id,
-            identity
-                .directory
-                .transfer(id, destination, &holders, state.clock.now()),
-        )
+    let (ended, replaced) = identity
+        .transfer(id, destination, req.replaces_holder, state.clock.now())
         .await?;
     state.notifications.devices.forget_employee(id).await?;
-    for holder in &holders {
-        identity.sessions.revoke_all(*holder).await?;
+    for holder in &replaced {
         state.notifications.devices.forget_employee(*holder).await?;
         identity
             .audit(
