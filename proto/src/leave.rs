@@ -84,6 +84,11 @@ pub const MAX_WITH_TWO_YEARS: u32 = 24;
 
 /// Where a booking stands; refused and cancelled requests are not bookings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingState {
     /// Submitted, not yet decided: it holds its days.

@@ -12,6 +12,11 @@ use crate::services::{Outcome, RequestStatus};
 /// What a notification is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "db", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(
+    feature = "db",
+    sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
     /// A request of the employee changed status.
@@ -20,17 +25,24 @@ pub enum NotificationKind {
     PasskeyAdded,
     /// A new device was registered for push messages (security: cannot be switched off).
     NewDevice,
+    /// A request waits for the recipient: to verify it, recommend on it or decide it.
+    ActionRequired,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 3] =
-        [Self::RequestStatus, Self::PasskeyAdded, Self::NewDevice];
+    pub const ALL: [NotificationKind; 4] = [
+        Self::RequestStatus,
+        Self::PasskeyAdded,
+        Self::NewDevice,
+        Self::ActionRequired,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::RequestStatus => "request_status",
             Self::PasskeyAdded => "passkey_added",
             Self::NewDevice => "new_device",
+            Self::ActionRequired => "action_required",
         }
     }
 

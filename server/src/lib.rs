@@ -8,7 +8,6 @@ pub mod config;
 pub mod documents;
 pub mod email;
 pub mod error;
-pub mod health;
 pub mod http;
 pub mod identity;
 pub mod leave;

@@ -11,13 +11,19 @@ use crate::config::Config;
 use crate::documents::{Documents, Letters};
 use crate::email::{EmailError, Mailer};
 use crate::identity::Identity;
+use crate::leave::LeaveRules;
+use crate::notifications::RequestNews;
 use crate::reference::ReferenceService;
 use crate::reference::calendar_data::{self, CalendarDataError};
 use crate::services::Services;
+use crate::services::events::Subscribers;
+use crate::services::rules::{Registry, ServiceRules};
 use crate::state::AppState;
 use crate::store::db::{self, DbError};
 use crate::store::objects::Objects;
 use crate::store::session::{SessionStore, SessionStoreError};
+use crate::study::{StudyKind, StudyRules};
+use abdi_proto::leave::LeaveKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -85,8 +91,11 @@ impl Application {
             db.clone(),
             objects.clone(),
             clock.clone(),
-            letters.clone(),
-            waker.clone(),
+            service_rules(),
+            Subscribers::new(vec![
+                Arc::new(letters.clone()),
+                Arc::new(RequestNews::new(waker.clone())),
+            ]),
         );
         let push = crate::notifications::push::Push::from_config(&config.notifications)?;
         let hub = crate::notifications::stream::Hub::start(
@@ -227,4 +236,21 @@ pub async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
+}
+
+/// The rules of every service this build has, by the name catalogue entries give them.
+pub fn service_rules() -> Registry {
+    let leave = LeaveKind::ALL.map(|kind| {
+        let rules: Arc<dyn ServiceRules> = Arc::new(LeaveRules::new(kind));
+        (format!("leave.{}", kind.code()), rules)
+    });
+    let study = [
+        ("study.izin_belajar", StudyKind::IzinBelajar),
+        ("study.tugas_belajar", StudyKind::TugasBelajar),
+    ]
+    .map(|(name, kind)| {
+        let rules: Arc<dyn ServiceRules> = Arc::new(StudyRules::new(kind));
+        (name.to_owned(), rules)
+    });
+    Registry::new(leave.into_iter().chain(study))
 }

@@ -316,7 +316,10 @@ async fn main() {
                 .all(db)
                 .await
                 .unwrap();
-            let pending: Vec<_> = rows.iter().filter(|d| d.state != "delivered").collect();
+            let pending: Vec<_> = rows
+                .iter()
+                .filter(|d| d.state != abdi_server::notifications::entity::DeliveryState::Delivered)
+                .collect();
             panic!(
                 "stuck; {} deliveries, not delivered: {pending:#?}; clock {}",
                 rows.len(),

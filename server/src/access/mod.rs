@@ -8,6 +8,7 @@
 //! Nothing here lets anyone but the employee change the employee's email, phone or
 //! credentials (Pergub Jatim 73/2020 Pasal 30(2)(j)): no action for it exists.
 
+use abdi_proto::ErrorCode;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -15,6 +16,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTra
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::error::ApiError;
 use crate::masterdata::entity::{employee, org_unit, position};
 
 pub mod entity {
@@ -275,6 +277,67 @@ impl Access {
         self.check(&who, action, target).await
     }
 
+    /// Who may act on a post on `today`: its holder and, where acting officials may act, each
+    /// Plt/Plh whose assignment window holds `today`.
+    pub async fn holders(
+        db: &impl ConnectionTrait,
+        post: Uuid,
+        acting_allowed: bool,
+        today: NaiveDate,
+    ) -> Result<Vec<Uuid>, DbErr> {
+        let mut out: Vec<Uuid> = employee::Entity::find()
+            .filter(employee::Column::PositionId.eq(post))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        if acting_allowed {
+            out.extend(
+                acting_assignment::Entity::find()
+                    .filter(acting_assignment::Column::PositionId.eq(post))
+                    .filter(acting_assignment::Column::StartsOn.lte(today))
+                    .filter(acting_assignment::Column::EndsOn.gte(today))
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(|a| a.employee_id),
+            );
+        }
+        Ok(out)
+    }
+
+    /// The fasilitators of `unit_id` or of a unit above it.
+    pub async fn fasilitators(
+        db: &impl ConnectionTrait,
+        unit_id: Uuid,
+    ) -> Result<Vec<Uuid>, DbErr> {
+        let units: Vec<Uuid> = Self::unit_chain(db, unit_id)
+            .await?
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+        Ok(role_assignment::Entity::find()
+            .filter(role_assignment::Column::Role.eq("fasilitator"))
+            .filter(role_assignment::Column::UnitId.is_in(units))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.employee_id)
+            .collect())
+    }
+
+    /// Every administrator.
+    pub async fn administrators(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
+        Ok(role_assignment::Entity::find()
+            .filter(role_assignment::Column::Role.eq("administrator"))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| r.employee_id)
+            .collect())
+    }
+
     /// The PYBMC's post for someone in `chain` (their unit and those above it) holding
     /// `post`: the head of their perangkat daerah or, for that head themself, the head one
     /// level up (the Sekretaris Daerah). Nobody is PYBMC over themself.
@@ -362,5 +425,20 @@ mod tests {
                 .allowed()
                 .contains(&Capacity::AtasanLangsung)
         );
+    }
+}
+
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::Forbidden => ApiError::new(ErrorCode::Forbidden),
+            AccessError::EmployeeNotFound => ApiError::new(ErrorCode::EmployeeNotFound),
+            AccessError::UnitNotFound(code) => ApiError::with_detail(
+                ErrorCode::UnitNotFound,
+                format!("Kode '{code}' tidak dikenal."),
+                format!("Unknown code '{code}'."),
+            ),
+            AccessError::Database(e) => crate::error::database(&e),
+        }
     }
 }

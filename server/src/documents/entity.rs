@@ -14,7 +14,7 @@ pub mod document {
         pub title_id: String,
         pub title_en: String,
         pub issued_on: Date,
-        pub status: String,
+        pub status: abdi_proto::documents::DocumentStatus,
         pub signer_employee_id: Option<Uuid>,
         pub signer_position_id: Option<Uuid>,
         pub signer_name: String,

@@ -6,9 +6,10 @@ pub mod cli;
 pub mod entity;
 pub mod letter;
 pub mod render;
-mod routes;
 pub mod signer;
 
+use abdi_proto::ErrorCode;
+use abdi_proto::services::{Approver, StepKind};
 use std::sync::Arc;
 
 use abdi_pades::TrustStore;
@@ -28,12 +29,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-pub use routes::routes;
-
 use crate::access::entity::acting_assignment;
 use crate::access::{Access, AccessError, Principal};
 use crate::clock::SharedClock;
 use crate::config::{DocumentsConfig, Secret};
+use crate::error::ApiError;
 use crate::masterdata::entity::{employee, org_unit, position};
 use crate::services::entity::{request_step, service_request};
 use crate::store::objects::{ObjectError, Objects};
@@ -128,7 +128,7 @@ impl Letters {
             .await?;
         let Some(step) = steps
             .iter()
-            .find(|s| s.kind == "decision" && s.actor_id.is_some())
+            .find(|s| s.kind == StepKind::Decision && s.actor_id.is_some())
         else {
             return Ok(None);
         };
@@ -167,7 +167,7 @@ impl Letters {
         // Plt./Plh. for acting officials; a.n. when the PYBMC grants by the PPK's delegation.
         let mut lines = Vec::new();
         let ppk = Access::ppk_post(db, &chain, step.position_id).await?;
-        if step.approver == "pybmc"
+        if step.approver == Approver::Pybmc
             && ppk.is_some()
             && ppk != step.position_id
             && let Some(ppk) = position::Entity::find_by_id(ppk.unwrap_or_default())
@@ -273,7 +273,7 @@ impl Letters {
             title_id: Set(title_id),
             title_en: Set(title_en),
             issued_on: Set(today),
-            status: Set(DocumentStatus::AwaitingSignature.code().to_owned()),
+            status: Set(DocumentStatus::AwaitingSignature),
             signer_employee_id: Set(Some(signer.id)),
             signer_position_id: Set(step.position_id),
             signer_name: Set(signer.full_name()),
@@ -314,9 +314,9 @@ async fn next_number(db: &impl ConnectionTrait, year: i32) -> Result<i64, DbErr>
     row.try_get_by_index::<i32>(0).map(i64::from)
 }
 
-/// A stored letter's state (the column only ever holds the two codes).
+/// A stored letter's state.
 fn status_of(doc: &document::Model) -> DocumentStatus {
-    DocumentStatus::parse(&doc.status).unwrap_or(DocumentStatus::AwaitingSignature)
+    doc.status
 }
 
 /// Whether `who` may see the request (and so its letters).
@@ -430,7 +430,7 @@ impl Documents {
         }
         let doc = document::Entity::find()
             .filter(document::Column::RequestId.eq(request_id))
-            .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature.code()))
+            .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature))
             .one(&self.db)
             .await;
         match doc {
@@ -462,7 +462,7 @@ impl Documents {
         }
         if docs.iter().any(|d| {
             d.signer_employee_id != Some(who.employee_id)
-                || d.status != DocumentStatus::AwaitingSignature.code()
+                || d.status != DocumentStatus::AwaitingSignature
         }) {
             return Err(DocumentError::NotSignable);
         }
@@ -559,7 +559,7 @@ impl Documents {
             let done = document::Entity::update_many()
                 .col_expr(
                     document::Column::Status,
-                    Expr::value(DocumentStatus::Signed.code()),
+                    Expr::value(DocumentStatus::Signed),
                 )
                 .col_expr(document::Column::ObjectKey, Expr::value(key.clone()))
                 .col_expr(document::Column::Sha256, Expr::value(sha.clone()))
@@ -574,12 +574,12 @@ impl Documents {
                     Expr::value(certificate.serial.clone()),
                 )
                 .filter(document::Column::Id.eq(doc.id))
-                .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature.code()))
+                .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature))
                 .exec(&self.db)
                 .await?;
             let signed = if done.rows_affected == 1 {
                 document::Model {
-                    status: DocumentStatus::Signed.code().to_owned(),
+                    status: DocumentStatus::Signed,
                     object_key: Some(key),
                     sha256: Some(sha),
                     size: Some(size),
@@ -667,7 +667,7 @@ impl Documents {
     pub async fn awaiting(&self, who: &Principal) -> Result<Vec<DocumentView>, DocumentError> {
         Ok(document::Entity::find()
             .filter(document::Column::SignerEmployeeId.eq(who.employee_id))
-            .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature.code()))
+            .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature))
             .order_by_asc(document::Column::CreatedAt)
             .all(&self.db)
             .await?
@@ -720,7 +720,7 @@ impl Documents {
         }
         let doc = document::Entity::find()
             .filter(document::Column::Sha256.eq(sha256))
-            .filter(document::Column::Status.eq(DocumentStatus::Signed.code()))
+            .filter(document::Column::Status.eq(DocumentStatus::Signed))
             .one(&self.db)
             .await?;
         Ok(doc.and_then(|d| IssuedLetter::of(&self.view_of(&d))))
@@ -750,5 +750,110 @@ impl Documents {
 
     pub fn trust(&self) -> &TrustStore {
         &self.trust
+    }
+}
+
+impl From<crate::documents::DocumentError> for ApiError {
+    fn from(e: crate::documents::DocumentError) -> Self {
+        use crate::documents::DocumentError as D;
+        use crate::documents::signer::SignError as S;
+        match e {
+            D::NotFound => ApiError::new(ErrorCode::DocumentNotFound),
+            D::NotSignable => ApiError::new(ErrorCode::DocumentNotSignable),
+            D::PostNotHeld => ApiError::with_detail(
+                ErrorCode::DocumentNotSignable,
+                "Anda tidak lagi memegang jabatan (definitif, Plt atau Plh) yang menandatangani surat ini.",
+                "You no longer hold the post (definitive, Plt or Plh) this letter is signed in.",
+            ),
+            D::BatchSize => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "Satu kali tanda tangan memuat 1 sampai 100 dokumen.",
+                "A batch holds 1 to 100 documents.",
+            ),
+            D::TooLarge(limit) => ApiError::with_detail(
+                ErrorCode::PayloadTooLarge,
+                format!("Berkas paling besar {} MB.", limit / (1024 * 1024)),
+                format!("Files may be at most {} MB.", limit / (1024 * 1024)),
+            ),
+            D::Upload(why) => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                format!("Unggahan terputus: {why}"),
+                format!("The upload broke off: {why}"),
+            ),
+            D::RateLimited(wait) => {
+                let secs = wait.as_secs().max(1);
+                ApiError {
+                    retry_after: Some(secs),
+                    ..ApiError::with_detail(
+                        ErrorCode::RateLimited,
+                        format!(
+                            "Terlalu banyak pemeriksaan dari alamat ini; coba lagi dalam {secs} detik."
+                        ),
+                        format!(
+                            "Too many verifications from this address; try again in {secs} seconds."
+                        ),
+                    )
+                }
+            }
+            D::Busy => {
+                let secs = crate::documents::VERIFY_BUSY_RETRY_SECS;
+                ApiError {
+                    retry_after: Some(secs),
+                    ..ApiError::with_detail(
+                        ErrorCode::Unavailable,
+                        format!("Pemeriksa dokumen sedang penuh; coba lagi dalam {secs} detik."),
+                        format!("The document checker is busy; try again in {secs} seconds."),
+                    )
+                }
+            }
+            D::Store(e) => e.into(),
+            D::Sign(S::CredentialRequired) => ApiError::new(ErrorCode::SigningCredentialRequired),
+            D::Sign(S::Credential(why)) => ApiError::with_detail(
+                ErrorCode::SigningRejected,
+                format!("Jawaban layanan tanda tangan: {why}"),
+                format!("The signing service said: {why}"),
+            ),
+            D::Sign(e @ (S::Unavailable(_) | S::Failed(_))) => {
+                tracing::warn!(error = %e, "signing failed");
+                ApiError::new(ErrorCode::SigningUnavailable)
+            }
+            D::Render(e) => {
+                tracing::error!(error = %e, "a letter could not be typeset");
+                ApiError::new(ErrorCode::Internal)
+            }
+            D::Corrupt(e) => {
+                tracing::error!(error = %e, "a stored letter is unreadable");
+                ApiError::new(ErrorCode::Internal)
+            }
+            D::Objects(e) => e.into(),
+            D::Access(e) => e.into(),
+            D::Database(e) => crate::error::database(&e),
+        }
+    }
+}
+
+/// Letters act on decisions: a request granted by its final decision gets its letter in the
+/// decision's transaction.
+#[async_trait::async_trait]
+impl crate::services::events::Subscriber for Letters {
+    async fn on_event(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        event: &crate::services::events::RequestEvent,
+    ) -> Result<(), crate::services::ServiceError> {
+        let Some(outcome) = event.decided else {
+            return Ok(());
+        };
+        let (_, def) = crate::services::catalogue::get(txn, &event.service_code).await?;
+        self.issue(
+            txn,
+            event.request_id,
+            &def.spec,
+            outcome,
+            event.at,
+            event.today,
+        )
+        .await?;
+        Ok(())
     }
 }

@@ -1,7 +1,10 @@
 //! The HTTP surface: routes, the OpenAPI document and the middleware stack.
 
+pub mod auth;
 mod docs;
 pub mod extract;
+pub mod health;
+mod routes;
 
 use std::sync::Arc;
 
@@ -69,15 +72,15 @@ impl utoipa::Modify for BearerAuth {
 /// The routes and their OpenAPI description, built together so none can be missing from it.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(crate::health::routes())
+        .merge(health::routes())
         .nest(
             "/api/v1",
-            crate::reference::routes()
-                .merge(crate::identity::routes())
-                .merge(crate::masterdata::routes())
-                .merge(crate::services::routes())
-                .merge(crate::documents::routes())
-                .merge(crate::notifications::routes()),
+            routes::reference::routes()
+                .merge(routes::identity::routes())
+                .merge(routes::masterdata::routes())
+                .merge(routes::services::routes())
+                .merge(routes::documents::routes())
+                .merge(routes::notifications::routes()),
         )
         .split_for_parts()
 }

@@ -3,17 +3,16 @@
 
 pub mod activation;
 pub mod audit;
-pub mod auth;
 pub mod passkeys;
 pub mod ratelimit;
-mod routes;
 pub mod session;
 pub mod sso;
 pub mod token;
 
-use std::time::Duration;
+use abdi_proto::ErrorCode;
 
-pub use routes::routes;
+use crate::error::ApiError;
+use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
@@ -198,5 +197,73 @@ impl Identity {
                 },
             )
             .await;
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(e: IdentityError) -> Self {
+        match e {
+            IdentityError::Unauthenticated => ApiError::new(ErrorCode::Unauthenticated),
+            IdentityError::InvalidNip(why) => ApiError::with_detail(
+                ErrorCode::InvalidNip,
+                format!("NIP tidak valid: {why}"),
+                format!("Invalid NIP: {why}"),
+            ),
+            IdentityError::InvalidEmail(email) => ApiError::with_detail(
+                ErrorCode::InvalidEmail,
+                format!("'{email}' bukan alamat email yang valid."),
+                format!("'{email}' is not a valid email address."),
+            ),
+            IdentityError::EmailDomainNotAllowed(email) => ApiError::with_detail(
+                ErrorCode::EmailDomainNotAllowed,
+                format!("{email} bukan email dinas; gunakan email instansi (go.id)."),
+                format!("{email} is not an official email; use your agency's (go.id) address."),
+            ),
+            IdentityError::InvalidPhone(phone) => ApiError::with_detail(
+                ErrorCode::InvalidPhone,
+                format!("'{phone}' bukan nomor ponsel Indonesia (08... atau +628...)."),
+                format!("'{phone}' is not an Indonesian mobile number (08... or +628...)."),
+            ),
+            IdentityError::ActivationInvalid => ApiError::new(ErrorCode::ActivationInvalid),
+            IdentityError::CeremonyInvalid => ApiError::new(ErrorCode::CeremonyInvalid),
+            IdentityError::PasskeyRejected(why) => {
+                tracing::info!(reason = %why, "passkey rejected");
+                ApiError::new(ErrorCode::PasskeyRejected)
+            }
+            IdentityError::StepUpRequired => ApiError::new(ErrorCode::StepUpRequired),
+            IdentityError::AccountDisabled => ApiError::new(ErrorCode::AccountDisabled),
+            IdentityError::PositionOccupied => ApiError::new(ErrorCode::PositionOccupied),
+            IdentityError::SsoProviderNotFound(_) => ApiError::new(ErrorCode::SsoProviderNotFound),
+            IdentityError::SsoRejected(why) => {
+                tracing::info!(reason = %why, "sso login rejected");
+                ApiError::new(ErrorCode::SsoRejected)
+            }
+            IdentityError::SsoUnknownIdentity(_) => ApiError::new(ErrorCode::SsoUnknownIdentity),
+            IdentityError::SsoUnavailable(why) => {
+                tracing::warn!(reason = %why, "sso provider unavailable");
+                ApiError::new(ErrorCode::SsoUnavailable)
+            }
+            IdentityError::LastCredential => ApiError::new(ErrorCode::LastCredential),
+            IdentityError::PasskeyNotFound => ApiError::new(ErrorCode::PasskeyNotFound),
+            IdentityError::PasskeyName => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "Nama passkey harus 1 sampai 100 karakter.",
+                "A passkey name must be 1 to 100 characters.",
+            ),
+            IdentityError::SessionNotFound => ApiError::new(ErrorCode::SessionNotFound),
+            IdentityError::RateLimited(wait) => {
+                let secs = wait.as_secs().max(1);
+                ApiError {
+                    retry_after: Some(secs),
+                    ..ApiError::with_detail(
+                        ErrorCode::RateLimited,
+                        format!("Coba lagi dalam {secs} detik."),
+                        format!("Try again in {secs} seconds."),
+                    )
+                }
+            }
+            IdentityError::Store(e) => e.into(),
+            IdentityError::Database(e) => crate::error::database(&e),
+        }
     }
 }

@@ -1,9 +1,6 @@
 //! Master data: the organisation (units, positions) and employees with their histories.
 
 pub mod entity;
-mod routes;
-
-pub use routes::routes;
 
 use abdi_proto::RankCode;
 use abdi_proto::identity::Profile;

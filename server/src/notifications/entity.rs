@@ -53,15 +53,15 @@ pub mod event {
         #[sea_orm(primary_key)]
         pub id: i64,
         pub employee_id: Uuid,
-        pub kind: String,
+        pub kind: abdi_proto::notifications::NotificationKind,
         pub security: bool,
         pub title_id: String,
         pub title_en: String,
         pub body_id: String,
         pub body_en: String,
         pub request_id: Option<Uuid>,
-        pub status: Option<String>,
-        pub outcome: Option<String>,
+        pub status: Option<abdi_proto::services::RequestStatus>,
+        pub outcome: Option<abdi_proto::services::Outcome>,
         pub created_at: DateTimeUtc,
         pub read_at: Option<DateTimeUtc>,
     }
@@ -83,7 +83,7 @@ pub mod delivery {
         pub event_id: i64,
         pub channel: String,
         pub target: String,
-        pub state: String,
+        pub state: super::DeliveryState,
         pub attempts: i32,
         pub next_attempt_at: DateTimeUtc,
         pub lease_owner: Option<Uuid>,
@@ -97,4 +97,17 @@ pub mod delivery {
     pub enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Due (again) at `next_attempt_at`.
+    Pending,
+    Delivered,
+    /// Given up: a permanent error, or every attempt failed.
+    Dead,
+    /// Nothing to deliver to any more (device removed, channel switched off).
+    Dropped,
 }

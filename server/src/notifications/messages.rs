@@ -2,7 +2,7 @@
 //! written, then shown the same in the inbox, on the lock screen, in the email and on the stream.
 
 use abdi_proto::Text;
-use abdi_proto::services::{Outcome, RequestStatus};
+use abdi_proto::services::{Outcome, RequestStatus, StepKind};
 
 /// Title and body of a request's change.
 pub fn request_changed(
@@ -83,6 +83,40 @@ pub fn request_changed(
             format!("{}: {state_en}", service.en),
         ),
         Text::new(body_id, body_en),
+    )
+}
+
+/// Title and body of "a request waits for you", for whoever must act on its active step.
+pub fn action_required(service: &Text, requester: &str, step: StepKind) -> (Text, Text) {
+    let (title_id, title_en, todo_id, todo_en) = match step {
+        StepKind::Verification => (
+            "menunggu verifikasi",
+            "awaits verification",
+            "Periksa kelengkapan berkasnya.",
+            "Check that its documents are complete.",
+        ),
+        StepKind::Recommendation => (
+            "menunggu pertimbangan Anda",
+            "awaits your recommendation",
+            "Berikan pertimbangan Anda di aplikasi.",
+            "Give your recommendation in the app.",
+        ),
+        StepKind::Approval | StepKind::Decision => (
+            "menunggu keputusan Anda",
+            "awaits your decision",
+            "Putuskan permohonannya di aplikasi.",
+            "Decide the request in the app.",
+        ),
+    };
+    (
+        Text::new(
+            format!("{}: {title_id}", service.id),
+            format!("{}: {title_en}", service.en),
+        ),
+        Text::new(
+            format!("Permohonan {} dari {requester}. {todo_id}", service.id),
+            format!("{requester}'s request for {}. {todo_en}", service.en),
+        ),
     )
 }
 

@@ -12,37 +12,36 @@ pub mod entity;
 pub mod messages;
 pub mod outbox;
 pub mod push;
-mod routes;
+mod requests;
 pub mod stream;
 
+use abdi_proto::ErrorCode;
 use std::sync::Arc;
 use std::time::Duration;
 
 use abdi_proto::Text;
 use abdi_proto::notifications::{
-    Inbox, MarkRead, Notification, NotificationKind, Preferences, PushPlatform, push_data,
+    Inbox, MarkRead, Notification, Preferences, PushPlatform, push_data,
 };
-use abdi_proto::services::{Outcome, RequestStatus};
-use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use tokio::sync::Notify;
 use uuid::Uuid;
 
 pub use devices::Devices;
-pub use routes::routes;
+pub use requests::RequestNews;
 
 use crate::clock::SharedClock;
 use crate::config::NotificationsConfig;
 use crate::email::{Email, EmailError, Mailer};
+use crate::error::ApiError;
 use crate::identity::session::SessionService;
-use crate::services::entity::{service_request, service_type};
 use crate::store::session::SessionStoreError;
-use entity::{delivery, device, event, preference};
+use entity::{DeliveryState, delivery, device, event, preference};
 use outbox::{Attempt, Backoff};
 use push::{Push, PushMessage, PushOutcome};
 use stream::Hub;
@@ -95,12 +94,12 @@ pub struct DrainReport {
 }
 
 impl DrainReport {
-    fn add(&mut self, state: Option<&str>) {
+    fn add(&mut self, state: Option<DeliveryState>) {
         match state {
-            Some(outbox::DELIVERED) => self.delivered += 1,
-            Some(outbox::PENDING) => self.retried += 1,
-            Some(outbox::DEAD) => self.dead += 1,
-            Some(_) => self.dropped += 1,
+            Some(DeliveryState::Delivered) => self.delivered += 1,
+            Some(DeliveryState::Pending) => self.retried += 1,
+            Some(DeliveryState::Dead) => self.dead += 1,
+            Some(DeliveryState::Dropped) => self.dropped += 1,
             None => self.lost_lease += 1,
         }
     }
@@ -196,7 +195,7 @@ impl Notifications {
             });
             queues[i].push(d);
         }
-        let results: Vec<Result<Vec<Option<&'static str>>, DbErr>> =
+        let results: Vec<Result<Vec<Option<DeliveryState>>, DbErr>> =
             futures_util::stream::iter(queues)
                 .map(|queue| self.deliver_queue(queue, &events, owner))
                 .buffer_unordered(CONCURRENCY)
@@ -215,7 +214,7 @@ impl Notifications {
         queue: Vec<delivery::Model>,
         events: &std::collections::HashMap<i64, event::Model>,
         owner: Uuid,
-    ) -> Result<Vec<Option<&'static str>>, DbErr> {
+    ) -> Result<Vec<Option<DeliveryState>>, DbErr> {
         let backoff = self.backoff();
         let mut states = Vec::with_capacity(queue.len());
         for d in queue {
@@ -516,13 +515,13 @@ pub fn view(ev: &event::Model) -> Notification {
     let (title, body) = texts(ev);
     Notification {
         id: ev.id,
-        kind: NotificationKind::from_code(&ev.kind).unwrap_or(NotificationKind::RequestStatus),
+        kind: ev.kind,
         security: ev.security,
         title,
         body,
         request_id: ev.request_id,
-        status: ev.status.as_deref().and_then(RequestStatus::from_code),
-        outcome: ev.outcome.as_deref().and_then(Outcome::from_code),
+        status: ev.status,
+        outcome: ev.outcome,
         created_at: ev.created_at,
         read_at: ev.read_at,
     }
@@ -533,17 +532,17 @@ pub fn view(ev: &event::Model) -> Notification {
 fn push_message(ev: &event::Model) -> PushMessage {
     let mut data = std::collections::BTreeMap::new();
     data.insert(push_data::ID.to_owned(), ev.id.to_string());
-    data.insert(push_data::KIND.to_owned(), ev.kind.clone());
+    data.insert(push_data::KIND.to_owned(), ev.kind.code().to_owned());
     data.insert("title_en".to_owned(), ev.title_en.clone());
     data.insert("body_en".to_owned(), ev.body_en.clone());
     if let Some(r) = ev.request_id {
         data.insert(push_data::REQUEST_ID.to_owned(), r.to_string());
     }
-    if let Some(s) = &ev.status {
-        data.insert(push_data::STATUS.to_owned(), s.clone());
+    if let Some(s) = ev.status {
+        data.insert(push_data::STATUS.to_owned(), s.code().to_owned());
     }
-    if let Some(o) = &ev.outcome {
-        data.insert(push_data::OUTCOME.to_owned(), o.clone());
+    if let Some(o) = ev.outcome {
+        data.insert(push_data::OUTCOME.to_owned(), o.code().to_owned());
     }
     PushMessage {
         title: ev.title_id.clone(),
@@ -552,47 +551,55 @@ fn push_message(ev: &event::Model) -> PushMessage {
     }
 }
 
-/// The notification of a request's change, written in the change's transaction. `by_owner`:
-/// the employee did it themselves, so only the inbox and the stream get it.
-pub async fn request_changed<C: ConnectionTrait>(
-    txn: &C,
-    request_id: Uuid,
-    at: DateTime<Utc>,
-    action: &str,
-    to: RequestStatus,
-    note: Option<&str>,
-    by_owner: bool,
-) -> Result<(), DbErr> {
-    let Some(req) = service_request::Entity::find_by_id(request_id)
-        .one(txn)
-        .await?
-    else {
-        return Ok(());
-    };
-    let name = service_type::Entity::find_by_id(req.service_code.clone())
-        .one(txn)
-        .await?
-        .and_then(|t| serde_json::from_str::<abdi_proto::services::ServiceSpec>(&t.spec).ok())
-        .map(|spec| spec.name)
-        .unwrap_or_else(|| Text::new(req.service_code.clone(), req.service_code.clone()));
-    let outcome = (to == RequestStatus::Decided)
-        .then(|| req.outcome.as_deref().and_then(Outcome::from_code))
-        .flatten();
-    let (title, body) = messages::request_changed(&name, action, to, outcome, note);
-    outbox::emit(
-        txn,
-        at,
-        outbox::NewEvent {
-            employee_id: req.employee_id,
-            kind: NotificationKind::RequestStatus,
-            title,
-            body,
-            request_id: Some(request_id),
-            status: Some(to),
-            outcome,
-            quiet: by_owner,
-        },
-    )
-    .await?;
-    Ok(())
+impl From<crate::notifications::NotificationError> for ApiError {
+    fn from(e: crate::notifications::NotificationError) -> Self {
+        use crate::notifications::NotificationError as N;
+        match e {
+            N::Limit => ApiError::with_detail(
+                ErrorCode::InvalidQuery,
+                "limit harus antara 1 dan 100.",
+                "limit must be between 1 and 100.",
+            ),
+            N::LastEventId => ApiError::with_detail(
+                ErrorCode::InvalidHeader,
+                "Last-Event-ID harus berupa nomor notifikasi.",
+                "Last-Event-ID must be a notification id.",
+            ),
+            N::Token => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "token wajib diisi, tanpa spasi, paling panjang 512 karakter.",
+                "token is required, without spaces, at most 512 characters.",
+            ),
+            N::ApnsToken => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "Token APNs berupa heksadesimal, minimal 64 karakter.",
+                "An APNs token is hexadecimal, at least 64 characters.",
+            ),
+            N::AppVersion => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "app_version wajib diisi, paling panjang 32 karakter.",
+                "app_version is required, at most 32 characters.",
+            ),
+            N::TooManyIds => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "Paling banyak 500 notifikasi sekaligus.",
+                "At most 500 notifications at once.",
+            ),
+            N::NothingToMark => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "Sebutkan ids atau up_to.",
+                "Give ids or up_to.",
+            ),
+            N::TooManyStreams(wait) => ApiError {
+                retry_after: Some(wait.as_secs().max(1)),
+                ..ApiError::with_detail(
+                    ErrorCode::RateLimited,
+                    "Sesi ini sudah membuka aliran notifikasi sebanyak yang diizinkan; tutup salah satunya.",
+                    "This session already has as many notification streams open as allowed; close one.",
+                )
+            },
+            N::Store(e) => e.into(),
+            N::Database(e) => crate::error::database(&e),
+        }
+    }
 }

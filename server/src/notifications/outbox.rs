@@ -21,20 +21,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::entity::{delivery, device, event, preference};
+use super::entity::{DeliveryState, delivery, device, event, preference};
 use crate::masterdata::entity::employee;
 
 /// Delivery channels.
 pub const STREAM: &str = "stream";
 pub const EMAIL: &str = "email";
-
-/// Delivery states.
-pub const PENDING: &str = "pending";
-pub const DELIVERED: &str = "delivered";
-/// Given up: a permanent error, or every attempt failed.
-pub const DEAD: &str = "dead";
-/// Nothing to deliver to any more (device removed, channel switched off).
-pub const DROPPED: &str = "dropped";
 
 /// A notification about to be written.
 #[derive(Debug, Clone)]
@@ -63,15 +55,15 @@ pub async fn emit<C: ConnectionTrait>(
     let security = e.kind.is_security();
     let id = event::Entity::insert(event::ActiveModel {
         employee_id: Set(e.employee_id),
-        kind: Set(e.kind.code().to_owned()),
+        kind: Set(e.kind),
         security: Set(security),
         title_id: Set(e.title.id),
         title_en: Set(e.title.en),
         body_id: Set(e.body.id),
         body_en: Set(e.body.en),
         request_id: Set(e.request_id),
-        status: Set(e.status.map(|s| s.code().to_owned())),
-        outcome: Set(e.outcome.map(|o| o.code().to_owned())),
+        status: Set(e.status),
+        outcome: Set(e.outcome),
         created_at: Set(at),
         read_at: Set(None),
         ..Default::default()
@@ -109,7 +101,7 @@ pub async fn emit<C: ConnectionTrait>(
             event_id: Set(id),
             channel: Set(channel),
             target: Set(target),
-            state: Set(PENDING.to_owned()),
+            state: Set(DeliveryState::Pending),
             attempts: Set(0),
             next_attempt_at: Set(at),
             lease_owner: Set(None),
@@ -158,7 +150,7 @@ pub async fn claim(
     let mut due = delivery::Entity::find()
         .select_only()
         .column(delivery::Column::Id)
-        .filter(delivery::Column::State.eq(PENDING))
+        .filter(delivery::Column::State.eq(DeliveryState::Pending))
         .filter(delivery::Column::NextAttemptAt.lte(now))
         .filter(
             delivery::Column::LeaseUntil
@@ -239,7 +231,7 @@ pub async fn finish(
     now: DateTime<Utc>,
     attempt: &Attempt,
     backoff: &Backoff,
-) -> Result<Option<&'static str>, DbErr> {
+) -> Result<Option<DeliveryState>, DbErr> {
     let attempts = u32::try_from(d.attempts).unwrap_or(0);
     let mut q = delivery::Entity::update_many()
         .col_expr(
@@ -256,38 +248,38 @@ pub async fn finish(
                 delivery::Column::LastError,
                 Expr::value(Option::<String>::None),
             );
-            DELIVERED
+            DeliveryState::Delivered
         }
         Attempt::Dead(error) | Attempt::Dropped(error) => {
             q = q.col_expr(delivery::Column::LastError, Expr::value(clip(error)));
             if matches!(attempt, Attempt::Dead(_)) {
-                DEAD
+                DeliveryState::Dead
             } else {
-                DROPPED
+                DeliveryState::Dropped
             }
         }
         Attempt::Retry { after, error } => {
             q = q.col_expr(delivery::Column::LastError, Expr::value(clip(error)));
             if attempts >= backoff.max_attempts {
-                DEAD
+                DeliveryState::Dead
             } else {
                 let wait = after
                     .map(|a| Ord::min(a, backoff.max))
                     .unwrap_or_else(|| backoff.delay(attempts));
                 let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
                 q = q.col_expr(delivery::Column::NextAttemptAt, Expr::value(next));
-                PENDING
+                DeliveryState::Pending
             }
         }
     };
     q = q.col_expr(delivery::Column::State, Expr::value(state));
-    if state != PENDING {
+    if state != DeliveryState::Pending {
         q = q.col_expr(delivery::Column::FinishedAt, Expr::value(now));
     }
     let done = q
         .filter(delivery::Column::Id.eq(d.id))
         .filter(delivery::Column::LeaseOwner.eq(owner))
-        .filter(delivery::Column::State.eq(PENDING))
+        .filter(delivery::Column::State.eq(DeliveryState::Pending))
         .exec(db)
         .await?;
     Ok((done.rows_affected == 1).then_some(state))

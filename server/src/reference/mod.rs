@@ -2,11 +2,13 @@
 
 pub mod calendar_data;
 pub mod entity;
-mod routes;
 mod service;
 
-pub use routes::routes;
 pub use service::ReferenceService;
+
+use abdi_proto::ErrorCode;
+
+use crate::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
@@ -14,4 +16,17 @@ pub enum ReferenceError {
     CalendarNotFound(i32),
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
+}
+
+impl From<ReferenceError> for ApiError {
+    fn from(e: ReferenceError) -> Self {
+        match e {
+            ReferenceError::CalendarNotFound(year) => ApiError::with_detail(
+                ErrorCode::CalendarNotFound,
+                format!("Kalender hari libur tahun {year} belum dimuat."),
+                format!("The holiday calendar for {year} has not been loaded."),
+            ),
+            ReferenceError::Database(e) => crate::error::database(&e),
+        }
+    }
 }

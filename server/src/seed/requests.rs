@@ -16,8 +16,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{SeedError, begin_bulk, insert_models};
+use crate::leave::entity::leave_booking;
 use crate::masterdata::entity::{employee, org_unit, position};
-use crate::services::entity::{leave_booking, request_event, request_step, service_request};
+use crate::services::entity::{request_event, request_step, service_request};
+use crate::services::events::Action;
+use abdi_proto::leave::BookingState;
+use abdi_proto::services::{Approver, Outcome, RequestStatus, StepKind, StepStatus};
 
 /// Requests per written batch.
 const BATCH: usize = 3_000;
@@ -257,22 +261,24 @@ fn add_request(
     let waiting = age_days < 30;
     let (status, outcome, active) = if waiting {
         if rng.random_bool(0.4) {
-            ("submitted", None, Some(0))
+            (RequestStatus::Submitted, None, Some(0))
         } else if rng.random_bool(0.5) && atasan.is_some() {
-            ("in_review", None, Some(1))
+            (RequestStatus::InReview, None, Some(1))
         } else {
-            ("in_review", None, Some(2))
+            (RequestStatus::InReview, None, Some(2))
         }
     } else {
+        let decided = |o| (RequestStatus::Decided, Some(o), None);
         match rng.random_range(0..100) {
-            0..88 => ("decided", Some("disetujui"), None),
-            88..92 => ("decided", Some("tidak_disetujui"), None),
-            92..95 => ("decided", Some("perubahan"), None),
-            95..97 => ("decided", Some("ditangguhkan"), None),
-            _ => ("cancelled", None, Some(0)),
+            0..88 => decided(Outcome::Disetujui),
+            88..92 => decided(Outcome::TidakDisetujui),
+            92..95 => decided(Outcome::Perubahan),
+            95..97 => decided(Outcome::Ditangguhkan),
+            _ => (RequestStatus::Cancelled, None, Some(0)),
         }
     };
-    let decided_at = (status == "decided").then(|| created + chrono::Duration::days(3));
+    let decided_at =
+        (status == RequestStatus::Decided).then(|| created + chrono::Duration::days(3));
     let summary = json!({
         "id": format!("{days} hari kerja, {start} s/d {end}"),
         "en": format!("{days} working days, {start} to {end}"),
@@ -282,8 +288,8 @@ fn add_request(
         employee_id,
         service_code: service.into(),
         service_revision: 1,
-        status: status.into(),
-        outcome: outcome.map(str::to_owned),
+        status,
+        outcome,
         form: json!({
             "period": { "start": start, "end": end },
             "reason": "Keperluan keluarga",
@@ -299,10 +305,10 @@ fn add_request(
         decided_at,
         updated_at: decided_at.unwrap_or(created),
     });
-    let plan: Vec<(&str, &str, Option<Uuid>)> = [
-        Some(("verification", "fasilitator", None)),
-        atasan.map(|a| ("recommendation", "atasan_langsung", Some(a))),
-        Some(("decision", "pybmc", pybmc)),
+    let plan: Vec<(StepKind, Approver, Option<Uuid>)> = [
+        Some((StepKind::Verification, Approver::Fasilitator, None)),
+        atasan.map(|a| (StepKind::Recommendation, Approver::AtasanLangsung, Some(a))),
+        Some((StepKind::Decision, Approver::Pybmc, pybmc)),
     ]
     .into_iter()
     .flatten()
@@ -312,17 +318,17 @@ fn add_request(
     for (seq, (kind, approver, position_id)) in plan.iter().enumerate() {
         let at = created + chrono::Duration::hours(seq as i64 * 20);
         let (step_status, step_outcome, acted) = match (status, active_seq) {
-            ("cancelled", _) => ("skipped", None, None),
-            (_, Some(a)) if seq == a => ("active", None, None),
-            (_, Some(a)) if seq > a => ("waiting", None, None),
+            (RequestStatus::Cancelled, _) => (StepStatus::Skipped, None, None),
+            (_, Some(a)) if seq == a => (StepStatus::Active, None, None),
+            (_, Some(a)) if seq > a => (StepStatus::Waiting, None, None),
             _ => (
-                "done",
-                Some(if *kind == "verification" {
+                StepStatus::Done,
+                Some(if *kind == StepKind::Verification {
                     "complete"
                 } else if seq + 1 == plan.len() {
-                    outcome.unwrap_or("disetujui")
+                    outcome.unwrap_or(Outcome::Disetujui).code()
                 } else {
-                    "disetujui"
+                    Outcome::Disetujui.code()
                 }),
                 Some(at),
             ),
@@ -333,18 +339,22 @@ fn add_request(
             service_code: service.into(),
             employee_id,
             seq: seq as i32,
-            kind: (*kind).into(),
-            approver: (*approver).into(),
+            kind: *kind,
+            approver: *approver,
             acting_allowed: true,
             position_id: *position_id,
-            unit_id: (*kind == "verification").then_some(unit_id),
-            pd_unit_id: if *kind == "verification" { pd } else { None },
-            status: step_status.into(),
-            activated_at: (step_status != "waiting").then_some(at),
+            unit_id: (*kind == StepKind::Verification).then_some(unit_id),
+            pd_unit_id: if *kind == StepKind::Verification {
+                pd
+            } else {
+                None
+            },
+            status: step_status,
+            activated_at: (step_status != StepStatus::Waiting).then_some(at),
             outcome: step_outcome.map(str::to_owned),
             note: None,
             actor_id: None,
-            capacity: acted.map(|_| (*approver).to_owned()),
+            capacity: acted.map(|_| crate::services::engine::code(approver)),
             acting_assignment_id: None,
             acted_at: acted,
         });
@@ -354,20 +364,18 @@ fn add_request(
                 request_id: id,
                 at,
                 action: match *kind {
-                    "verification" => "verified",
-                    "recommendation" => "recommended",
-                    _ => "decided",
-                }
-                .into(),
-                from_status: Some("in_review".into()),
+                    StepKind::Verification => Action::Verified,
+                    StepKind::Recommendation => Action::Recommended,
+                    _ => Action::Decided,
+                },
+                from_status: Some(RequestStatus::InReview),
                 to_status: if seq + 1 == plan.len() {
                     status
                 } else {
-                    "in_review"
-                }
-                .into(),
+                    RequestStatus::InReview
+                },
                 actor_id: None,
-                capacity: Some((*approver).into()),
+                capacity: Some(crate::services::engine::code(approver)),
                 acting_assignment_id: None,
                 outcome: step_outcome.map(str::to_owned),
                 note: None,
@@ -378,9 +386,9 @@ fn add_request(
         id: 0,
         request_id: id,
         at: created,
-        action: "submitted".into(),
+        action: Action::Submitted,
         from_status: None,
-        to_status: "submitted".into(),
+        to_status: RequestStatus::Submitted,
         actor_id: Some(employee_id),
         capacity: Some("own".into()),
         acting_assignment_id: None,
@@ -388,9 +396,13 @@ fn add_request(
         note: None,
     });
     let booking = match (status, outcome) {
-        ("decided", Some("disetujui" | "perubahan")) => Some("approved"),
-        ("decided", Some("ditangguhkan")) if kind == "tahunan" => Some("deferred"),
-        ("submitted" | "in_review", _) => Some("pending"),
+        (RequestStatus::Decided, Some(Outcome::Disetujui | Outcome::Perubahan)) => {
+            Some(BookingState::Approved)
+        }
+        (RequestStatus::Decided, Some(Outcome::Ditangguhkan)) if kind == "tahunan" => {
+            Some(BookingState::Deferred)
+        }
+        (RequestStatus::Submitted | RequestStatus::InReview, _) => Some(BookingState::Pending),
         _ => None,
     };
     if let Some(state) = booking {
@@ -402,7 +414,7 @@ fn add_request(
             end_date: end,
             days: days as i32,
             year: start.year(),
-            state: state.into(),
+            state,
         });
     }
 }

@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 use super::chain::{self, PlannedStep};
 use super::entity::{request_event, request_step, service_request};
+use super::events::{Action, RequestEvent, Subscribers};
 use super::rules::{Assessment, RuleInput, ServiceRules, Settlement};
 use super::{ServiceError, Services, attachments, catalogue, idempotency, views};
 use crate::access::{Access, AccessError, Principal};
@@ -69,42 +70,83 @@ impl Acted {
     }
 }
 
+/// The request a change is about.
+#[derive(Debug, Clone, Copy)]
+struct Subject<'a> {
+    id: Uuid,
+    employee_id: Uuid,
+    service_code: &'a str,
+}
+
+impl<'a> Subject<'a> {
+    fn of(r: &'a service_request::Model) -> Self {
+        Self {
+            id: r.id,
+            employee_id: r.employee_id,
+            service_code: &r.service_code,
+        }
+    }
+}
+
 /// One row of the timeline.
-struct Event<'a> {
-    action: &'a str,
+struct Event {
+    action: Action,
     from: Option<RequestStatus>,
     to: RequestStatus,
     acted: Acted,
     outcome: Option<String>,
     note: Option<String>,
+    /// The final outcome, when the change decided the request.
+    decided: Option<Outcome>,
+    /// The step the change made active.
+    activated: Option<Uuid>,
 }
 
-/// Writes the timeline row and, for every change past the draft, the employee's notification
-/// (in the same transaction: a change is never without its notification, nor the reverse).
+impl Event {
+    /// A change the employee made to their own request.
+    fn own(action: Action, from: Option<RequestStatus>, to: RequestStatus, owner: Uuid) -> Self {
+        Self {
+            action,
+            from,
+            to,
+            acted: Acted::own(owner),
+            outcome: None,
+            note: None,
+            decided: None,
+            activated: None,
+        }
+    }
+}
+
+/// Writes the timeline row, then tells the subscribers, in the same transaction.
 async fn record(
     txn: &DatabaseTransaction,
-    request_id: Uuid,
-    at: DateTime<Utc>,
-    e: Event<'_>,
-) -> Result<(), sea_orm::DbErr> {
-    if e.to != RequestStatus::Draft && e.action != "edited" {
-        crate::notifications::request_changed(
-            txn,
-            request_id,
-            at,
-            e.action,
-            e.to,
-            e.note.as_deref(),
-            e.acted.capacity.as_deref() == Some("own"),
-        )
-        .await?;
-    }
+    subscribers: &Subscribers,
+    subject: Subject<'_>,
+    (at, today): (DateTime<Utc>, NaiveDate),
+    e: Event,
+) -> Result<(), ServiceError> {
+    let event = RequestEvent {
+        request_id: subject.id,
+        employee_id: subject.employee_id,
+        service_code: subject.service_code.to_owned(),
+        at,
+        today,
+        action: e.action,
+        from: e.from,
+        to: e.to,
+        actor: e.acted.actor,
+        by_owner: e.acted.capacity.as_deref() == Some("own"),
+        note: e.note.clone(),
+        decided: e.decided,
+        activated: e.activated,
+    };
     request_event::Entity::insert(request_event::ActiveModel {
-        request_id: Set(request_id),
+        request_id: Set(subject.id),
         at: Set(at),
-        action: Set(e.action.to_owned()),
-        from_status: Set(e.from.map(|s| s.code().to_owned())),
-        to_status: Set(e.to.code().to_owned()),
+        action: Set(e.action),
+        from_status: Set(e.from),
+        to_status: Set(e.to),
         actor_id: Set(e.acted.actor),
         capacity: Set(e.acted.capacity),
         acting_assignment_id: Set(e.acted.acting),
@@ -113,8 +155,8 @@ async fn record(
         ..Default::default()
     })
     .exec_without_returning(txn)
-    .await
-    .map(|_| ())
+    .await?;
+    subscribers.publish(txn, &event).await
 }
 
 /// Takes the employee's row lock for the rest of the transaction (PostgreSQL: a row lock;
@@ -166,12 +208,7 @@ async fn bump(
 }
 
 fn status_of(r: &service_request::Model) -> Result<RequestStatus, ServiceError> {
-    RequestStatus::from_code(&r.status).ok_or_else(|| {
-        ServiceError::Database(sea_orm::DbErr::Custom(format!(
-            "request {} has the unknown status '{}'",
-            r.id, r.status
-        )))
-    })
+    Ok(r.status)
 }
 
 fn require(ok: bool, status: RequestStatus) -> Result<(), ServiceError> {
@@ -199,33 +236,39 @@ async fn steps_of(
         .await
 }
 
-/// Replaces the request's chain; the first step becomes active.
+/// Replaces the request's chain; the first step becomes active (its id is returned).
 async fn write_steps(
     txn: &DatabaseTransaction,
     (request_id, service_code, employee_id): (Uuid, &str, Uuid),
     steps: &[PlannedStep],
     now: DateTime<Utc>,
-) -> Result<(), sea_orm::DbErr> {
+) -> Result<Option<Uuid>, sea_orm::DbErr> {
     request_step::Entity::delete_many()
         .filter(request_step::Column::RequestId.eq(request_id))
         .exec(txn)
         .await?;
+    let ids: Vec<Uuid> = steps.iter().map(|_| Uuid::now_v7()).collect();
     let rows = steps
         .iter()
+        .zip(&ids)
         .enumerate()
-        .map(|(i, s)| request_step::ActiveModel {
-            id: Set(Uuid::now_v7()),
+        .map(|(i, (s, id))| request_step::ActiveModel {
+            id: Set(*id),
             request_id: Set(request_id),
             service_code: Set(service_code.to_owned()),
             employee_id: Set(employee_id),
             seq: Set(i as i32),
-            kind: Set(code(&s.kind)),
-            approver: Set(code(&s.approver)),
+            kind: Set(s.kind),
+            approver: Set(s.approver),
             acting_allowed: Set(s.acting_allowed),
             position_id: Set(s.position_id),
             unit_id: Set(s.unit_id),
             pd_unit_id: Set(s.pd_unit_id),
-            status: Set(if i == 0 { "active" } else { "waiting" }.into()),
+            status: Set(if i == 0 {
+                StepStatus::Active
+            } else {
+                StepStatus::Waiting
+            }),
             activated_at: Set((i == 0).then_some(now)),
             outcome: Set(None),
             note: Set(None),
@@ -236,8 +279,8 @@ async fn write_steps(
         });
     request_step::Entity::insert_many(rows)
         .exec_without_returning(txn)
-        .await
-        .map(|_| ())
+        .await?;
+    Ok(ids.first().copied())
 }
 
 async fn set_step(
@@ -250,7 +293,7 @@ async fn set_step(
     now: DateTime<Utc>,
 ) -> Result<(), sea_orm::DbErr> {
     request_step::Entity::update_many()
-        .col_expr(request_step::Column::Status, Expr::value(status.code()))
+        .col_expr(request_step::Column::Status, Expr::value(status))
         .col_expr(request_step::Column::Outcome, Expr::value(outcome))
         .col_expr(request_step::Column::Note, Expr::value(note))
         .col_expr(request_step::Column::ActorId, Expr::value(acted.actor))
@@ -275,7 +318,10 @@ async fn activate(
     now: DateTime<Utc>,
 ) -> Result<(), sea_orm::DbErr> {
     request_step::Entity::update_many()
-        .col_expr(request_step::Column::Status, Expr::value("active"))
+        .col_expr(
+            request_step::Column::Status,
+            Expr::value(StepStatus::Active),
+        )
         .col_expr(request_step::Column::ActivatedAt, Expr::value(now))
         .filter(request_step::Column::Id.eq(step))
         .exec(txn)
@@ -286,9 +332,12 @@ async fn activate(
 /// Marks every step not yet done as skipped.
 async fn skip_rest(txn: &DatabaseTransaction, request_id: Uuid) -> Result<(), sea_orm::DbErr> {
     request_step::Entity::update_many()
-        .col_expr(request_step::Column::Status, Expr::value("skipped"))
+        .col_expr(
+            request_step::Column::Status,
+            Expr::value(StepStatus::Skipped),
+        )
         .filter(request_step::Column::RequestId.eq(request_id))
-        .filter(request_step::Column::Status.is_in(["active", "waiting"]))
+        .filter(request_step::Column::Status.is_in([StepStatus::Active, StepStatus::Waiting]))
         .exec(txn)
         .await
         .map(|_| ())
@@ -390,7 +439,7 @@ impl Services {
             employee_id: Set(owner),
             service_code: Set(def.code.clone()),
             service_revision: Set(def.revision as i32),
-            status: Set(status.code().to_owned()),
+            status: Set(status),
             outcome: Set(None),
             form: Set(json(&form)),
             assessment: Set(planned
@@ -409,8 +458,9 @@ impl Services {
         .exec_without_returning(&txn)
         .await?;
         attachments::attach(&txn, &def.spec.form, &form, owner, id).await?;
+        let mut activated = None;
         if let Some(p) = &planned {
-            write_steps(&txn, (id, &def.code, owner), &p.steps, now).await?;
+            activated = write_steps(&txn, (id, &def.code, owner), &p.steps, now).await?;
             let input = RuleInput {
                 request_id: id,
                 employee: &employee,
@@ -419,38 +469,51 @@ impl Services {
             };
             rules.book(&txn, &input, &p.assessment).await?;
         }
-        record(
-            &txn,
+        let action = if new.submit {
+            Action::Submitted
+        } else {
+            Action::Created
+        };
+        let subject = Subject {
             id,
-            now,
-            Event {
-                action: if new.submit { "submitted" } else { "created" },
-                from: None,
-                to: status,
-                acted: Acted::own(owner),
-                outcome: None,
-                note: None,
-            },
-        )
-        .await?;
+            employee_id: owner,
+            service_code: &def.code,
+        };
+        let event = Event {
+            activated,
+            ..Event::own(action, None, status, owner)
+        };
+        record(&txn, &self.subscribers, subject, (now, today), event).await?;
         let view = views::load(&txn, id).await?;
         if let Some(key) = key {
             idempotency::complete(&txn, owner, key, 201, &json(&view)).await?;
         }
         txn.commit().await?;
-        self.notifier.wake();
+        self.subscribers.committed();
         Ok(view)
     }
 
-    /// The request as it now stands, then commit, then wake the notification worker.
+    /// Records the change, reads the request as it now stands, commits, then tells the
+    /// subscribers it committed.
     async fn finish(
         &self,
         txn: DatabaseTransaction,
-        id: Uuid,
+        req: &service_request::Model,
+        now: DateTime<Utc>,
+        event: Event,
     ) -> Result<RequestView, ServiceError> {
-        let view = views::load(&txn, id).await?;
+        let today = self.clock.today();
+        record(
+            &txn,
+            &self.subscribers,
+            Subject::of(req),
+            (now, today),
+            event,
+        )
+        .await?;
+        let view = views::load(&txn, req.id).await?;
         txn.commit().await?;
-        self.notifier.wake();
+        self.subscribers.committed();
         Ok(view)
     }
 
@@ -481,21 +544,8 @@ impl Services {
             .exec(&txn)
             .await?;
         attachments::attach(&txn, &def.spec.form, &form, owner, id).await?;
-        record(
-            &txn,
-            id,
-            now,
-            Event {
-                action: "edited",
-                from: Some(status),
-                to: status,
-                acted: Acted::own(owner),
-                outcome: None,
-                note: None,
-            },
-        )
-        .await?;
-        self.finish(txn, id).await
+        let event = Event::own(Action::Edited, Some(status), status, owner);
+        self.finish(txn, &req, now, event).await
     }
 
     /// Sends a draft, or sends a returned request again (its chain is resolved afresh).
@@ -535,7 +585,7 @@ impl Services {
         service_request::Entity::update_many()
             .col_expr(
                 service_request::Column::Status,
-                Expr::value(RequestStatus::Submitted.code()),
+                Expr::value(RequestStatus::Submitted),
             )
             .col_expr(service_request::Column::Form, Expr::value(json(&form)))
             .col_expr(
@@ -558,27 +608,19 @@ impl Services {
             .filter(service_request::Column::Id.eq(id))
             .exec(&txn)
             .await?;
-        write_steps(&txn, (id, &req.service_code, owner), &planned.steps, now).await?;
+        let activated =
+            write_steps(&txn, (id, &req.service_code, owner), &planned.steps, now).await?;
         rules.book(&txn, &input, &planned.assessment).await?;
-        record(
-            &txn,
-            id,
-            now,
-            Event {
-                action: if status == RequestStatus::Draft {
-                    "submitted"
-                } else {
-                    "resubmitted"
-                },
-                from: Some(status),
-                to: RequestStatus::Submitted,
-                acted: Acted::own(owner),
-                outcome: None,
-                note: None,
-            },
-        )
-        .await?;
-        self.finish(txn, id).await
+        let action = if status == RequestStatus::Draft {
+            Action::Submitted
+        } else {
+            Action::Resubmitted
+        };
+        let event = Event {
+            activated,
+            ..Event::own(action, Some(status), RequestStatus::Submitted, owner)
+        };
+        self.finish(txn, &req, now, event).await
     }
 
     /// Withdraws a request before its final decision; what it booked is released.
@@ -601,21 +643,16 @@ impl Services {
             .await?;
         skip_rest(&txn, id).await?;
         set_status(&txn, id, RequestStatus::Cancelled, None, None).await?;
-        record(
-            &txn,
-            id,
-            now,
-            Event {
-                action: "cancelled",
-                from: Some(status),
-                to: RequestStatus::Cancelled,
-                acted: Acted::own(owner),
-                outcome: None,
-                note: note_of(note),
-            },
-        )
-        .await?;
-        self.finish(txn, id).await
+        let event = Event {
+            note: note_of(note),
+            ..Event::own(
+                Action::Cancelled,
+                Some(status),
+                RequestStatus::Cancelled,
+                owner,
+            )
+        };
+        self.finish(txn, &req, now, event).await
     }
 
     /// The fasilitator's check: complete (on to the chain) or back for revision.
@@ -641,15 +678,16 @@ impl Services {
         let req = bump(&txn, id, input.version, now).await?;
         let status = status_of(&req)?;
         let steps = steps_of(&txn, id).await?;
-        let Some(step) = steps.iter().find(|s| s.status == "active") else {
+        let Some(step) = steps.iter().find(|s| s.status == StepStatus::Active) else {
             return Err(ServiceError::InvalidTransition(status.code().to_owned()));
         };
-        require(step.kind == code(&StepKind::Verification), status)?;
+        require(step.kind == StepKind::Verification, status)?;
         let acted = Acted {
             actor: Some(who.employee_id),
             capacity: Some("fasilitator".into()),
             acting: None,
         };
+        let mut activated = None;
         let (to, action) = match input.outcome {
             VerificationOutcome::Complete => {
                 set_step(
@@ -664,8 +702,9 @@ impl Services {
                 .await?;
                 if let Some(next) = steps.iter().find(|s| s.seq > step.seq) {
                     activate(&txn, next.id, now).await?;
+                    activated = Some(next.id);
                 }
-                (RequestStatus::InReview, "verified")
+                (RequestStatus::InReview, Action::Verified)
             }
             VerificationOutcome::Return => {
                 set_step(
@@ -683,25 +722,21 @@ impl Services {
                 self.rules(&row.rules)?
                     .settle(&txn, id, Settlement::Released)
                     .await?;
-                (RequestStatus::Returned, "returned")
+                (RequestStatus::Returned, Action::Returned)
             }
         };
         set_status(&txn, id, to, None, None).await?;
-        record(
-            &txn,
-            id,
-            now,
-            Event {
-                action,
-                from: Some(status),
-                to,
-                acted,
-                outcome: Some(code(&input.outcome)),
-                note,
-            },
-        )
-        .await?;
-        self.finish(txn, id).await
+        let event = Event {
+            action,
+            from: Some(status),
+            to,
+            acted,
+            outcome: Some(code(&input.outcome)),
+            note,
+            decided: None,
+            activated,
+        };
+        self.finish(txn, &req, now, event).await
     }
 
     /// A decider's decision on the active step (the caller checked the step-up).
@@ -731,11 +766,10 @@ impl Services {
         let status = status_of(&req)?;
         require(status == RequestStatus::InReview, status)?;
         let steps = steps_of(&txn, id).await?;
-        let Some(step) = steps.iter().find(|s| s.status == "active") else {
+        let Some(step) = steps.iter().find(|s| s.status == StepStatus::Active) else {
             return Err(ServiceError::InvalidTransition(status.code().to_owned()));
         };
-        let kind: StepKind = parse(&step.kind)
-            .ok_or_else(|| ServiceError::InvalidTransition(status.code().to_owned()))?;
+        let kind = step.kind;
         require(kind != StepKind::Verification, status)?;
         let acted = self.may_decide(who, &req, step)?;
         let (row, def) = catalogue::get(&txn, &req.service_code).await?;
@@ -786,9 +820,11 @@ impl Services {
         )
         .await?;
         let next = steps.iter().find(|s| s.seq > step.seq);
+        let mut activated = None;
         let final_outcome = match (kind, next) {
             (StepKind::Recommendation, Some(next)) => {
                 activate(&txn, next.id, now).await?;
+                activated = Some(next.id);
                 None
             }
             _ if deciding && input.outcome.is_final() => {
@@ -797,13 +833,14 @@ impl Services {
             }
             (_, Some(next)) => {
                 activate(&txn, next.id, now).await?;
+                activated = Some(next.id);
                 None
             }
             (_, None) => {
                 let changed = input.outcome == Outcome::Perubahan
                     || steps.iter().any(|s| {
                         s.outcome.as_deref() == Some(Outcome::Perubahan.code())
-                            && matches!(s.kind.as_str(), "decision" | "approval")
+                            && matches!(s.kind, StepKind::Decision | StepKind::Approval)
                     });
                 Some(if changed {
                     Outcome::Perubahan
@@ -821,32 +858,25 @@ impl Services {
                 };
                 rules.settle(&txn, id, settlement).await?;
                 set_status(&txn, id, RequestStatus::Decided, Some(o), Some(now)).await?;
-                self.letters
-                    .issue(&txn, id, &def.spec, o, now, today)
-                    .await?;
                 RequestStatus::Decided
             }
             None => status,
         };
-        record(
-            &txn,
-            id,
-            now,
-            Event {
-                action: match kind {
-                    StepKind::Recommendation => "recommended",
-                    StepKind::Approval => "approved",
-                    _ => "decided",
-                },
-                from: Some(status),
-                to,
-                acted,
-                outcome: Some(outcome),
-                note,
+        let event = Event {
+            action: match kind {
+                StepKind::Recommendation => Action::Recommended,
+                StepKind::Approval => Action::Approved,
+                _ => Action::Decided,
             },
-        )
-        .await?;
-        self.finish(txn, id).await
+            from: Some(status),
+            to,
+            acted,
+            outcome: Some(outcome),
+            note,
+            decided: final_outcome,
+            activated,
+        };
+        self.finish(txn, &req, now, event).await
     }
 
     /// Refuses anyone who can decide no step of the request (the owner included).
@@ -875,8 +905,7 @@ impl Services {
         if req.employee_id == who.employee_id {
             return Err(AccessError::Forbidden.into());
         }
-        let approver: Option<Approver> = parse(&step.approver);
-        if approver == Some(Approver::Bkn) {
+        if step.approver == Approver::Bkn {
             return if who.administrator {
                 Ok(Acted {
                     actor: Some(who.employee_id),
@@ -890,7 +919,7 @@ impl Services {
         let Some(post) = step.position_id else {
             return Err(AccessError::Forbidden.into());
         };
-        let capacity = Some(step.approver.clone());
+        let capacity = Some(code(&step.approver));
         if who.own_post == Some(post) {
             return Ok(Acted {
                 actor: Some(who.employee_id),
@@ -983,9 +1012,9 @@ async fn set_status(
     decided_at: Option<DateTime<Utc>>,
 ) -> Result<(), sea_orm::DbErr> {
     let mut q = service_request::Entity::update_many()
-        .col_expr(service_request::Column::Status, Expr::value(status.code()));
+        .col_expr(service_request::Column::Status, Expr::value(status));
     if let Some(o) = outcome {
-        q = q.col_expr(service_request::Column::Outcome, Expr::value(o.code()));
+        q = q.col_expr(service_request::Column::Outcome, Expr::value(o));
     }
     if let Some(at) = decided_at {
         q = q.col_expr(service_request::Column::DecidedAt, Expr::value(at));

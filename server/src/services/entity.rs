@@ -56,8 +56,8 @@ pub mod service_request {
         pub employee_id: Uuid,
         pub service_code: String,
         pub service_revision: i32,
-        pub status: String,
-        pub outcome: Option<String>,
+        pub status: abdi_proto::services::RequestStatus,
+        pub outcome: Option<abdi_proto::services::Outcome>,
         pub form: String,
         pub assessment: String,
         pub unit_id: Uuid,
@@ -87,13 +87,13 @@ pub mod request_step {
         pub service_code: String,
         pub employee_id: Uuid,
         pub seq: i32,
-        pub kind: String,
-        pub approver: String,
+        pub kind: abdi_proto::services::StepKind,
+        pub approver: abdi_proto::services::Approver,
         pub acting_allowed: bool,
         pub position_id: Option<Uuid>,
         pub unit_id: Option<Uuid>,
         pub pd_unit_id: Option<Uuid>,
-        pub status: String,
+        pub status: abdi_proto::services::StepStatus,
         pub activated_at: Option<DateTimeUtc>,
         pub outcome: Option<String>,
         pub note: Option<String>,
@@ -119,9 +119,9 @@ pub mod request_event {
         pub id: i64,
         pub request_id: Uuid,
         pub at: DateTimeUtc,
-        pub action: String,
-        pub from_status: Option<String>,
-        pub to_status: String,
+        pub action: crate::services::events::Action,
+        pub from_status: Option<abdi_proto::services::RequestStatus>,
+        pub to_status: abdi_proto::services::RequestStatus,
         pub actor_id: Option<Uuid>,
         pub capacity: Option<String>,
         pub acting_assignment_id: Option<Uuid>,
@@ -146,7 +146,7 @@ pub mod idempotency_key {
         #[sea_orm(primary_key, auto_increment = false)]
         pub key: String,
         pub body_hash: String,
-        pub state: String,
+        pub state: crate::services::idempotency::KeyState,
         pub response_status: Option<i32>,
         pub response: Option<String>,
         pub created_at: DateTimeUtc,
@@ -174,50 +174,6 @@ pub mod attachment {
         pub sha256: String,
         pub storage_key: String,
         pub created_at: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod leave_booking {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "leave_bookings")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub request_id: Uuid,
-        pub employee_id: Uuid,
-        pub kind: String,
-        pub start_date: Date,
-        pub end_date: Date,
-        pub days: i32,
-        pub year: i32,
-        pub state: String,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
-pub mod disciplinary_sanction {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "disciplinary_sanctions")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub employee_id: Uuid,
-        pub level: String,
-        pub decree_number: String,
-        pub starts_on: Date,
-        pub ends_on: Option<Date>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,16 @@ pub fn parse_key(raw: Option<&str>) -> Result<String, ServiceError> {
     }
 }
 
+/// Where a key's first attempt stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+pub enum KeyState {
+    /// Claimed; the request is being made.
+    Running,
+    /// Answered: retries get the recorded answer.
+    Done,
+}
+
 /// What a claim found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -48,7 +58,7 @@ pub async fn claim(
         employee_id: Set(employee_id),
         key: Set(key.to_owned()),
         body_hash: Set(body_hash.to_owned()),
-        state: Set("running".into()),
+        state: Set(KeyState::Running),
         response_status: Set(None),
         response: Set(None),
         created_at: Set(now),
@@ -74,7 +84,7 @@ pub async fn claim(
     if row.body_hash != body_hash {
         return Err(ServiceError::IdempotencyKeyReused);
     }
-    if row.state == "done" {
+    if row.state == KeyState::Done {
         return Ok(Claim::Replay {
             status: row.response_status.unwrap_or(200) as u16,
             body: row.response.unwrap_or_default(),
@@ -89,7 +99,7 @@ pub async fn claim(
         .filter(idempotency_key::Column::EmployeeId.eq(employee_id))
         .filter(idempotency_key::Column::Key.eq(key))
         .filter(idempotency_key::Column::CreatedAt.eq(row.created_at))
-        .filter(idempotency_key::Column::State.eq("running"))
+        .filter(idempotency_key::Column::State.eq(KeyState::Running))
         .exec(db)
         .await?;
     if taken.rows_affected == 1 {
@@ -108,7 +118,7 @@ pub async fn complete(
     body: &str,
 ) -> Result<(), sea_orm::DbErr> {
     idempotency_key::Entity::update_many()
-        .col_expr(idempotency_key::Column::State, Expr::value("done"))
+        .col_expr(idempotency_key::Column::State, Expr::value(KeyState::Done))
         .col_expr(
             idempotency_key::Column::ResponseStatus,
             Expr::value(i32::from(status)),
@@ -130,7 +140,7 @@ pub async fn release(
     idempotency_key::Entity::delete_many()
         .filter(idempotency_key::Column::EmployeeId.eq(employee_id))
         .filter(idempotency_key::Column::Key.eq(key))
-        .filter(idempotency_key::Column::State.eq("running"))
+        .filter(idempotency_key::Column::State.eq(KeyState::Running))
         .exec(db)
         .await
         .map(|_| ())

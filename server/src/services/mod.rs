@@ -7,28 +7,24 @@ pub mod catalogue;
 pub mod chain;
 pub mod engine;
 pub mod entity;
+pub mod events;
 pub mod idempotency;
-mod routes;
 pub mod rules;
 pub mod views;
 
-use std::collections::HashMap;
+use abdi_proto::ErrorCode;
 use std::sync::Arc;
 
 use abdi_proto::forms::FieldError;
-use abdi_proto::leave::LeaveKind;
 use abdi_proto::services::Violation;
 use sea_orm::{DatabaseConnection, DbErr};
 
-pub use routes::routes;
-
 use crate::access::AccessError;
 use crate::clock::SharedClock;
-use crate::documents::Letters;
-use crate::leave::LeaveRules;
+use crate::error::ApiError;
 use crate::store::objects::{ObjectError, Objects};
-use crate::study::{StudyKind, StudyRules};
-use rules::ServiceRules;
+use events::Subscribers;
+use rules::{Registry, ServiceRules};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -76,11 +72,10 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub objects: Objects,
     pub clock: SharedClock,
-    /// Issues the decision letter in the final decision's transaction.
-    pub letters: Letters,
-    /// Woken after a change commits, so its notifications go out at once.
-    pub notifier: crate::notifications::Waker,
-    rules: Arc<HashMap<&'static str, Arc<dyn ServiceRules>>>,
+    /// What each service's rules are, by the name its catalogue entry gives.
+    rules: Registry,
+    /// Told of every change in its transaction (notifications, letters).
+    subscribers: Subscribers,
 }
 
 impl Services {
@@ -88,36 +83,15 @@ impl Services {
         db: DatabaseConnection,
         objects: Objects,
         clock: SharedClock,
-        letters: Letters,
-        notifier: crate::notifications::Waker,
+        rules: Registry,
+        subscribers: Subscribers,
     ) -> Self {
-        let mut rules: HashMap<&'static str, Arc<dyn ServiceRules>> = HashMap::new();
-        for (name, kind) in [
-            ("leave.tahunan", LeaveKind::Tahunan),
-            ("leave.besar", LeaveKind::Besar),
-            ("leave.sakit", LeaveKind::Sakit),
-            ("leave.melahirkan", LeaveKind::Melahirkan),
-            ("leave.alasan_penting", LeaveKind::AlasanPenting),
-            ("leave.bersama", LeaveKind::Bersama),
-            ("leave.cltn", LeaveKind::Cltn),
-        ] {
-            rules.insert(name, Arc::new(LeaveRules::new(kind)));
-        }
-        rules.insert(
-            "study.izin_belajar",
-            Arc::new(StudyRules::new(StudyKind::IzinBelajar)),
-        );
-        rules.insert(
-            "study.tugas_belajar",
-            Arc::new(StudyRules::new(StudyKind::TugasBelajar)),
-        );
         Self {
             db,
             objects,
             clock,
-            letters,
-            notifier,
-            rules: Arc::new(rules),
+            rules,
+            subscribers,
         }
     }
 
@@ -139,7 +113,70 @@ impl Services {
     pub fn rules(&self, name: &str) -> Result<Arc<dyn ServiceRules>, ServiceError> {
         self.rules
             .get(name)
-            .cloned()
             .ok_or_else(|| ServiceError::InvalidSpec(format!("no rules named '{name}'")))
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        use abdi_proto::services::Violation;
+        match e {
+            ServiceError::ServiceNotFound => ApiError::new(ErrorCode::ServiceNotFound),
+            ServiceError::ServiceInactive => ApiError::new(ErrorCode::ServiceInactive),
+            ServiceError::FormInvalid(errors) => ApiError::with_items(
+                ErrorCode::FormInvalid,
+                errors
+                    .into_iter()
+                    .map(|f| Violation {
+                        code: serde_json::to_value(f.code)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                        field: Some(f.field),
+                        message: f.message,
+                    })
+                    .collect(),
+            ),
+            ServiceError::Rules(violations) => {
+                ApiError::with_items(ErrorCode::RuleViolation, violations)
+            }
+            ServiceError::RequestNotFound => ApiError::new(ErrorCode::RequestNotFound),
+            ServiceError::InvalidTransition(status) => ApiError::with_detail(
+                ErrorCode::InvalidTransition,
+                format!("Status permohonan saat ini: {status}."),
+                format!("The request is now: {status}."),
+            ),
+            ServiceError::VersionConflict => ApiError::new(ErrorCode::VersionConflict),
+            ServiceError::ReasonRequired => ApiError::new(ErrorCode::ReasonRequired),
+            ServiceError::ChangesRequired => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "Keputusan PERUBAHAN memerlukan isian yang diubah ('changes').",
+                "A PERUBAHAN decision needs the changed values ('changes').",
+            ),
+            ServiceError::IdempotencyKeyInvalid => ApiError::new(ErrorCode::IdempotencyKeyInvalid),
+            ServiceError::IdempotencyKeyReused => ApiError::new(ErrorCode::IdempotencyKeyReused),
+            ServiceError::IdempotencyInProgress => ApiError {
+                retry_after: Some(1),
+                ..ApiError::new(ErrorCode::IdempotencyInProgress)
+            },
+            ServiceError::AttachmentNotFound => ApiError::new(ErrorCode::AttachmentNotFound),
+            ServiceError::UploadQuota { max, hours } => ApiError::with_detail(
+                ErrorCode::UploadQuotaExceeded,
+                format!(
+                    "Paling banyak {max} lampiran boleh menunggu dikirim; lampiran yang tidak dikirim dihapus setelah {hours} jam."
+                ),
+                format!(
+                    "At most {max} attachments may wait to be sent; those never sent are removed after {hours} hours."
+                ),
+            ),
+            ServiceError::InvalidSpec(why) => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                format!("Definisi layanan tidak dapat dipakai: {why}"),
+                format!("The service definition cannot be used: {why}"),
+            ),
+            ServiceError::Objects(e) => e.into(),
+            ServiceError::Access(e) => e.into(),
+            ServiceError::Database(e) => crate::error::database(&e),
+        }
     }
 }

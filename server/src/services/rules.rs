@@ -2,6 +2,9 @@
 //! form, resolves the chain and moves the request; what a request may ask for (balances,
 //! eligibility) and what it takes (leave days) is the service's, behind [`ServiceRules`].
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use abdi_proto::Text;
 use abdi_proto::forms::FormValues;
 use abdi_proto::services::Violation;
@@ -68,6 +71,21 @@ pub trait ServiceRules: Send + Sync {
         request_id: Uuid,
         settlement: Settlement,
     ) -> Result<(), DbErr>;
+}
+
+/// The rules of every service that exists, by the name a catalogue entry gives
+/// (`leave.tahunan`, `study.izin_belajar`, ...). Built by `startup` from the capabilities.
+#[derive(Clone, Default)]
+pub struct Registry(Arc<HashMap<String, Arc<dyn ServiceRules>>>);
+
+impl Registry {
+    pub fn new(rules: impl IntoIterator<Item = (String, Arc<dyn ServiceRules>)>) -> Self {
+        Self(std::sync::Arc::new(rules.into_iter().collect()))
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<dyn ServiceRules>> {
+        self.0.get(name).cloned()
+    }
 }
 
 /// A `{"start", "end"}` value of a form (already checked by the schema).

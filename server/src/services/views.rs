@@ -98,7 +98,7 @@ pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestView, Se
     let (_, def) = catalogue::get(db, &req.service_code).await?;
     let bad =
         |what: &str| ServiceError::Database(DbErr::Custom(format!("request {id}: unknown {what}")));
-    let status = RequestStatus::from_code(&req.status).ok_or_else(|| bad("status"))?;
+    let status = req.status;
     Ok(RequestView {
         id,
         service: req.service_code.clone(),
@@ -109,7 +109,7 @@ pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestView, Se
             .cloned()
             .ok_or_else(|| bad("employee"))?,
         status,
-        outcome: req.outcome.as_deref().and_then(Outcome::from_code),
+        outcome: req.outcome,
         version: req.version as u32,
         form: serde_json::from_str(&req.form).unwrap_or_default(),
         assessment: serde_json::from_str(&req.assessment).unwrap_or(Value::Null),
@@ -121,9 +121,9 @@ pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestView, Se
             .map(|s| {
                 Ok(StepView {
                     seq: s.seq as u32,
-                    kind: parse(&s.kind).ok_or_else(|| bad("step kind"))?,
-                    by: parse(&s.approver).ok_or_else(|| bad("approver"))?,
-                    status: StepStatus::from_code(&s.status).ok_or_else(|| bad("step status"))?,
+                    kind: s.kind,
+                    by: s.approver,
+                    status: s.status,
                     post: s.position_id.and_then(|p| posts.get(&p).cloned()),
                     outcome: s.outcome.clone(),
                     note: s.note.clone(),
@@ -139,9 +139,9 @@ pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestView, Se
             .map(|e| {
                 Ok(TimelineEntry {
                     at: e.at,
-                    action: e.action.clone(),
-                    from: e.from_status.as_deref().and_then(RequestStatus::from_code),
-                    to: RequestStatus::from_code(&e.to_status).ok_or_else(|| bad("status"))?,
+                    action: e.action.code().to_owned(),
+                    from: e.from_status,
+                    to: e.to_status,
                     actor: e.actor_id.and_then(|a| people.get(&a).cloned()),
                     capacity: e.capacity.clone(),
                     acting: e.acting_assignment_id.and_then(|a| acting.get(&a).cloned()),
@@ -342,7 +342,7 @@ pub async fn mine(
         .expr_as(Expr::value(Option::<Uuid>::None), Alias::new("step_id"))
         .and_where(Expr::col((r.clone(), service_request::Column::EmployeeId)).eq(owner));
     if let Some(s) = status {
-        q.and_where(Expr::col((r.clone(), service_request::Column::Status)).eq(s.code()));
+        q.and_where(Expr::col((r.clone(), service_request::Column::Status)).eq(s));
     }
     if let Some((t, last)) = after {
         q.cond_where(
@@ -435,7 +435,7 @@ fn with_steps(q: &mut SelectStatement, work: &Work<'_>) {
         Expr::col((s.clone(), request_step::Column::RequestId))
             .equals((r, service_request::Column::Id)),
     )
-    .and_where(Expr::col((s, request_step::Column::Status)).eq("active"))
+    .and_where(Expr::col((s, request_step::Column::Status)).eq(StepStatus::Active))
     .cond_where(work_condition(work));
 }
 
@@ -457,7 +457,7 @@ pub async fn work_list(
         .expr_as(code.clone(), Alias::new("service_code"))
         .expr_as(code.count(), Alias::new("n"))
         .from_as(request_step::Entity, s.clone())
-        .and_where(Expr::col((s.clone(), request_step::Column::Status)).eq("active"))
+        .and_where(Expr::col((s.clone(), request_step::Column::Status)).eq(StepStatus::Active))
         .cond_where(work_condition(&work))
         .group_by_col((s.clone(), request_step::Column::ServiceCode))
         .to_owned();

@@ -232,3 +232,33 @@ mod tests {
         assert_eq!(sniff(b"<html>"), None);
     }
 }
+
+impl From<ObjectError> for crate::error::ApiError {
+    fn from(e: ObjectError) -> Self {
+        use crate::error::ApiError;
+        use abdi_proto::ErrorCode;
+        match e {
+            ObjectError::TooLarge { limit } => ApiError::with_detail(
+                ErrorCode::PayloadTooLarge,
+                format!("Berkas paling besar {} MB.", limit / (1024 * 1024)),
+                format!("Files may be at most {} MB.", limit / (1024 * 1024)),
+            ),
+            ObjectError::Empty => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                "Berkas kosong.",
+                "The file is empty.",
+            ),
+            ObjectError::Body(why) => ApiError::with_detail(
+                ErrorCode::InvalidBody,
+                format!("Unggahan terputus: {why}"),
+                format!("The upload broke off: {why}"),
+            ),
+            ObjectError::UnknownType => ApiError::new(ErrorCode::AttachmentType),
+            ObjectError::NotFound => ApiError::new(ErrorCode::AttachmentNotFound),
+            other @ (ObjectError::Store(_) | ObjectError::Folder { .. }) => {
+                tracing::warn!(error = %other, "object store unavailable");
+                ApiError::new(ErrorCode::StorageUnavailable)
+            }
+        }
+    }
+}

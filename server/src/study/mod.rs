@@ -1,6 +1,8 @@
 //! Study permits (izin belajar) and study assignments (tugas belajar): their eligibility rules
 //! behind [`ServiceRules`]. Neither books anything; the decision is the permit.
 
+pub mod entity;
+
 use abdi_proto::Text;
 use abdi_proto::master::{PerformanceRating, Vocabulary};
 use abdi_proto::services::Violation;
@@ -11,10 +13,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::masterdata::entity::performance_rating;
-use crate::services::entity::disciplinary_sanction;
 use crate::services::rules::{
     Assessment, RuleInput, ServiceRules, Settlement, add_years, period, text, years_between,
 };
+use entity::disciplinary_sanction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StudyKind {

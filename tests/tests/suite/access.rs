@@ -580,7 +580,7 @@ async fn letter_for(w: &World, request: Uuid) -> Uuid {
         title_id: Set("Surat Izin Cuti Sakit".into()),
         title_en: Set("Leave permit: Cuti Sakit".into()),
         issued_on: Set(w.app.state.clock.today()),
-        status: Set("awaiting_signature".into()),
+        status: Set(abdi_proto::documents::DocumentStatus::AwaitingSignature),
         signer_employee_id: Set(Some(w.ids[&Head])),
         signer_position_id: Set(None),
         signer_name: Set("Kepala".into()),

@@ -10,7 +10,7 @@ use abdi_proto::Text;
 use abdi_proto::notifications::NotificationKind;
 use abdi_server::clock::Clock;
 use abdi_server::config::{EmailTransport, SmtpTls};
-use abdi_server::notifications::entity::delivery;
+use abdi_server::notifications::entity::{DeliveryState, delivery};
 use abdi_server::notifications::outbox::{self, NewEvent};
 use abdi_tests::push::{PushPeer, Reply};
 use abdi_tests::smtp::SmtpServer;
@@ -22,7 +22,9 @@ use uuid::Uuid;
 
 use crate::access::{Who::*, World, world_with};
 use crate::problem;
-use crate::services::{annual, created, july_first, ok, send, through_chain};
+use crate::services::{
+    annual, created, decide, july_first, ok, send, step_up, through_chain, told, verify,
+};
 
 const FCM_TOKEN: &str = "fcm-staff-phone:APA91bH-x";
 const APNS_TOKEN: &str = "7f3a9c0e1b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a";
@@ -229,11 +231,25 @@ async fn status_changes_reach_every_channel_once(backend: Backend) {
     let all = deliveries(&w).await;
     assert!(
         all.iter()
-            .all(|d| d.state == "delivered" && d.attempts == 1),
+            .all(|d| d.state == DeliveryState::Delivered && d.attempts == 1),
         "{all:#?}"
     );
-    // One delivery per event, channel and target: 6 stream + 9 push + 5 email.
-    assert_eq!(all.len(), 6 + 9 + 5);
+    // One delivery per event, channel and target: 6 stream + 9 push + 5 email for Staff (the
+    // rest tell the officials the request waits for them).
+    let staff_events: std::collections::HashSet<i64> =
+        abdi_server::notifications::entity::event::Entity::find()
+            .all(&w.app.state.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.employee_id == w.ids[&Staff])
+            .map(|e| e.id)
+            .collect();
+    let staff_deliveries = all
+        .iter()
+        .filter(|d| staff_events.contains(&d.event_id))
+        .count();
+    assert_eq!(staff_deliveries, 6 + 9 + 5);
 
     // Read: one, then everything up to the newest.
     let newest = items[0]["id"].as_i64().unwrap();
@@ -274,9 +290,17 @@ async fn status_changes_reach_every_channel_once(backend: Backend) {
         "invalid_body",
     )
     .await;
-    // Someone else's inbox is their own: marking Staff's ids read changes nothing for them.
-    let page = get(&w, &w.tokens[&Supervisor], "/api/v1/notifications?limit=2").await;
-    assert!(page["items"].as_array().unwrap().is_empty(), "{page}");
+    // Someone else's inbox is their own: the supervisor has only the notice that the request
+    // waited for them, still unread after Staff marked everything read.
+    let page = get(&w, &w.tokens[&Supervisor], "/api/v1/notifications").await;
+    let kinds: Vec<&Value> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| &n["kind"])
+        .collect();
+    assert_eq!(kinds, [&json!("action_required")], "{page}");
+    assert_eq!(page["unread"], 1);
     problem(
         send(&w, Staff, "GET", "/api/v1/notifications?limit=0", None).await,
         400,
@@ -361,13 +385,13 @@ async fn invalid_tokens_are_pruned_and_failures_retried_then_dead_lettered(backe
         "BadDeviceToken",
     ] {
         let d = of(&rows, reason);
-        assert_eq!(d.state, "dropped", "{d:?}");
+        assert_eq!(d.state, DeliveryState::Dropped, "{d:?}");
         assert!(d.last_error.as_deref().unwrap().contains("device removed"));
     }
     // Quota: exactly the provider's Retry-After. Server error: the backoff's first step,
     // 10 s with jitter (5 to 10 s).
     let quota = of(&rows, "QUOTA_EXCEEDED");
-    assert_eq!(quota.state, "pending");
+    assert_eq!(quota.state, DeliveryState::Pending);
     assert_eq!(quota.next_attempt_at, t0 + chrono::Duration::seconds(120));
     let failing = of(&rows, "InternalServerError");
     let wait = failing.next_attempt_at - t0;
@@ -395,7 +419,7 @@ async fn invalid_tokens_are_pruned_and_failures_retried_then_dead_lettered(backe
     assert_eq!((report.delivered, report.dead), (1, 1), "{report:?}");
     let rows = deliveries(&w).await;
     let failing = of(&rows, "InternalServerError");
-    assert_eq!((failing.state.as_str(), failing.attempts), ("dead", 3));
+    assert_eq!((failing.state, failing.attempts), (DeliveryState::Dead, 3));
     assert!(failing.finished_at.is_some());
     assert_eq!(received(&peer, "fcm-quota").len(), quota_before + 1);
     // Calls after the scripts: 6 first attempts, one retry at 10 s, then quota and the last.
@@ -464,7 +488,7 @@ async fn a_worker_that_dies_mid_batch_loses_nothing(backend: Backend) {
         deliveries(&w)
             .await
             .iter()
-            .all(|d| d.state == "delivered" || d.channel == "email")
+            .all(|d| d.state == DeliveryState::Delivered || d.channel == "email")
     );
 }
 
@@ -817,7 +841,121 @@ async fn a_session_holds_only_a_few_event_streams(backend: Backend) {
     drop(kept);
 }
 
+/// Whoever must act on the step that became active hears of it, on every channel their
+/// preferences allow: the fasilitator of the employee's unit (not another unit's), the atasan
+/// and each Plt/Plh of the atasan's post inside their window (not one whose window ended or has
+/// not begun), then the head who decides; nobody once the request is decided, and never the
+/// requester.
+async fn the_next_actor_is_told(backend: Backend) {
+    let (w, peer, smtp, _clock) = world(backend, |_| {}).await;
+    let fasilitator_phone = "fcm-fasilitator:APA91bH-y";
+    ok(register(&w, &w.tokens[&Fasilitator], "fcm", fasilitator_phone).await).await;
+    let v = created(
+        &w,
+        Staff,
+        "cuti_tahunan",
+        annual("2026-07-13", "2026-07-15"),
+    )
+    .await;
+    let id = v["id"].as_str().unwrap().to_owned();
+    let sorted = |who: &[crate::access::Who]| {
+        let mut ids: Vec<Uuid> = who.iter().map(|x| w.ids[x]).collect();
+        ids.sort_unstable();
+        ids
+    };
+    let (first, seen) = told(&w, &id, 0).await;
+    assert_eq!(first, sorted(&[Fasilitator]));
+
+    // On every channel: the inbox, push to the fasilitator's phone, email, in both languages.
+    drain(&w).await;
+    let inbox = get(&w, &w.tokens[&Fasilitator], "/api/v1/notifications").await;
+    let notice = &inbox["items"][0];
+    assert_eq!(notice["kind"], "action_required", "{inbox}");
+    assert_eq!(notice["request_id"], id.as_str());
+    assert_eq!(notice["status"], "submitted");
+    assert_eq!(notice["title"]["id"], "Cuti Tahunan: menunggu verifikasi");
+    assert_eq!(notice["title"]["en"], "Annual leave: awaits verification");
+    let staff_name = get(&w, &w.tokens[&Staff], "/api/v1/me").await["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        notice["body"]["id"].as_str().unwrap().contains(&staff_name),
+        "{notice}"
+    );
+    let pushed = peer.delivered_to(fasilitator_phone);
+    assert_eq!(pushed.len(), 1, "{pushed:?}");
+    assert_eq!(
+        pushed[0]["message"]["data"]["kind"], "action_required",
+        "{pushed:?}"
+    );
+    let fasilitator_email = employee_email(&w, Fasilitator).await;
+    let mails: Vec<_> = smtp
+        .messages()
+        .into_iter()
+        .filter(|m| m.to.contains(&fasilitator_email))
+        .collect();
+    assert_eq!(mails.len(), 1, "{mails:#?}");
+    assert!(mails[0].subject.contains("menunggu verifikasi"));
+    assert!(mails[0].subject.contains("awaits verification"));
+
+    let v = verify(&w, &id, &v["version"]).await;
+    let (next, seen) = told(&w, &id, seen).await;
+    assert_eq!(next, sorted(&[Supervisor, ActingNow, ActingEndsToday]));
+
+    step_up(&w, ActingNow).await;
+    let v = ok(decide(
+        &w,
+        ActingNow,
+        &id,
+        json!({ "version": v["version"], "outcome": "disetujui" }),
+    )
+    .await)
+    .await;
+    let (next, seen) = told(&w, &id, seen).await;
+    assert_eq!(next, sorted(&[Head]));
+    let head_inbox = get(&w, &w.tokens[&Head], "/api/v1/notifications").await;
+    assert_eq!(
+        head_inbox["items"][0]["title"]["en"], "Annual leave: awaits your decision",
+        "{head_inbox}"
+    );
+
+    step_up(&w, Head).await;
+    let v = ok(decide(
+        &w,
+        Head,
+        &id,
+        json!({ "version": v["version"], "outcome": "disetujui" }),
+    )
+    .await)
+    .await;
+    assert_eq!(v["status"], "decided");
+    assert!(told(&w, &id, seen).await.0.is_empty());
+    let staff_kinds: Vec<Value> =
+        get(&w, &w.tokens[&Staff], "/api/v1/notifications").await["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["kind"].clone())
+            .collect();
+    assert!(
+        staff_kinds.iter().all(|k| k == "request_status"),
+        "the requester hears news, never a task: {staff_kinds:?}"
+    );
+}
+
+async fn employee_email(w: &World, who: crate::access::Who) -> String {
+    abdi_server::masterdata::entity::employee::Entity::find_by_id(w.ids[&who])
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .email
+        .unwrap()
+}
+
 both_backends!(
+    the_next_actor_is_told,
     status_changes_reach_every_channel_once,
     invalid_tokens_are_pruned_and_failures_retried_then_dead_lettered,
     a_worker_that_dies_mid_batch_loses_nothing,

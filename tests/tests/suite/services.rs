@@ -5,8 +5,10 @@
 
 use abdi_server::access::entity::acting_assignment;
 use abdi_server::clock::ManualClock;
+use abdi_server::leave::entity::leave_booking;
 use abdi_server::masterdata::entity::{employee, performance_rating};
-use abdi_server::services::entity::{disciplinary_sanction, leave_booking, service_request};
+use abdi_server::services::entity::service_request;
+use abdi_server::study::entity::disciplinary_sanction;
 use abdi_tests::{Backend, both_backends};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
@@ -126,11 +128,35 @@ pub(crate) async fn decide(w: &World, who: Who, id: &str, body: Value) -> reqwes
     .await
 }
 
-/// Verification, the atasan's approval and the official's decision `outcome`.
+/// Everyone told since notice `after` that `request` waits for them (`action_required`),
+/// and the newest notice's id.
+pub(crate) async fn told(w: &World, request: &str, after: i64) -> (Vec<Uuid>, i64) {
+    use abdi_server::notifications::entity::event;
+    use sea_orm::QueryOrder;
+    let rows = event::Entity::find()
+        .filter(event::Column::RequestId.eq(Uuid::parse_str(request).unwrap()))
+        .filter(event::Column::Kind.eq("action_required"))
+        .filter(event::Column::Id.gt(after))
+        .order_by_asc(event::Column::Id)
+        .all(&w.app.state.db)
+        .await
+        .unwrap();
+    let newest = rows.last().map_or(after, |r| r.id);
+    let mut who: Vec<Uuid> = rows.into_iter().map(|r| r.employee_id).collect();
+    who.sort_unstable();
+    (who, newest)
+}
+
+/// Verification, the atasan's approval and the official's decision `outcome`; at every step
+/// whoever must act next is told, and nobody once the request is decided.
 pub(crate) async fn through_chain(w: &World, v: Value, outcome: Value) -> Value {
     let id = v["id"].as_str().unwrap().to_owned();
+    let (first, seen) = told(w, &id, 0).await;
+    assert!(first.contains(&w.ids[&Fasilitator]), "{first:?}");
     let v = verify(w, &id, &v["version"]).await;
     assert_eq!(v["status"], "in_review");
+    let (next, seen) = told(w, &id, seen).await;
+    assert!(next.contains(&w.ids[&Supervisor]), "{next:?}");
     step_up(w, Supervisor).await;
     let v = ok(decide(
         w,
@@ -140,10 +166,19 @@ pub(crate) async fn through_chain(w: &World, v: Value, outcome: Value) -> Value 
     )
     .await)
     .await;
+    let (next, seen) = told(w, &id, seen).await;
+    assert_eq!(next, [w.ids[&Head]]);
     step_up(w, Head).await;
     let mut body = outcome;
     body["version"] = v["version"].clone();
-    ok(decide(w, Head, &id, body).await).await
+    let v = ok(decide(w, Head, &id, body).await).await;
+    if v["status"] == "decided" {
+        assert!(
+            told(w, &id, seen).await.0.is_empty(),
+            "nobody acts on a decided request"
+        );
+    }
+    v
 }
 
 async fn balance(w: &World, who: Who, year: i32) -> Value {
@@ -631,6 +666,11 @@ async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
     assert_eq!(view_steps[3]["status"], "active");
     let ppk_post = sekda_post(&w).await;
     let (ppk, _) = holder(&w.app, &ppk_post.1).await;
+    let (now_told, seen) = told(&w, &id, 0).await;
+    assert!(
+        now_told.contains(&ppk),
+        "the PPK hears the request waits: {now_told:?}"
+    );
     let ppk_token = session_for(&w.app, ppk).await;
     let plh = w.ids[&Other];
     acting(
@@ -677,6 +717,8 @@ async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
         .unwrap())
     .await;
     assert_eq!(v["status"], "in_review", "BKN's approval is still needed");
+    // The outside approval is the administrators' to record.
+    assert_eq!(told(&w, &id, seen).await.0, [w.ids[&Admin]]);
     step_up(&w, Admin).await;
     let inbox = ok(send(&w, Admin, "GET", "/api/v1/inbox", None).await).await;
     assert_eq!(inbox["counts"]["cltn"], 1, "{inbox}");

@@ -12,11 +12,11 @@ use axum::response::{Html, IntoResponse, Response};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::DocumentError;
+use crate::documents::DocumentError;
 use crate::error::ApiError;
+use crate::http::auth::Authenticated;
 use crate::http::extract::{Json, Path};
 use crate::identity::audit::Origin;
-use crate::identity::auth::Authenticated;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -19,14 +19,14 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::attachments::{self, AttachmentInfo};
-use super::idempotency::Submitted;
-use super::views::{self, Work};
-use super::{ServiceError, catalogue};
 use crate::access::{AccessError, Action, Principal};
 use crate::error::ApiError;
+use crate::http::auth::Authenticated;
 use crate::http::extract::{Json, Path, Query};
-use crate::identity::auth::Authenticated;
+use crate::services::attachments::{self, AttachmentInfo};
+use crate::services::idempotency::Submitted;
+use crate::services::views::{self, Work};
+use crate::services::{ServiceError, catalogue};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {

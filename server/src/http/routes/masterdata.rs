@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crate::access::{AccessError, Action};
 use crate::error::ApiError;
+use crate::http::auth::Authenticated;
 use crate::http::extract::Path;
-use crate::identity::auth::Authenticated;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {

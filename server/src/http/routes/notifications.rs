@@ -17,10 +17,10 @@ use tokio::sync::broadcast::error::RecvError;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::stream::Signal;
 use crate::error::ApiError;
+use crate::http::auth::Authenticated;
 use crate::http::extract::{Json, Query};
-use crate::identity::auth::Authenticated;
+use crate::notifications::stream::Signal;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -126,7 +126,7 @@ async fn event_stream(
             .to_str()
             .ok()
             .and_then(|s| s.trim().parse::<i64>().ok())
-            .ok_or(super::NotificationError::LastEventId)?,
+            .ok_or(crate::notifications::NotificationError::LastEventId)?,
         None => notifications.latest(employee).await?,
     };
     let keepalive = Duration::from_secs(state.config.notifications.stream_keepalive_secs);
@@ -140,7 +140,9 @@ async fn event_stream(
             keepalive * 3,
         )
         .await?
-        .ok_or(super::NotificationError::TooManyStreams(keepalive))?;
+        .ok_or(crate::notifications::NotificationError::TooManyStreams(
+            keepalive,
+        ))?;
     let sessions = state.identity.sessions.clone();
     let token_hash = current.token_hash;
 
@@ -151,7 +153,7 @@ async fn event_stream(
         /// Read what is new before waiting (a replay, or a resync).
         read: bool,
         check: tokio::time::Interval,
-        slot: super::stream::Slot,
+        slot: crate::notifications::stream::Slot,
     }
     let mut check = tokio::time::interval(keepalive);
     check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -14,13 +14,13 @@ use axum::response::IntoResponse;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::IdentityError;
-use super::audit::Origin;
-use super::auth::{Authenticated, COOKIE, COOKIE_INSECURE};
-use super::session::Session;
 use crate::access::{AccessError, Action};
 use crate::error::ApiError;
+use crate::http::auth::{Authenticated, COOKIE, COOKIE_INSECURE};
 use crate::http::extract::{Json, Path};
+use crate::identity::IdentityError;
+use crate::identity::audit::Origin;
+use crate::identity::session::Session;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -290,7 +290,7 @@ async fn refresh(
     Ok(granted(&state, StatusCode::OK, token, &current.session))
 }
 
-fn passkey_info(row: &super::passkeys::entity::Model) -> PasskeyInfo {
+fn passkey_info(row: &crate::identity::passkeys::entity::Model) -> PasskeyInfo {
     PasskeyInfo {
         id: row.id.to_string(),
         name: row.name.clone(),

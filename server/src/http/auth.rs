@@ -7,9 +7,9 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 
-use super::audit::Origin;
-use super::session::Current;
 use crate::error::ApiError;
+use crate::identity::audit::Origin;
+use crate::identity::session::Current;
 use crate::state::AppState;
 
 /// The session cookie's name over HTTPS: `__Host-` binds it to this host and path `/`, so a
@@ -26,7 +26,7 @@ impl FromRequestParts<AppState> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = token(parts, state)
-            .ok_or_else(|| ApiError::from(super::IdentityError::Unauthenticated))?;
+            .ok_or_else(|| ApiError::from(crate::identity::IdentityError::Unauthenticated))?;
         let current = state.identity.sessions.validate(&token).await?;
         Ok(Authenticated(current))
     }

@@ -1,0 +1,154 @@
+//! Request news, a subscriber of the request engine's events: the requester hears of every
+//! change past the draft, and whoever must act next hears that the request waits for them:
+//! the fasilitator who verifies, the atasan, the PYBMC or the PPK who decides, a Plt/Plh of
+//! theirs inside the assignment's window where acting officials may act, and for an outside
+//! approval (BKN) the administrators. Each notice goes out on every channel the recipient's
+//! preferences allow, like any other news.
+
+use abdi_proto::Text;
+use abdi_proto::notifications::NotificationKind;
+use abdi_proto::services::{Approver, RequestStatus, ServiceSpec};
+use async_trait::async_trait;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait};
+use uuid::Uuid;
+
+use super::{Waker, messages, outbox};
+use crate::access::Access;
+use crate::masterdata::entity::employee;
+use crate::services::ServiceError;
+use crate::services::entity::{request_step, service_request, service_type};
+use crate::services::events::{Action, RequestEvent, Subscriber};
+
+/// Tells the requester and the next actor; wakes the delivery worker once the change commits.
+#[derive(Clone)]
+pub struct RequestNews {
+    waker: Waker,
+}
+
+impl RequestNews {
+    pub fn new(waker: Waker) -> Self {
+        Self { waker }
+    }
+}
+
+#[async_trait]
+impl Subscriber for RequestNews {
+    async fn on_event(
+        &self,
+        txn: &DatabaseTransaction,
+        event: &RequestEvent,
+    ) -> Result<(), ServiceError> {
+        if event.to == RequestStatus::Draft || event.action == Action::Edited {
+            return Ok(());
+        }
+        let Some(req) = service_request::Entity::find_by_id(event.request_id)
+            .one(txn)
+            .await?
+        else {
+            return Ok(());
+        };
+        let name = service_name(txn, &req.service_code).await?;
+        requester_told(txn, event, &req, &name).await?;
+        if let Some(step) = event.activated {
+            next_actor_told(txn, event, step, &name).await?;
+        }
+        Ok(())
+    }
+
+    fn committed(&self) {
+        self.waker.wake();
+    }
+}
+
+async fn service_name(db: &impl ConnectionTrait, code: &str) -> Result<Text, DbErr> {
+    Ok(service_type::Entity::find_by_id(code.to_owned())
+        .one(db)
+        .await?
+        .and_then(|t| serde_json::from_str::<ServiceSpec>(&t.spec).ok())
+        .map(|spec| spec.name)
+        .unwrap_or_else(|| Text::new(code, code)))
+}
+
+/// The requester's notice of the change. Done by the requester themself, it goes only to the
+/// inbox and the stream.
+async fn requester_told(
+    txn: &DatabaseTransaction,
+    event: &RequestEvent,
+    req: &service_request::Model,
+    name: &Text,
+) -> Result<(), DbErr> {
+    let outcome = (event.to == RequestStatus::Decided)
+        .then_some(req.outcome)
+        .flatten();
+    let (title, body) = messages::request_changed(
+        name,
+        event.action.code(),
+        event.to,
+        outcome,
+        event.note.as_deref(),
+    );
+    outbox::emit(
+        txn,
+        event.at,
+        outbox::NewEvent {
+            employee_id: req.employee_id,
+            kind: NotificationKind::RequestStatus,
+            title,
+            body,
+            request_id: Some(req.id),
+            status: Some(event.to),
+            outcome,
+            quiet: event.by_owner,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// "A request waits for you", to everyone who may act on the step that just became active
+/// (never the requester, never the one who just acted).
+async fn next_actor_told(
+    txn: &DatabaseTransaction,
+    event: &RequestEvent,
+    step_id: Uuid,
+    name: &Text,
+) -> Result<(), DbErr> {
+    let Some(step) = request_step::Entity::find_by_id(step_id).one(txn).await? else {
+        return Ok(());
+    };
+    let mut recipients = match (step.approver, step.position_id, step.unit_id) {
+        (Approver::Bkn, _, _) => Access::administrators(txn).await?,
+        (Approver::Fasilitator, _, Some(unit)) => Access::fasilitators(txn, unit).await?,
+        (_, Some(post), _) => Access::holders(txn, post, step.acting_allowed, event.today).await?,
+        _ => Vec::new(),
+    };
+    recipients.sort_unstable();
+    recipients.dedup();
+    recipients.retain(|r| *r != event.employee_id && Some(*r) != event.actor);
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    let requester = employee::Entity::find_by_id(event.employee_id)
+        .one(txn)
+        .await?
+        .map_or_else(String::new, |e| e.name);
+    let (title, body) = messages::action_required(name, &requester, step.kind);
+    for recipient in recipients {
+        outbox::emit(
+            txn,
+            event.at,
+            outbox::NewEvent {
+                employee_id: recipient,
+                kind: NotificationKind::ActionRequired,
+                title: title.clone(),
+                body: body.clone(),
+                request_id: Some(event.request_id),
+                status: Some(event.to),
+                outcome: None,
+                quiet: false,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! What happened to a request, told to whoever acts on it: the engine records each change as a
+//! [`RequestEvent`] in the change's own transaction (the timeline row) and hands it to every
+//! [`Subscriber`] inside that transaction. Notifications and documents are subscribers; the
+//! engine knows neither of them, only this list, which `startup` fills.
+//!
+//! Inside the transaction, not after it: a decision is never without its letter number or its
+//! notification, nor the reverse, and a subscriber that fails rolls the change back. What must
+//! leave the process (push, email, the stream) is written to the notifications outbox here
+//! and sent by its workers after the commit.
+
+use std::sync::Arc;
+
+use abdi_proto::services::{Outcome, RequestStatus};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::DatabaseTransaction;
+
+use super::ServiceError;
+use uuid::Uuid;
+
+/// What a change did, as the timeline names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+pub enum Action {
+    Created,
+    Edited,
+    Submitted,
+    Resubmitted,
+    Cancelled,
+    Verified,
+    Returned,
+    Recommended,
+    Approved,
+    Decided,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Self::Created,
+        Self::Edited,
+        Self::Submitted,
+        Self::Resubmitted,
+        Self::Cancelled,
+        Self::Verified,
+        Self::Returned,
+        Self::Recommended,
+        Self::Approved,
+        Self::Decided,
+    ];
+
+    /// The stored code (the timeline's `action` column).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Edited => "edited",
+            Self::Submitted => "submitted",
+            Self::Resubmitted => "resubmitted",
+            Self::Cancelled => "cancelled",
+            Self::Verified => "verified",
+            Self::Returned => "returned",
+            Self::Recommended => "recommended",
+            Self::Approved => "approved",
+            Self::Decided => "decided",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+}
+
+/// One change of a request, as its subscribers see it.
+#[derive(Debug, Clone)]
+pub struct RequestEvent {
+    pub request_id: Uuid,
+    /// The requester.
+    pub employee_id: Uuid,
+    pub service_code: String,
+    pub at: DateTime<Utc>,
+    /// The change's day in Western Indonesia Time (acting windows, letter years).
+    pub today: NaiveDate,
+    pub action: Action,
+    pub from: Option<RequestStatus>,
+    pub to: RequestStatus,
+    pub actor: Option<Uuid>,
+    /// The requester did it themself.
+    pub by_owner: bool,
+    pub note: Option<String>,
+    /// The final outcome, when this change decided the request.
+    pub decided: Option<Outcome>,
+    /// The step this change made active: someone must now act on it.
+    pub activated: Option<Uuid>,
+}
+
+/// Acts on a request's change inside its transaction.
+#[async_trait]
+pub trait Subscriber: Send + Sync {
+    async fn on_event(
+        &self,
+        txn: &DatabaseTransaction,
+        event: &RequestEvent,
+    ) -> Result<(), ServiceError>;
+
+    /// Called once the change committed (to wake a worker, say).
+    fn committed(&self) {}
+}
+
+/// The subscribers, in the order they are told.
+#[derive(Clone, Default)]
+pub struct Subscribers(Arc<[Arc<dyn Subscriber>]>);
+
+impl Subscribers {
+    pub fn new(list: Vec<Arc<dyn Subscriber>>) -> Self {
+        Self(list.into())
+    }
+
+    pub(crate) async fn publish(
+        &self,
+        txn: &DatabaseTransaction,
+        event: &RequestEvent,
+    ) -> Result<(), ServiceError> {
+        for s in self.0.iter() {
+            s.on_event(txn, event).await?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn committed(&self) {
+        for s in self.0.iter() {
+            s.committed();
+        }
+    }
+}
