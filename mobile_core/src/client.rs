@@ -13,6 +13,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use tokio::sync::{Mutex, RwLock};
 
+use crate::clock::{SharedClock, SystemClock};
 use crate::http::{Call, ClientConfig, Http};
 use crate::storage::{DataDir, SecureStore};
 use crate::{CoreError, PinnedRoots};
@@ -26,6 +27,8 @@ pub struct Client {
     pub(crate) secure: Arc<dyn SecureStore>,
     pub(crate) data: DataDir,
     pub(crate) roots: Option<PinnedRoots>,
+    /// Where the client reads the time (a letter verified "now", a submission's `queued_at`).
+    pub(crate) clock: SharedClock,
     /// The token as read from secure storage, so each call does not ask the Keystore.
     token: RwLock<Option<String>>,
     /// One flush of the offline queue at a time.
@@ -41,12 +44,24 @@ impl Client {
         data_dir: impl Into<PathBuf>,
         roots: Option<PinnedRoots>,
     ) -> Result<Self, CoreError> {
+        Self::with_clock(config, secure, data_dir, roots, SystemClock::shared())
+    }
+
+    /// [`Client::new`], reading the time from `clock` instead of the wall clock.
+    pub fn with_clock(
+        config: ClientConfig,
+        secure: Arc<dyn SecureStore>,
+        data_dir: impl Into<PathBuf>,
+        roots: Option<PinnedRoots>,
+        clock: SharedClock,
+    ) -> Result<Self, CoreError> {
         Ok(Client {
             http: Http::new(&config)?,
             config,
             secure,
             data: DataDir::new(data_dir),
             roots,
+            clock,
             token: RwLock::new(None),
             flushing: Mutex::new(()),
         })
@@ -58,6 +73,11 @@ impl Client {
 
     pub fn data_dir(&self) -> &DataDir {
         &self.data
+    }
+
+    /// The clock the client reads the time from.
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
     }
 
     /// The device as the server's session list shows it.

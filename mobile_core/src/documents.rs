@@ -7,9 +7,9 @@
 use abdi_pades::{TrustStore, ValidationTime};
 use abdi_proto::ErrorCode;
 use abdi_proto::documents::{DocumentView, IssuedLetter, VerificationReport};
-use chrono::Utc;
 use uuid::Uuid;
 
+use crate::clock::{Clock, SystemClock};
 use crate::http::Call;
 use crate::{Client, CoreError};
 
@@ -35,15 +35,26 @@ impl From<TrustStore> for PinnedRoots {
 /// Verifies a letter offline: who signed, whether the signatures hold against the pinned roots
 /// (judged at the time Abdi recorded for the letter, when `letter` is its register entry, else
 /// now), and what changed if they do not; then whether the file is `letter` (`None`: the
-/// register could not be asked, so it is not taken for an Abdi letter).
+/// register could not be asked, so it is not taken for an Abdi letter). "Now" is the wall
+/// clock; [`verify_document_with_clock`] takes another.
 pub fn verify_document(
     pdf: &[u8],
     roots: &PinnedRoots,
     letter: Option<IssuedLetter>,
 ) -> VerificationReport {
+    verify_document_with_clock(pdf, roots, letter, &SystemClock)
+}
+
+/// [`verify_document`], with "now" read from `clock` (only when there is no `letter`).
+pub fn verify_document_with_clock(
+    pdf: &[u8],
+    roots: &PinnedRoots,
+    letter: Option<IssuedLetter>,
+    clock: &dyn Clock,
+) -> VerificationReport {
     let at = match &letter {
         Some(l) => ValidationTime::Issued(l.signed_at),
-        None => ValidationTime::Now(Utc::now()),
+        None => ValidationTime::Now(clock.now()),
     };
     let report = abdi_pades::verify(pdf, &roots.0, at);
     match letter {
@@ -123,10 +134,9 @@ impl Client {
         let register = IssuedLetter::of(&document);
         let report = match register {
             Some(l) if l.sha256.eq_ignore_ascii_case(&sha256_hex(&pdf)) => {
-                verify_document(&pdf, roots, Some(l))
+                verify_document_with_clock(&pdf, roots, Some(l), &*self.clock)
             }
-            _ => abdi_pades::verify(&pdf, &roots.0, ValidationTime::Now(Utc::now()))
-                .against_register(None),
+            _ => unregistered(&pdf, roots, &*self.clock),
         };
         Ok(ViewedDocument {
             document,
@@ -146,18 +156,27 @@ impl Client {
             .ok_or_else(|| CoreError::NotCached("pinned roots".into()))?;
         let path = format!("/api/v1/verify/sha256/{}", sha256_hex(pdf));
         match self.http.json::<IssuedLetter>(Call::get(path)).await {
-            Ok(letter) => Ok(verify_document(pdf, roots, Some(letter))),
+            Ok(letter) => Ok(verify_document_with_clock(
+                pdf,
+                roots,
+                Some(letter),
+                &*self.clock,
+            )),
             Err(CoreError::Api {
                 code: ErrorCode::DocumentNotFound,
                 ..
-            }) => Ok(
-                abdi_pades::verify(pdf, &roots.0, ValidationTime::Now(Utc::now()))
-                    .against_register(None),
-            ),
-            Err(e) if e.is_transient() => Ok(verify_document(pdf, roots, None)),
+            }) => Ok(unregistered(pdf, roots, &*self.clock)),
+            Err(e) if e.is_transient() => {
+                Ok(verify_document_with_clock(pdf, roots, None, &*self.clock))
+            }
             Err(e) => Err(e),
         }
     }
+}
+
+/// A file the register says Abdi did not issue: its signatures judged at `clock`'s now.
+fn unregistered(pdf: &[u8], roots: &PinnedRoots, clock: &dyn Clock) -> VerificationReport {
+    abdi_pades::verify(pdf, &roots.0, ValidationTime::Now(clock.now())).against_register(None)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -166,4 +185,150 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use abdi_pades::keys::KeyAlgorithm;
+    use abdi_pades::pki::{self, Spec, dn};
+    use abdi_pades::sign::{Credentials, SignOptions, sign};
+    use abdi_proto::documents::{FindingCode, SignatureStatus};
+    use chrono::{DateTime, TimeDelta, Utc};
+
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::{ClientConfig, MemorySecureStore};
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    /// A one-page PDF with a classic cross-reference table.
+    fn plain_pdf() -> Vec<u8> {
+        let content = b"BT /F1 14 Tf 72 720 Td (Surat Izin Cuti) Tj ET";
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> >> >>"
+                .to_owned(),
+            format!(
+                "<< /Length {} >>\nstream\n{}\nendstream",
+                content.len(),
+                String::from_utf8_lossy(content)
+            ),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        ];
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+        );
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    /// A letter signed at `at` by a signer whose certificate is valid 30 days either side of
+    /// it (its CAs for years), and the roots it chains to.
+    fn signed_letter(at: DateTime<Utc>) -> (Vec<u8>, PinnedRoots) {
+        let spec = |subject: &str, days: i64| Spec {
+            subject: dn(&[("CN", subject), ("O", "Abdi Test"), ("C", "ID")]),
+            algorithm: KeyAlgorithm::P256,
+            not_before: at - TimeDelta::days(days),
+            not_after: at + TimeDelta::days(days),
+        };
+        let root = pki::root(&spec("Abdi Test Root CA", 3650)).unwrap();
+        let mid = pki::intermediate(&root, &spec("Abdi Test Signing CA", 3000)).unwrap();
+        let signer = pki::signer(&mid, &spec("Dr. Siti Rahayu", 30)).unwrap();
+        let creds = Credentials {
+            key: signer.key,
+            chain: vec![signer.cert, mid.cert],
+        };
+        let signed = sign(&plain_pdf(), &creds, &SignOptions::at(at)).unwrap();
+        (signed, TrustStore::new(vec![root.cert]).into())
+    }
+
+    fn expired(report: &VerificationReport) -> bool {
+        report.signatures[0]
+            .findings
+            .iter()
+            .any(|f| f.code == FindingCode::CertificateExpired)
+    }
+
+    #[test]
+    fn a_letter_with_no_record_is_judged_at_the_clocks_now() {
+        let signed_at = t("2026-03-01T08:00:00Z");
+        let (pdf, roots) = signed_letter(signed_at);
+        let clock = ManualClock::at(signed_at + TimeDelta::days(1));
+
+        let report = verify_document_with_clock(&pdf, &roots, None, &clock);
+        assert_eq!(
+            report.signatures[0].status,
+            SignatureStatus::Intact,
+            "{report:#?}"
+        );
+        // Offline, the file stays unconfirmed as an Abdi letter.
+        assert_eq!(report.status, SignatureStatus::NotIssued, "{report:#?}");
+        assert!(!expired(&report));
+
+        // Two months on, the signer's certificate has expired: not to be relied on any more.
+        clock.advance(TimeDelta::days(60));
+        let report = verify_document_with_clock(&pdf, &roots, None, &clock);
+        assert_eq!(
+            report.signatures[0].status,
+            SignatureStatus::Untrusted,
+            "{report:#?}"
+        );
+        assert_eq!(report.status, SignatureStatus::Untrusted);
+        assert!(expired(&report), "{report:#?}");
+    }
+
+    #[tokio::test]
+    async fn the_client_verifies_offline_at_its_clocks_now() {
+        let signed_at = t("2026-03-01T08:00:00Z");
+        let (pdf, roots) = signed_letter(signed_at);
+        // A port nothing listens on: the register cannot be asked.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut config = ClientConfig::new(format!("http://127.0.0.1:{port}"));
+        config.retries = 0;
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = ManualClock::at(signed_at + TimeDelta::days(1));
+        let client = Client::with_clock(
+            config,
+            Arc::new(MemorySecureStore::default()),
+            tmp.path(),
+            Some(roots),
+            clock.shared(),
+        )
+        .unwrap();
+
+        let report = client.verify_pdf(&pdf).await.unwrap();
+        assert_eq!(report.signatures[0].status, SignatureStatus::Intact);
+        assert!(!expired(&report), "{report:#?}");
+
+        clock.set(signed_at + TimeDelta::days(45));
+        let report = client.verify_pdf(&pdf).await.unwrap();
+        assert_eq!(report.status, SignatureStatus::Untrusted, "{report:#?}");
+        assert!(expired(&report), "{report:#?}");
+    }
 }

@@ -10,8 +10,10 @@
 //!   submission queue, signed letters downloaded and verified, push registration and the live
 //!   status events. Secrets live only in the app's [`SecureStore`]; everything else in its
 //!   folder.
+//! - The time is read only through a [`Clock`] ([`SystemClock`] by default), so tests can set it.
 
 pub mod client;
+pub mod clock;
 pub mod documents;
 pub mod error;
 pub mod events;
@@ -27,7 +29,8 @@ pub mod sso;
 pub mod storage;
 
 pub use client::{Client, SESSION_KEY};
-pub use documents::{PinnedRoots, ViewedDocument, verify_document};
+pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+pub use documents::{PinnedRoots, ViewedDocument, verify_document, verify_document_with_clock};
 pub use error::CoreError;
 pub use events::StatusEvents;
 pub use forms::validate_form;

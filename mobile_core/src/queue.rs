@@ -142,7 +142,7 @@ impl Client {
             service: service.to_owned(),
             form,
             files: Vec::new(),
-            queued_at: Utc::now(),
+            queued_at: self.clock.now(),
             attempts: 0,
             last_error: None,
             state: QueueState::Pending,
@@ -295,7 +295,78 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use chrono::TimeDelta;
+
     use super::*;
+    use crate::clock::ManualClock;
+    use crate::{ClientConfig, MemorySecureStore};
+
+    const SERVICE: &str = r#"{
+        "code": "cuti", "revision": 1,
+        "name": {"id": "Cuti Tahunan", "en": "Annual leave"},
+        "form": {"version": 1, "fields": [
+            {"name": "reason", "label": {"id": "Alasan", "en": "Reason"},
+             "required": {"when": "always"},
+             "kind": {"type": "text", "min_len": 5, "max_len": 100}}]},
+        "chain": [], "output_document": "surat_izin_cuti", "active": true,
+        "sop_version": "1", "sop": {"id": "SOP", "en": "SOP"},
+        "updated_at": "2026-01-01T00:00:00Z"
+    }"#;
+
+    #[tokio::test]
+    async fn a_submission_is_queued_at_the_clocks_time() {
+        let tmp = tempfile::tempdir().unwrap();
+        let start = DateTime::parse_from_rfc3339("2026-03-01T08:00:00.250Z")
+            .unwrap()
+            .to_utc();
+        let clock = ManualClock::at(start);
+        let client = Client::with_clock(
+            ClientConfig::new("http://127.0.0.1:9"),
+            Arc::new(MemorySecureStore::default()),
+            tmp.path(),
+            None,
+            clock.shared(),
+        )
+        .unwrap();
+        client
+            .data
+            .write("cache/services/cuti.json", SERVICE.as_bytes().to_vec())
+            .await
+            .unwrap();
+        let today = start.date_naive();
+        let form = |reason: &str| {
+            let mut form = FormValues::new();
+            form.insert("reason".into(), json!(reason));
+            form
+        };
+
+        let first = client
+            .enqueue("cuti", form("Urusan keluarga"), Vec::new(), today)
+            .await
+            .unwrap();
+        assert_eq!(first.queued_at, start);
+        clock.advance(TimeDelta::minutes(5));
+        let second = client
+            .enqueue("cuti", form("Urusan keluarga lagi"), Vec::new(), today)
+            .await
+            .unwrap();
+        assert_eq!(second.queued_at, start + TimeDelta::minutes(5));
+
+        // Kept on disk with those times, oldest first.
+        let queued = client.queued().await.unwrap();
+        assert_eq!(
+            queued
+                .iter()
+                .map(|e| (e.id, e.queued_at))
+                .collect::<Vec<_>>(),
+            vec![
+                (first.id, start),
+                (second.id, start + TimeDelta::minutes(5))
+            ]
+        );
+    }
 
     #[test]
     fn content_types_are_told_by_content() {

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
+use crate::documents::cli::{DocumentsCommand, PkiCommand};
 use crate::seed::{SeedOptions, run_seed};
 use crate::startup::{Application, prepare_database, shutdown_signal};
 use crate::store::db;
@@ -49,55 +50,6 @@ pub enum Command {
     /// Sign, verify and produce decision letters from the command line.
     #[command(subcommand)]
     Documents(DocumentsCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum PkiCommand {
-    /// Create a root CA, an intermediate CA and a signer certificate with its key in
-    /// documents.local_dir (or --dir). Refuses to overwrite a key.
-    Init {
-        #[arg(long, value_name = "DIR")]
-        dir: Option<PathBuf>,
-        /// p256 or rsa2048 (rsa3072).
-        #[arg(long, default_value = "p256")]
-        algorithm: String,
-        /// The signer's name as the certificate shows it.
-        #[arg(long, default_value = "Penandatangan Abdi")]
-        signer_name: String,
-        /// The signer's NIP (in the certificate's serialNumber).
-        #[arg(long)]
-        signer_nip: Option<String>,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum DocumentsCommand {
-    /// Sign a PDF with the configured signer (PAdES B-B, as an incremental update).
-    Sign {
-        input: PathBuf,
-        output: PathBuf,
-        /// For a remote signer: the official's NIK (the passphrase is read from
-        /// ABDI_SIGNING_PASSPHRASE).
-        #[arg(long)]
-        nik: Option<String>,
-    },
-    /// Verify a signed PDF against the configured roots (and --trust). Prints what was found;
-    /// exits 0 only when the document is intact and trusted.
-    Verify {
-        file: PathBuf,
-        /// More trusted roots (PEM).
-        #[arg(long, value_name = "PEM")]
-        trust: Vec<PathBuf>,
-        /// Print the report as JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Write a realistic leave letter, signed with the configured signer.
-    Sample {
-        output: PathBuf,
-        #[arg(long)]
-        nik: Option<String>,
-    },
 }
 
 #[derive(Debug, clap::Args)]

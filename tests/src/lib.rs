@@ -7,6 +7,9 @@
 //! Peers are found at `ABDI_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432`) and
 //! `ABDI_TEST_REDIS` (default `redis://127.0.0.1:6379`). A missing peer fails the test with a
 //! message saying how to start it; nothing is skipped.
+
+// Tests and benches measure real time: the injected-clock rule is for the product's code.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod esign;

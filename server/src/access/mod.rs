@@ -411,6 +411,21 @@ impl Access {
     }
 }
 
+impl From<AccessError> for ApiError {
+    fn from(e: AccessError) -> Self {
+        match e {
+            AccessError::Forbidden => ApiError::new(ErrorCode::Forbidden),
+            AccessError::EmployeeNotFound => ApiError::new(ErrorCode::EmployeeNotFound),
+            AccessError::UnitNotFound(code) => ApiError::with_detail(
+                ErrorCode::UnitNotFound,
+                format!("Kode '{code}' tidak dikenal."),
+                format!("Unknown code '{code}'."),
+            ),
+            AccessError::Database(e) => crate::error::database(&e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,20 +440,5 @@ mod tests {
                 .allowed()
                 .contains(&Capacity::AtasanLangsung)
         );
-    }
-}
-
-impl From<AccessError> for ApiError {
-    fn from(e: AccessError) -> Self {
-        match e {
-            AccessError::Forbidden => ApiError::new(ErrorCode::Forbidden),
-            AccessError::EmployeeNotFound => ApiError::new(ErrorCode::EmployeeNotFound),
-            AccessError::UnitNotFound(code) => ApiError::with_detail(
-                ErrorCode::UnitNotFound,
-                format!("Kode '{code}' tidak dikenal."),
-                format!("Unknown code '{code}'."),
-            ),
-            AccessError::Database(e) => crate::error::database(&e),
-        }
     }
 }

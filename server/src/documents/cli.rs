@@ -1,13 +1,65 @@
 //! `abdi-server pki init` and `abdi-server documents sign|verify|sample`.
 
+use std::path::PathBuf;
+
 use abdi_pades::keys::KeyAlgorithm;
 use abdi_proto::documents::VerificationReport;
-use chrono::{Duration, Utc};
+use chrono::Duration;
+use clap::Subcommand;
 
 use super::letter::{LetterContent, LetterPerson};
 use super::signer::{self, Credential, SignJob};
-use crate::cli::{DocumentsCommand, PkiCommand};
+use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Secret};
+
+#[derive(Debug, Subcommand)]
+pub enum PkiCommand {
+    /// Create a root CA, an intermediate CA and a signer certificate with its key in
+    /// documents.local_dir (or --dir). Refuses to overwrite a key.
+    Init {
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// p256 or rsa2048 (rsa3072).
+        #[arg(long, default_value = "p256")]
+        algorithm: String,
+        /// The signer's name as the certificate shows it.
+        #[arg(long, default_value = "Penandatangan Abdi")]
+        signer_name: String,
+        /// The signer's NIP (in the certificate's serialNumber).
+        #[arg(long)]
+        signer_nip: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DocumentsCommand {
+    /// Sign a PDF with the configured signer (PAdES B-B, as an incremental update).
+    Sign {
+        input: PathBuf,
+        output: PathBuf,
+        /// For a remote signer: the official's NIK (the passphrase is read from
+        /// ABDI_SIGNING_PASSPHRASE).
+        #[arg(long)]
+        nik: Option<String>,
+    },
+    /// Verify a signed PDF against the configured roots (and --trust). Prints what was found;
+    /// exits 0 only when the document is intact and trusted.
+    Verify {
+        file: PathBuf,
+        /// More trusted roots (PEM).
+        #[arg(long, value_name = "PEM")]
+        trust: Vec<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a realistic leave letter, signed with the configured signer.
+    Sample {
+        output: PathBuf,
+        #[arg(long)]
+        nik: Option<String>,
+    },
+}
 
 pub fn pki(config: &Config, cmd: PkiCommand) -> anyhow::Result<()> {
     let PkiCommand::Init {
@@ -24,7 +76,7 @@ pub fn pki(config: &Config, cmd: PkiCommand) -> anyhow::Result<()> {
         &config.documents.agency,
         &signer_name,
         signer_nip.as_deref(),
-        Utc::now(),
+        SystemClock.now(),
     )?;
     println!(
         "local CA created in {}: root.pem (trust this), intermediate.pem, chain.pem, key.pem",
@@ -55,8 +107,11 @@ pub async fn documents(config: &Config, cmd: DocumentsCommand) -> anyhow::Result
             }
             let pdf =
                 std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let report =
-                abdi_pades::verify(&pdf, &store, abdi_pades::ValidationTime::Now(Utc::now()));
+            let report = abdi_pades::verify(
+                &pdf,
+                &store,
+                abdi_pades::ValidationTime::Now(SystemClock.now()),
+            );
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -65,7 +120,7 @@ pub async fn documents(config: &Config, cmd: DocumentsCommand) -> anyhow::Result
             Ok(report.is_intact())
         }
         DocumentsCommand::Sample { output, nik } => {
-            let today = Utc::now().date_naive();
+            let today = SystemClock.today();
             let content = sample_letter(config, today);
             let letter = content.layout(
                 &format!("800.1.11/0001/CONTOH/{}", chrono::Datelike::year(&today)),

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use serde_json::json;
 use tokio::sync::Mutex;
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::NotificationsConfig;
 
 #[derive(Debug, thiserror::Error)]
@@ -187,7 +188,7 @@ impl Fcm {
         }
         use signature::{SignatureEncoding, Signer};
         // The provider checks the assertion against its own clock: wall-clock time, always.
-        let iat = Utc::now().timestamp();
+        let iat = SystemClock.now().timestamp();
         let unsigned = jwt(
             &json!({"alg": "RS256", "typ": "JWT", "kid": self.account.private_key_id}),
             &json!({
@@ -359,7 +360,7 @@ impl Apns {
         let unsigned = jwt(
             &json!({"alg": "ES256", "kid": self.key_id}),
             // Apple compares `iat` with its own clock: wall-clock time, always.
-            &json!({"iss": self.team_id, "iat": Utc::now().timestamp()}),
+            &json!({"iss": self.team_id, "iat": SystemClock.now().timestamp()}),
         );
         let signature: p256::ecdsa::Signature = self.key.sign(unsigned.as_bytes());
         let token = format!("{unsigned}.{}", B64.encode(signature.to_bytes()));

@@ -216,23 +216,6 @@ impl Objects {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn types_are_told_by_content() {
-        assert_eq!(sniff(b"%PDF-1.7\n"), Some("application/pdf"));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
-        assert_eq!(
-            sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]),
-            Some("image/png")
-        );
-        assert_eq!(sniff(b"MZ\x90\x00"), None);
-        assert_eq!(sniff(b"<html>"), None);
-    }
-}
-
 impl From<ObjectError> for crate::error::ApiError {
     fn from(e: ObjectError) -> Self {
         use crate::error::ApiError;
@@ -260,5 +243,22 @@ impl From<ObjectError> for crate::error::ApiError {
                 ApiError::new(ErrorCode::StorageUnavailable)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_told_by_content() {
+        assert_eq!(sniff(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(
+            sniff(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]),
+            Some("image/png")
+        );
+        assert_eq!(sniff(b"MZ\x90\x00"), None);
+        assert_eq!(sniff(b"<html>"), None);
     }
 }

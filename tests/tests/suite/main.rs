@@ -1,5 +1,8 @@
 //! The end-to-end suite: one test binary, every test against the real app with real peers,
 //! most of them twice (PostgreSQL + Redis, SQLite + in-process store).
+
+// Tests and benches measure real time: the injected-clock rule is for the product's code.
+#![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access;

@@ -477,7 +477,7 @@ struct WorkQuery {
 
 /// The decider's inbox: steps waiting for the caller's posts (own, or as Plt/Plh where they
 /// may act), oldest first, with counts per service.
-#[utoipa::path(get, path = "/inbox", tag = "requests", security(("bearer" = [])),
+#[utoipa::path(get, path = "/inbox", tag = "requests", operation_id = "work_inbox", security(("bearer" = [])),
     params(WorkQuery),
     responses(
         (status = 200, description = "A page and the counts", body = WorkList),
