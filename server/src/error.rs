@@ -12,8 +12,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::store::session::SessionStoreError;
-
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An error on its way to the client.
@@ -81,13 +79,6 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<SessionStoreError> for ApiError {
-    fn from(e: SessionStoreError) -> Self {
-        tracing::warn!(error = %e, "session store unavailable");
-        ApiError::unavailable("Penyimpanan sesi", "The session store")
-    }
-}
-
 /// How long a client is asked to wait when a store cannot be reached: the pool and the session
 /// client reconnect on their own within about that.
 pub const UNAVAILABLE_RETRY_SECS: u64 = 2;
@@ -105,18 +96,6 @@ impl ApiError {
                 format!("{what_en} cannot be reached right now; try again in {secs} seconds."),
             )
         }
-    }
-}
-
-/// A database failure: 503 with Retry-After when the database cannot be reached (retrying
-/// helps, see [`crate::store::db::is_unavailable`]), 500 otherwise (a bug: logged in full).
-/// Every `DbErr` that becomes an answer goes through here.
-pub fn database(e: &sea_orm::DbErr) -> ApiError {
-    if crate::store::db::is_unavailable(e) {
-        tracing::warn!(error = %e, "database unavailable");
-        ApiError::unavailable("Basis data", "The database")
-    } else {
-        ApiError::internal(e)
     }
 }
 

@@ -21,7 +21,7 @@ use crate::services::rules::{Registry, ServiceRules};
 use crate::state::AppState;
 use crate::store::db::{self, DbError};
 use crate::store::objects::Objects;
-use crate::store::session::{SessionStore, SessionStoreError};
+use crate::store::shared::{SharedStore, SharedStoreError};
 use crate::study::{StudyKind, StudyRules};
 use abdi_proto::leave::LeaveKind;
 
@@ -30,7 +30,7 @@ pub enum StartupError {
     #[error(transparent)]
     Database(#[from] DbError),
     #[error(transparent)]
-    SessionStore(#[from] SessionStoreError),
+    SharedStore(#[from] SharedStoreError),
     #[error(transparent)]
     Calendar(#[from] CalendarDataError),
     #[error(transparent)]
@@ -69,7 +69,7 @@ impl Application {
         if config.database.migrate_on_start {
             prepare_database(&db, &clock).await?;
         }
-        let sessions = SessionStore::connect(&config.sessions, clock.clone()).await?;
+        let sessions = SharedStore::connect(&config.sessions, clock.clone()).await?;
         let addr = config.server.listen;
         let listener = TcpListener::bind(addr)
             .await
@@ -109,7 +109,7 @@ impl Application {
             &config.notifications,
             push,
             identity.activation.mailer.clone(),
-            identity.sessions.clone(),
+            Arc::new(identity.sessions.clone()),
             hub,
             waker,
             &config.identity.public_url,

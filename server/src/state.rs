@@ -12,14 +12,14 @@ use crate::identity::Identity;
 use crate::notifications::Notifications;
 use crate::reference::ReferenceService;
 use crate::services::Services;
-use crate::store::session::SessionStore;
+use crate::store::shared::SharedStore;
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub clock: SharedClock,
     pub db: DatabaseConnection,
-    pub sessions: SessionStore,
+    pub sessions: SharedStore,
     pub reference: ReferenceService,
     pub identity: Identity,
     pub access: Access,

@@ -116,7 +116,7 @@ async fn main() {
             .notifications
             .devices
             .register(
-                &session.session,
+                &session.session.device(),
                 &abdi_proto::notifications::DeviceRegistration {
                     platform: abdi_proto::notifications::PushPlatform::Fcm,
                     token: format!("bench-token-{i}"),

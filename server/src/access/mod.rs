@@ -421,7 +421,7 @@ impl From<AccessError> for ApiError {
                 format!("Kode '{code}' tidak dikenal."),
                 format!("Unknown code '{code}'."),
             ),
-            AccessError::Database(e) => crate::error::database(&e),
+            AccessError::Database(e) => crate::store::db::problem(&e),
         }
     }
 }

@@ -60,7 +60,7 @@ pub enum DocumentError {
     #[error("every verification slot is busy")]
     Busy,
     #[error(transparent)]
-    Store(#[from] crate::store::session::SessionStoreError),
+    Store(#[from] crate::store::shared::SharedStoreError),
     #[error(transparent)]
     Sign(#[from] SignError),
     #[error("rendering: {0}")]
@@ -351,7 +351,7 @@ pub struct Documents {
 /// (counted in the session store, so across instances), and a few running at once here.
 #[derive(Clone)]
 pub struct VerifyGate {
-    store: crate::store::session::SessionStore,
+    store: crate::store::shared::SharedStore,
     per_ip: u64,
     window: std::time::Duration,
     running: Arc<tokio::sync::Semaphore>,
@@ -361,7 +361,7 @@ pub struct VerifyGate {
 pub const VERIFY_BUSY_RETRY_SECS: u64 = 2;
 
 impl VerifyGate {
-    pub fn new(store: crate::store::session::SessionStore, config: &DocumentsConfig) -> Self {
+    pub fn new(store: crate::store::shared::SharedStore, config: &DocumentsConfig) -> Self {
         Self {
             store,
             per_ip: config.verify_per_ip,
@@ -827,7 +827,7 @@ impl From<crate::documents::DocumentError> for ApiError {
             }
             D::Objects(e) => e.into(),
             D::Access(e) => e.into(),
-            D::Database(e) => crate::error::database(&e),
+            D::Database(e) => crate::store::db::problem(&e),
         }
     }
 }

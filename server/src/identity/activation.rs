@@ -19,7 +19,7 @@ use crate::clock::SharedClock;
 use crate::config::IdentityConfig;
 use crate::email::{Email, Mailer};
 use crate::masterdata::EmployeeDirectory;
-use crate::store::session::SessionStore;
+use crate::store::shared::SharedStore;
 
 #[derive(Serialize, Deserialize)]
 struct Pending {
@@ -30,7 +30,7 @@ struct Pending {
 #[derive(Debug, Clone)]
 pub struct ActivationService {
     pub config: Arc<IdentityConfig>,
-    pub store: SessionStore,
+    pub store: SharedStore,
     pub directory: EmployeeDirectory,
     pub sessions: SessionService,
     pub limiter: RateLimiter,

@@ -57,7 +57,7 @@ pub enum IdentityError {
     #[error("rate limited; retry after {0:?}")]
     RateLimited(Duration),
     #[error(transparent)]
-    Store(#[from] crate::store::session::SessionStoreError),
+    Store(#[from] crate::store::shared::SharedStoreError),
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
 }
@@ -78,7 +78,7 @@ impl Identity {
     pub fn new(
         config: &crate::config::Config,
         db: sea_orm::DatabaseConnection,
-        store: crate::store::session::SessionStore,
+        store: crate::store::shared::SharedStore,
         mailer: crate::email::Mailer,
         clock: crate::clock::SharedClock,
     ) -> Result<Identity, passkeys::WebauthnConfigError> {
@@ -263,7 +263,7 @@ impl From<IdentityError> for ApiError {
                 }
             }
             IdentityError::Store(e) => e.into(),
-            IdentityError::Database(e) => crate::error::database(&e),
+            IdentityError::Database(e) => crate::store::db::problem(&e),
         }
     }
 }

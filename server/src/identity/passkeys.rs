@@ -26,7 +26,7 @@ use super::session::{Current, NewSession, Session, SessionService};
 use crate::clock::SharedClock;
 use crate::config::IdentityConfig;
 use crate::masterdata::EmployeeDirectory;
-use crate::store::session::SessionStore;
+use crate::store::shared::SharedStore;
 
 pub mod entity {
     use sea_orm::entity::prelude::*;
@@ -72,7 +72,7 @@ enum Ceremony {
 pub struct PasskeyService {
     webauthn: Arc<Webauthn>,
     db: DatabaseConnection,
-    store: SessionStore,
+    store: SharedStore,
     sessions: SessionService,
     directory: EmployeeDirectory,
     limiter: RateLimiter,
@@ -96,7 +96,7 @@ impl PasskeyService {
     pub fn new(
         config: Arc<IdentityConfig>,
         db: DatabaseConnection,
-        store: SessionStore,
+        store: SharedStore,
         sessions: SessionService,
         directory: EmployeeDirectory,
         limiter: RateLimiter,

@@ -3,16 +3,16 @@
 use std::time::Duration;
 
 use super::IdentityError;
-use crate::store::session::SessionStore;
+use crate::store::shared::SharedStore;
 
 #[derive(Debug, Clone)]
 pub struct RateLimiter {
-    store: SessionStore,
+    store: SharedStore,
     window: Duration,
 }
 
 impl RateLimiter {
-    pub fn new(store: SessionStore, window: Duration) -> Self {
+    pub fn new(store: SharedStore, window: Duration) -> Self {
         Self { store, window }
     }
 

@@ -12,7 +12,7 @@ use super::IdentityError;
 use super::token;
 use crate::clock::SharedClock;
 use crate::masterdata::EmployeeDirectory;
-use crate::store::session::SessionStore;
+use crate::store::shared::SharedStore;
 
 /// What the store keeps about a session (under the hash of its token).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,7 +76,7 @@ const LAST_SEEN_GRANULARITY: chrono::Duration = chrono::Duration::seconds(60);
 
 #[derive(Debug, Clone)]
 pub struct SessionService {
-    store: SessionStore,
+    store: SharedStore,
     /// Asked once more after a session is written: a login that checked the account before
     /// it was disabled does not outlive the disable.
     directory: EmployeeDirectory,
@@ -104,7 +104,7 @@ fn revoked_key(employee_id: Uuid) -> String {
 
 impl SessionService {
     pub fn new(
-        store: SessionStore,
+        store: SharedStore,
         directory: EmployeeDirectory,
         clock: SharedClock,
         idle: Duration,
@@ -319,7 +319,7 @@ impl SessionService {
 
     fn encode(session: &Session) -> Result<Vec<u8>, IdentityError> {
         serde_json::to_vec(session).map_err(|e| {
-            IdentityError::Store(crate::store::session::SessionStoreError::Unavailable(
+            IdentityError::Store(crate::store::shared::SharedStoreError::Unavailable(
                 e.to_string(),
             ))
         })
@@ -365,6 +365,29 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// Notifications ask whether a device's session is still open before they push to it.
+#[async_trait::async_trait]
+impl crate::notifications::LiveSessions for SessionService {
+    async fn is_live(&self, employee_id: Uuid, session_id: Uuid) -> Result<bool, String> {
+        self.list(employee_id)
+            .await
+            .map(|live| live.iter().any(|(_, s)| s.id == session_id))
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Session {
+    /// The session as notifications see a device's.
+    pub fn device(&self) -> crate::notifications::DeviceSession {
+        crate::notifications::DeviceSession {
+            id: self.id,
+            employee_id: self.employee_id,
+            device_name: self.device_name.clone(),
+            platform: self.platform.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -385,7 +408,7 @@ mod tests {
     async fn service() -> Fixture {
         let clock = ManualClock::at(DateTime::from_timestamp(1_790_000_000, 0).unwrap());
         let shared: SharedClock = Arc::new(clock.clone());
-        let store = SessionStore::memory("t:", shared.clone());
+        let store = SharedStore::memory("t:", shared.clone());
         let mut opts = sea_orm::ConnectOptions::new("sqlite::memory:");
         opts.max_connections(1);
         let db = sea_orm::Database::connect(opts).await.unwrap();

@@ -133,3 +133,18 @@ impl ServiceRules for LeaveRules {
             .map(|_| ())
     }
 }
+
+/// The employee's annual leave for `year`, as the official form's section V shows it.
+pub async fn balance_of(
+    db: &sea_orm::DatabaseConnection,
+    employee_id: Uuid,
+    year: i32,
+) -> Result<LeaveBalance, crate::services::ServiceError> {
+    let employee = employee::Entity::find_by_id(employee_id)
+        .one(db)
+        .await?
+        .ok_or(crate::services::ServiceError::Access(
+            crate::access::AccessError::EmployeeNotFound,
+        ))?;
+    Ok(balance(db, &employee, year).await?)
+}

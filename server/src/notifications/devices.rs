@@ -13,7 +13,6 @@ use uuid::Uuid;
 use super::entity::device;
 use super::{NotificationError, Waker, messages, outbox};
 use crate::clock::SharedClock;
-use crate::identity::session::Session;
 
 #[derive(Clone)]
 pub struct Devices {
@@ -52,6 +51,15 @@ fn view(d: &device::Model, current_session: Uuid) -> Device {
     }
 }
 
+/// The session a device registers from, as notifications need it.
+#[derive(Debug, Clone)]
+pub struct DeviceSession {
+    pub id: Uuid,
+    pub employee_id: Uuid,
+    pub device_name: String,
+    pub platform: String,
+}
+
 impl Devices {
     pub fn new(db: DatabaseConnection, clock: SharedClock, waker: Waker) -> Self {
         Self { db, clock, waker }
@@ -60,7 +68,7 @@ impl Devices {
     /// Registers (or replaces) the push token of the session's device.
     pub async fn register(
         &self,
-        session: &Session,
+        session: &DeviceSession,
         reg: &DeviceRegistration,
     ) -> Result<Device, NotificationError> {
         check(reg)?;

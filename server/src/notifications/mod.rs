@@ -32,15 +32,14 @@ use sea_orm::{
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-pub use devices::Devices;
+pub use devices::{DeviceSession, Devices};
 pub use requests::RequestNews;
 
 use crate::clock::SharedClock;
 use crate::config::NotificationsConfig;
 use crate::email::{Email, EmailError, Mailer};
 use crate::error::ApiError;
-use crate::identity::session::SessionService;
-use crate::store::session::SessionStoreError;
+use crate::store::shared::SharedStoreError;
 use entity::{DeliveryState, delivery, device, event, preference};
 use outbox::{Attempt, Backoff};
 use push::{Push, PushMessage, PushOutcome};
@@ -66,9 +65,16 @@ pub enum NotificationError {
     #[error("too many event streams for this session")]
     TooManyStreams(std::time::Duration),
     #[error(transparent)]
-    Store(#[from] SessionStoreError),
+    Store(#[from] SharedStoreError),
     #[error("database: {0}")]
     Database(#[from] DbErr),
+}
+
+/// Whether a session is still open: a device whose session ended gets nothing more. Identity
+/// answers it (injected by `startup`, so notifications know nothing of sessions).
+#[async_trait::async_trait]
+pub trait LiveSessions: Send + Sync {
+    async fn is_live(&self, employee_id: Uuid, session_id: Uuid) -> Result<bool, String>;
 }
 
 /// Wakes this instance's worker after a change commits (other instances find the work when
@@ -115,7 +121,7 @@ pub struct Notifications {
     config: Arc<NotificationsConfig>,
     push: Push,
     mailer: Mailer,
-    sessions: SessionService,
+    sessions: Arc<dyn LiveSessions>,
     pub hub: Hub,
     pub waker: Waker,
     pub devices: Devices,
@@ -131,7 +137,7 @@ impl Notifications {
         config: &NotificationsConfig,
         push: Push,
         mailer: Mailer,
-        sessions: SessionService,
+        sessions: Arc<dyn LiveSessions>,
         hub: Hub,
         waker: Waker,
         app_url: &str,
@@ -312,9 +318,13 @@ impl Notifications {
         }
         // A device whose session ended (idle, revoked, or lost with a Redis restart) is logged
         // out: nothing more goes to its lock screen.
-        match self.sessions.list(device.employee_id).await {
-            Ok(live) if live.iter().any(|(_, s)| s.id == device.session_id) => {}
-            Ok(_) => {
+        match self
+            .sessions
+            .is_live(device.employee_id, device.session_id)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
                 let _ = self.devices.forget_session(device.session_id).await;
                 return Attempt::Dropped("the device's session ended; device removed".into());
             }
@@ -599,7 +609,7 @@ impl From<crate::notifications::NotificationError> for ApiError {
                 )
             },
             N::Store(e) => e.into(),
-            N::Database(e) => crate::error::database(&e),
+            N::Database(e) => crate::store::db::problem(&e),
         }
     }
 }

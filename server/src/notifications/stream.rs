@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::store::session::{SessionStore, SessionStoreError};
+use crate::store::shared::{SharedStore, SharedStoreError};
 
 const CHANNEL: &str = "notifications";
 
@@ -28,7 +28,7 @@ pub enum Signal {
 
 #[derive(Clone)]
 pub struct Hub {
-    store: SessionStore,
+    store: SharedStore,
     /// Signals go through Redis (several instances) rather than straight to local streams.
     shared: bool,
     local: broadcast::Sender<Signal>,
@@ -37,7 +37,7 @@ pub struct Hub {
 impl Hub {
     /// Starts the subscriber (with Redis) and returns the hub once it is subscribed, or after
     /// `wait` (it keeps trying in the background).
-    pub async fn start(store: SessionStore, wait: Duration) -> Hub {
+    pub async fn start(store: SharedStore, wait: Duration) -> Hub {
         let (local, _) = broadcast::channel(1024);
         let pubsub = store.pubsub(CHANNEL);
         let hub = Hub {
@@ -56,7 +56,7 @@ impl Hub {
     }
 
     /// Tells every instance's streams about a new notification.
-    pub async fn publish(&self, employee_id: Uuid, id: i64) -> Result<(), SessionStoreError> {
+    pub async fn publish(&self, employee_id: Uuid, id: i64) -> Result<(), SharedStoreError> {
         if self.shared {
             self.store
                 .publish(CHANNEL, &format!("{employee_id} {id}"))
@@ -80,7 +80,7 @@ impl Hub {
         token_hash: &str,
         max: u32,
         lease: Duration,
-    ) -> Result<Option<Slot>, SessionStoreError> {
+    ) -> Result<Option<Slot>, SharedStoreError> {
         let holder = Uuid::new_v4().to_string();
         for n in 0..max {
             let key = format!("stream-slot:{token_hash}:{n}");
@@ -102,7 +102,7 @@ impl Hub {
 
 /// An open event stream's place among its session's few.
 pub struct Slot {
-    store: SessionStore,
+    store: SharedStore,
     key: String,
     lease: Duration,
 }

@@ -26,7 +26,7 @@ impl From<ReferenceError> for ApiError {
                 format!("Kalender hari libur tahun {year} belum dimuat."),
                 format!("The holiday calendar for {year} has not been loaded."),
             ),
-            ReferenceError::Database(e) => crate::error::database(&e),
+            ReferenceError::Database(e) => crate::store::db::problem(&e),
         }
     }
 }

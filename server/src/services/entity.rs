@@ -138,6 +138,16 @@ pub mod request_event {
 pub mod idempotency_key {
     use sea_orm::entity::prelude::*;
 
+    /// Where a key's first attempt stands.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+    #[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+    pub enum KeyState {
+        /// Claimed; the request is being made.
+        Running,
+        /// Answered: retries get the recorded answer.
+        Done,
+    }
+
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "idempotency_keys")]
     pub struct Model {
@@ -146,7 +156,7 @@ pub mod idempotency_key {
         #[sea_orm(primary_key, auto_increment = false)]
         pub key: String,
         pub body_hash: String,
-        pub state: crate::services::idempotency::KeyState,
+        pub state: KeyState,
         pub response_status: Option<i32>,
         pub response: Option<String>,
         pub created_at: DateTimeUtc,

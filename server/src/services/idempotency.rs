@@ -12,7 +12,7 @@ use uuid::Uuid;
 use abdi_proto::services::{NewRequest, RequestView};
 use sha2::{Digest, Sha256};
 
-use super::entity::idempotency_key;
+use super::entity::idempotency_key::{self, KeyState};
 use super::{ServiceError, Services};
 
 /// A claim older than this is presumed abandoned (longer than any request may run).
@@ -26,16 +26,6 @@ pub fn parse_key(raw: Option<&str>) -> Result<String, ServiceError> {
         }
         _ => Err(ServiceError::IdempotencyKeyInvalid),
     }
-}
-
-/// Where a key's first attempt stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum KeyState {
-    /// Claimed; the request is being made.
-    Running,
-    /// Answered: retries get the recorded answer.
-    Done,
 }
 
 /// What a claim found.

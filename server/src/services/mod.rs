@@ -95,20 +95,6 @@ impl Services {
         }
     }
 
-    /// The employee's annual leave for `year`, as the official form's section V shows it.
-    pub async fn leave_balance(
-        &self,
-        employee_id: uuid::Uuid,
-        year: i32,
-    ) -> Result<abdi_proto::services::LeaveBalance, ServiceError> {
-        use sea_orm::EntityTrait;
-        let employee = crate::masterdata::entity::employee::Entity::find_by_id(employee_id)
-            .one(&self.db)
-            .await?
-            .ok_or(ServiceError::Access(AccessError::EmployeeNotFound))?;
-        Ok(crate::leave::balance(&self.db, &employee, year).await?)
-    }
-
     /// The rules a catalogue entry names.
     pub fn rules(&self, name: &str) -> Result<Arc<dyn ServiceRules>, ServiceError> {
         self.rules
@@ -176,7 +162,7 @@ impl From<ServiceError> for ApiError {
             ),
             ServiceError::Objects(e) => e.into(),
             ServiceError::Access(e) => e.into(),
-            ServiceError::Database(e) => crate::error::database(&e),
+            ServiceError::Database(e) => crate::store::db::problem(&e),
         }
     }
 }

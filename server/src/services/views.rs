@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use abdi_proto::Text;
 use abdi_proto::services::{
     ActingRef, Outcome, PersonRef, RequestPage, RequestStatus, RequestSummary, RequestView,
-    StepStatus, StepView, TimelineEntry, WorkItem, WorkList,
+    StepKind, StepStatus, StepView, TimelineEntry, WorkItem, WorkList,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
@@ -21,7 +21,6 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use super::catalogue;
-use super::engine::parse;
 use super::entity::{request_event, request_step, service_request};
 use crate::access::entity::acting_assignment;
 use crate::access::{Access, Principal};
@@ -201,13 +200,13 @@ pub fn parse_cursor(raw: &str) -> Option<Cursor> {
 
 #[derive(Debug, FromQueryResult)]
 struct Row {
-    step_kind: Option<String>,
+    step_kind: Option<StepKind>,
     waiting_since: Option<DateTime<Utc>>,
     step_id: Option<Uuid>,
     id: Uuid,
     service_code: String,
-    status: String,
-    outcome: Option<String>,
+    status: RequestStatus,
+    outcome: Option<Outcome>,
     version: i32,
     assessment: String,
     submitted_at: Option<DateTime<Utc>>,
@@ -237,10 +236,8 @@ fn summary(row: &Row, names: &BTreeMap<String, Text>) -> Result<RequestSummary, 
                 row.back_title.as_deref(),
             ),
         },
-        status: RequestStatus::from_code(&row.status).ok_or_else(|| {
-            ServiceError::Database(DbErr::Custom(format!("request {}: unknown status", row.id)))
-        })?,
-        outcome: row.outcome.as_deref().and_then(Outcome::from_code),
+        status: row.status,
+        outcome: row.outcome,
         version: row.version as u32,
         summary: summary_of(&row.assessment, &fallback),
         submitted_at: row.submitted_at,
@@ -510,8 +507,6 @@ pub async fn work_list(
                 request: summary(row, &names)?,
                 step: row
                     .step_kind
-                    .as_deref()
-                    .and_then(parse)
                     .ok_or_else(|| ServiceError::Database(DbErr::Custom("step kind".into())))?,
                 waiting_since: row.waiting_since.unwrap_or(row.updated_at),
             })

@@ -164,6 +164,18 @@ pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A database failure: 503 with Retry-After when the database cannot be reached (retrying
+/// helps, see [`is_unavailable`]), 500 otherwise (a bug: logged in full).
+/// Every `DbErr` that becomes an answer goes through here.
+pub fn problem(e: &sea_orm::DbErr) -> crate::error::ApiError {
+    if is_unavailable(e) {
+        tracing::warn!(error = %e, "database unavailable");
+        crate::error::ApiError::unavailable("Basis data", "The database")
+    } else {
+        crate::error::ApiError::internal(e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
-//! Storage adapters: the database, the session store and the object store.
+//! Storage adapters: the database, the shared store (key/value, counters, pub/sub) and the
+//! object store.
 
 pub mod db;
 pub mod objects;
-pub mod session;
+pub mod shared;

@@ -98,7 +98,7 @@ async fn a_postgres_restart_under_load_is_503_with_retry_after_never_500() {
         .expect_err("a backend that terminated itself cannot answer");
     assert_eq!(sqlstate(&killed).as_deref(), Some("57P01"), "{killed:?}");
     assert!(abdi_server::store::db::is_unavailable(&killed));
-    let answer = abdi_server::error::database(&killed);
+    let answer = abdi_server::store::db::problem(&killed);
     assert_eq!(answer.code, abdi_proto::ErrorCode::Unavailable);
     assert!(answer.retry_after.is_some_and(|s| s >= 1));
     let response = axum::response::IntoResponse::into_response(abdi_server::error::ApiError::from(

@@ -295,7 +295,7 @@ async fn register_device(
         state
             .notifications
             .devices
-            .register(&current.session, &reg)
+            .register(&current.session.device(), &reg)
             .await?,
     ))
 }

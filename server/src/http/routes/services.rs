@@ -652,9 +652,6 @@ async fn leave_balance(
         ));
     }
     Ok(axum::Json(
-        state
-            .services
-            .leave_balance(current.session.employee_id, year)
-            .await?,
+        crate::leave::balance_of(&state.db, current.session.employee_id, year).await?,
     ))
 }

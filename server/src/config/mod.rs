@@ -2,7 +2,6 @@
 //! environment variables (`ABDI__DATABASE__URL` sets `database.url`). Unknown keys are refused
 //! with a message naming them; secrets are redacted in `Debug` and never logged.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,73 +10,27 @@ use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
-/// A value that must never be printed: `Debug` and `Display` show `***`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+mod database;
+mod documents;
+mod email;
+mod identity;
+mod log;
+mod notifications;
+mod secret;
+mod server;
+mod sessions;
+mod storage;
 
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The secret itself, for the one place that needs it (a connection, a signature).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-/// A connection URL whose password is a secret: `Debug` and [`SecretUrl::redacted`] show the
-/// scheme, host and path, never the password.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct SecretUrl(Secret);
-
-impl SecretUrl {
-    pub fn new(url: impl Into<String>) -> Self {
-        Self(Secret::new(url))
-    }
-
-    pub fn expose(&self) -> &str {
-        self.0.expose()
-    }
-
-    /// The URL with any password (and any query string, which may carry one) replaced by `***`.
-    pub fn redacted(&self) -> String {
-        let url = self.0.expose();
-        let (base, has_query) = match url.split_once('?') {
-            Some((b, _)) => (b, true),
-            None => (url, false),
-        };
-        let redacted = match base.split_once("://") {
-            Some((scheme, rest)) => match rest.rsplit_once('@') {
-                Some((userinfo, host)) => {
-                    let user = userinfo.split(':').next().unwrap_or("");
-                    format!("{scheme}://{user}:***@{host}")
-                }
-                None => format!("{scheme}://{rest}"),
-            },
-            None => base.to_owned(),
-        };
-        if has_query {
-            format!("{redacted}?***")
-        } else {
-            redacted
-        }
-    }
-}
-
-impl fmt::Debug for SecretUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretUrl({})", self.redacted())
-    }
-}
+pub use database::*;
+pub use documents::*;
+pub use email::*;
+pub use identity::*;
+pub use log::*;
+pub use notifications::*;
+pub use secret::*;
+pub use server::*;
+pub use sessions::*;
+pub use storage::*;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,284 +47,6 @@ pub struct Config {
     pub documents: DocumentsConfig,
     pub notifications: NotificationsConfig,
     pub log: LogConfig,
-}
-
-/// Notifications: the outbox worker, its retries, and the push providers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NotificationsConfig {
-    /// Run the delivery worker in `serve` (every instance may run one; they share the work).
-    pub worker: bool,
-    /// Deliveries one worker claims at a time.
-    pub batch_size: u32,
-    /// How long a claim lasts; a worker that dies mid-batch leaves its deliveries to others
-    /// after this.
-    pub lease_secs: u64,
-    /// Attempts before a delivery is dead-lettered.
-    pub max_attempts: u32,
-    /// The first retry waits about this long (with jitter), each next one twice as long.
-    pub backoff_base_ms: u64,
-    pub backoff_max_secs: u64,
-    /// How often an idle worker looks for work another instance queued.
-    pub poll_interval_ms: u64,
-    /// Send news about requests by email (to the employee's address).
-    pub email: bool,
-    /// Firebase Cloud Messaging HTTP v1: off unless a service-account JSON file is given.
-    pub fcm_service_account: Option<PathBuf>,
-    /// FCM's base URL (messages go to `{fcm_url}/v1/projects/{project}/messages:send`).
-    pub fcm_url: String,
-    /// Apple Push Notification service: off unless a `.p8` key is given.
-    pub apns_key_path: Option<PathBuf>,
-    pub apns_key_id: String,
-    pub apns_team_id: String,
-    /// The app's bundle id (`apns-topic`).
-    pub apns_topic: String,
-    /// `https://api.push.apple.com`, or `https://api.sandbox.push.apple.com` for development
-    /// builds. A plain `http://` URL speaks HTTP/2 without TLS (test endpoints).
-    pub apns_url: String,
-    /// Timeout of one call to a provider or the mail server.
-    pub send_timeout_secs: u64,
-    /// A comment line on idle event streams this often, so proxies keep them open.
-    pub stream_keepalive_secs: u64,
-    /// Event streams one session may hold open at once (past that, 429).
-    pub streams_per_session: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SignerBackend {
-    /// A key and certificate chain from files (`local_dir`); a local CA is made on first run
-    /// when the folder is empty. Letters are signed at the decision.
-    Local,
-    /// A BSrE-style signing service over HTTP: the official signs a batch with their NIK and
-    /// passphrase or one-time code.
-    Remote,
-}
-
-/// Decision letters: their letterhead, numbering and signature.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DocumentsConfig {
-    /// The letterhead's first line (the instansi).
-    pub agency: String,
-    /// The letterhead's address line.
-    pub address: String,
-    /// Where letters are issued ("Surabaya, 23 November 2026").
-    pub place: String,
-    /// The letter number; `{seq}` (per year), `{unit}` (the signer's perangkat daerah code)
-    /// and `{year}` are filled in.
-    pub number_format: String,
-    pub signer: SignerBackend,
-    /// The local signer's folder: key.pem, chain.pem (signer first), root.pem.
-    pub local_dir: PathBuf,
-    /// More trusted roots (PEM files), e.g. BSrE's root; the local root is trusted with the
-    /// local signer.
-    pub trust_roots: Vec<PathBuf>,
-    /// Who issued the signing certificates, as the letters' footer names it.
-    pub certificate_authority: String,
-    /// The remote signing service, e.g. `https://esign.example.go.id`.
-    pub remote_url: String,
-    /// The platform's own account at the signing service (HTTP basic auth).
-    pub remote_username: String,
-    pub remote_password: Option<Secret>,
-    pub remote_timeout_secs: u64,
-    /// Largest PDF the public verification accepts.
-    pub verify_max_bytes: usize,
-    /// Verifications one client address may ask for per `verify_window_secs` (429 past it).
-    pub verify_per_ip: u64,
-    pub verify_window_secs: u64,
-    /// Verifications running at once on this instance; past that, 503 with Retry-After.
-    pub verify_concurrency: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StorageBackend {
-    /// A folder on this machine (the embedded default; one instance).
-    Local,
-    /// An S3-compatible object store, shared by every instance.
-    S3,
-}
-
-/// Where attachments and documents are kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StorageConfig {
-    pub backend: StorageBackend,
-    /// The folder for `backend = "local"` (created if missing).
-    pub path: PathBuf,
-    /// Largest accepted upload; larger ones are refused while they stream in.
-    pub max_upload_bytes: u64,
-    /// Files one employee may have uploaded but not yet sent with a request.
-    pub pending_uploads_per_employee: u32,
-    /// A file never sent with a request is removed this long after its upload.
-    pub pending_upload_ttl_hours: u32,
-    pub s3_bucket: String,
-    /// e.g. `https://s3.ap-southeast-3.amazonaws.com` or a MinIO address.
-    pub s3_endpoint: String,
-    pub s3_region: String,
-    pub s3_access_key_id: String,
-    pub s3_secret_access_key: Option<Secret>,
-    /// Allow plain `http://` endpoints (a local MinIO).
-    pub s3_allow_http: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IdentityConfig {
-    /// Where people reach Abdi; activation links start with it.
-    pub public_url: String,
-    /// Official email domains accepted at activation (a subdomain of one counts).
-    pub allowed_email_domains: Vec<String>,
-    /// How long an activation link stays valid.
-    pub activation_ttl_secs: u64,
-    /// A session unused for this long ends.
-    pub session_idle_secs: u64,
-    /// A session ends this long after login, however much it is used.
-    pub session_absolute_secs: u64,
-    /// Send the browser session cookie only over HTTPS.
-    pub cookie_secure: bool,
-    /// Activation requests allowed per window, per client IP and per NIP.
-    pub activation_per_ip: u64,
-    pub activation_per_account: u64,
-    /// Login attempts allowed per window, per client IP and per account.
-    pub login_per_ip: u64,
-    pub login_per_account: u64,
-    pub rate_window_secs: u64,
-    /// WebAuthn relying-party id: the domain passkeys are bound to (e.g. `abdi.jatimprov.go.id`).
-    pub rp_id: String,
-    /// The origin the app and browser present (`https://...`, or `http://localhost` in dev).
-    pub rp_origin: String,
-    /// Sensitive actions need a passkey assertion no older than this.
-    pub step_up_max_age_secs: u64,
-}
-
-/// One OpenID Connect provider (BKN's Keycloak, or any certified provider).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SsoProviderConfig {
-    /// Short name used in the API path, e.g. `bkn`.
-    pub name: String,
-    /// The issuer URL; its discovery document and keys are fetched from it.
-    pub issuer: String,
-    pub client_id: String,
-    /// Present for a confidential client, absent for a public one.
-    #[serde(default)]
-    pub client_secret: Option<Secret>,
-    /// The redirect URI the app registered and used in the authorization request.
-    pub redirect_uri: String,
-    /// Where the provider sends the browser after logout.
-    #[serde(default)]
-    pub post_logout_redirect_uri: Option<String>,
-    /// The ID-token claim that holds the employee's NIP.
-    #[serde(default = "default_nip_claim")]
-    pub nip_claim: String,
-    #[serde(default = "default_scopes")]
-    pub scopes: Vec<String>,
-}
-
-fn default_nip_claim() -> String {
-    "nip".into()
-}
-
-fn default_scopes() -> Vec<String> {
-    vec!["openid".into(), "profile".into()]
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EmailTransport {
-    /// Written to the log (the embedded default).
-    Log,
-    Smtp,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SmtpTls {
-    /// Plain SMTP (a local relay or a test server).
-    None,
-    Starttls,
-    /// Implicit TLS (SMTPS, usually port 465).
-    Tls,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EmailConfig {
-    pub transport: EmailTransport,
-    pub smtp_host: String,
-    pub smtp_port: u16,
-    pub smtp_tls: SmtpTls,
-    pub smtp_username: Option<String>,
-    pub smtp_password: Option<Secret>,
-    /// The sender, e.g. `Abdi <no-reply@bkd.jatimprov.go.id>`.
-    pub from: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ServerConfig {
-    /// Address to listen on; port 0 picks a free port.
-    pub listen: SocketAddr,
-    /// A request taking longer is answered 504 `timeout`.
-    pub request_timeout_secs: u64,
-    /// After SIGTERM, in-flight requests get this long to finish.
-    pub shutdown_grace_secs: u64,
-    /// Largest accepted request body.
-    pub body_limit_bytes: usize,
-    /// Load balancers and reverse proxies whose `X-Forwarded-For` is believed: the client's
-    /// address (for rate limits and the audit log) is the last address in it that is not one
-    /// of these. Empty: the TCP peer is the client.
-    #[serde(default)]
-    pub trusted_proxies: Vec<std::net::IpAddr>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DatabaseConfig {
-    /// `postgres://user:password@host/db` or `sqlite://path?mode=rwc`.
-    pub url: SecretUrl,
-    pub max_connections: u32,
-    pub connect_timeout_secs: u64,
-    /// Apply pending migrations when `serve` starts.
-    pub migrate_on_start: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionBackend {
-    /// In-process: for one instance (the embedded default) and tests.
-    Memory,
-    /// Redis: shared by every instance.
-    Redis,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SessionsConfig {
-    pub backend: SessionBackend,
-    /// `redis://[:password@]host:port[/db]`, used when `backend = "redis"`.
-    pub redis_url: SecretUrl,
-    /// Every key this instance writes starts with this prefix.
-    pub key_prefix: String,
-    /// A Redis command not answered in this time fails (and the connection is re-established).
-    pub redis_timeout_ms: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LogFormat {
-    Json,
-    Pretty,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LogConfig {
-    pub format: LogFormat,
-    /// A tracing filter, e.g. `info` or `abdi_server=debug,sqlx=warn`.
-    pub level: String,
 }
 
 impl Default for Config {

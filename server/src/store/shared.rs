@@ -1,5 +1,7 @@
-//! The session store: short-lived keyed values with a time to live (sessions, ceremony state,
-//! single-use codes). Redis when several instances run; in-process for the embedded default.
+//! The shared store: short-lived keyed values with a time to live, counters and pub/sub, shared
+//! by every instance. Sessions and ceremony state, single-use codes, rate limits (identity,
+//! public verification) and the event stream's fan-out all use it. Redis when several
+//! instances run; in-process for the embedded default (configured under `[sessions]`).
 //!
 //! The Redis store reconnects by itself: a command that finds the connection broken fails fast
 //! (so a request gets a clear 503, not a hang) and the next command uses a new connection. A
@@ -18,7 +20,7 @@ use crate::clock::SharedClock;
 use crate::config::{SessionBackend, SessionsConfig};
 
 #[derive(Debug, thiserror::Error)]
-pub enum SessionStoreError {
+pub enum SharedStoreError {
     #[error("cannot reach the session store at {url}: {reason}")]
     Connect { url: String, reason: String },
     #[error("the session store is unavailable: {0}")]
@@ -26,34 +28,34 @@ pub enum SessionStoreError {
 }
 
 #[derive(Clone)]
-pub enum SessionStore {
+pub enum SharedStore {
     Memory(MemoryStore),
     Redis(RedisStore),
 }
 
-impl std::fmt::Debug for SessionStore {
+impl std::fmt::Debug for SharedStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SessionStore::Memory(_) => f.write_str("SessionStore::Memory"),
-            SessionStore::Redis(r) => write!(f, "SessionStore::Redis({})", r.prefix),
+            SharedStore::Memory(_) => f.write_str("SharedStore::Memory"),
+            SharedStore::Redis(r) => write!(f, "SharedStore::Redis({})", r.prefix),
         }
     }
 }
 
-impl SessionStore {
+impl SharedStore {
     /// Builds the configured store; for Redis, checks it answers before returning.
     pub async fn connect(
         config: &SessionsConfig,
         clock: SharedClock,
-    ) -> Result<SessionStore, SessionStoreError> {
+    ) -> Result<SharedStore, SharedStoreError> {
         match config.backend {
-            SessionBackend::Memory => Ok(SessionStore::memory(&config.key_prefix, clock)),
-            SessionBackend::Redis => Ok(SessionStore::Redis(RedisStore::connect(config).await?)),
+            SessionBackend::Memory => Ok(SharedStore::memory(&config.key_prefix, clock)),
+            SessionBackend::Redis => Ok(SharedStore::Redis(RedisStore::connect(config).await?)),
         }
     }
 
-    pub fn memory(prefix: &str, clock: SharedClock) -> SessionStore {
-        SessionStore::Memory(MemoryStore {
+    pub fn memory(prefix: &str, clock: SharedClock) -> SharedStore {
+        SharedStore::Memory(MemoryStore {
             prefix: prefix.to_owned(),
             clock,
             entries: Arc::new(Mutex::new(Entries::default())),
@@ -62,8 +64,8 @@ impl SessionStore {
 
     pub fn backend(&self) -> SessionBackend {
         match self {
-            SessionStore::Memory(_) => SessionBackend::Memory,
-            SessionStore::Redis(_) => SessionBackend::Redis,
+            SharedStore::Memory(_) => SessionBackend::Memory,
+            SharedStore::Redis(_) => SessionBackend::Redis,
         }
     }
 
@@ -73,13 +75,13 @@ impl SessionStore {
         key: &str,
         value: &[u8],
         ttl: Duration,
-    ) -> Result<(), SessionStoreError> {
+    ) -> Result<(), SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => {
+            SharedStore::Memory(m) => {
                 m.put(key, value, ttl, Only::Always);
                 Ok(())
             }
-            SessionStore::Redis(r) => r.set(key, value, ttl, Only::Always).await.map(|_| ()),
+            SharedStore::Redis(r) => r.set(key, value, ttl, Only::Always).await.map(|_| ()),
         }
     }
 
@@ -91,10 +93,10 @@ impl SessionStore {
         key: &str,
         value: &[u8],
         ttl: Duration,
-    ) -> Result<bool, SessionStoreError> {
+    ) -> Result<bool, SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => Ok(m.put(key, value, ttl, Only::IfPresent)),
-            SessionStore::Redis(r) => r.set(key, value, ttl, Only::IfPresent).await,
+            SharedStore::Memory(m) => Ok(m.put(key, value, ttl, Only::IfPresent)),
+            SharedStore::Redis(r) => r.set(key, value, ttl, Only::IfPresent).await,
         }
     }
 
@@ -104,25 +106,25 @@ impl SessionStore {
         key: &str,
         value: &[u8],
         ttl: Duration,
-    ) -> Result<bool, SessionStoreError> {
+    ) -> Result<bool, SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => Ok(m.put(key, value, ttl, Only::IfAbsent)),
-            SessionStore::Redis(r) => r.set(key, value, ttl, Only::IfAbsent).await,
+            SharedStore::Memory(m) => Ok(m.put(key, value, ttl, Only::IfAbsent)),
+            SharedStore::Redis(r) => r.set(key, value, ttl, Only::IfAbsent).await,
         }
     }
 
-    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, SessionStoreError> {
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => Ok(m.get(key, false)),
-            SessionStore::Redis(r) => r.run(|mut c, k| async move { c.get(k).await }, key).await,
+            SharedStore::Memory(m) => Ok(m.get(key, false)),
+            SharedStore::Redis(r) => r.run(|mut c, k| async move { c.get(k).await }, key).await,
         }
     }
 
     /// Reads and removes `key` in one step: a single-use value is used once.
-    pub async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, SessionStoreError> {
+    pub async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => Ok(m.get(key, true)),
-            SessionStore::Redis(r) => {
+            SharedStore::Memory(m) => Ok(m.get(key, true)),
+            SharedStore::Redis(r) => {
                 r.run(|mut c, k| async move { c.get_del(k).await }, key)
                     .await
             }
@@ -130,10 +132,10 @@ impl SessionStore {
     }
 
     /// Removes `key`; tells whether it was there.
-    pub async fn delete(&self, key: &str) -> Result<bool, SessionStoreError> {
+    pub async fn delete(&self, key: &str) -> Result<bool, SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => Ok(m.get(key, true).is_some()),
-            SessionStore::Redis(r) => {
+            SharedStore::Memory(m) => Ok(m.get(key, true).is_some()),
+            SharedStore::Redis(r) => {
                 let n: i64 = r.run(|mut c, k| async move { c.del(k).await }, key).await?;
                 Ok(n > 0)
             }
@@ -142,10 +144,10 @@ impl SessionStore {
 
     /// Publishes `payload` on the pub/sub channel `channel` (under the key prefix) to every
     /// instance's subscriber. The in-process store has no other instances: it publishes nothing.
-    pub async fn publish(&self, channel: &str, payload: &str) -> Result<(), SessionStoreError> {
+    pub async fn publish(&self, channel: &str, payload: &str) -> Result<(), SharedStoreError> {
         match self {
-            SessionStore::Memory(_) => Ok(()),
-            SessionStore::Redis(r) => {
+            SharedStore::Memory(_) => Ok(()),
+            SharedStore::Redis(r) => {
                 let payload = payload.to_owned();
                 let _receivers: i64 = r
                     .run(
@@ -162,18 +164,18 @@ impl SessionStore {
     /// in-process store.
     pub fn pubsub(&self, channel: &str) -> Option<(redis::Client, String)> {
         match self {
-            SessionStore::Memory(_) => None,
-            SessionStore::Redis(r) => {
+            SharedStore::Memory(_) => None,
+            SharedStore::Redis(r) => {
                 Some((r.inner.client.clone(), format!("{}{channel}", r.prefix)))
             }
         }
     }
 
     /// Gives `key` a new time to live (sliding idle timeout); false if it no longer exists.
-    pub async fn touch(&self, key: &str, ttl: Duration) -> Result<bool, SessionStoreError> {
+    pub async fn touch(&self, key: &str, ttl: Duration) -> Result<bool, SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => Ok(m.touch(key, ttl)),
-            SessionStore::Redis(r) => {
+            SharedStore::Memory(m) => Ok(m.touch(key, ttl)),
+            SharedStore::Redis(r) => {
                 let ms = ttl.as_millis().max(1) as i64;
                 r.run(move |mut c, k| async move { c.pexpire(k, ms).await }, key)
                     .await
@@ -182,10 +184,10 @@ impl SessionStore {
     }
 
     /// Time left for `key`, or None if it does not exist.
-    pub async fn ttl(&self, key: &str) -> Result<Option<Duration>, SessionStoreError> {
+    pub async fn ttl(&self, key: &str) -> Result<Option<Duration>, SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => Ok(m.ttl(key)),
-            SessionStore::Redis(r) => {
+            SharedStore::Memory(m) => Ok(m.ttl(key)),
+            SharedStore::Redis(r) => {
                 let ms: i64 = r
                     .run(|mut c, k| async move { c.pttl(k).await }, key)
                     .await?;
@@ -200,24 +202,24 @@ impl SessionStore {
         &self,
         key: &str,
         window: Duration,
-    ) -> Result<(u64, Duration), SessionStoreError> {
+    ) -> Result<(u64, Duration), SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => Ok(m.hit(key, window)),
-            SessionStore::Redis(r) => r.hit(key, window).await,
+            SharedStore::Memory(m) => Ok(m.hit(key, window)),
+            SharedStore::Redis(r) => r.hit(key, window).await,
         }
     }
 
-    /// The count of a [`SessionStore::hit`] window so far and its time left, without counting.
-    pub async fn hits(&self, key: &str) -> Result<(u64, Duration), SessionStoreError> {
+    /// The count of a [`SharedStore::hit`] window so far and its time left, without counting.
+    pub async fn hits(&self, key: &str) -> Result<(u64, Duration), SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => {
+            SharedStore::Memory(m) => {
                 let count = m
                     .get(key, false)
                     .and_then(|v| <[u8; 8]>::try_from(v.as_slice()).ok())
                     .map_or(0, u64::from_be_bytes);
                 Ok((count, m.ttl(key).unwrap_or_default()))
             }
-            SessionStore::Redis(r) => {
+            SharedStore::Redis(r) => {
                 let key = format!("{}{key}", r.prefix);
                 let mut pipe = redis::pipe();
                 pipe.cmd("GET").arg(&key).cmd("PTTL").arg(&key);
@@ -237,23 +239,23 @@ impl SessionStore {
         key: &str,
         member: &str,
         ttl: Duration,
-    ) -> Result<(), SessionStoreError> {
+    ) -> Result<(), SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => {
+            SharedStore::Memory(m) => {
                 m.set_add(key, member, ttl);
                 Ok(())
             }
-            SessionStore::Redis(r) => r.set_add(key, member, ttl).await,
+            SharedStore::Redis(r) => r.set_add(key, member, ttl).await,
         }
     }
 
-    pub async fn set_remove(&self, key: &str, member: &str) -> Result<(), SessionStoreError> {
+    pub async fn set_remove(&self, key: &str, member: &str) -> Result<(), SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => {
+            SharedStore::Memory(m) => {
                 m.set_remove(key, member);
                 Ok(())
             }
-            SessionStore::Redis(r) => {
+            SharedStore::Redis(r) => {
                 let member = member.to_owned();
                 r.run(
                     move |mut c, k| async move { c.srem::<_, _, i64>(k, member).await },
@@ -265,10 +267,10 @@ impl SessionStore {
         }
     }
 
-    pub async fn set_members(&self, key: &str) -> Result<Vec<String>, SessionStoreError> {
+    pub async fn set_members(&self, key: &str) -> Result<Vec<String>, SharedStoreError> {
         match self {
-            SessionStore::Memory(m) => Ok(m.set_members(key)),
-            SessionStore::Redis(r) => {
+            SharedStore::Memory(m) => Ok(m.set_members(key)),
+            SharedStore::Redis(r) => {
                 r.run(|mut c, k| async move { c.smembers(k).await }, key)
                     .await
             }
@@ -276,10 +278,10 @@ impl SessionStore {
     }
 
     /// Checks the store answers (the readiness probe).
-    pub async fn ping(&self) -> Result<(), SessionStoreError> {
+    pub async fn ping(&self) -> Result<(), SharedStoreError> {
         match self {
-            SessionStore::Memory(_) => Ok(()),
-            SessionStore::Redis(r) => r.ping().await,
+            SharedStore::Memory(_) => Ok(()),
+            SharedStore::Redis(r) => r.ping().await,
         }
     }
 }
@@ -444,9 +446,9 @@ struct RedisInner {
 }
 
 impl RedisStore {
-    async fn connect(config: &SessionsConfig) -> Result<RedisStore, SessionStoreError> {
+    async fn connect(config: &SessionsConfig) -> Result<RedisStore, SharedStoreError> {
         let url = config.redis_url.redacted();
-        let connect_error = |e: redis::RedisError| SessionStoreError::Connect {
+        let connect_error = |e: redis::RedisError| SharedStoreError::Connect {
             url: url.clone(),
             reason: crate::store::db::one_line(&e.to_string()),
         };
@@ -471,7 +473,7 @@ impl RedisStore {
                 connection: std::sync::RwLock::new((0, connection)),
             }),
         };
-        store.ping().await.map_err(|e| SessionStoreError::Connect {
+        store.ping().await.map_err(|e| SharedStoreError::Connect {
             url,
             reason: e.to_string(),
         })?;
@@ -489,7 +491,7 @@ impl RedisStore {
 
     /// Maps a failed command to an error; after a timeout, replaces the connection (once per
     /// generation, however many commands timed out on it) with a new one made on next use.
-    fn failed(&self, generation: u64, e: redis::RedisError) -> SessionStoreError {
+    fn failed(&self, generation: u64, e: redis::RedisError) -> SharedStoreError {
         if e.is_timeout() {
             let mut guard = self
                 .inner
@@ -512,7 +514,7 @@ impl RedisStore {
         unavailable(e)
     }
 
-    async fn run<T, F, Fut>(&self, f: F, key: &str) -> Result<T, SessionStoreError>
+    async fn run<T, F, Fut>(&self, f: F, key: &str) -> Result<T, SharedStoreError>
     where
         F: FnOnce(ConnectionManager, String) -> Fut,
         Fut: std::future::Future<Output = redis::RedisResult<T>>,
@@ -526,7 +528,7 @@ impl RedisStore {
     async fn query<T: redis::FromRedisValue>(
         &self,
         cmd: &redis::Cmd,
-    ) -> Result<T, SessionStoreError> {
+    ) -> Result<T, SharedStoreError> {
         let (generation, mut connection) = self.connection();
         cmd.query_async(&mut connection)
             .await
@@ -536,7 +538,7 @@ impl RedisStore {
     async fn query_pipe<T: redis::FromRedisValue>(
         &self,
         pipe: &redis::Pipeline,
-    ) -> Result<T, SessionStoreError> {
+    ) -> Result<T, SharedStoreError> {
         let (generation, mut connection) = self.connection();
         pipe.query_async(&mut connection)
             .await
@@ -549,7 +551,7 @@ impl RedisStore {
         value: &[u8],
         ttl: Duration,
         only: Only,
-    ) -> Result<bool, SessionStoreError> {
+    ) -> Result<bool, SharedStoreError> {
         let mut cmd = redis::cmd("SET");
         cmd.arg(format!("{}{key}", self.prefix))
             .arg(value)
@@ -568,7 +570,7 @@ impl RedisStore {
         Ok(reply.is_some())
     }
 
-    async fn hit(&self, key: &str, window: Duration) -> Result<(u64, Duration), SessionStoreError> {
+    async fn hit(&self, key: &str, window: Duration) -> Result<(u64, Duration), SharedStoreError> {
         let key = format!("{}{key}", self.prefix);
         let ms = window.as_millis().max(1) as u64;
         let (generation, mut connection) = self.connection();
@@ -594,7 +596,7 @@ impl RedisStore {
         key: &str,
         member: &str,
         ttl: Duration,
-    ) -> Result<(), SessionStoreError> {
+    ) -> Result<(), SharedStoreError> {
         let key = format!("{}{key}", self.prefix);
         let (generation, mut connection) = self.connection();
         redis::pipe()
@@ -612,20 +614,27 @@ impl RedisStore {
             .map_err(|e| self.failed(generation, e))
     }
 
-    async fn ping(&self) -> Result<(), SessionStoreError> {
+    async fn ping(&self) -> Result<(), SharedStoreError> {
         let reply: String = self.query(&redis::cmd("PING")).await?;
         if reply == "PONG" {
             Ok(())
         } else {
-            Err(SessionStoreError::Unavailable(format!(
+            Err(SharedStoreError::Unavailable(format!(
                 "unexpected PING reply {reply}"
             )))
         }
     }
 }
 
-fn unavailable(e: redis::RedisError) -> SessionStoreError {
-    SessionStoreError::Unavailable(crate::store::db::one_line(&e.to_string()))
+fn unavailable(e: redis::RedisError) -> SharedStoreError {
+    SharedStoreError::Unavailable(crate::store::db::one_line(&e.to_string()))
+}
+
+impl From<SharedStoreError> for crate::error::ApiError {
+    fn from(e: SharedStoreError) -> Self {
+        tracing::warn!(error = %e, "session store unavailable");
+        crate::error::ApiError::unavailable("Penyimpanan sesi", "The session store")
+    }
 }
 
 #[cfg(test)]
@@ -633,9 +642,9 @@ mod tests {
     use super::*;
     use crate::clock::ManualClock;
 
-    fn store() -> (SessionStore, ManualClock) {
+    fn store() -> (SharedStore, ManualClock) {
         let clock = ManualClock::at(DateTime::from_timestamp(1_790_000_000, 0).unwrap());
-        (SessionStore::memory("t:", Arc::new(clock.clone())), clock)
+        (SharedStore::memory("t:", Arc::new(clock.clone())), clock)
     }
 
     #[tokio::test]

@@ -1,0 +1,80 @@
+//! Sending a draft, or a returned request again: rules and chain afresh.
+
+use super::*;
+
+impl Services {
+    /// Sends a draft, or sends a returned request again (its chain is resolved afresh).
+    pub async fn submit(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        version: u32,
+    ) -> Result<RequestView, ServiceError> {
+        let now = self.clock.now();
+        let today = self.clock.today();
+        let txn = self.write_txn().await?;
+        own(&fetch(&txn, id).await?, owner)?;
+        // The request first, then the employee: the order every change takes its locks in.
+        let req = bump(&txn, id, version, now).await?;
+        let employee = lock_employee(&txn, owner).await?;
+        let status = status_of(&req)?;
+        require(
+            matches!(status, RequestStatus::Draft | RequestStatus::Returned),
+            status,
+        )?;
+        let (row, def) = catalogue::get(&txn, &req.service_code).await?;
+        if !def.spec.active {
+            return Err(ServiceError::ServiceInactive);
+        }
+        let rules = self.rules(&row.rules)?;
+        let form = prepare(&txn, &def.spec.form, &stored_form(&req), owner, id, today).await?;
+        let input = RuleInput {
+            request_id: id,
+            employee: &employee,
+            form: &form,
+            today,
+        };
+        let planned = self
+            .plan(&txn, rules.as_ref(), &input, &def.spec.chain)
+            .await?;
+        service_request::Entity::update_many()
+            .col_expr(
+                service_request::Column::Status,
+                Expr::value(RequestStatus::Submitted),
+            )
+            .col_expr(service_request::Column::Form, Expr::value(json(&form)))
+            .col_expr(
+                service_request::Column::Assessment,
+                Expr::value(json(&planned.assessment.detail)),
+            )
+            .col_expr(
+                service_request::Column::ServiceRevision,
+                Expr::value(def.revision as i32),
+            )
+            .col_expr(
+                service_request::Column::UnitId,
+                Expr::value(planned.placement.unit_id),
+            )
+            .col_expr(
+                service_request::Column::PdUnitId,
+                Expr::value(planned.placement.pd_unit_id),
+            )
+            .col_expr(service_request::Column::SubmittedAt, Expr::value(now))
+            .filter(service_request::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        let activated =
+            write_steps(&txn, (id, &req.service_code, owner), &planned.steps, now).await?;
+        rules.book(&txn, &input, &planned.assessment).await?;
+        let action = if status == RequestStatus::Draft {
+            Action::Submitted
+        } else {
+            Action::Resubmitted
+        };
+        let event = Event {
+            activated,
+            ..Event::own(action, Some(status), RequestStatus::Submitted, owner)
+        };
+        self.finish(txn, &req, now, event).await
+    }
+}
