@@ -93,14 +93,57 @@ pub struct UnreadCount {
 
 /// Marks notifications read: the listed ids, or every one up to and including `up_to`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MarkRead {
+    /// 1 to 500 notification ids.
     #[serde(default)]
     pub ids: Vec<i64>,
     #[serde(default)]
     pub up_to: Option<i64>,
 }
+
+/// `ids` (1 to 500), `up_to`, or both: the schema says what the server enforces.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for MarkRead {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayBuilder, KnownFormat,
+            ObjectBuilder, SchemaFormat, Type,
+        };
+        let id = || {
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+        };
+        let fields = ObjectBuilder::new()
+            .property(
+                "ids",
+                ArrayBuilder::new()
+                    .items(id())
+                    .min_items(Some(1))
+                    .max_items(Some(500))
+                    .description(Some("1 to 500 notification ids")),
+            )
+            .property(
+                "up_to",
+                id().description(Some("Every notification up to and including this id")),
+            )
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        let one_of_them = AnyOfBuilder::new()
+            .item(ObjectBuilder::new().required("ids"))
+            .item(ObjectBuilder::new().required("up_to"));
+        AllOfBuilder::new()
+            .description(Some(
+                "Marks notifications read: the listed ids, or every one up to and including `up_to`.",
+            ))
+            .item(fields)
+            .item(one_of_them)
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for MarkRead {}
 
 /// A phone's push service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -134,9 +177,18 @@ impl PushPlatform {
 #[serde(deny_unknown_fields)]
 pub struct DeviceRegistration {
     pub platform: PushPlatform,
-    /// The FCM registration token or the APNs device token (hex).
+    /// The FCM registration token or the APNs device token (hex, at least 64 characters):
+    /// printable, no spaces, at most 512 characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^[!-~]{1,512}$", max_length = 512)
+    )]
     pub token: String,
-    /// The app's version, e.g. "1.4.2".
+    /// The app's version, e.g. "1.4.2": 1 to 32 characters, not only spaces.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 32, pattern = r"\S")
+    )]
     pub app_version: String,
 }
 

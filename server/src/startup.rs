@@ -86,14 +86,23 @@ impl Application {
         let (signer, trust) =
             crate::documents::signer::from_config(&config.documents, clock.clone())
                 .map_err(|e| StartupError::Documents(e.to_string()))?;
-        let waker = crate::notifications::Waker::default();
-        let services = Services::new(
+        let documents = Documents::new(
             db.clone(),
             objects.clone(),
             clock.clone(),
+            (signer, trust),
+            letters,
+            crate::documents::VerifyGate::new(sessions.clone(), &config.documents),
+        );
+        let waker = crate::notifications::Waker::default();
+        // The engine's subscribers, told of every change in its transaction.
+        let services = Services::new(
+            db.clone(),
+            objects,
+            clock.clone(),
             service_rules(),
             Subscribers::new(vec![
-                Arc::new(letters.clone()),
+                Arc::new(documents.clone()),
                 Arc::new(RequestNews::new(waker.clone())),
             ]),
         );
@@ -113,14 +122,6 @@ impl Application {
             hub,
             waker,
             &config.identity.public_url,
-        );
-        let documents = Documents::new(
-            db.clone(),
-            objects,
-            clock.clone(),
-            (signer, trust),
-            letters,
-            crate::documents::VerifyGate::new(sessions.clone(), &config.documents),
         );
         let state = AppState {
             config: Arc::new(config),

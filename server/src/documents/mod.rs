@@ -832,10 +832,11 @@ impl From<crate::documents::DocumentError> for ApiError {
     }
 }
 
-/// Letters act on decisions: a request granted by its final decision gets its letter in the
-/// decision's transaction.
+/// Letters act on decisions: a request granted by its final decision gets its numbered letter
+/// in the decision's transaction, and once it committed the letter is signed at once where the
+/// signer needs no personal credential.
 #[async_trait::async_trait]
-impl crate::services::events::Subscriber for Letters {
+impl crate::services::events::Subscriber for Documents {
     async fn on_event(
         &self,
         txn: &sea_orm::DatabaseTransaction,
@@ -845,15 +846,22 @@ impl crate::services::events::Subscriber for Letters {
             return Ok(());
         };
         let (_, def) = crate::services::catalogue::get(txn, &event.service_code).await?;
-        self.issue(
-            txn,
-            event.request_id,
-            &def.spec,
-            outcome,
-            event.at,
-            event.today,
-        )
-        .await?;
+        self.letters
+            .issue(
+                txn,
+                event.request_id,
+                &def.spec,
+                outcome,
+                event.at,
+                event.today,
+            )
+            .await?;
         Ok(())
+    }
+
+    async fn committed(&self, event: &crate::services::events::RequestEvent) {
+        if event.decided.is_some() {
+            self.sign_after_decision(event.request_id).await;
+        }
     }
 }

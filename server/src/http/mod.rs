@@ -4,6 +4,7 @@ pub mod auth;
 mod docs;
 pub mod extract;
 pub mod health;
+mod problems;
 mod routes;
 
 use std::sync::Arc;
@@ -71,7 +72,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// The routes and their OpenAPI description, built together so none can be missing from it.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::routes())
         .nest(
             "/api/v1",
@@ -82,8 +83,14 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(routes::documents::routes())
                 .merge(routes::notifications::routes()),
         )
-        .split_for_parts()
+        .split_for_parts();
+    (routes, problems::complete(openapi))
 }
+
+/// A file sent as the raw request body.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Binary(#[allow(dead_code)] Vec<u8>);
 
 /// The OpenAPI document as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {

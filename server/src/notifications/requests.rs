@@ -55,7 +55,7 @@ impl Subscriber for RequestNews {
         Ok(())
     }
 
-    fn committed(&self) {
+    async fn committed(&self, _event: &RequestEvent) {
         self.waker.wake();
     }
 }

@@ -153,6 +153,26 @@ pub async fn sweep(
     Ok(removed)
 }
 
+/// An attachment for someone who may read it: its owner, or anyone who may see the request it
+/// belongs to ([`super::views::can_view`]). Anyone else is forbidden.
+pub async fn readable(
+    db: &impl ConnectionTrait,
+    who: &crate::access::Principal,
+    id: Uuid,
+) -> Result<attachment::Model, ServiceError> {
+    let a = find(db, id).await?;
+    let allowed = a.owner_id == who.employee_id
+        || match a.request_id {
+            Some(request) => super::views::can_view(db, who, request).await?,
+            None => false,
+        };
+    if allowed {
+        Ok(a)
+    } else {
+        Err(crate::access::AccessError::Forbidden.into())
+    }
+}
+
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<attachment::Model, ServiceError> {
     attachment::Entity::find_by_id(id)
         .one(db)

@@ -101,8 +101,10 @@ pub trait Subscriber: Send + Sync {
         event: &RequestEvent,
     ) -> Result<(), ServiceError>;
 
-    /// Called once the change committed (to wake a worker, say).
-    fn committed(&self) {}
+    /// Called once the change committed, before the caller is answered (to wake a worker, or
+    /// to sign a granted letter at once). It cannot undo the change, so it reports its own
+    /// failures.
+    async fn committed(&self, _event: &RequestEvent) {}
 }
 
 /// The subscribers, in the order they are told.
@@ -125,9 +127,9 @@ impl Subscribers {
         Ok(())
     }
 
-    pub(crate) fn committed(&self) {
+    pub(crate) async fn committed(&self, event: &RequestEvent) {
         for s in self.0.iter() {
-            s.committed();
+            s.committed(event).await;
         }
     }
 }

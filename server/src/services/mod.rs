@@ -44,6 +44,9 @@ pub enum ServiceError {
     VersionConflict,
     #[error("a reason is required")]
     ReasonRequired,
+    /// The action needs a fresh passkey assertion in this session.
+    #[error("step-up required")]
+    StepUpRequired,
     #[error("a changed decision needs the changed values")]
     ChangesRequired,
     #[error("idempotency key missing or malformed")]
@@ -134,6 +137,7 @@ impl From<ServiceError> for ApiError {
             ),
             ServiceError::VersionConflict => ApiError::new(ErrorCode::VersionConflict),
             ServiceError::ReasonRequired => ApiError::new(ErrorCode::ReasonRequired),
+            ServiceError::StepUpRequired => ApiError::new(ErrorCode::StepUpRequired),
             ServiceError::ChangesRequired => ApiError::with_detail(
                 ErrorCode::InvalidBody,
                 "Keputusan PERUBAHAN memerlukan isian yang diubah ('changes').",

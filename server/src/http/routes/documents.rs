@@ -33,11 +33,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The letters of a request (one once it is granted), for whoever may see the request.
 #[utoipa::path(get, path = "/requests/{id}/documents", tag = "documents", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Request id")),
+    params(("id" = Uuid, Path, description = "Request id")),
     responses(
         (status = 200, description = "The request's letters", body = Vec<DocumentView>),
-        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`document_not_found`: no such request", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -52,11 +50,9 @@ async fn request_documents(
 
 /// A letter's number, signer and state.
 #[utoipa::path(get, path = "/documents/{id}", tag = "documents", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Document id")),
+    params(("id" = Uuid, Path, description = "Document id")),
     responses(
         (status = 200, description = "The letter", body = DocumentView),
-        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`document_not_found`", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -73,11 +69,9 @@ async fn get_document(
 /// The signed PDF: for the employee, the deciders on the chain, the unit's fasilitators and
 /// administrators.
 #[utoipa::path(get, path = "/documents/{id}/pdf", tag = "documents", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Document id")),
+    params(("id" = Uuid, Path, description = "Document id")),
     responses(
         (status = 200, description = "The signed PDF", content_type = "application/pdf"),
-        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`document_not_found`: unknown, or not signed yet", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`storage_unavailable`", body = Problem, content_type = "application/problem+json"),
@@ -110,7 +104,6 @@ async fn download_document(
 #[utoipa::path(get, path = "/documents/awaiting-signature", tag = "documents", security(("bearer" = [])),
     responses(
         (status = 200, description = "Oldest first", body = Vec<DocumentView>),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn awaiting_signature(
     State(state): State<AppState>,
@@ -127,7 +120,6 @@ async fn awaiting_signature(
     responses(
         (status = 200, description = "Signed", body = SignBatchResult),
         (status = 400, description = "`invalid_body`: not 1 to 100 documents", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`step_up_required`, or `signing_rejected` (wrong passphrase or code)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`document_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`document_not_signable`: not waiting for the caller", body = Problem, content_type = "application/problem+json"),
@@ -148,7 +140,7 @@ async fn sign_documents(
 
 /// Check a signed PDF: upload it as the raw body. Anyone may; nothing is kept.
 #[utoipa::path(post, path = "/verify", tag = "documents",
-    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The PDF file as the raw body (sent as `application/pdf` or `application/octet-stream`; the type is told from the bytes)"),
+    request_body(content = crate::http::Binary, content_type = "application/octet-stream", description = "The PDF file as the raw body (sent as `application/pdf` or `application/octet-stream`; the type is told from the bytes)"),
     responses(
         (status = 200, description = "What the verifier found (`status` is `intact` only when valid, trusted and unchanged)", body = VerificationReport),
         (status = 400, description = "`invalid_body`: the upload broke off", body = Problem, content_type = "application/problem+json"),
@@ -185,13 +177,12 @@ async fn verify_upload(
 /// The QR code's target: what the public may see of a letter (number, title, signer, date,
 /// state and fingerprint; never the employee's data). HTML for a browser, JSON otherwise.
 #[utoipa::path(get, path = "/verify/{id}", tag = "documents",
-    params(("id" = String, Path, description = "Document id")),
+    params(("id" = Uuid, Path, description = "Document id")),
     responses(
         (status = 200, description = "The public facts: JSON, or a page when the client accepts text/html", content(
             (PublicDocument = "application/json"),
             (String = "text/html"),
         )),
-        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`document_not_found`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn verify_public(

@@ -147,7 +147,6 @@ async fn redeem_activation(
 #[utoipa::path(get, path = "/me", tag = "identity", security(("bearer" = [])),
     responses(
         (status = 200, description = "Profile", body = Profile),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn me(
     State(state): State<AppState>,
@@ -167,7 +166,6 @@ async fn me(
 #[utoipa::path(get, path = "/me/sessions", tag = "identity", security(("bearer" = [])),
     responses(
         (status = 200, description = "Sessions", body = SessionList),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn my_sessions(
     State(state): State<AppState>,
@@ -190,7 +188,6 @@ async fn my_sessions(
 #[utoipa::path(delete, path = "/me/sessions", tag = "identity", security(("bearer" = [])),
     responses(
         (status = 204, description = "All sessions ended"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn revoke_all_sessions(
     State(state): State<AppState>,
@@ -214,11 +211,10 @@ async fn revoke_all_sessions(
 
 /// End one of the employee's sessions.
 #[utoipa::path(delete, path = "/me/sessions/{id}", tag = "identity", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id from the list")),
+    params(("id" = Uuid, Path, description = "Session id from the list")),
     responses(
         (status = 204, description = "Session ended"),
         (status = 400, description = "`invalid_path`: not a session id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`session_not_found`: not one of yours", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn revoke_session(
@@ -246,7 +242,6 @@ async fn revoke_session(
 #[utoipa::path(post, path = "/auth/logout", tag = "identity", security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn logout(
     State(state): State<AppState>,
@@ -270,7 +265,6 @@ async fn logout(
 #[utoipa::path(post, path = "/auth/refresh", tag = "identity", security(("bearer" = [])),
     responses(
         (status = 200, description = "A new token for the same session", body = SessionGranted),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn refresh(
     State(state): State<AppState>,
@@ -310,7 +304,6 @@ fn challenge(id: String, options: impl serde::Serialize) -> axum::Json<PasskeyCh
 #[utoipa::path(post, path = "/me/passkeys/registration", tag = "identity", security(("bearer" = [])),
     responses(
         (status = 200, description = "WebAuthn creation options", body = PasskeyChallenge),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn start_passkey_registration(
     State(state): State<AppState>,
@@ -353,7 +346,6 @@ async fn finish_passkey_registration(
 #[utoipa::path(get, path = "/me/passkeys", tag = "identity", security(("bearer" = [])),
     responses(
         (status = 200, description = "Passkeys", body = PasskeyList),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn list_passkeys(
     State(state): State<AppState>,
@@ -371,11 +363,9 @@ async fn list_passkeys(
 
 /// Remove a passkey. Needs a fresh step-up; the last way in cannot be removed.
 #[utoipa::path(delete, path = "/me/passkeys/{id}", tag = "identity", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Passkey id")),
+    params(("id" = Uuid, Path, description = "Passkey id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`passkey_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`last_credential`", body = Problem, content_type = "application/problem+json"),
@@ -439,7 +429,6 @@ async fn finish_passkey_login(
 #[utoipa::path(post, path = "/me/step-up/challenge", tag = "identity", security(("bearer" = [])),
     responses(
         (status = 200, description = "WebAuthn request options", body = PasskeyChallenge),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`passkey_not_found`: enrol a passkey first", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn start_step_up(
@@ -489,7 +478,6 @@ struct AuditQuery {
     responses(
         (status = 200, description = "Events, newest first", body = AuthEventList),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn auth_events(
@@ -532,11 +520,9 @@ async fn auth_events(
 /// Disable an employee's account: every session ends at once and no login succeeds. Needs a
 /// fresh step-up.
 #[utoipa::path(post, path = "/admin/employees/{id}/disable", tag = "admin", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Employee id")),
+    params(("id" = Uuid, Path, description = "Employee id")),
     responses(
         (status = 204, description = "Disabled; sessions ended"),
-        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`employee_not_found`", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -624,7 +610,6 @@ async fn sso_login(
 #[utoipa::path(post, path = "/auth/sso/logout", tag = "identity", security(("bearer" = [])),
     responses(
         (status = 200, description = "Logged out here; open end_session_url to log out there", body = SsoLogout),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn sso_logout(
     State(state): State<AppState>,
@@ -663,13 +648,12 @@ async fn sso_logout(
 /// `replaces_holder`; the holder then leaves it and their sessions end too. Needs a fresh
 /// step-up.
 #[utoipa::path(post, path = "/admin/employees/{id}/transfer", tag = "admin", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Employee id")),
+    params(("id" = Uuid, Path, description = "Employee id")),
     request_body = TransferRequest,
     responses(
         (status = 204, description = "Moved; sessions ended"),
         (status = 415, description = "`unsupported_media_type`: send application/json", body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`employee_not_found`, `unit_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`position_occupied`: someone holds the post; send `replaces_holder`", body = Problem, content_type = "application/problem+json"),

@@ -19,11 +19,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// An employee's record: for the employee, their atasan langsung, the official authorised for
 /// their unit, the unit's fasilitator and administrators.
 #[utoipa::path(get, path = "/employees/{id}", tag = "employees", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Employee id")),
+    params(("id" = Uuid, Path, description = "Employee id")),
     responses(
         (status = 200, description = "The record", body = Profile),
-        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`employee_not_found`", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -37,8 +37,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 struct InboxQuery {
     /// Notifications older than this id (the previous page's `next_before`).
+    #[param(minimum = 1)]
     before: Option<i64>,
     /// 1 to 100; 30 if not given.
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u64>,
 }
 
@@ -48,7 +50,6 @@ struct InboxQuery {
     responses(
         (status = 200, description = "A page of the inbox", body = Inbox),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn inbox(
     State(state): State<AppState>,
@@ -67,7 +68,6 @@ async fn inbox(
 #[utoipa::path(get, path = "/notifications/unread-count", tag = "notifications", security(("bearer" = [])),
     responses(
         (status = 200, description = "The unread count", body = UnreadCount),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn unread_count(
     State(state): State<AppState>,
@@ -86,7 +86,6 @@ async fn unread_count(
     responses(
         (status = 200, description = "What stays unread", body = UnreadCount),
         (status = 400, description = "`invalid_body`: neither ids nor up_to, or more than 500 ids", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn mark_read(
     State(state): State<AppState>,
@@ -109,7 +108,6 @@ async fn mark_read(
     responses(
         (status = 200, description = "An event stream of `Notification`s", content_type = "text/event-stream", body = String),
         (status = 400, description = "`invalid_header`: Last-Event-ID is not a number", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "`rate_limited`: this session already has `notifications.streams_per_session` streams open", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn event_stream(
@@ -221,7 +219,6 @@ async fn event_stream(
 #[utoipa::path(get, path = "/notification-preferences", tag = "notifications", security(("bearer" = [])),
     responses(
         (status = 200, description = "The preferences", body = Preferences),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn get_preferences(
     State(state): State<AppState>,
@@ -242,7 +239,6 @@ async fn get_preferences(
     responses(
         (status = 200, description = "The preferences now", body = Preferences),
         (status = 400, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn set_preferences(
     State(state): State<AppState>,
@@ -261,7 +257,6 @@ async fn set_preferences(
 #[utoipa::path(get, path = "/devices", tag = "notifications", security(("bearer" = [])),
     responses(
         (status = 200, description = "The devices, newest first", body = Vec<Device>),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn list_devices(
     State(state): State<AppState>,
@@ -284,7 +279,6 @@ async fn list_devices(
     responses(
         (status = 200, description = "The device", body = Device),
         (status = 400, description = "`invalid_body`: empty or malformed token (APNs tokens are hex), or app version", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn register_device(
     State(state): State<AppState>,
@@ -304,7 +298,6 @@ async fn register_device(
 #[utoipa::path(delete, path = "/devices/current", tag = "notifications", security(("bearer" = [])),
     responses(
         (status = 204, description = "No device is registered for this session now"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn remove_device(
     State(state): State<AppState>,

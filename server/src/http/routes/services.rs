@@ -116,7 +116,6 @@ struct QuoteRequest {
     responses(
         (status = 200, description = "The quote", body = Quote),
         (status = 400, description = "`invalid_body`, `invalid_path`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`form_invalid`, with `errors`", body = Problem, content_type = "application/problem+json"),
@@ -143,7 +142,6 @@ async fn quote(
     responses(
         (status = 200, description = "The service as changed", body = ServiceDefinition),
         (status = 400, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`version_conflict`: changed since that revision", body = Problem, content_type = "application/problem+json"),
@@ -172,7 +170,6 @@ async fn change_service(
     params(("code" = String, Path, description = "Service code")),
     responses(
         (status = 200, description = "Revisions", body = Vec<ServiceRevision>),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -196,12 +193,11 @@ async fn service_revisions(
 /// Ask for a service. Send an `Idempotency-Key` (a UUID made when the form was filled in):
 /// a retry with the same key and body gets the first answer and never makes a second request.
 #[utoipa::path(post, path = "/requests", tag = "requests", security(("bearer" = [])),
-    params(("Idempotency-Key" = String, Header, description = "8 to 128 characters, unique per submission")),
+    params(("Idempotency-Key" = String, Header, min_length = 8, max_length = 128, pattern = r"^[!-~]{8,128}$", description = "8 to 128 visible ASCII characters, unique per submission")),
     request_body = NewRequest,
     responses(
         (status = 201, description = "Created (submitted, or kept as a draft)", body = RequestView),
         (status = 400, description = "`idempotency_key_invalid`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`service_inactive`, `idempotency_in_progress`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
@@ -264,7 +260,10 @@ fn page(after: Option<&str>, limit: Option<u64>) -> Result<(Option<views::Cursor
 #[derive(Debug, Deserialize, IntoParams)]
 struct MyRequests {
     status: Option<RequestStatus>,
-    /// The `next` of the previous page.
+    /// The `next` of the previous page (a cursor the server made).
+    #[param(
+        pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
     after: Option<String>,
     /// Items per page, 1 to 100 (20 by default).
     #[param(minimum = 1, maximum = 100)]
@@ -277,7 +276,6 @@ struct MyRequests {
     responses(
         (status = 200, description = "A page", body = RequestPage),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn my_requests(
     State(state): State<AppState>,
@@ -300,11 +298,9 @@ async fn my_requests(
 /// A request with its chain and timeline: for the employee, the deciders on its chain, the
 /// unit's fasilitators and administrators.
 #[utoipa::path(get, path = "/requests/{id}", tag = "requests", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Request id")),
+    params(("id" = Uuid, Path, description = "Request id")),
     responses(
         (status = 200, description = "The request", body = RequestView),
-        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -322,12 +318,11 @@ async fn get_request(
 
 /// Change a draft, or a request returned for revision.
 #[utoipa::path(put, path = "/requests/{id}", tag = "requests", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Request id")),
+    params(("id" = Uuid, Path, description = "Request id")),
     request_body = RequestEdit,
     responses(
         (status = 200, description = "Changed", body = RequestView),
         (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`: not the employee's", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`version_conflict`, `invalid_transition`", body = Problem, content_type = "application/problem+json"),
@@ -350,12 +345,11 @@ async fn edit_request(
 
 /// Send a draft, or send a returned request again.
 #[utoipa::path(post, path = "/requests/{id}/submit", tag = "requests", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Request id")),
+    params(("id" = Uuid, Path, description = "Request id")),
     request_body = VersionedAction,
     responses(
         (status = 200, description = "Submitted", body = RequestView),
         (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`version_conflict`, `invalid_transition`, `service_inactive`", body = Problem, content_type = "application/problem+json"),
@@ -378,12 +372,11 @@ async fn submit_request(
 
 /// Withdraw a request before its final decision.
 #[utoipa::path(post, path = "/requests/{id}/cancel", tag = "requests", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Request id")),
+    params(("id" = Uuid, Path, description = "Request id")),
     request_body = VersionedAction,
     responses(
         (status = 200, description = "Cancelled", body = RequestView),
         (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`version_conflict`, `invalid_transition`: already decided", body = Problem, content_type = "application/problem+json"),
@@ -410,12 +403,11 @@ async fn cancel_request(
 
 /// The fasilitator's check of the documents: complete, or back for revision with a reason.
 #[utoipa::path(post, path = "/requests/{id}/verification", tag = "requests", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Request id")),
+    params(("id" = Uuid, Path, description = "Request id")),
     request_body = Verification,
     responses(
         (status = 200, description = "Verified or returned", body = RequestView),
         (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`: not a fasilitator of the unit", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`version_conflict`, `invalid_transition`", body = Problem, content_type = "application/problem+json"),
@@ -435,12 +427,11 @@ async fn verify_request(
 /// A decision on the request's current step: the atasan's consideration, the official's
 /// decision, or an outside approval. Needs a passkey step-up from the last few minutes.
 #[utoipa::path(post, path = "/requests/{id}/decision", tag = "requests", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Request id")),
+    params(("id" = Uuid, Path, description = "Request id")),
     request_body = Decision,
     responses(
         (status = 200, description = "Decided", body = RequestView),
         (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`request_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`version_conflict`: someone acted first; `invalid_transition`", body = Problem, content_type = "application/problem+json"),
@@ -454,21 +445,24 @@ async fn decide_request(
     Json(input): Json<Decision>,
 ) -> Result<axum::Json<RequestView>, ApiError> {
     let who = state.principal(current.session.employee_id).await?;
-    // Whether the caller may decide is told before whether the step-up is fresh enough.
-    state.services.check_decider(&who, id).await?;
-    state.identity.passkeys.require_step_up(&current.session)?;
-    let view = state.services.decide(&who, id, &input).await?;
-    if view.status == RequestStatus::Decided {
-        state.documents.sign_after_decision(id).await;
-    }
-    Ok(axum::Json(view))
+    let stepped_up = state
+        .identity
+        .passkeys
+        .require_step_up(&current.session)
+        .is_ok();
+    Ok(axum::Json(
+        state.services.decide(&who, id, &input, stepped_up).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 struct WorkQuery {
     /// Only this service.
     service: Option<String>,
-    /// The `next` of the previous page.
+    /// The `next` of the previous page (a cursor the server made).
+    #[param(
+        pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    )]
     after: Option<String>,
     /// Items per page, 1 to 100 (20 by default).
     #[param(minimum = 1, maximum = 100)]
@@ -482,7 +476,6 @@ struct WorkQuery {
     responses(
         (status = 200, description = "A page and the counts", body = WorkList),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn inbox(
     State(state): State<AppState>,
@@ -512,7 +505,6 @@ async fn work_list(
     responses(
         (status = 200, description = "A page and the counts", body = WorkList),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn verification_queue(
     State(state): State<AppState>,
@@ -535,11 +527,10 @@ struct UploadQuery {
 /// it by its `id` in the form's attachment field.
 #[utoipa::path(post, path = "/attachments", tag = "requests", security(("bearer" = [])),
     params(UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    request_body(content = crate::http::Binary, content_type = "application/octet-stream"),
     responses(
         (status = 201, description = "Stored", body = AttachmentInfo),
         (status = 400, description = "`invalid_query`, `invalid_body`: empty", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`upload_quota_exceeded`: too many files not yet sent", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`attachment_type`", body = Problem, content_type = "application/problem+json"),
@@ -565,11 +556,9 @@ async fn upload_attachment(
 
 /// Download a document: for its owner, and for whoever may see the request it was sent with.
 #[utoipa::path(get, path = "/attachments/{id}", tag = "requests", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Attachment id")),
+    params(("id" = Uuid, Path, description = "Attachment id")),
     responses(
         (status = 200, description = "The file", content_type = "application/octet-stream"),
-        (status = 400, description = "`invalid_path`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`attachment_not_found`", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -578,19 +567,8 @@ async fn download_attachment(
     Authenticated(current): Authenticated,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let me = current.session.employee_id;
-    let a = attachments::find(&state.db, id).await?;
-    let allowed = a.owner_id == me
-        || match a.request_id {
-            Some(request) => {
-                let who = state.principal(me).await?;
-                views::can_view(&state.db, &who, request).await?
-            }
-            None => false,
-        };
-    if !allowed {
-        return Err(AccessError::Forbidden.into());
-    }
+    let who = state.principal(current.session.employee_id).await?;
+    let a = attachments::readable(&state.db, &who, id).await?;
     let stream = state
         .services
         .objects
@@ -636,7 +614,6 @@ struct BalanceQuery {
     responses(
         (status = 200, description = "The balance", body = LeaveBalance),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn leave_balance(
     State(state): State<AppState>,

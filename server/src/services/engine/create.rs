@@ -89,13 +89,13 @@ impl Services {
             activated,
             ..Event::own(action, None, status, owner)
         };
-        record(&txn, &self.subscribers, subject, (now, today), event).await?;
+        let event = record(&txn, &self.subscribers, subject, (now, today), event).await?;
         let view = views::load(&txn, id).await?;
         if let Some(key) = key {
             idempotency::complete(&txn, owner, key, 201, &json(&view)).await?;
         }
         txn.commit().await?;
-        self.subscribers.committed();
+        self.subscribers.committed(&event).await;
         Ok(view)
     }
 }

@@ -4,12 +4,16 @@
 use super::*;
 
 impl Services {
-    /// A decider's decision on the active step (the caller checked the step-up).
+    /// A decider's decision on the active step. The checks come in this order: whether the
+    /// caller decides any step of the request (anyone else learns only "forbidden"), then
+    /// whether their session's passkey step-up is fresh (`stepped_up`), then the request's
+    /// version and state.
     pub async fn decide(
         &self,
         who: &Principal,
         id: Uuid,
         input: &Decision,
+        stepped_up: bool,
     ) -> Result<RequestView, ServiceError> {
         let now = self.clock.now();
         let today = self.clock.today();
@@ -26,6 +30,9 @@ impl Services {
             .any(|s| self.may_decide(who, &before, s).is_ok())
         {
             return Err(AccessError::Forbidden.into());
+        }
+        if !stepped_up {
+            return Err(ServiceError::StepUpRequired);
         }
         let req = bump(&txn, id, input.version, now).await?;
         let status = status_of(&req)?;
@@ -142,20 +149,6 @@ impl Services {
             activated,
         };
         self.finish(txn, &req, now, event).await
-    }
-
-    /// Refuses anyone who can decide no step of the request (the owner included).
-    pub async fn check_decider(&self, who: &Principal, id: Uuid) -> Result<(), ServiceError> {
-        let req = service_request::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or(ServiceError::RequestNotFound)?;
-        let chain = steps_of(&self.db, id).await?;
-        if chain.iter().any(|s| self.may_decide(who, &req, s).is_ok()) {
-            Ok(())
-        } else {
-            Err(AccessError::Forbidden.into())
-        }
     }
 
     /// Whether the caller may act on `step`, and in which capacity: the post's holder, a

@@ -133,7 +133,7 @@ async fn record(
     subject: Subject<'_>,
     (at, today): (DateTime<Utc>, NaiveDate),
     e: Event,
-) -> Result<(), ServiceError> {
+) -> Result<RequestEvent, ServiceError> {
     let event = RequestEvent {
         request_id: subject.id,
         employee_id: subject.employee_id,
@@ -164,7 +164,8 @@ async fn record(
     })
     .exec_without_returning(txn)
     .await?;
-    subscribers.publish(txn, &event).await
+    subscribers.publish(txn, &event).await?;
+    Ok(event)
 }
 
 /// Takes the employee's row lock for the rest of the transaction (PostgreSQL: a row lock;
@@ -416,7 +417,7 @@ impl Services {
         event: Event,
     ) -> Result<RequestView, ServiceError> {
         let today = self.clock.today();
-        record(
+        let event = record(
             &txn,
             &self.subscribers,
             Subject::of(req),
@@ -426,7 +427,7 @@ impl Services {
         .await?;
         let view = views::load(&txn, req.id).await?;
         txn.commit().await?;
-        self.subscribers.committed();
+        self.subscribers.committed(&event).await;
         Ok(view)
     }
 }
