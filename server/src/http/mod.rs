@@ -87,10 +87,22 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     (routes, problems::complete(openapi))
 }
 
-/// A file sent as the raw request body.
-#[derive(utoipa::ToSchema)]
-#[schema(value_type = String, format = Binary)]
-pub struct Binary(#[allow(dead_code)] Vec<u8>);
+/// A file as the raw body (at least one byte), for the OpenAPI document.
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .min_length(Some(1))
+            .description(Some("A file as the raw body (at least one byte)"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Binary {}
 
 /// The OpenAPI document as served at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -558,7 +558,11 @@ async fn upload_attachment(
 #[utoipa::path(get, path = "/attachments/{id}", tag = "requests", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Attachment id")),
     responses(
-        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 200, description = "The file, in the type it was told to be from its content", content(
+            (crate::http::Binary = "application/pdf"),
+            (crate::http::Binary = "image/jpeg"),
+            (crate::http::Binary = "image/png"),
+        )),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`attachment_not_found`", body = Problem, content_type = "application/problem+json"),
     ))]

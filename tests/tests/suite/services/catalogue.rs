@@ -1,0 +1,275 @@
+//! The catalogue as data with history, closed services, and the work lists.
+
+use super::*;
+
+/// The closed services are listed for administrators only; the open catalogue for anyone.
+async fn closed_services_are_listed_for_administrators_only(backend: Backend) {
+    let (w, _clock) = at(backend, july_first()).await;
+    let open: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
+    problem(
+        w.app.get("/api/v1/services?all=true").await,
+        401,
+        "unauthenticated",
+    )
+    .await;
+    problem(
+        send(&w, Staff, "GET", "/api/v1/services?all=true", None).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let r = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/services?all=true"))
+        .bearer_auth("not-a-session")
+        .send()
+        .await
+        .unwrap();
+    problem(r, 401, "unauthenticated").await;
+    let all = ok(send(&w, Admin, "GET", "/api/v1/services?all=true", None).await).await;
+    assert!(all.as_array().unwrap().len() >= open.as_array().unwrap().len());
+    // A session is not needed, nor held against anyone, for the open list.
+    let mine = ok(send(&w, Staff, "GET", "/api/v1/services", None).await).await;
+    assert_eq!(mine, open);
+}
+
+async fn the_catalogue_is_data_with_history(backend: Backend) {
+    let (w, _clock) = at(backend, july_first()).await;
+    let list: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 9);
+    let def: Value = w
+        .app
+        .get("/api/v1/services/cuti_tahunan")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(def["revision"], 1);
+    assert_eq!(def["form"]["fields"][0]["name"], "period");
+    problem(
+        w.app.get("/api/v1/services/nope").await,
+        404,
+        "service_not_found",
+    )
+    .await;
+    // A decree closes the service.
+    let mut spec = def.clone();
+    for k in ["code", "revision", "updated_at"] {
+        spec.as_object_mut().unwrap().remove(k);
+    }
+    spec["active"] = json!(false);
+    spec["sop_version"] = json!("BKD-SOP-CUTI-2026.2");
+    let path = "/api/v1/admin/services/cuti_tahunan";
+    let change =
+        |rev: i64, spec: &Value, note: &str| json!({ "revision": rev, "spec": spec, "note": note });
+    problem(
+        send(&w, Staff, "PUT", path, Some(change(1, &spec, "SK 9/2026"))).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // An administrator's change needs a fresh step-up, as a decision does.
+    problem(
+        send(&w, Admin, "PUT", path, Some(change(1, &spec, "SK 9/2026"))).await,
+        403,
+        "step_up_required",
+    )
+    .await;
+    step_up(&w, Admin).await;
+    problem(
+        send(&w, Admin, "PUT", path, Some(change(1, &spec, " "))).await,
+        422,
+        "reason_required",
+    )
+    .await;
+    let changed = ok(send(
+        &w,
+        Admin,
+        "PUT",
+        path,
+        Some(change(1, &spec, "Keputusan Kepala BKD Nomor 9/2026")),
+    )
+    .await)
+    .await;
+    assert_eq!(changed["revision"], 2);
+    problem(
+        send(&w, Admin, "PUT", path, Some(change(1, &spec, "again"))).await,
+        409,
+        "version_conflict",
+    )
+    .await;
+    problem(
+        submit(
+            &w,
+            Staff,
+            "cuti_tahunan",
+            annual("2026-09-07", "2026-09-11"),
+        )
+        .await,
+        409,
+        "service_inactive",
+    )
+    .await;
+    let q = quote(
+        &w,
+        Staff,
+        "cuti_tahunan",
+        annual("2026-09-07", "2026-09-11"),
+    )
+    .await;
+    assert_eq!(q["ok"], false, "{q}");
+    assert_eq!(q["violations"][0]["code"], "service_inactive");
+    let open: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
+    assert_eq!(open.as_array().unwrap().len(), 8);
+    let revisions = ok(send(
+        &w,
+        Admin,
+        "GET",
+        "/api/v1/admin/services/cuti_tahunan/revisions",
+        None,
+    )
+    .await)
+    .await;
+    assert_eq!(revisions.as_array().unwrap().len(), 2);
+    assert_eq!(revisions[0]["note"], "Keputusan Kepala BKD Nomor 9/2026");
+    assert_eq!(revisions[0]["spec"]["active"], false);
+    assert_eq!(revisions[1]["spec"]["active"], true);
+    // A chain without a decision is refused.
+    spec["chain"] = json!([{ "kind": "verification", "by": "fasilitator" }]);
+    problem(
+        send(&w, Admin, "PUT", path, Some(change(2, &spec, "x"))).await,
+        400,
+        "invalid_body",
+    )
+    .await;
+    // Reopened, with requests recording the revision they were made under.
+    spec["chain"] = def["chain"].clone();
+    spec["active"] = json!(true);
+    ok(send(
+        &w,
+        Admin,
+        "PUT",
+        path,
+        Some(change(2, &spec, "Dibuka kembali")),
+    )
+    .await)
+    .await;
+    let v = created(
+        &w,
+        Staff,
+        "cuti_tahunan",
+        annual("2026-09-07", "2026-09-11"),
+    )
+    .await;
+    assert_eq!(v["service_revision"], 3);
+}
+
+async fn work_lists_page_and_count(backend: Backend) {
+    let (w, _clock) = at(backend, july_first()).await;
+    created(
+        &w,
+        Staff,
+        "cuti_tahunan",
+        annual("2026-09-07", "2026-09-11"),
+    )
+    .await;
+    created(&w, Ibu, "cuti_tahunan", annual("2026-09-07", "2026-09-11")).await;
+    let doc = pdf_id(&w, Staff).await;
+    created(&w, Staff, "cuti_sakit", json!({ "period": period("2026-06-29", "2026-07-01"), "sick_kind": "biasa", "doctor_certificate": doc, "address": address(), "phone": "081234567890" })).await;
+    let page = ok(send(
+        &w,
+        Fasilitator,
+        "GET",
+        "/api/v1/verification-queue?limit=2",
+        None,
+    )
+    .await)
+    .await;
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["counts"]["cuti_tahunan"], 2);
+    assert_eq!(page["counts"]["cuti_sakit"], 1);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let next = page["next"].as_str().unwrap();
+    let page2 = ok(send(
+        &w,
+        Fasilitator,
+        "GET",
+        &format!("/api/v1/verification-queue?limit=2&after={next}"),
+        None,
+    )
+    .await)
+    .await;
+    assert_eq!(page2["items"].as_array().unwrap().len(), 1);
+    assert!(page2["next"].is_null());
+    let seen: std::collections::BTreeSet<String> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(page2["items"].as_array().unwrap())
+        .map(|i| i["request"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(seen.len(), 3, "no item twice, none lost");
+    let sick = ok(send(
+        &w,
+        Fasilitator,
+        "GET",
+        "/api/v1/verification-queue?service=cuti_sakit",
+        None,
+    )
+    .await)
+    .await;
+    assert_eq!(sick["items"].as_array().unwrap().len(), 1);
+    problem(
+        send(
+            &w,
+            Fasilitator,
+            "GET",
+            "/api/v1/verification-queue?after=garbage",
+            None,
+        )
+        .await,
+        400,
+        "invalid_query",
+    )
+    .await;
+    // Other units' fasilitators see none of it; nobody sees their own request to decide.
+    let other = ok(send(
+        &w,
+        OtherFasilitator,
+        "GET",
+        "/api/v1/verification-queue",
+        None,
+    )
+    .await)
+    .await;
+    assert_eq!(other["total"], 0);
+    let mine = ok(send(&w, Staff, "GET", "/api/v1/requests?limit=1", None).await).await;
+    assert_eq!(mine["items"][0]["service"], "cuti_sakit", "newest first");
+    let more = ok(send(
+        &w,
+        Staff,
+        "GET",
+        &format!(
+            "/api/v1/requests?limit=1&after={}",
+            mine["next"].as_str().unwrap()
+        ),
+        None,
+    )
+    .await)
+    .await;
+    assert_eq!(more["items"][0]["service"], "cuti_tahunan");
+    assert!(
+        more["items"][0]["summary"]["id"]
+            .as_str()
+            .unwrap()
+            .contains("5 hari kerja"),
+        "{more}"
+    );
+}
+
+both_backends!(
+    closed_services_are_listed_for_administrators_only,
+    the_catalogue_is_data_with_history,
+    work_lists_page_and_count,
+);
