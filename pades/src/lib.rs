@@ -24,6 +24,8 @@ pub mod keys;
 #[cfg(feature = "sign")]
 pub mod pki;
 #[cfg(feature = "sign")]
+pub mod sample;
+#[cfg(feature = "sign")]
 pub mod sign;
 
 pub use cert::{TrustStore, mask_nik, valid_at};

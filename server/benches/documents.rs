@@ -76,33 +76,6 @@ fn one_megabyte(letter: &[u8]) -> anyhow::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// A PDF of `objects` (numbered from 1, catalog first) with its cross-reference table.
-fn raw_pdf(objects: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<</Size {}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
-
 /// An object stream that inflates to `inflated` zero bytes (a few hundred KB on the wire).
 fn bomb(inflated: usize) -> anyhow::Result<Vec<u8>> {
     use std::io::Write;
@@ -119,7 +92,10 @@ fn bomb(inflated: usize) -> anyhow::Result<Vec<u8>> {
     .into_bytes();
     stream.extend_from_slice(&data);
     stream.extend_from_slice(b"\nendstream");
-    Ok(raw_pdf(&[b"<</Type/Catalog>>".to_vec(), stream]))
+    Ok(abdi_pades::sample::raw_pdf(
+        &[b"<</Type/Catalog>>".to_vec(), stream],
+        "/Root 1 0 R",
+    ))
 }
 
 /// Peak resident memory of this process so far, in MiB (Linux).
@@ -239,7 +215,7 @@ fn hostile(budget: Duration, letter: &[u8], pdf: &[u8], trust: &TrustStore) -> a
     let flood = {
         let mut objects = vec![b"<</Type/Catalog>>".to_vec()];
         objects.extend((0..abdi_pades::limits::MAX_OBJECTS).map(|_| b"null".to_vec()));
-        raw_pdf(&objects)
+        abdi_pades::sample::raw_pdf(&objects, "/Root 1 0 R")
     };
     let files = [
         ("an object-stream bomb (128 MiB of zeros)", bomb(128 << 20)?),

@@ -156,33 +156,7 @@ pub fn run(program: &str, args: &[&str]) -> (i32, String) {
     )
 }
 
-/// A PDF of the given object bodies (object `i + 1` is `objects[i]`, what follows `N 0 obj`),
-/// with a classic cross-reference table and `trailer` entries `trailer` (besides `/Size`).
-pub fn raw_pdf(objects: &[Vec<u8>], trailer: &str) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(body);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<</Size {}{trailer}>>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
+pub use abdi_pades::sample::raw_pdf;
 
 /// A stream object's body: `dict` (without `/Length`) and `data`.
 pub fn stream_body(dict: &str, data: &[u8]) -> Vec<u8> {
