@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::json;
 
 use super::ABROAD_NOTICE_DAYS;
-use super::facts::{Facts, Held, SickCause};
+use super::facts::{Facts, Held, SickCause, booked_kind};
 use crate::services::rules::{Assessment, add_months, add_years};
 
 /// What one kind's rules made of a request.
@@ -52,21 +52,12 @@ impl Facts {
     }
 }
 
-/// The kind a request is booked as: from the fourth birth, maternity leave is granted as cuti
-/// besar (PP 11/2017 Pasal 327).
-pub(crate) fn booked_kind(kind: LeaveKind, birth_order: Option<i64>) -> LeaveKind {
-    match (kind, birth_order) {
-        (LeaveKind::Melahirkan, Some(n)) if n >= 4 => LeaveKind::Besar,
-        _ => kind,
-    }
-}
-
 /// The first year with an annual-leave entitlement: the year the first year of service ends.
 pub(crate) fn first_year(service_start: Option<NaiveDate>) -> i32 {
     service_start.map_or(i32::MAX, |s| add_years(s, 1).year())
 }
 
-/// The bookings as the annual-leave ledger counts them (unknown kinds and states left out).
+/// The bookings as the annual-leave ledger counts them (unknown kinds left out).
 pub(crate) fn ledger_entries(held: &[Held]) -> Vec<Booking> {
     held.iter()
         .filter_map(|h| {
@@ -74,7 +65,7 @@ pub(crate) fn ledger_entries(held: &[Held]) -> Vec<Booking> {
                 kind: h.kind?,
                 year: h.year,
                 days: u32::try_from(h.days).ok()?,
-                state: h.state?,
+                state: h.state,
             })
         })
         .collect()
@@ -193,7 +184,7 @@ pub(crate) fn common(f: &Facts, today: NaiveDate) -> Vec<Violation> {
     if kind != LeaveKind::Bersama
         && let Some(o) = f.others.iter().find(|o| {
             o.kind != Some(LeaveKind::Bersama)
-                && o.state != Some(BookingState::Deferred)
+                && o.state != BookingState::Deferred
                 && o.start <= f.end
                 && o.end >= f.start
         })
@@ -313,7 +304,7 @@ fn besar(f: &Facts) -> Verdict {
     if f.kind == LeaveKind::Besar
         && let Some(prev) = f.others.iter().find(|o| {
             o.kind == Some(LeaveKind::Besar)
-                && o.state == Some(BookingState::Approved)
+                && o.state == BookingState::Approved
                 && add_years(o.end, 5) > start
         })
     {
@@ -337,7 +328,7 @@ fn besar(f: &Facts) -> Verdict {
         .filter(|o| {
             o.kind == Some(LeaveKind::Tahunan)
                 && o.year == start.year()
-                && o.state != Some(BookingState::Deferred)
+                && o.state != BookingState::Deferred
         })
         .map(|o| o.days.max(0) as u32)
         .sum();
@@ -368,9 +359,7 @@ fn melahirkan(f: &Facts) -> Verdict {
     let earlier = f
         .others
         .iter()
-        .filter(|o| {
-            o.kind == Some(LeaveKind::Melahirkan) && o.state == Some(BookingState::Approved)
-        })
+        .filter(|o| o.kind == Some(LeaveKind::Melahirkan) && o.state == BookingState::Approved)
         .count() as i64;
     let order = f.answers.birth_order.unwrap_or(0);
     if order <= earlier {
@@ -571,7 +560,7 @@ mod tests {
             end,
             year: start.year(),
             days: weekdays(start, end) as i32,
-            state: Some(state),
+            state,
         }
     }
 
@@ -858,9 +847,9 @@ mod tests {
             "Cuti tahunan 5 hari kerja tahun ini mengurangi cuti besar: paling banyak 59 hari kerja."
         );
         // Deferred days were not taken; last year's leave is not this year's.
-        f.others[0].state = Some(BookingState::Deferred);
+        f.others[0].state = BookingState::Deferred;
         assert!(besar(&f).problems.is_empty());
-        f.others[0].state = Some(BookingState::Approved);
+        f.others[0].state = BookingState::Approved;
         f.others[0].year = 2025;
         assert!(besar(&f).problems.is_empty());
     }
@@ -1147,15 +1136,11 @@ mod tests {
             kind: None,
             ..ok.clone()
         };
-        let unknown_state = Held {
-            state: None,
-            ..ok.clone()
-        };
         let negative = Held {
             days: -1,
             ..ok.clone()
         };
-        let entries = ledger_entries(&[ok, unknown_kind, unknown_state, negative]);
+        let entries = ledger_entries(&[ok, unknown_kind, negative]);
         assert_eq!(
             entries,
             [Booking {

@@ -12,11 +12,19 @@ use chrono::{Datelike, NaiveDate};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::assess::booked_kind;
 use super::entity::leave_booking;
 use crate::masterdata::entity::employee;
 use crate::reference::{ReferenceError, ReferenceService};
 use crate::services::rules::{RuleInput, add_months, period, service_start, text};
+
+/// The kind a request is booked as: from the fourth birth, maternity leave is granted as cuti
+/// besar (PP 11/2017 Pasal 327).
+pub(crate) fn booked_kind(kind: LeaveKind, birth_order: Option<i64>) -> LeaveKind {
+    match (kind, birth_order) {
+        (LeaveKind::Melahirkan, Some(n)) if n >= 4 => LeaveKind::Besar,
+        _ => kind,
+    }
+}
 
 /// A leave request with everything its rules need to know, and no connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,8 +129,7 @@ pub(crate) struct Held {
     pub(crate) end: NaiveDate,
     pub(crate) year: i32,
     pub(crate) days: i32,
-    /// `None` for a state this build does not know.
-    pub(crate) state: Option<BookingState>,
+    pub(crate) state: BookingState,
 }
 
 impl From<&leave_booking::Model> for Held {
@@ -133,7 +140,7 @@ impl From<&leave_booking::Model> for Held {
             end: m.end_date,
             year: m.year,
             days: m.days,
-            state: Some(m.state),
+            state: m.state,
         }
     }
 }

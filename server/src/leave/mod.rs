@@ -90,7 +90,7 @@ impl ServiceRules for LeaveRules {
             request_id: Set(input.request_id),
             employee_id: Set(input.employee.id),
             kind: Set(
-                assess::booked_kind(self.kind, Answers::read(input.form).birth_order)
+                facts::booked_kind(self.kind, Answers::read(input.form).birth_order)
                     .code()
                     .to_owned(),
             ),

@@ -15,7 +15,7 @@ impl Services {
         let txn = self.write_txn().await?;
         own(&fetch(&txn, id).await?, owner)?;
         let req = bump(&txn, id, version, now).await?;
-        let status = status_of(&req)?;
+        let status = req.status;
         require(status.is_open(), status)?;
         let (row, _) = catalogue::get(&txn, &req.service_code).await?;
         self.rules(&row.rules)?

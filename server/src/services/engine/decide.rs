@@ -35,7 +35,7 @@ impl Services {
             return Err(ServiceError::StepUpRequired);
         }
         let req = bump(&txn, id, input.version, now).await?;
-        let status = status_of(&req)?;
+        let status = req.status;
         require(status == RequestStatus::InReview, status)?;
         let steps = steps_of(&txn, id).await?;
         let Some(step) = steps.iter().find(|s| s.status == StepStatus::Active) else {

@@ -216,10 +216,6 @@ async fn bump(
     Ok(row)
 }
 
-fn status_of(r: &service_request::Model) -> Result<RequestStatus, ServiceError> {
-    Ok(r.status)
-}
-
 fn require(ok: bool, status: RequestStatus) -> Result<(), ServiceError> {
     if ok {
         Ok(())

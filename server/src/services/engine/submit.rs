@@ -17,7 +17,7 @@ impl Services {
         // The request first, then the employee: the order every change takes its locks in.
         let req = bump(&txn, id, version, now).await?;
         let employee = lock_employee(&txn, owner).await?;
-        let status = status_of(&req)?;
+        let status = req.status;
         require(
             matches!(status, RequestStatus::Draft | RequestStatus::Returned),
             status,

@@ -24,7 +24,7 @@ impl Services {
             return Err(AccessError::Forbidden.into());
         }
         let req = bump(&txn, id, input.version, now).await?;
-        let status = status_of(&req)?;
+        let status = req.status;
         let steps = steps_of(&txn, id).await?;
         let Some(step) = steps.iter().find(|s| s.status == StepStatus::Active) else {
             return Err(ServiceError::InvalidTransition(status.code().to_owned()));
