@@ -314,11 +314,6 @@ async fn next_number(db: &impl ConnectionTrait, year: i32) -> Result<i64, DbErr>
     row.try_get_by_index::<i32>(0).map(i64::from)
 }
 
-/// A stored letter's state.
-fn status_of(doc: &document::Model) -> DocumentStatus {
-    doc.status
-}
-
 /// Whether `who` may see the request (and so its letters).
 async fn can_view(
     db: &DatabaseConnection,
@@ -617,7 +612,7 @@ impl Documents {
             number: doc.number.clone(),
             title: Text::new(&doc.title_id, &doc.title_en),
             issued_on: doc.issued_on,
-            status: status_of(doc),
+            status: doc.status,
             signer_name: doc.signer_name.clone(),
             signer_nip: doc.signer_nip.clone(),
             signer_capacity: doc.signer_capacity.clone(),
@@ -688,7 +683,7 @@ impl Documents {
             .one(&self.db)
             .await?
             .ok_or(DocumentError::NotFound)?;
-        let status = status_of(&doc);
+        let status = doc.status;
         Ok(PublicDocument {
             id: doc.id,
             number: doc.number,

@@ -16,7 +16,7 @@ use super::{Waker, messages, outbox};
 use crate::access::Access;
 use crate::masterdata::entity::employee;
 use crate::services::ServiceError;
-use crate::services::entity::{request_step, service_request, service_type};
+use crate::services::entity::{request_step, service_type};
 use crate::services::events::{Action, RequestEvent, Subscriber};
 
 /// Tells the requester and the next actor; wakes the delivery worker once the change commits.
@@ -41,14 +41,8 @@ impl Subscriber for RequestNews {
         if event.to == RequestStatus::Draft || event.action == Action::Edited {
             return Ok(());
         }
-        let Some(req) = service_request::Entity::find_by_id(event.request_id)
-            .one(txn)
-            .await?
-        else {
-            return Ok(());
-        };
-        let name = service_name(txn, &req.service_code).await?;
-        requester_told(txn, event, &req, &name).await?;
+        let name = service_name(txn, &event.service_code).await?;
+        requester_told(txn, event, &name).await?;
         if let Some(step) = event.activated {
             next_actor_told(txn, event, step, &name).await?;
         }
@@ -74,12 +68,10 @@ async fn service_name(db: &impl ConnectionTrait, code: &str) -> Result<Text, DbE
 async fn requester_told(
     txn: &DatabaseTransaction,
     event: &RequestEvent,
-    req: &service_request::Model,
     name: &Text,
 ) -> Result<(), DbErr> {
-    let outcome = (event.to == RequestStatus::Decided)
-        .then_some(req.outcome)
-        .flatten();
+    // The event says the outcome when it decided the request; nothing else changes it.
+    let outcome = event.decided;
     let (title, body) = messages::request_changed(
         name,
         event.action.code(),
@@ -91,11 +83,11 @@ async fn requester_told(
         txn,
         event.at,
         outbox::NewEvent {
-            employee_id: req.employee_id,
+            employee_id: event.employee_id,
             kind: NotificationKind::RequestStatus,
             title,
             body,
-            request_id: Some(req.id),
+            request_id: Some(event.request_id),
             status: Some(event.to),
             outcome,
             quiet: event.by_owner,

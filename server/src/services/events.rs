@@ -35,19 +35,6 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
-        Self::Created,
-        Self::Edited,
-        Self::Submitted,
-        Self::Resubmitted,
-        Self::Cancelled,
-        Self::Verified,
-        Self::Returned,
-        Self::Recommended,
-        Self::Approved,
-        Self::Decided,
-    ];
-
     /// The stored code (the timeline's `action` column).
     pub fn code(self) -> &'static str {
         match self {
@@ -62,10 +49,6 @@ impl Action {
             Self::Approved => "approved",
             Self::Decided => "decided",
         }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.code() == code)
     }
 }
 

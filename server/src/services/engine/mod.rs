@@ -26,7 +26,6 @@ use sea_orm::{
     QueryOrder, TransactionTrait,
 };
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -44,11 +43,6 @@ pub fn code<T: Serialize>(v: &T) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
-}
-
-/// A stored vocabulary value.
-pub fn parse<T: DeserializeOwned>(s: &str) -> Option<T> {
-    serde_json::from_value(Value::String(s.to_owned())).ok()
 }
 
 fn json(v: &impl Serialize) -> String {
