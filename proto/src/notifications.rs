@@ -81,8 +81,8 @@ pub struct Notification {
 pub struct Inbox {
     pub items: Vec<Notification>,
     pub unread: u64,
-    /// Pass as `before` for the next (older) page; absent on the last page.
-    pub next_before: Option<i64>,
+    /// Pass as `after` for the next (older) page; absent on the last page.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

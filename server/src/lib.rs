@@ -2,13 +2,14 @@
 //! [`cli::run`]; everything else lives here so tests drive the real application.
 
 pub mod access;
+pub mod agency;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod documents;
-pub mod email;
+pub(crate) mod email;
 pub mod error;
-pub mod http;
+pub(crate) mod http;
 pub mod identity;
 pub mod leave;
 pub mod masterdata;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::access::Access;
+use crate::agency::Agency;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::documents::Documents;
@@ -23,22 +24,8 @@ pub struct AppState {
     pub reference: ReferenceService,
     pub identity: Identity,
     pub access: Access,
+    pub agency: Agency,
     pub services: Services,
     pub documents: Documents,
     pub notifications: Notifications,
-}
-
-impl AppState {
-    /// Who the caller is in the organisation today (own post, acting posts, roles), for the
-    /// capabilities' access checks.
-    pub async fn principal(
-        &self,
-        employee_id: uuid::Uuid,
-    ) -> Result<crate::access::Principal, crate::error::ApiError> {
-        Ok(self
-            .access
-            .principal(employee_id, self.clock.today())
-            .await
-            .map_err(crate::access::AccessError::from)?)
-    }
 }

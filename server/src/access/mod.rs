@@ -16,6 +16,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTra
 use serde::Serialize;
 use uuid::Uuid;
 
+mod actor;
+pub use actor::Actor;
+
 use crate::error::ApiError;
 use crate::masterdata::entity::{employee, org_unit, position};
 
@@ -114,6 +117,9 @@ impl Action {
 pub enum AccessError {
     #[error("not allowed")]
     Forbidden,
+    /// The action needs a fresh passkey assertion in this session.
+    #[error("step-up required")]
+    StepUpRequired,
     #[error("employee not found")]
     EmployeeNotFound,
     #[error("unit or post not found: {0}")]
@@ -264,19 +270,6 @@ impl Access {
             .ok_or(AccessError::Forbidden)
     }
 
-    /// The caller's principal for today, then [`Access::check`]: what every guarded handler
-    /// does first.
-    pub async fn authorize(
-        &self,
-        caller: Uuid,
-        today: NaiveDate,
-        action: Action,
-        target: Option<Uuid>,
-    ) -> Result<Capacity, AccessError> {
-        let who = self.principal(caller, today).await?;
-        self.check(&who, action, target).await
-    }
-
     /// Who may act on a post on `today`: its holder and, where acting officials may act, each
     /// Plt/Plh whose assignment window holds `today`.
     pub async fn holders(
@@ -415,6 +408,7 @@ impl From<AccessError> for ApiError {
     fn from(e: AccessError) -> Self {
         match e {
             AccessError::Forbidden => ApiError::new(ErrorCode::Forbidden),
+            AccessError::StepUpRequired => ApiError::new(ErrorCode::StepUpRequired),
             AccessError::EmployeeNotFound => ApiError::new(ErrorCode::EmployeeNotFound),
             AccessError::UnitNotFound(code) => ApiError::with_detail(
                 ErrorCode::UnitNotFound,

@@ -4,7 +4,7 @@
 
 pub mod cli;
 pub mod entity;
-pub mod letter;
+pub(crate) mod letter;
 pub mod render;
 pub mod signer;
 
@@ -30,7 +30,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::access::entity::acting_assignment;
-use crate::access::{Access, AccessError, Principal};
+use crate::access::{Access, AccessError, Actor, Principal};
 use crate::clock::SharedClock;
 use crate::config::{DocumentsConfig, Secret};
 use crate::error::ApiError;
@@ -439,12 +439,15 @@ impl Documents {
         }
     }
 
-    /// The caller signs letters waiting for their signature, in one step-up.
+    /// Signs a batch of letters waiting for the caller, all or none. A fresh step-up comes
+    /// first, before anything about the letters is told.
     pub async fn sign_batch(
         &self,
-        who: &Principal,
+        actor: &Actor,
         batch: &SignBatch,
     ) -> Result<Vec<DocumentView>, DocumentError> {
+        actor.require_step_up()?;
+        let who = actor.principal().await?;
         if batch.documents.is_empty() || batch.documents.len() > 100 {
             return Err(DocumentError::BatchSize);
         }
@@ -629,7 +632,8 @@ impl Documents {
     }
 
     /// A letter, for whoever may see its request.
-    pub async fn get(&self, who: &Principal, id: Uuid) -> Result<document::Model, DocumentError> {
+    pub async fn get(&self, actor: &Actor, id: Uuid) -> Result<document::Model, DocumentError> {
+        let who = actor.principal().await?;
         let doc = document::Entity::find_by_id(id)
             .one(&self.db)
             .await?
@@ -643,9 +647,10 @@ impl Documents {
     /// The letters of a request.
     pub async fn of_request(
         &self,
-        who: &Principal,
+        actor: &Actor,
         request_id: Uuid,
     ) -> Result<Vec<DocumentView>, DocumentError> {
+        let who = actor.principal().await?;
         if !can_view(&self.db, who, request_id).await? {
             return Err(AccessError::Forbidden.into());
         }
@@ -659,9 +664,9 @@ impl Documents {
     }
 
     /// Letters waiting for the caller's signature, oldest first.
-    pub async fn awaiting(&self, who: &Principal) -> Result<Vec<DocumentView>, DocumentError> {
+    pub async fn awaiting(&self, actor: &Actor) -> Result<Vec<DocumentView>, DocumentError> {
         Ok(document::Entity::find()
-            .filter(document::Column::SignerEmployeeId.eq(who.employee_id))
+            .filter(document::Column::SignerEmployeeId.eq(actor.employee_id))
             .filter(document::Column::Status.eq(DocumentStatus::AwaitingSignature))
             .order_by_asc(document::Column::CreatedAt)
             .all(&self.db)

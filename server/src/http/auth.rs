@@ -7,6 +7,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header;
 use axum::http::request::Parts;
 
+use crate::access::Actor;
 use crate::error::ApiError;
 use crate::identity::audit::Origin;
 use crate::identity::session::Current;
@@ -18,23 +19,35 @@ pub const COOKIE: &str = "__Host-abdi_session";
 /// Its name in development over plain HTTP (`identity.cookie_secure = false`).
 pub const COOKIE_INSECURE: &str = "abdi_session";
 
-/// A request with a valid session.
-pub struct Authenticated(pub Current);
+/// The caller: a request with a valid session. The one extractor every guarded route takes.
+/// `current` is the session itself (for the identity routes: logout, step-up, devices);
+/// `actor` is what the capabilities check access against.
+pub struct Caller {
+    pub current: Current,
+    pub actor: Actor,
+}
 
-impl FromRequestParts<AppState> for Authenticated {
+impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = token(parts, state)
             .ok_or_else(|| ApiError::from(crate::identity::IdentityError::Unauthenticated))?;
         let current = state.identity.sessions.validate(&token).await?;
-        Ok(Authenticated(current))
+        let stepped_up = state.identity.passkeys.stepped_up(&current.session);
+        let actor = Actor::new(
+            &state.access,
+            current.session.employee_id,
+            stepped_up,
+            state.clock.today(),
+        );
+        Ok(Caller { current, actor })
     }
 }
 
-/// A session where the route works without one too: `None` when no token is sent, 401 when
+/// A caller where the route works without one too: `None` when no token is sent, 401 when
 /// one is sent but is not valid.
-impl axum::extract::OptionalFromRequestParts<AppState> for Authenticated {
+impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(

@@ -1,9 +1,9 @@
 //! The HTTP surface: routes, the OpenAPI document and the middleware stack.
 
-pub mod auth;
+pub(crate) mod auth;
 mod docs;
-pub mod extract;
-pub mod health;
+pub(crate) mod extract;
+pub(crate) mod health;
 mod problems;
 mod routes;
 

@@ -1,13 +1,13 @@
 //! Identity: activation, sessions, the employee's own profile, rate limits and the audit log
 //! of authentication events. Passkeys, SSO and access control build on these.
 
-pub mod activation;
+pub(crate) mod activation;
 pub mod audit;
-pub mod passkeys;
-pub mod ratelimit;
+pub(crate) mod passkeys;
+pub(crate) mod ratelimit;
 pub mod session;
-pub mod sso;
-pub mod token;
+pub(crate) mod sso;
+pub(crate) mod token;
 
 use abdi_proto::ErrorCode;
 

@@ -563,12 +563,19 @@ impl PasskeyService {
         Ok(session.verified_at.unwrap_or_else(|| self.clock.now()))
     }
 
+    /// Whether the session has a passkey assertion recent enough for a sensitive action.
+    pub fn stepped_up(&self, session: &Session) -> bool {
+        session
+            .verified_at
+            .is_some_and(|at| self.clock.now() - at <= self.step_up_max_age())
+    }
+
     /// Sensitive actions call this: a passkey assertion in this session, recent enough.
-    pub fn require_step_up(&self, session: &Session) -> Result<(), IdentityError> {
-        let max_age = chrono::Duration::seconds(self.config.step_up_max_age_secs as i64);
-        match session.verified_at {
-            Some(at) if self.clock.now() - at <= max_age => Ok(()),
-            _ => Err(IdentityError::StepUpRequired),
+    fn require_step_up(&self, session: &Session) -> Result<(), IdentityError> {
+        if self.stepped_up(session) {
+            Ok(())
+        } else {
+            Err(IdentityError::StepUpRequired)
         }
     }
 

@@ -7,13 +7,13 @@
 //! - [`devices`]: push tokens, one per session.
 //! - [`messages`]: what each notification says, in Bahasa Indonesia and English.
 
-pub mod devices;
+pub(crate) mod devices;
 pub mod entity;
-pub mod messages;
+pub(crate) mod messages;
 pub mod outbox;
-pub mod push;
+pub(crate) mod push;
 mod requests;
-pub mod stream;
+pub(crate) mod stream;
 
 use abdi_proto::ErrorCode;
 use std::sync::Arc;
@@ -39,6 +39,7 @@ use crate::clock::SharedClock;
 use crate::config::NotificationsConfig;
 use crate::email::{Email, EmailError, Mailer};
 use crate::error::ApiError;
+use crate::store::page::{Cursor, Page};
 use crate::store::shared::SharedStoreError;
 use entity::{DeliveryState, delivery, device, event, preference};
 use outbox::{Attempt, Backoff};
@@ -47,8 +48,6 @@ use stream::Hub;
 
 #[derive(Debug, thiserror::Error)]
 pub enum NotificationError {
-    #[error("limit must be between 1 and 100")]
-    Limit,
     #[error("Last-Event-ID is not a notification id")]
     LastEventId,
     #[error("the push token is empty, too long or not printable")]
@@ -379,18 +378,11 @@ impl Notifications {
     }
 
     /// A page of the employee's inbox, newest first.
-    pub async fn inbox(
-        &self,
-        employee_id: Uuid,
-        before: Option<i64>,
-        limit: u64,
-    ) -> Result<Inbox, NotificationError> {
-        if !(1..=100).contains(&limit) {
-            return Err(NotificationError::Limit);
-        }
+    pub async fn inbox(&self, employee_id: Uuid, page: Page<i64>) -> Result<Inbox, NotificationError> {
+        let Page { after, limit } = page;
         let mut q = event::Entity::find().filter(event::Column::EmployeeId.eq(employee_id));
-        if let Some(before) = before {
-            q = q.filter(event::Column::Id.lt(before));
+        if let Some(after) = after {
+            q = q.filter(event::Column::Id.lt(after));
         }
         let mut rows = q
             .order_by_desc(event::Column::Id)
@@ -400,8 +392,8 @@ impl Notifications {
         let more = rows.len() as u64 > limit;
         rows.truncate(limit as usize);
         Ok(Inbox {
-            next_before: if more {
-                rows.last().map(|r| r.id)
+            next: if more {
+                rows.last().map(|r| r.id.render())
             } else {
                 None
             },
@@ -565,11 +557,6 @@ impl From<crate::notifications::NotificationError> for ApiError {
     fn from(e: crate::notifications::NotificationError) -> Self {
         use crate::notifications::NotificationError as N;
         match e {
-            N::Limit => ApiError::with_detail(
-                ErrorCode::InvalidQuery,
-                "limit harus antara 1 dan 100.",
-                "limit must be between 1 and 100.",
-            ),
             N::LastEventId => ApiError::with_detail(
                 ErrorCode::InvalidHeader,
                 "Last-Event-ID harus berupa nomor notifikasi.",

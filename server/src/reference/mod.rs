@@ -1,6 +1,6 @@
 //! Reference data: the rank ladder and the yearly holiday calendar.
 
-pub mod calendar_data;
+pub(crate) mod calendar_data;
 pub mod entity;
 mod service;
 

@@ -6,9 +6,9 @@
 pub mod accounts;
 mod copy;
 mod names;
-pub mod org;
-pub mod people;
-pub mod requests;
+pub(crate) mod org;
+pub(crate) mod people;
+pub(crate) mod requests;
 
 use std::fmt;
 use std::time::{Duration, Instant};

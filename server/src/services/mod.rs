@@ -3,14 +3,15 @@
 //! ask for lives in its own module (`leave`, `study`) behind [`rules::ServiceRules`].
 
 pub mod attachments;
-pub mod catalogue;
-pub mod chain;
-pub mod engine;
+pub(crate) mod catalogue;
+pub(crate) mod chain;
+pub(crate) mod engine;
 pub mod entity;
-pub mod events;
-pub mod idempotency;
-pub mod rules;
-pub mod views;
+pub(crate) mod events;
+mod facade;
+pub(crate) mod idempotency;
+pub(crate) mod rules;
+pub(crate) mod views;
 
 use abdi_proto::ErrorCode;
 use std::sync::Arc;
@@ -44,9 +45,6 @@ pub enum ServiceError {
     VersionConflict,
     #[error("a reason is required")]
     ReasonRequired,
-    /// The action needs a fresh passkey assertion in this session.
-    #[error("step-up required")]
-    StepUpRequired,
     #[error("a changed decision needs the changed values")]
     ChangesRequired,
     #[error("idempotency key missing or malformed")]
@@ -137,7 +135,6 @@ impl From<ServiceError> for ApiError {
             ),
             ServiceError::VersionConflict => ApiError::new(ErrorCode::VersionConflict),
             ServiceError::ReasonRequired => ApiError::new(ErrorCode::ReasonRequired),
-            ServiceError::StepUpRequired => ApiError::new(ErrorCode::StepUpRequired),
             ServiceError::ChangesRequired => ApiError::with_detail(
                 ErrorCode::InvalidBody,
                 "Keputusan PERUBAHAN memerlukan isian yang diubah ('changes').",

@@ -25,6 +25,7 @@ use super::entity::{request_event, request_step, service_request};
 use crate::access::entity::acting_assignment;
 use crate::access::{Access, Principal};
 use crate::masterdata::entity::{employee, position};
+use crate::store::page::{self, Page};
 
 fn person(e: &employee::Model) -> PersonRef {
     PersonRef {
@@ -185,17 +186,22 @@ pub async fn can_view(
 /// Where a keyset page starts: the sort time and the id of the last item seen.
 pub type Cursor = (DateTime<Utc>, Uuid);
 
-/// A keyset cursor: the sort time and the id of the last item seen.
-pub fn cursor(at: DateTime<Utc>, id: Uuid) -> String {
-    format!("{}_{id}", at.format("%Y-%m-%dT%H:%M:%S%.6fZ"))
+impl page::Cursor for Cursor {
+    fn parse(raw: &str) -> Option<Self> {
+        let (at, id) = raw.split_once('_')?;
+        Some((
+            DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
+            Uuid::parse_str(id).ok()?,
+        ))
+    }
+
+    fn render(&self) -> String {
+        format!("{}_{}", self.0.format("%Y-%m-%dT%H:%M:%S%.6fZ"), self.1)
+    }
 }
 
-pub fn parse_cursor(raw: &str) -> Option<Cursor> {
-    let (at, id) = raw.split_once('_')?;
-    Some((
-        DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc),
-        Uuid::parse_str(id).ok()?,
-    ))
+fn cursor(at: DateTime<Utc>, id: Uuid) -> String {
+    page::Cursor::render(&(at, id))
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -324,9 +330,9 @@ pub async fn mine(
     db: &impl ConnectionTrait,
     owner: Uuid,
     status: Option<RequestStatus>,
-    after: Option<Cursor>,
-    limit: u64,
+    page: Page<Cursor>,
 ) -> Result<RequestPage, ServiceError> {
+    let Page { after, limit } = page;
     let r = Alias::new("r");
     let at = Expr::col((r.clone(), service_request::Column::CreatedAt));
     let id = Expr::col((r.clone(), service_request::Column::Id));
@@ -441,9 +447,9 @@ pub async fn work_list(
     db: &impl ConnectionTrait,
     work: Work<'_>,
     service: Option<&str>,
-    after: Option<Cursor>,
-    limit: u64,
+    page: Page<Cursor>,
 ) -> Result<WorkList, ServiceError> {
+    let Page { after, limit } = page;
     let s = Alias::new("s");
     let at = Expr::col((s.clone(), request_step::Column::ActivatedAt));
     let id = Expr::col((s.clone(), request_step::Column::Id));

@@ -3,4 +3,5 @@
 
 pub mod db;
 pub mod objects;
-pub mod shared;
+pub(crate) mod page;
+pub(crate) mod shared;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::documents::DocumentError;
 use crate::error::ApiError;
-use crate::http::auth::Authenticated;
+use crate::http::auth::Caller;
 use crate::http::extract::{Json, Path};
 use crate::identity::audit::Origin;
 use crate::state::AppState;
@@ -41,11 +41,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
     ))]
 async fn request_documents(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<Vec<DocumentView>>, ApiError> {
-    let who = state.principal(current.session.employee_id).await?;
-    Ok(axum::Json(state.documents.of_request(&who, id).await?))
+    Ok(axum::Json(
+        state.documents.of_request(&caller.actor, id).await?,
+    ))
 }
 
 /// A letter's number, signer and state.
@@ -58,11 +59,10 @@ async fn request_documents(
     ))]
 async fn get_document(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<DocumentView>, ApiError> {
-    let who = state.principal(current.session.employee_id).await?;
-    let doc = state.documents.get(&who, id).await?;
+    let doc = state.documents.get(&caller.actor, id).await?;
     Ok(axum::Json(state.documents.view_of(&doc)))
 }
 
@@ -78,11 +78,10 @@ async fn get_document(
     ))]
 async fn download_document(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let who = state.principal(current.session.employee_id).await?;
-    let doc = state.documents.get(&who, id).await?;
+    let doc = state.documents.get(&caller.actor, id).await?;
     let pdf = state.documents.pdf(&doc).await?;
     let name = format!("{}.pdf", doc.number.replace(['/', '"', '\\', ' '], "-"));
     Ok((
@@ -107,10 +106,9 @@ async fn download_document(
     ))]
 async fn awaiting_signature(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<axum::Json<Vec<DocumentView>>, ApiError> {
-    let who = state.principal(current.session.employee_id).await?;
-    Ok(axum::Json(state.documents.awaiting(&who).await?))
+    Ok(axum::Json(state.documents.awaiting(&caller.actor).await?))
 }
 
 /// Sign a batch of letters waiting for the caller, with one passkey step-up and, for a remote
@@ -129,12 +127,10 @@ async fn awaiting_signature(
     ))]
 async fn sign_documents(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Json(batch): Json<SignBatch>,
 ) -> Result<axum::Json<SignBatchResult>, ApiError> {
-    state.identity.passkeys.require_step_up(&current.session)?;
-    let who = state.principal(current.session.employee_id).await?;
-    let signed = state.documents.sign_batch(&who, &batch).await?;
+    let signed = state.documents.sign_batch(&caller.actor, &batch).await?;
     Ok(axum::Json(SignBatchResult { signed }))
 }
 

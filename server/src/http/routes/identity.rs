@@ -3,7 +3,7 @@
 
 use abdi_proto::Problem;
 use abdi_proto::identity::{
-    ActivationAccepted, ActivationRequest, AuthEvent, AuthEventList, PasskeyAssertion,
+    ActivationAccepted, ActivationRequest, AuthEventList, PasskeyAssertion,
     PasskeyChallenge, PasskeyInfo, PasskeyList, PasskeyRegistration, Profile, RedeemRequest,
     SessionGranted, SessionInfo, SessionList, SsoLogin, SsoLogout, SsoProvider, SsoProviders,
     StepUp, TransferRequest,
@@ -14,9 +14,8 @@ use axum::response::IntoResponse;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::access::{AccessError, Action};
 use crate::error::ApiError;
-use crate::http::auth::{Authenticated, COOKIE, COOKIE_INSECURE};
+use crate::http::auth::{COOKIE, COOKIE_INSECURE, Caller};
 use crate::http::extract::{Json, Path};
 use crate::identity::IdentityError;
 use crate::identity::audit::Origin;
@@ -150,12 +149,12 @@ async fn redeem_activation(
     ))]
 async fn me(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<axum::Json<Profile>, ApiError> {
     let profile = state
         .identity
         .directory
-        .profile(current.session.employee_id)
+        .profile(caller.current.session.employee_id)
         .await
         .map_err(IdentityError::from)?
         .ok_or(IdentityError::Unauthenticated)?;
@@ -169,17 +168,17 @@ async fn me(
     ))]
 async fn my_sessions(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<axum::Json<SessionList>, ApiError> {
     let sessions = state
         .identity
         .sessions
-        .list(current.session.employee_id)
+        .list(caller.current.session.employee_id)
         .await?;
     Ok(axum::Json(SessionList {
         sessions: sessions
             .iter()
-            .map(|(_, s)| info(s, Some(current.session.id)))
+            .map(|(_, s)| info(s, Some(caller.current.session.id)))
             .collect(),
     }))
 }
@@ -192,9 +191,9 @@ async fn my_sessions(
 async fn revoke_all_sessions(
     State(state): State<AppState>,
     origin: Origin,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
-    let id = current.session.employee_id;
+    let id = caller.current.session.employee_id;
     let n = state.identity.sessions.revoke_all(id).await?;
     state.notifications.devices.forget_employee(id).await?;
     state
@@ -220,10 +219,10 @@ async fn revoke_all_sessions(
 async fn revoke_session(
     State(state): State<AppState>,
     origin: Origin,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let employee = current.session.employee_id;
+    let employee = caller.current.session.employee_id;
     state.identity.sessions.revoke(employee, id).await?;
     state.notifications.devices.forget_session(id).await?;
     state
@@ -246,17 +245,17 @@ async fn revoke_session(
 async fn logout(
     State(state): State<AppState>,
     origin: Origin,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
-    state.identity.sessions.end(&current).await?;
+    state.identity.sessions.end(&caller.current).await?;
     state
         .notifications
         .devices
-        .forget_session(current.session.id)
+        .forget_session(caller.current.session.id)
         .await?;
     state
         .identity
-        .audit(&origin, "logout", Some(current.session.employee_id), None)
+        .audit(&origin, "logout", Some(caller.current.session.employee_id), None)
         .await;
     Ok((StatusCode::NO_CONTENT, clear_cookie()))
 }
@@ -269,19 +268,19 @@ async fn logout(
 async fn refresh(
     State(state): State<AppState>,
     origin: Origin,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
-    let token = state.identity.sessions.rotate(&current).await?;
+    let token = state.identity.sessions.rotate(&caller.current).await?;
     state
         .identity
         .audit(
             &origin,
             "session_refreshed",
-            Some(current.session.employee_id),
+            Some(caller.current.session.employee_id),
             None,
         )
         .await;
-    Ok(granted(&state, StatusCode::OK, token, &current.session))
+    Ok(granted(&state, StatusCode::OK, token, &caller.current.session))
 }
 
 fn passkey_info(row: &crate::identity::passkeys::entity::Model) -> PasskeyInfo {
@@ -307,9 +306,9 @@ fn challenge(id: String, options: impl serde::Serialize) -> axum::Json<PasskeyCh
     ))]
 async fn start_passkey_registration(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<axum::Json<PasskeyChallenge>, ApiError> {
-    let (id, options) = state.identity.passkeys.start_registration(&current).await?;
+    let (id, options) = state.identity.passkeys.start_registration(&caller.current).await?;
     Ok(challenge(id, options))
 }
 
@@ -325,14 +324,14 @@ async fn start_passkey_registration(
 async fn finish_passkey_registration(
     State(state): State<AppState>,
     origin: Origin,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Json(req): Json<PasskeyRegistration>,
 ) -> Result<impl IntoResponse, ApiError> {
     let row = state
         .identity
         .passkeys
         .finish_registration(
-            &current,
+            &caller.current,
             &req.challenge_id,
             &req.name,
             req.credential,
@@ -349,12 +348,12 @@ async fn finish_passkey_registration(
     ))]
 async fn list_passkeys(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<axum::Json<PasskeyList>, ApiError> {
     let rows = state
         .identity
         .passkeys
-        .list(current.session.employee_id)
+        .list(caller.current.session.employee_id)
         .await?;
     Ok(axum::Json(PasskeyList {
         passkeys: rows.iter().map(passkey_info).collect(),
@@ -373,13 +372,13 @@ async fn list_passkeys(
 async fn remove_passkey(
     State(state): State<AppState>,
     origin: Origin,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     state
         .identity
         .passkeys
-        .remove(&current, id, &origin)
+        .remove(&caller.current, id, &origin)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -433,9 +432,9 @@ async fn finish_passkey_login(
     ))]
 async fn start_step_up(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<axum::Json<PasskeyChallenge>, ApiError> {
-    let (id, options) = state.identity.passkeys.start_step_up(&current).await?;
+    let (id, options) = state.identity.passkeys.start_step_up(&caller.current).await?;
     Ok(challenge(id, options))
 }
 
@@ -451,12 +450,12 @@ async fn start_step_up(
 async fn finish_step_up(
     State(state): State<AppState>,
     origin: Origin,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Json(req): Json<PasskeyAssertion>,
 ) -> Result<axum::Json<StepUp>, ApiError> {
     let passkeys = &state.identity.passkeys;
     let verified_at = passkeys
-        .finish_step_up(&current, &req.challenge_id, req.credential, &origin)
+        .finish_step_up(&caller.current, &req.challenge_id, req.credential, &origin)
         .await?;
     Ok(axum::Json(StepUp {
         verified_at,
@@ -482,39 +481,16 @@ struct AuditQuery {
     ))]
 async fn auth_events(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     crate::http::extract::Query(q): crate::http::extract::Query<AuditQuery>,
 ) -> Result<axum::Json<AuthEventList>, ApiError> {
-    state
-        .access
-        .authorize(
-            current.session.employee_id,
-            state.clock.today(),
-            Action::ReadAuditLog,
-            None,
-        )
-        .await?;
-    let rows = state
-        .identity
-        .audit_log
-        .query(q.employee_id, q.limit.unwrap_or(100).clamp(1, 500))
-        .await
-        .map_err(AccessError::from)?;
-    Ok(axum::Json(AuthEventList {
-        events: rows
-            .into_iter()
-            .map(|r| AuthEvent {
-                at: r.at,
-                employee_id: r.employee_id.map(|id| id.to_string()),
-                subject: r.subject,
-                event: r.event,
-                outcome: r.outcome,
-                ip: r.ip,
-                user_agent: r.user_agent,
-                detail: r.detail,
-            })
-            .collect(),
-    }))
+    let limit = q.limit.unwrap_or(100);
+    Ok(axum::Json(
+        state
+            .agency
+            .auth_events(&caller.actor, q.employee_id, limit)
+            .await?,
+    ))
 }
 
 /// Disable an employee's account: every session ends at once and no login succeeds. Needs a
@@ -529,33 +505,10 @@ async fn auth_events(
 async fn disable_account(
     State(state): State<AppState>,
     origin: Origin,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .access
-        .authorize(
-            current.session.employee_id,
-            state.clock.today(),
-            Action::DisableAccount,
-            Some(id),
-        )
-        .await?;
-    state.identity.passkeys.require_step_up(&current.session)?;
-    let ended = state.identity.disable(id, state.clock.now()).await?;
-    state.notifications.devices.forget_employee(id).await?;
-    state
-        .identity
-        .audit(
-            &origin,
-            "account_disabled",
-            Some(id),
-            Some(format!(
-                "by {}; {ended} sessions ended",
-                current.session.employee_id
-            )),
-        )
-        .await;
+    state.agency.disable(&caller.actor, &origin, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -614,24 +567,24 @@ async fn sso_login(
 async fn sso_logout(
     State(state): State<AppState>,
     origin: Origin,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
-    let url = match &current.session.sso {
+    let url = match &caller.current.session.sso {
         Some(link) => state.identity.sso.end_session_url(link).await,
         None => None,
     };
-    state.identity.sessions.end(&current).await?;
+    state.identity.sessions.end(&caller.current).await?;
     state
         .notifications
         .devices
-        .forget_session(current.session.id)
+        .forget_session(caller.current.session.id)
         .await?;
     state
         .identity
         .audit(
             &origin,
             "logout",
-            Some(current.session.employee_id),
+            Some(caller.current.session.employee_id),
             Some("sso".into()),
         )
         .await;
@@ -661,56 +614,13 @@ async fn sso_logout(
 async fn transfer_employee(
     State(state): State<AppState>,
     origin: Origin,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
     Json(req): Json<TransferRequest>,
 ) -> Result<StatusCode, ApiError> {
     state
-        .access
-        .authorize(
-            current.session.employee_id,
-            state.clock.today(),
-            Action::TransferEmployee,
-            Some(id),
-        )
+        .agency
+        .transfer(&caller.actor, &origin, id, &req)
         .await?;
-    state.identity.passkeys.require_step_up(&current.session)?;
-    let identity = &state.identity;
-    let destination = identity
-        .directory
-        .destination(&req.unit_code, req.position_code.as_deref())
-        .await
-        .map_err(AccessError::from)?
-        .map_err(AccessError::UnitNotFound)?;
-    let (ended, replaced) = identity
-        .transfer(id, destination, req.replaces_holder, state.clock.now())
-        .await?;
-    state.notifications.devices.forget_employee(id).await?;
-    for holder in &replaced {
-        state.notifications.devices.forget_employee(*holder).await?;
-        identity
-            .audit(
-                &origin,
-                "employee_replaced",
-                Some(*holder),
-                Some(format!(
-                    "post taken by {id}; by {}",
-                    current.session.employee_id
-                )),
-            )
-            .await;
-    }
-    state
-        .identity
-        .audit(
-            &origin,
-            "employee_transferred",
-            Some(id),
-            Some(format!(
-                "to {}; by {}; {ended} sessions ended",
-                req.unit_code, current.session.employee_id
-            )),
-        )
-        .await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,9 +6,8 @@ use axum::extract::State;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::access::{AccessError, Action};
 use crate::error::ApiError;
-use crate::http::auth::Authenticated;
+use crate::http::auth::Caller;
 use crate::http::extract::Path;
 use crate::state::AppState;
 
@@ -27,24 +26,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     ))]
 async fn view_employee(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<Profile>, ApiError> {
-    state
-        .access
-        .authorize(
-            current.session.employee_id,
-            state.clock.today(),
-            Action::ViewEmployee,
-            Some(id),
-        )
-        .await?;
-    let profile = state
-        .identity
-        .directory
-        .profile(id)
-        .await
-        .map_err(AccessError::from)?
-        .ok_or(AccessError::EmployeeNotFound)?;
-    Ok(axum::Json(profile))
+    Ok(axum::Json(state.agency.profile(&caller.actor, id).await?))
 }

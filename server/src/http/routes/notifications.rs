@@ -12,14 +12,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
-use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
-use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::ApiError;
-use crate::http::auth::Authenticated;
-use crate::http::extract::{Json, Query};
+use crate::http::auth::Caller;
+use crate::http::extract::{Json, NotificationPageQuery, Paged};
 use crate::notifications::stream::Signal;
 use crate::state::AppState;
 
@@ -34,32 +32,22 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(register_device, remove_device))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-struct InboxQuery {
-    /// Notifications older than this id (the previous page's `next_before`).
-    #[param(minimum = 1)]
-    before: Option<i64>,
-    /// 1 to 100; 30 if not given.
-    #[param(minimum = 1, maximum = 100)]
-    limit: Option<u64>,
-}
-
 /// The employee's notifications, newest first, with the unread count.
 #[utoipa::path(get, path = "/notifications", tag = "notifications", security(("bearer" = [])),
-    params(InboxQuery),
+    params(NotificationPageQuery),
     responses(
         (status = 200, description = "A page of the inbox", body = Inbox),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn inbox(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
-    Query(q): Query<InboxQuery>,
+    caller: Caller,
+    Paged(page): Paged<i64>,
 ) -> Result<axum::Json<Inbox>, ApiError> {
     Ok(axum::Json(
         state
             .notifications
-            .inbox(current.session.employee_id, q.before, q.limit.unwrap_or(30))
+            .inbox(caller.actor.employee_id, page)
             .await?,
     ))
 }
@@ -71,11 +59,11 @@ async fn inbox(
     ))]
 async fn unread_count(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<axum::Json<UnreadCount>, ApiError> {
     let unread = state
         .notifications
-        .unread(current.session.employee_id)
+        .unread(caller.actor.employee_id)
         .await?;
     Ok(axum::Json(UnreadCount { unread }))
 }
@@ -89,12 +77,12 @@ async fn unread_count(
     ))]
 async fn mark_read(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Json(which): Json<MarkRead>,
 ) -> Result<axum::Json<UnreadCount>, ApiError> {
     let unread = state
         .notifications
-        .mark_read(current.session.employee_id, &which)
+        .mark_read(caller.actor.employee_id, &which)
         .await?;
     Ok(axum::Json(UnreadCount { unread }))
 }
@@ -112,10 +100,10 @@ async fn mark_read(
     ))]
 async fn event_stream(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let employee = current.session.employee_id;
+    let employee = caller.actor.employee_id;
     let notifications = state.notifications.clone();
     // Subscribe before reading where to start, so nothing falls between the two.
     let signals = notifications.hub.subscribe();
@@ -133,7 +121,7 @@ async fn event_stream(
     let slot = notifications
         .hub
         .claim_slot(
-            &current.token_hash,
+            &caller.current.token_hash,
             state.config.notifications.streams_per_session,
             keepalive * 3,
         )
@@ -142,7 +130,7 @@ async fn event_stream(
             keepalive,
         ))?;
     let sessions = state.identity.sessions.clone();
-    let token_hash = current.token_hash;
+    let token_hash = caller.current.token_hash;
 
     struct Cursor {
         signals: tokio::sync::broadcast::Receiver<Signal>,
@@ -222,12 +210,12 @@ async fn event_stream(
     ))]
 async fn get_preferences(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<axum::Json<Preferences>, ApiError> {
     Ok(axum::Json(
         state
             .notifications
-            .preferences(current.session.employee_id)
+            .preferences(caller.actor.employee_id)
             .await?,
     ))
 }
@@ -242,13 +230,13 @@ async fn get_preferences(
     ))]
 async fn set_preferences(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Json(prefs): Json<Preferences>,
 ) -> Result<axum::Json<Preferences>, ApiError> {
     Ok(axum::Json(
         state
             .notifications
-            .set_preferences(current.session.employee_id, prefs)
+            .set_preferences(caller.actor.employee_id, prefs)
             .await?,
     ))
 }
@@ -260,13 +248,13 @@ async fn set_preferences(
     ))]
 async fn list_devices(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<axum::Json<Vec<Device>>, ApiError> {
     Ok(axum::Json(
         state
             .notifications
             .devices
-            .list(current.session.employee_id, current.session.id)
+            .list(caller.actor.employee_id, caller.current.session.id)
             .await?,
     ))
 }
@@ -282,14 +270,14 @@ async fn list_devices(
     ))]
 async fn register_device(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Json(reg): Json<DeviceRegistration>,
 ) -> Result<axum::Json<Device>, ApiError> {
     Ok(axum::Json(
         state
             .notifications
             .devices
-            .register(&current.session.device(), &reg)
+            .register(&caller.current.session.device(), &reg)
             .await?,
     ))
 }
@@ -301,12 +289,12 @@ async fn register_device(
     ))]
 async fn remove_device(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
 ) -> Result<StatusCode, ApiError> {
     state
         .notifications
         .devices
-        .forget_session(current.session.id)
+        .forget_session(caller.current.session.id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

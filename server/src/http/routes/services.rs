@@ -19,14 +19,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::access::{AccessError, Action, Principal};
 use crate::error::ApiError;
-use crate::http::auth::Authenticated;
-use crate::http::extract::{Json, Path, Query};
+use crate::http::auth::Caller;
+use crate::http::extract::{Json, Paged, Path, Query, RequestPageQuery};
 use crate::services::attachments::{self, AttachmentInfo};
 use crate::services::idempotency::Submitted;
-use crate::services::views::{self, Work};
-use crate::services::{ServiceError, catalogue};
+use crate::services::views;
+use crate::services::ServiceError;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -68,24 +67,15 @@ struct ListServices {
     ))]
 async fn list_services(
     State(state): State<AppState>,
-    current: Option<Authenticated>,
+    caller: Option<Caller>,
     Query(q): Query<ListServices>,
 ) -> Result<axum::Json<Vec<ServiceSummary>>, ApiError> {
-    if q.all {
-        let Some(Authenticated(current)) = current else {
-            return Err(crate::identity::IdentityError::Unauthenticated.into());
-        };
-        state
-            .access
-            .authorize(
-                current.session.employee_id,
-                state.clock.today(),
-                Action::ManageCatalogue,
-                None,
-            )
-            .await?;
-    }
-    Ok(axum::Json(catalogue::list(&state.db, q.all).await?))
+    let including_closed = match (q.all, &caller) {
+        (false, _) => None,
+        (true, Some(caller)) => Some(&caller.actor),
+        (true, None) => return Err(crate::identity::IdentityError::Unauthenticated.into()),
+    };
+    Ok(axum::Json(state.services.catalogue(including_closed).await?))
 }
 
 /// A service in full: the form schema the app renders, the documents, the chain and the SOP.
@@ -99,7 +89,7 @@ async fn get_service(
     State(state): State<AppState>,
     Path(code): Path<String>,
 ) -> Result<axum::Json<ServiceDefinition>, ApiError> {
-    Ok(axum::Json(catalogue::get(&state.db, &code).await?.1))
+    Ok(axum::Json(state.services.service(&code).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -122,14 +112,14 @@ struct QuoteRequest {
     ))]
 async fn quote(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(code): Path<String>,
     Json(req): Json<QuoteRequest>,
 ) -> Result<axum::Json<Quote>, ApiError> {
     Ok(axum::Json(
         state
             .services
-            .quote(current.session.employee_id, &code, &req.form)
+            .quote(caller.actor.employee_id, &code, &req.form)
             .await?,
     ))
 }
@@ -150,18 +140,15 @@ async fn quote(
     ))]
 async fn change_service(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(code): Path<String>,
     Json(change): Json<ServiceChange>,
 ) -> Result<axum::Json<ServiceDefinition>, ApiError> {
-    let me = current.session.employee_id;
-    state
-        .access
-        .authorize(me, state.clock.today(), Action::ManageCatalogue, None)
-        .await?;
-    state.identity.passkeys.require_step_up(&current.session)?;
     Ok(axum::Json(
-        catalogue::update(&state.db, &code, change, me, state.clock.now()).await?,
+        state
+            .services
+            .change_service(&caller.actor, &code, change)
+            .await?,
     ))
 }
 
@@ -175,19 +162,12 @@ async fn change_service(
     ))]
 async fn service_revisions(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(code): Path<String>,
 ) -> Result<axum::Json<Vec<ServiceRevision>>, ApiError> {
-    state
-        .access
-        .authorize(
-            current.session.employee_id,
-            state.clock.today(),
-            Action::ManageCatalogue,
-            None,
-        )
-        .await?;
-    Ok(axum::Json(catalogue::history(&state.db, &code).await?))
+    Ok(axum::Json(
+        state.services.service_history(&caller.actor, &code).await?,
+    ))
 }
 
 /// Ask for a service. Send an `Idempotency-Key` (a UUID made when the form was filled in):
@@ -205,14 +185,14 @@ async fn service_revisions(
     ))]
 async fn create_request(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     headers: HeaderMap,
     Json(new): Json<NewRequest>,
 ) -> Result<Response, ApiError> {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     match state
         .services
-        .create_once(current.session.employee_id, &new, key)
+        .create_once(caller.actor.employee_id, &new, key)
         .await?
     {
         Submitted::Replayed { status, body } => Ok((
@@ -234,64 +214,26 @@ async fn create_request(
     }
 }
 
-/// A keyset page: `after` (the `next` of the previous page) and `limit` (1 to 100, 20 by
-/// default).
-fn page(after: Option<&str>, limit: Option<u64>) -> Result<(Option<views::Cursor>, u64), ApiError> {
-    let after = match after {
-        Some(raw) => Some(views::parse_cursor(raw).ok_or_else(|| {
-            ApiError::with_detail(
-                abdi_proto::ErrorCode::InvalidQuery,
-                "Parameter 'after' tidak dikenal; gunakan nilai 'next' dari halaman sebelumnya.",
-                "Unknown 'after'; use the 'next' of the previous page.",
-            )
-        })?),
-        None => None,
-    };
-    match limit.unwrap_or(20) {
-        n @ 1..=100 => Ok((after, n)),
-        _ => Err(ApiError::with_detail(
-            abdi_proto::ErrorCode::InvalidQuery,
-            "Parameter 'limit' harus 1 sampai 100.",
-            "'limit' must be 1 to 100.",
-        )),
-    }
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 struct MyRequests {
     status: Option<RequestStatus>,
-    /// The `next` of the previous page (a cursor the server made).
-    #[param(
-        pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-    )]
-    after: Option<String>,
-    /// Items per page, 1 to 100 (20 by default).
-    #[param(minimum = 1, maximum = 100)]
-    limit: Option<u64>,
 }
 
 /// The employee's own requests, newest first.
 #[utoipa::path(get, path = "/requests", tag = "requests", security(("bearer" = [])),
-    params(MyRequests),
+    params(MyRequests, RequestPageQuery),
     responses(
         (status = 200, description = "A page", body = RequestPage),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn my_requests(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Query(q): Query<MyRequests>,
+    Paged(page): Paged<views::Cursor>,
 ) -> Result<axum::Json<RequestPage>, ApiError> {
-    let (after, limit) = page(q.after.as_deref(), q.limit)?;
     Ok(axum::Json(
-        views::mine(
-            &state.db,
-            current.session.employee_id,
-            q.status,
-            after,
-            limit,
-        )
-        .await?,
+        state.services.mine(&caller.actor, q.status, page).await?,
     ))
 }
 
@@ -306,14 +248,10 @@ async fn my_requests(
     ))]
 async fn get_request(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<RequestView>, ApiError> {
-    let who = state.principal(current.session.employee_id).await?;
-    if !views::can_view(&state.db, &who, id).await? {
-        return Err(AccessError::Forbidden.into());
-    }
-    Ok(axum::Json(views::load(&state.db, id).await?))
+    Ok(axum::Json(state.services.request(&caller.actor, id).await?))
 }
 
 /// Change a draft, or a request returned for revision.
@@ -331,14 +269,14 @@ async fn get_request(
     ))]
 async fn edit_request(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
     Json(edit): Json<RequestEdit>,
 ) -> Result<axum::Json<RequestView>, ApiError> {
     Ok(axum::Json(
         state
             .services
-            .edit(current.session.employee_id, id, edit.version, &edit.form)
+            .edit(caller.actor.employee_id, id, edit.version, &edit.form)
             .await?,
     ))
 }
@@ -358,14 +296,14 @@ async fn edit_request(
     ))]
 async fn submit_request(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
     Json(action): Json<VersionedAction>,
 ) -> Result<axum::Json<RequestView>, ApiError> {
     Ok(axum::Json(
         state
             .services
-            .submit(current.session.employee_id, id, action.version)
+            .submit(caller.actor.employee_id, id, action.version)
             .await?,
     ))
 }
@@ -384,7 +322,7 @@ async fn submit_request(
     ))]
 async fn cancel_request(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
     Json(action): Json<VersionedAction>,
 ) -> Result<axum::Json<RequestView>, ApiError> {
@@ -392,7 +330,7 @@ async fn cancel_request(
         state
             .services
             .cancel(
-                current.session.employee_id,
+                caller.actor.employee_id,
                 id,
                 action.version,
                 action.note.as_deref(),
@@ -416,12 +354,13 @@ async fn cancel_request(
     ))]
 async fn verify_request(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
     Json(input): Json<Verification>,
 ) -> Result<axum::Json<RequestView>, ApiError> {
-    let who = state.principal(current.session.employee_id).await?;
-    Ok(axum::Json(state.services.verify(&who, id, &input).await?))
+    Ok(axum::Json(
+        state.services.verify(&caller.actor, id, &input).await?,
+    ))
 }
 
 /// A decision on the request's current step: the atasan's consideration, the official's
@@ -440,18 +379,12 @@ async fn verify_request(
     ))]
 async fn decide_request(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
     Json(input): Json<Decision>,
 ) -> Result<axum::Json<RequestView>, ApiError> {
-    let who = state.principal(current.session.employee_id).await?;
-    let stepped_up = state
-        .identity
-        .passkeys
-        .require_step_up(&current.session)
-        .is_ok();
     Ok(axum::Json(
-        state.services.decide(&who, id, &input, stepped_up).await?,
+        state.services.decide(&caller.actor, id, &input).await?,
     ))
 }
 
@@ -459,62 +392,48 @@ async fn decide_request(
 struct WorkQuery {
     /// Only this service.
     service: Option<String>,
-    /// The `next` of the previous page (a cursor the server made).
-    #[param(
-        pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-    )]
-    after: Option<String>,
-    /// Items per page, 1 to 100 (20 by default).
-    #[param(minimum = 1, maximum = 100)]
-    limit: Option<u64>,
 }
 
 /// The decider's inbox: steps waiting for the caller's posts (own, or as Plt/Plh where they
 /// may act), oldest first, with counts per service.
 #[utoipa::path(get, path = "/inbox", tag = "requests", operation_id = "work_inbox", security(("bearer" = [])),
-    params(WorkQuery),
+    params(WorkQuery, RequestPageQuery),
     responses(
         (status = 200, description = "A page and the counts", body = WorkList),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn inbox(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Query(q): Query<WorkQuery>,
+    Paged(page): Paged<views::Cursor>,
 ) -> Result<axum::Json<WorkList>, ApiError> {
-    work_list(&state, current.session.employee_id, &q, |p| Work::Inbox(p)).await
-}
-
-/// A work list of the caller, as `work` picks it from their principal.
-async fn work_list(
-    state: &AppState,
-    employee_id: Uuid,
-    q: &WorkQuery,
-    work: fn(&Principal) -> Work<'_>,
-) -> Result<axum::Json<WorkList>, ApiError> {
-    let who = state.principal(employee_id).await?;
-    let (after, limit) = page(q.after.as_deref(), q.limit)?;
+    let service = q.service.as_deref();
     Ok(axum::Json(
-        views::work_list(&state.db, work(&who), q.service.as_deref(), after, limit).await?,
+        state.services.inbox(&caller.actor, service, page).await?,
     ))
 }
 
 /// The fasilitator's verification queue for their units.
 #[utoipa::path(get, path = "/verification-queue", tag = "requests", security(("bearer" = [])),
-    params(WorkQuery),
+    params(WorkQuery, RequestPageQuery),
     responses(
         (status = 200, description = "A page and the counts", body = WorkList),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn verification_queue(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Query(q): Query<WorkQuery>,
+    Paged(page): Paged<views::Cursor>,
 ) -> Result<axum::Json<WorkList>, ApiError> {
-    work_list(&state, current.session.employee_id, &q, |p| {
-        Work::Verification(p)
-    })
-    .await
+    let service = q.service.as_deref();
+    Ok(axum::Json(
+        state
+            .services
+            .verification_queue(&caller.actor, service, page)
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -538,14 +457,14 @@ struct UploadQuery {
     ))]
 async fn upload_attachment(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Query(q): Query<UploadQuery>,
     body: Body,
 ) -> Result<impl IntoResponse, ApiError> {
     let info = attachments::upload(
         &state.db,
         &state.services.objects,
-        (current.session.employee_id, (&state.config.storage).into()),
+        (caller.actor.employee_id, (&state.config.storage).into()),
         &q.name,
         body.into_data_stream(),
         state.clock.now(),
@@ -568,11 +487,10 @@ async fn upload_attachment(
     ))]
 async fn download_attachment(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let who = state.principal(current.session.employee_id).await?;
-    let a = attachments::readable(&state.db, &who, id).await?;
+    let a = state.services.attachment(&caller.actor, id).await?;
     let stream = state
         .services
         .objects
@@ -621,7 +539,7 @@ struct BalanceQuery {
     ))]
 async fn leave_balance(
     State(state): State<AppState>,
-    Authenticated(current): Authenticated,
+    caller: Caller,
     Query(q): Query<BalanceQuery>,
 ) -> Result<axum::Json<LeaveBalance>, ApiError> {
     let year = q.year.unwrap_or_else(|| state.clock.today().year());
@@ -633,6 +551,6 @@ async fn leave_balance(
         ));
     }
     Ok(axum::Json(
-        crate::leave::balance_of(&state.db, current.session.employee_id, year).await?,
+        crate::leave::balance_of(&state.db, caller.actor.employee_id, year).await?,
     ))
 }

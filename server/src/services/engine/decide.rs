@@ -6,15 +6,14 @@ use super::*;
 impl Services {
     /// A decider's decision on the active step. The checks come in this order: whether the
     /// caller decides any step of the request (anyone else learns only "forbidden"), then
-    /// whether their session's passkey step-up is fresh (`stepped_up`), then the request's
-    /// version and state.
+    /// whether their session's passkey step-up is fresh, then the request's version and state.
     pub async fn decide(
         &self,
-        who: &Principal,
+        actor: &Actor,
         id: Uuid,
         input: &Decision,
-        stepped_up: bool,
     ) -> Result<RequestView, ServiceError> {
+        let who = actor.principal().await?;
         let now = self.clock.now();
         let today = self.clock.today();
         let note = note_of(input.note.as_deref());
@@ -31,9 +30,7 @@ impl Services {
         {
             return Err(AccessError::Forbidden.into());
         }
-        if !stepped_up {
-            return Err(ServiceError::StepUpRequired);
-        }
+        actor.require_step_up()?;
         let req = bump(&txn, id, input.version, now).await?;
         let status = req.status;
         require(status == RequestStatus::InReview, status)?;

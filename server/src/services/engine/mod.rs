@@ -34,7 +34,7 @@ use super::entity::{request_event, request_step, service_request};
 use super::events::{Action, RequestEvent, Subscribers};
 use super::rules::{Assessment, RuleInput, ServiceRules, Settlement};
 use super::{ServiceError, Services, attachments, catalogue, idempotency, views};
-use crate::access::{Access, AccessError, Principal};
+use crate::access::{Access, AccessError, Actor, Principal};
 use crate::masterdata::entity::employee;
 
 /// A vocabulary value as stored (its serde name).

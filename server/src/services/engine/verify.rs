@@ -6,10 +6,11 @@ impl Services {
     /// The fasilitator's check: complete (on to the chain) or back for revision.
     pub async fn verify(
         &self,
-        who: &Principal,
+        actor: &Actor,
         id: Uuid,
         input: &Verification,
     ) -> Result<RequestView, ServiceError> {
+        let who = actor.principal().await?;
         let now = self.clock.now();
         let note = note_of(input.note.as_deref());
         if input.outcome == VerificationOutcome::Return && note.is_none() {

@@ -1,0 +1,107 @@
+//! What the web and the API call to read requests and to administer the catalogue. Each entry
+//! point takes the caller and checks, here in the capability, what they may; handlers only
+//! extract and answer.
+
+use abdi_proto::services::{
+    RequestPage, RequestStatus, RequestView, ServiceChange, ServiceDefinition, ServiceRevision,
+    ServiceSummary, WorkList,
+};
+use uuid::Uuid;
+
+use super::entity::attachment;
+use super::views::{self, Cursor, Work};
+use super::{ServiceError, Services, attachments, catalogue};
+use crate::access::{AccessError, Action, Actor};
+use crate::store::page::Page;
+
+impl Services {
+    /// The open services; with an administrator as `including_closed`, the closed ones too.
+    pub async fn catalogue(
+        &self,
+        including_closed: Option<&Actor>,
+    ) -> Result<Vec<ServiceSummary>, ServiceError> {
+        if let Some(admin) = including_closed {
+            admin.authorize(Action::ManageCatalogue, None).await?;
+        }
+        catalogue::list(&self.db, including_closed.is_some()).await
+    }
+
+    /// A service in full: its form schema, documents, chain and SOP.
+    pub async fn service(&self, code: &str) -> Result<ServiceDefinition, ServiceError> {
+        Ok(catalogue::get(&self.db, code).await?.1)
+    }
+
+    /// Changes a service by decree, as its next revision (administrators, with a fresh
+    /// step-up).
+    pub async fn change_service(
+        &self,
+        actor: &Actor,
+        code: &str,
+        change: ServiceChange,
+    ) -> Result<ServiceDefinition, ServiceError> {
+        actor
+            .authorize_sensitive(Action::ManageCatalogue, None)
+            .await?;
+        catalogue::update(&self.db, code, change, actor.employee_id, self.clock.now()).await
+    }
+
+    /// Every revision of a service, newest first (administrators).
+    pub async fn service_history(
+        &self,
+        actor: &Actor,
+        code: &str,
+    ) -> Result<Vec<ServiceRevision>, ServiceError> {
+        actor.authorize(Action::ManageCatalogue, None).await?;
+        catalogue::history(&self.db, code).await
+    }
+
+    /// A request in full, for whoever may see it ([`views::can_view`]).
+    pub async fn request(&self, actor: &Actor, id: Uuid) -> Result<RequestView, ServiceError> {
+        if !views::can_view(&self.db, actor.principal().await?, id).await? {
+            return Err(AccessError::Forbidden.into());
+        }
+        views::load(&self.db, id).await
+    }
+
+    /// The caller's own requests, newest first.
+    pub async fn mine(
+        &self,
+        actor: &Actor,
+        status: Option<RequestStatus>,
+        page: Page<Cursor>,
+    ) -> Result<RequestPage, ServiceError> {
+        views::mine(&self.db, actor.employee_id, status, page).await
+    }
+
+    /// Steps waiting for the caller's posts (own, or as Plt/Plh where they may act).
+    pub async fn inbox(
+        &self,
+        actor: &Actor,
+        service: Option<&str>,
+        page: Page<Cursor>,
+    ) -> Result<WorkList, ServiceError> {
+        let who = actor.principal().await?;
+        views::work_list(&self.db, Work::Inbox(who), service, page).await
+    }
+
+    /// Verifications waiting for the caller's units as fasilitator.
+    pub async fn verification_queue(
+        &self,
+        actor: &Actor,
+        service: Option<&str>,
+        page: Page<Cursor>,
+    ) -> Result<WorkList, ServiceError> {
+        let who = actor.principal().await?;
+        views::work_list(&self.db, Work::Verification(who), service, page).await
+    }
+
+    /// An attachment for someone who may read it: its owner, or anyone who may see the
+    /// request it was sent with.
+    pub async fn attachment(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<attachment::Model, ServiceError> {
+        attachments::readable(&self.db, actor.principal().await?, id).await
+    }
+}
