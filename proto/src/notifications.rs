@@ -27,14 +27,18 @@ pub enum NotificationKind {
     NewDevice,
     /// A request waits for the recipient: to verify it, recommend on it or decide it.
     ActionRequired,
+    /// A request waits and nobody may act on it today (a vacant post with no Plt/Plh in
+    /// their window, a unit with no fasilitator): for administrators, who can appoint one.
+    PostVacant,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 4] = [
+    pub const ALL: [NotificationKind; 5] = [
         Self::RequestStatus,
         Self::PasskeyAdded,
         Self::NewDevice,
         Self::ActionRequired,
+        Self::PostVacant,
     ];
 
     pub fn code(self) -> &'static str {
@@ -43,6 +47,7 @@ impl NotificationKind {
             Self::PasskeyAdded => "passkey_added",
             Self::NewDevice => "new_device",
             Self::ActionRequired => "action_required",
+            Self::PostVacant => "post_vacant",
         }
     }
 

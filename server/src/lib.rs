@@ -1,6 +1,9 @@
 //! abdi-server: the Abdi backend. The binary (`main.rs`) only parses the command line and calls
 //! [`cli::run`]; everything else lives here so tests drive the real application.
 
+// Whatever is not part of a capability's façade is `pub(crate)` or private.
+#![deny(unreachable_pub)]
+
 pub mod access;
 pub mod agency;
 pub mod cli;

@@ -51,7 +51,7 @@ pub struct LetterPerson {
 }
 
 /// A date as Indonesian letters write it: "23 November 2026".
-pub fn tanggal(d: NaiveDate) -> String {
+pub(crate) fn tanggal(d: NaiveDate) -> String {
     const MONTHS: [&str; 12] = [
         "Januari",
         "Februari",

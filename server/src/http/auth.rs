@@ -15,14 +15,14 @@ use crate::state::AppState;
 
 /// The session cookie's name over HTTPS: `__Host-` binds it to this host and path `/`, so a
 /// sibling subdomain cannot plant one.
-pub const COOKIE: &str = "__Host-abdi_session";
+pub(crate) const COOKIE: &str = "__Host-abdi_session";
 /// Its name in development over plain HTTP (`identity.cookie_secure = false`).
-pub const COOKIE_INSECURE: &str = "abdi_session";
+pub(crate) const COOKIE_INSECURE: &str = "abdi_session";
 
 /// The caller: a request with a valid session. The one extractor every guarded route takes.
 /// `current` is the session itself (for the identity routes: logout, step-up, devices);
 /// `actor` is what the capabilities check access against.
-pub struct Caller {
+pub(crate) struct Caller {
     pub current: Current,
     pub actor: Actor,
 }

@@ -29,7 +29,7 @@ Redoc.init("/openapi.json", { hideDownloadButton: false, expandResponses: "200,2
 </html>
 "#;
 
-pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
+pub(super) fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/docs", get(|| async { Html(PAGE) }))
         .route(

@@ -10,20 +10,20 @@ use crate::store::page::{Cursor, MAX_LIMIT, Page, PageError};
 
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
-pub struct Path<T>(pub T);
+pub(crate) struct Path<T>(pub T);
 
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
-pub struct Query<T>(pub T);
+pub(crate) struct Query<T>(pub T);
 
 #[derive(FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
-pub struct Json<T>(pub T);
+pub(crate) struct Json<T>(pub T);
 
 /// The page a list is asked for (`after`, `limit`; [`crate::store::page`]), checked the same
 /// way for every list: a cursor the list did not make, or a limit outside 1 to 100, is
 /// `invalid_query`.
-pub struct Paged<C>(pub Page<C>);
+pub(crate) struct Paged<C>(pub Page<C>);
 
 #[derive(serde::Deserialize)]
 struct PageParams {
@@ -35,8 +35,7 @@ impl<S: Send + Sync, C: Cursor> FromRequestParts<S> for Paged<C> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
-        let axum::extract::Query(p) =
-            axum::extract::Query::<PageParams>::try_from_uri(&parts.uri)?;
+        let axum::extract::Query(p) = axum::extract::Query::<PageParams>::try_from_uri(&parts.uri)?;
         match Page::parse(p.after.as_deref(), p.limit) {
             Ok(page) => Ok(Paged(page)),
             Err(PageError::After) => Err(ApiError::with_detail(
@@ -57,7 +56,7 @@ impl<S: Send + Sync, C: Cursor> FromRequestParts<S> for Paged<C> {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-pub struct RequestPageQuery {
+pub(crate) struct RequestPageQuery {
     /// The `next` of the previous page (a cursor the server made).
     #[param(
         pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{6}Z_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -72,7 +71,7 @@ pub struct RequestPageQuery {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-pub struct NotificationPageQuery {
+pub(crate) struct NotificationPageQuery {
     /// The `next` of the previous page: the oldest id on it.
     #[param(pattern = r"^[1-9][0-9]{0,17}$")]
     after: Option<String>,

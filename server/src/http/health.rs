@@ -13,7 +13,7 @@ use crate::state::AppState;
 /// A check that takes longer than this has failed: a probe must answer quickly.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(live))
         .routes(routes!(ready))

@@ -71,7 +71,7 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The routes and their OpenAPI description, built together so none can be missing from it.
-pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+pub(crate) fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::routes())
         .nest(
@@ -88,7 +88,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// A file as the raw body (at least one byte), for the OpenAPI document.
-pub struct Binary;
+pub(crate) struct Binary;
 
 impl utoipa::PartialSchema for Binary {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -105,11 +105,11 @@ impl utoipa::PartialSchema for Binary {
 impl utoipa::ToSchema for Binary {}
 
 /// The OpenAPI document as served at `/openapi.json`.
-pub fn openapi() -> utoipa::openapi::OpenApi {
+pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
     api().1
 }
 
-pub fn router(state: AppState) -> Router {
+pub(crate) fn router(state: AppState) -> Router {
     let (routes, openapi) = api();
     let spec = Arc::new(openapi);
     let request_id = HeaderName::from_static("x-request-id");

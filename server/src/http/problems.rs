@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
 /// The document with the shared problem responses filled in.
-pub fn complete(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+pub(super) fn complete(openapi: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     let Ok(mut doc) = serde_json::to_value(&openapi) else {
         return openapi;
     };

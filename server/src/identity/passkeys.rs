@@ -28,7 +28,7 @@ use crate::config::IdentityConfig;
 use crate::masterdata::EmployeeDirectory;
 use crate::store::shared::SharedStore;
 
-pub mod entity {
+pub(crate) mod entity {
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -42,12 +42,12 @@ struct Provider {
 }
 
 /// The subject each provider gave an employee at their first SSO login.
-pub mod entity {
+pub(crate) mod entity {
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "sso_subjects")]
-    pub struct Model {
+    pub(crate) struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub issuer: String,
         #[sea_orm(primary_key, auto_increment = false)]
@@ -57,7 +57,7 @@ pub mod entity {
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub(crate) enum Relation {}
 
     impl ActiveModelBehavior for ActiveModel {}
 }

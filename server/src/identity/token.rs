@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 /// 32 random bytes from the operating system, URL-safe base64 (43 characters).
-pub fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     // The OS generator failing is not recoverable; an all-zero token would be worse.
     if getrandom::fill(&mut bytes).is_err() {
@@ -16,7 +16,7 @@ pub fn new_token() -> String {
 }
 
 /// The stored form of a token: hex SHA-256. A leaked store reveals no usable token.
-pub fn hash(token: &str) -> String {
+pub(crate) fn hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }

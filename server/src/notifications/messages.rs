@@ -5,7 +5,7 @@ use abdi_proto::Text;
 use abdi_proto::services::{Outcome, RequestStatus, StepKind};
 
 /// Title and body of a request's change.
-pub fn request_changed(
+pub(crate) fn request_changed(
     service: &Text,
     action: &str,
     to: RequestStatus,
@@ -86,8 +86,52 @@ pub fn request_changed(
     )
 }
 
+/// What a step waits for when nobody may act on it.
+pub(crate) enum Nobody<'a> {
+    /// A post nobody holds and no Plt/Plh covers today (its title).
+    Post(&'a str),
+    /// A unit without a fasilitator, here or above (its name).
+    Fasilitator(&'a str),
+}
+
+/// Title and body of "a request waits and nobody may act on it", for administrators.
+pub(crate) fn nobody_to_act(service: &Text, requester: &str, missing: Nobody<'_>) -> (Text, Text) {
+    let (waits_id, waits_en, todo_id, todo_en) = match missing {
+        Nobody::Post(post) => (
+            format!("di jabatan {post}, yang kosong dan tanpa Plt/Plh hari ini"),
+            format!("on the post {post}, which nobody holds and no Plt/Plh covers today"),
+            "Tunjuk Plt/Plh",
+            "Appoint a Plt/Plh",
+        ),
+        Nobody::Fasilitator(unit) => (
+            format!("verifikasi di {unit}, yang belum memiliki fasilitator"),
+            format!("verification in {unit}, which has no fasilitator"),
+            "Tunjuk fasilitator",
+            "Appoint a fasilitator",
+        ),
+    };
+    (
+        Text::new(
+            format!("{}: tidak ada yang dapat memproses", service.id),
+            format!("{}: nobody can act on it", service.en),
+        ),
+        Text::new(
+            format!(
+                "Permohonan {} dari {requester} menunggu {waits_id}. {todo_id} agar \
+                 permohonan dapat diproses.",
+                service.id
+            ),
+            format!(
+                "{requester}'s request for {} waits {waits_en}. {todo_en} so the request \
+                 can proceed.",
+                service.en
+            ),
+        ),
+    )
+}
+
 /// Title and body of "a request waits for you", for whoever must act on its active step.
-pub fn action_required(service: &Text, requester: &str, step: StepKind) -> (Text, Text) {
+pub(crate) fn action_required(service: &Text, requester: &str, step: StepKind) -> (Text, Text) {
     let (title_id, title_en, todo_id, todo_en) = match step {
         StepKind::Verification => (
             "menunggu verifikasi",
@@ -120,7 +164,7 @@ pub fn action_required(service: &Text, requester: &str, step: StepKind) -> (Text
     )
 }
 
-pub fn passkey_added(name: &str) -> (Text, Text) {
+pub(crate) fn passkey_added(name: &str) -> (Text, Text) {
     (
         Text::new("Passkey baru ditambahkan", "A new passkey was added"),
         Text::new(
@@ -136,7 +180,7 @@ pub fn passkey_added(name: &str) -> (Text, Text) {
     )
 }
 
-pub fn new_device(device: &str, platform: &str) -> (Text, Text) {
+pub(crate) fn new_device(device: &str, platform: &str) -> (Text, Text) {
     (
         Text::new("Perangkat baru", "New device"),
         Text::new(
@@ -153,7 +197,7 @@ pub fn new_device(device: &str, platform: &str) -> (Text, Text) {
 }
 
 /// The email of a notification: Bahasa Indonesia first, English second.
-pub fn email(title: &Text, body: &Text, app_url: &str) -> (String, String) {
+pub(crate) fn email(title: &Text, body: &Text, app_url: &str) -> (String, String) {
     let subject = format!("[Abdi] {} / {}", title.id, title.en);
     let body = format!(
         "{}\n\n{}\n\nBuka aplikasi Abdi atau {app_url} untuk rinciannya.\n\n\

@@ -378,7 +378,11 @@ impl Notifications {
     }
 
     /// A page of the employee's inbox, newest first.
-    pub async fn inbox(&self, employee_id: Uuid, page: Page<i64>) -> Result<Inbox, NotificationError> {
+    pub async fn inbox(
+        &self,
+        employee_id: Uuid,
+        page: Page<i64>,
+    ) -> Result<Inbox, NotificationError> {
         let Page { after, limit } = page;
         let mut q = event::Entity::find().filter(event::Column::EmployeeId.eq(employee_id));
         if let Some(after) = after {

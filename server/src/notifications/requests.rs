@@ -2,8 +2,9 @@
 //! change past the draft, and whoever must act next hears that the request waits for them:
 //! the fasilitator who verifies, the atasan, the PYBMC or the PPK who decides, a Plt/Plh of
 //! theirs inside the assignment's window where acting officials may act, and for an outside
-//! approval (BKN) the administrators. Each notice goes out on every channel the recipient's
-//! preferences allow, like any other news.
+//! approval (BKN) the administrators; when nobody may act on the step, the administrators
+//! hear that it waits on a vacant post or a unit without a fasilitator. Each notice goes out
+//! on every channel the recipient's preferences allow, like any other news.
 
 use abdi_proto::Text;
 use abdi_proto::notifications::NotificationKind;
@@ -12,9 +13,10 @@ use async_trait::async_trait;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait};
 use uuid::Uuid;
 
+use super::messages::Nobody;
 use super::{Waker, messages, outbox};
 use crate::access::Access;
-use crate::masterdata::entity::employee;
+use crate::masterdata::entity::{employee, org_unit, position};
 use crate::services::ServiceError;
 use crate::services::entity::{request_step, service_type};
 use crate::services::events::{Action, RequestEvent, Subscriber};
@@ -98,7 +100,9 @@ async fn requester_told(
 }
 
 /// "A request waits for you", to everyone who may act on the step that just became active
-/// (never the requester, never the one who just acted).
+/// (never the requester, never the one who just acted). When nobody may act on it at all (a
+/// vacant post with no Plt/Plh in their window, a unit with no fasilitator), the
+/// administrators hear that instead, so that one of them appoints someone.
 async fn next_actor_told(
     txn: &DatabaseTransaction,
     event: &RequestEvent,
@@ -114,24 +118,55 @@ async fn next_actor_told(
         (_, Some(post), _) => Access::holders(txn, post, step.acting_allowed, event.today).await?,
         _ => Vec::new(),
     };
-    recipients.sort_unstable();
-    recipients.dedup();
-    recipients.retain(|r| *r != event.employee_id && Some(*r) != event.actor);
-    if recipients.is_empty() {
-        return Ok(());
-    }
+    recipients.retain(|r| *r != event.employee_id);
     let requester = employee::Entity::find_by_id(event.employee_id)
         .one(txn)
         .await?
         .map_or_else(String::new, |e| e.name);
-    let (title, body) = messages::action_required(name, &requester, step.kind);
+    let (kind, (title, body)) = if recipients.is_empty() {
+        let what = match (step.position_id, step.unit_id) {
+            (Some(post), _) => position::Entity::find_by_id(post)
+                .one(txn)
+                .await?
+                .map(|p| p.title),
+            (None, Some(unit)) if step.approver == Approver::Fasilitator => {
+                org_unit::Entity::find_by_id(unit)
+                    .one(txn)
+                    .await?
+                    .map(|u| u.name)
+            }
+            _ => None,
+        };
+        let Some(what) = what else {
+            return Ok(());
+        };
+        let missing = if step.position_id.is_some() {
+            Nobody::Post(&what)
+        } else {
+            Nobody::Fasilitator(&what)
+        };
+        recipients = Access::administrators(txn).await?;
+        recipients.retain(|r| *r != event.employee_id);
+        (
+            NotificationKind::PostVacant,
+            messages::nobody_to_act(name, &requester, missing),
+        )
+    } else {
+        (
+            NotificationKind::ActionRequired,
+            messages::action_required(name, &requester, step.kind),
+        )
+    };
+    recipients.sort_unstable();
+    recipients.dedup();
+    recipients.retain(|r| Some(*r) != event.actor);
     for recipient in recipients {
         outbox::emit(
             txn,
             event.at,
             outbox::NewEvent {
                 employee_id: recipient,
-                kind: NotificationKind::ActionRequired,
+                kind,
                 title: title.clone(),
                 body: body.clone(),
                 request_id: Some(event.request_id),

@@ -12,7 +12,7 @@ use sea_orm::{
 use super::entity::holiday;
 
 /// (file name, contents) of every shipped calendar.
-pub const SHIPPED: &[(&str, &str)] = &[
+pub(crate) const SHIPPED: &[(&str, &str)] = &[
     ("2025.toml", include_str!("../../data/holidays/2025.toml")),
     ("2026.toml", include_str!("../../data/holidays/2026.toml")),
 ];
@@ -25,7 +25,7 @@ pub enum CalendarDataError {
     Database(#[from] sea_orm::DbErr),
 }
 
-pub fn parse(file: &str, text: &str) -> Result<HolidayCalendar, CalendarDataError> {
+pub(crate) fn parse(file: &str, text: &str) -> Result<HolidayCalendar, CalendarDataError> {
     toml::from_str(text).map_err(|e| CalendarDataError::Parse {
         file: file.to_owned(),
         reason: crate::store::db::one_line(e.message()),
@@ -33,7 +33,10 @@ pub fn parse(file: &str, text: &str) -> Result<HolidayCalendar, CalendarDataErro
 }
 
 /// Loads each shipped year the database does not have yet; returns the years loaded.
-pub async fn load_shipped<C>(db: &C, now: DateTime<Utc>) -> Result<Vec<i32>, CalendarDataError>
+pub(crate) async fn load_shipped<C>(
+    db: &C,
+    now: DateTime<Utc>,
+) -> Result<Vec<i32>, CalendarDataError>
 where
     C: ConnectionTrait + TransactionTrait,
 {

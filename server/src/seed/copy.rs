@@ -10,7 +10,7 @@ use crate::masterdata::entity::{
     rank_history, training_history,
 };
 
-pub async fn write_people(pool: &PgPool, people: &[Person]) -> Result<u64, DbErr> {
+pub(super) async fn write_people(pool: &PgPool, people: &[Person]) -> Result<u64, DbErr> {
     let sql = |e: sqlx::Error| DbErr::Custom(format!("COPY: {e}"));
     let mut tx = pool.begin().await.map_err(sql)?;
     sqlx::query("SET LOCAL synchronous_commit = off")

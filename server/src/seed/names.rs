@@ -1,6 +1,6 @@
 //! Name and place pools for the synthetic province (East Java flavoured).
 
-pub const MALE_GIVEN: &[&str] = &[
+pub(super) const MALE_GIVEN: &[&str] = &[
     "Agus",
     "Budi",
     "Joko",
@@ -43,14 +43,14 @@ pub const MALE_GIVEN: &[&str] = &[
     "Dodik",
 ];
 
-pub const FEMALE_GIVEN: &[&str] = &[
+pub(super) const FEMALE_GIVEN: &[&str] = &[
     "Sri", "Siti", "Dewi", "Endang", "Rina", "Ratna", "Lilik", "Yuli", "Nur", "Fitri", "Ani",
     "Wulan", "Indah", "Diah", "Rahayu", "Novi", "Eka", "Anik", "Tri", "Lestari", "Puspita", "Ayu",
     "Nurul", "Intan", "Dyah", "Kartika", "Retno", "Ika", "Umi", "Sulis", "Anisa", "Mega", "Nanik",
     "Erna", "Winarti", "Yeni", "Atik", "Susanti", "Laila", "Putri",
 ];
 
-pub const FAMILY: &[&str] = &[
+pub(super) const FAMILY: &[&str] = &[
     "Santoso",
     "Wibowo",
     "Susanto",
@@ -90,7 +90,7 @@ pub const FAMILY: &[&str] = &[
 ];
 
 /// (birth place, regency part of the NIK region code "35RR").
-pub const PLACES: &[(&str, &str)] = &[
+pub(super) const PLACES: &[(&str, &str)] = &[
     ("Surabaya", "3578"),
     ("Malang", "3573"),
     ("Sidoarjo", "3515"),
@@ -113,7 +113,7 @@ pub const PLACES: &[(&str, &str)] = &[
     ("Jombang", "3517"),
 ];
 
-pub const UNIVERSITIES: &[&str] = &[
+pub(super) const UNIVERSITIES: &[&str] = &[
     "Universitas Airlangga",
     "Institut Teknologi Sepuluh Nopember",
     "Universitas Brawijaya",
@@ -128,7 +128,7 @@ pub const UNIVERSITIES: &[&str] = &[
     "Universitas Terbuka",
 ];
 
-pub const SCHOOLS: &[&str] = &[
+pub(super) const SCHOOLS: &[&str] = &[
     "SMA Negeri 1 Surabaya",
     "SMA Negeri 3 Malang",
     "SMA Negeri 2 Kediri",
@@ -139,7 +139,7 @@ pub const SCHOOLS: &[&str] = &[
 ];
 
 /// (major, back title for S1, back title for S2).
-pub const MAJORS: &[(&str, &str, &str)] = &[
+pub(super) const MAJORS: &[(&str, &str, &str)] = &[
     ("Ilmu Administrasi Negara", "S.AP.", "M.AP."),
     ("Manajemen", "S.E.", "M.M."),
     ("Akuntansi", "S.E.", "M.Ak."),
@@ -154,7 +154,7 @@ pub const MAJORS: &[(&str, &str, &str)] = &[
     ("Ekonomi Pembangunan", "S.E.", "M.E."),
 ];
 
-pub const TRAININGS: &[(&str, &str, i32)] = &[
+pub(super) const TRAININGS: &[(&str, &str, i32)] = &[
     (
         "Pelatihan Kepemimpinan Pengawas",
         "BPSDM Provinsi Jawa Timur",

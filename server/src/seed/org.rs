@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 /// (code, name, weight): the ~49 perangkat daerah of a province and their relative size.
 /// Education and health carry most of a province's ASN (teachers, hospital staff).
-pub const PERANGKAT_DAERAH: &[(&str, &str, u32)] = &[
+pub(crate) const PERANGKAT_DAERAH: &[(&str, &str, u32)] = &[
     ("SETDA", "Sekretariat Daerah", 30),
     ("SETWAN", "Sekretariat DPRD", 8),
     ("INSP", "Inspektorat", 6),
@@ -137,7 +137,7 @@ const STAFF_POSTS: &[(&str, PositionKind, Option<&str>)] = &[
 ];
 
 #[derive(Debug, Clone)]
-pub struct Unit {
+pub(crate) struct Unit {
     pub id: Uuid,
     pub code: String,
     pub name: String,
@@ -146,7 +146,7 @@ pub struct Unit {
 }
 
 #[derive(Debug, Clone)]
-pub struct Post {
+pub(crate) struct Post {
     pub id: Uuid,
     pub code: String,
     pub title: String,
@@ -159,7 +159,7 @@ pub struct Post {
 /// Where employees go: a unit, its single-holder struktural posts (filled first, by the most
 /// senior) and the staff posts everyone else is spread over.
 #[derive(Debug, Clone)]
-pub struct Slot {
+pub(crate) struct Slot {
     pub unit_index: usize,
     pub struktural: Vec<usize>,
     pub staff: Vec<usize>,
@@ -168,7 +168,7 @@ pub struct Slot {
 }
 
 #[derive(Debug, Default)]
-pub struct Organisation {
+pub(crate) struct Organisation {
     pub units: Vec<Unit>,
     pub posts: Vec<Post>,
     pub slots: Vec<Slot>,
@@ -178,7 +178,7 @@ pub struct Organisation {
 
 impl Organisation {
     /// Builds the province for `employees` people: more UPTs where more people work.
-    pub fn generate(rng: &mut impl Rng, employees: u32) -> Organisation {
+    pub(crate) fn generate(rng: &mut impl Rng, employees: u32) -> Organisation {
         let mut org = Organisation::default();
         let total_weight: u32 = PERANGKAT_DAERAH.iter().map(|(_, _, w)| w).sum();
         let province = org.unit(
@@ -331,6 +331,6 @@ impl Organisation {
 }
 
 /// A UUID from the seeded generator, so the same seed gives the same ids.
-pub fn uuid(rng: &mut impl Rng) -> Uuid {
+pub(crate) fn uuid(rng: &mut impl Rng) -> Uuid {
     uuid::Builder::from_random_bytes(rng.random()).into_uuid()
 }

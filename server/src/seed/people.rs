@@ -33,7 +33,7 @@ pub struct Person {
 
 /// Facts fixed from outside (a named account) instead of drawn at random.
 #[derive(Debug, Clone, Default)]
-pub struct Fixed {
+pub(crate) struct Fixed {
     pub nip: Option<Nip>,
     pub name: Option<String>,
     pub front_title: Option<String>,
@@ -44,7 +44,7 @@ pub struct Fixed {
 
 /// Keeps NIPs and NIKs unique the way the registries do: a sequence per prefix.
 #[derive(Debug, Default)]
-pub struct Registry {
+pub(crate) struct Registry {
     nip_seq: HashMap<(NaiveDate, i32, u32, Gender), u16>,
     nik_seq: HashMap<(String, NaiveDate, Gender), u16>,
     reserved_nips: HashSet<String>,
@@ -52,7 +52,7 @@ pub struct Registry {
 
 impl Registry {
     /// Keeps a NIP given from outside from being generated again.
-    pub fn reserve(&mut self, nip: &Nip) -> bool {
+    pub(crate) fn reserve(&mut self, nip: &Nip) -> bool {
         self.reserved_nips.insert(nip.as_str().to_owned())
     }
 
@@ -85,7 +85,7 @@ impl Registry {
     }
 }
 
-pub struct Generator<'a> {
+pub(crate) struct Generator<'a> {
     pub org: &'a Organisation,
     pub as_of: NaiveDate,
     pub created_at: DateTime<Utc>,
@@ -97,7 +97,7 @@ impl Generator<'_> {
     /// `senior` people are older and better educated (they hold struktural posts). Returns None
     /// only if the NIP or NIK sequence for someone's exact birth date ran out, which a caller
     /// treats as "draw again".
-    pub fn person(
+    pub(crate) fn person(
         &mut self,
         rng: &mut impl Rng,
         unit_index: usize,
@@ -553,7 +553,7 @@ fn ceiling_for(level: EducationLevel) -> RankCode {
 
 /// Promotions take effect on 1 April or 1 October until 2023, in the even months from 2024
 /// (Peraturan BKN 4/2023) and on the first of any month from October 2025 (Peraturan BKN 4/2025).
-pub fn promotion_date(earliest: NaiveDate) -> NaiveDate {
+pub(crate) fn promotion_date(earliest: NaiveDate) -> NaiveDate {
     let mut d = if earliest.day() == 1 {
         earliest
     } else {

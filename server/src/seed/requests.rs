@@ -27,7 +27,7 @@ use abdi_proto::services::{Approver, Outcome, RequestStatus, StepKind, StepStatu
 const BATCH: usize = 3_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestSeedReport {
+pub(crate) struct RequestSeedReport {
     pub requests: u64,
     pub rows: u64,
     pub elapsed: Duration,
@@ -152,7 +152,7 @@ impl Batch {
 }
 
 /// Adds about `total` requests over the employees already in the database.
-pub async fn seed_requests(
+pub(crate) async fn seed_requests(
     db: &DatabaseConnection,
     total: u64,
     seed: u64,

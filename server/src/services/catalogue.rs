@@ -21,7 +21,7 @@ use super::ServiceError;
 use super::entity::{service_type, service_type_revision};
 use crate::masterdata::entity::employee;
 
-pub const SHIPPED: &str = include_str!("../../data/services.toml");
+pub(crate) const SHIPPED: &str = include_str!("../../data/services.toml");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,7 +31,7 @@ struct Shipped {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ShippedService {
+pub(crate) struct ShippedService {
     pub code: String,
     pub rules: String,
     pub spec: ServiceSpec,
@@ -47,7 +47,7 @@ pub enum CatalogueError {
     Database(#[from] sea_orm::DbErr),
 }
 
-pub fn shipped() -> Result<Vec<ShippedService>, CatalogueError> {
+pub(crate) fn shipped() -> Result<Vec<ShippedService>, CatalogueError> {
     let parsed: Shipped = toml::from_str(SHIPPED)
         .map_err(|e| CatalogueError::Parse(crate::store::db::one_line(e.message())))?;
     for s in &parsed.service {
@@ -61,7 +61,10 @@ pub fn shipped() -> Result<Vec<ShippedService>, CatalogueError> {
 
 /// Loads each shipped service the database does not have; returns the codes loaded. An
 /// administrator's changes are never overwritten.
-pub async fn load_shipped<C>(db: &C, now: DateTime<Utc>) -> Result<Vec<String>, CatalogueError>
+pub(crate) async fn load_shipped<C>(
+    db: &C,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, CatalogueError>
 where
     C: ConnectionTrait + TransactionTrait,
 {
@@ -106,7 +109,7 @@ where
 }
 
 /// What makes a service definition usable: a chain that ends in a decision, fields named once.
-pub fn check_spec(spec: &ServiceSpec) -> Result<(), String> {
+pub(crate) fn check_spec(spec: &ServiceSpec) -> Result<(), String> {
     if spec.name.id.trim().is_empty() || spec.name.en.trim().is_empty() {
         return Err("the name is empty".into());
     }
@@ -130,7 +133,7 @@ pub fn check_spec(spec: &ServiceSpec) -> Result<(), String> {
     Ok(())
 }
 
-pub fn definition(row: &service_type::Model) -> Result<ServiceDefinition, ServiceError> {
+pub(crate) fn definition(row: &service_type::Model) -> Result<ServiceDefinition, ServiceError> {
     let spec: ServiceSpec = serde_json::from_str(&row.spec).map_err(|e| {
         ServiceError::Database(sea_orm::DbErr::Custom(format!(
             "service_types.spec of {}: {e}",
@@ -145,7 +148,7 @@ pub fn definition(row: &service_type::Model) -> Result<ServiceDefinition, Servic
     })
 }
 
-pub async fn list(
+pub(crate) async fn list(
     db: &impl ConnectionTrait,
     include_inactive: bool,
 ) -> Result<Vec<ServiceSummary>, ServiceError> {
@@ -169,7 +172,7 @@ pub async fn list(
         .collect()
 }
 
-pub async fn get(
+pub(crate) async fn get(
     db: &impl ConnectionTrait,
     code: &str,
 ) -> Result<(service_type::Model, ServiceDefinition), ServiceError> {
@@ -183,7 +186,7 @@ pub async fn get(
 
 /// Applies an administrator's change as the next revision, if nobody changed the service
 /// since `change.revision`.
-pub async fn update<C>(
+pub(crate) async fn update<C>(
     db: &C,
     code: &str,
     change: ServiceChange,
@@ -235,7 +238,7 @@ where
 }
 
 /// Every revision of a service, newest first, with who made it (by NIP).
-pub async fn history(
+pub(crate) async fn history(
     db: &impl ConnectionTrait,
     code: &str,
 ) -> Result<Vec<ServiceRevision>, ServiceError> {

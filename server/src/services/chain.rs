@@ -12,7 +12,7 @@ use crate::masterdata::entity::{employee, position};
 
 /// One step as it will be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedStep {
+pub(crate) struct PlannedStep {
     pub kind: StepKind,
     pub approver: Approver,
     pub acting_allowed: bool,
@@ -23,14 +23,14 @@ pub struct PlannedStep {
 
 /// Where the employee sits: their unit and its perangkat daerah.
 #[derive(Debug, Clone, Copy)]
-pub struct Placement {
+pub(crate) struct Placement {
     pub unit_id: Uuid,
     pub pd_unit_id: Option<Uuid>,
 }
 
 /// Resolves `template` for the employee. A step without anyone to take it (no atasan for the
 /// top post) is left out; a decision nobody can take is a violation the employee is told about.
-pub async fn resolve(
+pub(crate) async fn resolve(
     db: &impl sea_orm::ConnectionTrait,
     e: &employee::Model,
     template: &[ChainStep],

@@ -16,10 +16,10 @@ use super::entity::idempotency_key::{self, KeyState};
 use super::{ServiceError, Services};
 
 /// A claim older than this is presumed abandoned (longer than any request may run).
-pub const STALE_AFTER: Duration = Duration::seconds(120);
+pub(crate) const STALE_AFTER: Duration = Duration::seconds(120);
 
 /// A valid key: 8 to 128 visible ASCII characters (a UUID is the usual choice).
-pub fn parse_key(raw: Option<&str>) -> Result<String, ServiceError> {
+pub(crate) fn parse_key(raw: Option<&str>) -> Result<String, ServiceError> {
     match raw.map(str::trim) {
         Some(k) if (8..=128).contains(&k.len()) && k.bytes().all(|b| b.is_ascii_graphic()) => {
             Ok(k.to_owned())
@@ -30,14 +30,14 @@ pub fn parse_key(raw: Option<&str>) -> Result<String, ServiceError> {
 
 /// What a claim found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Claim {
+pub(crate) enum Claim {
     /// First time (or taking over an abandoned attempt): go ahead.
     Fresh,
     /// Done before: answer with this status and body.
     Replay { status: u16, body: String },
 }
 
-pub async fn claim(
+pub(crate) async fn claim(
     db: &impl ConnectionTrait,
     employee_id: Uuid,
     key: &str,
@@ -100,7 +100,7 @@ pub async fn claim(
 }
 
 /// Records the answer (in the transaction that made it).
-pub async fn complete(
+pub(crate) async fn complete(
     txn: &impl ConnectionTrait,
     employee_id: Uuid,
     key: &str,
@@ -122,7 +122,7 @@ pub async fn complete(
 }
 
 /// Forgets a claim whose attempt failed, so a retry runs again.
-pub async fn release(
+pub(crate) async fn release(
     db: &impl ConnectionTrait,
     employee_id: Uuid,
     key: &str,

@@ -89,7 +89,7 @@ impl Registry {
 }
 
 /// A `{"start", "end"}` value of a form (already checked by the schema).
-pub fn period(form: &FormValues, field: &str) -> Option<(NaiveDate, NaiveDate)> {
+pub(crate) fn period(form: &FormValues, field: &str) -> Option<(NaiveDate, NaiveDate)> {
     let v = form.get(field)?;
     let d = |k: &str| {
         v.get(k)
@@ -100,12 +100,12 @@ pub fn period(form: &FormValues, field: &str) -> Option<(NaiveDate, NaiveDate)> 
 }
 
 /// A choice or text value of a form.
-pub fn text<'a>(form: &'a FormValues, field: &str) -> Option<&'a str> {
+pub(crate) fn text<'a>(form: &'a FormValues, field: &str) -> Option<&'a str> {
     form.get(field).and_then(Value::as_str)
 }
 
 /// Whole years from `from` to `on` (an age, a length of service).
-pub fn years_between(from: NaiveDate, on: NaiveDate) -> i32 {
+pub(crate) fn years_between(from: NaiveDate, on: NaiveDate) -> i32 {
     use chrono::Datelike;
     let mut years = on.year() - from.year();
     if (on.month(), on.day()) < (from.month(), from.day()) {
@@ -115,20 +115,20 @@ pub fn years_between(from: NaiveDate, on: NaiveDate) -> i32 {
 }
 
 /// The date `years` after `from` (29 February becomes 28 February).
-pub fn add_years(from: NaiveDate, years: u32) -> NaiveDate {
+pub(crate) fn add_years(from: NaiveDate, years: u32) -> NaiveDate {
     from.checked_add_months(chrono::Months::new(12 * years))
         .unwrap_or(from)
 }
 
 /// The date `months` after `from`.
-pub fn add_months(from: NaiveDate, months: u32) -> NaiveDate {
+pub(crate) fn add_months(from: NaiveDate, months: u32) -> NaiveDate {
     from.checked_add_months(chrono::Months::new(months))
         .unwrap_or(from)
 }
 
 /// When the employee's continuous service began: TMT CPNS, or for PPPK 1 January of the
 /// appointment year in their number.
-pub fn service_start(e: &employee::Model) -> Option<NaiveDate> {
+pub(crate) fn service_start(e: &employee::Model) -> Option<NaiveDate> {
     e.tmt_cpns.or_else(|| {
         abdi_proto::Nip::parse_pppk(&e.nip)
             .ok()

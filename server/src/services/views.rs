@@ -43,7 +43,7 @@ fn summary_of(assessment: &str, fallback: &Text) -> Text {
 }
 
 /// A request in full, read through `db` (inside a transaction: what it is about to commit).
-pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestView, ServiceError> {
+pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestView, ServiceError> {
     let req = service_request::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -155,7 +155,7 @@ pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestView, Se
 
 /// Who may see a request: the employee, anyone holding (or acting in) a post on its chain,
 /// fasilitators of its unit or a unit above, administrators.
-pub async fn can_view(
+pub(crate) async fn can_view(
     db: &impl ConnectionTrait,
     who: &Principal,
     request_id: Uuid,
@@ -184,7 +184,7 @@ pub async fn can_view(
 }
 
 /// Where a keyset page starts: the sort time and the id of the last item seen.
-pub type Cursor = (DateTime<Utc>, Uuid);
+pub(crate) type Cursor = (DateTime<Utc>, Uuid);
 
 impl page::Cursor for Cursor {
     fn parse(raw: &str) -> Option<Self> {
@@ -326,7 +326,7 @@ fn base() -> SelectStatement {
 }
 
 /// The employee's own requests, newest first.
-pub async fn mine(
+pub(crate) async fn mine(
     db: &impl ConnectionTrait,
     owner: Uuid,
     status: Option<RequestStatus>,
@@ -379,7 +379,7 @@ pub async fn mine(
 }
 
 /// Which active steps a work list shows.
-pub enum Work<'a> {
+pub(crate) enum Work<'a> {
     /// Recommendations and decisions for the caller's posts (own, or acting where allowed),
     /// and outside approvals for administrators.
     Inbox(&'a Principal),
@@ -443,7 +443,7 @@ fn with_steps(q: &mut SelectStatement, work: &Work<'_>) {
 }
 
 /// A work list: oldest waiting first, with how many wait per service.
-pub async fn work_list(
+pub(crate) async fn work_list(
     db: &impl ConnectionTrait,
     work: Work<'_>,
     service: Option<&str>,

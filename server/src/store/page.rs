@@ -3,9 +3,9 @@
 //! costs what page 1 does.
 
 /// Items per page when the caller does not say.
-pub const DEFAULT_LIMIT: u64 = 20;
+pub(crate) const DEFAULT_LIMIT: u64 = 20;
 /// The most items one page holds.
-pub const MAX_LIMIT: u64 = 100;
+pub(crate) const MAX_LIMIT: u64 = 100;
 
 /// Where a list's next page starts, as the list writes and reads it.
 pub trait Cursor: Sized {

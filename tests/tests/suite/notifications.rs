@@ -309,10 +309,10 @@ async fn status_changes_reach_every_channel_once(backend: Backend) {
     .await;
     let page = get(&w, &staff, "/api/v1/notifications?limit=4").await;
     assert_eq!(page["items"].as_array().unwrap().len(), 4);
-    let next = page["next_before"].as_i64().unwrap();
-    let rest = get(&w, &staff, &format!("/api/v1/notifications?before={next}")).await;
+    let next = page["next"].as_str().unwrap();
+    let rest = get(&w, &staff, &format!("/api/v1/notifications?after={next}")).await;
     assert_eq!(rest["items"].as_array().unwrap().len(), 2);
-    assert!(rest["next_before"].is_null());
+    assert!(rest["next"].is_null());
 }
 
 async fn invalid_tokens_are_pruned_and_failures_retried_then_dead_lettered(backend: Backend) {

@@ -19,7 +19,7 @@ use crate::http::extract::{Json, Path};
 use crate::identity::audit::Origin;
 use crate::state::AppState;
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(request_documents))
         .routes(routes!(get_document))

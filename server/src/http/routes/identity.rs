@@ -3,10 +3,10 @@
 
 use abdi_proto::Problem;
 use abdi_proto::identity::{
-    ActivationAccepted, ActivationRequest, AuthEventList, PasskeyAssertion,
-    PasskeyChallenge, PasskeyInfo, PasskeyList, PasskeyRegistration, Profile, RedeemRequest,
-    SessionGranted, SessionInfo, SessionList, SsoLogin, SsoLogout, SsoProvider, SsoProviders,
-    StepUp, TransferRequest,
+    ActivationAccepted, ActivationRequest, AuthEventList, PasskeyAssertion, PasskeyChallenge,
+    PasskeyInfo, PasskeyList, PasskeyRegistration, Profile, RedeemRequest, SessionGranted,
+    SessionInfo, SessionList, SsoLogin, SsoLogout, SsoProvider, SsoProviders, StepUp,
+    TransferRequest,
 };
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -22,7 +22,7 @@ use crate::identity::audit::Origin;
 use crate::identity::session::Session;
 use crate::state::AppState;
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(request_activation))
         .routes(routes!(redeem_activation))
@@ -255,7 +255,12 @@ async fn logout(
         .await?;
     state
         .identity
-        .audit(&origin, "logout", Some(caller.current.session.employee_id), None)
+        .audit(
+            &origin,
+            "logout",
+            Some(caller.current.session.employee_id),
+            None,
+        )
         .await;
     Ok((StatusCode::NO_CONTENT, clear_cookie()))
 }
@@ -280,7 +285,12 @@ async fn refresh(
             None,
         )
         .await;
-    Ok(granted(&state, StatusCode::OK, token, &caller.current.session))
+    Ok(granted(
+        &state,
+        StatusCode::OK,
+        token,
+        &caller.current.session,
+    ))
 }
 
 fn passkey_info(row: &crate::identity::passkeys::entity::Model) -> PasskeyInfo {
@@ -308,7 +318,11 @@ async fn start_passkey_registration(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<axum::Json<PasskeyChallenge>, ApiError> {
-    let (id, options) = state.identity.passkeys.start_registration(&caller.current).await?;
+    let (id, options) = state
+        .identity
+        .passkeys
+        .start_registration(&caller.current)
+        .await?;
     Ok(challenge(id, options))
 }
 
@@ -434,7 +448,11 @@ async fn start_step_up(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<axum::Json<PasskeyChallenge>, ApiError> {
-    let (id, options) = state.identity.passkeys.start_step_up(&caller.current).await?;
+    let (id, options) = state
+        .identity
+        .passkeys
+        .start_step_up(&caller.current)
+        .await?;
     Ok(challenge(id, options))
 }
 

@@ -11,7 +11,7 @@ use crate::http::auth::Caller;
 use crate::http::extract::Path;
 use crate::state::AppState;
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(view_employee))
 }
 

@@ -21,7 +21,7 @@ use crate::http::extract::{Json, NotificationPageQuery, Paged};
 use crate::notifications::stream::Signal;
 use crate::state::AppState;
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(inbox))
         .routes(routes!(unread_count))
@@ -61,10 +61,7 @@ async fn unread_count(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<axum::Json<UnreadCount>, ApiError> {
-    let unread = state
-        .notifications
-        .unread(caller.actor.employee_id)
-        .await?;
+    let unread = state.notifications.unread(caller.actor.employee_id).await?;
     Ok(axum::Json(UnreadCount { unread }))
 }
 

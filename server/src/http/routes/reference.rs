@@ -15,7 +15,7 @@ use axum::Json;
 /// Reference data changes a few times a year: let the app and proxies keep it for an hour.
 const CACHE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "public, max-age=3600");
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(ranks))
         .routes(routes!(calendar_years))

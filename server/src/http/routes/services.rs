@@ -22,13 +22,13 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::http::auth::Caller;
 use crate::http::extract::{Json, Paged, Path, Query, RequestPageQuery};
+use crate::services::ServiceError;
 use crate::services::attachments::{self, AttachmentInfo};
 use crate::services::idempotency::Submitted;
 use crate::services::views;
-use crate::services::ServiceError;
 use crate::state::AppState;
 
-pub fn routes() -> OpenApiRouter<AppState> {
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_services))
         .routes(routes!(get_service))
@@ -75,7 +75,9 @@ async fn list_services(
         (true, Some(caller)) => Some(&caller.actor),
         (true, None) => return Err(crate::identity::IdentityError::Unauthenticated.into()),
     };
-    Ok(axum::Json(state.services.catalogue(including_closed).await?))
+    Ok(axum::Json(
+        state.services.catalogue(including_closed).await?,
+    ))
 }
 
 /// A service in full: the form schema the app renders, the documents, the chain and the SOP.

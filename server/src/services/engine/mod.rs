@@ -38,7 +38,7 @@ use crate::access::{Access, AccessError, Actor, Principal};
 use crate::masterdata::entity::employee;
 
 /// A vocabulary value as stored (its serde name).
-pub fn code<T: Serialize>(v: &T) -> String {
+pub(crate) fn code<T: Serialize>(v: &T) -> String {
     serde_json::to_value(v)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
