@@ -15,6 +15,7 @@ mod m20261123_000008_documents;
 mod m20261123_000009_notifications;
 mod m20261201_000010_sso_subjects;
 mod m20261201_000011_document_register;
+mod m20261202_000012_roles_by_decree;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_notifications::Migration),
             Box::new(m20261201_000010_sso_subjects::Migration),
             Box::new(m20261201_000011_document_register::Migration),
+            Box::new(m20261202_000012_roles_by_decree::Migration),
         ]
     }
 }

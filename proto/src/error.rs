@@ -211,6 +211,16 @@ error_codes! {
         "Jabatan tujuan masih dipegang pegawai lain; nyatakan bahwa pemegangnya diganti", "Someone else holds the destination post; say that the holder is being replaced";
     UploadQuotaExceeded = "upload_quota_exceeded", 409,
         "Terlalu banyak lampiran yang belum dikirim; kirim permohonan atau tunggu lampiran lama dihapus", "Too many attachments not yet sent; send a request or wait for old ones to be removed";
+    GrantInvalid = "grant_invalid", 422,
+        "Penetapan peran atau surat tugas tidak lengkap atau tidak sesuai; lihat keterangannya", "The grant or the assignment letter is incomplete or inconsistent; see the detail";
+    GrantConflict = "grant_conflict", 409,
+        "Pegawai sudah memegang peran ini untuk unit yang sama", "The employee already holds this role for the same unit";
+    GrantNotFound = "grant_not_found", 404,
+        "Penetapan peran tidak ditemukan", "Role grant not found";
+    ActingNotFound = "acting_not_found", 404,
+        "Surat perintah Plt/Plh tidak ditemukan", "Acting assignment letter not found";
+    ActingOverlap = "acting_overlap", 409,
+        "Jabatan ini sudah memiliki Plt/Plh pada sebagian tanggal tersebut", "The post already has a Plt/Plh on some of those days";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

@@ -4,6 +4,7 @@
 //! and reference rules (rank ladder, holiday calendar). Pure: no I/O, no async runtime, compiles
 //! for mobile targets.
 
+pub mod agency;
 pub mod calendar;
 pub mod documents;
 pub mod error;

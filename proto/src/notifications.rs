@@ -30,15 +30,19 @@ pub enum NotificationKind {
     /// A request waits and nobody may act on it today (a vacant post with no Plt/Plh in
     /// their window, a unit with no fasilitator): for administrators, who can appoint one.
     PostVacant,
+    /// A role ended without a decree of its own (a fasilitator moved to another unit): for
+    /// administrators, who appoint a successor.
+    RoleEnded,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 5] = [
+    pub const ALL: [NotificationKind; 6] = [
         Self::RequestStatus,
         Self::PasskeyAdded,
         Self::NewDevice,
         Self::ActionRequired,
         Self::PostVacant,
+        Self::RoleEnded,
     ];
 
     pub fn code(self) -> &'static str {
@@ -48,6 +52,7 @@ impl NotificationKind {
             Self::NewDevice => "new_device",
             Self::ActionRequired => "action_required",
             Self::PostVacant => "post_vacant",
+            Self::RoleEnded => "role_ended",
         }
     }
 

@@ -350,8 +350,7 @@ impl StepStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActingRef {
-    /// `plt` or `plh`.
-    pub kind: String,
+    pub kind: crate::agency::ActingKind,
     pub number: String,
 }
 

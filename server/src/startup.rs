@@ -127,7 +127,7 @@ impl Application {
             config: Arc::new(config),
             clock,
             reference: ReferenceService::new(db.clone()),
-            agency: crate::agency::Agency::new(identity.clone(), notifications.devices.clone()),
+            agency: crate::agency::Agency::new(db.clone(), identity.clone(), notifications.clone()),
             identity,
             access: crate::access::Access::new(db.clone()),
             services,

@@ -9,6 +9,7 @@
 //! credentials (Pergub Jatim 73/2020 Pasal 30(2)(j)): no action for it exists.
 
 use abdi_proto::ErrorCode;
+use abdi_proto::agency::{ActingKind, Role};
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -32,9 +33,18 @@ pub mod entity {
             #[sea_orm(primary_key, auto_increment = false)]
             pub id: Uuid,
             pub employee_id: Uuid,
-            pub role: String,
+            pub role: abdi_proto::agency::Role,
             pub unit_id: Option<Uuid>,
             pub created_at: DateTimeUtc,
+            pub decree_number: Option<String>,
+            pub decree_date: Option<Date>,
+            pub starts_on: Option<Date>,
+            pub ends_on: Option<Date>,
+            /// None: granted from the operator's console.
+            pub granted_by: Option<Uuid>,
+            pub revoked_at: Option<DateTimeUtc>,
+            pub revoked_by: Option<Uuid>,
+            pub revoke_reason: Option<String>,
         }
 
         #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -53,11 +63,17 @@ pub mod entity {
             pub id: Uuid,
             pub employee_id: Uuid,
             pub position_id: Uuid,
-            pub kind: String,
+            pub kind: abdi_proto::agency::ActingKind,
             pub number: String,
             pub starts_on: Date,
             pub ends_on: Date,
             pub created_at: DateTimeUtc,
+            pub letter_date: Option<Date>,
+            pub granted_by: Option<Uuid>,
+            /// Ended before its window closed (`ends_on` is then the last day held).
+            pub ended_at: Option<DateTimeUtc>,
+            pub end_reason: Option<String>,
+            pub version: i32,
         }
 
         #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -68,6 +84,24 @@ pub mod entity {
 }
 
 use entity::{acting_assignment, role_assignment};
+
+/// A role grant in force on `today`: not revoked, and its window (open at either end) holds it.
+pub fn in_force(today: NaiveDate) -> sea_orm::Condition {
+    use role_assignment::Column as C;
+    use sea_orm::Condition;
+    Condition::all()
+        .add(C::RevokedAt.is_null())
+        .add(
+            Condition::any()
+                .add(C::StartsOn.is_null())
+                .add(C::StartsOn.lte(today)),
+        )
+        .add(
+            Condition::any()
+                .add(C::EndsOn.is_null())
+                .add(C::EndsOn.gte(today)),
+        )
+}
 
 /// What the caller is to the employee an action concerns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -97,6 +131,10 @@ pub enum Action {
     ManageCatalogue,
     /// Move an employee to another unit (its sessions end at once).
     TransferEmployee,
+    /// Grant and revoke fasilitator and administrator roles by decree.
+    ManageRoles,
+    /// Record, amend and end Plt/Plh letters.
+    ManageActing,
 }
 
 impl Action {
@@ -109,6 +147,8 @@ impl Action {
             Action::ReadAuditLog => &[Administrator],
             Action::ManageCatalogue => &[Administrator],
             Action::TransferEmployee => &[Administrator],
+            Action::ManageRoles => &[Administrator],
+            Action::ManageActing => &[Administrator],
         }
     }
 }
@@ -132,8 +172,7 @@ pub enum AccessError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActingHold {
     pub assignment_id: Uuid,
-    /// `plt` or `plh`.
-    pub kind: String,
+    pub kind: ActingKind,
     pub number: String,
 }
 
@@ -177,6 +216,7 @@ impl Access {
         posts.extend(acting.iter().map(|a| a.position_id));
         let roles = role_assignment::Entity::find()
             .filter(role_assignment::Column::EmployeeId.eq(employee_id))
+            .filter(in_force(today))
             .all(&self.db)
             .await?;
         Ok(Principal {
@@ -190,7 +230,7 @@ impl Access {
                         a.position_id,
                         ActingHold {
                             assignment_id: a.id,
-                            kind: a.kind.clone(),
+                            kind: a.kind,
                             number: a.number.clone(),
                         },
                     )
@@ -198,10 +238,10 @@ impl Access {
                 .collect(),
             fasilitator_units: roles
                 .iter()
-                .filter(|r| r.role == "fasilitator")
+                .filter(|r| r.role == Role::Fasilitator)
                 .filter_map(|r| r.unit_id)
                 .collect(),
-            administrator: roles.iter().any(|r| r.role == "administrator"),
+            administrator: roles.iter().any(|r| r.role == Role::Administrator),
         })
     }
 
@@ -304,6 +344,7 @@ impl Access {
     pub async fn fasilitators(
         db: &impl ConnectionTrait,
         unit_id: Uuid,
+        today: NaiveDate,
     ) -> Result<Vec<Uuid>, DbErr> {
         let units: Vec<Uuid> = Self::unit_chain(db, unit_id)
             .await?
@@ -311,8 +352,9 @@ impl Access {
             .map(|u| u.id)
             .collect();
         Ok(role_assignment::Entity::find()
-            .filter(role_assignment::Column::Role.eq("fasilitator"))
+            .filter(role_assignment::Column::Role.eq(Role::Fasilitator))
             .filter(role_assignment::Column::UnitId.is_in(units))
+            .filter(in_force(today))
             .all(db)
             .await?
             .into_iter()
@@ -321,9 +363,13 @@ impl Access {
     }
 
     /// Every administrator.
-    pub async fn administrators(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
+    pub async fn administrators(
+        db: &impl ConnectionTrait,
+        today: NaiveDate,
+    ) -> Result<Vec<Uuid>, DbErr> {
         Ok(role_assignment::Entity::find()
-            .filter(role_assignment::Column::Role.eq("administrator"))
+            .filter(role_assignment::Column::Role.eq(Role::Administrator))
+            .filter(in_force(today))
             .all(db)
             .await?
             .into_iter()
@@ -384,6 +430,28 @@ impl Access {
     }
 
     /// The unit and every unit above it, nearest first.
+    /// A unit and every unit below it.
+    pub async fn units_below(db: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+        let mut out = vec![unit_id];
+        let mut frontier = vec![unit_id];
+        // An organisation is a few levels deep; the bound only stops a cycle in bad data.
+        for _ in 0..16 {
+            if frontier.is_empty() {
+                break;
+            }
+            frontier = org_unit::Entity::find()
+                .filter(org_unit::Column::ParentId.is_in(frontier))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|u| u.id)
+                .filter(|id| !out.contains(id))
+                .collect();
+            out.extend(&frontier);
+        }
+        Ok(out)
+    }
+
     pub async fn unit_chain(
         db: &impl ConnectionTrait,
         unit_id: Uuid,

@@ -1,20 +1,52 @@
-//! Running an agency: what its administrators do to accounts and placements, and who may read
-//! an employee's record. Every write keeps one order of checks (may the caller do it, then a
-//! fresh passkey step-up, then the change) and ends with the audit trail and the end of the
-//! person's sessions and push devices.
+//! Running an agency: what its administrators do to accounts and placements, the roles they
+//! grant by decree and the acting officials they record, and who may read an employee's
+//! record. Every write keeps one order of checks (may the caller do it, then a fresh passkey
+//! step-up, then the change) and leaves its trail: the history of decrees, the audit log, and
+//! for a transfer the end of the person's sessions and push devices.
 
+pub mod decrees;
+pub mod entity;
+
+use abdi_proto::agency::{
+    ActingAmendment, ActingEnd, ActingLetter, NewActingLetter, NewRoleGrant, Role, RoleGrant,
+    RoleRevocation,
+};
 use abdi_proto::identity::{AuthEvent, AuthEventList, Profile, TransferRequest};
+use abdi_proto::notifications::NotificationKind;
+use abdi_proto::{ErrorCode, Text};
+use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
 use uuid::Uuid;
 
-use crate::access::{AccessError, Action, Actor};
+use crate::access::{Access, AccessError, Action, Actor};
 use crate::error::ApiError;
 use crate::identity::audit::Origin;
 use crate::identity::{Identity, IdentityError};
-use crate::notifications::NotificationError;
-use crate::notifications::devices::Devices;
+use crate::masterdata::entity::{employee, org_unit};
+use crate::notifications::{NotificationError, Notifications, outbox};
+use decrees::{By, Decrees};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgencyError {
+    #[error("{}", .0.en)]
+    Invalid(Text),
+    #[error("a reason is required")]
+    ReasonRequired,
+    #[error("the employee already holds this role there")]
+    GrantConflict,
+    #[error("role grant not found")]
+    GrantNotFound,
+    #[error("the last administrator cannot be revoked")]
+    LastAdministrator,
+    #[error("acting letter not found")]
+    ActingNotFound,
+    #[error("the post already has an acting official on some of those days")]
+    ActingOverlap,
+    #[error("changed since it was read")]
+    VersionConflict,
+    #[error("employee not found")]
+    EmployeeNotFound,
+    #[error("unit or post not found: {0}")]
+    UnitNotFound(String),
     #[error(transparent)]
     Access(#[from] AccessError),
     #[error(transparent)]
@@ -32,6 +64,25 @@ impl From<sea_orm::DbErr> for AgencyError {
 impl From<AgencyError> for ApiError {
     fn from(e: AgencyError) -> Self {
         match e {
+            AgencyError::Invalid(t) => ApiError::with_detail(ErrorCode::GrantInvalid, t.id, t.en),
+            AgencyError::ReasonRequired => ApiError::new(ErrorCode::ReasonRequired),
+            AgencyError::GrantConflict => ApiError::new(ErrorCode::GrantConflict),
+            AgencyError::GrantNotFound => ApiError::new(ErrorCode::GrantNotFound),
+            AgencyError::LastAdministrator => ApiError::with_detail(
+                ErrorCode::GrantConflict,
+                "Administrator terakhir tidak dapat dicabut; tetapkan administrator lain lebih \
+                 dahulu.",
+                "The last administrator cannot be revoked; grant another one first.",
+            ),
+            AgencyError::ActingNotFound => ApiError::new(ErrorCode::ActingNotFound),
+            AgencyError::ActingOverlap => ApiError::new(ErrorCode::ActingOverlap),
+            AgencyError::VersionConflict => ApiError::with_detail(
+                ErrorCode::VersionConflict,
+                "Surat ini telah diubah orang lain; muat ulang lalu coba lagi.",
+                "Someone else changed this letter; reload and try again.",
+            ),
+            AgencyError::EmployeeNotFound => ApiError::new(ErrorCode::EmployeeNotFound),
+            AgencyError::UnitNotFound(code) => AccessError::UnitNotFound(code).into(),
             AgencyError::Access(e) => e.into(),
             AgencyError::Identity(e) => e.into(),
             AgencyError::Notifications(e) => e.into(),
@@ -44,13 +95,140 @@ const AUDIT_MAX: u64 = 500;
 
 #[derive(Clone)]
 pub struct Agency {
+    db: DatabaseConnection,
     identity: Identity,
-    devices: Devices,
+    notifications: Notifications,
+    decrees: Decrees,
 }
 
 impl Agency {
-    pub fn new(identity: Identity, devices: Devices) -> Self {
-        Self { identity, devices }
+    pub fn new(db: DatabaseConnection, identity: Identity, notifications: Notifications) -> Self {
+        let decrees = Decrees::new(db.clone(), identity.clock.clone());
+        Self {
+            db,
+            identity,
+            notifications,
+            decrees,
+        }
+    }
+
+    /// Grants a role by decree (administrators, with a fresh step-up).
+    pub async fn grant(
+        &self,
+        actor: &Actor,
+        origin: &Origin,
+        g: &NewRoleGrant,
+    ) -> Result<RoleGrant, AgencyError> {
+        actor.authorize_sensitive(Action::ManageRoles, None).await?;
+        let grant = self
+            .decrees
+            .grant(By::Administrator(actor.employee_id), g)
+            .await?;
+        let detail = format!(
+            "{} by {}; decree {}",
+            grant.role.code(),
+            actor.employee_id,
+            g.decree_number.trim()
+        );
+        self.identity
+            .audit(
+                origin,
+                "role_granted",
+                Some(grant.employee.id),
+                Some(detail),
+            )
+            .await;
+        Ok(grant)
+    }
+
+    /// Revokes a grant (administrators, with a fresh step-up); it stays in the history.
+    pub async fn revoke(
+        &self,
+        actor: &Actor,
+        origin: &Origin,
+        id: Uuid,
+        r: &RoleRevocation,
+    ) -> Result<RoleGrant, AgencyError> {
+        actor.authorize_sensitive(Action::ManageRoles, None).await?;
+        let grant = self
+            .decrees
+            .revoke(By::Administrator(actor.employee_id), id, r)
+            .await?;
+        let detail = format!("{} by {}", grant.role.code(), actor.employee_id);
+        self.identity
+            .audit(
+                origin,
+                "role_revoked",
+                Some(grant.employee.id),
+                Some(detail),
+            )
+            .await;
+        Ok(grant)
+    }
+
+    /// Every grant, newest first (administrators).
+    pub async fn grants(
+        &self,
+        actor: &Actor,
+        role: Option<Role>,
+        employee_id: Option<Uuid>,
+    ) -> Result<Vec<RoleGrant>, AgencyError> {
+        actor.authorize(Action::ManageRoles, None).await?;
+        self.decrees.grants(role, employee_id).await
+    }
+
+    /// Records a Plt/Plh letter (administrators, with a fresh step-up).
+    pub async fn record_acting(
+        &self,
+        actor: &Actor,
+        l: &NewActingLetter,
+    ) -> Result<ActingLetter, AgencyError> {
+        actor
+            .authorize_sensitive(Action::ManageActing, None)
+            .await?;
+        self.decrees
+            .record_acting(By::Administrator(actor.employee_id), l)
+            .await
+    }
+
+    /// Amends a Plt/Plh letter (administrators, with a fresh step-up).
+    pub async fn amend_acting(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        a: &ActingAmendment,
+    ) -> Result<ActingLetter, AgencyError> {
+        actor
+            .authorize_sensitive(Action::ManageActing, None)
+            .await?;
+        self.decrees
+            .amend_acting(By::Administrator(actor.employee_id), id, a)
+            .await
+    }
+
+    /// Ends a Plt/Plh letter early (administrators, with a fresh step-up).
+    pub async fn end_acting(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        e: &ActingEnd,
+    ) -> Result<ActingLetter, AgencyError> {
+        actor
+            .authorize_sensitive(Action::ManageActing, None)
+            .await?;
+        self.decrees
+            .end_acting(By::Administrator(actor.employee_id), id, e)
+            .await
+    }
+
+    /// The acting officials of a unit and the units below it (administrators).
+    pub async fn acting_in_unit(
+        &self,
+        actor: &Actor,
+        unit_code: &str,
+    ) -> Result<Vec<ActingLetter>, AgencyError> {
+        actor.authorize(Action::ManageActing, None).await?;
+        self.decrees.acting_in_unit(unit_code).await
     }
 
     /// An employee's record, for themselves, their atasan, the official authorised for their
@@ -108,7 +286,7 @@ impl Agency {
             .authorize_sensitive(Action::DisableAccount, Some(id))
             .await?;
         let ended = self.identity.disable(id, self.identity.clock.now()).await?;
-        self.devices.forget_employee(id).await?;
+        self.notifications.devices.forget_employee(id).await?;
         let by = actor.employee_id;
         let detail = format!("by {by}; {ended} sessions ended");
         self.identity
@@ -119,7 +297,9 @@ impl Agency {
 
     /// Moves an employee to another unit (and post): their sessions and devices end, since
     /// what they may see and decide changes with the unit. A post someone holds is taken only
-    /// with `replaces_holder`; the holder then leaves it, and their sessions end too.
+    /// with `replaces_holder`; the holder then leaves it, and their sessions end too. A
+    /// fasilitator who moves to another unit loses the role (Pergub Jatim 73/2020 Pasal
+    /// 10(6)), and the administrators are told, so that they appoint a successor.
     pub async fn transfer(
         &self,
         actor: &Actor,
@@ -131,6 +311,10 @@ impl Agency {
             .authorize_sensitive(Action::TransferEmployee, Some(id))
             .await?;
         let identity = &self.identity;
+        let before = employee::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or(AgencyError::EmployeeNotFound)?;
         let destination = identity
             .directory
             .destination(&req.unit_code, req.position_code.as_deref())
@@ -139,10 +323,15 @@ impl Agency {
         let (ended, replaced) = identity
             .transfer(id, destination, req.replaces_holder, identity.clock.now())
             .await?;
-        self.devices.forget_employee(id).await?;
+        let devices = &self.notifications.devices;
+        devices.forget_employee(id).await?;
         let by = actor.employee_id;
+        if destination.0 != before.unit_id {
+            self.fasilitator_moved(actor, &before, destination.0)
+                .await?;
+        }
         for holder in &replaced {
-            self.devices.forget_employee(*holder).await?;
+            devices.forget_employee(*holder).await?;
             let detail = format!("post taken by {id}; by {by}");
             identity
                 .audit(origin, "employee_replaced", Some(*holder), Some(detail))
@@ -152,6 +341,65 @@ impl Agency {
         identity
             .audit(origin, "employee_transferred", Some(id), Some(detail))
             .await;
+        Ok(())
+    }
+}
+
+impl Agency {
+    /// Ends the moved employee's fasilitator grants and tells the administrators, in one
+    /// transaction.
+    async fn fasilitator_moved(
+        &self,
+        actor: &Actor,
+        who: &employee::Model,
+        to_unit: Uuid,
+    ) -> Result<(), AgencyError> {
+        let clock = &self.identity.clock;
+        let txn = self.db.begin().await?;
+        let ended = self
+            .decrees
+            .end_on_transfer(&txn, By::Administrator(actor.employee_id), who.id)
+            .await?;
+        if ended.is_empty() {
+            return Ok(());
+        }
+        let unit_name = |id: Option<Uuid>| {
+            let txn = &txn;
+            async move {
+                Ok::<_, AgencyError>(match id {
+                    Some(id) => org_unit::Entity::find_by_id(id)
+                        .one(txn)
+                        .await?
+                        .map_or_else(String::new, |u| u.name),
+                    None => String::new(),
+                })
+            }
+        };
+        let to = unit_name(Some(to_unit)).await?;
+        for grant in &ended {
+            let of = unit_name(grant.unit_id).await?;
+            let (title, body) =
+                crate::notifications::messages::fasilitator_moved(&who.name, &of, &to);
+            for admin in Access::administrators(&txn, clock.today()).await? {
+                outbox::emit(
+                    &txn,
+                    clock.now(),
+                    outbox::NewEvent {
+                        employee_id: admin,
+                        kind: NotificationKind::RoleEnded,
+                        title: title.clone(),
+                        body: body.clone(),
+                        request_id: None,
+                        status: None,
+                        outcome: None,
+                        quiet: false,
+                    },
+                )
+                .await?;
+            }
+        }
+        txn.commit().await?;
+        self.notifications.waker.wake();
         Ok(())
     }
 }

@@ -29,6 +29,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use abdi_proto::agency::ActingKind;
+
 use crate::access::entity::acting_assignment;
 use crate::access::{Access, AccessError, Actor, Principal};
 use crate::clock::SharedClock;
@@ -176,10 +178,10 @@ impl Letters {
         {
             lines.push(format!("a.n. {}", ppk.title));
         }
-        lines.push(match acting.as_deref() {
-            Some("plt") => format!("Plt. {post_title}"),
-            Some("plh") => format!("Plh. {post_title}"),
-            _ => post_title.clone(),
+        lines.push(match acting {
+            Some(ActingKind::Plt) => format!("Plt. {post_title}"),
+            Some(ActingKind::Plh) => format!("Plh. {post_title}"),
+            None => post_title.clone(),
         });
 
         let assessment: serde_json::Value =

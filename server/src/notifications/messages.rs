@@ -86,6 +86,26 @@ pub(crate) fn request_changed(
     )
 }
 
+/// Title and body of "a fasilitator moved and their role ended", for administrators.
+pub(crate) fn fasilitator_moved(name: &str, of_unit: &str, to_unit: &str) -> (Text, Text) {
+    (
+        Text::new(
+            format!("Fasilitator {of_unit} perlu pengganti"),
+            format!("{of_unit} needs a new fasilitator"),
+        ),
+        Text::new(
+            format!(
+                "{name} dimutasi ke {to_unit}; perannya sebagai fasilitator {of_unit} berakhir \
+                 (Pergub Jatim 73/2020 Pasal 10 ayat 6). Tetapkan penggantinya."
+            ),
+            format!(
+                "{name} moved to {to_unit}, so their role as fasilitator of {of_unit} ended \
+                 (Pergub Jatim 73/2020 Art. 10(6)). Appoint a successor."
+            ),
+        ),
+    )
+}
+
 /// What a step waits for when nobody may act on it.
 pub(crate) enum Nobody<'a> {
     /// A post nobody holds and no Plt/Plh covers today (its title).

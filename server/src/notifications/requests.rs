@@ -113,8 +113,10 @@ async fn next_actor_told(
         return Ok(());
     };
     let mut recipients = match (step.approver, step.position_id, step.unit_id) {
-        (Approver::Bkn, _, _) => Access::administrators(txn).await?,
-        (Approver::Fasilitator, _, Some(unit)) => Access::fasilitators(txn, unit).await?,
+        (Approver::Bkn, _, _) => Access::administrators(txn, event.today).await?,
+        (Approver::Fasilitator, _, Some(unit)) => {
+            Access::fasilitators(txn, unit, event.today).await?
+        }
         (_, Some(post), _) => Access::holders(txn, post, step.acting_allowed, event.today).await?,
         _ => Vec::new(),
     };
@@ -145,7 +147,7 @@ async fn next_actor_told(
         } else {
             Nobody::Fasilitator(&what)
         };
-        recipients = Access::administrators(txn).await?;
+        recipients = Access::administrators(txn, event.today).await?;
         recipients.retain(|r| *r != event.employee_id);
         (
             NotificationKind::PostVacant,
