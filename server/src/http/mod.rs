@@ -78,7 +78,7 @@ pub(crate) fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             "/api/v1",
             routes::reference::routes()
                 .merge(routes::identity::routes())
-                .merge(routes::masterdata::routes())
+                .merge(routes::agency::routes())
                 .merge(routes::services::routes())
                 .merge(routes::documents::routes())
                 .merge(routes::notifications::routes()),

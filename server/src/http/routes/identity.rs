@@ -3,10 +3,9 @@
 
 use abdi_proto::Problem;
 use abdi_proto::identity::{
-    ActivationAccepted, ActivationRequest, AuthEventList, PasskeyAssertion, PasskeyChallenge,
-    PasskeyInfo, PasskeyList, PasskeyRegistration, Profile, RedeemRequest, SessionGranted,
-    SessionInfo, SessionList, SsoLogin, SsoLogout, SsoProvider, SsoProviders, StepUp,
-    TransferRequest,
+    ActivationAccepted, ActivationRequest, PasskeyAssertion, PasskeyChallenge, PasskeyInfo,
+    PasskeyList, PasskeyRegistration, Profile, RedeemRequest, SessionGranted, SessionInfo,
+    SessionList, SsoLogin, SsoLogout, SsoProvider, SsoProviders, StepUp,
 };
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -41,9 +40,6 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sso_providers))
         .routes(routes!(sso_login))
         .routes(routes!(sso_logout))
-        .routes(routes!(auth_events))
-        .routes(routes!(disable_account))
-        .routes(routes!(transfer_employee))
 }
 
 fn info(s: &Session, current: Option<Uuid>) -> SessionInfo {
@@ -481,55 +477,6 @@ async fn finish_step_up(
     }))
 }
 
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-struct AuditQuery {
-    /// Only this employee's events.
-    employee_id: Option<Uuid>,
-    /// At most this many, newest first (1-500, default 100).
-    limit: Option<u64>,
-}
-
-/// The authentication audit log (administrators).
-#[utoipa::path(get, path = "/admin/auth-events", tag = "admin", security(("bearer" = [])),
-    params(AuditQuery),
-    responses(
-        (status = 200, description = "Events, newest first", body = AuthEventList),
-        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn auth_events(
-    State(state): State<AppState>,
-    caller: Caller,
-    crate::http::extract::Query(q): crate::http::extract::Query<AuditQuery>,
-) -> Result<axum::Json<AuthEventList>, ApiError> {
-    let limit = q.limit.unwrap_or(100);
-    Ok(axum::Json(
-        state
-            .agency
-            .auth_events(&caller.actor, q.employee_id, limit)
-            .await?,
-    ))
-}
-
-/// Disable an employee's account: every session ends at once and no login succeeds. Needs a
-/// fresh step-up.
-#[utoipa::path(post, path = "/admin/employees/{id}/disable", tag = "admin", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Employee id")),
-    responses(
-        (status = 204, description = "Disabled; sessions ended"),
-        (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`employee_not_found`", body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn disable_account(
-    State(state): State<AppState>,
-    origin: Origin,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-) -> Result<StatusCode, ApiError> {
-    state.agency.disable(&caller.actor, &origin, id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
 /// The OpenID Connect providers the app can offer.
 #[utoipa::path(get, path = "/auth/sso", tag = "identity",
     responses(
@@ -612,33 +559,4 @@ async fn sso_logout(
             end_session_url: url,
         }),
     ))
-}
-
-/// Move an employee to another unit (and post): every session ends at once, since what the
-/// employee may see and decide changes with the unit. A post someone holds is taken only with
-/// `replaces_holder`; the holder then leaves it and their sessions end too. Needs a fresh
-/// step-up.
-#[utoipa::path(post, path = "/admin/employees/{id}/transfer", tag = "admin", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Employee id")),
-    request_body = TransferRequest,
-    responses(
-        (status = 204, description = "Moved; sessions ended"),
-        (status = 415, description = "`unsupported_media_type`: send application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 400, description = "`invalid_path`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "`employee_not_found`, `unit_not_found`", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`position_occupied`: someone holds the post; send `replaces_holder`", body = Problem, content_type = "application/problem+json"),
-    ))]
-async fn transfer_employee(
-    State(state): State<AppState>,
-    origin: Origin,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    Json(req): Json<TransferRequest>,
-) -> Result<StatusCode, ApiError> {
-    state
-        .agency
-        .transfer(&caller.actor, &origin, id, &req)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
 }

@@ -2,9 +2,9 @@
 //! capability's façade and turns the answer into a response. Only this layer (with `startup` and
 //! `state`) sees every capability; the capabilities know nothing of HTTP.
 
+pub(crate) mod agency;
 pub(crate) mod documents;
 pub(crate) mod identity;
-pub(crate) mod masterdata;
 pub(crate) mod notifications;
 pub(crate) mod reference;
 pub(crate) mod services;
