@@ -10,94 +10,14 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use abdi_server::seed::{SeedOptions, run_seed};
+use abdi_tests::passkey::{ORIGIN, login_at, register};
+use abdi_tests::world::seed;
 use abdi_tests::{Backend, TestApp};
-use chrono::{NaiveDate, Utc};
-use serde_json::{Value, json};
 use uuid::Uuid;
-use webauthn_authenticator_rs::prelude::{Url, WebauthnAuthenticator};
-use webauthn_authenticator_rs::softpasskey::SoftPasskey;
-use webauthn_rs_proto::{CreationChallengeResponse, RequestChallengeResponse};
 
-const ORIGIN: &str = "http://localhost:8080";
 const LOGIN_CLIENTS: usize = 8;
 const LOGIN_SECONDS: u64 = 10;
 const SESSIONS_FOR_MEMORY: usize = 10_000;
-
-struct Phone {
-    key: SoftPasskey,
-    credential_id: String,
-    user_handle: String,
-}
-
-async fn register(app: &TestApp, token: &str) -> Phone {
-    let c: Value = app
-        .client
-        .post(app.url("/api/v1/me/passkeys/registration"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut options = c["options"].clone();
-    let user_handle = options["publicKey"]["user"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    options["publicKey"]["authenticatorSelection"]["residentKey"] = json!("discouraged");
-    options["publicKey"]["authenticatorSelection"]["requireResidentKey"] = json!(false);
-    let ccr: CreationChallengeResponse = serde_json::from_value(options).unwrap();
-    let mut key = SoftPasskey::new(true);
-    let cred = key
-        .do_registration(Url::parse(ORIGIN).unwrap(), ccr)
-        .unwrap();
-    let credential_id = cred.id.clone();
-    let r = app
-        .client
-        .post(app.url("/api/v1/me/passkeys"))
-        .bearer_auth(token)
-        .json(&json!({ "challenge_id": c["challenge_id"], "name": "bench", "credential": cred }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    Phone {
-        key,
-        credential_id,
-        user_handle,
-    }
-}
-
-async fn login(client: &reqwest::Client, base: &str, phone: &mut Phone) -> bool {
-    let c: Value = client
-        .post(format!("{base}/api/v1/auth/passkey/challenge"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let mut options = c["options"].clone();
-    options["publicKey"]["allowCredentials"] =
-        json!([{ "type": "public-key", "id": phone.credential_id }]);
-    let rcr: RequestChallengeResponse = serde_json::from_value(options).unwrap();
-    let assertion = phone
-        .key
-        .do_authentication(Url::parse(ORIGIN).unwrap(), rcr)
-        .unwrap();
-    let mut assertion = serde_json::to_value(assertion).unwrap();
-    assertion["response"]["userHandle"] = json!(phone.user_handle);
-    client
-        .post(format!("{base}/api/v1/auth/passkey"))
-        .json(&json!({ "challenge_id": c["challenge_id"], "credential": assertion }))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        == 201
-}
 
 fn redis_used_memory() -> u64 {
     let client = redis::Client::open(abdi_tests::redis_url()).unwrap();
@@ -149,15 +69,7 @@ async fn main() {
         c.database.max_connections = 16;
     })
     .await;
-    let options = SeedOptions {
-        employees: 2_000,
-        seed: 1,
-        as_of: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        accounts: Vec::new(),
-        reset: false,
-        progress: false,
-    };
-    run_seed(&app.state.db, &options, Utc::now()).await.unwrap();
+    seed(&app, 2_000, 1, "").await;
     use sea_orm::{EntityTrait, QuerySelect};
     let employees: Vec<Uuid> = abdi_server::masterdata::entity::employee::Entity::find()
         .select_only()
@@ -172,7 +84,8 @@ async fn main() {
     let mut phones = Vec::new();
     for id in employees.iter().take(LOGIN_CLIENTS) {
         let token = app.session(*id).await;
-        phones.push(register(&app, &token).await);
+        let phone = register(&app, &token, "bench", ORIGIN).await;
+        phones.push(phone.unwrap_or_else(|r| panic!("registration answered {}", r.status())));
     }
     let started = Instant::now();
     let deadline = started + Duration::from_secs(LOGIN_SECONDS);
@@ -183,7 +96,7 @@ async fn main() {
             let client = reqwest::Client::new();
             let mut ok = 0u64;
             while Instant::now() < deadline {
-                if login(&client, &base, &mut phone).await {
+                if login_at(&client, &base, &mut phone, ORIGIN).await.status() == 201 {
                     ok += 1;
                 }
             }

@@ -14,65 +14,32 @@ use std::time::{Duration, Instant};
 
 use abdi_proto::Text;
 use abdi_proto::notifications::NotificationKind;
-use abdi_server::access::entity::role_assignment;
+use abdi_proto::services::{Decision, Outcome, Verification, VerificationOutcome};
 use abdi_server::clock::{Clock, ManualClock};
-use abdi_server::masterdata::entity::{employee, org_unit, position};
+use abdi_server::masterdata::entity::employee;
 use abdi_server::notifications::outbox::{self, NewEvent};
-use abdi_server::seed::{SeedOptions, accounts, run_seed};
+use abdi_tests::api::{action, decision, new_request, version};
+use abdi_tests::forms::annual;
 use abdi_tests::push::PushPeer;
+use abdi_tests::stats::{ms, percentile};
+use abdi_tests::world::{
+    ATASAN_ACCOUNT, STAFF_ACCOUNT, STAFF_NIP, by_nip, employee_in, grant_role, holder, july_first,
+    seed, step_up_session, unit_id,
+};
 use abdi_tests::{Backend, TestApp, TestEnv};
 use futures_util::StreamExt;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::{Value, json};
+use sea_orm::EntityTrait;
+use serde_json::Value;
 use uuid::Uuid;
 
 const EVENTS: usize = 4_000;
 const DECISIONS: usize = 200;
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    ms(sorted[i])
-}
-
-async fn holder(app: &TestApp, post: &str) -> Uuid {
-    let post = position::Entity::find()
-        .filter(position::Column::Code.eq(post))
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    employee::Entity::find()
-        .filter(employee::Column::PositionId.eq(post.id))
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
-async fn by_nip(app: &TestApp, nip: &str) -> Uuid {
-    employee::Entity::find()
-        .filter(employee::Column::Nip.eq(nip))
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
 #[tokio::main]
 async fn main() {
     let peer = PushPeer::start().await;
     // 1 July 2026, 08:00 in Jakarta: the leave dates below are ahead.
-    let clock = ManualClock::at(
-        chrono::DateTime::parse_from_rfc3339("2026-07-01T01:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc),
-    );
+    let clock = ManualClock::at(july_first());
     let mut env = TestEnv::new(Backend::Postgres).await;
     peer.configure(&mut env.config);
     env.config.notifications.email = false;
@@ -80,25 +47,7 @@ async fn main() {
     env.config.log.level = std::env::var("ABDI_BENCH_LOG").unwrap_or_else(|_| "error".into());
     let app = TestApp::start(env, Arc::new(clock.clone())).await;
     let db = &app.state.db;
-    run_seed(
-        db,
-        &SeedOptions {
-            employees: 300,
-            seed: 11,
-            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-            accounts: accounts::parse(
-                "a.toml",
-                "[[account]]\nnip = \"198503122010011004\"\nname = \"Staf\"\nemail = \"staf@jatimprov.go.id\"\nunit = \"BKD-U001\"\n\
-                 [[account]]\nnip = \"197601052000031002\"\nname = \"Atasan\"\nemail = \"atasan@jatimprov.go.id\"\nunit = \"BKD-U001\"\npost = \"KASI1\"\n",
-            )
-            .unwrap(),
-            reset: false,
-            progress: false,
-        },
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    seed(&app, 300, 11, &format!("{STAFF_ACCOUNT}{ATASAN_ACCOUNT}")).await;
 
     // 1. Throughput: a phone for each of 200 employees, then EVENTS events spread over them.
     let people: Vec<Uuid> = employee::Entity::find()
@@ -177,41 +126,18 @@ async fn main() {
     config.notifications.worker = true;
     let first = TestApp::on_clock(config, Arc::new(clock.clone())).await;
     let second = first.second_instance().await;
-    let staff = by_nip(&first, "198503122010011004").await;
-    let supervisor = holder(&first, "BKD-U001-KASI1").await;
-    let fasilitator = employee::Entity::find()
-        .filter(
-            employee::Column::UnitId.eq(org_unit::Entity::find()
-                .filter(org_unit::Column::Code.eq("BKD-U002"))
-                .one(db)
-                .await
-                .unwrap()
-                .unwrap()
-                .id),
-        )
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    role_assignment::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        employee_id: Set(fasilitator),
-        role: Set("fasilitator".into()),
-        unit_id: Set(Some(
-            org_unit::Entity::find()
-                .filter(org_unit::Column::Code.eq("BKD"))
-                .one(db)
-                .await
-                .unwrap()
-                .unwrap()
-                .id,
-        )),
-        created_at: Set(chrono::Utc::now()),
-    }
-    .insert(db)
-    .await
-    .unwrap();
+    let staff = by_nip(&first, STAFF_NIP).await;
+    let (supervisor, _) = holder(&first, "BKD-U001-KASI1").await;
+    let fasilitator = employee_in(&first, "BKD-U002", &[]).await;
+    let bkd = unit_id(&first, "BKD").await;
+    grant_role(
+        db,
+        fasilitator,
+        abdi_proto::agency::Role::Fasilitator,
+        Some(bkd),
+        chrono::Utc::now(),
+    )
+    .await;
     let (t_staff, t_fas, t_sup) = (
         first.session(staff).await,
         first.session(fasilitator).await,
@@ -227,13 +153,7 @@ async fn main() {
     assert_eq!(stream.status(), 200);
     let mut stream = stream.bytes_stream();
     let mut buffer = String::new();
-    let post = |token: &str, path: String, body: Value, key: bool| {
-        let mut req = client.post(first.url(&path)).bearer_auth(token).json(&body);
-        if key {
-            req = req.header("idempotency-key", Uuid::new_v4().to_string());
-        }
-        req.send()
-    };
+    let post = |token: &str, path: String| client.post(first.url(&path)).bearer_auth(token);
     // Waits for the stream to report `status` for `request`.
     async fn until(
         stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
@@ -264,49 +184,31 @@ async fn main() {
     }
     let mut times = Vec::new();
     for _ in 0..DECISIONS {
-        let form = json!({
-            "period": { "start": "2026-07-13", "end": "2026-07-13" },
-            "reason": "Keperluan keluarga",
-            "address": { "street": "Jl. Pahlawan 110", "city": "Surabaya", "province": "Jawa Timur", "postal_code": "60174" },
-            "phone": "081234567890",
-        });
-        let v: Value = post(
-            &t_staff,
-            "/api/v1/requests".into(),
-            json!({ "service": "cuti_tahunan", "form": form }),
-            true,
-        )
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        let new = new_request("cuti_tahunan", annual("2026-07-13", "2026-07-13"));
+        let v: Value = post(&t_staff, "/api/v1/requests".into())
+            .header("idempotency-key", Uuid::new_v4().to_string())
+            .json(&new)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let id = v["id"].as_str().unwrap_or_else(|| panic!("{v}")).to_owned();
-        let current = first
-            .state
-            .identity
-            .sessions
-            .validate(&t_fas)
+        step_up_session(&first, &t_fas).await;
+        let complete = Verification {
+            version: version(&v),
+            outcome: VerificationOutcome::Complete,
+            note: None,
+        };
+        let v: Value = post(&t_fas, format!("/api/v1/requests/{id}/verification"))
+            .json(&complete)
+            .send()
+            .await
+            .unwrap()
+            .json()
             .await
             .unwrap();
-        first
-            .state
-            .identity
-            .sessions
-            .mark_verified(&current)
-            .await
-            .unwrap();
-        let v: Value = post(
-            &t_fas,
-            format!("/api/v1/requests/{id}/verification"),
-            json!({ "version": v["version"], "outcome": "complete" }),
-            false,
-        )
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
         assert_eq!(v["status"], "in_review", "{v}");
         if tokio::time::timeout(
             Duration::from_secs(8),
@@ -329,43 +231,28 @@ async fn main() {
                 clock.now()
             );
         }
-        let current = first
-            .state
-            .identity
-            .sessions
-            .validate(&t_sup)
-            .await
-            .unwrap();
-        first
-            .state
-            .identity
-            .sessions
-            .mark_verified(&current)
-            .await
-            .unwrap();
+        step_up_session(&first, &t_sup).await;
         // The atasan's decision, timed until the employee's stream on the other instance has
         // it; then the employee cancels, which frees the day for the next round.
         let started = Instant::now();
-        let r = post(
-            &t_sup,
-            format!("/api/v1/requests/{id}/decision"),
-            json!({ "version": v["version"], "outcome": "tidak_disetujui", "note": "Kebutuhan dinas" }),
-            false,
-        )
-        .await
-        .unwrap();
+        let refusal = Decision {
+            note: Some("Kebutuhan dinas".into()),
+            ..decision(version(&v), Outcome::TidakDisetujui)
+        };
+        let r = post(&t_sup, format!("/api/v1/requests/{id}/decision"))
+            .json(&refusal)
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_success());
         let decided: Value = r.json().await.unwrap();
         until(&mut stream, &mut buffer, &id, None).await;
         times.push(started.elapsed());
-        let r = post(
-            &t_staff,
-            format!("/api/v1/requests/{id}/cancel"),
-            json!({ "version": decided["version"] }),
-            false,
-        )
-        .await
-        .unwrap();
+        let r = post(&t_staff, format!("/api/v1/requests/{id}/cancel"))
+            .json(&action(version(&decided)))
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_success(), "{}", r.text().await.unwrap());
         until(&mut stream, &mut buffer, &id, Some("cancelled")).await;
     }

@@ -14,36 +14,18 @@
 use std::time::{Duration, Instant};
 
 use abdi_server::config::{Config, SecretUrl, SessionBackend};
-use abdi_tests::TestApp;
+use abdi_tests::api::new_request;
+use abdi_tests::forms::annual;
+use abdi_tests::stats::report;
+use abdi_tests::{TestApp, postgres_url, redis_url};
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 const INBOX_CLIENTS: usize = 8;
 const INBOX_SECONDS: u64 = 15;
 const SUBMIT_CLIENTS: usize = 16;
 const SUBMIT_SECONDS: u64 = 15;
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
-fn report(name: &str, mut times: Vec<Duration>, elapsed: Duration) {
-    times.sort();
-    println!(
-        "{name}: {} in {:.1} s = {:.0}/s, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        times.len(),
-        elapsed.as_secs_f64(),
-        times.len() as f64 / elapsed.as_secs_f64(),
-        percentile(&times, 0.5),
-        percentile(&times, 0.99),
-        times.last().map_or(0.0, |t| t.as_secs_f64() * 1000.0),
-    );
-}
 
 #[derive(FromQueryResult)]
 struct Decider {
@@ -58,8 +40,7 @@ struct Person {
 
 #[tokio::main]
 async fn main() {
-    let pg = std::env::var("ABDI_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let pg = postgres_url();
     let database =
         std::env::var("ABDI_BENCH_DATABASE").unwrap_or_else(|_| "abdi_bench_services".into());
     let mut config = Config::default();
@@ -67,9 +48,7 @@ async fn main() {
     config.database.url = SecretUrl::new(format!("{pg}/{database}"));
     config.database.max_connections = 16;
     config.sessions.backend = SessionBackend::Redis;
-    config.sessions.redis_url = SecretUrl::new(
-        std::env::var("ABDI_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
-    );
+    config.sessions.redis_url = SecretUrl::new(redis_url());
     config.sessions.key_prefix = format!("abdi-bench:{}:", Uuid::new_v4().simple());
     config.storage.path = std::env::temp_dir().join("abdi-bench-objects");
     config.log.level = "error".into();
@@ -213,15 +192,7 @@ async fn main() {
                 let token = &submitters[i % submitters.len()];
                 let (start, end) = weeks[(i / submitters.len()) % weeks.len()];
                 i += SUBMIT_CLIENTS;
-                let body = json!({
-                    "service": "cuti_tahunan",
-                    "form": {
-                        "period": { "start": start, "end": end },
-                        "reason": "Keperluan keluarga",
-                        "address": { "street": "Jl. Pahlawan 110", "city": "Surabaya", "province": "Jawa Timur", "postal_code": "60174" },
-                        "phone": "081234567890"
-                    }
-                });
+                let body = new_request("cuti_tahunan", annual(start, end));
                 let t = Instant::now();
                 let r = client
                     .post(format!("{base}/api/v1/requests"))

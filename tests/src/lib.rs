@@ -7,12 +7,16 @@
 //! Peers are found at `ABDI_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432`) and
 //! `ABDI_TEST_REDIS` (default `redis://127.0.0.1:6379`). A missing peer fails the test with a
 //! message saying how to start it; nothing is skipped.
+//!
+//! What the suite and the benches share is in [`kit`]: the seeded [`world`], typed [`api`]
+//! calls, request [`forms`], the software [`passkey`] phone and bench [`stats`].
 
 // Tests and benches measure real time: the injected-clock rule is for the product's code.
 #![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod esign;
+pub mod kit;
 pub mod oidc;
 pub mod postgres_server;
 pub mod proxy;
@@ -20,6 +24,8 @@ pub mod push;
 pub mod redis_server;
 pub mod s3;
 pub mod smtp;
+
+pub use kit::{api, forms, passkey, stats, world};
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,50 +1,24 @@
 //! The access matrix: every route x every role x own / other unit / other employee, from one
 //! table. A route missing from the table fails the test, so none can be left out.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
-use abdi_server::access::entity::{acting_assignment, role_assignment};
-use abdi_server::clock::ManualClock;
-use abdi_server::masterdata::entity::{employee, org_unit, position};
-use abdi_server::seed::{SeedOptions, accounts, run_seed};
-use abdi_tests::{Backend, TestApp, TestEnv, both_backends};
-use chrono::{Duration, NaiveDate, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::Value;
-use std::sync::Arc;
+use abdi_proto::Text;
+use abdi_proto::forms::FormSchema;
+use abdi_proto::identity::TransferRequest;
+use abdi_proto::services::{
+    Approver, ChainStep, DocumentKind, Outcome, RequestEdit, ServiceChange, ServiceSpec, StepKind,
+    Verification, VerificationOutcome,
+};
+use abdi_server::masterdata::entity::employee;
+use abdi_tests::api::{action, decision, ok, post, problem, submit, upload};
+use abdi_tests::forms::{pdf, sick_leave};
+use abdi_tests::world::{Who, World, holder, step_up, world};
+use abdi_tests::{Backend, both_backends};
+use chrono::Duration;
+use sea_orm::{ActiveValue::Set, EntityTrait};
+use serde_json::{Value, json};
 use uuid::Uuid;
-
-use crate::problem;
-
-/// Who calls.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Who {
-    /// A staff member of BKD-U001 (the usual target).
-    Staff,
-    /// Holds the post Staff's post reports to.
-    Supervisor,
-    /// Holds the head post of Staff's perangkat daerah (BKD).
-    Head,
-    /// Fasilitator of BKD.
-    Fasilitator,
-    /// Fasilitator of another perangkat daerah.
-    OtherFasilitator,
-    Admin,
-    /// Someone in another perangkat daerah, no roles.
-    Other,
-    /// Plt of the Supervisor's post, inside the assignment window.
-    ActingNow,
-    /// Plh of the Supervisor's post whose window ended yesterday.
-    ActingExpired,
-    /// Plh of the Supervisor's post whose window ends today (still inside it).
-    ActingEndsToday,
-    /// Plt of the Supervisor's post whose window starts tomorrow.
-    ActingFuture,
-    /// Only ever a target (of the disable route), never a caller.
-    Victim,
-    /// A woman on Staff's unit and post (maternity leave), not a caller in the matrix.
-    Ibu,
-}
 
 const EVERYONE: [Who; 11] = [
     Who::Staff,
@@ -264,240 +238,51 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("delete", "/api/v1/devices/current", Rule::Own),
 ];
 
-pub(crate) struct World {
-    pub app: TestApp,
-    pub ids: HashMap<Who, Uuid>,
-    pub tokens: HashMap<Who, String>,
-}
-
-/// Opens a session for `employee` directly (how sessions are opened is tested elsewhere).
-pub(crate) async fn session_for(app: &TestApp, employee: Uuid) -> String {
-    app.session(employee).await
-}
-
-pub(crate) async fn holder(app: &TestApp, post_code: &str) -> (Uuid, Uuid) {
-    let post = position::Entity::find()
-        .filter(position::Column::Code.eq(post_code))
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let e = employee::Entity::find()
-        .filter(employee::Column::PositionId.eq(post.id))
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("nobody holds {post_code}"));
-    (e.id, post.id)
-}
-
-async fn employee_in(app: &TestApp, unit_code: &str, not: &[Uuid]) -> Uuid {
-    let unit = org_unit::Entity::find()
-        .filter(org_unit::Column::Code.eq(unit_code))
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap();
-    employee::Entity::find()
-        .filter(employee::Column::UnitId.eq(unit.id))
-        .all(&app.state.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.id)
-        .find(|id| !not.contains(id))
-        .unwrap_or_else(|| panic!("nobody else in {unit_code}"))
-}
-
-pub(crate) async fn unit_id(app: &TestApp, code: &str) -> Uuid {
-    org_unit::Entity::find()
-        .filter(org_unit::Column::Code.eq(code))
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
-async fn world(backend: Backend) -> World {
-    world_at(backend, None).await
-}
-
-/// The world with the app on `clock` (or the system clock).
-pub(crate) async fn world_at(backend: Backend, clock: Option<ManualClock>) -> World {
-    world_with(backend, clock, |_| {}).await
-}
-
-/// The world with the app on `clock` and its configuration adjusted by `customize`.
-pub(crate) async fn world_with(
-    backend: Backend,
-    clock: Option<ManualClock>,
-    customize: impl FnOnce(&mut abdi_server::config::Config),
-) -> World {
-    let mut env = TestEnv::new(backend).await;
-    customize(&mut env.config);
-    let app = match &clock {
-        Some(c) => TestApp::start(env, Arc::new(c.clone())).await,
-        None => TestApp::start(env, Arc::new(abdi_server::clock::SystemClock)).await,
-    };
-    let db = &app.state.db;
-    let options = SeedOptions {
-        employees: 400,
-        seed: 9,
-        as_of: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        accounts: accounts::parse(
-            "a.toml",
-            "[[account]]\nnip = \"198503122010011004\"\nname = \"Staf\"\nemail = \"staf@jatimprov.go.id\"\nunit = \"BKD-U001\"\n\
-             [[account]]\nnip = \"197601052000031002\"\nname = \"Atasan\"\nemail = \"atasan@jatimprov.go.id\"\nunit = \"BKD-U001\"\npost = \"KASI1\"\n\
-             [[account]]\nnip = \"199001152015022003\"\nname = \"Ibu\"\nemail = \"ibu@jatimprov.go.id\"\nunit = \"BKD-U001\"\n",
-        )
-        .unwrap(),
-        reset: false,
-        progress: false,
-    };
-    run_seed(db, &options, Utc::now()).await.unwrap();
-    let (staff, _) = holder(&app, "BKD-U001-F01").await;
-    let staff = employee::Entity::find()
-        .filter(employee::Column::Nip.eq("198503122010011004"))
-        .one(db)
-        .await
-        .unwrap()
-        .map_or(staff, |e| e.id);
-    let (supervisor, supervisor_post) = holder(&app, "BKD-U001-KASI1").await;
-    let (head, _) = holder(&app, "BKD-KEPALA").await;
-    let taken = [staff, supervisor, head];
-    let fasilitator = employee_in(&app, "BKD-U002", &taken).await;
-    let other_fasilitator = employee_in(&app, "DINKES-U001", &taken).await;
-    let admin = employee_in(&app, "BKD-U003", &taken).await;
-    let other = employee_in(&app, "DISHUB-U001", &taken).await;
-    let acting_now = employee_in(&app, "BKD-U004", &taken).await;
-    let acting_expired = employee_in(&app, "DINSOS-U001", &taken).await;
-    let victim = employee_in(&app, "DISHUB-U002", &taken).await;
-    let acting_ends_today = employee_in(&app, "DINSOS-U002", &taken).await;
-    let acting_future = employee_in(&app, "DINSOS-U003", &taken).await;
-
-    let ibu = employee::Entity::find()
-        .filter(employee::Column::Nip.eq("199001152015022003"))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let now = Utc::now();
-    let today = app.state.clock.today();
-    for (who, role, unit) in [
-        (fasilitator, "fasilitator", Some(unit_id(&app, "BKD").await)),
-        (
-            other_fasilitator,
-            "fasilitator",
-            Some(unit_id(&app, "DINKES").await),
-        ),
-        (admin, "administrator", None),
-    ] {
-        role_assignment::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            employee_id: Set(who),
-            role: Set(role.into()),
-            unit_id: Set(unit),
-            created_at: Set(now),
-        }
-        .insert(db)
-        .await
-        .unwrap();
-    }
-    for (who, kind, starts, ends) in [
-        (
-            acting_now,
-            "plt",
-            today - Duration::days(10),
-            today + Duration::days(10),
-        ),
-        (
-            acting_expired,
-            "plh",
-            today - Duration::days(30),
-            today - Duration::days(1),
-        ),
-        (acting_ends_today, "plh", today - Duration::days(5), today),
-        (
-            acting_future,
-            "plt",
-            today + Duration::days(1),
-            today + Duration::days(20),
-        ),
-    ] {
-        acting_assignment::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            employee_id: Set(who),
-            position_id: Set(supervisor_post),
-            kind: Set(kind.into()),
-            number: Set("800/123/204/2026".into()),
-            starts_on: Set(starts),
-            ends_on: Set(ends),
-            created_at: Set(now),
-        }
-        .insert(db)
-        .await
-        .unwrap();
-    }
-
-    let ids: HashMap<Who, Uuid> = [
-        (Staff, staff),
-        (Supervisor, supervisor),
-        (Head, head),
-        (Fasilitator, fasilitator),
-        (OtherFasilitator, other_fasilitator),
-        (Admin, admin),
-        (Other, other),
-        (ActingNow, acting_now),
-        (ActingExpired, acting_expired),
-        (Victim, victim),
-        (ActingEndsToday, acting_ends_today),
-        (ActingFuture, acting_future),
-        (Ibu, ibu),
-    ]
-    .into();
-    assert_eq!(
-        ids.values().collect::<BTreeSet<_>>().len(),
-        13,
-        "thirteen different people"
-    );
-    let mut tokens = HashMap::new();
-    for (who, id) in &ids {
-        tokens.insert(*who, session_for(&app, *id).await);
-    }
-    World { app, ids, tokens }
-}
-
 /// The body a route needs to get past its input checks to the access decision. Request
 /// actions carry a stale version: whoever gets past the access check gets a conflict, and
-/// nothing changes.
+/// nothing changes. Each is typed; the table holds them as JSON, one shape per route.
 fn body_for(method: &str, path: &str) -> Option<Value> {
-    use serde_json::json;
+    fn typed(body: &impl serde::Serialize) -> Option<Value> {
+        Some(serde_json::to_value(body).unwrap())
+    }
     if path.ends_with("/transfer") {
-        Some(json!({ "unit_code": "DISHUB-U003" }))
+        typed(&onto("DISHUB-U003", None))
     } else if path.contains("/admin/services/") && method == "put" {
-        Some(json!({
-            "revision": 999,
-            "note": "SK 1/2026",
-            "spec": {
-                "name": { "id": "Uji", "en": "Test" },
-                "form": { "version": 1, "fields": [] },
-                "chain": [{ "kind": "decision", "by": "pybmc" }],
-                "output_document": "surat_izin",
-                "active": true,
-                "sop_version": "1",
-                "sop": { "id": "-", "en": "-" }
-            }
-        }))
+        typed(&ServiceChange {
+            revision: 999,
+            note: "SK 1/2026".into(),
+            spec: ServiceSpec {
+                name: Text::new("Uji", "Test"),
+                form: FormSchema {
+                    version: 1,
+                    fields: vec![],
+                },
+                chain: vec![ChainStep {
+                    kind: StepKind::Decision,
+                    by: Approver::Pybmc,
+                    acting_allowed: true,
+                }],
+                output_document: DocumentKind::SuratIzin,
+                active: true,
+                sop_version: "1".into(),
+                sop: Text::new("-", "-"),
+            },
+        })
     } else if path.ends_with("/verification") {
-        Some(json!({ "version": 999, "outcome": "complete" }))
+        typed(&Verification {
+            version: 999,
+            outcome: VerificationOutcome::Complete,
+            note: None,
+        })
     } else if path.ends_with("/decision") {
-        Some(json!({ "version": 999, "outcome": "disetujui" }))
+        typed(&decision(999, Outcome::Disetujui))
     } else if path.starts_with("/api/v1/requests/") && method == "put" {
-        Some(json!({ "version": 999, "form": {} }))
+        typed(&RequestEdit {
+            version: 999,
+            form: Default::default(),
+        })
     } else if path.ends_with("/submit") || path.ends_with("/cancel") {
-        Some(json!({ "version": 999 }))
+        typed(&action(999))
     } else {
         None
     }
@@ -526,39 +311,19 @@ async fn passed_access(r: reqwest::Response) -> bool {
 
 /// Staff uploads a doctor's certificate and asks for two days of sick leave with it.
 async fn staff_request(w: &World) -> (Uuid, Uuid) {
-    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
-    let up: Value = w
-        .app
-        .client
-        .post(w.app.url("/api/v1/attachments?name=surat-dokter.pdf"))
-        .bearer_auth(&w.tokens[&Staff])
-        .body(pdf)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let up = ok(upload(w, Staff, "surat-dokter.pdf", pdf()).await).await;
     let today = w.app.state.clock.today();
-    let r = w
-        .app
-        .client
-        .post(w.app.url("/api/v1/requests"))
-        .bearer_auth(&w.tokens[&Staff])
-        .header("idempotency-key", Uuid::new_v4().to_string())
-        .json(&serde_json::json!({
-            "service": "cuti_sakit",
-            "form": {
-                "period": { "start": today.to_string(), "end": (today + Duration::days(1)).to_string() },
-                "sick_kind": "biasa",
-                "doctor_certificate": [{ "id": up["id"] }],
-                "address": { "street": "Jl. Pahlawan 110", "city": "Surabaya", "province": "Jawa Timur", "postal_code": "60174" },
-                "phone": "081234567890"
-            }
-        }))
-        .send()
-        .await
-        .unwrap();
+    let r = submit(
+        w,
+        Staff,
+        "cuti_sakit",
+        sick_leave(
+            &today.to_string(),
+            &(today + Duration::days(1)).to_string(),
+            Some(json!([{ "id": up["id"] }])),
+        ),
+    )
+    .await;
     assert_eq!(r.status(), 201);
     let view: Value = r.json().await.unwrap();
     (
@@ -674,7 +439,7 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                 );
                 for who in yes {
                     // Administrators' writes need a step-up too; it is no capacity.
-                    crate::services::step_up(&w, who).await;
+                    step_up(&w, who).await;
                     let r = call(&w, method, &concrete, Some(who)).await;
                     assert!(
                         r.status().is_success(),
@@ -775,7 +540,7 @@ async fn a_disabled_account_is_out_at_once(backend: Backend) {
         200,
         "nothing changed"
     );
-    crate::services::step_up(&w, Admin).await;
+    step_up(&w, Admin).await;
     let r = call(
         &w,
         "post",
@@ -838,6 +603,21 @@ async fn a_disabled_account_is_out_at_once(backend: Backend) {
     }
 }
 
+/// The administrator transfers `employee` as `body` says.
+async fn transfer(w: &World, employee: Uuid, body: &TransferRequest) -> reqwest::Response {
+    let path = format!("/api/v1/admin/employees/{employee}/transfer");
+    post(w, Admin, &path, body).await
+}
+
+/// A transfer to the unit `unit_code` (and the post `position_code`), replacing nobody.
+fn onto(unit_code: &str, position_code: Option<&str>) -> TransferRequest {
+    TransferRequest {
+        unit_code: unit_code.into(),
+        position_code: position_code.map(str::to_owned),
+        replaces_holder: false,
+    }
+}
+
 async fn a_transfer_ends_the_sessions_at_once(backend: Backend) {
     let w = world(backend).await;
     let staff = w.ids[&Staff];
@@ -845,27 +625,10 @@ async fn a_transfer_ends_the_sessions_at_once(backend: Backend) {
         call(&w, "get", "/api/v1/me", Some(Staff)).await.status(),
         200
     );
-    let transfer = |body: Value| {
-        let w = &w;
-        async move {
-            w.app
-                .client
-                .post(
-                    w.app
-                        .url(&format!("/api/v1/admin/employees/{staff}/transfer")),
-                )
-                .bearer_auth(&w.tokens[&Admin])
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let body =
-        serde_json::json!({ "unit_code": "DINKES-U001", "position_code": "DINKES-U001-F03" });
-    problem(transfer(body.clone()).await, 403, "step_up_required").await;
-    crate::services::step_up(&w, Admin).await;
-    let r = transfer(serde_json::json!({ "unit_code": "NOPE" })).await;
+    let body = onto("DINKES-U001", Some("DINKES-U001-F03"));
+    problem(transfer(&w, staff, &body).await, 403, "step_up_required").await;
+    step_up(&w, Admin).await;
+    let r = transfer(&w, staff, &onto("NOPE", None)).await;
     problem(r, 404, "unit_not_found").await;
     assert_eq!(
         call(&w, "get", "/api/v1/me", Some(Staff)).await.status(),
@@ -873,7 +636,7 @@ async fn a_transfer_ends_the_sessions_at_once(backend: Backend) {
         "nothing changed"
     );
     // A post shared by many (fungsional) is no one's to give up.
-    let r = transfer(body).await;
+    let r = transfer(&w, staff, &body).await;
     assert_eq!(r.status(), 204);
     problem(
         call(&w, "get", "/api/v1/me", Some(Staff)).await,
@@ -907,25 +670,9 @@ async fn a_held_post_is_taken_only_by_replacing_its_holder(backend: Backend) {
     let staff = w.ids[&Staff];
     let (holder_id, post) = holder(&w.app, "BKD-U001-KASI1").await;
     assert_eq!(holder_id, w.ids[&Supervisor]);
-    crate::services::step_up(&w, Admin).await;
-    let transfer = |body: Value| {
-        let w = &w;
-        async move {
-            w.app
-                .client
-                .post(
-                    w.app
-                        .url(&format!("/api/v1/admin/employees/{staff}/transfer")),
-                )
-                .bearer_auth(&w.tokens[&Admin])
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let onto = serde_json::json!({ "unit_code": "BKD-U001", "position_code": "BKD-U001-KASI1" });
-    problem(transfer(onto.clone()).await, 409, "position_occupied").await;
+    step_up(&w, Admin).await;
+    let kasi = onto("BKD-U001", Some("BKD-U001-KASI1"));
+    problem(transfer(&w, staff, &kasi).await, 409, "position_occupied").await;
     let post_of = |id: Uuid| {
         let w = &w;
         async move {
@@ -942,9 +689,11 @@ async fn a_held_post_is_taken_only_by_replacing_its_holder(backend: Backend) {
         assert_eq!(call(&w, "get", "/api/v1/me", Some(who)).await.status(), 200);
     }
 
-    let mut replacing = onto;
-    replacing["replaces_holder"] = serde_json::json!(true);
-    assert_eq!(transfer(replacing).await.status(), 204);
+    let replacing = TransferRequest {
+        replaces_holder: true,
+        ..kasi
+    };
+    assert_eq!(transfer(&w, staff, &replacing).await.status(), 204);
     assert_eq!(post_of(staff).await, Some(post));
     assert_eq!(post_of(holder_id).await, None, "the holder left the post");
     for who in [Staff, Supervisor] {

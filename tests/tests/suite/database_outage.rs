@@ -115,20 +115,7 @@ async fn a_postgres_restart_under_load_is_503_with_retry_after_never_500() {
         c.database.max_connections = 8;
     })
     .await;
-    abdi_server::seed::run_seed(
-        &app.state.db,
-        &abdi_server::seed::SeedOptions {
-            employees: 20,
-            seed: 11,
-            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-            accounts: Vec::new(),
-            reset: false,
-            progress: false,
-        },
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    abdi_tests::world::seed(&app, 20, 11, "").await;
     let someone = employee::Entity::find()
         .one(&app.state.db)
         .await

@@ -12,11 +12,14 @@ use abdi_server::masterdata::entity::employee;
 use abdi_tests::esign::{self, EsignPeer};
 use abdi_tests::{Backend, both_backends};
 use sea_orm::{ActiveModelTrait, EntityTrait};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::access::{Who::*, World, world_with};
-use crate::problem;
-use crate::services::{annual, created, july_first, ok, send, step_up, through_chain};
+use abdi_proto::documents::{DocumentView, SignBatch};
+use abdi_proto::services::{Decision, Outcome};
+use abdi_tests::api::{created, decision, get, ok, ok_as, post, problem, through_chain};
+use abdi_tests::forms::annual;
+use abdi_tests::world::{Who, Who::*, World, july_first, step_up, world_with};
+use uuid::Uuid;
 
 /// Runs a validator, returning its exit code and output.
 fn run(program: &str, args: &[&str]) -> (i32, String) {
@@ -87,27 +90,20 @@ async fn world(backend: Backend) -> World {
 }
 
 /// Staff's annual leave of 13-15 July through the chain with `outcome`.
-async fn granted(w: &World, outcome: Value) -> Value {
+async fn granted(w: &World, outcome: Decision) -> Value {
     granted_between(w, "2026-07-13", "2026-07-15", outcome).await
 }
 
-async fn documents_of(w: &World, who: crate::access::Who, request: &str) -> Vec<Value> {
-    ok(send(
-        w,
-        who,
-        "GET",
-        &format!("/api/v1/requests/{request}/documents"),
-        None,
-    )
-    .await)
-    .await
-    .as_array()
-    .unwrap()
-    .clone()
+async fn documents_of(w: &World, who: Who, request: &str) -> Vec<Value> {
+    ok(get(w, who, &format!("/api/v1/requests/{request}/documents")).await)
+        .await
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
-async fn download(w: &World, who: crate::access::Who, id: &str) -> reqwest::Response {
-    send(w, who, "GET", &format!("/api/v1/documents/{id}/pdf"), None).await
+async fn download(w: &World, who: Who, id: &str) -> reqwest::Response {
+    get(w, who, &format!("/api/v1/documents/{id}/pdf")).await
 }
 
 async fn verify_upload(w: &World, pdf: Vec<u8>) -> Value {
@@ -125,7 +121,7 @@ async fn verify_upload(w: &World, pdf: Vec<u8>) -> Value {
 
 async fn a_granted_request_gets_a_signed_letter_that_validators_trust(backend: Backend) {
     let w = world(backend).await;
-    let done = granted(&w, json!({ "outcome": "disetujui" })).await;
+    let done = granted(&w, decision(0, Outcome::Disetujui)).await;
     assert_eq!(done["status"], "decided");
     let request = done["id"].as_str().unwrap();
     let docs = documents_of(&w, Staff, request).await;
@@ -314,7 +310,7 @@ async fn a_granted_request_gets_a_signed_letter_that_validators_trust(backend: B
     );
     problem(
         w.app
-            .get(&format!("/api/v1/verify/{}", uuid::Uuid::new_v4()))
+            .get(&format!("/api/v1/verify/{}", Uuid::new_v4()))
             .await,
         404,
         "document_not_found",
@@ -326,7 +322,10 @@ async fn refusals_get_no_letter_and_numbers_follow_each_other(backend: Backend) 
     let w = world(backend).await;
     let refused = granted(
         &w,
-        json!({ "outcome": "tidak_disetujui", "note": "Kebutuhan dinas" }),
+        Decision {
+            note: Some("Kebutuhan dinas".into()),
+            ..decision(0, Outcome::TidakDisetujui)
+        },
     )
     .await;
     assert_eq!(refused["outcome"], "tidak_disetujui");
@@ -339,14 +338,14 @@ async fn refusals_get_no_letter_and_numbers_follow_each_other(backend: Backend) 
         &w,
         "2026-07-20",
         "2026-07-21",
-        json!({ "outcome": "disetujui" }),
+        decision(0, Outcome::Disetujui),
     )
     .await;
     let second = granted_between(
         &w,
         "2026-07-27",
         "2026-07-28",
-        json!({ "outcome": "disetujui" }),
+        decision(0, Outcome::Disetujui),
     )
     .await;
     let n = |v: &Value| {
@@ -363,13 +362,22 @@ async fn refusals_get_no_letter_and_numbers_follow_each_other(backend: Backend) 
     assert_eq!((n(a).as_str(), n(b).as_str()), ("0001", "0002"));
 }
 
-async fn granted_between(w: &World, start: &str, end: &str, outcome: Value) -> Value {
+async fn granted_between(w: &World, start: &str, end: &str, outcome: Decision) -> Value {
     let v = created(w, Staff, "cuti_tahunan", annual(start, end)).await;
     through_chain(w, v, outcome).await
 }
 
-async fn sign(w: &World, who: crate::access::Who, body: Value) -> reqwest::Response {
-    send(w, who, "POST", "/api/v1/documents/sign", Some(body)).await
+async fn sign(w: &World, who: Who, body: &SignBatch) -> reqwest::Response {
+    post(w, who, "/api/v1/documents/sign", body).await
+}
+
+/// The letters `documents`, signed with `passphrase` (if any).
+fn batch(documents: &[Uuid], passphrase: Option<&str>) -> SignBatch {
+    SignBatch {
+        documents: documents.to_vec(),
+        passphrase: passphrase.map(str::to_owned),
+        totp: None,
+    }
 }
 
 async fn a_remote_signer_signs_a_batch_with_one_step_up(backend: Backend) {
@@ -400,42 +408,27 @@ async fn a_remote_signer_signs_a_batch_with_one_step_up(backend: Backend) {
         &w,
         "2026-07-13",
         "2026-07-15",
-        json!({ "outcome": "disetujui" }),
+        decision(0, Outcome::Disetujui),
     )
     .await;
     let second = granted_between(
         &w,
         "2026-07-20",
         "2026-07-21",
-        json!({ "outcome": "disetujui" }),
+        decision(0, Outcome::Disetujui),
     )
     .await;
-    let waiting = ok(send(
-        &w,
-        Head,
-        "GET",
-        "/api/v1/documents/awaiting-signature",
-        None,
-    )
-    .await)
-    .await;
-    let ids: Vec<Value> = waiting
+    let waiting = ok(get(&w, Head, "/api/v1/documents/awaiting-signature").await).await;
+    let ids: Vec<Uuid> = waiting
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| d["id"].clone())
+        .map(|d| d["id"].as_str().unwrap().parse().unwrap())
         .collect();
     assert_eq!(ids.len(), 2, "{waiting}");
-    let mine = ok(send(
-        &w,
-        Staff,
-        "GET",
-        "/api/v1/documents/awaiting-signature",
-        None,
-    )
-    .await)
-    .await;
-    assert_eq!(mine, json!([]));
+    let mine: Vec<DocumentView> =
+        ok_as(get(&w, Staff, "/api/v1/documents/awaiting-signature").await).await;
+    assert!(mine.is_empty(), "{mine:?}");
     let doc = &documents_of(&w, Staff, first["id"].as_str().unwrap()).await[0];
     assert_eq!(doc["status"], "awaiting_signature");
     problem(
@@ -449,25 +442,20 @@ async fn a_remote_signer_signs_a_batch_with_one_step_up(backend: Backend) {
     // and the letters still wait.
     clock.advance(std::time::Duration::from_secs(6 * 60));
     problem(
-        sign(
-            &w,
-            Head,
-            json!({ "documents": ids, "passphrase": "rahasia-kepala" }),
-        )
-        .await,
+        sign(&w, Head, &batch(&ids, Some("rahasia-kepala"))).await,
         403,
         "step_up_required",
     )
     .await;
     step_up(&w, Head).await;
     problem(
-        sign(&w, Head, json!({ "documents": ids })).await,
+        sign(&w, Head, &batch(&ids, None)).await,
         422,
         "signing_credential_required",
     )
     .await;
     let body = problem(
-        sign(&w, Head, json!({ "documents": ids, "passphrase": "salah" })).await,
+        sign(&w, Head, &batch(&ids, Some("salah"))).await,
         403,
         "signing_rejected",
     )
@@ -481,24 +469,14 @@ async fn a_remote_signer_signs_a_batch_with_one_step_up(backend: Backend) {
     );
     step_up(&w, Staff).await;
     problem(
-        sign(&w, Staff, json!({ "documents": ids, "passphrase": "x" })).await,
+        sign(&w, Staff, &batch(&ids, Some("x"))).await,
         409,
         "document_not_signable",
     )
     .await;
+    problem(sign(&w, Head, &batch(&[], None)).await, 400, "invalid_body").await;
     problem(
-        sign(&w, Head, json!({ "documents": [] })).await,
-        400,
-        "invalid_body",
-    )
-    .await;
-    problem(
-        sign(
-            &w,
-            Head,
-            json!({ "documents": [uuid::Uuid::new_v4()], "passphrase": "x" }),
-        )
-        .await,
+        sign(&w, Head, &batch(&[Uuid::new_v4()], Some("x"))).await,
         404,
         "document_not_found",
     )
@@ -527,12 +505,7 @@ async fn a_remote_signer_signs_a_batch_with_one_step_up(backend: Backend) {
     set_post(None).await;
     let calls_before = peer.calls().len();
     let body = problem(
-        sign(
-            &w,
-            Head,
-            json!({ "documents": ids, "passphrase": "rahasia-kepala" }),
-        )
-        .await,
+        sign(&w, Head, &batch(&ids, Some("rahasia-kepala"))).await,
         409,
         "document_not_signable",
     )
@@ -550,13 +523,7 @@ async fn a_remote_signer_signs_a_batch_with_one_step_up(backend: Backend) {
 
     // The right passphrase signs both in one call to the service.
     let calls_before = peer.calls().len();
-    let done = ok(sign(
-        &w,
-        Head,
-        json!({ "documents": ids, "passphrase": "rahasia-kepala" }),
-    )
-    .await)
-    .await;
+    let done = ok(sign(&w, Head, &batch(&ids, Some("rahasia-kepala"))).await).await;
     let signed = done["signed"].as_array().unwrap();
     assert_eq!(signed.len(), 2);
     assert!(signed.iter().all(|d| d["status"] == "signed"), "{done}");
@@ -568,12 +535,7 @@ async fn a_remote_signer_signs_a_batch_with_one_step_up(backend: Backend) {
         (head.nik.as_str(), 2, 200)
     );
     problem(
-        sign(
-            &w,
-            Head,
-            json!({ "documents": ids, "passphrase": "rahasia-kepala" }),
-        )
-        .await,
+        sign(&w, Head, &batch(&ids, Some("rahasia-kepala"))).await,
         409,
         "document_not_signable",
     )
@@ -604,7 +566,7 @@ async fn a_remote_signer_signs_a_batch_with_one_step_up(backend: Backend) {
         &w,
         "2026-07-27",
         "2026-07-28",
-        json!({ "outcome": "disetujui" }),
+        decision(0, Outcome::Disetujui),
     )
     .await;
     let doc = &documents_of(&w, Staff, third["id"].as_str().unwrap()).await[0];
@@ -615,7 +577,10 @@ async fn a_remote_signer_signs_a_batch_with_one_step_up(backend: Backend) {
         sign(
             &w,
             Head,
-            json!({ "documents": [doc["id"]], "passphrase": "rahasia-kepala" }),
+            &batch(
+                &[doc["id"].as_str().unwrap().parse().unwrap()],
+                Some("rahasia-kepala"),
+            ),
         )
         .await,
         503,

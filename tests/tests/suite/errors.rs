@@ -1,6 +1,6 @@
 use abdi_tests::{Backend, TestApp, both_backends};
 
-use crate::problem;
+use abdi_tests::api::problem;
 
 async fn unknown_addresses_and_methods_are_problems(backend: Backend) {
     let app = TestApp::spawn(backend).await;

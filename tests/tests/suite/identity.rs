@@ -1,16 +1,19 @@
 //! Activation through a real SMTP server, sessions, the profile, rate limits and the audit log.
 
-use abdi_proto::identity::{ActivationAccepted, Profile, SessionGranted, SessionList};
+use abdi_proto::identity::{
+    ActivationAccepted, ActivationRequest, DeviceInfo, Profile, RedeemRequest, SessionGranted,
+    SessionList,
+};
 use abdi_server::config::{EmailTransport, SmtpTls};
 use abdi_server::identity::audit::entity as audit;
-use abdi_server::seed::{SeedOptions, accounts, run_seed};
+use abdi_tests::api::{call_with, problem};
 use abdi_tests::smtp::SmtpServer;
+use abdi_tests::world::seed;
 use abdi_tests::{Backend, TestApp, both_backends};
-use chrono::{NaiveDate, Utc};
+use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::{Value, json};
-
-use crate::problem;
+use serde::Serialize;
+use serde_json::json;
 
 pub const NIP: &str = "198503122010011004";
 const EMAIL: &str = "budi.santoso@jatimprov.go.id";
@@ -30,36 +33,37 @@ pub async fn app_with_mail(
         tune(c);
     })
     .await;
-    let options = SeedOptions {
-        employees: 60,
-        seed: 5,
-        as_of: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        accounts: accounts::parse(
-            "accounts.toml",
-            &format!(
-                "[[account]]\nnip = \"{NIP}\"\nname = \"Budi Santoso\"\nback_title = \"S.Kom.\"\n\
-                 email = \"{EMAIL}\"\nunit = \"BKD-U001\"\n"
-            ),
-        )
-        .unwrap(),
-        reset: false,
-        progress: false,
-    };
-    run_seed(&app.state.db, &options, Utc::now()).await.unwrap();
+    let account = format!(
+        "[[account]]\nnip = \"{NIP}\"\nname = \"Budi Santoso\"\nback_title = \"S.Kom.\"\n\
+         email = \"{EMAIL}\"\nunit = \"BKD-U001\"\n"
+    );
+    seed(&app, 60, 5, &account).await;
     app
 }
 
-async fn post(app: &TestApp, path: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+/// An anonymous `POST path` with `body`.
+async fn post(app: &TestApp, path: &str, body: &impl Serialize) -> reqwest::Response {
+    call_with(app, Method::POST, path, None, body).await
 }
 
-fn request(nip: &str, email: &str) -> Value {
-    json!({ "nip": nip, "email": email, "phone": "+62 812-3456-7890" })
+/// An activation request for `nip` and `email`, with a valid phone.
+fn request(nip: &str, email: &str) -> ActivationRequest {
+    ActivationRequest {
+        nip: nip.into(),
+        email: email.into(),
+        phone: "+62 812-3456-7890".into(),
+    }
+}
+
+/// Redeems the link token `token` on the device `device_name` (`platform`).
+fn redeem(token: &str, device_name: &str, platform: &str) -> RedeemRequest {
+    RedeemRequest {
+        token: token.into(),
+        device: DeviceInfo {
+            device_name: device_name.into(),
+            platform: platform.into(),
+        },
+    }
 }
 
 /// The token in the activation link of the newest mail to `to`.
@@ -104,13 +108,13 @@ pub async fn activate(
     nth: usize,
     device: &str,
 ) -> SessionGranted {
-    let r = post(app, "/api/v1/activation", request(NIP, EMAIL)).await;
+    let r = post(app, "/api/v1/activation", &request(NIP, EMAIL)).await;
     assert_eq!(r.status(), 202);
     let token = link_token(smtp, EMAIL, nth).await;
     let r = post(
         app,
         "/api/v1/activation/redeem",
-        json!({ "token": token, "device": { "device_name": device, "platform": "android" } }),
+        &redeem(&token, device, "android"),
     )
     .await;
     assert_eq!(r.status(), 201);
@@ -131,7 +135,7 @@ async fn activation_by_email_opens_a_session_once(backend: Backend) {
     let app = app_with_mail(backend, &smtp, |_| {}).await;
 
     // Same answer for a match, an unknown NIP and a wrong email; only the match gets mail.
-    let matched: ActivationAccepted = post(&app, "/api/v1/activation", request(NIP, EMAIL))
+    let matched: ActivationAccepted = post(&app, "/api/v1/activation", &request(NIP, EMAIL))
         .await
         .json()
         .await
@@ -139,7 +143,7 @@ async fn activation_by_email_opens_a_session_once(backend: Backend) {
     let unknown = post(
         &app,
         "/api/v1/activation",
-        request("199001012015031001", "x@jatimprov.go.id"),
+        &request("199001012015031001", "x@jatimprov.go.id"),
     )
     .await;
     assert_eq!(unknown.status(), 202);
@@ -147,7 +151,7 @@ async fn activation_by_email_opens_a_session_once(backend: Backend) {
     let wrong_email = post(
         &app,
         "/api/v1/activation",
-        request(NIP, "someone.else@jatimprov.go.id"),
+        &request(NIP, "someone.else@jatimprov.go.id"),
     )
     .await;
     assert_eq!(
@@ -164,9 +168,8 @@ async fn activation_by_email_opens_a_session_once(backend: Backend) {
         "no mail for the non-matching requests"
     );
 
-    let redeem =
-        json!({ "token": token, "device": { "device_name": "Galaxy A14", "platform": "android" } });
-    let granted: SessionGranted = post(&app, "/api/v1/activation/redeem", redeem.clone())
+    let redeem = redeem(&token, "Galaxy A14", "android");
+    let granted: SessionGranted = post(&app, "/api/v1/activation/redeem", &redeem)
         .await
         .json()
         .await
@@ -194,7 +197,7 @@ async fn activation_by_email_opens_a_session_once(backend: Backend) {
 
     // The link works once.
     problem(
-        post(&app, "/api/v1/activation/redeem", redeem).await,
+        post(&app, "/api/v1/activation/redeem", &redeem).await,
         400,
         "activation_invalid",
     )
@@ -223,7 +226,7 @@ async fn an_expired_link_is_refused(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = app_with_mail(backend, &smtp, |c| c.identity.activation_ttl_secs = 1).await;
     assert_eq!(
-        post(&app, "/api/v1/activation", request(NIP, EMAIL))
+        post(&app, "/api/v1/activation", &request(NIP, EMAIL))
             .await
             .status(),
         202
@@ -233,7 +236,7 @@ async fn an_expired_link_is_refused(backend: Backend) {
     let r = post(
         &app,
         "/api/v1/activation/redeem",
-        json!({ "token": token, "device": { "device_name": "x", "platform": "android" } }),
+        &redeem(&token, "x", "android"),
     )
     .await;
     problem(r, 400, "activation_invalid").await;
@@ -251,16 +254,25 @@ async fn bad_activation_input_is_a_clear_400(backend: Backend) {
         ),
         (request(NIP, "not an email"), "invalid_email"),
         (
-            json!({ "nip": NIP, "email": EMAIL, "phone": "021-555-1234" }),
+            ActivationRequest {
+                phone: "021-555-1234".into(),
+                ..request(NIP, EMAIL)
+            },
             "invalid_phone",
         ),
-        (json!({ "nip": NIP, "email": EMAIL }), "invalid_body"),
     ] {
-        let body_json = problem(post(&app, "/api/v1/activation", body).await, 400, code).await;
-        assert!(
-            body_json["detail"].as_str().is_some_and(|d| !d.is_empty()) || code == "invalid_body"
-        );
+        let body_json = problem(post(&app, "/api/v1/activation", &body).await, 400, code).await;
+        assert!(body_json["detail"].as_str().is_some_and(|d| !d.is_empty()));
     }
+    // Deliberately raw: a body without the phone, which the typed request cannot leave out.
+    let no_phone = json!({ "nip": NIP, "email": EMAIL });
+    problem(
+        post(&app, "/api/v1/activation", &no_phone).await,
+        400,
+        "invalid_body",
+    )
+    .await;
+    // Deliberately raw: no content type, then a body that is not JSON.
     let r = app
         .client
         .post(app.url("/api/v1/activation"))
@@ -286,13 +298,13 @@ async fn activation_is_rate_limited_per_account(backend: Backend) {
     let app = app_with_mail(backend, &smtp, |c| c.identity.activation_per_account = 2).await;
     for _ in 0..2 {
         assert_eq!(
-            post(&app, "/api/v1/activation", request(NIP, EMAIL))
+            post(&app, "/api/v1/activation", &request(NIP, EMAIL))
                 .await
                 .status(),
             202
         );
     }
-    let r = post(&app, "/api/v1/activation", request(NIP, EMAIL)).await;
+    let r = post(&app, "/api/v1/activation", &request(NIP, EMAIL)).await;
     let retry: u64 = r.headers()["retry-after"]
         .to_str()
         .unwrap()
@@ -304,7 +316,7 @@ async fn activation_is_rate_limited_per_account(backend: Backend) {
     let other = post(
         &app,
         "/api/v1/activation",
-        request("199001012015031001", "x@jatimprov.go.id"),
+        &request("199001012015031001", "x@jatimprov.go.id"),
     )
     .await;
     assert_eq!(other.status(), 202);
@@ -319,7 +331,7 @@ async fn a_stranger_cannot_use_up_someone_elses_activations(backend: Backend) {
         let r = post(
             &app,
             "/api/v1/activation",
-            request(NIP, "penipu@jatimprov.go.id"),
+            &request(NIP, "penipu@jatimprov.go.id"),
         )
         .await;
         assert_eq!(r.status(), 202);
@@ -327,12 +339,12 @@ async fn a_stranger_cannot_use_up_someone_elses_activations(backend: Backend) {
     let r = post(
         &app,
         "/api/v1/activation",
-        request(NIP, "penipu@jatimprov.go.id"),
+        &request(NIP, "penipu@jatimprov.go.id"),
     )
     .await;
     problem(r, 429, "rate_limited").await;
     // The owner, with the email on record, is still served and gets the link.
-    let r = post(&app, "/api/v1/activation", request(NIP, EMAIL)).await;
+    let r = post(&app, "/api/v1/activation", &request(NIP, EMAIL)).await;
     assert_eq!(r.status(), 202);
     assert!(!link_token(&smtp, EMAIL, 0).await.is_empty());
     assert_eq!(
@@ -565,7 +577,7 @@ async fn a_browser_session_cookie_is_locked_down() {
     let smtp = SmtpServer::start();
     let app = app_with_mail(Backend::Sqlite, &smtp, |_| {}).await;
     assert_eq!(
-        post(&app, "/api/v1/activation", request(NIP, EMAIL))
+        post(&app, "/api/v1/activation", &request(NIP, EMAIL))
             .await
             .status(),
         202
@@ -574,7 +586,7 @@ async fn a_browser_session_cookie_is_locked_down() {
     let r = post(
         &app,
         "/api/v1/activation/redeem",
-        json!({ "token": token, "device": { "device_name": "Firefox", "platform": "web" } }),
+        &redeem(&token, "Firefox", "web"),
     )
     .await;
     assert_eq!(r.status(), 201);

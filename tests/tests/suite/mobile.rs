@@ -38,14 +38,14 @@ use webauthn_authenticator_rs::prelude::{Url, WebauthnAuthenticator};
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_rs_proto::{CreationChallengeResponse, RequestChallengeResponse};
 
-use crate::access::{Who, world_with};
-
-const ORIGIN: &str = "http://localhost:8080";
+use abdi_tests::forms::annual;
+use abdi_tests::passkey::{ORIGIN, allow, plain_key};
+use abdi_tests::world::{Who, world_with};
 
 /// The phone's platform authenticator (Credential Manager, AuthenticationServices), played by
 /// SoftPasskey. SoftPasskey keeps no resident keys and returns no user handle; as in
-/// `passkeys.rs`, this helper fills in what a platform passkey would, outside what the server
-/// verifies.
+/// `abdi_tests::passkey`, this helper fills in what a platform passkey would, outside what the
+/// server verifies.
 struct Authenticator {
     key: SoftPasskey,
     credential_id: Option<String>,
@@ -65,8 +65,7 @@ impl Authenticator {
     fn create(&mut self, prompt: &PasskeyPrompt) -> String {
         let mut options: Value = serde_json::from_str(&prompt.request_json).unwrap();
         assert_eq!(options["authenticatorSelection"]["residentKey"], "required");
-        options["authenticatorSelection"]["residentKey"] = json!("discouraged");
-        options["authenticatorSelection"]["requireResidentKey"] = json!(false);
+        plain_key(&mut options);
         let ccr: CreationChallengeResponse =
             serde_json::from_value(json!({ "publicKey": options })).unwrap();
         let credential = self
@@ -82,8 +81,7 @@ impl Authenticator {
     fn get(&mut self, prompt: &PasskeyPrompt) -> String {
         let mut options: Value = serde_json::from_str(&prompt.request_json).unwrap();
         if prompt.credential_ids.is_empty() {
-            options["allowCredentials"] =
-                json!([{ "type": "public-key", "id": self.credential_id }]);
+            allow(&mut options, self.credential_id.as_deref().unwrap());
         }
         let rcr: RequestChallengeResponse =
             serde_json::from_value(json!({ "publicKey": options })).unwrap();
@@ -382,13 +380,9 @@ async fn the_main_story_on_the_phone() {
     assert_eq!(service.code, "cuti_tahunan");
     let (from, to) = leave_days();
     let today = Utc::now().date_naive();
-    let mut form: FormValues = serde_json::from_value(json!({
-        "period": { "start": from, "end": to },
-        "reason": "ok",
-        "address": { "street": "Jl. Pahlawan 110", "city": "Surabaya", "province": "Jawa Timur", "postal_code": "60174" },
-        "phone": "081234567890",
-    }))
-    .unwrap();
+    let mut leave = annual(&from, &to);
+    leave["reason"] = json!("ok");
+    let mut form: FormValues = abdi_tests::forms::form(leave);
     let errors = employee
         .client
         .validate_offline("cuti_tahunan", &form, today)

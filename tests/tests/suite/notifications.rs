@@ -8,23 +8,26 @@ use std::time::Duration as StdDuration;
 
 use abdi_proto::Text;
 use abdi_proto::notifications::NotificationKind;
+use abdi_proto::notifications::{DeviceRegistration, MarkRead, Preferences, PushPlatform};
+use abdi_proto::services::Outcome;
 use abdi_server::clock::Clock;
 use abdi_server::config::{EmailTransport, SmtpTls};
 use abdi_server::notifications::entity::{DeliveryState, delivery};
 use abdi_server::notifications::outbox::{self, NewEvent};
+use abdi_tests::api::{
+    approval, call, call_with, created, decide, decision, get, ok, ok_as, post, problem,
+    through_chain, verify, version,
+};
+use abdi_tests::forms::annual;
 use abdi_tests::push::{PushPeer, Reply};
 use abdi_tests::smtp::SmtpServer;
+use abdi_tests::world::{Who, Who::*, World, july_first, step_up, told, world_with};
 use abdi_tests::{Backend, both_backends};
 use futures_util::StreamExt;
+use reqwest::Method;
 use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-use crate::access::{Who::*, World, world_with};
-use crate::problem;
-use crate::services::{
-    annual, created, decide, july_first, ok, send, step_up, through_chain, told, verify,
-};
 
 const FCM_TOKEN: &str = "fcm-staff-phone:APA91bH-x";
 const APNS_TOKEN: &str = "7f3a9c0e1b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a";
@@ -54,39 +57,31 @@ async fn world(
     (w, peer, smtp, clock)
 }
 
-async fn register(w: &World, token: &str, platform: &str, body_token: &str) -> reqwest::Response {
-    let body = json!({ "platform": platform, "token": body_token, "app_version": "1.4.2" });
-    call(
-        w,
-        token,
-        reqwest::Method::PUT,
+/// Registers the push token `body_token` for the device of the session `token`.
+async fn register(
+    w: &World,
+    token: &str,
+    platform: PushPlatform,
+    body_token: &str,
+) -> reqwest::Response {
+    let body = DeviceRegistration {
+        platform,
+        token: body_token.into(),
+        app_version: "1.4.2".into(),
+    };
+    call_with(
+        &w.app,
+        Method::PUT,
         "/api/v1/devices/current",
-        Some(body),
+        Some(token),
+        &body,
     )
     .await
 }
 
-/// A call in the session of `token` (the suite's `send` takes a person, not a session).
-async fn call(
-    w: &World,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> reqwest::Response {
-    let mut req = w
-        .app
-        .client
-        .request(method, w.app.url(path))
-        .bearer_auth(token);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    req.send().await.unwrap()
-}
-
-async fn get(w: &World, token: &str, path: &str) -> Value {
-    ok(call(w, token, reqwest::Method::GET, path, None).await).await
+/// `GET path` in the session of `token` (the kit's `get` takes a person, not a session).
+async fn get_as(w: &World, token: &str, path: &str) -> Value {
+    ok(call(&w.app, Method::GET, path, Some(token)).await).await
 }
 
 async fn drain(w: &World) -> abdi_server::notifications::DrainReport {
@@ -134,10 +129,10 @@ async fn status_changes_reach_every_channel_once(backend: Backend) {
     let (w, peer, smtp, _clock) = world(backend, |_| {}).await;
     let staff = w.tokens[&Staff].clone();
     let iphone = w.app.session(w.ids[&Staff]).await;
-    let d = ok(register(&w, &staff, "fcm", FCM_TOKEN).await).await;
+    let d = ok(register(&w, &staff, PushPlatform::Fcm, FCM_TOKEN).await).await;
     assert_eq!(d["current"], true);
     assert_eq!(d["app_version"], "1.4.2");
-    ok(register(&w, &iphone, "apns", APNS_TOKEN).await).await;
+    ok(register(&w, &iphone, PushPlatform::Apns, APNS_TOKEN).await).await;
 
     let v = created(
         &w,
@@ -147,7 +142,7 @@ async fn status_changes_reach_every_channel_once(backend: Backend) {
     )
     .await;
     let id = v["id"].as_str().unwrap().to_owned();
-    let decided = through_chain(&w, v, json!({ "outcome": "disetujui" })).await;
+    let decided = through_chain(&w, v, decision(0, Outcome::Disetujui)).await;
     assert_eq!(decided["status"], "decided");
     let first = drain(&w).await;
     assert_eq!(
@@ -158,7 +153,7 @@ async fn status_changes_reach_every_channel_once(backend: Backend) {
 
     // The inbox: two new devices, then submitted (the employee's own doing), verified,
     // forwarded by the atasan, decided; newest first.
-    let inbox = get(&w, &staff, "/api/v1/notifications").await;
+    let inbox = get_as(&w, &staff, "/api/v1/notifications").await;
     let items = inbox["items"].as_array().unwrap();
     let statuses: Vec<&str> = items
         .iter()
@@ -253,37 +248,40 @@ async fn status_changes_reach_every_channel_once(backend: Backend) {
 
     // Read: one, then everything up to the newest.
     let newest = items[0]["id"].as_i64().unwrap();
-    let r = ok(send(
+    let r = ok(post(
         &w,
         Staff,
-        "POST",
         "/api/v1/notifications/read",
-        Some(json!({ "ids": [newest] })),
+        &MarkRead {
+            ids: vec![newest],
+            up_to: None,
+        },
     )
     .await)
     .await;
     assert_eq!(r["unread"], 5);
-    let r = ok(send(
+    let r = ok(post(
         &w,
         Staff,
-        "POST",
         "/api/v1/notifications/read",
-        Some(json!({ "up_to": newest })),
+        &MarkRead {
+            ids: vec![],
+            up_to: Some(newest),
+        },
     )
     .await)
     .await;
     assert_eq!(r["unread"], 0);
     assert_eq!(
-        get(&w, &staff, "/api/v1/notifications/unread-count").await["unread"],
+        get_as(&w, &staff, "/api/v1/notifications/unread-count").await["unread"],
         0
     );
     problem(
-        send(
+        post(
             &w,
             Staff,
-            "POST",
             "/api/v1/notifications/read",
-            Some(json!({})),
+            &MarkRead::default(),
         )
         .await,
         400,
@@ -292,25 +290,25 @@ async fn status_changes_reach_every_channel_once(backend: Backend) {
     .await;
     // Someone else's inbox is their own: the supervisor has only the notice that the request
     // waited for them, still unread after Staff marked everything read.
-    let page = get(&w, &w.tokens[&Supervisor], "/api/v1/notifications").await;
+    let page = get_as(&w, &w.tokens[&Supervisor], "/api/v1/notifications").await;
     let kinds: Vec<&Value> = page["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|n| &n["kind"])
         .collect();
-    assert_eq!(kinds, [&json!("action_required")], "{page}");
+    assert_eq!(kinds, ["action_required"], "{page}");
     assert_eq!(page["unread"], 1);
     problem(
-        send(&w, Staff, "GET", "/api/v1/notifications?limit=0", None).await,
+        get(&w, Staff, "/api/v1/notifications?limit=0").await,
         400,
         "invalid_query",
     )
     .await;
-    let page = get(&w, &staff, "/api/v1/notifications?limit=4").await;
+    let page = get_as(&w, &staff, "/api/v1/notifications?limit=4").await;
     assert_eq!(page["items"].as_array().unwrap().len(), 4);
     let next = page["next"].as_str().unwrap();
-    let rest = get(&w, &staff, &format!("/api/v1/notifications?after={next}")).await;
+    let rest = get_as(&w, &staff, &format!("/api/v1/notifications?after={next}")).await;
     assert_eq!(rest["items"].as_array().unwrap().len(), 2);
     assert!(rest["next"].is_null());
 }
@@ -325,23 +323,35 @@ async fn invalid_tokens_are_pruned_and_failures_retried_then_dead_lettered(backe
     let staff = w.ids[&Staff];
     let devices = [
         (
-            "fcm",
+            PushPlatform::Fcm,
             "fcm-unregistered".to_owned(),
             Reply::fcm_unregistered(),
         ),
         (
-            "fcm",
+            PushPlatform::Fcm,
             "fcm-invalid".to_owned(),
             Reply::fcm_invalid_argument(),
         ),
-        ("apns", apns_token(1), Reply::apns_unregistered()),
-        ("apns", apns_token(2), Reply::apns_bad_device_token()),
-        ("fcm", "fcm-quota".to_owned(), Reply::fcm_quota(120)),
-        ("apns", apns_token(3), Reply::apns_internal()),
+        (
+            PushPlatform::Apns,
+            apns_token(1),
+            Reply::apns_unregistered(),
+        ),
+        (
+            PushPlatform::Apns,
+            apns_token(2),
+            Reply::apns_bad_device_token(),
+        ),
+        (
+            PushPlatform::Fcm,
+            "fcm-quota".to_owned(),
+            Reply::fcm_quota(120),
+        ),
+        (PushPlatform::Apns, apns_token(3), Reply::apns_internal()),
     ];
     for (platform, token, _) in &devices {
         let session = w.app.session(staff).await;
-        ok(register(&w, &session, platform, token).await).await;
+        ok(register(&w, &session, *platform, token).await).await;
     }
     drain(&w).await;
     let before = peer.calls().len();
@@ -366,7 +376,7 @@ async fn invalid_tokens_are_pruned_and_failures_retried_then_dead_lettered(backe
     );
 
     // The four invalid tokens are gone; the other two devices stay.
-    let left = get(&w, &w.tokens[&Staff], "/api/v1/devices").await;
+    let left = get_as(&w, &w.tokens[&Staff], "/api/v1/devices").await;
     assert_eq!(left.as_array().unwrap().len(), 2, "{left}");
     // The event's delivery that last failed with `error`.
     let of = |rows: &[delivery::Model], error: &str| -> delivery::Model {
@@ -440,7 +450,7 @@ async fn a_worker_that_dies_mid_batch_loses_nothing(backend: Backend) {
     })
     .await;
     let staff = w.ids[&Staff];
-    ok(register(&w, &w.tokens[&Staff], "fcm", FCM_TOKEN).await).await;
+    ok(register(&w, &w.tokens[&Staff], PushPlatform::Fcm, FCM_TOKEN).await).await;
     drain(&w).await;
     let n = &w.app.state.notifications;
     for i in 0..10 {
@@ -573,7 +583,7 @@ async fn the_event_stream_reaches_another_instance_and_resumes(backend: Backend)
     )
     .await;
     let rid = v["id"].as_str().unwrap().to_owned();
-    crate::services::verify(&w, &rid, &v["version"]).await;
+    verify(&w, &rid, version(&v)).await;
     drain(&w).await;
     let got = events(&mut stream, &mut buffer, 2).await;
     assert_eq!(got[0].1["status"], "submitted");
@@ -658,16 +668,16 @@ async fn devices_follow_sessions_and_preferences_spare_security(backend: Backend
     let (w, peer, smtp, _clock) = world(backend, |_| {}).await;
     let staff = w.ids[&Staff];
     let first = w.app.session(staff).await;
-    let d1 = ok(register(&w, &first, "fcm", "token-a").await).await;
+    let d1 = ok(register(&w, &first, PushPlatform::Fcm, "token-a").await).await;
     // The same session registers a new token: replaced, not added, and no new alert.
-    let d2 = ok(register(&w, &first, "fcm", "token-b").await).await;
+    let d2 = ok(register(&w, &first, PushPlatform::Fcm, "token-b").await).await;
     assert_eq!(d1["id"], d2["id"]);
-    let list = get(&w, &first, "/api/v1/devices").await;
+    let list = get_as(&w, &first, "/api/v1/devices").await;
     assert_eq!(list.as_array().unwrap().len(), 1);
     // The phone logs in again: the token moves to the new session, without a new alert.
     let again = w.app.session(staff).await;
-    let moved = ok(register(&w, &again, "fcm", "token-b").await).await;
-    let list = get(&w, &again, "/api/v1/devices").await;
+    let moved = ok(register(&w, &again, PushPlatform::Fcm, "token-b").await).await;
+    let list = get_as(&w, &again, "/api/v1/devices").await;
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(list[0]["session_id"], moved["session_id"]);
     assert_eq!(list[0]["current"], true);
@@ -679,18 +689,21 @@ async fn devices_follow_sessions_and_preferences_spare_security(backend: Backend
             .filter(|n| n["kind"] == "new_device")
             .count()
     };
-    assert_eq!(alerts(&get(&w, &again, "/api/v1/notifications").await), 1);
+    assert_eq!(
+        alerts(&get_as(&w, &again, "/api/v1/notifications").await),
+        1
+    );
     // Someone else logs in on that phone: the token leaves Staff's account.
-    ok(register(&w, &w.tokens[&Supervisor], "fcm", "token-b").await).await;
+    ok(register(&w, &w.tokens[&Supervisor], PushPlatform::Fcm, "token-b").await).await;
     assert!(
-        get(&w, &again, "/api/v1/devices")
+        get_as(&w, &again, "/api/v1/devices")
             .await
             .as_array()
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        get(&w, &w.tokens[&Supervisor], "/api/v1/devices")
+        get_as(&w, &w.tokens[&Supervisor], "/api/v1/devices")
             .await
             .as_array()
             .unwrap()
@@ -700,27 +713,20 @@ async fn devices_follow_sessions_and_preferences_spare_security(backend: Backend
 
     // Revoking a session removes its device; so does logging out, and removing it directly.
     let s1 = w.app.session(staff).await;
-    let r1 = ok(register(&w, &s1, "apns", &apns_token(9)).await).await;
+    let r1 = ok(register(&w, &s1, PushPlatform::Apns, &apns_token(9)).await).await;
     let s2 = w.app.session(staff).await;
-    ok(register(&w, &s2, "fcm", "token-c").await).await;
+    ok(register(&w, &s2, PushPlatform::Fcm, "token-c").await).await;
     let s3 = w.app.session(staff).await;
-    ok(register(&w, &s3, "fcm", "token-d").await).await;
+    ok(register(&w, &s3, PushPlatform::Fcm, "token-d").await).await;
     let path = format!("/api/v1/me/sessions/{}", r1["session_id"].as_str().unwrap());
-    let r = call(&w, &s2, reqwest::Method::DELETE, &path, None).await;
+    let r = call(&w.app, Method::DELETE, &path, Some(&s2)).await;
     assert_eq!(r.status(), 204);
-    let r = call(&w, &s2, reqwest::Method::POST, "/api/v1/auth/logout", None).await;
+    let r = call(&w.app, Method::POST, "/api/v1/auth/logout", Some(&s2)).await;
     assert_eq!(r.status(), 204);
-    let r = call(
-        &w,
-        &s3,
-        reqwest::Method::DELETE,
-        "/api/v1/devices/current",
-        None,
-    )
-    .await;
+    let r = call(&w.app, Method::DELETE, "/api/v1/devices/current", Some(&s3)).await;
     assert_eq!(r.status(), 204);
     assert!(
-        get(&w, &s3, "/api/v1/devices")
+        get_as(&w, &s3, "/api/v1/devices")
             .await
             .as_array()
             .unwrap()
@@ -729,37 +735,71 @@ async fn devices_follow_sessions_and_preferences_spare_security(backend: Backend
 
     // Bad registrations get clear errors.
     for (platform, token, version) in [
-        ("fcm", "", "1.0"),
-        ("fcm", "has space", "1.0"),
-        ("apns", "not-hex", "1.0"),
-        ("fcm", "token-e", ""),
+        (PushPlatform::Fcm, "", "1.0"),
+        (PushPlatform::Fcm, "has space", "1.0"),
+        (PushPlatform::Apns, "not-hex", "1.0"),
+        (PushPlatform::Fcm, "token-e", ""),
     ] {
-        let r = call(
-            &w,
-            &s3,
-            reqwest::Method::PUT,
+        let bad = DeviceRegistration {
+            platform,
+            token: token.into(),
+            app_version: version.into(),
+        };
+        let r = call_with(
+            &w.app,
+            Method::PUT,
             "/api/v1/devices/current",
-            Some(json!({ "platform": platform, "token": token, "app_version": version })),
+            Some(&s3),
+            &bad,
         )
         .await;
         problem(r, 400, "invalid_body").await;
     }
-    let r = register(&w, &s3, "blackberry", "token-e").await;
+    // Deliberately raw: a platform the typed registration has no name for.
+    let blackberry =
+        json!({ "platform": "blackberry", "token": "token-e", "app_version": "1.4.2" });
+    let r = call_with(
+        &w.app,
+        Method::PUT,
+        "/api/v1/devices/current",
+        Some(&s3),
+        &blackberry,
+    )
+    .await;
     problem(r, 400, "invalid_body").await;
 
     // Preferences: push and email off for request news.
-    let prefs = get(&w, &s3, "/api/v1/notification-preferences").await;
-    assert_eq!(prefs, json!({ "push": true, "email": true }));
-    let r = call(
-        &w,
-        &s3,
-        reqwest::Method::PUT,
-        "/api/v1/notification-preferences",
-        Some(json!({ "push": false, "email": false })),
+    let prefs: Preferences = ok_as(
+        call(
+            &w.app,
+            Method::GET,
+            "/api/v1/notification-preferences",
+            Some(&s3),
+        )
+        .await,
     )
     .await;
-    assert_eq!(ok(r).await, json!({ "push": false, "email": false }));
-    ok(register(&w, &s3, "fcm", "token-f").await).await;
+    assert_eq!(
+        prefs,
+        Preferences {
+            push: true,
+            email: true
+        }
+    );
+    let off = Preferences {
+        push: false,
+        email: false,
+    };
+    let r = call_with(
+        &w.app,
+        Method::PUT,
+        "/api/v1/notification-preferences",
+        Some(&s3),
+        &off,
+    )
+    .await;
+    assert_eq!(ok_as::<Preferences>(r).await, off);
+    ok(register(&w, &s3, PushPlatform::Fcm, "token-f").await).await;
     drain(&w).await;
     let calls_before = peer.delivered_to("token-f").len();
     // Staff's mail only: the officials the request waits for are told by email too.
@@ -778,7 +818,7 @@ async fn devices_follow_sessions_and_preferences_spare_security(backend: Backend
         annual("2026-07-13", "2026-07-15"),
     )
     .await;
-    crate::services::verify(&w, v["id"].as_str().unwrap(), &v["version"]).await;
+    verify(&w, v["id"].as_str().unwrap(), version(&v)).await;
     drain(&w).await;
     assert_eq!(
         peer.delivered_to("token-f").len(),
@@ -788,7 +828,7 @@ async fn devices_follow_sessions_and_preferences_spare_security(backend: Backend
     assert_eq!(staff_mails().len(), mails_before, "and off email");
     // A new passkey or device is announced anyway.
     let s4 = w.app.session(staff).await;
-    ok(register(&w, &s4, "fcm", "token-g").await).await;
+    ok(register(&w, &s4, PushPlatform::Fcm, "token-g").await).await;
     drain(&w).await;
     assert_eq!(peer.delivered_to("token-f").len(), calls_before + 1);
     assert_eq!(staff_mails().len(), mails_before + 1);
@@ -857,7 +897,14 @@ async fn a_session_holds_only_a_few_event_streams(backend: Backend) {
 async fn the_next_actor_is_told(backend: Backend) {
     let (w, peer, smtp, _clock) = world(backend, |_| {}).await;
     let fasilitator_phone = "fcm-fasilitator:APA91bH-y";
-    ok(register(&w, &w.tokens[&Fasilitator], "fcm", fasilitator_phone).await).await;
+    ok(register(
+        &w,
+        &w.tokens[&Fasilitator],
+        PushPlatform::Fcm,
+        fasilitator_phone,
+    )
+    .await)
+    .await;
     let v = created(
         &w,
         Staff,
@@ -866,7 +913,7 @@ async fn the_next_actor_is_told(backend: Backend) {
     )
     .await;
     let id = v["id"].as_str().unwrap().to_owned();
-    let sorted = |who: &[crate::access::Who]| {
+    let sorted = |who: &[Who]| {
         let mut ids: Vec<Uuid> = who.iter().map(|x| w.ids[x]).collect();
         ids.sort_unstable();
         ids
@@ -876,14 +923,14 @@ async fn the_next_actor_is_told(backend: Backend) {
 
     // On every channel: the inbox, push to the fasilitator's phone, email, in both languages.
     drain(&w).await;
-    let inbox = get(&w, &w.tokens[&Fasilitator], "/api/v1/notifications").await;
+    let inbox = get_as(&w, &w.tokens[&Fasilitator], "/api/v1/notifications").await;
     let notice = &inbox["items"][0];
     assert_eq!(notice["kind"], "action_required", "{inbox}");
     assert_eq!(notice["request_id"], id.as_str());
     assert_eq!(notice["status"], "submitted");
     assert_eq!(notice["title"]["id"], "Cuti Tahunan: menunggu verifikasi");
     assert_eq!(notice["title"]["en"], "Annual leave: awaits verification");
-    let staff_name = get(&w, &w.tokens[&Staff], "/api/v1/me").await["name"]
+    let staff_name = get_as(&w, &w.tokens[&Staff], "/api/v1/me").await["name"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -912,40 +959,26 @@ async fn the_next_actor_is_told(backend: Backend) {
     assert!(mails[0].subject.contains("menunggu verifikasi"));
     assert!(mails[0].subject.contains("awaits verification"));
 
-    let v = verify(&w, &id, &v["version"]).await;
+    let v = verify(&w, &id, version(&v)).await;
     let (next, seen) = told(&w, &id, seen).await;
     assert_eq!(next, sorted(&[Supervisor, ActingNow, ActingEndsToday]));
 
     step_up(&w, ActingNow).await;
-    let v = ok(decide(
-        &w,
-        ActingNow,
-        &id,
-        json!({ "version": v["version"], "outcome": "disetujui" }),
-    )
-    .await)
-    .await;
+    let v = ok(decide(&w, ActingNow, &id, &approval(&v)).await).await;
     let (next, seen) = told(&w, &id, seen).await;
     assert_eq!(next, sorted(&[Head]));
-    let head_inbox = get(&w, &w.tokens[&Head], "/api/v1/notifications").await;
+    let head_inbox = get_as(&w, &w.tokens[&Head], "/api/v1/notifications").await;
     assert_eq!(
         head_inbox["items"][0]["title"]["en"], "Annual leave: awaits your decision",
         "{head_inbox}"
     );
 
     step_up(&w, Head).await;
-    let v = ok(decide(
-        &w,
-        Head,
-        &id,
-        json!({ "version": v["version"], "outcome": "disetujui" }),
-    )
-    .await)
-    .await;
+    let v = ok(decide(&w, Head, &id, &approval(&v)).await).await;
     assert_eq!(v["status"], "decided");
     assert!(told(&w, &id, seen).await.0.is_empty());
     let staff_kinds: Vec<Value> =
-        get(&w, &w.tokens[&Staff], "/api/v1/notifications").await["items"]
+        get_as(&w, &w.tokens[&Staff], "/api/v1/notifications").await["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -957,7 +990,7 @@ async fn the_next_actor_is_told(backend: Backend) {
     );
 }
 
-async fn employee_email(w: &World, who: crate::access::Who) -> String {
+async fn employee_email(w: &World, who: Who) -> String {
     abdi_server::masterdata::entity::employee::Entity::find_by_id(w.ids[&who])
         .one(&w.app.state.db)
         .await

@@ -2,7 +2,7 @@ use abdi_proto::RankCode;
 use abdi_proto::reference::{CalendarYear, CalendarYears, RankList};
 use abdi_tests::{Backend, TestApp, both_backends};
 
-use crate::problem;
+use abdi_tests::api::problem;
 
 async fn the_rank_ladder_is_served(backend: Backend) {
     let app = TestApp::spawn(backend).await;

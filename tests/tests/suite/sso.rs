@@ -4,17 +4,17 @@
 
 use std::sync::Arc;
 
-use abdi_proto::identity::{Profile, SessionGranted, SsoLogout, SsoProviders};
+use abdi_proto::identity::{
+    DeviceInfo, Profile, SessionGranted, SsoLogin, SsoLogout, SsoProviders,
+};
 use abdi_server::clock::ManualClock;
 use abdi_server::config::{Config, Secret, SsoProviderConfig};
-use abdi_server::seed::{SeedOptions, accounts, run_seed};
 use abdi_tests::oidc::{Authorized, OidcProvider, REDIRECT};
 use abdi_tests::{Backend, TestApp, TestEnv, both_backends};
-use chrono::{NaiveDate, Utc};
-use serde_json::json;
+use chrono::Utc;
 
 use crate::identity::NIP;
-use crate::problem;
+use abdi_tests::api::problem;
 
 fn provider(
     op: &OidcProvider,
@@ -42,31 +42,25 @@ fn configure(c: &mut Config, op: &OidcProvider) {
 }
 
 async fn seed(app: &TestApp) {
-    let options = SeedOptions {
-        employees: 40,
-        seed: 3,
-        as_of: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        accounts: accounts::parse(
-            "a.toml",
-            &format!("[[account]]\nnip = \"{NIP}\"\nname = \"Budi Santoso\"\nemail = \"budi@jatimprov.go.id\"\n"),
-        )
-        .unwrap(),
-        reset: false,
-        progress: false,
-    };
-    run_seed(&app.state.db, &options, Utc::now()).await.unwrap();
+    let account = format!(
+        "[[account]]\nnip = \"{NIP}\"\nname = \"Budi Santoso\"\nemail = \"budi@jatimprov.go.id\"\n"
+    );
+    abdi_tests::world::seed(app, 40, 3, &account).await;
 }
 
 async fn exchange(app: &TestApp, name: &str, a: &Authorized, nonce: &str) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/auth/sso/{name}")))
-        .json(&json!({
-            "code": a.code,
-            "code_verifier": a.verifier,
-            "state": a.state,
-            "nonce": nonce,
-            "device": { "device_name": "Galaxy A14", "platform": "android" }
-        }))
+        .json(&SsoLogin {
+            code: a.code.clone(),
+            code_verifier: a.verifier.clone(),
+            state: a.state.clone(),
+            nonce: nonce.into(),
+            device: DeviceInfo {
+                device_name: "Galaxy A14".into(),
+                platform: "android".into(),
+            },
+        })
         .send()
         .await
         .unwrap()

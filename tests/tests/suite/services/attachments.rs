@@ -34,29 +34,20 @@ async fn attachments_are_checked_by_content_and_guarded(backend: Backend) {
     assert_eq!(info["sha256"], hex::encode(sha2::Sha256::digest(pdf())));
     let id = info["id"].as_str().unwrap().to_owned();
     // Only the owner sees an attachment not yet sent.
-    let r = send(&w, Staff, "GET", &format!("/api/v1/attachments/{id}"), None).await;
+    let r = get(&w, Staff, &format!("/api/v1/attachments/{id}")).await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.bytes().await.unwrap().to_vec(), pdf());
     problem(
-        send(
-            &w,
-            Fasilitator,
-            "GET",
-            &format!("/api/v1/attachments/{id}"),
-            None,
-        )
-        .await,
+        get(&w, Fasilitator, &format!("/api/v1/attachments/{id}")).await,
         403,
         "forbidden",
     )
     .await;
     problem(
-        send(
+        get(
             &w,
             Staff,
-            "GET",
             &format!("/api/v1/attachments/{}", Uuid::new_v4()),
-            None,
         )
         .await,
         404,
@@ -71,8 +62,7 @@ async fn attachments_are_checked_by_content_and_guarded(backend: Backend) {
     ]
     .concat();
     let png_id = ok(upload(&w, Staff, "scan.png", png).await).await["id"].clone();
-    let mut f = json!({ "period": period("2026-06-29", "2026-07-01"), "sick_kind": "biasa", "address": address(), "phone": "081234567890" });
-    f["doctor_certificate"] = json!([{ "id": id }]);
+    let mut f = sick_leave("2026-06-29", "2026-07-01", Some(json!([{ "id": id }])));
     f["medical_board_letter"] =
         json!([{ "id": png_id, "content_type": "application/pdf", "size": 10 }]);
     let p = problem(
@@ -99,30 +89,16 @@ async fn attachments_are_checked_by_content_and_guarded(backend: Backend) {
         "surat dokter.pdf"
     );
     // Sent: the fasilitator may read it now; someone from another unit may not.
-    let r = send(
-        &w,
-        Fasilitator,
-        "GET",
-        &format!("/api/v1/attachments/{id}"),
-        None,
-    )
-    .await;
+    let r = get(&w, Fasilitator, &format!("/api/v1/attachments/{id}")).await;
     assert_eq!(r.status(), 200);
     problem(
-        send(
-            &w,
-            OtherFasilitator,
-            "GET",
-            &format!("/api/v1/attachments/{id}"),
-            None,
-        )
-        .await,
+        get(&w, OtherFasilitator, &format!("/api/v1/attachments/{id}")).await,
         403,
         "forbidden",
     )
     .await;
     // And it cannot be sent a second time with another request.
-    let f2 = json!({ "period": period("2026-07-06", "2026-07-07"), "sick_kind": "biasa", "doctor_certificate": [{ "id": id }], "address": address(), "phone": "081234567890" });
+    let f2 = sick_leave("2026-07-06", "2026-07-07", Some(json!([{ "id": id }])));
     let p = problem(
         submit(&w, Staff, "cuti_sakit", f2).await,
         422,
@@ -137,24 +113,13 @@ async fn attachments_are_checked_by_content_and_guarded(backend: Backend) {
 /// real attachment field, neither moves the file nor lets the caller read it.
 async fn someone_elses_attachment_cannot_be_taken(backend: Backend) {
     let (w, _clock) = at(backend, july_first()).await;
-    let draft = |who: Who, form: Value| {
+    let draft = |who: Who, values: Value| {
         let w = &w;
-        async move {
-            w.app
-                .client
-                .post(w.app.url("/api/v1/requests"))
-                .bearer_auth(&w.tokens[&who])
-                .header("idempotency-key", Uuid::new_v4().to_string())
-                .json(&json!({ "service": "cuti_sakit", "form": form, "submit": false }))
-                .send()
-                .await
-                .unwrap()
-        }
+        async move { post_request(w, who, &new_draft("cuti_sakit", values)).await }
     };
     // The victim's doctor's letter, sent with her request.
     let letter = ok(upload(&w, Ibu, "surat dokter.pdf", pdf()).await).await["id"].clone();
-    let hers = json!({ "period": period("2026-06-29", "2026-07-01"), "sick_kind": "biasa",
-        "doctor_certificate": [{ "id": letter }], "address": address(), "phone": "081234567890" });
+    let hers = sick_leave("2026-06-29", "2026-07-01", Some(json!([{ "id": letter }])));
     let theirs = created(&w, Ibu, "cuti_sakit", hers).await;
     // And a file she uploaded but has not sent yet.
     let pending = ok(upload(&w, Ibu, "ktp.pdf", pdf()).await).await["id"].clone();
@@ -178,12 +143,10 @@ async fn someone_elses_attachment_cannot_be_taken(backend: Backend) {
         .await;
         assert_eq!(p["errors"][0]["code"], "attachment_not_found", "{p}");
         problem(
-            send(
+            get(
                 &w,
                 Staff,
-                "GET",
                 &format!("/api/v1/attachments/{}", id.as_str().unwrap()),
-                None,
             )
             .await,
             403,
@@ -194,14 +157,13 @@ async fn someone_elses_attachment_cannot_be_taken(backend: Backend) {
     // An edit of the attacker's own draft is held to the same rules.
     let mine = ok(draft(Staff, json!({ "sick_kind": "biasa" })).await).await;
     let path = format!("/api/v1/requests/{}", mine["id"].as_str().unwrap());
-    let edit = |form: Value| {
-        send(
-            &w,
-            Staff,
-            "PUT",
-            &path,
-            Some(json!({ "version": mine["version"], "form": form })),
-        )
+    let edit = |values: Value| {
+        let (w, path) = (&w, &path);
+        let body = RequestEdit {
+            version: version(&mine),
+            form: form(values),
+        };
+        async move { put(w, Staff, path, &body).await }
     };
     let p = problem(
         edit(json!({ "zz": [{ "id": letter }] })).await,
@@ -241,24 +203,24 @@ async fn someone_elses_attachment_cannot_be_taken(backend: Backend) {
         again["form"]["doctor_certificate"][0]["id"], letter,
         "{again}"
     );
-    let r = send(
+    let r = get(
         &w,
         Ibu,
-        "GET",
         &format!("/api/v1/attachments/{}", letter.as_str().unwrap()),
-        None,
     )
     .await;
     assert_eq!(r.status(), 200);
 
     // Her own draft takes her pending file; an edit that drops it lets it go again.
     let d = ok(draft(Ibu, json!({ "doctor_certificate": [{ "id": pending }] })).await).await;
-    let released = ok(send(
+    let released = ok(put(
         &w,
         Ibu,
-        "PUT",
         &format!("/api/v1/requests/{}", d["id"].as_str().unwrap()),
-        Some(json!({ "version": d["version"], "form": { "sick_kind": "biasa" } })),
+        &RequestEdit {
+            version: version(&d),
+            form: form(json!({ "sick_kind": "biasa" })),
+        },
     )
     .await)
     .await;
@@ -275,7 +237,7 @@ async fn someone_elses_attachment_cannot_be_taken(backend: Backend) {
 /// away after their time; files sent with a request stay.
 async fn unsent_uploads_have_a_quota_and_are_swept(backend: Backend) {
     let clock = ManualClock::at(july_first());
-    let w = crate::access::world_with(backend, Some(clock.clone()), |c| {
+    let w = world_with(backend, Some(clock.clone()), |c| {
         c.storage.pending_uploads_per_employee = 2;
         c.storage.pending_upload_ttl_hours = 48;
     })
@@ -292,8 +254,7 @@ async fn unsent_uploads_have_a_quota_and_are_swept(backend: Backend) {
     // Someone else's quota is their own.
     ok(upload(&w, Ibu, "x.pdf", pdf()).await).await;
     // Sending one with a request frees its place.
-    let f = json!({ "period": period("2026-06-29", "2026-07-01"), "sick_kind": "biasa",
-        "doctor_certificate": [{ "id": a }], "address": address(), "phone": "081234567890" });
+    let f = sick_leave("2026-06-29", "2026-07-01", Some(json!([{ "id": a }])));
     created(&w, Staff, "cuti_sakit", f).await;
     let c = ok(upload(&w, Staff, "c.pdf", pdf()).await).await["id"].clone();
 
@@ -325,12 +286,10 @@ async fn unsent_uploads_have_a_quota_and_are_swept(backend: Backend) {
     );
     for id in [&b, &c] {
         problem(
-            send(
+            get(
                 &w,
                 Staff,
-                "GET",
                 &format!("/api/v1/attachments/{}", id.as_str().unwrap()),
-                None,
             )
             .await,
             404,
@@ -338,12 +297,10 @@ async fn unsent_uploads_have_a_quota_and_are_swept(backend: Backend) {
         )
         .await;
     }
-    let r = send(
+    let r = get(
         &w,
         Staff,
-        "GET",
         &format!("/api/v1/attachments/{}", a.as_str().unwrap()),
-        None,
     )
     .await;
     assert_eq!(r.status(), 200);
@@ -374,20 +331,7 @@ async fn attachments_go_to_an_s3_compatible_store() {
     env.config.storage.max_upload_bytes = 64 * 1024;
     let app =
         abdi_tests::TestApp::start(env, std::sync::Arc::new(abdi_server::clock::SystemClock)).await;
-    abdi_server::seed::run_seed(
-        &app.state.db,
-        &abdi_server::seed::SeedOptions {
-            employees: 20,
-            seed: 5,
-            as_of: d("2026-11-23"),
-            accounts: Vec::new(),
-            reset: false,
-            progress: false,
-        },
-        Utc::now(),
-    )
-    .await
-    .unwrap();
+    abdi_tests::world::seed(&app, 20, 5, "").await;
     let someone = employee::Entity::find()
         .one(&app.state.db)
         .await
@@ -397,42 +341,25 @@ async fn attachments_go_to_an_s3_compatible_store() {
     // Larger than one multipart chunk of the client would be for a small store: 40 KB.
     let mut body = pdf();
     body.resize(40 * 1024, b'%');
-    let r = app
-        .client
-        .post(app.url("/api/v1/attachments?name=ijazah.pdf"))
-        .bearer_auth(&token)
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = upload_as(&app, &token, "ijazah.pdf", body.clone()).await;
     assert_eq!(r.status(), 201);
     let info: Value = r.json().await.unwrap();
     let keys = s3.keys().await;
     assert_eq!(keys.len(), 1, "{keys:?}");
     assert!(keys[0].ends_with(info["id"].as_str().unwrap()));
-    let r = app
-        .client
-        .get(app.url(&format!(
-            "/api/v1/attachments/{}",
-            info["id"].as_str().unwrap()
-        )))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/attachments/{}", info["id"].as_str().unwrap()),
+        Some(&token),
+    )
+    .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.bytes().await.unwrap().to_vec(), body);
     // Over the limit: refused while streaming, and no object is left in the bucket.
     let mut big = pdf();
     big.resize(65 * 1024, b'%');
-    let r = app
-        .client
-        .post(app.url("/api/v1/attachments?name=besar.pdf"))
-        .bearer_auth(&token)
-        .body(big)
-        .send()
-        .await
-        .unwrap();
+    let r = upload_as(&app, &token, "besar.pdf", big).await;
     problem(r, 413, "payload_too_large").await;
     assert_eq!(s3.keys().await.len(), 1);
 }

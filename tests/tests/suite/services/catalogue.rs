@@ -1,5 +1,9 @@
 //! The catalogue as data with history, closed services, and the work lists.
 
+use abdi_proto::services::{
+    Approver, ChainStep, ServiceChange, ServiceDefinition, ServiceRevision, ServiceSpec, StepKind,
+};
+
 use super::*;
 
 /// The closed services are listed for administrators only; the open catalogue for anyone.
@@ -13,24 +17,23 @@ async fn closed_services_are_listed_for_administrators_only(backend: Backend) {
     )
     .await;
     problem(
-        send(&w, Staff, "GET", "/api/v1/services?all=true", None).await,
+        get(&w, Staff, "/api/v1/services?all=true").await,
         403,
         "forbidden",
     )
     .await;
-    let r = w
-        .app
-        .client
-        .get(w.app.url("/api/v1/services?all=true"))
-        .bearer_auth("not-a-session")
-        .send()
-        .await
-        .unwrap();
+    let r = call(
+        &w.app,
+        Method::GET,
+        "/api/v1/services?all=true",
+        Some("not-a-session"),
+    )
+    .await;
     problem(r, 401, "unauthenticated").await;
-    let all = ok(send(&w, Admin, "GET", "/api/v1/services?all=true", None).await).await;
+    let all = ok(get(&w, Admin, "/api/v1/services?all=true").await).await;
     assert!(all.as_array().unwrap().len() >= open.as_array().unwrap().len());
     // A session is not needed, nor held against anyone, for the open list.
-    let mine = ok(send(&w, Staff, "GET", "/api/v1/services", None).await).await;
+    let mine = ok(get(&w, Staff, "/api/v1/services").await).await;
     assert_eq!(mine, open);
 }
 
@@ -38,15 +41,9 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
     let (w, _clock) = at(backend, july_first()).await;
     let list: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
     assert_eq!(list.as_array().unwrap().len(), 9);
-    let def: Value = w
-        .app
-        .get("/api/v1/services/cuti_tahunan")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(def["revision"], 1);
-    assert_eq!(def["form"]["fields"][0]["name"], "period");
+    let def: ServiceDefinition = ok_as(w.app.get("/api/v1/services/cuti_tahunan").await).await;
+    assert_eq!(def.revision, 1);
+    assert_eq!(def.spec.form.fields[0].name, "period");
     problem(
         w.app.get("/api/v1/services/nope").await,
         404,
@@ -54,47 +51,48 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
     )
     .await;
     // A decree closes the service.
-    let mut spec = def.clone();
-    for k in ["code", "revision", "updated_at"] {
-        spec.as_object_mut().unwrap().remove(k);
-    }
-    spec["active"] = json!(false);
-    spec["sop_version"] = json!("BKD-SOP-CUTI-2026.2");
+    let mut spec = def.spec.clone();
+    spec.active = false;
+    spec.sop_version = "BKD-SOP-CUTI-2026.2".into();
     let path = "/api/v1/admin/services/cuti_tahunan";
-    let change =
-        |rev: i64, spec: &Value, note: &str| json!({ "revision": rev, "spec": spec, "note": note });
+    let change = |revision: u32, spec: &ServiceSpec, note: &str| ServiceChange {
+        revision,
+        spec: spec.clone(),
+        note: note.into(),
+    };
     problem(
-        send(&w, Staff, "PUT", path, Some(change(1, &spec, "SK 9/2026"))).await,
+        put(&w, Staff, path, &change(1, &spec, "SK 9/2026")).await,
         403,
         "forbidden",
     )
     .await;
     // An administrator's change needs a fresh step-up, as a decision does.
     problem(
-        send(&w, Admin, "PUT", path, Some(change(1, &spec, "SK 9/2026"))).await,
+        put(&w, Admin, path, &change(1, &spec, "SK 9/2026")).await,
         403,
         "step_up_required",
     )
     .await;
     step_up(&w, Admin).await;
     problem(
-        send(&w, Admin, "PUT", path, Some(change(1, &spec, " "))).await,
+        put(&w, Admin, path, &change(1, &spec, " ")).await,
         422,
         "reason_required",
     )
     .await;
-    let changed = ok(send(
-        &w,
-        Admin,
-        "PUT",
-        path,
-        Some(change(1, &spec, "Keputusan Kepala BKD Nomor 9/2026")),
+    let changed: ServiceDefinition = ok_as(
+        put(
+            &w,
+            Admin,
+            path,
+            &change(1, &spec, "Keputusan Kepala BKD Nomor 9/2026"),
+        )
+        .await,
     )
-    .await)
     .await;
-    assert_eq!(changed["revision"], 2);
+    assert_eq!(changed.revision, 2);
     problem(
-        send(&w, Admin, "PUT", path, Some(change(1, &spec, "again"))).await,
+        put(&w, Admin, path, &change(1, &spec, "again")).await,
         409,
         "version_conflict",
     )
@@ -118,43 +116,32 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
         annual("2026-09-07", "2026-09-11"),
     )
     .await;
-    assert_eq!(q["ok"], false, "{q}");
-    assert_eq!(q["violations"][0]["code"], "service_inactive");
+    assert!(!q.ok, "{q:?}");
+    assert_eq!(q.violations[0].code, "service_inactive");
     let open: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
     assert_eq!(open.as_array().unwrap().len(), 8);
-    let revisions = ok(send(
-        &w,
-        Admin,
-        "GET",
-        "/api/v1/admin/services/cuti_tahunan/revisions",
-        None,
-    )
-    .await)
-    .await;
-    assert_eq!(revisions.as_array().unwrap().len(), 2);
-    assert_eq!(revisions[0]["note"], "Keputusan Kepala BKD Nomor 9/2026");
-    assert_eq!(revisions[0]["spec"]["active"], false);
-    assert_eq!(revisions[1]["spec"]["active"], true);
+    let revisions: Vec<ServiceRevision> =
+        ok_as(get(&w, Admin, "/api/v1/admin/services/cuti_tahunan/revisions").await).await;
+    assert_eq!(revisions.len(), 2);
+    assert_eq!(revisions[0].note, "Keputusan Kepala BKD Nomor 9/2026");
+    assert!(!revisions[0].spec.active);
+    assert!(revisions[1].spec.active);
     // A chain without a decision is refused.
-    spec["chain"] = json!([{ "kind": "verification", "by": "fasilitator" }]);
+    spec.chain = vec![ChainStep {
+        kind: StepKind::Verification,
+        by: Approver::Fasilitator,
+        acting_allowed: true,
+    }];
     problem(
-        send(&w, Admin, "PUT", path, Some(change(2, &spec, "x"))).await,
+        put(&w, Admin, path, &change(2, &spec, "x")).await,
         400,
         "invalid_body",
     )
     .await;
     // Reopened, with requests recording the revision they were made under.
-    spec["chain"] = def["chain"].clone();
-    spec["active"] = json!(true);
-    ok(send(
-        &w,
-        Admin,
-        "PUT",
-        path,
-        Some(change(2, &spec, "Dibuka kembali")),
-    )
-    .await)
-    .await;
+    spec.chain = def.spec.chain.clone();
+    spec.active = true;
+    ok(put(&w, Admin, path, &change(2, &spec, "Dibuka kembali")).await).await;
     let v = created(
         &w,
         Staff,
@@ -176,27 +163,18 @@ async fn work_lists_page_and_count(backend: Backend) {
     .await;
     created(&w, Ibu, "cuti_tahunan", annual("2026-09-07", "2026-09-11")).await;
     let doc = pdf_id(&w, Staff).await;
-    created(&w, Staff, "cuti_sakit", json!({ "period": period("2026-06-29", "2026-07-01"), "sick_kind": "biasa", "doctor_certificate": doc, "address": address(), "phone": "081234567890" })).await;
-    let page = ok(send(
-        &w,
-        Fasilitator,
-        "GET",
-        "/api/v1/verification-queue?limit=2",
-        None,
-    )
-    .await)
-    .await;
+    let sick = sick_leave("2026-06-29", "2026-07-01", Some(doc));
+    created(&w, Staff, "cuti_sakit", sick).await;
+    let page = ok(get(&w, Fasilitator, "/api/v1/verification-queue?limit=2").await).await;
     assert_eq!(page["total"], 3);
     assert_eq!(page["counts"]["cuti_tahunan"], 2);
     assert_eq!(page["counts"]["cuti_sakit"], 1);
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let next = page["next"].as_str().unwrap();
-    let page2 = ok(send(
+    let page2 = ok(get(
         &w,
         Fasilitator,
-        "GET",
         &format!("/api/v1/verification-queue?limit=2&after={next}"),
-        None,
     )
     .await)
     .await;
@@ -210,51 +188,32 @@ async fn work_lists_page_and_count(backend: Backend) {
         .map(|i| i["request"]["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(seen.len(), 3, "no item twice, none lost");
-    let sick = ok(send(
+    let sick = ok(get(
         &w,
         Fasilitator,
-        "GET",
         "/api/v1/verification-queue?service=cuti_sakit",
-        None,
     )
     .await)
     .await;
     assert_eq!(sick["items"].as_array().unwrap().len(), 1);
     problem(
-        send(
-            &w,
-            Fasilitator,
-            "GET",
-            "/api/v1/verification-queue?after=garbage",
-            None,
-        )
-        .await,
+        get(&w, Fasilitator, "/api/v1/verification-queue?after=garbage").await,
         400,
         "invalid_query",
     )
     .await;
     // Other units' fasilitators see none of it; nobody sees their own request to decide.
-    let other = ok(send(
-        &w,
-        OtherFasilitator,
-        "GET",
-        "/api/v1/verification-queue",
-        None,
-    )
-    .await)
-    .await;
+    let other = ok(get(&w, OtherFasilitator, "/api/v1/verification-queue").await).await;
     assert_eq!(other["total"], 0);
-    let mine = ok(send(&w, Staff, "GET", "/api/v1/requests?limit=1", None).await).await;
+    let mine = ok(get(&w, Staff, "/api/v1/requests?limit=1").await).await;
     assert_eq!(mine["items"][0]["service"], "cuti_sakit", "newest first");
-    let more = ok(send(
+    let more = ok(get(
         &w,
         Staff,
-        "GET",
         &format!(
             "/api/v1/requests?limit=1&after={}",
             mine["next"].as_str().unwrap()
         ),
-        None,
     )
     .await)
     .await;

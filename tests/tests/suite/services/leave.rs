@@ -2,12 +2,13 @@
 //! across the year, and rights that begin on the day the service is complete.
 
 use super::*;
+use abdi_proto::agency::ActingKind;
 
 async fn annual_leave_goes_through_every_outcome(backend: Backend) {
     let (w, clock) = at(backend, july_first()).await;
     // Sixteen years of service and nothing taken in the last two years: 6 + 6 + 12.
     let b = balance(&w, Staff, 2026).await;
-    assert_eq!(b["available"], 24, "{b}");
+    assert_eq!(b.available, 24, "{b:?}");
 
     let q = quote(
         &w,
@@ -16,10 +17,10 @@ async fn annual_leave_goes_through_every_outcome(backend: Backend) {
         annual("2026-09-07", "2026-09-11"),
     )
     .await;
-    assert_eq!(q["ok"], true, "{q}");
-    assert_eq!(q["assessment"]["working_days"], 5);
-    assert_eq!(q["assessment"]["balance_before"]["available"], 24);
-    assert_eq!(q["assessment"]["balance_after"]["available"], 19);
+    assert!(q.ok, "{q:?}");
+    assert_eq!(q.assessment["working_days"], 5);
+    assert_eq!(q.assessment["balance_before"]["available"], 24);
+    assert_eq!(q.assessment["balance_after"]["available"], 19);
     // A range over a weekend and a holiday counts working days only: 17 Aug 2026 is a holiday.
     let q = quote(
         &w,
@@ -28,28 +29,36 @@ async fn annual_leave_goes_through_every_outcome(backend: Backend) {
         annual("2026-08-14", "2026-08-18"),
     )
     .await;
-    assert_eq!(q["assessment"]["working_days"], 2, "{q}");
+    assert_eq!(q.assessment["working_days"], 2, "{q:?}");
 
     let cases = [
-        (
-            "2026-09-07",
-            "2026-09-11",
-            json!({ "outcome": "disetujui" }),
-        ),
+        ("2026-09-07", "2026-09-11", decision(0, Outcome::Disetujui)),
         (
             "2026-09-14",
             "2026-09-18",
-            json!({ "outcome": "perubahan", "note": "Dipersingkat karena rapat kerja", "changes": { "period": period("2026-09-14", "2026-09-16") } }),
+            Decision {
+                note: Some("Dipersingkat karena rapat kerja".into()),
+                changes: Some(form(
+                    json!({ "period": period("2026-09-14", "2026-09-16") }),
+                )),
+                ..decision(0, Outcome::Perubahan)
+            },
         ),
         (
             "2026-09-21",
             "2026-09-25",
-            json!({ "outcome": "ditangguhkan", "note": "Kebutuhan dinas" }),
+            Decision {
+                note: Some("Kebutuhan dinas".into()),
+                ..decision(0, Outcome::Ditangguhkan)
+            },
         ),
         (
             "2026-10-05",
             "2026-10-09",
-            json!({ "outcome": "tidak_disetujui", "note": "Akhir tahun anggaran" }),
+            Decision {
+                note: Some("Akhir tahun anggaran".into()),
+                ..decision(0, Outcome::TidakDisetujui)
+            },
         ),
     ];
     let mut finals = Vec::new();
@@ -69,8 +78,7 @@ async fn annual_leave_goes_through_every_outcome(backend: Backend) {
         let id = v["id"].as_str().unwrap().to_owned();
 
         // The fasilitator sees it in the queue; the supervisor not yet in the inbox.
-        let queue =
-            ok(send(&w, Fasilitator, "GET", "/api/v1/verification-queue", None).await).await;
+        let queue = ok(get(&w, Fasilitator, "/api/v1/verification-queue").await).await;
         assert!(
             queue["items"]
                 .as_array()
@@ -78,8 +86,8 @@ async fn annual_leave_goes_through_every_outcome(backend: Backend) {
                 .iter()
                 .any(|i| i["request"]["id"] == id.as_str())
         );
-        let v = verify(&w, &id, &v["version"]).await;
-        let inbox = ok(send(&w, Supervisor, "GET", "/api/v1/inbox", None).await).await;
+        let v = verify(&w, &id, version(&v)).await;
+        let inbox = ok(get(&w, Supervisor, "/api/v1/inbox").await).await;
         assert!(
             inbox["items"]
                 .as_array()
@@ -90,13 +98,7 @@ async fn annual_leave_goes_through_every_outcome(backend: Backend) {
         );
 
         // Deciding needs a fresh step-up.
-        let r = decide(
-            &w,
-            Supervisor,
-            &id,
-            json!({ "version": v["version"], "outcome": "disetujui" }),
-        )
-        .await;
+        let r = decide(&w, Supervisor, &id, &approval(&v)).await;
         problem(r, 403, "step_up_required").await;
         // A refusal needs a reason.
         step_up(&w, Supervisor).await;
@@ -104,52 +106,41 @@ async fn annual_leave_goes_through_every_outcome(backend: Backend) {
             &w,
             Supervisor,
             &id,
-            json!({ "version": v["version"], "outcome": "tidak_disetujui" }),
+            &decision(version(&v), Outcome::TidakDisetujui),
         )
         .await;
         problem(r, 422, "reason_required").await;
         let mut fin = outcome.clone();
-        fin["version"] = v["version"].clone();
-        let v = ok(decide(
-            &w,
-            Supervisor,
-            &id,
-            json!({ "version": v["version"], "outcome": "disetujui" }),
-        )
-        .await)
-        .await;
+        fin.version = version(&v);
+        let v = ok(decide(&w, Supervisor, &id, &approval(&v)).await).await;
         assert_eq!(v["status"], "in_review");
         // The supervisor cannot take the official's step.
-        let r = decide(
-            &w,
-            Supervisor,
-            &id,
-            json!({ "version": v["version"], "outcome": "disetujui" }),
-        )
-        .await;
+        let r = decide(&w, Supervisor, &id, &approval(&v)).await;
         problem(r, 403, "forbidden").await;
         step_up(&w, Head).await;
-        if fin["outcome"] == "perubahan" {
+        if fin.outcome == Outcome::Perubahan {
             let r = decide(
                 &w,
                 Head,
                 &id,
-                json!({ "version": v["version"], "outcome": "perubahan", "note": "x" }),
+                &Decision {
+                    note: Some("x".into()),
+                    ..decision(version(&v), Outcome::Perubahan)
+                },
             )
             .await;
             problem(r, 400, "invalid_body").await;
         }
-        fin["version"] = v["version"].clone();
-        let v = ok(decide(&w, Head, &id, fin).await).await;
+        fin.version = version(&v);
+        let v = ok(decide(&w, Head, &id, &fin).await).await;
         assert_eq!(v["status"], "decided");
-        assert_eq!(v["outcome"], outcome["outcome"]);
+        assert_eq!(v["outcome"], outcome.outcome.code());
         // Decided is final: no cancel.
-        let r = send(
+        let r = post(
             &w,
             Staff,
-            "POST",
             &format!("/api/v1/requests/{id}/cancel"),
-            Some(json!({ "version": v["version"] })),
+            &action(version(&v)),
         )
         .await;
         problem(r, 409, "invalid_transition").await;
@@ -187,18 +178,10 @@ async fn annual_leave_goes_through_every_outcome(backend: Backend) {
 
     // Approved 5 + 3 days; the deferred 5 wait for next year; the refused 5 are released.
     let b = balance(&w, Staff, 2026).await;
-    assert_eq!(
-        (
-            b["used"].as_u64(),
-            b["pending"].as_u64(),
-            b["available"].as_u64()
-        ),
-        (Some(8), Some(0), Some(16)),
-        "{b}"
-    );
+    assert_eq!((b.used, b.pending, b.available), (8, 0, 16), "{b:?}");
     // 2027: 6 carried from 2026 plus the 5 deferred days, on top of 12.
     let b = balance(&w, Staff, 2027).await;
-    assert_eq!(b["available"], 23, "{b}");
+    assert_eq!(b.available, 23, "{b:?}");
     // Overlapping the approved leave is refused.
     let r = submit(
         &w,
@@ -213,13 +196,13 @@ async fn annual_leave_goes_through_every_outcome(backend: Backend) {
 
 async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
     let (w, _clock) = at(backend, july_first()).await;
-    let common = |p: Value| json!({ "period": p, "reason": "Keperluan", "address": address(), "phone": "081234567890" });
+    let common = |p: Value| json!({ "period": p, "reason": "Keperluan", "address": address(), "phone": PHONE });
 
     // Cuti besar: no annual leave in that year afterwards.
     let mut f = common(period("2026-09-01", "2026-10-30"));
     f["purpose"] = json!("umum");
     approved(&w, Staff, "cuti_besar", f).await;
-    assert_eq!(balance(&w, Staff, 2026).await["available"], 0);
+    assert_eq!(balance(&w, Staff, 2026).await.available, 0);
     let q = quote(
         &w,
         Staff,
@@ -227,13 +210,11 @@ async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
         annual("2026-11-02", "2026-11-03"),
     )
     .await;
-    assert_eq!(q["ok"], false);
+    assert!(!q.ok);
     assert!(
-        q["violations"]
-            .as_array()
-            .unwrap()
+        q.violations
             .iter()
-            .any(|v| v["code"] == "insufficient_balance")
+            .any(|v| v.code == "insufficient_balance")
     );
     // More than three months is refused.
     let mut f = common(period("2027-01-04", "2027-04-04"));
@@ -247,13 +228,7 @@ async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
     assert!(codes(&p).contains(&"too_long".to_owned()), "{p}");
 
     // Cuti sakit: more than one day needs a doctor's certificate.
-    let sick = |doc: Option<Value>| {
-        let mut f = json!({ "period": period("2026-06-29", "2026-07-01"), "sick_kind": "biasa", "address": address(), "phone": "081234567890" });
-        if let Some(d) = doc {
-            f["doctor_certificate"] = d;
-        }
-        f
-    };
+    let sick = |doc: Option<Value>| sick_leave("2026-06-29", "2026-07-01", doc);
     let p = problem(
         submit(&w, Ibu, "cuti_sakit", sick(None)).await,
         422,
@@ -266,7 +241,7 @@ async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
     assert_eq!(v["assessment"]["calendar_days"], 3);
 
     // Cuti melahirkan: for women; from the fourth birth it is granted as cuti besar.
-    let birth = |order: i64, doc: Value| json!({ "period": period("2026-07-06", "2026-10-05"), "birth_order": order, "doctor_letter": doc, "address": address(), "phone": "081234567890" });
+    let birth = |order: i64, doc: Value| json!({ "period": period("2026-07-06", "2026-10-05"), "birth_order": order, "doctor_letter": doc, "address": address(), "phone": PHONE });
     let staff_doc = pdf_id(&w, Staff).await;
     let p = problem(
         submit(&w, Staff, "cuti_melahirkan", birth(1, staff_doc)).await,
@@ -276,12 +251,12 @@ async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
     .await;
     assert!(codes(&p).contains(&"not_applicable".to_owned()));
     let q = quote(&w, Ibu, "cuti_melahirkan", birth(4, pdf_id(&w, Ibu).await)).await;
-    assert_eq!(q["assessment"]["booked_as"], "besar", "{q}");
+    assert_eq!(q.assessment["booked_as"], "besar", "{q:?}");
     let v = approved(&w, Ibu, "cuti_melahirkan", birth(1, pdf_id(&w, Ibu).await)).await;
     assert_eq!(v["assessment"]["booked_as"], "melahirkan");
 
     // Alasan penting: at most a month.
-    let important = |p: Value, doc: Value| json!({ "period": p, "reason_kind": "keluarga_sakit", "reason": "Orang tua dirawat", "evidence": doc, "address": address(), "phone": "081234567890" });
+    let important = |p: Value, doc: Value| json!({ "period": p, "reason_kind": "keluarga_sakit", "reason": "Orang tua dirawat", "evidence": doc, "address": address(), "phone": PHONE });
     let p = problem(
         submit(
             &w,
@@ -301,57 +276,28 @@ async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
 
     // Cuti bersama worked through (28 May 2026) adds a day to the year. The supervisor's own
     // chain: their unit's head considers, the head of BKD decides.
-    let before = balance(&w, Supervisor, 2026).await["available"]
-        .as_u64()
-        .unwrap();
+    let before = balance(&w, Supervisor, 2026).await.available;
     let f = json!({ "period": period("2026-05-28", "2026-05-28"), "reason": "Piket layanan", "duty_letter": pdf_id(&w, Supervisor).await });
     let v = created(&w, Supervisor, "cuti_bersama", f).await;
     let id = v["id"].as_str().unwrap().to_owned();
-    let v = verify(&w, &id, &v["version"]).await;
+    let v = verify(&w, &id, version(&v)).await;
     let their_head = step_holder(&w, &id, 1).await;
     assert_eq!(step_holder(&w, &id, 2).await.1, w.ids[&Head]);
-    let current = w
-        .app
-        .state
-        .identity
-        .sessions
-        .validate(&their_head.0)
-        .await
-        .unwrap();
-    w.app
-        .state
-        .identity
-        .sessions
-        .mark_verified(&current)
-        .await
-        .unwrap();
-    let v: Value = ok(w
-        .app
-        .client
-        .post(w.app.url(&format!("/api/v1/requests/{id}/decision")))
-        .bearer_auth(&their_head.0)
-        .json(&json!({ "version": v["version"], "outcome": "disetujui" }))
-        .send()
-        .await
-        .unwrap())
-    .await;
-    step_up(&w, Head).await;
-    let v = ok(decide(
-        &w,
-        Head,
-        &id,
-        json!({ "version": v["version"], "outcome": "disetujui" }),
+    step_up_session(&w.app, &their_head.0).await;
+    let v: Value = ok(call_with(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/requests/{id}/decision"),
+        Some(&their_head.0),
+        &approval(&v),
     )
     .await)
     .await;
+    step_up(&w, Head).await;
+    let v = ok(decide(&w, Head, &id, &approval(&v)).await).await;
     assert_eq!(v["status"], "decided");
     assert_eq!(v["assessment"]["charged_days"], 1);
-    assert_eq!(
-        balance(&w, Supervisor, 2026).await["available"]
-            .as_u64()
-            .unwrap(),
-        before + 1
-    );
+    assert_eq!(balance(&w, Supervisor, 2026).await.available, before + 1);
     // A day that was not cuti bersama is not compensated.
     let f = json!({ "period": period("2026-06-02", "2026-06-02"), "reason": "Piket", "duty_letter": pdf_id(&w, Supervisor).await });
     let p = problem(
@@ -363,10 +309,10 @@ async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
     assert_eq!(codes(&p), ["no_cuti_bersama_days"]);
 
     // CLTN: PYBMC's consideration, the PPK's decision (never by a Plt/Plh), BKN's approval.
-    let f = json!({ "period": period("2026-09-01", "2029-08-31"), "reason": "Mendampingi suami tugas belajar di luar negeri", "evidence": pdf_id(&w, Ibu).await, "address": address(), "phone": "081234567890" });
+    let f = json!({ "period": period("2026-09-01", "2029-08-31"), "reason": "Mendampingi suami tugas belajar di luar negeri", "evidence": pdf_id(&w, Ibu).await, "address": address(), "phone": PHONE });
     let q = quote(&w, Ibu, "cltn", f.clone()).await;
-    assert_eq!(q["ok"], false, "Ibu's leave in that period overlaps: {q}");
-    let f = json!({ "period": period("2026-11-02", "2029-11-01"), "reason": "Mendampingi suami tugas belajar di luar negeri", "evidence": pdf_id(&w, Ibu).await, "address": address(), "phone": "081234567890" });
+    assert!(!q.ok, "Ibu's leave in that period overlaps: {q:?}");
+    let f = json!({ "period": period("2026-11-02", "2029-11-01"), "reason": "Mendampingi suami tugas belajar di luar negeri", "evidence": pdf_id(&w, Ibu).await, "address": address(), "phone": PHONE });
     let v = created(&w, Ibu, "cltn", f).await;
     let chain: Vec<(String, String)> = v["steps"]
         .as_array()
@@ -391,25 +337,11 @@ async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
     let id = v["id"].as_str().unwrap().to_owned();
-    let v = verify(&w, &id, &v["version"]).await;
+    let v = verify(&w, &id, version(&v)).await;
     step_up(&w, Supervisor).await;
-    let v = ok(decide(
-        &w,
-        Supervisor,
-        &id,
-        json!({ "version": v["version"], "outcome": "disetujui" }),
-    )
-    .await)
-    .await;
+    let v = ok(decide(&w, Supervisor, &id, &approval(&v)).await).await;
     step_up(&w, Head).await;
-    let v = ok(decide(
-        &w,
-        Head,
-        &id,
-        json!({ "version": v["version"], "outcome": "disetujui" }),
-    )
-    .await)
-    .await;
+    let v = ok(decide(&w, Head, &id, &approval(&v)).await).await;
     // The PPK's post (head of the instansi) and a Plh of it.
     let view_steps = v["steps"].as_array().unwrap().clone();
     assert_eq!(view_steps[3]["status"], "active");
@@ -426,52 +358,41 @@ async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
         &w,
         plh,
         ppk_post.0,
-        "plh",
+        ActingKind::Plh,
         w.app.state.clock.today(),
         w.app.state.clock.today(),
     )
     .await;
     step_up(&w, Other).await;
-    let r = decide(
-        &w,
-        Other,
-        &id,
-        json!({ "version": v["version"], "outcome": "disetujui" }),
-    )
-    .await;
+    let r = decide(&w, Other, &id, &approval(&v)).await;
     problem(r, 403, "forbidden").await;
-    let current = w
-        .app
-        .state
-        .identity
-        .sessions
-        .validate(&ppk_token)
-        .await
-        .unwrap();
-    w.app
-        .state
-        .identity
-        .sessions
-        .mark_verified(&current)
-        .await
-        .unwrap();
-    let v: Value = ok(w
-        .app
-        .client
-        .post(w.app.url(&format!("/api/v1/requests/{id}/decision")))
-        .bearer_auth(&ppk_token)
-        .json(&json!({ "version": v["version"], "outcome": "disetujui" }))
-        .send()
-        .await
-        .unwrap())
+    step_up_session(&w.app, &ppk_token).await;
+    let v: Value = ok(call_with(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/requests/{id}/decision"),
+        Some(&ppk_token),
+        &approval(&v),
+    )
+    .await)
     .await;
     assert_eq!(v["status"], "in_review", "BKN's approval is still needed");
     // The outside approval is the administrators' to record.
     assert_eq!(told(&w, &id, seen).await.0, [w.ids[&Admin]]);
     step_up(&w, Admin).await;
-    let inbox = ok(send(&w, Admin, "GET", "/api/v1/inbox", None).await).await;
+    let inbox = ok(get(&w, Admin, "/api/v1/inbox").await).await;
     assert_eq!(inbox["counts"]["cltn"], 1, "{inbox}");
-    let v = ok(decide(&w, Admin, &id, json!({ "version": v["version"], "outcome": "disetujui", "note": "Persetujuan BKN Nomor 123/B/2026" })).await).await;
+    let v = ok(decide(
+        &w,
+        Admin,
+        &id,
+        &Decision {
+            note: Some("Persetujuan BKN Nomor 123/B/2026".into()),
+            ..approval(&v)
+        },
+    )
+    .await)
+    .await;
     assert_eq!(v["status"], "decided");
     assert_eq!(v["outcome"], "disetujui");
     assert_eq!(v["steps"][4]["capacity"], "administrator");
@@ -514,15 +435,10 @@ async fn carry_over_crosses_the_year(backend: Backend) {
         w.tokens.insert(who, session_for(&w.app, id).await);
     }
     let b = balance(&w, Staff, 2026).await;
-    let rows: Vec<u64> = b["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["remaining"].as_u64().unwrap())
-        .collect();
+    let rows: Vec<u32> = b.rows.iter().map(|r| r.remaining).collect();
     // 2025 used its carried days first, so 6 of its own 12 carry; 2024's rest has expired.
-    assert_eq!(rows, [0, 6, 12], "{b}");
-    assert_eq!(b["available"], 18);
+    assert_eq!(rows, [0, 6, 12], "{b:?}");
+    assert_eq!(b.available, 18);
     // 2 Feb (Mon) to 27 Feb (Fri) 2026 is 18 working days (16 and 17 Feb are off): all of it.
     let q = quote(
         &w,
@@ -531,8 +447,8 @@ async fn carry_over_crosses_the_year(backend: Backend) {
         annual("2026-02-02", "2026-02-27"),
     )
     .await;
-    assert_eq!(q["ok"], true, "{q}");
-    assert_eq!(q["assessment"]["working_days"], 18);
+    assert!(q.ok, "{q:?}");
+    assert_eq!(q.assessment["working_days"], 18);
     // One more working day is one too many.
     let q = quote(
         &w,
@@ -541,8 +457,8 @@ async fn carry_over_crosses_the_year(backend: Backend) {
         annual("2026-02-02", "2026-03-02"),
     )
     .await;
-    assert_eq!(q["ok"], false, "{q}");
-    assert_eq!(q["violations"][0]["code"], "insufficient_balance");
+    assert!(!q.ok, "{q:?}");
+    assert_eq!(q.violations[0].code, "insufficient_balance");
 }
 
 async fn leave_rights_begin_on_the_day_the_service_is_complete(backend: Backend) {
@@ -550,16 +466,16 @@ async fn leave_rights_begin_on_the_day_the_service_is_complete(backend: Backend)
     // Annual leave after one year: appointed 7 Sep 2025, so from Monday 7 Sep 2026.
     set_employee(&w, Ibu, |a| a.tmt_cpns = Set(Some(d("2025-09-07")))).await;
     let q = quote(&w, Ibu, "cuti_tahunan", annual("2026-09-06", "2026-09-08")).await;
-    assert_eq!(q["violations"][0]["code"], "service_too_short", "{q}");
+    assert_eq!(q.violations[0].code, "service_too_short", "{q:?}");
     let q = quote(&w, Ibu, "cuti_tahunan", annual("2026-09-07", "2026-09-08")).await;
-    assert_eq!(q["ok"], true, "{q}");
+    assert!(q.ok, "{q:?}");
     // The first year holds twelve days, nothing carried.
-    assert_eq!(q["assessment"]["balance_before"]["available"], 12);
+    assert_eq!(q.assessment["balance_before"]["available"], 12);
 
     // Cuti besar and CLTN after five years: appointed 7 Sep 2021.
     set_employee(&w, Ibu, |a| a.tmt_cpns = Set(Some(d("2021-09-07")))).await;
     let long = |start: &str, end: &str, purpose: &str, letter: Option<Value>| {
-        let mut f = json!({ "period": period(start, end), "purpose": purpose, "reason": "Keperluan", "address": address(), "phone": "081234567890" });
+        let mut f = json!({ "period": period(start, end), "purpose": purpose, "reason": "Keperluan", "address": address(), "phone": PHONE });
         if let Some(l) = letter {
             f["hajj_letter"] = l;
         }
@@ -572,7 +488,7 @@ async fn leave_rights_begin_on_the_day_the_service_is_complete(backend: Backend)
         long("2026-09-06", "2026-10-30", "umum", None),
     )
     .await;
-    assert_eq!(q["violations"][0]["code"], "service_too_short", "{q}");
+    assert_eq!(q.violations[0].code, "service_too_short", "{q:?}");
     let q = quote(
         &w,
         Ibu,
@@ -580,7 +496,7 @@ async fn leave_rights_begin_on_the_day_the_service_is_complete(backend: Backend)
         long("2026-09-07", "2026-10-30", "umum", None),
     )
     .await;
-    assert_eq!(q["ok"], true, "{q}");
+    assert!(q.ok, "{q:?}");
     // A first hajj waives the five years.
     let letter = pdf_id(&w, Ibu).await;
     let q = quote(
@@ -590,8 +506,8 @@ async fn leave_rights_begin_on_the_day_the_service_is_complete(backend: Backend)
         long("2026-09-06", "2026-10-30", "haji_pertama", Some(letter)),
     )
     .await;
-    assert_eq!(q["ok"], true, "{q}");
-    let unpaid = |start: &str, end: &str, doc: Value| json!({ "period": period(start, end), "reason": "Mengurus orang tua di luar kota", "evidence": doc, "address": address(), "phone": "081234567890" });
+    assert!(q.ok, "{q:?}");
+    let unpaid = |start: &str, end: &str, doc: Value| json!({ "period": period(start, end), "reason": "Mengurus orang tua di luar kota", "evidence": doc, "address": address(), "phone": PHONE });
     let doc = pdf_id(&w, Ibu).await;
     let q = quote(
         &w,
@@ -600,7 +516,7 @@ async fn leave_rights_begin_on_the_day_the_service_is_complete(backend: Backend)
         unpaid("2026-09-06", "2027-09-05", doc.clone()),
     )
     .await;
-    assert_eq!(q["violations"][0]["code"], "service_too_short", "{q}");
+    assert_eq!(q.violations[0].code, "service_too_short", "{q:?}");
     let q = quote(
         &w,
         Ibu,
@@ -608,7 +524,7 @@ async fn leave_rights_begin_on_the_day_the_service_is_complete(backend: Backend)
         unpaid("2026-09-07", "2027-09-06", doc.clone()),
     )
     .await;
-    assert_eq!(q["ok"], true, "{q}");
+    assert!(q.ok, "{q:?}");
     // At most three years, four with an extension.
     let q = quote(
         &w,
@@ -617,10 +533,10 @@ async fn leave_rights_begin_on_the_day_the_service_is_complete(backend: Backend)
         unpaid("2026-09-07", "2029-09-07", doc.clone()),
     )
     .await;
-    assert_eq!(q["violations"][0]["code"], "too_long", "{q}");
+    assert_eq!(q.violations[0].code, "too_long", "{q:?}");
     let mut f = unpaid("2026-09-07", "2029-09-07", doc);
     f["extension"] = json!("ya");
-    assert_eq!(quote(&w, Ibu, "cltn", f).await["ok"], true);
+    assert!(quote(&w, Ibu, "cltn", f).await.ok);
     // PPPK have no cuti besar.
     set_employee(&w, Ibu, |a| a.employment_type = Set("pppk".into())).await;
     let q = quote(
@@ -631,12 +547,8 @@ async fn leave_rights_begin_on_the_day_the_service_is_complete(backend: Backend)
     )
     .await;
     assert!(
-        q["violations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|v| v["code"] == "not_for_pppk"),
-        "{q}"
+        q.violations.iter().any(|v| v.code == "not_for_pppk"),
+        "{q:?}"
     );
 }
 

@@ -1,6 +1,10 @@
 //! The request lifecycle: return for revision, resubmission and cancel; acting officials in
 //! their window and a decider who leaves; concurrent submissions and decisions; idempotent retries.
 
+use abdi_proto::agency::ActingKind;
+use abdi_proto::identity::TransferRequest;
+use abdi_proto::services::NewRequest;
+
 use super::*;
 
 async fn a_returned_request_is_revised_resubmitted_and_cancelled(backend: Backend) {
@@ -13,25 +17,29 @@ async fn a_returned_request_is_revised_resubmitted_and_cancelled(backend: Backen
     )
     .await;
     let id = v["id"].as_str().unwrap().to_owned();
-    assert_eq!(balance(&w, Staff, 2026).await["pending"], 5);
+    assert_eq!(balance(&w, Staff, 2026).await.pending, 5);
     let path = format!("/api/v1/requests/{id}/verification");
-    let r = send(
+    let r = post(
         &w,
         Fasilitator,
-        "POST",
         &path,
-        Some(json!({ "version": v["version"], "outcome": "return" })),
+        &Verification {
+            version: version(&v),
+            outcome: VerificationOutcome::Return,
+            note: None,
+        },
     )
     .await;
     problem(r, 422, "reason_required").await;
-    let v = ok(send(
+    let v = ok(post(
         &w,
         Fasilitator,
-        "POST",
         &path,
-        Some(
-            json!({ "version": v["version"], "outcome": "return", "note": "Alamat belum lengkap" }),
-        ),
+        &Verification {
+            version: version(&v),
+            outcome: VerificationOutcome::Return,
+            note: Some("Alamat belum lengkap".into()),
+        },
     )
     .await)
     .await;
@@ -39,57 +47,43 @@ async fn a_returned_request_is_revised_resubmitted_and_cancelled(backend: Backen
     assert_eq!(v["steps"][0]["outcome"], "return");
     assert_eq!(v["steps"][1]["status"], "skipped");
     // Returned: the days are free again until it is sent back.
-    assert_eq!(balance(&w, Staff, 2026).await["pending"], 0);
+    assert_eq!(balance(&w, Staff, 2026).await.pending, 0);
     // Only the employee edits it, with the version they saw.
-    let edit = json!({ "version": v["version"], "form": annual("2026-09-07", "2026-09-09") });
+    let edit = RequestEdit {
+        version: version(&v),
+        form: form(annual("2026-09-07", "2026-09-09")),
+    };
     problem(
-        send(
+        put(
             &w,
             Supervisor,
-            "PUT",
             &format!("/api/v1/requests/{id}"),
-            Some(edit.clone()),
+            &edit.clone(),
         )
         .await,
         403,
         "forbidden",
     )
     .await;
-    let v = ok(send(
-        &w,
-        Staff,
-        "PUT",
-        &format!("/api/v1/requests/{id}"),
-        Some(edit.clone()),
-    )
-    .await)
-    .await;
+    let v = ok(put(&w, Staff, &format!("/api/v1/requests/{id}"), &edit.clone()).await).await;
     problem(
-        send(
-            &w,
-            Staff,
-            "PUT",
-            &format!("/api/v1/requests/{id}"),
-            Some(edit),
-        )
-        .await,
+        put(&w, Staff, &format!("/api/v1/requests/{id}"), &edit).await,
         409,
         "version_conflict",
     )
     .await;
-    let v = ok(send(
+    let v = ok(post(
         &w,
         Staff,
-        "POST",
         &format!("/api/v1/requests/{id}/submit"),
-        Some(json!({ "version": v["version"] })),
+        &action(version(&v)),
     )
     .await)
     .await;
     assert_eq!(v["status"], "submitted");
     assert_eq!(v["steps"][0]["status"], "active");
     assert_eq!(v["assessment"]["working_days"], 3);
-    assert_eq!(balance(&w, Staff, 2026).await["pending"], 3);
+    assert_eq!(balance(&w, Staff, 2026).await.pending, 3);
     let actions: Vec<&str> = v["timeline"]
         .as_array()
         .unwrap()
@@ -100,54 +94,40 @@ async fn a_returned_request_is_revised_resubmitted_and_cancelled(backend: Backen
     // Cancel: a stale version is refused, the right one releases the days.
     let cancel = format!("/api/v1/requests/{id}/cancel");
     problem(
-        send(&w, Staff, "POST", &cancel, Some(json!({ "version": 1 }))).await,
+        post(&w, Staff, &cancel, &action(1)).await,
         409,
         "version_conflict",
     )
     .await;
-    let v = ok(send(
+    let v = ok(post(
         &w,
         Staff,
-        "POST",
         &cancel,
-        Some(json!({ "version": v["version"], "note": "Batal berangkat" })),
+        &VersionedAction {
+            note: Some("Batal berangkat".into()),
+            ..action(version(&v))
+        },
     )
     .await)
     .await;
     assert_eq!(v["status"], "cancelled");
-    assert_eq!(balance(&w, Staff, 2026).await["pending"], 0);
+    assert_eq!(balance(&w, Staff, 2026).await.pending, 0);
     problem(
-        send(
-            &w,
-            Staff,
-            "POST",
-            &cancel,
-            Some(json!({ "version": v["version"] })),
-        )
-        .await,
+        post(&w, Staff, &cancel, &action(version(&v))).await,
         409,
         "invalid_transition",
     )
     .await;
     // Drafts: kept, then sent.
-    let r = w
-        .app
-        .client
-        .post(w.app.url("/api/v1/requests"))
-        .bearer_auth(&w.tokens[&Staff])
-        .header("idempotency-key", Uuid::new_v4().to_string())
-        .json(&json!({ "service": "cuti_tahunan", "form": { "reason": "Belum lengkap" }, "submit": false }))
-        .send()
-        .await
-        .unwrap();
+    let new = new_draft("cuti_tahunan", json!({ "reason": "Belum lengkap" }));
+    let r = post_request(&w, Staff, &new).await;
     let draft: Value = ok(r).await;
     assert_eq!(draft["status"], "draft");
-    let r = send(
+    let r = post(
         &w,
         Staff,
-        "POST",
         &format!("/api/v1/requests/{}/submit", draft["id"].as_str().unwrap()),
-        Some(json!({ "version": draft["version"] })),
+        &action(version(&draft)),
     )
     .await;
     let p = problem(r, 422, "form_invalid").await;
@@ -159,7 +139,7 @@ async fn a_returned_request_is_revised_resubmitted_and_cancelled(backend: Backen
             .any(|e| e["field"] == "period" && e["code"] == "required"),
         "{p}"
     );
-    let mine = ok(send(&w, Staff, "GET", "/api/v1/requests?status=draft", None).await).await;
+    let mine = ok(get(&w, Staff, "/api/v1/requests?status=draft").await).await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
 }
 
@@ -175,32 +155,19 @@ async fn acting_officials_decide_in_their_window_and_a_leaving_decider_hands_ove
     )
     .await;
     let id = v["id"].as_str().unwrap().to_owned();
-    let v = verify(&w, &id, &v["version"]).await;
+    let v = verify(&w, &id, version(&v)).await;
     // Plh whose window ended yesterday: refused. Plt inside the window: in the inbox, decides.
     step_up(&w, ActingExpired).await;
     problem(
-        decide(
-            &w,
-            ActingExpired,
-            &id,
-            json!({ "version": v["version"], "outcome": "disetujui" }),
-        )
-        .await,
+        decide(&w, ActingExpired, &id, &approval(&v)).await,
         403,
         "forbidden",
     )
     .await;
-    let inbox = ok(send(&w, ActingNow, "GET", "/api/v1/inbox", None).await).await;
+    let inbox = ok(get(&w, ActingNow, "/api/v1/inbox").await).await;
     assert_eq!(inbox["total"], 1, "{inbox}");
     step_up(&w, ActingNow).await;
-    let v = ok(decide(
-        &w,
-        ActingNow,
-        &id,
-        json!({ "version": v["version"], "outcome": "disetujui" }),
-    )
-    .await)
-    .await;
+    let v = ok(decide(&w, ActingNow, &id, &approval(&v)).await).await;
     assert_eq!(v["steps"][1]["acting"]["kind"], "plt");
     assert_eq!(v["timeline"][2]["acting"]["number"], "800/123/204/2026");
 
@@ -213,53 +180,45 @@ async fn acting_officials_decide_in_their_window_and_a_leaving_decider_hands_ove
         .unwrap()
         .unwrap()
         .id;
-    let r = w
-        .app
-        .client
-        .post(w.app.url(&format!(
-            "/api/v1/admin/employees/{}/transfer",
-            w.ids[&Head]
-        )))
-        .bearer_auth(&w.tokens[&Admin])
-        .json(&json!({ "unit_code": "DISHUB-U003" }))
-        .send()
-        .await
-        .unwrap();
+    let away = TransferRequest {
+        unit_code: "DISHUB-U003".into(),
+        position_code: None,
+        replaces_holder: false,
+    };
+    let r = post(
+        &w,
+        Admin,
+        &format!("/api/v1/admin/employees/{}/transfer", w.ids[&Head]),
+        &away,
+    )
+    .await;
     assert_eq!(r.status(), 204);
     // A session opened in the millisecond of a revocation counts as revoked: log in later.
     clock.advance(std::time::Duration::from_secs(1));
     let head_again = session_for(&w.app, w.ids[&Head]).await;
-    let r = w
-        .app
-        .client
-        .post(w.app.url(&format!("/api/v1/requests/{id}/decision")))
-        .bearer_auth(&head_again)
-        .json(&json!({ "version": v["version"], "outcome": "disetujui" }))
-        .send()
-        .await
-        .unwrap();
+    let r = call_with(
+        &w.app,
+        Method::POST,
+        &format!("/api/v1/requests/{id}/decision"),
+        Some(&head_again),
+        &approval(&v),
+    )
+    .await;
     problem(r, 403, "forbidden").await;
     let today = w.app.state.clock.today();
     acting(
         &w,
         w.ids[&Other],
         head_post,
-        "plh",
+        ActingKind::Plh,
         today,
         today + Duration::days(14),
     )
     .await;
-    let inbox = ok(send(&w, Other, "GET", "/api/v1/inbox", None).await).await;
+    let inbox = ok(get(&w, Other, "/api/v1/inbox").await).await;
     assert_eq!(inbox["items"][0]["request"]["id"], id.as_str(), "{inbox}");
     step_up(&w, Other).await;
-    let v = ok(decide(
-        &w,
-        Other,
-        &id,
-        json!({ "version": v["version"], "outcome": "disetujui" }),
-    )
-    .await)
-    .await;
+    let v = ok(decide(&w, Other, &id, &approval(&v)).await).await;
     assert_eq!(v["status"], "decided");
     assert_eq!(v["steps"][2]["acting"]["kind"], "plh");
 
@@ -268,26 +227,13 @@ async fn acting_officials_decide_in_their_window_and_a_leaving_decider_hands_ove
     f["abroad"] = json!("ya");
     let v = created(&w, Staff, "cuti_tahunan", f).await;
     let id = v["id"].as_str().unwrap().to_owned();
-    let v = verify(&w, &id, &v["version"]).await;
+    let v = verify(&w, &id, version(&v)).await;
     step_up(&w, Supervisor).await;
-    let v = ok(decide(
-        &w,
-        Supervisor,
-        &id,
-        json!({ "version": v["version"], "outcome": "disetujui" }),
-    )
-    .await)
-    .await;
-    let inbox = ok(send(&w, Other, "GET", "/api/v1/inbox", None).await).await;
+    let v = ok(decide(&w, Supervisor, &id, &approval(&v)).await).await;
+    let inbox = ok(get(&w, Other, "/api/v1/inbox").await).await;
     assert_eq!(inbox["total"], 0, "{inbox}");
     problem(
-        decide(
-            &w,
-            Other,
-            &id,
-            json!({ "version": v["version"], "outcome": "disetujui" }),
-        )
-        .await,
+        decide(&w, Other, &id, &approval(&v)).await,
         403,
         "forbidden",
     )
@@ -335,11 +281,7 @@ async fn concurrent_submissions_never_overspend_and_one_decision_wins(backend: B
     }
     assert_eq!(created, 4);
     let b = balance(&w, Staff, 2026).await;
-    assert_eq!(
-        (b["pending"].as_u64(), b["available"].as_u64()),
-        (Some(20), Some(4)),
-        "{b}"
-    );
+    assert_eq!((b.pending, b.available), (20, 4), "{b:?}");
 
     // Five identical two-day requests at once: exactly one, the others overlap it.
     let results = futures_util::future::join_all(
@@ -365,16 +307,16 @@ async fn concurrent_submissions_never_overspend_and_one_decision_wins(backend: B
     assert_eq!(n, 1);
 
     // The supervisor and the Plt of the same post act on the same version at once.
-    let mine = ok(send(&w, Staff, "GET", "/api/v1/requests", None).await).await;
+    let mine = ok(get(&w, Staff, "/api/v1/requests").await).await;
     let id = mine["items"][0]["id"].as_str().unwrap().to_owned();
     let v = view(&w, Staff, &id).await;
-    let v = verify(&w, &id, &v["version"]).await;
+    let v = verify(&w, &id, version(&v)).await;
     step_up(&w, Supervisor).await;
     step_up(&w, ActingNow).await;
-    let body = json!({ "version": v["version"], "outcome": "disetujui" });
+    let body = approval(&v);
     let (a, b) = tokio::join!(
-        decide(&w, Supervisor, &id, body.clone()),
-        decide(&w, ActingNow, &id, body)
+        decide(&w, Supervisor, &id, &body),
+        decide(&w, ActingNow, &id, &body)
     );
     let mut statuses = [a.status().as_u16(), b.status().as_u16()];
     statuses.sort();
@@ -394,8 +336,8 @@ async fn concurrent_submissions_never_overspend_and_one_decision_wins(backend: B
 async fn retries_with_one_idempotency_key_make_one_request(backend: Backend) {
     let (w, _clock) = at(backend, july_first()).await;
     let key = Uuid::new_v4().to_string();
-    let body = json!({ "service": "cuti_tahunan", "form": annual("2026-09-07", "2026-09-11") });
-    let post = |k: &str, b: &Value| {
+    let body = new_request("cuti_tahunan", annual("2026-09-07", "2026-09-11"));
+    let post = |k: &str, b: &NewRequest| {
         w.app
             .client
             .post(w.app.url("/api/v1/requests"))
@@ -434,7 +376,7 @@ async fn retries_with_one_idempotency_key_make_one_request(backend: Backend) {
     let v: Value = r.json().await.unwrap();
     assert!(ids.contains(v["id"].as_str().unwrap()));
     // The same key with another body is refused; no key at all too.
-    let other = json!({ "service": "cuti_tahunan", "form": annual("2026-09-14", "2026-09-18") });
+    let other = new_request("cuti_tahunan", annual("2026-09-14", "2026-09-18"));
     problem(
         post(&key, &other).await.unwrap(),
         422,
@@ -453,7 +395,7 @@ async fn retries_with_one_idempotency_key_make_one_request(backend: Backend) {
     problem(r, 400, "idempotency_key_invalid").await;
     // A refused attempt leaves no claim: fixed and retried, the same key goes through.
     let key2 = Uuid::new_v4().to_string();
-    let bad = json!({ "service": "cuti_tahunan", "form": annual("2026-09-08", "2026-09-08") });
+    let bad = new_request("cuti_tahunan", annual("2026-09-08", "2026-09-08"));
     problem(post(&key2, &bad).await.unwrap(), 422, "rule_violation").await;
     problem(post(&key2, &bad).await.unwrap(), 422, "rule_violation").await;
     let n = service_request::Entity::find()

@@ -1,0 +1,8 @@
+//! The shared test kit of the suite and the benches: the seeded [`world`], typed calls to the
+//! [`api`], request [`forms`], the software [`passkey`] phone and bench [`stats`].
+
+pub mod api;
+pub mod forms;
+pub mod passkey;
+pub mod stats;
+pub mod world;
