@@ -1,9 +1,11 @@
-//! The command line: `serve`, `migrate`, `seed`.
+//! The command line: `serve`, `migrate`, `seed`, `admin`, `openapi`; `pki` and `documents`
+//! belong to the documents capability.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::agency::cli::AdminCommand;
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::Config;
 use crate::documents::cli::{DocumentsCommand, PkiCommand};
@@ -50,6 +52,10 @@ pub enum Command {
     /// Sign, verify and produce decision letters from the command line.
     #[command(subcommand)]
     Documents(DocumentsCommand),
+    /// Roles by decree from the operator's console: make the first administrator, revoke,
+    /// list. Works whether the server runs or not.
+    #[command(subcommand)]
+    Admin(AdminCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -83,7 +89,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
         return Ok(true);
     }
     let config = Config::load(cli.config.as_deref())?;
-    crate::telemetry::init(&config.log);
+    // The console's answer is its stdout; its logs go to stderr.
+    crate::telemetry::init_on(&config.log, matches!(cli.command, Command::Admin(_)));
     match cli.command {
         Command::Pki(cmd) => {
             crate::documents::cli::pki(&config, cmd)?;
@@ -96,7 +103,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
     match cli.command {
         Command::Serve => {
             let app = Application::build_with_clock(config, clock).await?;
+            let today = app.state().clock.today();
+            if crate::access::Access::administrators(&app.state().db, today)
+                .await?
+                .is_empty()
+            {
+                eprintln!(
+                    "Belum ada administrator / No administrator yet: abdi-server admin grant \
+                     --nip NIP --role administrator --decree NUMBER --decree-date YYYY-MM-DD"
+                );
+            }
             app.run_until(shutdown_signal()).await?;
+        }
+        Command::Admin(cmd) => {
+            let db = db::connect(&config.database).await?;
+            prepare_database(&db, &clock).await?;
+            crate::agency::cli::run(db, clock, cmd).await?;
         }
         Command::Migrate => {
             let db = db::connect(&config.database).await?;

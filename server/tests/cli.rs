@@ -31,7 +31,7 @@ fn help_explains_each_subcommand() {
     let out = abdi().arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for sub in ["serve", "migrate", "seed", "openapi"] {
+    for sub in ["serve", "migrate", "seed", "openapi", "admin"] {
         assert!(help.contains(sub), "{sub} missing from --help");
     }
     assert!(help.contains("ABDI__"));
@@ -170,6 +170,105 @@ fn serve_runs_on_the_embedded_defaults_and_stops_on_sigterm() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(exit.success(), "{exit:?}");
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut said).unwrap();
+    assert!(
+        said.contains(
+            "No administrator yet: abdi-server admin grant --nip NIP --role administrator"
+        ),
+        "a fresh install says how to make its first administrator: {said}"
+    );
+}
+
+/// `admin grant|list|revoke` on a stopped server: the first administrator of a fresh install,
+/// refusals in one line naming their code, and the history kept.
+#[test]
+fn the_first_administrator_is_made_from_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = dir.path().join("accounts.toml");
+    std::fs::write(
+        &accounts,
+        "[[account]]\nnip = \"198503122010011004\"\nname = \"Staf\"\nemail = \"staf@jatimprov.go.id\"\nunit = \"BKD-U001\"\n",
+    )
+    .unwrap();
+    let (ok, err) = run(abdi()
+        .current_dir(dir.path())
+        .args(["seed", "--employees", "30", "--accounts"])
+        .arg(&accounts));
+    assert!(ok, "{err}");
+    let admin = |args: &[&str]| {
+        let out = abdi()
+            .current_dir(dir.path())
+            .arg("admin")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let grant = [
+        "grant",
+        "--nip",
+        "198503122010011004",
+        "--role",
+        "administrator",
+        "--decree",
+        "800/1/204/2026",
+        "--decree-date",
+        "2026-06-30",
+    ];
+    let (ok, out, err) = admin(&grant);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("198503122010011004") && out.contains("from the console"),
+        "{out}"
+    );
+    let (ok, _, err) = admin(&grant);
+    assert!(!ok);
+    let said: Vec<&str> = err.lines().filter(|l| !l.starts_with('{')).collect();
+    assert_eq!(said.len(), 1, "one line besides the logs: {err}");
+    assert!(said[0].contains("grant_conflict"), "{err}");
+    let (ok, _, err) = admin(&[
+        "grant",
+        "--nip",
+        "123",
+        "--role",
+        "administrator",
+        "--decree",
+        "1",
+        "--decree-date",
+        "2026-06-30",
+    ]);
+    assert!(!ok);
+    assert!(err.contains("NIP tidak valid / invalid NIP"), "{err}");
+    let (ok, out, _) = admin(&["list"]);
+    assert!(ok);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.contains("administrator") && out.contains("active"),
+        "{out}"
+    );
+    let (ok, out, err) = admin(&[
+        "revoke",
+        "--nip",
+        "198503122010011004",
+        "--role",
+        "administrator",
+        "--reason",
+        "pensiun",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("revoked"), "{out}");
+    let (_, out, err) = admin(&["list"]);
+    assert!(
+        out.is_empty() && err.contains("No grants in force"),
+        "{out} {err}"
+    );
+    let (_, out, _) = admin(&["list", "--all"]);
+    assert!(out.contains("revoked"), "the history stays: {out}");
 }
 
 /// `pki init`, `documents sample`, `documents verify` and `documents sign` as an operator runs

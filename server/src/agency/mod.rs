@@ -4,6 +4,7 @@
 //! step-up, then the change) and leaves its trail: the history of decrees, the audit log, and
 //! for a transfer the end of the person's sessions and push devices.
 
+pub mod cli;
 pub mod decrees;
 pub mod entity;
 

@@ -4,6 +4,9 @@
 use std::collections::BTreeSet;
 
 use abdi_proto::Text;
+use abdi_proto::agency::{
+    ActingAmendment, ActingEnd, ActingKind, NewActingLetter, NewRoleGrant, Role, RoleRevocation,
+};
 use abdi_proto::forms::FormSchema;
 use abdi_proto::identity::TransferRequest;
 use abdi_proto::services::{
@@ -13,7 +16,7 @@ use abdi_proto::services::{
 use abdi_server::masterdata::entity::employee;
 use abdi_tests::api::{action, decision, ok, post, problem, submit, upload};
 use abdi_tests::forms::{pdf, sick_leave};
-use abdi_tests::world::{Who, World, holder, step_up, world};
+use abdi_tests::world::{STAFF_NIP, Who, World, holder, step_up, world};
 use abdi_tests::{Backend, both_backends};
 use chrono::Duration;
 use sea_orm::{ActiveValue::Set, EntityTrait};
@@ -139,6 +142,41 @@ const ROUTES: &[(&str, &str, Rule)] = &[
             allowed: &[Admin],
         },
     ),
+    (
+        "get",
+        "/api/v1/admin/roles",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/roles",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/roles/{id}/revoke",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/acting",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "put",
+        "/api/v1/admin/acting/{id}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/acting/{id}/end",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "get",
+        "/api/v1/admin/units/{code}/acting",
+        Rule::Admin { allowed: &[Admin] },
+    ),
     ("get", "/api/v1/services", Rule::Public),
     ("get", "/api/v1/services/{code}", Rule::Public),
     ("post", "/api/v1/services/{code}/quote", Rule::Own),
@@ -245,8 +283,49 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
     fn typed(body: &impl serde::Serialize) -> Option<Value> {
         Some(serde_json::to_value(body).unwrap())
     }
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
     if path.ends_with("/transfer") {
         typed(&onto("DISHUB-U003", None))
+    } else if path == "/api/v1/admin/roles" && method == "post" {
+        typed(&NewRoleGrant {
+            nip: STAFF_NIP.into(),
+            role: Role::Fasilitator,
+            unit_code: Some("BKD".into()),
+            decree_number: "188.4/1/204/2026".into(),
+            decree_date: day("2026-07-01"),
+            starts_on: None,
+            ends_on: None,
+        })
+    } else if path.ends_with("/revoke") {
+        typed(&RoleRevocation {
+            reason: "uji".into(),
+            decree_number: None,
+        })
+    } else if path == "/api/v1/admin/acting" {
+        typed(&NewActingLetter {
+            nip: STAFF_NIP.into(),
+            position_code: "BKD-KEPALA".into(),
+            kind: ActingKind::Plh,
+            number: "800/1/2026".into(),
+            letter_date: day("2026-07-01"),
+            starts_on: day("2026-07-01"),
+            ends_on: day("2026-07-02"),
+        })
+    } else if path.starts_with("/api/v1/admin/acting/") && method == "put" {
+        typed(&ActingAmendment {
+            version: 999,
+            number: "800/1/2026".into(),
+            letter_date: day("2026-07-01"),
+            starts_on: day("2026-07-01"),
+            ends_on: day("2026-07-02"),
+            note: "uji".into(),
+        })
+    } else if path.ends_with("/end") {
+        typed(&ActingEnd {
+            version: 999,
+            last_day: day("2026-07-01"),
+            reason: "uji".into(),
+        })
     } else if path.contains("/admin/services/") && method == "put" {
         typed(&ServiceChange {
             revision: 999,
@@ -449,7 +528,10 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                 }
             }
             Rule::Admin { allowed } => {
-                let concrete = path.replace("{code}", "cuti_tahunan");
+                let concrete = path
+                    .replace("/units/{code}", "/units/BKD")
+                    .replace("{code}", "cuti_tahunan")
+                    .replace("{id}", &Uuid::new_v4().to_string());
                 for who in EVERYONE {
                     let r = call(&w, method, &concrete, Some(who)).await;
                     if allowed.contains(&who) {
