@@ -354,14 +354,7 @@ pub struct ActingRef {
     pub number: String,
 }
 
-/// Someone, as a request shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct PersonRef {
-    pub id: uuid::Uuid,
-    pub nip: String,
-    pub name: String,
-}
+pub use crate::people::PersonRef;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -48,6 +48,7 @@ struct RoleQuery {
     params(RoleQuery),
     responses(
         (status = 200, description = "Grants, newest first", body = Vec<RoleGrant>),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn list_roles(
