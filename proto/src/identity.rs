@@ -245,4 +245,9 @@ pub struct TransferRequest {
     /// transfer onto a post someone holds is refused (`position_occupied`) without this.
     #[serde(default)]
     pub replaces_holder: bool,
+    /// The transfer decree's number (it goes into the position history).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
+    pub decree_number: String,
+    /// TMT: the day the new placement takes effect.
+    pub tmt: chrono::NaiveDate,
 }

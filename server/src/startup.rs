@@ -127,7 +127,12 @@ impl Application {
             config: Arc::new(config),
             clock,
             reference: ReferenceService::new(db.clone()),
-            agency: crate::agency::Agency::new(db.clone(), identity.clone(), notifications.clone()),
+            agency: crate::agency::Agency::new(
+                db.clone(),
+                identity.clone(),
+                notifications.clone(),
+                services.clone(),
+            ),
             identity,
             access: crate::access::Access::new(db.clone()),
             services,

@@ -2,7 +2,8 @@
 //! grant by decree and the acting officials they record, and who may read an employee's
 //! record. Every write keeps one order of checks (may the caller do it, then a fresh passkey
 //! step-up, then the change) and leaves its trail: the history of decrees, the audit log, and
-//! for a transfer the end of the person's sessions and push devices.
+//! for a transfer the end of the person's sessions and push devices, and their open requests
+//! sent back to them to send again from the new unit.
 
 pub mod cli;
 pub mod decrees;
@@ -24,6 +25,7 @@ use crate::identity::audit::Origin;
 use crate::identity::{Identity, IdentityError};
 use crate::masterdata::entity::{employee, org_unit};
 use crate::notifications::{NotificationError, Notifications, outbox};
+use crate::services::{ServiceError, Services};
 use decrees::{By, Decrees};
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +56,8 @@ pub enum AgencyError {
     Identity(#[from] IdentityError),
     #[error(transparent)]
     Notifications(#[from] NotificationError),
+    #[error(transparent)]
+    Services(#[from] ServiceError),
 }
 
 impl From<sea_orm::DbErr> for AgencyError {
@@ -87,6 +91,7 @@ impl From<AgencyError> for ApiError {
             AgencyError::Access(e) => e.into(),
             AgencyError::Identity(e) => e.into(),
             AgencyError::Notifications(e) => e.into(),
+            AgencyError::Services(e) => e.into(),
         }
     }
 }
@@ -99,16 +104,23 @@ pub struct Agency {
     db: DatabaseConnection,
     identity: Identity,
     notifications: Notifications,
+    services: Services,
     decrees: Decrees,
 }
 
 impl Agency {
-    pub fn new(db: DatabaseConnection, identity: Identity, notifications: Notifications) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        identity: Identity,
+        notifications: Notifications,
+        services: Services,
+    ) -> Self {
         let decrees = Decrees::new(db.clone(), identity.clock.clone());
         Self {
             db,
             identity,
             notifications,
+            services,
             decrees,
         }
     }
@@ -311,6 +323,13 @@ impl Agency {
         actor
             .authorize_sensitive(Action::TransferEmployee, Some(id))
             .await?;
+        let decree = req.decree_number.trim();
+        if decree.is_empty() || decree.chars().count() > 200 {
+            return Err(AgencyError::Invalid(Text::new(
+                "Nomor SK mutasi wajib diisi, paling banyak 200 karakter.",
+                "The transfer decree's number is required, at most 200 characters.",
+            )));
+        }
         let identity = &self.identity;
         let before = employee::Entity::find_by_id(id)
             .one(&self.db)
@@ -322,7 +341,13 @@ impl Agency {
             .await?
             .map_err(AccessError::UnitNotFound)?;
         let (ended, replaced) = identity
-            .transfer(id, destination, req.replaces_holder, identity.clock.now())
+            .transfer(
+                id,
+                destination,
+                req.replaces_holder,
+                (decree, req.tmt),
+                identity.clock.now(),
+            )
             .await?;
         let devices = &self.notifications.devices;
         devices.forget_employee(id).await?;
@@ -330,6 +355,12 @@ impl Agency {
         if destination.0 != before.unit_id {
             self.fasilitator_moved(actor, &before, destination.0)
                 .await?;
+            let note = format!(
+                "Dikembalikan karena mutasi (SK {decree}); ajukan kembali dari unit yang baru. \
+                 / Returned because of a transfer (decree {decree}); send it again from the new \
+                 unit."
+            );
+            self.services.return_on_transfer(id, &note).await?;
         }
         for holder in &replaced {
             devices.forget_employee(*holder).await?;

@@ -146,6 +146,7 @@ impl Identity {
         employee_id: uuid::Uuid,
         destination: (uuid::Uuid, Option<uuid::Uuid>),
         replaces_holder: bool,
+        decree: (&str, chrono::NaiveDate),
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(usize, Vec<uuid::Uuid>), IdentityError> {
         let holders = self.directory.holders(destination.1, employee_id).await?;
@@ -154,7 +155,7 @@ impl Identity {
         }
         self.sessions.revoke_all(employee_id).await?;
         self.directory
-            .transfer(employee_id, destination, &holders, at)
+            .transfer(employee_id, destination, &holders, decree, at)
             .await?;
         let ended = self.sessions.revoke_all(employee_id).await?;
         for holder in &holders {

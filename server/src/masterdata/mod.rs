@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use entity::{employee, org_unit, position};
+use entity::{employee, org_unit, position, position_history};
 
 #[derive(Debug, Clone)]
 pub struct EmployeeDirectory {
@@ -120,16 +120,40 @@ impl EmployeeDirectory {
     }
 
     /// Moves an employee to a unit and post, in one transaction with `replaced` leaving that
-    /// post. The caller ends the sessions of both: a transfer changes who may see what.
+    /// post, and writes the move into the position history under its decree and TMT. The
+    /// caller ends the sessions of both: a transfer changes who may see what.
     pub async fn transfer(
         &self,
         id: Uuid,
         (unit_id, position_id): (Uuid, Option<Uuid>),
         replaced: &[Uuid],
+        (decree_number, tmt): (&str, chrono::NaiveDate),
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), DbErr> {
         use sea_orm::TransactionTrait;
         let txn = self.db.begin().await?;
+        let unit_name = org_unit::Entity::find_by_id(unit_id)
+            .one(&txn)
+            .await?
+            .map_or_else(String::new, |u| u.name);
+        let position_title = match position_id {
+            Some(p) => position::Entity::find_by_id(p)
+                .one(&txn)
+                .await?
+                .map_or_else(String::new, |p| p.title),
+            None => String::new(),
+        };
+        position_history::ActiveModel {
+            employee_id: Set(id),
+            position_id: Set(position_id),
+            position_title: Set(position_title),
+            unit_name: Set(unit_name),
+            tmt: Set(tmt),
+            decree_number: Set(decree_number.to_owned()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
         if !replaced.is_empty() {
             employee::Entity::update_many()
                 .col_expr(

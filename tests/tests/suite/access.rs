@@ -697,6 +697,8 @@ fn onto(unit_code: &str, position_code: Option<&str>) -> TransferRequest {
         unit_code: unit_code.into(),
         position_code: position_code.map(str::to_owned),
         replaces_holder: false,
+        decree_number: "821.2/77/204/2026".into(),
+        tmt: "2026-07-01".parse().unwrap(),
     }
 }
 

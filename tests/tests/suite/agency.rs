@@ -13,7 +13,7 @@ use abdi_proto::identity::TransferRequest;
 use abdi_proto::services::Outcome;
 use abdi_server::cli::{Cli, Command};
 use abdi_server::clock::ManualClock;
-use abdi_server::masterdata::entity::employee;
+use abdi_server::masterdata::entity::{employee, position_history};
 use abdi_server::notifications::entity::event;
 use abdi_tests::api::{decide, decision, get, ok, ok_as, post, problem, put, version};
 use abdi_tests::forms::annual;
@@ -510,11 +510,24 @@ async fn a_fasilitator_who_moves_loses_the_role_and_the_administrators_hear(back
     let fas = fasilitator_of(nip(&w, Fasilitator).await, "BKD");
     let granted: RoleGrant = ok_as(post(&w, Admin, "/api/v1/admin/roles", &fas).await).await;
 
+    // The fasilitator's own leave is on its way when they move.
+    let mine = ok(abdi_tests::api::submit(
+        &w,
+        Fasilitator,
+        "cuti_tahunan",
+        annual("2026-07-13", "2026-07-14"),
+    )
+    .await)
+    .await;
+    let mine = mine["id"].as_str().unwrap().to_owned();
+
     // A move to another perangkat daerah ends the role.
     let to = TransferRequest {
         unit_code: "DINKES-U001".into(),
         position_code: None,
         replaces_holder: false,
+        decree_number: "821.2/77/204/2026".into(),
+        tmt: "2026-07-01".parse().unwrap(),
     };
     let path = format!("/api/v1/admin/employees/{}/transfer", w.ids[&Fasilitator]);
     let r = post(&w, Admin, &path, &to).await;
@@ -534,6 +547,29 @@ async fn a_fasilitator_who_moves_loses_the_role_and_the_administrators_hear(back
     assert_eq!(
         grants[0].revoke_reason.as_deref(),
         Some("mutasi / transferred")
+    );
+    // The move is in the position history, under its decree and TMT.
+    let history = position_history::Entity::find()
+        .filter(position_history::Column::EmployeeId.eq(w.ids[&Fasilitator]))
+        .filter(position_history::Column::DecreeNumber.eq("821.2/77/204/2026"))
+        .all(&w.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].tmt, d("2026-07-01"));
+    assert!(!history[0].unit_name.is_empty());
+    // Their open request went back to them, to be sent again from the new unit.
+    // (Their sessions ended with the move; the administrator reads it.)
+    let v = ok(get(&w, Admin, &format!("/api/v1/requests/{mine}")).await).await;
+    assert_eq!(v["status"], "returned", "{v}");
+    let last = v["timeline"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "returned", "{last}");
+    assert!(last["note"].as_str().unwrap().contains("mutasi"), "{last}");
+    let news = notices(&w, Fasilitator, "request_status").await;
+    assert!(
+        news.iter()
+            .any(|n| n.status == Some(abdi_proto::services::RequestStatus::Returned)),
+        "they are told: {news:?}"
     );
     let told = notices(&w, Admin, "role_ended").await;
     assert_eq!(told.len(), 1, "{told:?}");
@@ -576,6 +612,8 @@ async fn a_step_nobody_can_take_is_told_to_the_administrators(backend: Backend) 
         unit_code: "DISHUB-U001".into(),
         position_code: None,
         replaces_holder: false,
+        decree_number: "821.2/77/204/2026".into(),
+        tmt: "2026-07-01".parse().unwrap(),
     };
     let path = format!("/api/v1/admin/employees/{}/transfer", w.ids[&Supervisor]);
     assert_eq!(post(&w, Admin, &path, &away).await.status(), 204);

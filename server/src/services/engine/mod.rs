@@ -11,6 +11,7 @@ mod create;
 mod decide;
 mod edit;
 mod quote;
+mod reroute;
 mod submit;
 mod verify;
 

@@ -184,6 +184,8 @@ async fn acting_officials_decide_in_their_window_and_a_leaving_decider_hands_ove
         unit_code: "DISHUB-U003".into(),
         position_code: None,
         replaces_holder: false,
+        decree_number: "821.2/77/204/2026".into(),
+        tmt: "2026-07-01".parse().unwrap(),
     };
     let r = post(
         &w,
