@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::entity::attachment;
 use super::views::{self, Cursor, Work};
 use super::{ServiceError, Services, attachments, catalogue};
-use crate::access::{AccessError, Action, Actor};
+use crate::access::{Access, AccessError, Action, Actor};
 use crate::store::page::Page;
 
 impl Services {
@@ -84,7 +84,8 @@ impl Services {
         views::work_list(&self.db, Work::Inbox(who), service, page).await
     }
 
-    /// Verifications waiting for the caller's units as fasilitator.
+    /// Verifications waiting in the caller's units as fasilitator, and every unit below them
+    /// (a fasilitator appointed for a whole perangkat daerah or instansi has its queue).
     pub async fn verification_queue(
         &self,
         actor: &Actor,
@@ -92,7 +93,31 @@ impl Services {
         page: Page<Cursor>,
     ) -> Result<WorkList, ServiceError> {
         let who = actor.principal().await?;
-        views::work_list(&self.db, Work::Verification(who), service, page).await
+        let mut units = Vec::new();
+        for unit in &who.fasilitator_units {
+            units.extend(Access::units_below(&self.db, *unit).await?);
+        }
+        units.sort_unstable();
+        units.dedup();
+        let work = Work::Verification {
+            of: actor.employee_id,
+            units: &units,
+        };
+        views::work_list(&self.db, work, service, page).await
+    }
+
+    /// Steps nobody can take today, oldest first (administrators): a post nobody holds with
+    /// no Plt/Plh in their window, or a verification in a unit with no fasilitator here or
+    /// above. Each needs someone appointed.
+    pub async fn stalled(
+        &self,
+        actor: &Actor,
+        service: Option<&str>,
+        page: Page<Cursor>,
+    ) -> Result<WorkList, ServiceError> {
+        actor.authorize(Action::ManageActing, None).await?;
+        let steps = views::stalled_steps(&self.db, self.clock.today()).await?;
+        views::work_list(&self.db, Work::Steps(&steps), service, page).await
     }
 
     /// An attachment for someone who may read it: its owner, or anyone who may see the

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use abdi_proto::Text;
 use abdi_proto::services::{
-    ActingRef, Outcome, PersonRef, RequestPage, RequestStatus, RequestSummary, RequestView,
-    StepKind, StepStatus, StepView, TimelineEntry, WorkItem, WorkList,
+    ActingRef, Approver, Outcome, PersonRef, RequestPage, RequestStatus, RequestSummary,
+    RequestView, StepKind, StepStatus, StepView, TimelineEntry, WorkItem, WorkList,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
@@ -383,8 +383,11 @@ pub(crate) enum Work<'a> {
     /// Recommendations and decisions for the caller's posts (own, or acting where allowed),
     /// and outside approvals for administrators.
     Inbox(&'a Principal),
-    /// Verifications for the fasilitator's units.
-    Verification(&'a Principal),
+    /// Verifications in these units (a fasilitator's, with every unit below them), never of
+    /// the fasilitator's own requests.
+    Verification { of: Uuid, units: &'a [Uuid] },
+    /// These steps (those nobody can take, for administrators).
+    Steps(&'a [Uuid]),
 }
 
 fn work_condition(work: &Work<'_>) -> Condition {
@@ -407,23 +410,19 @@ fn work_condition(work: &Work<'_>) -> Condition {
                 );
             }
             if who.administrator {
-                any = any.add(col(request_step::Column::Approver).eq("bkn"));
+                any = any.add(col(request_step::Column::Approver).eq(Approver::Bkn));
             }
             // Never one's own request.
             Condition::all()
                 .add(any)
                 .add(col(request_step::Column::EmployeeId).ne(who.employee_id))
         }
-        Work::Verification(who) => {
-            let units: Vec<Uuid> = who.fasilitator_units.iter().copied().collect();
-            Condition::all()
-                .add(col(request_step::Column::Approver).eq("fasilitator"))
-                .add(
-                    Condition::any()
-                        .add(col(request_step::Column::UnitId).is_in(units.clone()))
-                        .add(col(request_step::Column::PdUnitId).is_in(units)),
-                )
-                .add(col(request_step::Column::EmployeeId).ne(who.employee_id))
+        Work::Verification { of, units } => Condition::all()
+            .add(col(request_step::Column::Approver).eq(Approver::Fasilitator))
+            .add(col(request_step::Column::UnitId).is_in(units.iter().copied()))
+            .add(col(request_step::Column::EmployeeId).ne(*of)),
+        Work::Steps(ids) => {
+            Condition::all().add(col(request_step::Column::Id).is_in(ids.iter().copied()))
         }
     }
 }
@@ -530,4 +529,107 @@ pub(crate) async fn work_list(
         next,
         counts,
     })
+}
+
+/// The active steps nobody may take on `today`: a post nobody holds and no Plt/Plh covers
+/// (where acting officials may act), or a verification in a unit with no fasilitator in force
+/// there or above. Outside approvals always have the administrators. At most 10,000 (the
+/// oldest first would need them all read; a list that long is an emergency of its own).
+pub(crate) async fn stalled_steps(
+    db: &impl ConnectionTrait,
+    today: chrono::NaiveDate,
+) -> Result<Vec<Uuid>, ServiceError> {
+    use crate::access::entity::role_assignment;
+    use abdi_proto::agency::Role;
+    use sea_orm::QuerySelect;
+
+    /// An active step: id, post, unit, approver, whether a Plt/Plh may act.
+    type Active = (Uuid, Option<Uuid>, Option<Uuid>, Approver, bool);
+    const CHUNK: usize = 5_000;
+    let active: Vec<Active> = request_step::Entity::find()
+        .select_only()
+        .columns([
+            request_step::Column::Id,
+            request_step::Column::PositionId,
+            request_step::Column::UnitId,
+            request_step::Column::Approver,
+            request_step::Column::ActingAllowed,
+        ])
+        .filter(request_step::Column::Status.eq(StepStatus::Active))
+        .into_tuple()
+        .all(db)
+        .await?;
+
+    let posts: Vec<Uuid> = active
+        .iter()
+        .filter_map(|s| s.1)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut held = HashSet::new();
+    let mut covered = HashSet::new();
+    for chunk in posts.chunks(CHUNK) {
+        let holders: Vec<Option<Uuid>> = employee::Entity::find()
+            .select_only()
+            .column(employee::Column::PositionId)
+            .filter(employee::Column::PositionId.is_in(chunk.iter().copied()))
+            .filter(employee::Column::Active.eq(true))
+            .into_tuple()
+            .all(db)
+            .await?;
+        held.extend(holders.into_iter().flatten());
+        let acting: Vec<Uuid> = acting_assignment::Entity::find()
+            .select_only()
+            .column(acting_assignment::Column::PositionId)
+            .filter(acting_assignment::Column::PositionId.is_in(chunk.iter().copied()))
+            .filter(acting_assignment::Column::StartsOn.lte(today))
+            .filter(acting_assignment::Column::EndsOn.gte(today))
+            .into_tuple()
+            .all(db)
+            .await?;
+        covered.extend(acting);
+    }
+
+    let fasilitated: HashSet<Uuid> = role_assignment::Entity::find()
+        .filter(role_assignment::Column::Role.eq(Role::Fasilitator))
+        .filter(crate::access::in_force(today))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| r.unit_id)
+        .collect();
+    let mut unit_has_fasilitator: HashMap<Uuid, bool> = HashMap::new();
+    let mut stalled = Vec::new();
+    for (id, post, unit, approver, acting_allowed) in active {
+        let nobody = match (approver, post, unit) {
+            (Approver::Bkn, _, _) => false,
+            (Approver::Fasilitator, _, Some(unit)) => {
+                let has = match unit_has_fasilitator.get(&unit) {
+                    Some(has) => *has,
+                    None => {
+                        let has = !fasilitated.is_empty()
+                            && Access::unit_chain(db, unit)
+                                .await?
+                                .iter()
+                                .any(|u| fasilitated.contains(&u.id));
+                        unit_has_fasilitator.insert(unit, has);
+                        has
+                    }
+                };
+                !has
+            }
+            (_, Some(post), _) => {
+                let acting = acting_allowed && covered.contains(&post);
+                !(held.contains(&post) || acting)
+            }
+            _ => false,
+        };
+        if nobody {
+            stalled.push(id);
+            if stalled.len() == 10_000 {
+                break;
+            }
+        }
+    }
+    Ok(stalled)
 }

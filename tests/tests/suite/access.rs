@@ -177,6 +177,11 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/admin/units/{code}/acting",
         Rule::Admin { allowed: &[Admin] },
     ),
+    (
+        "get",
+        "/api/v1/admin/stalled-steps",
+        Rule::Admin { allowed: &[Admin] },
+    ),
     ("get", "/api/v1/services", Rule::Public),
     ("get", "/api/v1/services/{code}", Rule::Public),
     ("post", "/api/v1/services/{code}/quote", Rule::Own),

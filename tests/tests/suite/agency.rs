@@ -461,6 +461,24 @@ async fn the_first_administrator_comes_from_the_console_and_appoints_the_rest(ba
         "{}",
         vacant[0].body_en
     );
+    // It is on the list of steps nobody can take.
+    let stalled = ok(get(&w, Admin, "/api/v1/admin/stalled-steps").await).await;
+    assert_eq!(
+        stalled["items"][0]["request"]["id"], staff_leave["id"],
+        "{stalled}"
+    );
+    assert_eq!(stalled["items"][0]["step"], "verification");
+    // A fasilitator for the whole instansi has it in their queue.
+    step_up(&w, Admin).await;
+    let whole = fasilitator_of(nip(&w, Other).await, "PROV");
+    ok(post(&w, Admin, "/api/v1/admin/roles", &whole).await).await;
+    let queue = ok(get(&w, Other, "/api/v1/verification-queue").await).await;
+    assert_eq!(
+        queue["items"][0]["request"]["id"], staff_leave["id"],
+        "{queue}"
+    );
+    let stalled = ok(get(&w, Admin, "/api/v1/admin/stalled-steps").await).await;
+    assert_eq!(stalled["total"], 0, "{stalled}");
 
     // The console can always revoke, and its list shows the history.
     console(
@@ -645,6 +663,36 @@ async fn a_step_nobody_can_take_is_told_to_the_administrators(backend: Backend) 
         notices(&w, Fasilitator, "post_vacant").await.is_empty(),
         "only administrators can appoint"
     );
+
+    // It is on the administrators' list of steps nobody can take, with its age.
+    problem(
+        get(&w, Staff, "/api/v1/admin/stalled-steps").await,
+        403,
+        "forbidden",
+    )
+    .await;
+    clock.advance(std::time::Duration::from_secs(2 * 86_400));
+    let stalled = ok(get(&w, Admin, "/api/v1/admin/stalled-steps").await).await;
+    assert_eq!(stalled["total"], 1, "{stalled}");
+    assert_eq!(stalled["items"][0]["request"]["id"], id.as_str());
+    assert_eq!(stalled["items"][0]["step"], "recommendation");
+    assert!(stalled["items"][0]["waiting_since"].as_str().unwrap() < "2026-07-02");
+    // A Plt for the vacant post takes it off the list, and has it in their inbox.
+    step_up(&w, Admin).await;
+    let plt = NewActingLetter {
+        nip: nip(&w, ActingNow).await,
+        position_code: "BKD-U001-KASI1".into(),
+        kind: ActingKind::Plt,
+        number: "800.1.11.1/60/204/2026".into(),
+        letter_date: d("2026-07-03"),
+        starts_on: d("2026-07-03"),
+        ends_on: d("2026-09-30"),
+    };
+    ok(post(&w, Admin, "/api/v1/admin/acting", &plt).await).await;
+    let stalled = ok(get(&w, Admin, "/api/v1/admin/stalled-steps").await).await;
+    assert_eq!(stalled["total"], 0, "{stalled}");
+    let inbox = ok(get(&w, ActingNow, "/api/v1/inbox").await).await;
+    assert_eq!(inbox["items"][0]["request"]["id"], id.as_str(), "{inbox}");
 }
 
 both_backends!(

@@ -43,6 +43,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(decide_request))
         .routes(routes!(inbox))
         .routes(routes!(verification_queue))
+        .routes(routes!(stalled_steps))
         .routes(routes!(upload_attachment))
         .routes(routes!(download_attachment))
         .routes(routes!(leave_balance))
@@ -435,6 +436,28 @@ async fn verification_queue(
             .services
             .verification_queue(&caller.actor, service, page)
             .await?,
+    ))
+}
+
+/// Steps nobody can take today, oldest first, with how long each has waited: a post nobody
+/// holds and no Plt/Plh covers, or a verification in a unit with no fasilitator here or
+/// above (administrators, who appoint someone).
+#[utoipa::path(get, path = "/admin/stalled-steps", tag = "admin", security(("bearer" = [])),
+    params(WorkQuery, RequestPageQuery),
+    responses(
+        (status = 200, description = "A page and the counts", body = WorkList),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn stalled_steps(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<WorkQuery>,
+    Paged(page): Paged<views::Cursor>,
+) -> Result<axum::Json<WorkList>, ApiError> {
+    let service = q.service.as_deref();
+    Ok(axum::Json(
+        state.services.stalled(&caller.actor, service, page).await?,
     ))
 }
 
