@@ -16,6 +16,7 @@ mod m20261123_000009_notifications;
 mod m20261201_000010_sso_subjects;
 mod m20261201_000011_document_register;
 mod m20261202_000012_roles_by_decree;
+mod m20261202_000013_employee_record;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_sso_subjects::Migration),
             Box::new(m20261201_000011_document_register::Migration),
             Box::new(m20261202_000012_roles_by_decree::Migration),
+            Box::new(m20261202_000013_employee_record::Migration),
         ]
     }
 }

@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod people;
 pub mod phone;
 pub mod rank;
+pub mod record;
 pub mod reference;
 pub mod services;
 

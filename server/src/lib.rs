@@ -17,6 +17,7 @@ pub mod identity;
 pub mod leave;
 pub mod masterdata;
 pub mod notifications;
+pub mod record;
 pub mod reference;
 pub mod seed;
 pub mod services;

@@ -125,8 +125,9 @@ impl Application {
         );
         let state = AppState {
             config: Arc::new(config),
-            clock,
+            clock: clock.clone(),
             reference: ReferenceService::new(db.clone()),
+            records: crate::record::Records::new(db.clone(), clock.clone()),
             agency: crate::agency::Agency::new(
                 db.clone(),
                 identity.clone(),

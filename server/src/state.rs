@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::documents::Documents;
 use crate::identity::Identity;
 use crate::notifications::Notifications;
+use crate::record::Records;
 use crate::reference::ReferenceService;
 use crate::services::Services;
 use crate::store::shared::SharedStore;
@@ -22,6 +23,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub sessions: SharedStore,
     pub reference: ReferenceService,
+    pub records: Records,
     pub identity: Identity,
     pub access: Access,
     pub agency: Agency,

@@ -46,6 +46,12 @@ impl Actor {
         self.access.check(who, action, target).await
     }
 
+    /// Every capacity the caller holds towards the employee `target`.
+    pub async fn capacities(&self, target: Uuid) -> Result<Vec<Capacity>, AccessError> {
+        let who = self.principal().await?;
+        self.access.capacities(who, target).await
+    }
+
     /// [`Actor::authorize`], then a fresh step-up: the order every sensitive write keeps, so a
     /// caller who may not act learns only "forbidden", never that a step-up would help.
     pub async fn authorize_sensitive(

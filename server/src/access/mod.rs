@@ -135,6 +135,10 @@ pub enum Action {
     ManageRoles,
     /// Record, amend and end Plt/Plh letters.
     ManageActing,
+    /// Read an employee's whole record (identity and every history).
+    ViewRecord,
+    /// Read the log of who read whose record.
+    ReadRecordLog,
 }
 
 impl Action {
@@ -149,6 +153,8 @@ impl Action {
             Action::TransferEmployee => &[Administrator],
             Action::ManageRoles => &[Administrator],
             Action::ManageActing => &[Administrator],
+            Action::ViewRecord => &[Own, AtasanLangsung, Fasilitator, Administrator],
+            Action::ReadRecordLog => &[Administrator],
         }
     }
 }

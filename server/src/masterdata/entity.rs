@@ -149,3 +149,15 @@ history_entity!(award, "awards" { name: String, decree_number: String, year: i32
 history_entity!(family_member, "family_members" {
     relation: String, name: String, gender: String, birth_date: Date, nik: Option<String>,
 });
+history_entity!(disciplinary_sanction, "disciplinary_sanctions" {
+    level: String, decree_number: String, starts_on: Date, ends_on: Option<Date>,
+});
+history_entity!(competency, "competencies" {
+    name: String, level: String, assessed_on: Date, assessor: String,
+});
+history_entity!(organisation_experience, "organisation_experiences" {
+    organisation: String, role: String, start_year: i32, end_year: Option<i32>,
+});
+history_entity!(salary_history, "salary_histories" {
+    basic_salary: i64, rank_code: String, service_years: i32, tmt: Date, decree_number: String,
+});

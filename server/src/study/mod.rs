@@ -1,7 +1,6 @@
 //! Study permits (izin belajar) and study assignments (tugas belajar): their eligibility rules
-//! behind [`ServiceRules`]. Neither books anything; the decision is the permit.
-
-pub mod entity;
+//! behind [`ServiceRules`]. Neither books anything; the decision is the permit. The
+//! disciplinary record they read is part of the employee's record (`masterdata`).
 
 use abdi_proto::Text;
 use abdi_proto::master::{PerformanceRating, Vocabulary};
@@ -12,11 +11,11 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter}
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::masterdata::entity::disciplinary_sanction;
 use crate::masterdata::entity::performance_rating;
 use crate::services::rules::{
     Assessment, RuleInput, ServiceRules, Settlement, add_years, period, text, years_between,
 };
-use entity::disciplinary_sanction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StudyKind {

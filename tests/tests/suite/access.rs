@@ -122,6 +122,26 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         },
     ),
     (
+        "get",
+        "/api/v1/employees/{id}/record",
+        Rule::About {
+            target: Staff,
+            allowed: &[
+                Staff,
+                Supervisor,
+                Fasilitator,
+                Admin,
+                ActingNow,
+                ActingEndsToday,
+            ],
+        },
+    ),
+    (
+        "get",
+        "/api/v1/admin/record-reads",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
         "post",
         "/api/v1/admin/employees/{id}/disable",
         Rule::About {

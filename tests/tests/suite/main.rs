@@ -16,6 +16,7 @@ mod mobile;
 mod notifications;
 mod openapi;
 mod passkeys;
+mod record;
 mod reference;
 mod seed;
 mod services;

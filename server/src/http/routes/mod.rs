@@ -6,5 +6,6 @@ pub(crate) mod agency;
 pub(crate) mod documents;
 pub(crate) mod identity;
 pub(crate) mod notifications;
+pub(crate) mod record;
 pub(crate) mod reference;
 pub(crate) mod services;

@@ -15,9 +15,9 @@ use abdi_proto::services::{
 };
 use abdi_server::clock::ManualClock;
 use abdi_server::leave::entity::leave_booking;
+use abdi_server::masterdata::entity::disciplinary_sanction;
 use abdi_server::masterdata::entity::{employee, performance_rating};
 use abdi_server::services::entity::service_request;
-use abdi_server::study::entity::disciplinary_sanction;
 use abdi_tests::api::{
     QuoteRequest, action, approval, approved, call, call_with, created, decide, decision, get,
     new_draft, new_request, ok, ok_as, pdf_id, post, post_request, problem, put, submit, upload,

@@ -1,0 +1,70 @@
+//! `/api/v1/employees/{id}/record` and its access log: thin handlers over
+//! [`crate::record::Records`].
+
+use abdi_proto::Problem;
+use abdi_proto::record::{EmployeeRecord, RecordReadPage};
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::http::auth::Caller;
+use crate::http::extract::{NotificationPageQuery, Paged, Path, Query};
+use crate::state::AppState;
+
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(employee_record))
+        .routes(routes!(record_reads))
+}
+
+/// An employee's whole record (Pergub Jatim 73/2020 Pasal 16): identity and every history with
+/// its decrees. For the employee, their atasan langsung, the fasilitator of their unit and
+/// administrators; the NIK in full only for the employee and administrators. Every read of
+/// someone else's record is logged.
+#[utoipa::path(get, path = "/employees/{id}/record", tag = "employees", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Employee id")),
+    responses(
+        (status = 200, description = "The record", body = EmployeeRecord),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`employee_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn employee_record(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<EmployeeRecord>, ApiError> {
+    Ok(axum::Json(state.records.record(&caller.actor, id).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct ReadsQuery {
+    /// Only reads of this employee's record.
+    employee_id: Option<Uuid>,
+    /// Only reads by this employee.
+    reader_id: Option<Uuid>,
+}
+
+/// Who read whose record, newest first (administrators).
+#[utoipa::path(get, path = "/admin/record-reads", tag = "admin", security(("bearer" = [])),
+    params(ReadsQuery, NotificationPageQuery),
+    responses(
+        (status = 200, description = "A page of the access log", body = RecordReadPage),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn record_reads(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ReadsQuery>,
+    Paged(page): Paged<i64>,
+) -> Result<axum::Json<RecordReadPage>, ApiError> {
+    Ok(axum::Json(
+        state
+            .records
+            .reads(&caller.actor, q.employee_id, q.reader_id, page)
+            .await?,
+    ))
+}
