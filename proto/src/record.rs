@@ -114,7 +114,7 @@ pub struct AwardEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FamilyEntry {
-    /// `spouse`, `child`, `father` or `mother`.
+    /// `spouse`, `child` or `parent`.
     pub relation: String,
     pub name: String,
     pub gender: String,

@@ -123,11 +123,12 @@ impl Application {
             waker,
             &config.identity.public_url,
         );
+        let place = config.documents.place.clone();
         let state = AppState {
             config: Arc::new(config),
             clock: clock.clone(),
             reference: ReferenceService::new(db.clone()),
-            records: crate::record::Records::new(db.clone(), clock.clone()),
+            records: crate::record::Records::new(db.clone(), clock.clone(), place),
             agency: crate::agency::Agency::new(
                 db.clone(),
                 identity.clone(),

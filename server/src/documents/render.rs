@@ -44,6 +44,8 @@ pub enum Block {
     /// The double rule under the letterhead.
     Rule,
     Space(f32),
+    /// A new page unless this much room is left (a heading kept with what follows it).
+    Keep(f32),
     /// A wrapped paragraph; `label` hangs to the left of the indented text ("1.", "a.",
     /// "Menimbang").
     Para {
@@ -58,6 +60,12 @@ pub enum Block {
         indent: f32,
         rows: Vec<(String, String)>,
     },
+    /// A ruled table: the columns' headers (bold) with their share of the width, then rows of
+    /// wrapped cells. The header is repeated on each page the table runs onto.
+    Table {
+        columns: Vec<(String, f32)>,
+        rows: Vec<Vec<String>>,
+    },
     /// Right-hand signature block: place and date, capacity lines, the name (bold) and NIP.
     Signature {
         lines: Vec<String>,
@@ -71,7 +79,8 @@ pub enum Block {
 pub struct Letter {
     pub title: String,
     pub blocks: Vec<Block>,
-    /// Printed in the QR code and under it.
+    /// Printed in the QR code and under it; empty for a document that is not verified (no QR
+    /// code is drawn).
     pub verify_url: String,
     /// The electronic-signature note beside the QR code.
     pub footer: Vec<String>,
@@ -222,6 +231,12 @@ impl Typesetter {
                 self.y -= 6.0;
             }
             Block::Space(h) => self.y -= h,
+            Block::Keep(h) => {
+                if self.y - h < BOTTOM {
+                    self.pages.push((Vec::new(), String::new()));
+                    self.y = TOP;
+                }
+            }
             Block::Para {
                 label,
                 indent,
@@ -262,6 +277,7 @@ impl Typesetter {
                     }
                 }
             }
+            Block::Table { columns, rows } => self.table(columns, rows),
             Block::Signature { lines, name, nip } => {
                 let x = PAGE_W / 2.0 + 30.0;
                 let width = right - x;
@@ -287,6 +303,83 @@ impl Typesetter {
     }
 }
 
+impl Typesetter {
+    /// A ruled table (see [`Block::Table`]).
+    fn table(&mut self, columns: &[(String, f32)], rows: &[Vec<String>]) {
+        const PAD: f32 = 3.0;
+        const CELL: f32 = 9.0;
+        let width = PAGE_W - MARGIN_R - MARGIN_L;
+        let total: f32 = columns.iter().map(|c| c.1).sum::<f32>().max(f32::EPSILON);
+        let mut xs = vec![MARGIN_L];
+        for (_, share) in columns {
+            let last = xs.last().copied().unwrap_or(MARGIN_L);
+            xs.push(last + width * share / total);
+        }
+        let header: Vec<String> = columns.iter().map(|c| c.0.clone()).collect();
+        let row_height = |t: &Self, cells: &[String], font: usize| {
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let w = xs.get(i + 1).copied().unwrap_or(MARGIN_L) - xs[i] - 2.0 * PAD;
+                    t.wrap(font, CELL, c, w).len()
+                })
+                .max()
+                .unwrap_or(1) as f32
+                * CELL
+                * LEADING
+                + 2.0 * PAD
+        };
+        let draw = |t: &mut Self, cells: &[String], font: usize| {
+            let h = row_height(t, cells, font);
+            if t.y - h < BOTTOM {
+                t.pages.push((Vec::new(), String::new()));
+                t.y = TOP;
+            }
+            let top = t.y;
+            for (i, c) in cells.iter().enumerate() {
+                let w = xs.get(i + 1).copied().unwrap_or(MARGIN_L) - xs[i] - 2.0 * PAD;
+                let mut y = top - PAD;
+                for line in t.wrap(font, CELL, c, w) {
+                    y -= CELL * LEADING * 0.8;
+                    let run = t.run(font, CELL, xs[i] + PAD, y, &line);
+                    if let Some((runs, _)) = t.pages.last_mut() {
+                        runs.push(run);
+                    }
+                    y -= CELL * LEADING * 0.2;
+                }
+            }
+            let bottom = top - h;
+            let right = xs.last().copied().unwrap_or(MARGIN_L);
+            let mut ops = format!(
+                "0.5 w {MARGIN_L} {top} m {right} {top} l S {MARGIN_L} {bottom} m {right} {bottom} l S\n"
+            );
+            for x in &xs {
+                let _ = writeln!(ops, "{x} {top} m {x} {bottom} l S");
+            }
+            t.graphics(&ops);
+            t.y = bottom;
+        };
+        self.y -= 2.0;
+        // Never a header alone at the foot of a page.
+        let first = rows.first().map_or(0.0, |r| row_height(self, r, 0));
+        if self.y - row_height(self, &header, 1) - first < BOTTOM {
+            self.pages.push((Vec::new(), String::new()));
+            self.y = TOP;
+        }
+        draw(self, &header, 1);
+        for row in rows {
+            if self.y - row_height(self, row, 0) < BOTTOM {
+                self.pages.push((Vec::new(), String::new()));
+                self.y = TOP;
+                draw(self, &header, 1);
+            }
+            draw(self, row, 0);
+        }
+        self.y -= 4.0;
+    }
+}
+
 /// Typesets `letter` into a PDF.
 pub fn render(letter: &Letter) -> Result<Vec<u8>, RenderError> {
     let mut t = Typesetter {
@@ -300,25 +393,27 @@ pub fn render(letter: &Letter) -> Result<Vec<u8>, RenderError> {
     for block in &letter.blocks {
         t.block(block);
     }
-    let qr = qr_ops(&letter.verify_url)?;
-    // The electronic-signature note beside the QR code, the same on every page.
+    let qr = if letter.verify_url.is_empty() {
+        String::new()
+    } else {
+        qr_ops(&letter.verify_url)?
+    };
+    // The electronic-signature note beside the QR code (at the margin without one), the same
+    // on every page.
+    let footer_x = if qr.is_empty() {
+        MARGIN_L
+    } else {
+        MARGIN_L + 90.0
+    };
     let lines: Vec<String> = letter
         .footer
         .iter()
-        .flat_map(|l| t.wrap(0, 7.5, l, PAGE_W - MARGIN_R - MARGIN_L - 90.0))
+        .flat_map(|l| t.wrap(0, 7.5, l, PAGE_W - MARGIN_R - footer_x))
         .collect();
     let footer: Vec<Run> = lines
         .iter()
         .enumerate()
-        .map(|(i, line)| {
-            t.run(
-                0,
-                7.5,
-                MARGIN_L + 90.0,
-                100.0 - i as f32 * 7.5 * LEADING,
-                line,
-            )
-        })
+        .map(|(i, line)| t.run(0, 7.5, footer_x, 100.0 - i as f32 * 7.5 * LEADING, line))
         .collect();
 
     let mut doc = Document::with_version("1.7");

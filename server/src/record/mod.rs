@@ -26,6 +26,8 @@ use crate::masterdata::entity::{
 };
 use crate::store::page::{Cursor, Page};
 
+mod drh;
+
 pub mod entity {
     pub mod record_read {
         use sea_orm::entity::prelude::*;
@@ -54,6 +56,8 @@ use entity::record_read;
 pub enum RecordError {
     #[error(transparent)]
     Access(#[from] AccessError),
+    #[error("typesetting the DRH: {0}")]
+    Render(#[from] crate::documents::render::RenderError),
 }
 
 impl From<DbErr> for RecordError {
@@ -66,6 +70,7 @@ impl From<RecordError> for ApiError {
     fn from(e: RecordError) -> Self {
         match e {
             RecordError::Access(e) => e.into(),
+            RecordError::Render(e) => ApiError::internal(&e),
         }
     }
 }
@@ -74,11 +79,21 @@ impl From<RecordError> for ApiError {
 pub struct Records {
     db: DatabaseConnection,
     clock: SharedClock,
+    /// Where the DRH says it was made ("Surabaya, 2 Desember 2026").
+    place: String,
 }
 
 impl Records {
-    pub fn new(db: DatabaseConnection, clock: SharedClock) -> Self {
-        Self { db, clock }
+    pub fn new(db: DatabaseConnection, clock: SharedClock, place: String) -> Self {
+        Self { db, clock, place }
+    }
+
+    /// The Daftar Riwayat Hidup of employee `id` as a PDF, for whoever may read the record
+    /// (and logged like a read of it).
+    pub async fn drh(&self, actor: &Actor, id: Uuid) -> Result<Vec<u8>, RecordError> {
+        let record = self.record(actor, id).await?;
+        let letter = drh::layout(&record, self.clock.today(), &self.place);
+        Ok(crate::documents::render::render(&letter)?)
     }
 
     /// The whole record of employee `id`, for whoever may read it.

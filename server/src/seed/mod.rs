@@ -481,7 +481,7 @@ fn columns_of<E: EntityTrait>(with_key: bool) -> Vec<E::Column> {
 /// Removes all master data (employees, histories, positions, units) and everything that hangs
 /// off employees (requests, bookings, uploads' records) inside `txn`.
 async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
-    const TABLES: [&str; 27] = [
+    const TABLES: [&str; 32] = [
         "notification_deliveries",
         "notification_events",
         "notification_preferences",
@@ -499,6 +499,11 @@ async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
         "sso_subjects",
         "role_assignments",
         "acting_assignments",
+        "agency_changes",
+        "record_reads",
+        "competencies",
+        "organisation_experiences",
+        "salary_histories",
         "rank_histories",
         "position_histories",
         "education_histories",

@@ -138,6 +138,21 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ),
     (
         "get",
+        "/api/v1/employees/{id}/record/pdf",
+        Rule::About {
+            target: Staff,
+            allowed: &[
+                Staff,
+                Supervisor,
+                Fasilitator,
+                Admin,
+                ActingNow,
+                ActingEndsToday,
+            ],
+        },
+    ),
+    (
+        "get",
         "/api/v1/admin/record-reads",
         Rule::Admin { allowed: &[Admin] },
     ),

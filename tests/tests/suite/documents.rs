@@ -22,7 +22,7 @@ use abdi_tests::world::{Who, Who::*, World, july_first, step_up, world_with};
 use uuid::Uuid;
 
 /// Runs a validator, returning its exit code and output.
-fn run(program: &str, args: &[&str]) -> (i32, String) {
+pub(crate) fn run(program: &str, args: &[&str]) -> (i32, String) {
     let out = Command::new(program)
         .args(args)
         .output()

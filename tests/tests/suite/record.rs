@@ -119,6 +119,53 @@ async fn the_record_is_read_in_each_capacity_and_every_read_of_another_is_logged
     assert_eq!(rest.items[0].capacity, "atasan_langsung");
     assert_eq!(rest.items[0].reader.id, w.ids[&Supervisor]);
     assert!(rest.next.is_none());
+
+    // The Daftar Riwayat Hidup: a PDF of the same record, for the same readers, logged alike.
+    problem(
+        get(&w, Other, &format!("{path}/pdf")).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    let r = get(&w, Supervisor, &format!("{path}/pdf")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let pdf = r.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("drh.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let (code, text) =
+        crate::documents::run("pdftotext", &["-layout", file.to_str().unwrap(), "-"]);
+    assert_eq!(code, 0, "{text}");
+    for expected in [
+        "DAFTAR RIWAYAT HIDUP",
+        "I. KETERANGAN PERORANGAN",
+        STAFF_NIP,
+        "Manajemen ASN",
+        "UPT Penilaian",
+        "862/12/204/2025",
+        "X. HUKUMAN DISIPLIN",
+        "Yang membuat,",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected} missing from the DRH:\n{text}"
+        );
+    }
+    assert!(!text.contains(&nik), "the atasan's copy masks the NIK");
+    let log: RecordReadPage = ok_as(
+        get(
+            &w,
+            Admin,
+            &format!(
+                "/api/v1/admin/record-reads?reader_id={}",
+                w.ids[&Supervisor]
+            ),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(log.items.len(), 2, "the PDF is a read too");
 }
 
 both_backends!(the_record_is_read_in_each_capacity_and_every_read_of_another_is_logged);

@@ -4,6 +4,8 @@
 use abdi_proto::Problem;
 use abdi_proto::record::{EmployeeRecord, RecordReadPage};
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -17,6 +19,7 @@ use crate::state::AppState;
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(employee_record))
+        .routes(routes!(employee_drh))
         .routes(routes!(record_reads))
 }
 
@@ -37,6 +40,35 @@ async fn employee_record(
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<EmployeeRecord>, ApiError> {
     Ok(axum::Json(state.records.record(&caller.actor, id).await?))
+}
+
+/// The employee's Daftar Riwayat Hidup as a PDF, in the usual layout: for whoever may read the
+/// record, and logged like a read of it.
+#[utoipa::path(get, path = "/employees/{id}/record/pdf", tag = "employees", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Employee id")),
+    responses(
+        (status = 200, description = "The DRH", content((crate::http::Binary = "application/pdf"))),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`employee_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn employee_drh(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let pdf = state.records.drh(&caller.actor, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"daftar-riwayat-hidup.pdf\"",
+            ),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        pdf,
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
