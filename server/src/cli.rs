@@ -52,6 +52,10 @@ pub enum Command {
     /// Sign, verify and produce decision letters from the command line.
     #[command(subcommand)]
     Documents(DocumentsCommand),
+    /// Import a SIASN/SIMPEG export (units.csv, posts.csv, employees.csv, rank_history.csv in
+    /// DIR): reconcile it against the database, print the report, and unless --dry-run write
+    /// what is new and changed. Importing the same files twice changes nothing.
+    Import(ImportArgs),
     /// Roles by decree from the operator's console: make the first administrator, revoke,
     /// list. Works whether the server runs or not.
     #[command(subcommand)]
@@ -81,6 +85,21 @@ pub struct SeedArgs {
     pub requests: u64,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The folder with the export's CSV files.
+    pub dir: PathBuf,
+    /// Reconcile and report only; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the report as JSON (every change and refusal) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Rows per transaction.
+    #[arg(long, default_value_t = 1_000)]
+    pub batch: usize,
+}
+
 /// Runs a command; `Ok(false)` is a clean run with a negative answer (a document that is not
 /// intact), which exits 1 without an error message.
 pub async fn run(cli: Cli) -> anyhow::Result<bool> {
@@ -90,7 +109,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
     }
     let config = Config::load(cli.config.as_deref())?;
     // The console's answer is its stdout; its logs go to stderr.
-    crate::telemetry::init_on(&config.log, matches!(cli.command, Command::Admin(_)));
+    crate::telemetry::init_on(
+        &config.log,
+        matches!(cli.command, Command::Admin(_) | Command::Import(_)),
+    );
     match cli.command {
         Command::Pki(cmd) => {
             crate::documents::cli::pki(&config, cmd)?;
@@ -114,6 +136,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
                 );
             }
             app.run_until(shutdown_signal()).await?;
+        }
+        Command::Import(args) => {
+            let db = db::connect(&config.database).await?;
+            prepare_database(&db, &clock).await?;
+            let options = crate::import::ImportOptions {
+                dry_run: args.dry_run,
+                progress: !args.json,
+                batch: args.batch,
+                email_domains: config.identity.allowed_email_domains.clone(),
+            };
+            let report = crate::import::run(&db, &args.dir, &options, clock.now()).await?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{report}");
+            }
+            return Ok(report.refused.is_empty());
         }
         Command::Admin(cmd) => {
             let db = db::connect(&config.database).await?;

@@ -14,6 +14,7 @@ pub(crate) mod email;
 pub mod error;
 pub(crate) mod http;
 pub mod identity;
+pub mod import;
 pub mod leave;
 pub mod masterdata;
 pub mod notifications;
