@@ -221,29 +221,30 @@ fn read<T: serde::de::DeserializeOwned>(
         .trim(csv::Trim::All)
         .from_path(&path)
         .map_err(|e| ImportError::Read(path.display().to_string(), e.to_string()))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| ImportError::Read(path.display().to_string(), e.to_string()))?
+        .clone();
     let mut out = Vec::new();
-    for record in reader.deserialize::<T>() {
+    for record in reader.records() {
         report.counts(file).rows += 1;
-        match record {
-            Ok(row) => {
-                let line = out.len() as u64 + 2;
-                out.push((line, row));
-            }
+        let parsed = record.and_then(|r| {
+            let line = r.position().map_or(0, |p| p.line());
+            r.deserialize::<T>(Some(&headers)).map(|row| (line, row))
+        });
+        match parsed {
+            Ok(row) => out.push(row),
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 let message = match e.kind() {
                     csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => format!("{len} columns where the header has {expected_len}"),
+                    csv::ErrorKind::Utf8 { .. } => "not UTF-8 text".to_owned(),
                     other => format!("{other:?}"),
                 };
-                report.refuse(
-                    file,
-                    line,
-                    "",
-                    rows::Refusal {
-                        code: "invalid_row",
-                        message,
-                    },
-                );
+                report.refuse(file, line, "", Refusal::new("invalid_row", message));
             }
         }
     }

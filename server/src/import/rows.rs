@@ -202,7 +202,12 @@ impl EmployeeRow {
         let rank_code = match blank(&self.gol_ruang_akhir_id) {
             Some(raw) => Some(
                 RankCode::parse(raw)
-                    .map_err(|e| refuse("invalid_value", format!("golRuangAkhirId: {}", e.0)))?
+                    .map_err(|_| {
+                        refuse(
+                            "invalid_value",
+                            format!("golRuangAkhirId '{raw}' is not a rank (I/a to IV/e)"),
+                        )
+                    })?
                     .to_string(),
             ),
             None => None,
@@ -275,7 +280,15 @@ impl RankRow {
         Ok(Rank {
             nip: nip(&self.nip_baru)?,
             rank_code: RankCode::parse(self.golongan_id.trim())
-                .map_err(|e| refuse("invalid_value", format!("golonganId: {}", e.0)))?
+                .map_err(|_| {
+                    refuse(
+                        "invalid_value",
+                        format!(
+                            "golonganId '{}' is not a rank (I/a to IV/e)",
+                            self.golongan_id.trim()
+                        ),
+                    )
+                })?
                 .to_string(),
             tmt: date("tmtGolongan", &self.tmt_golongan)?,
             decree_number: decree_number.to_owned(),

@@ -12,6 +12,7 @@ mod documents;
 mod errors;
 mod health;
 mod identity;
+mod import;
 mod mobile;
 mod notifications;
 mod openapi;
