@@ -146,7 +146,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
                 batch: args.batch,
                 email_domains: config.identity.allowed_email_domains.clone(),
             };
-            let report = crate::import::run(&db, &args.dir, &options, clock.now()).await?;
+            let export = crate::import::Export::from_dir(&args.dir)?;
+            let report = crate::import::run(&db, &export, &options, clock.now()).await?;
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

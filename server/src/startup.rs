@@ -124,6 +124,7 @@ impl Application {
             &config.identity.public_url,
         );
         let place = config.documents.place.clone();
+        let email_domains = config.identity.allowed_email_domains.clone();
         let state = AppState {
             config: Arc::new(config),
             clock: clock.clone(),
@@ -134,6 +135,7 @@ impl Application {
                 identity.clone(),
                 notifications.clone(),
                 services.clone(),
+                email_domains,
             ),
             identity,
             access: crate::access::Access::new(db.clone()),

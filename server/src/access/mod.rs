@@ -139,6 +139,8 @@ pub enum Action {
     ViewRecord,
     /// Read the log of who read whose record.
     ReadRecordLog,
+    /// Import an export of units, posts and employees.
+    ImportRecords,
 }
 
 impl Action {
@@ -155,6 +157,7 @@ impl Action {
             Action::ManageActing => &[Administrator],
             Action::ViewRecord => &[Own, AtasanLangsung, Fasilitator, Administrator],
             Action::ReadRecordLog => &[Administrator],
+            Action::ImportRecords => &[Administrator],
         }
     }
 }

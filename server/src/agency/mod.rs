@@ -106,6 +106,8 @@ pub struct Agency {
     notifications: Notifications,
     services: Services,
     decrees: Decrees,
+    /// The official email domains an import checks addresses against.
+    email_domains: Vec<String>,
 }
 
 impl Agency {
@@ -114,6 +116,7 @@ impl Agency {
         identity: Identity,
         notifications: Notifications,
         services: Services,
+        email_domains: Vec<String>,
     ) -> Self {
         let decrees = Decrees::new(db.clone(), identity.clock.clone());
         Self {
@@ -122,7 +125,52 @@ impl Agency {
             notifications,
             services,
             decrees,
+            email_domains,
         }
+    }
+
+    /// Imports one file of an export (administrators): a dry run reconciles and reports; a
+    /// real run, with a fresh step-up, also writes.
+    pub async fn import(
+        &self,
+        actor: &Actor,
+        origin: &Origin,
+        export: &crate::import::Export,
+        dry_run: bool,
+    ) -> Result<crate::import::ImportReport, AgencyError> {
+        if dry_run {
+            actor.authorize(Action::ImportRecords, None).await?;
+        } else {
+            actor
+                .authorize_sensitive(Action::ImportRecords, None)
+                .await?;
+        }
+        let options = crate::import::ImportOptions {
+            dry_run,
+            progress: false,
+            batch: 1_000,
+            email_domains: self.email_domains.clone(),
+        };
+        let report = crate::import::run(&self.db, export, &options, self.identity.clock.now())
+            .await
+            .map_err(|e| match e {
+                crate::import::ImportError::Database(e) => AgencyError::from(e),
+                crate::import::ImportError::Read(what, why) => AgencyError::Invalid(Text::new(
+                    format!("Berkas {what} tidak dapat dibaca: {why}"),
+                    format!("{what} cannot be read: {why}"),
+                )),
+            })?;
+        if report.applied {
+            let detail: Vec<String> = report
+                .files
+                .iter()
+                .map(|f| format!("{}: {} new, {} changed", f.file, f.new, f.changed))
+                .collect();
+            self.identity
+                .audit(origin, "records_imported", None, Some(detail.join("; ")))
+                .await;
+        }
+        Ok(report)
     }
 
     /// Grants a role by decree (administrators, with a fresh step-up).

@@ -48,7 +48,7 @@ pub struct ImportOptions {
 }
 
 /// What a file held, against the database.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FileCounts {
     pub file: String,
     pub rows: usize,
@@ -59,7 +59,7 @@ pub struct FileCounts {
 }
 
 /// One field of one record that the file changes.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldChange {
     pub file: String,
     /// The record's key: a unit's or post's code, an employee's NIP.
@@ -70,7 +70,7 @@ pub struct FieldChange {
 }
 
 /// A row refused, or a warning about one (imported anyway).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct RowNote {
     pub file: String,
     pub line: u64,
@@ -80,7 +80,7 @@ pub struct RowNote {
 }
 
 /// The reconciliation of one import, and what it wrote.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub files: Vec<FileCounts>,
     pub changes: Vec<FieldChange>,
@@ -207,35 +207,89 @@ impl fmt::Display for ImportReport {
     }
 }
 
+/// The files of one export, by name (any of [`Export::FILES`]).
+#[derive(Debug, Clone, Default)]
+pub struct Export {
+    files: HashMap<&'static str, Vec<u8>>,
+}
+
+impl Export {
+    /// The files an export may hold, in the order they are imported.
+    pub const FILES: [&'static str; 4] = [
+        "units.csv",
+        "posts.csv",
+        "employees.csv",
+        "rank_history.csv",
+    ];
+
+    /// The export's files in `dir` (those that are there).
+    pub fn from_dir(dir: &Path) -> Result<Export, ImportError> {
+        if !dir.is_dir() {
+            return Err(ImportError::Read(
+                dir.display().to_string(),
+                "not a folder".into(),
+            ));
+        }
+        let mut files = HashMap::new();
+        for name in Self::FILES {
+            let path = dir.join(name);
+            if path.exists() {
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| ImportError::Read(path.display().to_string(), e.to_string()))?;
+                files.insert(name, bytes);
+            }
+        }
+        Ok(Export { files })
+    }
+
+    /// One file of an export, as uploaded.
+    pub fn single(name: &'static str, bytes: Vec<u8>) -> Export {
+        Export {
+            files: HashMap::from([(name, bytes)]),
+        }
+    }
+}
+
 /// Reads the rows of one CSV file with their line numbers; a file that is not there is empty.
 fn read<T: serde::de::DeserializeOwned>(
-    dir: &Path,
-    file: &str,
+    export: &Export,
+    file: &'static str,
     report: &mut ImportReport,
 ) -> Result<Vec<(u64, T)>, ImportError> {
-    let path = dir.join(file);
-    if !path.exists() {
+    let Some(bytes) = export.files.get(file) else {
         return Ok(Vec::new());
-    }
+    };
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(&path)
-        .map_err(|e| ImportError::Read(path.display().to_string(), e.to_string()))?;
+        .from_reader(bytes.as_slice());
     let headers = reader
         .headers()
-        .map_err(|e| ImportError::Read(path.display().to_string(), e.to_string()))?
+        .map_err(|e| ImportError::Read(file.to_owned(), e.to_string()))?
         .clone();
+    // Lines are counted from the bytes (the reader's own count is off by one for CRLF files,
+    // which exports saved on Windows are).
+    let newlines: Vec<u64> = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i as u64)
+        .collect();
+    let line_at = |p: Option<&csv::Position>| {
+        p.map_or(0, |p| {
+            newlines.partition_point(|n| *n <= p.byte()) as u64 + 1
+        })
+    };
     let mut out = Vec::new();
     for record in reader.records() {
         report.counts(file).rows += 1;
         let parsed = record.and_then(|r| {
-            let line = r.position().map_or(0, |p| p.line());
+            let line = line_at(r.position());
             r.deserialize::<T>(Some(&headers)).map(|row| (line, row))
         });
         match parsed {
             Ok(row) => out.push(row),
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = line_at(e.position());
                 let message = match e.kind() {
                     csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
                     csv::ErrorKind::UnequalLengths {
@@ -274,24 +328,18 @@ fn day(d: Option<chrono::NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// Imports the export in `dir` (see the module's documentation).
+/// Imports `export` (see the module's documentation).
 pub async fn run(
     db: &DatabaseConnection,
-    dir: &Path,
+    export: &Export,
     options: &ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<ImportReport, ImportError> {
-    if !dir.is_dir() {
-        return Err(ImportError::Read(
-            dir.display().to_string(),
-            "not a folder".into(),
-        ));
-    }
     let mut report = ImportReport::default();
-    let units = read::<UnitRow>(dir, "units.csv", &mut report)?;
-    let posts = read::<PostRow>(dir, "posts.csv", &mut report)?;
-    let people = read::<EmployeeRow>(dir, "employees.csv", &mut report)?;
-    let ranks = read::<RankRow>(dir, "rank_history.csv", &mut report)?;
+    let units = read::<UnitRow>(export, "units.csv", &mut report)?;
+    let posts = read::<PostRow>(export, "posts.csv", &mut report)?;
+    let people = read::<EmployeeRow>(export, "employees.csv", &mut report)?;
+    let ranks = read::<RankRow>(export, "rank_history.csv", &mut report)?;
 
     // Units: codes first (a child may come before its parent), then each row.
     let stored_units: HashMap<String, org_unit::Model> = org_unit::Entity::find()

@@ -213,6 +213,11 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         Rule::Admin { allowed: &[Admin] },
     ),
     (
+        "post",
+        "/api/v1/admin/import/{file}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
         "get",
         "/api/v1/admin/stalled-steps",
         Rule::Admin { allowed: &[Admin] },
@@ -570,6 +575,7 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
             Rule::Admin { allowed } => {
                 let concrete = path
                     .replace("/units/{code}", "/units/BKD")
+                    .replace("{file}", "units")
                     .replace("{code}", "cuti_tahunan")
                     .replace("{id}", &Uuid::new_v4().to_string());
                 for who in EVERYONE {

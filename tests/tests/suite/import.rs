@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use abdi_server::clock::SystemClock;
-use abdi_server::import::{FieldChange, ImportOptions, ImportReport, run};
+use abdi_server::import::{Export, FieldChange, ImportOptions, ImportReport};
 use abdi_server::masterdata::entity::{employee, org_unit, position, rank_history};
 use abdi_tests::{Backend, TestApp, TestEnv, both_backends};
 use chrono::Utc;
@@ -17,6 +17,15 @@ fn sample(sub: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../server/data/import-sample")
         .join(sub)
+}
+
+async fn run(
+    db: &sea_orm::DatabaseConnection,
+    dir: &std::path::Path,
+    options: &ImportOptions,
+    now: chrono::DateTime<Utc>,
+) -> Result<ImportReport, abdi_server::import::ImportError> {
+    abdi_server::import::run(db, &Export::from_dir(dir)?, options, now).await
 }
 
 fn options(dry_run: bool) -> ImportOptions {
@@ -223,6 +232,22 @@ async fn an_export_is_reconciled_field_by_field_and_imported_once(backend: Backe
     );
     assert_eq!(totals(&app).await, (6, 8, 8, 5), "a dry run writes nothing");
     assert_eq!(budi(&app).await.rank_code.as_deref(), Some("III/c"));
+    // The same export saved on Windows (CRLF) names the same lines.
+    let windows = tempfile::tempdir().unwrap();
+    for f in [
+        "units.csv",
+        "posts.csv",
+        "employees.csv",
+        "rank_history.csv",
+    ] {
+        let lf = std::fs::read_to_string(sample("next-year").join(f)).unwrap();
+        std::fs::write(windows.path().join(f), lf.replace('\n', "\r\n")).unwrap();
+    }
+    let crlf = run(db, windows.path(), &options(true), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(crlf.refused, dry.refused);
+    assert_eq!(crlf.warnings, dry.warnings);
     let text = dry.to_string();
     assert!(
         text.contains("Uji coba") && text.contains("Dry run"),
@@ -285,7 +310,49 @@ async fn a_folder_that_is_not_there_is_one_clear_error(backend: Backend) {
     assert!(e.ends_with("no-such-folder: not a folder"), "{e}");
 }
 
+async fn administrators_import_through_the_api_with_a_step_up_to_write(backend: Backend) {
+    use abdi_tests::world::{Who, step_up, world};
+    let w = world(backend).await;
+    let units = std::fs::read(sample("").join("units.csv")).unwrap();
+    let send = |who: Who, query: &'static str| {
+        let req = w
+            .app
+            .client
+            .post(w.app.url(&format!("/api/v1/admin/import/units{query}")))
+            .bearer_auth(&w.tokens[&who])
+            .header("content-type", "text/csv")
+            .body(units.clone());
+        async move { req.send().await.unwrap() }
+    };
+    abdi_tests::api::problem(send(Who::Staff, "?dry_run=true").await, 403, "forbidden").await;
+    // A dry run needs no step-up, and writes nothing.
+    let dry: serde_json::Value = abdi_tests::api::ok(send(Who::Admin, "?dry_run=true").await).await;
+    assert_eq!(dry["applied"], false);
+    assert_eq!(dry["files"][0]["file"], "units.csv");
+    assert_eq!(dry["files"][0]["rows"], 6);
+    // The seeded province has the same codes: PROVX is new, the rest renamed or re-parented.
+    assert_eq!(dry["files"][0]["new"], 1, "{dry}");
+    assert_eq!(dry["files"][0]["changed"], 5, "{dry}");
+    assert_eq!(dry["changes"][0]["key"], "BKD");
+    assert_eq!(dry["changes"][0]["field"], "diatasanId");
+    abdi_tests::api::problem(send(Who::Admin, "").await, 403, "step_up_required").await;
+    step_up(&w, Who::Admin).await;
+    let done: serde_json::Value = abdi_tests::api::ok(send(Who::Admin, "").await).await;
+    assert_eq!(done["applied"], true);
+    assert_eq!(done["files"][0], dry["files"][0]);
+    let again: serde_json::Value =
+        abdi_tests::api::ok(send(Who::Admin, "?dry_run=true").await).await;
+    assert_eq!(again["files"][0]["unchanged"], 6, "{again}");
+    let provx = org_unit::Entity::find()
+        .filter(org_unit::Column::Code.eq("PROVX"))
+        .one(&w.app.state.db)
+        .await
+        .unwrap();
+    assert!(provx.is_some());
+}
+
 both_backends!(
+    administrators_import_through_the_api_with_a_step_up_to_write,
     an_export_is_reconciled_field_by_field_and_imported_once,
     a_folder_that_is_not_there_is_one_clear_error,
 );

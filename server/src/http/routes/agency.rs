@@ -33,6 +33,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(disable_account))
         .routes(routes!(transfer_employee))
         .routes(routes!(view_employee))
+        .routes(routes!(import_file))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -286,4 +287,68 @@ async fn view_employee(
     Path(id): Path<Uuid>,
 ) -> Result<axum::Json<Profile>, ApiError> {
     Ok(axum::Json(state.agency.profile(&caller.actor, id).await?))
+}
+
+/// The files of an export, as the import route names them.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum ImportFile {
+    Units,
+    Posts,
+    Employees,
+    RankHistory,
+}
+
+impl ImportFile {
+    fn name(self) -> &'static str {
+        match self {
+            ImportFile::Units => "units.csv",
+            ImportFile::Posts => "posts.csv",
+            ImportFile::Employees => "employees.csv",
+            ImportFile::RankHistory => "rank_history.csv",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct ImportQuery {
+    /// Reconcile and report only; write nothing (needs no step-up).
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// The most an uploaded export file may be (a 50,000-employee employees.csv is about 10 MB).
+const IMPORT_MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// Import one file of a SIASN/SIMPEG export (the raw CSV as the body; the README has its
+/// columns): reconciled against the database, and written unless `dry_run`. Import units,
+/// then posts, then employees, then the rank history: each refers to what came before.
+/// Importing the same file twice changes nothing. A real run needs a fresh step-up.
+#[utoipa::path(post, path = "/admin/import/{file}", tag = "admin", security(("bearer" = [])),
+    params(("file" = ImportFile, Path, description = "Which file of the export"), ImportQuery),
+    request_body(content = crate::http::Binary, content_type = "text/csv", description = "The CSV file, UTF-8, with its header row"),
+    responses(
+        (status = 200, description = "The reconciliation, and whether it was written", body = crate::import::ImportReport),
+        (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large`: over 64 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`grant_invalid`: the file cannot be read as CSV", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn import_file(
+    State(state): State<AppState>,
+    origin: Origin,
+    caller: Caller,
+    Path(file): Path<ImportFile>,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Body,
+) -> Result<axum::Json<crate::import::ImportReport>, ApiError> {
+    let bytes = axum::body::to_bytes(body, IMPORT_MAX_BYTES)
+        .await
+        .map_err(|_| ApiError::new(abdi_proto::ErrorCode::PayloadTooLarge))?;
+    let export = crate::import::Export::single(file.name(), bytes.to_vec());
+    Ok(axum::Json(
+        state
+            .agency
+            .import(&caller.actor, &origin, &export, q.dry_run)
+            .await?,
+    ))
 }
