@@ -17,6 +17,7 @@ mod m20261201_000010_sso_subjects;
 mod m20261201_000011_document_register;
 mod m20261202_000012_roles_by_decree;
 mod m20261202_000013_employee_record;
+mod m20261202_000014_holiday_revisions;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_document_register::Migration),
             Box::new(m20261202_000012_roles_by_decree::Migration),
             Box::new(m20261202_000013_employee_record::Migration),
+            Box::new(m20261202_000014_holiday_revisions::Migration),
         ]
     }
 }

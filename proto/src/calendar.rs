@@ -216,3 +216,34 @@ mod tests {
         ));
     }
 }
+
+/// `PUT /api/v1/admin/holidays/{year}`: a year's calendar as it is now, whole (a year not
+/// loaded yet is added; a loaded one is replaced, and the change kept as a revision).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CalendarChange {
+    pub days: Vec<Holiday>,
+    /// Why, e.g. the SKB that added a cuti bersama.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 500))]
+    pub note: String,
+}
+
+/// One change of a year's calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarRevision {
+    pub year: i32,
+    pub revision: u32,
+    /// Days that are holidays or cuti bersama now and were not, or changed kind.
+    pub added: Vec<NaiveDate>,
+    /// Days that were and are no longer.
+    pub removed: Vec<NaiveDate>,
+    /// The administrator's NIP.
+    pub changed_by: Option<String>,
+    pub changed_at: chrono::DateTime<chrono::Utc>,
+    pub note: String,
+    /// Open leave requests whose period holds a changed day (their fasilitators are told;
+    /// decided requests keep the days they were decided on).
+    pub affected_requests: u32,
+}

@@ -33,16 +33,20 @@ pub enum NotificationKind {
     /// A role ended without a decree of its own (a fasilitator moved to another unit): for
     /// administrators, who appoint a successor.
     RoleEnded,
+    /// The holiday calendar changed on a day an open request covers: for its fasilitators,
+    /// who check its working days.
+    CalendarChanged,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 6] = [
+    pub const ALL: [NotificationKind; 7] = [
         Self::RequestStatus,
         Self::PasskeyAdded,
         Self::NewDevice,
         Self::ActionRequired,
         Self::PostVacant,
         Self::RoleEnded,
+        Self::CalendarChanged,
     ];
 
     pub fn code(self) -> &'static str {
@@ -53,6 +57,7 @@ impl NotificationKind {
             Self::ActionRequired => "action_required",
             Self::PostVacant => "post_vacant",
             Self::RoleEnded => "role_ended",
+            Self::CalendarChanged => "calendar_changed",
         }
     }
 

@@ -141,6 +141,8 @@ pub enum Action {
     ReadRecordLog,
     /// Import an export of units, posts and employees.
     ImportRecords,
+    /// Add or change a year's holiday calendar.
+    ManageCalendar,
 }
 
 impl Action {
@@ -158,6 +160,7 @@ impl Action {
             Action::ViewRecord => &[Own, AtasanLangsung, Fasilitator, Administrator],
             Action::ReadRecordLog => &[Administrator],
             Action::ImportRecords => &[Administrator],
+            Action::ManageCalendar => &[Administrator],
         }
     }
 }

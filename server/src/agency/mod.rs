@@ -16,6 +16,8 @@ use abdi_proto::agency::{
 use abdi_proto::identity::{AuthEvent, AuthEventList, Profile, TransferRequest};
 use abdi_proto::notifications::NotificationKind;
 use abdi_proto::{ErrorCode, Text};
+use std::collections::HashSet;
+
 use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
 use uuid::Uuid;
 
@@ -481,5 +483,159 @@ impl Agency {
         txn.commit().await?;
         self.notifications.waker.wake();
         Ok(())
+    }
+}
+
+impl Agency {
+    /// Adds or replaces a year's holiday calendar (administrators, with a fresh step-up),
+    /// kept as a revision. The fasilitators of every open leave request whose period holds a
+    /// changed day are told, in the same transaction; decided requests keep their days.
+    pub async fn change_calendar(
+        &self,
+        actor: &Actor,
+        year: i32,
+        change: &abdi_proto::calendar::CalendarChange,
+    ) -> Result<abdi_proto::calendar::CalendarRevision, AgencyError> {
+        use crate::reference::{ReferenceService, YearChange};
+        actor
+            .authorize_sensitive(Action::ManageCalendar, None)
+            .await?;
+        let note = change.note.trim();
+        if note.is_empty() {
+            return Err(AgencyError::ReasonRequired);
+        }
+        let calendar =
+            abdi_proto::HolidayCalendar::new(year, change.days.clone()).map_err(|e| {
+                AgencyError::Invalid(Text::new(
+                    format!("Kalender {year} tidak sesuai: {e}"),
+                    format!("The {year} calendar is not consistent: {e}"),
+                ))
+            })?;
+        let clock = &self.identity.clock;
+        let txn = self.db.begin().await?;
+        let diff = ReferenceService::diff(&txn, &calendar)
+            .await
+            .map_err(reference_error)?;
+        let changed: Vec<chrono::NaiveDate> = diff.days().collect();
+        let affected = crate::leave::open_requests_on(&txn, &changed).await?;
+        let (title, _) = crate::notifications::messages::calendar_changed(year, "");
+        for id in &affected {
+            let Some(req) = crate::services::entity::service_request::Entity::find_by_id(*id)
+                .one(&txn)
+                .await?
+            else {
+                continue;
+            };
+            let requester = employee::Entity::find_by_id(req.employee_id)
+                .one(&txn)
+                .await?
+                .map_or_else(String::new, |e| e.name);
+            let (_, body) = crate::notifications::messages::calendar_changed(year, &requester);
+            for fasilitator in Access::fasilitators(&txn, req.unit_id, clock.today()).await? {
+                outbox::emit(
+                    &txn,
+                    clock.now(),
+                    outbox::NewEvent {
+                        employee_id: fasilitator,
+                        kind: NotificationKind::CalendarChanged,
+                        title: title.clone(),
+                        body: body.clone(),
+                        request_id: Some(*id),
+                        status: Some(req.status),
+                        outcome: None,
+                        quiet: false,
+                    },
+                )
+                .await?;
+            }
+        }
+        let revision = ReferenceService::replace_year(
+            &txn,
+            &calendar,
+            &diff,
+            YearChange {
+                by: Some(actor.employee_id),
+                at: clock.now(),
+                note,
+                affected: affected.len() as u32,
+            },
+        )
+        .await
+        .map_err(reference_error)?;
+        txn.commit().await?;
+        self.notifications.waker.wake();
+        let by = employee::Entity::find_by_id(actor.employee_id)
+            .one(&self.db)
+            .await?
+            .map(|e| e.nip);
+        Ok(abdi_proto::calendar::CalendarRevision {
+            year,
+            revision: revision as u32,
+            added: diff.added,
+            removed: diff.removed,
+            changed_by: by,
+            changed_at: clock.now(),
+            note: note.to_owned(),
+            affected_requests: affected.len() as u32,
+        })
+    }
+
+    /// Every change of a year's calendar, newest first (administrators).
+    pub async fn calendar_revisions(
+        &self,
+        actor: &Actor,
+        reference: &crate::reference::ReferenceService,
+        year: i32,
+    ) -> Result<Vec<abdi_proto::calendar::CalendarRevision>, AgencyError> {
+        actor.authorize(Action::ManageCalendar, None).await?;
+        let rows = reference.revisions(year).await.map_err(reference_error)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let days = |json: &str| -> Vec<abdi_proto::Holiday> {
+                serde_json::from_str(json).unwrap_or_default()
+            };
+            let key = |h: &abdi_proto::Holiday| (h.date, h.kind);
+            let (before, after) = (days(&r.previous), days(&r.days));
+            let old: HashSet<_> = before.iter().map(key).collect();
+            let new: HashSet<_> = after.iter().map(key).collect();
+            let mut added: Vec<chrono::NaiveDate> = new.difference(&old).map(|k| k.0).collect();
+            let mut removed: Vec<chrono::NaiveDate> = old
+                .difference(&new)
+                .map(|k| k.0)
+                .filter(|d| !added.contains(d))
+                .collect();
+            added.sort_unstable();
+            removed.sort_unstable();
+            let by = match r.changed_by {
+                Some(id) => employee::Entity::find_by_id(id)
+                    .one(&self.db)
+                    .await?
+                    .map(|e| e.nip),
+                None => None,
+            };
+            out.push(abdi_proto::calendar::CalendarRevision {
+                year,
+                revision: r.revision as u32,
+                added,
+                removed,
+                changed_by: by,
+                changed_at: r.changed_at,
+                note: r.note,
+                affected_requests: r.affected as u32,
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn reference_error(e: crate::reference::ReferenceError) -> AgencyError {
+    match e {
+        crate::reference::ReferenceError::Database(e) => e.into(),
+        crate::reference::ReferenceError::CalendarNotFound(year) => {
+            AgencyError::Invalid(Text::new(
+                format!("Kalender {year} belum dimuat."),
+                format!("The {year} calendar is not loaded."),
+            ))
+        }
     }
 }

@@ -148,3 +148,25 @@ pub async fn balance_of(
         ))?;
     Ok(balance(db, &employee, year).await?)
 }
+
+/// The leave requests still open (their days held, not yet decided) whose period holds one
+/// of `days`: what a change of the holiday calendar touches. Decided requests keep the days
+/// they were decided on, so they are not among them.
+pub async fn open_requests_on(
+    db: &impl sea_orm::ConnectionTrait,
+    days: &[chrono::NaiveDate],
+) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    let (Some(first), Some(last)) = (days.iter().min(), days.iter().max()) else {
+        return Ok(Vec::new());
+    };
+    Ok(leave_booking::Entity::find()
+        .filter(leave_booking::Column::State.eq(BookingState::Pending))
+        .filter(leave_booking::Column::StartDate.lte(*last))
+        .filter(leave_booking::Column::EndDate.gte(*first))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|b| days.iter().any(|d| (b.start_date..=b.end_date).contains(d)))
+        .map(|b| b.request_id)
+        .collect())
+}

@@ -86,6 +86,27 @@ pub(crate) fn request_changed(
     )
 }
 
+/// Title and body of "the calendar changed on a day this open request covers", for its
+/// fasilitators.
+pub(crate) fn calendar_changed(year: i32, requester: &str) -> (Text, Text) {
+    (
+        Text::new(
+            format!("Kalender libur {year} berubah"),
+            format!("The {year} holiday calendar changed"),
+        ),
+        Text::new(
+            format!(
+                "Permohonan cuti {requester} mencakup tanggal yang berubah. Periksa jumlah hari \
+                 kerjanya sebelum diputuskan."
+            ),
+            format!(
+                "{requester}'s leave request covers a day that changed. Check its working days \
+                 before it is decided."
+            ),
+        ),
+    )
+}
+
 /// Title and body of "a fasilitator moved and their role ended", for administrators.
 pub(crate) fn fasilitator_moved(name: &str, of_unit: &str, to_unit: &str) -> (Text, Text) {
     (

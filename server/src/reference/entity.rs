@@ -43,3 +43,29 @@ pub mod holiday {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod holiday_revision {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "holiday_revisions")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub year: i32,
+        pub revision: i32,
+        /// The year's days after the change (JSON).
+        pub days: String,
+        /// ... and before it.
+        pub previous: String,
+        pub changed_by: Option<Uuid>,
+        pub changed_at: DateTimeUtc,
+        pub note: String,
+        pub affected: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -4,7 +4,7 @@ pub(crate) mod calendar_data;
 pub mod entity;
 mod service;
 
-pub use service::ReferenceService;
+pub use service::{ReferenceService, YearChange, YearDiff};
 
 use abdi_proto::ErrorCode;
 

@@ -213,6 +213,16 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         Rule::Admin { allowed: &[Admin] },
     ),
     (
+        "put",
+        "/api/v1/admin/holidays/{year}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "get",
+        "/api/v1/admin/holidays/{year}/revisions",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
         "post",
         "/api/v1/admin/import/{file}",
         Rule::Admin { allowed: &[Admin] },
@@ -340,6 +350,11 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
             decree_date: day("2026-07-01"),
             starts_on: None,
             ends_on: None,
+        })
+    } else if path.starts_with("/api/v1/admin/holidays/") && method == "put" {
+        typed(&abdi_proto::calendar::CalendarChange {
+            days: vec![],
+            note: "uji".into(),
         })
     } else if path.ends_with("/revoke") {
         typed(&RoleRevocation {
@@ -576,6 +591,7 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                 let concrete = path
                     .replace("/units/{code}", "/units/BKD")
                     .replace("{file}", "units")
+                    .replace("{year}", "2026")
                     .replace("{code}", "cuti_tahunan")
                     .replace("{id}", &Uuid::new_v4().to_string());
                 for who in EVERYONE {

@@ -700,3 +700,130 @@ both_backends!(
     a_fasilitator_who_moves_loses_the_role_and_the_administrators_hear,
     a_step_nobody_can_take_is_told_to_the_administrators,
 );
+
+async fn administrators_keep_the_holiday_calendar_with_its_history(backend: Backend) {
+    use abdi_proto::calendar::{CalendarChange, CalendarRevision};
+    use abdi_proto::master::HolidayKind;
+    use abdi_proto::services::Quote;
+    use abdi_proto::{Holiday, HolidayCalendar};
+    use abdi_tests::api::QuoteRequest;
+    use abdi_tests::forms::form;
+
+    let (w, _clock) = abdi_tests::world::at(backend, july_first()).await;
+    let quote = |from: &'static str, to: &'static str| {
+        let body = QuoteRequest {
+            form: form(annual(from, to)),
+        };
+        let w = &w;
+        async move {
+            ok_as::<Quote>(post(w, Staff, "/api/v1/services/cuti_tahunan/quote", &body).await).await
+        }
+    };
+    // Leave into 2027 needs 2027's calendar, and says so while it is missing.
+    let q = quote("2027-01-04", "2027-01-05").await;
+    let codes: Vec<&str> = q.violations.iter().map(|v| v.code.as_str()).collect();
+    assert!(codes.contains(&"calendar_missing"), "{q:?}");
+
+    // An open request over 17-19 August 2026.
+    let v = ok(abdi_tests::api::submit(
+        &w,
+        Staff,
+        "cuti_tahunan",
+        annual("2026-08-17", "2026-08-19"),
+    )
+    .await)
+    .await;
+    let id = v["id"].as_str().unwrap().to_owned();
+
+    // The decree adds a cuti bersama on 18 August 2026.
+    let mut days: Vec<Holiday> =
+        ok_as::<HolidayCalendar>(get(&w, Staff, "/api/v1/reference/holidays/2026").await)
+            .await
+            .days()
+            .cloned()
+            .collect();
+    days.push(Holiday {
+        date: d("2026-08-18"),
+        kind: HolidayKind::CutiBersama,
+        name_id: "Cuti bersama Hari Kemerdekaan".into(),
+        name_en: "Collective leave, Independence Day".into(),
+        legal_basis: "SKB 3 Menteri (perubahan) 2026".into(),
+    });
+    let change = CalendarChange {
+        days,
+        note: "SKB perubahan cuti bersama 2026".into(),
+    };
+    problem(
+        put(&w, Staff, "/api/v1/admin/holidays/2026", &change).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    problem(
+        put(&w, Admin, "/api/v1/admin/holidays/2026", &change).await,
+        403,
+        "step_up_required",
+    )
+    .await;
+    step_up(&w, Admin).await;
+    let outside = CalendarChange {
+        days: vec![Holiday {
+            date: d("2027-01-01"),
+            ..change.days[0].clone()
+        }],
+        note: "salah".into(),
+    };
+    problem(
+        put(&w, Admin, "/api/v1/admin/holidays/2026", &outside).await,
+        422,
+        "grant_invalid",
+    )
+    .await;
+    let rev: CalendarRevision =
+        ok_as(put(&w, Admin, "/api/v1/admin/holidays/2026", &change).await).await;
+    assert_eq!(rev.revision, 1);
+    assert_eq!(rev.added, [d("2026-08-18")]);
+    assert!(rev.removed.is_empty());
+    assert_eq!(rev.affected_requests, 1, "{rev:?}");
+    // The fasilitator of the open request is told; the public calendar shows the day.
+    let told = notices(&w, Fasilitator, "calendar_changed").await;
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].request_id, Some(Uuid::parse_str(&id).unwrap()));
+    let now: HolidayCalendar = ok_as(get(&w, Staff, "/api/v1/reference/holidays/2026").await).await;
+    assert!(now.days().any(|h| h.date == d("2026-08-18")));
+    // The same again changes nothing, and is still a revision of its own.
+    let again: CalendarRevision =
+        ok_as(put(&w, Admin, "/api/v1/admin/holidays/2026", &change).await).await;
+    assert_eq!(
+        (again.revision, again.added.len(), again.affected_requests),
+        (2, 0, 0)
+    );
+    let history: Vec<CalendarRevision> =
+        ok_as(get(&w, Admin, "/api/v1/admin/holidays/2026/revisions").await).await;
+    let revisions: Vec<u32> = history.iter().map(|r| r.revision).collect();
+    assert_eq!(revisions, [2, 1]);
+    assert_eq!(history[1].added, [d("2026-08-18")]);
+    assert_eq!(history[1].note, "SKB perubahan cuti bersama 2026");
+
+    // 2027 is added, and leave into it can be quoted.
+    let new_year = CalendarChange {
+        days: vec![Holiday {
+            date: d("2027-01-01"),
+            kind: HolidayKind::NationalHoliday,
+            name_id: "Tahun Baru 2027 Masehi".into(),
+            name_en: "New Year's Day 2027".into(),
+            legal_basis: "SKB 3 Menteri 2026".into(),
+        }],
+        note: "SKB 3 Menteri tentang hari libur nasional dan cuti bersama 2027".into(),
+    };
+    let rev: CalendarRevision =
+        ok_as(put(&w, Admin, "/api/v1/admin/holidays/2027", &new_year).await).await;
+    assert_eq!((rev.year, rev.revision), (2027, 1));
+    let q = quote("2027-01-04", "2027-01-05").await;
+    assert!(
+        q.violations.iter().all(|v| v.code != "calendar_missing"),
+        "{q:?}"
+    );
+}
+
+both_backends!(administrators_keep_the_holiday_calendar_with_its_history);

@@ -34,6 +34,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(transfer_employee))
         .routes(routes!(view_employee))
         .routes(routes!(import_file))
+        .routes(routes!(change_calendar))
+        .routes(routes!(calendar_revisions))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -349,6 +351,67 @@ async fn import_file(
         state
             .agency
             .import(&caller.actor, &origin, &export, q.dry_run)
+            .await?,
+    ))
+}
+
+/// A year's calendar path parameter, checked.
+fn year_of(year: i32) -> Result<i32, ApiError> {
+    if (1900..=2200).contains(&year) {
+        Ok(year)
+    } else {
+        Err(ApiError::with_detail(
+            abdi_proto::ErrorCode::InvalidPath,
+            "Tahun harus 1900 sampai 2200.",
+            "The year must be 1900 to 2200.",
+        ))
+    }
+}
+
+/// Add a year's holiday calendar, or change one already loaded (national holidays and cuti
+/// bersama, each with its legal basis), whole. The change is kept as a revision; open leave
+/// requests that cover a changed day are shown to their fasilitators; decided requests keep
+/// the working days they were decided on. Needs a fresh step-up.
+#[utoipa::path(put, path = "/admin/holidays/{year}", tag = "admin", security(("bearer" = [])),
+    params(("year" = i32, Path, minimum = 1900, maximum = 2200, description = "The year")),
+    request_body = abdi_proto::calendar::CalendarChange,
+    responses(
+        (status = 200, description = "The revision made", body = abdi_proto::calendar::CalendarRevision),
+        (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`grant_invalid`: a day outside the year, twice, or without its name or legal basis; `reason_required`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn change_calendar(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(year): Path<i32>,
+    Json(change): Json<abdi_proto::calendar::CalendarChange>,
+) -> Result<axum::Json<abdi_proto::calendar::CalendarRevision>, ApiError> {
+    let year = year_of(year)?;
+    Ok(axum::Json(
+        state
+            .agency
+            .change_calendar(&caller.actor, year, &change)
+            .await?,
+    ))
+}
+
+/// Every change of a year's holiday calendar, newest first (administrators).
+#[utoipa::path(get, path = "/admin/holidays/{year}/revisions", tag = "admin", security(("bearer" = [])),
+    params(("year" = i32, Path, minimum = 1900, maximum = 2200, description = "The year")),
+    responses(
+        (status = 200, description = "Revisions, newest first", body = Vec<abdi_proto::calendar::CalendarRevision>),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn calendar_revisions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(year): Path<i32>,
+) -> Result<axum::Json<Vec<abdi_proto::calendar::CalendarRevision>>, ApiError> {
+    let year = year_of(year)?;
+    Ok(axum::Json(
+        state
+            .agency
+            .calendar_revisions(&caller.actor, &state.reference, year)
             .await?,
     ))
 }
