@@ -247,3 +247,19 @@ pub struct CalendarRevision {
     /// decided requests keep the days they were decided on).
     pub affected_requests: u32,
 }
+
+/// The days a change from `before` to `after` adds (or changes the kind of) and removes,
+/// each list in date order.
+pub fn changed_days(before: &[Holiday], after: &[Holiday]) -> (Vec<NaiveDate>, Vec<NaiveDate>) {
+    use std::collections::BTreeSet;
+    let key = |h: &Holiday| (h.date, h.kind);
+    let old: BTreeSet<_> = before.iter().map(key).collect();
+    let new: BTreeSet<_> = after.iter().map(key).collect();
+    let added: Vec<NaiveDate> = new.difference(&old).map(|k| k.0).collect();
+    let removed: Vec<NaiveDate> = old
+        .difference(&new)
+        .map(|k| k.0)
+        .filter(|d| !added.contains(d))
+        .collect();
+    (added, removed)
+}

@@ -10,7 +10,6 @@ use abdi_proto::agency::{
     ActingAmendment, ActingEnd, ActingKind, ActingLetter, NewActingLetter, NewRoleGrant, Role,
     RoleGrant, RoleRevocation, Standing,
 };
-use abdi_proto::services::PersonRef;
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -97,14 +96,6 @@ fn window(starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> Result<(), Agency
 /// Two windows (open at the end when `None`) share a day.
 fn overlaps(a: (NaiveDate, Option<NaiveDate>), b: (NaiveDate, Option<NaiveDate>)) -> bool {
     a.1.is_none_or(|a_end| b.0 <= a_end) && b.1.is_none_or(|b_end| a.0 <= b_end)
-}
-
-fn person(e: &employee::Model) -> PersonRef {
-    PersonRef {
-        id: e.id,
-        nip: e.nip.clone(),
-        name: employee::full_name(e.front_title.as_deref(), &e.name, e.back_title.as_deref()),
-    }
 }
 
 async fn employee_by_nip(
@@ -428,7 +419,7 @@ impl Decrees {
                 let unit = r.unit_id.and_then(|u| units.get(&u));
                 Ok(RoleGrant {
                     id: r.id,
-                    employee: person(employee),
+                    employee: employee.person(),
                     role: r.role,
                     unit_code: unit.map(|u| u.code.clone()),
                     unit_name: unit.map(|u| u.name.clone()),
@@ -756,7 +747,7 @@ impl Decrees {
             .map_or_else(String::new, |u| u.code);
         Ok(ActingLetter {
             id: a.id,
-            employee: person(&who),
+            employee: who.person(),
             position_code: post.code,
             position_title: post.title,
             unit_code: unit,

@@ -16,8 +16,6 @@ use abdi_proto::agency::{
 use abdi_proto::identity::{AuthEvent, AuthEventList, Profile, TransferRequest};
 use abdi_proto::notifications::NotificationKind;
 use abdi_proto::{ErrorCode, Text};
-use std::collections::HashSet;
-
 use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
 use uuid::Uuid;
 
@@ -594,18 +592,8 @@ impl Agency {
             let days = |json: &str| -> Vec<abdi_proto::Holiday> {
                 serde_json::from_str(json).unwrap_or_default()
             };
-            let key = |h: &abdi_proto::Holiday| (h.date, h.kind);
-            let (before, after) = (days(&r.previous), days(&r.days));
-            let old: HashSet<_> = before.iter().map(key).collect();
-            let new: HashSet<_> = after.iter().map(key).collect();
-            let mut added: Vec<chrono::NaiveDate> = new.difference(&old).map(|k| k.0).collect();
-            let mut removed: Vec<chrono::NaiveDate> = old
-                .difference(&new)
-                .map(|k| k.0)
-                .filter(|d| !added.contains(d))
-                .collect();
-            added.sort_unstable();
-            removed.sort_unstable();
+            let (added, removed) =
+                abdi_proto::calendar::changed_days(&days(&r.previous), &days(&r.days));
             let by = match r.changed_by {
                 Some(id) => employee::Entity::find_by_id(id)
                     .one(&self.db)

@@ -121,11 +121,17 @@ pub(crate) struct Refusal {
     pub message: String,
 }
 
-fn refuse(code: &'static str, message: impl Into<String>) -> Refusal {
-    Refusal {
-        code,
-        message: message.into(),
+impl Refusal {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Refusal {
+            code,
+            message: message.into(),
+        }
     }
+}
+
+fn refuse(code: &'static str, message: impl Into<String>) -> Refusal {
+    Refusal::new(code, message)
 }
 
 fn blank(v: &Option<String>) -> Option<&str> {

@@ -82,6 +82,15 @@ pub mod employee {
     impl ActiveModelBehavior for ActiveModel {}
 
     impl Model {
+        /// The employee as other records refer to them: id, NIP, name with titles.
+        pub fn person(&self) -> abdi_proto::people::PersonRef {
+            abdi_proto::people::PersonRef {
+                id: self.id,
+                nip: self.nip.clone(),
+                name: self.full_name(),
+            }
+        }
+
         /// The name as written on letters: front title, name, back title.
         pub fn full_name(&self) -> String {
             full_name(

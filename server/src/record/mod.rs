@@ -153,7 +153,7 @@ impl Records {
             .all(&self.db)
             .await?
             .iter()
-            .map(|e| (e.id, person(e)))
+            .map(|e| (e.id, e.person()))
             .collect();
         let someone = |id: Uuid| {
             people.get(&id).cloned().unwrap_or(PersonRef {
@@ -187,14 +187,6 @@ fn code(capacity: Capacity) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
-}
-
-fn person(e: &employee::Model) -> PersonRef {
-    PersonRef {
-        id: e.id,
-        nip: e.nip.clone(),
-        name: e.full_name(),
-    }
 }
 
 /// Rows of one history table of an employee, in the order given.

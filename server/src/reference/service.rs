@@ -91,15 +91,8 @@ impl ReferenceService {
             Err(ReferenceError::CalendarNotFound(_)) => Vec::new(),
             Err(e) => return Err(e),
         };
-        let key = |h: &Holiday| (h.date, h.kind);
-        let old: std::collections::BTreeSet<_> = before.iter().map(key).collect();
-        let new: std::collections::BTreeSet<_> = calendar.days().map(key).collect();
-        let added: Vec<chrono::NaiveDate> = new.difference(&old).map(|k| k.0).collect();
-        let removed: Vec<chrono::NaiveDate> = old
-            .difference(&new)
-            .map(|k| k.0)
-            .filter(|d| !added.contains(d))
-            .collect();
+        let after: Vec<Holiday> = calendar.days().cloned().collect();
+        let (added, removed) = abdi_proto::calendar::changed_days(&before, &after);
         Ok(YearDiff {
             before,
             added,

@@ -27,14 +27,6 @@ use crate::access::{Access, Principal};
 use crate::masterdata::entity::{employee, position};
 use crate::store::page::{self, Page};
 
-fn person(e: &employee::Model) -> PersonRef {
-    PersonRef {
-        id: e.id,
-        nip: e.nip.clone(),
-        name: employee::full_name(e.front_title.as_deref(), &e.name, e.back_title.as_deref()),
-    }
-}
-
 fn summary_of(assessment: &str, fallback: &Text) -> Text {
     serde_json::from_str::<Value>(assessment)
         .ok()
@@ -66,7 +58,7 @@ pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestV
         .all(db)
         .await?
         .iter()
-        .map(|e| (e.id, person(e)))
+        .map(|e| (e.id, e.person()))
         .collect();
     let posts: HashMap<Uuid, String> = position::Entity::find()
         .filter(position::Column::Id.is_in(steps.iter().filter_map(|s| s.position_id)))
