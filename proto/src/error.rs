@@ -219,6 +219,12 @@ error_codes! {
         "Penetapan peran tidak ditemukan", "Role grant not found";
     ActingNotFound = "acting_not_found", 404,
         "Surat perintah Plt/Plh tidak ditemukan", "Acting assignment letter not found";
+    DecreeInvalid = "decree_invalid", 422,
+        "Nomor surat keputusan wajib diisi, paling banyak 200 karakter", "The decree's number is required, at most 200 characters";
+    CalendarInvalid = "calendar_invalid", 422,
+        "Kalender tidak sesuai: setiap hari di tahun itu, sekali, dengan nama dan dasar hukumnya", "The calendar is not consistent: each day in that year, once, with its name and legal basis";
+    ImportUnreadable = "import_unreadable", 422,
+        "Berkas impor tidak dapat dibaca", "The import file cannot be read";
     ActingOverlap = "acting_overlap", 409,
         "Jabatan ini sudah memiliki Plt/Plh pada sebagian tanggal tersebut", "The post already has a Plt/Plh on some of those days";
     Timeout = "timeout", 504,

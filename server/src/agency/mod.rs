@@ -30,8 +30,17 @@ use decrees::{By, Decrees};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AgencyError {
+    /// A grant or letter that cannot be recorded as given (`grant_invalid`).
     #[error("{}", .0.en)]
     Invalid(Text),
+    #[error("the decree's number is missing or too long")]
+    DecreeInvalid,
+    #[error("{}", .0.en)]
+    CalendarInvalid(Text),
+    #[error("{}", .0.en)]
+    ImportUnreadable(Text),
+    #[error(transparent)]
+    Reference(#[from] crate::reference::ReferenceError),
     #[error("a reason is required")]
     ReasonRequired,
     #[error("the employee already holds this role there")]
@@ -70,6 +79,14 @@ impl From<AgencyError> for ApiError {
     fn from(e: AgencyError) -> Self {
         match e {
             AgencyError::Invalid(t) => ApiError::with_detail(ErrorCode::GrantInvalid, t.id, t.en),
+            AgencyError::DecreeInvalid => ApiError::new(ErrorCode::DecreeInvalid),
+            AgencyError::CalendarInvalid(t) => {
+                ApiError::with_detail(ErrorCode::CalendarInvalid, t.id, t.en)
+            }
+            AgencyError::ImportUnreadable(t) => {
+                ApiError::with_detail(ErrorCode::ImportUnreadable, t.id, t.en)
+            }
+            AgencyError::Reference(e) => e.into(),
             AgencyError::ReasonRequired => ApiError::new(ErrorCode::ReasonRequired),
             AgencyError::GrantConflict => ApiError::new(ErrorCode::GrantConflict),
             AgencyError::GrantNotFound => ApiError::new(ErrorCode::GrantNotFound),
@@ -155,10 +172,12 @@ impl Agency {
             .await
             .map_err(|e| match e {
                 crate::import::ImportError::Database(e) => AgencyError::from(e),
-                crate::import::ImportError::Read(what, why) => AgencyError::Invalid(Text::new(
-                    format!("Berkas {what} tidak dapat dibaca: {why}"),
-                    format!("{what} cannot be read: {why}"),
-                )),
+                crate::import::ImportError::Read(what, why) => {
+                    AgencyError::ImportUnreadable(Text::new(
+                        format!("Berkas {what} tidak dapat dibaca: {why}"),
+                        format!("{what} cannot be read: {why}"),
+                    ))
+                }
             })?;
         if report.applied {
             let detail: Vec<String> = report
@@ -373,10 +392,7 @@ impl Agency {
             .await?;
         let decree = req.decree_number.trim();
         if decree.is_empty() || decree.chars().count() > 200 {
-            return Err(AgencyError::Invalid(Text::new(
-                "Nomor SK mutasi wajib diisi, paling banyak 200 karakter.",
-                "The transfer decree's number is required, at most 200 characters.",
-            )));
+            return Err(AgencyError::DecreeInvalid);
         }
         let identity = &self.identity;
         let before = employee::Entity::find_by_id(id)
@@ -504,7 +520,7 @@ impl Agency {
         }
         let calendar =
             abdi_proto::HolidayCalendar::new(year, change.days.clone()).map_err(|e| {
-                AgencyError::Invalid(Text::new(
+                AgencyError::CalendarInvalid(Text::new(
                     format!("Kalender {year} tidak sesuai: {e}"),
                     format!("The {year} calendar is not consistent: {e}"),
                 ))
@@ -513,7 +529,7 @@ impl Agency {
         let txn = self.db.begin().await?;
         let diff = ReferenceService::diff(&txn, &calendar)
             .await
-            .map_err(reference_error)?;
+            .map_err(AgencyError::from)?;
         let changed: Vec<chrono::NaiveDate> = diff.days().collect();
         let affected = crate::leave::open_requests_on(&txn, &changed).await?;
         let (title, _) = crate::notifications::messages::calendar_changed(year, "");
@@ -559,7 +575,7 @@ impl Agency {
             },
         )
         .await
-        .map_err(reference_error)?;
+        .map_err(AgencyError::from)?;
         txn.commit().await?;
         self.notifications.waker.wake();
         let by = employee::Entity::find_by_id(actor.employee_id)
@@ -586,7 +602,7 @@ impl Agency {
         year: i32,
     ) -> Result<Vec<abdi_proto::calendar::CalendarRevision>, AgencyError> {
         actor.authorize(Action::ManageCalendar, None).await?;
-        let rows = reference.revisions(year).await.map_err(reference_error)?;
+        let rows = reference.revisions(year).await.map_err(AgencyError::from)?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let days = |json: &str| -> Vec<abdi_proto::Holiday> {
@@ -613,17 +629,5 @@ impl Agency {
             });
         }
         Ok(out)
-    }
-}
-
-fn reference_error(e: crate::reference::ReferenceError) -> AgencyError {
-    match e {
-        crate::reference::ReferenceError::Database(e) => e.into(),
-        crate::reference::ReferenceError::CalendarNotFound(year) => {
-            AgencyError::Invalid(Text::new(
-                format!("Kalender {year} belum dimuat."),
-                format!("The {year} calendar is not loaded."),
-            ))
-        }
     }
 }

@@ -548,6 +548,11 @@ async fn a_fasilitator_who_moves_loses_the_role_and_the_administrators_hear(back
         tmt: "2026-07-01".parse().unwrap(),
     };
     let path = format!("/api/v1/admin/employees/{}/transfer", w.ids[&Fasilitator]);
+    let undecreed = TransferRequest {
+        decree_number: "  ".into(),
+        ..to.clone()
+    };
+    problem(post(&w, Admin, &path, &undecreed).await, 422, "decree_invalid").await;
     let r = post(&w, Admin, &path, &to).await;
     assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
     let grants: Vec<RoleGrant> = ok_as(
@@ -776,7 +781,7 @@ async fn administrators_keep_the_holiday_calendar_with_its_history(backend: Back
     problem(
         put(&w, Admin, "/api/v1/admin/holidays/2026", &outside).await,
         422,
-        "grant_invalid",
+        "calendar_invalid",
     )
     .await;
     let rev: CalendarRevision =

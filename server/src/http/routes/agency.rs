@@ -259,6 +259,7 @@ async fn disable_account(
         (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "`employee_not_found`, `unit_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`position_occupied`: someone holds the post; send `replaces_holder`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`decree_invalid`: no transfer decree number", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn transfer_employee(
     State(state): State<AppState>,
@@ -333,7 +334,7 @@ const IMPORT_MAX_BYTES: usize = 64 * 1024 * 1024;
         (status = 200, description = "The reconciliation, and whether it was written", body = crate::import::ImportReport),
         (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large`: over 64 MiB", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`grant_invalid`: the file cannot be read as CSV", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`import_unreadable`: the file cannot be read as CSV", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn import_file(
     State(state): State<AppState>,
@@ -378,7 +379,7 @@ fn year_of(year: i32) -> Result<i32, ApiError> {
     responses(
         (status = 200, description = "The revision made", body = abdi_proto::calendar::CalendarRevision),
         (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`grant_invalid`: a day outside the year, twice, or without its name or legal basis; `reason_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`calendar_invalid`: a day outside the year, twice, or without its name or legal basis; `reason_required`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn change_calendar(
     State(state): State<AppState>,
