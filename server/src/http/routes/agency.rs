@@ -328,7 +328,7 @@ const IMPORT_MAX_BYTES: usize = 64 * 1024 * 1024;
 /// then posts, then employees, then the rank history: each refers to what came before.
 /// Importing the same file twice changes nothing. A real run needs a fresh step-up.
 #[utoipa::path(post, path = "/admin/import/{file}", tag = "admin", security(("bearer" = [])),
-    params(("file" = ImportFile, Path, description = "Which file of the export"), ImportQuery),
+    params(("file" = inline(ImportFile), Path, description = "Which file of the export"), ImportQuery),
     request_body(content = crate::http::Binary, content_type = "text/csv", description = "The CSV file, UTF-8, with its header row"),
     responses(
         (status = 200, description = "The reconciliation, and whether it was written", body = crate::import::ImportReport),
