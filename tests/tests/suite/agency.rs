@@ -552,7 +552,12 @@ async fn a_fasilitator_who_moves_loses_the_role_and_the_administrators_hear(back
         decree_number: "  ".into(),
         ..to.clone()
     };
-    problem(post(&w, Admin, &path, &undecreed).await, 422, "decree_invalid").await;
+    problem(
+        post(&w, Admin, &path, &undecreed).await,
+        422,
+        "decree_invalid",
+    )
+    .await;
     let r = post(&w, Admin, &path, &to).await;
     assert_eq!(r.status(), 204, "{}", r.text().await.unwrap());
     let grants: Vec<RoleGrant> = ok_as(
