@@ -143,17 +143,27 @@ impl EmployeeDirectory {
                 .map_or_else(String::new, |p| p.title),
             None => String::new(),
         };
-        position_history::ActiveModel {
-            employee_id: Set(id),
-            position_id: Set(position_id),
-            position_title: Set(position_title),
-            unit_name: Set(unit_name),
-            tmt: Set(tmt),
-            decree_number: Set(decree_number.to_owned()),
-            ..Default::default()
+        // A transfer repeated (a retry after a failure later in its work) is one entry.
+        let recorded = position_history::Entity::find()
+            .filter(position_history::Column::EmployeeId.eq(id))
+            .filter(position_history::Column::Tmt.eq(tmt))
+            .filter(position_history::Column::DecreeNumber.eq(decree_number))
+            .one(&txn)
+            .await?
+            .is_some();
+        if !recorded {
+            position_history::ActiveModel {
+                employee_id: Set(id),
+                position_id: Set(position_id),
+                position_title: Set(position_title),
+                unit_name: Set(unit_name),
+                tmt: Set(tmt),
+                decree_number: Set(decree_number.to_owned()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
         }
-        .insert(&txn)
-        .await?;
         if !replaced.is_empty() {
             employee::Entity::update_many()
                 .col_expr(

@@ -576,7 +576,9 @@ async fn a_fasilitator_who_moves_loses_the_role_and_the_administrators_hear(back
         grants[0].revoke_reason.as_deref(),
         Some("mutasi / transferred")
     );
-    // The move is in the position history, under its decree and TMT.
+    // The same transfer again (a retry) moves nothing and writes no second entry.
+    assert_eq!(post(&w, Admin, &path, &to).await.status(), 204);
+    // The move is in the position history, under its decree and TMT, once.
     let history = position_history::Entity::find()
         .filter(position_history::Column::EmployeeId.eq(w.ids[&Fasilitator]))
         .filter(position_history::Column::DecreeNumber.eq("821.2/77/204/2026"))
