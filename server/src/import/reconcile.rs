@@ -619,7 +619,7 @@ fn employee_changes(
             .map(|(c, _)| c.clone())
             .unwrap_or_default()
     };
-    let pairs: [(&str, String, String); 17] = [
+    let mut pairs: Vec<(&str, String, String)> = vec![
         ("nik", before.nik.clone(), e.nik.clone()),
         (
             "gelarDepan",
@@ -665,19 +665,24 @@ fn employee_changes(
             before.education_level.clone(),
             e.education_level.code().into(),
         ),
-        (
+    ];
+    // Units and posts are compared by id; their codes are looked up only when they differ.
+    if before.unit_id != unit {
+        pairs.push((
             "unorId",
             code_of(unit_ids, Some(before.unit_id)),
             code_of(unit_ids, Some(unit)),
-        ),
-        (
+        ));
+    }
+    if before.position_id != post {
+        pairs.push((
             "jabatanId",
             code_of(post_ids, before.position_id),
             code_of(post_ids, post),
-        ),
-        ("email", text(&before.email), text(&e.email)),
-        ("noHp", text(&before.phone), text(&e.phone)),
-    ];
+        ));
+    }
+    pairs.push(("email", text(&before.email), text(&e.email)));
+    pairs.push(("noHp", text(&before.phone), text(&e.phone)));
     let mut n = 0;
     for (field, from, to) in pairs {
         if from != to {
