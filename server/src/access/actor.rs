@@ -46,10 +46,14 @@ impl Actor {
         self.access.check(who, action, target).await
     }
 
-    /// Every capacity the caller holds towards the employee `target`.
-    pub async fn capacities(&self, target: Uuid) -> Result<Vec<Capacity>, AccessError> {
+    /// [`Actor::authorize`], answering every capacity the caller holds towards `target`.
+    pub async fn authorize_all(
+        &self,
+        action: Action,
+        target: Option<Uuid>,
+    ) -> Result<Vec<Capacity>, AccessError> {
         let who = self.principal().await?;
-        self.access.capacities(who, target).await
+        self.access.check_all(who, action, target).await
     }
 
     /// [`Actor::authorize`], then a fresh step-up: the order every sensitive write keeps, so a

@@ -302,6 +302,20 @@ impl Access {
         action: Action,
         target: Option<Uuid>,
     ) -> Result<Capacity, AccessError> {
+        let held = self.check_all(who, action, target).await?;
+        held.into_iter()
+            .find(|c| action.allowed().contains(c))
+            .ok_or(AccessError::Forbidden)
+    }
+
+    /// [`Access::check`], answering every capacity the caller holds towards `target` (for what
+    /// one capacity shows and another does not), once one of them permits `action`.
+    pub async fn check_all(
+        &self,
+        who: &Principal,
+        action: Action,
+        target: Option<Uuid>,
+    ) -> Result<Vec<Capacity>, AccessError> {
         let held = match target {
             // Whether someone exists is told only to those who could see them if they did:
             // to anyone else an unknown id is as forbidden as a known one.
@@ -317,9 +331,11 @@ impl Access {
             None if who.administrator => vec![Capacity::Administrator],
             None => Vec::new(),
         };
-        held.into_iter()
-            .find(|c| action.allowed().contains(c))
-            .ok_or(AccessError::Forbidden)
+        if held.iter().any(|c| action.allowed().contains(c)) {
+            Ok(held)
+        } else {
+            Err(AccessError::Forbidden)
+        }
     }
 
     /// Who may act on a post on `today`: its holder and, where acting officials may act, each

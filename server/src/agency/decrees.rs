@@ -141,6 +141,28 @@ async fn record(
     Ok(())
 }
 
+/// Marks grant `id` revoked, if it is not yet; `false` when it already was.
+async fn mark_revoked(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    by: By,
+    at: chrono::DateTime<chrono::Utc>,
+    why: &str,
+) -> Result<bool, AgencyError> {
+    let revoked = role_assignment::Entity::update_many()
+        .col_expr(role_assignment::Column::RevokedAt, Expr::value(at))
+        .col_expr(
+            role_assignment::Column::RevokedBy,
+            Expr::value(by.employee()),
+        )
+        .col_expr(role_assignment::Column::RevokeReason, Expr::value(why))
+        .filter(role_assignment::Column::Id.eq(id))
+        .filter(role_assignment::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(revoked.rows_affected == 1)
+}
+
 /// The grants and letters of an agency.
 #[derive(Clone)]
 pub struct Decrees {
@@ -273,21 +295,8 @@ impl Decrees {
                 return Err(AgencyError::LastAdministrator);
             }
         }
-        let revoked = role_assignment::Entity::update_many()
-            .col_expr(role_assignment::Column::RevokedAt, Expr::value(now))
-            .col_expr(
-                role_assignment::Column::RevokedBy,
-                Expr::value(by.employee()),
-            )
-            .col_expr(
-                role_assignment::Column::RevokeReason,
-                Expr::value(why.clone()),
-            )
-            .filter(role_assignment::Column::Id.eq(id))
-            .filter(role_assignment::Column::RevokedAt.is_null())
-            .exec(&txn)
-            .await?;
-        if revoked.rows_affected != 1 {
+        let revoked = mark_revoked(&txn, id, by, now, &why).await?;
+        if !revoked {
             return Err(AgencyError::GrantConflict);
         }
         record(
@@ -325,19 +334,7 @@ impl Decrees {
             .all(txn)
             .await?;
         for g in &grants {
-            role_assignment::Entity::update_many()
-                .col_expr(role_assignment::Column::RevokedAt, Expr::value(now))
-                .col_expr(
-                    role_assignment::Column::RevokedBy,
-                    Expr::value(by.employee()),
-                )
-                .col_expr(
-                    role_assignment::Column::RevokeReason,
-                    Expr::value("mutasi / transferred"),
-                )
-                .filter(role_assignment::Column::Id.eq(g.id))
-                .exec(txn)
-                .await?;
+            mark_revoked(txn, g.id, by, now, "mutasi / transferred").await?;
             record(
                 txn,
                 now,

@@ -67,11 +67,12 @@ pub(crate) struct RequestPageQuery {
     limit: Option<u64>,
 }
 
-/// A page of notifications (for the OpenAPI document; read by [`Paged`]).
+/// A page of a list paged by id, newest first: notifications, record reads (for the
+/// OpenAPI document; read by [`Paged`]).
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
-pub(crate) struct NotificationPageQuery {
+pub(crate) struct IdPageQuery {
     /// The `next` of the previous page: the oldest id on it.
     #[param(pattern = r"^[1-9][0-9]{0,17}$")]
     after: Option<String>,

@@ -78,6 +78,28 @@ pub(super) async fn reconcile(
 /// Codes of units or posts: those stored, and those the file adds.
 type Ids = HashMap<String, Known>;
 
+/// The stored codes, then each code of the file not stored yet, with a new id.
+fn ids<'a>(
+    stored: impl Iterator<Item = (&'a String, Uuid)>,
+    in_file: impl Iterator<Item = &'a str>,
+) -> Ids {
+    let mut ids: Ids = stored
+        .map(|(c, id)| (c.clone(), Known::Stored(id)))
+        .collect();
+    for code in in_file {
+        ids.entry(code.to_owned())
+            .or_insert_with(|| Known::New(Uuid::now_v7()));
+    }
+    ids
+}
+
+/// The code of the unit or post `id`, or empty (for a change report).
+fn code_of(ids: &Ids, id: Option<Uuid>) -> String {
+    id.and_then(|id| ids.iter().find(|(_, k)| k.id() == id))
+        .map(|(c, _)| c.clone())
+        .unwrap_or_default()
+}
+
 /// `units.csv`: codes first (a child may come before its parent), then each row.
 async fn reconcile_units(
     db: &DatabaseConnection,
@@ -91,16 +113,10 @@ async fn reconcile_units(
         .into_iter()
         .map(|u| (u.code.clone(), u))
         .collect();
-    let mut unit_ids: HashMap<String, Known> = stored_units
-        .iter()
-        .map(|(c, u)| (c.clone(), Known::Stored(u.id)))
-        .collect();
-    for (_, row) in units {
-        let code = row.unor_id.trim();
-        if !unit_ids.contains_key(code) {
-            unit_ids.insert(code.to_owned(), Known::New(Uuid::now_v7()));
-        }
-    }
+    let unit_ids = ids(
+        stored_units.iter().map(|(c, u)| (c, u.id)),
+        units.iter().map(|(_, r)| r.unor_id.trim()),
+    );
     let mut unit_writes: Vec<org_unit::ActiveModel> = Vec::new();
     let mut seen = HashSet::new();
     for (line, row) in units {
@@ -161,17 +177,12 @@ async fn reconcile_units(
                     changed = true;
                 }
                 if u.parent_id != parent {
-                    let name_of = |id: Option<Uuid>| {
-                        id.and_then(|id| unit_ids.iter().find(|(_, k)| k.id() == id))
-                            .map(|(c, _)| c.clone())
-                            .unwrap_or_default()
-                    };
                     report.change(
                         file,
                         &code,
                         "diatasanId",
-                        name_of(u.parent_id),
-                        name_of(parent),
+                        code_of(&unit_ids, u.parent_id),
+                        code_of(&unit_ids, parent),
                     );
                     changed = true;
                 }
@@ -219,16 +230,10 @@ async fn reconcile_posts(
         .into_iter()
         .map(|p| (p.code.clone(), p))
         .collect();
-    let mut post_ids: HashMap<String, Known> = stored_posts
-        .iter()
-        .map(|(c, p)| (c.clone(), Known::Stored(p.id)))
-        .collect();
-    for (_, row) in posts {
-        let code = row.jabatan_id.trim();
-        if !post_ids.contains_key(code) {
-            post_ids.insert(code.to_owned(), Known::New(Uuid::now_v7()));
-        }
-    }
+    let post_ids = ids(
+        stored_posts.iter().map(|(c, p)| (c, p.id)),
+        posts.iter().map(|(_, r)| r.jabatan_id.trim()),
+    );
     let mut post_writes: Vec<position::ActiveModel> = Vec::new();
     let mut seen = HashSet::new();
     for (line, row) in posts {
@@ -614,11 +619,6 @@ fn employee_changes(
     unit_ids: &HashMap<String, Known>,
     post_ids: &HashMap<String, Known>,
 ) -> usize {
-    let code_of = |ids: &HashMap<String, Known>, id: Option<Uuid>| {
-        id.and_then(|id| ids.iter().find(|(_, k)| k.id() == id))
-            .map(|(c, _)| c.clone())
-            .unwrap_or_default()
-    };
     let mut pairs: Vec<(&str, String, String)> = vec![
         ("nik", before.nik.clone(), e.nik.clone()),
         (

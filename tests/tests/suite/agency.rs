@@ -86,6 +86,23 @@ async fn console(w: &World, clock: &ManualClock, args: &[&str]) -> anyhow::Resul
     abdi_server::agency::cli::run(w.app.state.db.clone(), Arc::new(clock.clone()), cmd).await
 }
 
+/// `Admin` made the first administrator from the console, as the operator does it.
+async fn first_administrator(w: &World, clock: &ManualClock) {
+    let nip = nip(w, Admin).await;
+    let grant = [
+        "grant",
+        "--nip",
+        &nip,
+        "--role",
+        "administrator",
+        "--decree",
+        "800/1/204/2026",
+        "--decree-date",
+        "2026-06-30",
+    ];
+    console(w, clock, &grant).await.unwrap();
+}
+
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
@@ -507,23 +524,7 @@ async fn the_first_administrator_comes_from_the_console_and_appoints_the_rest(ba
 
 async fn a_fasilitator_who_moves_loses_the_role_and_the_administrators_hear(backend: Backend) {
     let (w, clock) = fresh(backend).await;
-    console(
-        &w,
-        &clock,
-        &[
-            "grant",
-            "--nip",
-            &nip(&w, Admin).await,
-            "--role",
-            "administrator",
-            "--decree",
-            "800/1/204/2026",
-            "--decree-date",
-            "2026-06-30",
-        ],
-    )
-    .await
-    .unwrap();
+    first_administrator(&w, &clock).await;
     step_up(&w, Admin).await;
     let fas = fasilitator_of(nip(&w, Fasilitator).await, "BKD");
     let granted: RoleGrant = ok_as(post(&w, Admin, "/api/v1/admin/roles", &fas).await).await;
@@ -617,23 +618,7 @@ async fn a_fasilitator_who_moves_loses_the_role_and_the_administrators_hear(back
 
 async fn a_step_nobody_can_take_is_told_to_the_administrators(backend: Backend) {
     let (w, clock) = fresh(backend).await;
-    console(
-        &w,
-        &clock,
-        &[
-            "grant",
-            "--nip",
-            &nip(&w, Admin).await,
-            "--role",
-            "administrator",
-            "--decree",
-            "800/1/204/2026",
-            "--decree-date",
-            "2026-06-30",
-        ],
-    )
-    .await
-    .unwrap();
+    first_administrator(&w, &clock).await;
     step_up(&w, Admin).await;
     let fas = fasilitator_of(nip(&w, Fasilitator).await, "BKD");
     ok(post(&w, Admin, "/api/v1/admin/roles", &fas).await).await;

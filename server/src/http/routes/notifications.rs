@@ -17,7 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::ApiError;
 use crate::http::auth::Caller;
-use crate::http::extract::{Json, NotificationPageQuery, Paged};
+use crate::http::extract::{IdPageQuery, Json, Paged};
 use crate::notifications::stream::Signal;
 use crate::state::AppState;
 
@@ -34,7 +34,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 
 /// The employee's notifications, newest first, with the unread count.
 #[utoipa::path(get, path = "/notifications", tag = "notifications", security(("bearer" = [])),
-    params(NotificationPageQuery),
+    params(IdPageQuery),
     responses(
         (status = 200, description = "A page of the inbox", body = Inbox),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),

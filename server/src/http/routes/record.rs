@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::http::auth::Caller;
-use crate::http::extract::{NotificationPageQuery, Paged, Path, Query};
+use crate::http::extract::{IdPageQuery, Paged, Path, Query};
 use crate::state::AppState;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -81,7 +81,7 @@ struct ReadsQuery {
 
 /// Who read whose record, newest first (administrators).
 #[utoipa::path(get, path = "/admin/record-reads", tag = "admin", security(("bearer" = [])),
-    params(ReadsQuery, NotificationPageQuery),
+    params(ReadsQuery, IdPageQuery),
     responses(
         (status = 200, description = "A page of the access log", body = RecordReadPage),
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
