@@ -18,6 +18,7 @@ mod m20261201_000011_document_register;
 mod m20261202_000012_roles_by_decree;
 mod m20261202_000013_employee_record;
 mod m20261202_000014_holiday_revisions;
+mod m20261202_000015_organisation_changes;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_roles_by_decree::Migration),
             Box::new(m20261202_000013_employee_record::Migration),
             Box::new(m20261202_000014_holiday_revisions::Migration),
+            Box::new(m20261202_000015_organisation_changes::Migration),
         ]
     }
 }

@@ -227,6 +227,12 @@ error_codes! {
         "Berkas impor tidak dapat dibaca", "The import file cannot be read";
     ActingOverlap = "acting_overlap", 409,
         "Jabatan ini sudah memiliki Plt/Plh pada sebagian tanggal tersebut", "The post already has a Plt/Plh on some of those days";
+    PostNotFound = "post_not_found", 404,
+        "Jabatan tidak ditemukan", "Post not found";
+    OrganisationInvalid = "organisation_invalid", 422,
+        "Perubahan organisasi tidak sesuai; lihat keterangannya", "The change to the organisation is not consistent; see the detail";
+    OrganisationInUse = "organisation_in_use", 409,
+        "Unit atau jabatan ini masih digunakan; lihat keterangannya", "The unit or post is still in use; see the detail";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

@@ -16,6 +16,7 @@ pub mod master;
 pub mod nik;
 pub mod nip;
 pub mod notifications;
+pub mod organisation;
 pub mod people;
 pub mod phone;
 pub mod rank;

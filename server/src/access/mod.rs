@@ -143,6 +143,8 @@ pub enum Action {
     ImportRecords,
     /// Add or change a year's holiday calendar.
     ManageCalendar,
+    /// Add, rename, move and close units and posts (by decree), and read their history.
+    ManageOrganisation,
 }
 
 impl Action {
@@ -161,6 +163,7 @@ impl Action {
             Action::ReadRecordLog => &[Administrator],
             Action::ImportRecords => &[Administrator],
             Action::ManageCalendar => &[Administrator],
+            Action::ManageOrganisation => &[Administrator],
         }
     }
 }
@@ -457,7 +460,6 @@ impl Access {
             .find(|p| p.reports_to_id.is_none_or(|up| !inside.contains(&up))))
     }
 
-    /// The unit and every unit above it, nearest first.
     /// A unit and every unit below it.
     pub async fn units_below(db: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
         let mut out = vec![unit_id];
@@ -480,6 +482,7 @@ impl Access {
         Ok(out)
     }
 
+    /// The unit and every unit above it, nearest first.
     pub async fn unit_chain(
         db: &impl ConnectionTrait,
         unit_id: Uuid,

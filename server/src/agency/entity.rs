@@ -1,4 +1,5 @@
-//! The history of what administrators (or the operator's console) changed by decree.
+//! The history of what administrators (or the operator's console) changed by decree: roles
+//! and acting letters, and the organisation.
 
 pub mod agency_change {
     use sea_orm::entity::prelude::*;
@@ -20,6 +21,36 @@ pub mod agency_change {
         pub decree_number: Option<String>,
         /// What changed, as JSON.
         pub detail: String,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// The history of the organisation: units and posts added, renamed, moved and closed.
+pub mod organisation_change {
+    use abdi_proto::organisation::{OrganisationAction, OrganisationSubject};
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "organisation_changes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub at: DateTimeUtc,
+        pub by_employee_id: Option<Uuid>,
+        pub subject: OrganisationSubject,
+        pub subject_id: Uuid,
+        pub code: String,
+        /// The unit the change is listed under (a post's unit after the change).
+        pub unit_id: Uuid,
+        pub action: OrganisationAction,
+        pub decree_number: String,
+        pub decree_date: Date,
+        pub before: Option<String>,
+        pub after: Option<String>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

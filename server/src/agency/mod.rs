@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod decrees;
 pub mod entity;
+mod organisation;
 
 use abdi_proto::agency::{
     ActingAmendment, ActingEnd, ActingLetter, NewActingLetter, NewRoleGrant, Role, RoleGrant,
@@ -59,6 +60,14 @@ pub enum AgencyError {
     EmployeeNotFound,
     #[error("unit or post not found: {0}")]
     UnitNotFound(String),
+    #[error("post not found: {0}")]
+    PostNotFound(String),
+    /// A change to the organisation that does not fit it (`organisation_invalid`).
+    #[error("{}", .0.en)]
+    OrganisationInvalid(Text),
+    /// A unit or post still in use, or a code already taken (`organisation_in_use`).
+    #[error("{}", .0.en)]
+    OrganisationInUse(Text),
     #[error(transparent)]
     Access(#[from] AccessError),
     #[error(transparent)]
@@ -105,6 +114,17 @@ impl From<AgencyError> for ApiError {
             ),
             AgencyError::EmployeeNotFound => ApiError::new(ErrorCode::EmployeeNotFound),
             AgencyError::UnitNotFound(code) => AccessError::UnitNotFound(code).into(),
+            AgencyError::PostNotFound(code) => ApiError::with_detail(
+                ErrorCode::PostNotFound,
+                format!("Jabatan {code} tidak ditemukan."),
+                format!("Post {code} not found."),
+            ),
+            AgencyError::OrganisationInvalid(t) => {
+                ApiError::with_detail(ErrorCode::OrganisationInvalid, t.id, t.en)
+            }
+            AgencyError::OrganisationInUse(t) => {
+                ApiError::with_detail(ErrorCode::OrganisationInUse, t.id, t.en)
+            }
             AgencyError::Access(e) => e.into(),
             AgencyError::Identity(e) => e.into(),
             AgencyError::Notifications(e) => e.into(),

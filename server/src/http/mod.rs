@@ -79,6 +79,7 @@ pub(crate) fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             routes::reference::routes()
                 .merge(routes::identity::routes())
                 .merge(routes::agency::routes())
+                .merge(routes::organisation::routes())
                 .merge(routes::record::routes())
                 .merge(routes::services::routes())
                 .merge(routes::documents::routes())

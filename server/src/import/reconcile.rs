@@ -5,7 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use abdi_proto::master::Vocabulary;
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, DatabaseConnection, DbErr, EntityTrait};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    DatabaseConnection, DbErr, EntityTrait,
+};
 use uuid::Uuid;
 
 use super::ImportOptions;
@@ -195,6 +198,7 @@ async fn reconcile_units(
                         level: Set(level.code().into()),
                         parent_id: Set(parent),
                         created_at: Set(u.created_at),
+                        closed_on: NotSet,
                     });
                 } else {
                     report.counts(file).unchanged += 1;
@@ -209,6 +213,7 @@ async fn reconcile_units(
                     level: Set(level.code().into()),
                     parent_id: Set(parent),
                     created_at: Set(now),
+                    closed_on: NotSet,
                 });
             }
         }
@@ -306,6 +311,7 @@ async fn reconcile_posts(
             unit_id: Set(unit.id()),
             reports_to_id: Set(reports_to),
             created_at: Set(created_at),
+            closed_on: NotSet,
         };
         match stored_posts.get(&code) {
             Some(p) => {

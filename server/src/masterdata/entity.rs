@@ -14,6 +14,8 @@ pub mod org_unit {
         pub level: String,
         pub parent_id: Option<Uuid>,
         pub created_at: DateTimeUtc,
+        /// Closed by decree from this day; kept for the histories that name it.
+        pub closed_on: Option<Date>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -37,6 +39,8 @@ pub mod position {
         pub unit_id: Uuid,
         pub reports_to_id: Option<Uuid>,
         pub created_at: DateTimeUtc,
+        /// Closed by decree from this day; kept for the histories that name it.
+        pub closed_on: Option<Date>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

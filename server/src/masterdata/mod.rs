@@ -66,8 +66,8 @@ impl EmployeeDirectory {
         .map(|_| ())
     }
 
-    /// The unit and post with these codes (the post must be in that unit); `Err` names the code
-    /// that is unknown.
+    /// The open unit and post with these codes (the post must be in that unit); `Err` names the
+    /// code that is unknown or closed.
     pub async fn destination(
         &self,
         unit_code: &str,
@@ -75,6 +75,7 @@ impl EmployeeDirectory {
     ) -> Result<Result<(Uuid, Option<Uuid>), String>, DbErr> {
         let Some(unit) = org_unit::Entity::find()
             .filter(org_unit::Column::Code.eq(unit_code))
+            .filter(org_unit::Column::ClosedOn.is_null())
             .one(&self.db)
             .await?
         else {
@@ -84,6 +85,7 @@ impl EmployeeDirectory {
             Some(code) => match position::Entity::find()
                 .filter(position::Column::Code.eq(code))
                 .filter(position::Column::UnitId.eq(unit.id))
+                .filter(position::Column::ClosedOn.is_null())
                 .one(&self.db)
                 .await?
             {

@@ -386,6 +386,7 @@ async fn write_organisation(
             level: u.level.to_string(),
             parent_id: u.parent_id,
             created_at: now,
+            closed_on: None,
         })
         .collect();
     let post_rows: Vec<position::Model> = org
@@ -400,6 +401,7 @@ async fn write_organisation(
             unit_id: p.unit_id,
             reports_to_id: p.reports_to_id,
             created_at: now,
+            closed_on: None,
         })
         .collect();
     // Parents come before children in both lists, so the self-references hold row by row.

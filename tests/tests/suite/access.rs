@@ -9,6 +9,10 @@ use abdi_proto::agency::{
 };
 use abdi_proto::forms::FormSchema;
 use abdi_proto::identity::TransferRequest;
+use abdi_proto::master::{PositionKind, UnitLevel};
+use abdi_proto::organisation::{
+    Closure, NewPost, NewUnit, OrganisationDecree, PostAmendment, UnitAmendment,
+};
 use abdi_proto::services::{
     Approver, ChainStep, DocumentKind, Outcome, RequestEdit, ServiceChange, ServiceSpec, StepKind,
     Verification, VerificationOutcome,
@@ -232,6 +236,46 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/admin/stalled-steps",
         Rule::Admin { allowed: &[Admin] },
     ),
+    (
+        "get",
+        "/api/v1/admin/units",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/units",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "get",
+        "/api/v1/admin/units/{code}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "put",
+        "/api/v1/admin/units/{code}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/units/{code}/close",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/posts",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "put",
+        "/api/v1/admin/posts/{code}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/posts/{code}/close",
+        Rule::Admin { allowed: &[Admin] },
+    ),
     ("get", "/api/v1/services", Rule::Public),
     ("get", "/api/v1/services/{code}", Rule::Public),
     ("post", "/api/v1/services/{code}/quote", Rule::Own),
@@ -339,6 +383,10 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         Some(serde_json::to_value(body).unwrap())
     }
     let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let decree = || OrganisationDecree {
+        number: "061/1/013/2026".into(),
+        date: day("2026-07-01"),
+    };
     if path.ends_with("/transfer") {
         typed(&onto("DISHUB-U003", None))
     } else if path == "/api/v1/admin/roles" && method == "post" {
@@ -379,6 +427,43 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
             starts_on: day("2026-07-01"),
             ends_on: day("2026-07-02"),
             note: "uji".into(),
+        })
+    } else if path == "/api/v1/admin/units" && method == "post" {
+        typed(&NewUnit {
+            code: "BKD-UJI".into(),
+            name: "Unit Uji".into(),
+            level: UnitLevel::UnitKerja,
+            parent_code: Some("BKD".into()),
+            decree: decree(),
+        })
+    } else if path == "/api/v1/admin/posts" {
+        typed(&NewPost {
+            code: "BKD-UJI-1".into(),
+            title: "Jabatan Uji".into(),
+            kind: PositionKind::Pelaksana,
+            grade: None,
+            unit_code: "BKD".into(),
+            reports_to_code: Some("BKD-KEPALA".into()),
+            decree: decree(),
+        })
+    } else if path.starts_with("/api/v1/admin/units/") && method == "put" {
+        // Changes nothing: no new name, no new parent.
+        typed(&UnitAmendment {
+            name: None,
+            parent_code: None,
+            decree: decree(),
+        })
+    } else if path.starts_with("/api/v1/admin/posts/") && method == "put" {
+        typed(&PostAmendment {
+            title: None,
+            placement: None,
+            decree: decree(),
+        })
+    } else if path.ends_with("/close") {
+        // Refused past the access check: the unit and the post are still in use.
+        typed(&Closure {
+            decree: decree(),
+            closed_on: None,
         })
     } else if path.ends_with("/end") {
         typed(&ActingEnd {
@@ -590,6 +675,7 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
             Rule::Admin { allowed } => {
                 let concrete = path
                     .replace("/units/{code}", "/units/BKD")
+                    .replace("/posts/{code}", "/posts/BKD-KEPALA")
                     .replace("{file}", "units")
                     .replace("{year}", "2026")
                     .replace("{code}", "cuti_tahunan")

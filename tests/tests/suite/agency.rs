@@ -10,6 +10,11 @@ use abdi_proto::agency::{
     RoleGrant, RoleRevocation, Standing,
 };
 use abdi_proto::identity::TransferRequest;
+use abdi_proto::master::{PositionKind, UnitLevel};
+use abdi_proto::organisation::{
+    Closure, NewPost, NewUnit, OrganisationAction, OrganisationDecree, OrganisationSubject,
+    PostAmendment, PostPlacement, PostView, UnitAmendment, UnitDetail, UnitView,
+};
 use abdi_proto::services::Outcome;
 use abdi_server::cli::{Cli, Command};
 use abdi_server::clock::ManualClock;
@@ -692,10 +697,317 @@ async fn a_step_nobody_can_take_is_told_to_the_administrators(backend: Backend) 
     assert_eq!(inbox["items"][0]["request"]["id"], id.as_str(), "{inbox}");
 }
 
+fn sk(number: &str) -> OrganisationDecree {
+    OrganisationDecree {
+        number: number.into(),
+        date: d("2026-06-30"),
+    }
+}
+
+fn closure() -> Closure {
+    Closure {
+        decree: sk("061/90/013/2026"),
+        closed_on: Some(d("2026-07-01")),
+    }
+}
+
+async fn administrators_keep_the_organisation_with_its_history(backend: Backend) {
+    let (w, clock) = fresh(backend).await;
+    first_administrator(&w, &clock).await;
+    let upt = NewUnit {
+        code: "BKD-U009".into(),
+        name: "UPT Penilaian Kompetensi".into(),
+        level: UnitLevel::UnitKerja,
+        parent_code: Some("BKD".into()),
+        decree: sk("061/77/013/2026"),
+    };
+    problem(
+        get(&w, Staff, "/api/v1/admin/units").await,
+        403,
+        "forbidden",
+    )
+    .await;
+    problem(
+        post(&w, Admin, "/api/v1/admin/units", &upt).await,
+        403,
+        "step_up_required",
+    )
+    .await;
+    step_up(&w, Admin).await;
+
+    // Added, with its decree in the history.
+    let added: UnitDetail = ok_as(post(&w, Admin, "/api/v1/admin/units", &upt).await).await;
+    assert_eq!(added.unit.parent_code.as_deref(), Some("BKD"));
+    assert_eq!(added.history.len(), 1);
+    assert_eq!(added.history[0].action, OrganisationAction::Added);
+    assert_eq!(added.history[0].decree_number, "061/77/013/2026");
+    assert_eq!(
+        added.history[0].by.as_deref(),
+        Some(nip(&w, Admin).await.as_str())
+    );
+    problem(
+        post(&w, Admin, "/api/v1/admin/units", &upt).await,
+        409,
+        "organisation_in_use",
+    )
+    .await;
+    let misplaced = NewUnit {
+        code: "BKD-PD".into(),
+        level: UnitLevel::PerangkatDaerah,
+        ..upt.clone()
+    };
+    let refusal = problem(
+        post(&w, Admin, "/api/v1/admin/units", &misplaced).await,
+        422,
+        "organisation_invalid",
+    )
+    .await;
+    assert!(
+        refusal["detail"]
+            .as_str()
+            .unwrap()
+            .contains("perangkat daerah di bawah instansi")
+    );
+    let orphan = NewUnit {
+        code: "BKD-U010".into(),
+        parent_code: Some("NOWHERE".into()),
+        ..upt.clone()
+    };
+    problem(
+        post(&w, Admin, "/api/v1/admin/units", &orphan).await,
+        404,
+        "unit_not_found",
+    )
+    .await;
+
+    // A post in it, reporting to the head of the BKD; a rename and a move, each kept.
+    let kasi = NewPost {
+        code: "BKD-U009-KEPALA".into(),
+        title: "Kepala UPT Penilaian Kompetensi".into(),
+        kind: PositionKind::Struktural,
+        grade: Some("III.a".into()),
+        unit_code: "BKD-U009".into(),
+        reports_to_code: Some("BKD-KEPALA".into()),
+        decree: sk("061/78/013/2026"),
+    };
+    let post_view: PostView = ok_as(post(&w, Admin, "/api/v1/admin/posts", &kasi).await).await;
+    assert_eq!(
+        (post_view.holders, post_view.reports_to_code.as_deref()),
+        (0, Some("BKD-KEPALA"))
+    );
+    let rename = UnitAmendment {
+        name: Some("UPT Asesmen Kompetensi ASN".into()),
+        parent_code: Some("DISHUB".into()),
+        decree: sk("061/79/013/2026"),
+    };
+    let amended: UnitDetail =
+        ok_as(put(&w, Admin, "/api/v1/admin/units/BKD-U009", &rename).await).await;
+    assert_eq!(amended.unit.name, "UPT Asesmen Kompetensi ASN");
+    assert_eq!(amended.unit.parent_code.as_deref(), Some("DISHUB"));
+    let kept: Vec<_> = amended
+        .history
+        .iter()
+        .map(|h| (h.subject, h.action, h.before.clone(), h.after.clone()))
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            (
+                OrganisationSubject::Unit,
+                OrganisationAction::Moved,
+                Some("BKD".into()),
+                Some("DISHUB".into())
+            ),
+            (
+                OrganisationSubject::Unit,
+                OrganisationAction::Renamed,
+                Some("UPT Penilaian Kompetensi".into()),
+                Some("UPT Asesmen Kompetensi ASN".into())
+            ),
+            (
+                OrganisationSubject::Post,
+                OrganisationAction::Added,
+                None,
+                Some("BKD-U009 / BKD-KEPALA".into())
+            ),
+            (
+                OrganisationSubject::Unit,
+                OrganisationAction::Added,
+                None,
+                Some("UPT Penilaian Kompetensi (BKD)".into())
+            ),
+        ]
+    );
+    let below_itself = UnitAmendment {
+        name: None,
+        parent_code: Some("BKD-U001".into()),
+        decree: sk("061/80/013/2026"),
+    };
+    problem(
+        put(&w, Admin, "/api/v1/admin/units/BKD", &below_itself).await,
+        422,
+        "organisation_invalid",
+    )
+    .await;
+    // A post cannot report to one below it.
+    let circle = PostAmendment {
+        title: None,
+        placement: Some(PostPlacement {
+            unit_code: "BKD".into(),
+            reports_to_code: Some("BKD-U001-KASI1".into()),
+        }),
+        decree: sk("061/81/013/2026"),
+    };
+    problem(
+        put(&w, Admin, "/api/v1/admin/posts/BKD-KEPALA", &circle).await,
+        422,
+        "organisation_invalid",
+    )
+    .await;
+
+    // An open request holds its unit and the post its step waits on.
+    let fas = fasilitator_of(nip(&w, Fasilitator).await, "BKD");
+    ok(post(&w, Admin, "/api/v1/admin/roles", &fas).await).await;
+    let v = ok(abdi_tests::api::submit(
+        &w,
+        Staff,
+        "cuti_tahunan",
+        annual("2026-07-13", "2026-07-14"),
+    )
+    .await)
+    .await;
+    abdi_tests::api::verify(&w, v["id"].as_str().unwrap(), version(&v)).await;
+    let away = UnitAmendment {
+        name: None,
+        parent_code: Some("DISHUB".into()),
+        decree: sk("061/82/013/2026"),
+    };
+    let refusal = problem(
+        put(&w, Admin, "/api/v1/admin/units/BKD-U001", &away).await,
+        409,
+        "organisation_in_use",
+    )
+    .await;
+    assert!(
+        refusal["detail"]
+            .as_str()
+            .unwrap()
+            .contains("1 permohonan yang masih berjalan"),
+        "{refusal}"
+    );
+    let refusal = problem(
+        post(
+            &w,
+            Admin,
+            "/api/v1/admin/posts/BKD-U001-KASI1/close",
+            &closure(),
+        )
+        .await,
+        409,
+        "organisation_in_use",
+    )
+    .await;
+    let detail = refusal["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("1 pegawai yang memangku jabatan ini"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("1 langkah persetujuan yang menunggu"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("jabatan yang melapor kepadanya"),
+        "{detail}"
+    );
+    let held_elsewhere = PostAmendment {
+        title: None,
+        placement: Some(PostPlacement {
+            unit_code: "BKD-U002".into(),
+            reports_to_code: None,
+        }),
+        decree: sk("061/83/013/2026"),
+    };
+    problem(
+        put(
+            &w,
+            Admin,
+            "/api/v1/admin/posts/BKD-U001-KASI1",
+            &held_elsewhere,
+        )
+        .await,
+        409,
+        "organisation_in_use",
+    )
+    .await;
+
+    // Closing: the post first, then the unit; nobody can be moved into either after.
+    let refusal = problem(
+        post(&w, Admin, "/api/v1/admin/units/BKD-U009/close", &closure()).await,
+        409,
+        "organisation_in_use",
+    )
+    .await;
+    assert!(
+        refusal["detail"]
+            .as_str()
+            .unwrap()
+            .contains("1 jabatan yang belum ditutup"),
+        "{refusal}"
+    );
+    let closed: PostView = ok_as(
+        post(
+            &w,
+            Admin,
+            "/api/v1/admin/posts/BKD-U009-KEPALA/close",
+            &closure(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(closed.closed_on, Some(d("2026-07-01")));
+    let closed: UnitDetail =
+        ok_as(post(&w, Admin, "/api/v1/admin/units/BKD-U009/close", &closure()).await).await;
+    assert_eq!(closed.unit.closed_on, Some(d("2026-07-01")));
+    assert_eq!(closed.history[0].action, OrganisationAction::Closed);
+    assert_eq!(closed.history[0].after.as_deref(), Some("2026-07-01"));
+    problem(
+        post(&w, Admin, "/api/v1/admin/units/BKD-U009/close", &closure()).await,
+        422,
+        "organisation_invalid",
+    )
+    .await;
+    let into_closed = TransferRequest {
+        unit_code: "BKD-U009".into(),
+        position_code: None,
+        replaces_holder: false,
+        decree_number: "821.2/78/204/2026".into(),
+        tmt: d("2026-07-01"),
+    };
+    let path = format!("/api/v1/admin/employees/{}/transfer", w.ids[&Other]);
+    problem(
+        post(&w, Admin, &path, &into_closed).await,
+        404,
+        "unit_not_found",
+    )
+    .await;
+    let units: Vec<UnitView> = ok_as(get(&w, Admin, "/api/v1/admin/units").await).await;
+    let upt = units.iter().find(|u| u.code == "BKD-U009").unwrap();
+    assert_eq!(upt.closed_on, Some(d("2026-07-01")));
+    let gone = problem(
+        get(&w, Admin, "/api/v1/admin/units/NOWHERE").await,
+        404,
+        "unit_not_found",
+    )
+    .await;
+    assert!(gone["detail"].as_str().is_some());
+}
+
 both_backends!(
     the_first_administrator_comes_from_the_console_and_appoints_the_rest,
     a_fasilitator_who_moves_loses_the_role_and_the_administrators_hear,
     a_step_nobody_can_take_is_told_to_the_administrators,
+    administrators_keep_the_organisation_with_its_history,
 );
 
 async fn administrators_keep_the_holiday_calendar_with_its_history(backend: Backend) {

@@ -6,6 +6,7 @@ pub(crate) mod agency;
 pub(crate) mod documents;
 pub(crate) mod identity;
 pub(crate) mod notifications;
+pub(crate) mod organisation;
 pub(crate) mod record;
 pub(crate) mod reference;
 pub(crate) mod services;
