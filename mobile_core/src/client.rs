@@ -190,13 +190,15 @@ impl Client {
         Ok(profile)
     }
 
-    /// Ends the session on the server and forgets it here. Offline, it is forgotten here
-    /// anyway (the server lets it expire), and the queue stays for the next login.
+    /// Ends the session on the server and forgets it here, with the record kept for offline
+    /// use. Offline, it is forgotten here anyway (the server lets it expire), and the queue
+    /// stays for the next login.
     pub async fn logout(&self) -> Result<(), CoreError> {
         let r = self
             .authed_empty(Call::bare(Method::POST, "/api/v1/auth/logout"))
             .await;
         self.forget_session().await?;
+        self.forget_record().await?;
         match r {
             Ok(()) | Err(CoreError::NotLoggedIn) => Ok(()),
             Err(e) if e.is_transient() => Ok(()),

@@ -7,9 +7,9 @@
 //!   a signed letter with the server's own verifier (`abdi-pades`, without its signing half).
 //! - With the server, through one [`Client`]: activation, SSO (PKCE, state, nonce), passkeys
 //!   for the platform authenticators, the service catalogue and requests, the durable offline
-//!   submission queue, signed letters downloaded and verified, push registration and the live
-//!   status events. Secrets live only in the app's [`SecureStore`]; everything else in its
-//!   folder.
+//!   submission queue, the employee's record and DRH kept offline, signed letters downloaded
+//!   and verified, push registration and the live status events. Secrets live only in the
+//!   app's [`SecureStore`]; everything else in its folder.
 //! - The time is read only through a [`Clock`] ([`SystemClock`] by default), so tests can set it.
 
 pub mod client;
@@ -23,6 +23,7 @@ pub mod nip;
 pub mod passkeys;
 pub mod pinning;
 pub mod queue;
+pub mod record;
 pub mod reference;
 pub mod services;
 pub mod sso;

@@ -52,9 +52,10 @@ pub enum Command {
     /// Sign, verify and produce decision letters from the command line.
     #[command(subcommand)]
     Documents(DocumentsCommand),
-    /// Import a SIASN/SIMPEG export (units.csv, posts.csv, employees.csv, rank_history.csv in
-    /// DIR): reconcile it against the database, print the report, and unless --dry-run write
-    /// what is new and changed. Importing the same files twice changes nothing.
+    /// Import a SIASN/SIMPEG export (units.csv, posts.csv, employees.csv and the history files
+    /// in DIR; the README lists them): reconcile it against the database, print the report,
+    /// and unless --dry-run write what is new and changed. Importing the same files twice
+    /// changes nothing.
     Import(ImportArgs),
     /// Roles by decree from the operator's console: make the first administrator, revoke,
     /// list. Works whether the server runs or not.

@@ -452,6 +452,26 @@ impl AbdiClient {
         Ok(to_json(&self.inner.cached_requests().await?))
     }
 
+    /// The employee's own record (`EmployeeRecord` JSON), kept for offline use.
+    pub async fn my_record(&self) -> Result<String, BridgeError> {
+        Ok(to_json(&self.inner.my_record().await?))
+    }
+
+    /// The record as last fetched, offline (`not_cached` before the first fetch).
+    pub async fn cached_record(&self) -> Result<String, BridgeError> {
+        Ok(to_json(&self.inner.cached_record().await?))
+    }
+
+    /// The record's Daftar Riwayat Hidup (PDF bytes), kept for offline use.
+    pub async fn my_record_pdf(&self) -> Result<Vec<u8>, BridgeError> {
+        Ok(self.inner.my_record_pdf().await?)
+    }
+
+    /// The DRH as last fetched, offline.
+    pub async fn cached_record_pdf(&self) -> Result<Vec<u8>, BridgeError> {
+        Ok(self.inner.cached_record_pdf().await?)
+    }
+
     /// Requests waiting for this employee's decision (`WorkList` JSON).
     pub async fn work_inbox(&self) -> Result<String, BridgeError> {
         Ok(to_json(&self.inner.work_inbox().await?))

@@ -7,10 +7,10 @@ use sea_orm::{
 
 use super::reconcile::Plan;
 use super::{ImportError, ImportOptions};
-use crate::masterdata::entity::{employee, org_unit, position, rank_history};
+use crate::masterdata::entity::{employee, org_unit, position};
 
 /// Writes the reconciled changes: units and posts each in one transaction (parents set after
-/// every unit and post exists), then employees and ranks in batches.
+/// every unit and post exists), then employees and each history file in batches.
 pub(super) async fn apply(
     db: &DatabaseConnection,
     options: &ImportOptions,
@@ -21,9 +21,11 @@ pub(super) async fn apply(
         posts,
         new_people,
         changed_people,
-        ranks,
+        histories,
     } = plan;
-    let total = (new_people.len() + changed_people.len() + ranks.len()) as u64;
+    let total = (new_people.len()
+        + changed_people.len()
+        + histories.iter().map(|h| h.len()).sum::<usize>()) as u64;
     let progress = if options.progress {
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(
@@ -107,14 +109,9 @@ pub(super) async fn apply(
         txn.commit().await?;
         progress.inc(chunk.len() as u64);
     }
-    progress.set_message("ranks");
-    for chunk in ranks.chunks(batch) {
-        let txn = db.begin().await?;
-        rank_history::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(&txn)
-            .await?;
-        txn.commit().await?;
-        progress.inc(chunk.len() as u64);
+    for history in &histories {
+        progress.set_message(history.label());
+        history.write(db, batch, &|n| progress.inc(n)).await?;
     }
     progress.finish_and_clear();
     Ok(())

@@ -1,6 +1,7 @@
 //! Bringing an agency's data in from a SIASN or SIMPEG export: `units.csv`, `posts.csv`,
-//! `employees.csv` and `rank_history.csv` in one folder (each optional; the README has their
-//! columns). Every row is reconciled against the database first: new, changed (field by
+//! `employees.csv` and the history files (rank, position, education, training, award,
+//! performance, family, discipline; see [`Export::file_names`]) in one folder, each optional
+//! (the README has their columns). Every row is reconciled against the database first: new, changed (field by
 //! field), unchanged, refused (with its line and why), and the employees the database has
 //! and the file does not (missing). `--dry-run` stops there and prints the report; a real run
 //! then writes what is new and changed, in one transaction per batch, with progress on the
@@ -8,6 +9,7 @@
 //! Missing employees are reported, never deleted: leaving is a decision, not an import.
 
 mod apply;
+mod histories;
 mod read;
 mod reconcile;
 mod report;

@@ -7,7 +7,7 @@ use super::ImportError;
 use super::report::ImportReport;
 use super::rows::Refusal;
 
-/// The files of one export, by name (any of [`Export::FILES`]).
+/// The files of one export, by name (any of [`Export::file_names`]).
 #[derive(Debug, Clone, Default)]
 pub struct Export {
     files: HashMap<&'static str, Vec<u8>>,
@@ -15,12 +15,11 @@ pub struct Export {
 
 impl Export {
     /// The files an export may hold, in the order they are imported.
-    pub const FILES: [&'static str; 4] = [
-        "units.csv",
-        "posts.csv",
-        "employees.csv",
-        "rank_history.csv",
-    ];
+    pub fn file_names() -> impl Iterator<Item = &'static str> {
+        ["units.csv", "posts.csv", "employees.csv"]
+            .into_iter()
+            .chain(super::histories::FILES)
+    }
 
     /// The export's files in `dir` (those that are there).
     pub fn from_dir(dir: &Path) -> Result<Export, ImportError> {
@@ -31,7 +30,7 @@ impl Export {
             ));
         }
         let mut files = HashMap::new();
-        for name in Self::FILES {
+        for name in Self::file_names() {
             let path = dir.join(name);
             if path.exists() {
                 let bytes = std::fs::read(&path)

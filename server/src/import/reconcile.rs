@@ -12,20 +12,21 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ImportOptions;
+use super::histories::{self, Writes};
 use super::read::{Export, read};
 use super::report::ImportReport;
-use super::rows::{Employee, EmployeeRow, PostRow, Rank, RankRow, Refusal, UnitRow};
-use crate::masterdata::entity::{employee, org_unit, position, rank_history};
+use super::rows::{Employee, EmployeeRow, PostRow, Refusal, UnitRow};
+use crate::masterdata::entity::{employee, org_unit, position};
 
 /// What a code names: the row in the database, or a new one from the file.
 #[derive(Debug, Clone, Copy)]
-enum Known {
+pub(super) enum Known {
     Stored(Uuid),
     New(Uuid),
 }
 
 impl Known {
-    fn id(self) -> Uuid {
+    pub(super) fn id(self) -> Uuid {
         match self {
             Known::Stored(id) | Known::New(id) => id,
         }
@@ -47,7 +48,8 @@ pub(super) struct Plan {
     pub posts: Vec<position::ActiveModel>,
     pub new_people: Vec<employee::ActiveModel>,
     pub changed_people: Vec<employee::ActiveModel>,
-    pub ranks: Vec<rank_history::ActiveModel>,
+    /// Each history file's new entries.
+    pub histories: Vec<Box<dyn Writes>>,
 }
 
 /// Reconciles every file of `export`, in order (each refers to what came before), into
@@ -62,24 +64,38 @@ pub(super) async fn reconcile(
     let units = read::<UnitRow>(export, "units.csv", report);
     let posts = read::<PostRow>(export, "posts.csv", report);
     let people = read::<EmployeeRow>(export, "employees.csv", report);
-    let ranks = read::<RankRow>(export, "rank_history.csv", report);
 
     let (unit_ids, unit_writes) = reconcile_units(db, &units, report, now).await?;
     let (post_ids, post_writes) = reconcile_posts(db, &posts, &unit_ids, report, now).await?;
     let people =
         reconcile_employees(db, &people, options, (&unit_ids, &post_ids), report, now).await?;
-    let ranks = reconcile_ranks(db, &ranks, &people, report).await?;
+    let new_ids: HashMap<&str, Uuid> = people
+        .new
+        .iter()
+        .filter_map(|m| match (&m.nip, &m.id) {
+            (Set(n), Set(id)) => Some((n.as_str(), *id)),
+            _ => None,
+        })
+        .collect();
+    let person = |nip: &str| {
+        people
+            .stored
+            .get(nip)
+            .map(|e| e.id)
+            .or_else(|| new_ids.get(nip).copied())
+    };
+    let histories = histories::reconcile_all(db, export, &person, &post_ids, report).await?;
     Ok(Plan {
         units: unit_writes,
         posts: post_writes,
         new_people: people.new,
         changed_people: people.changed,
-        ranks,
+        histories,
     })
 }
 
 /// Codes of units or posts: those stored, and those the file adds.
-type Ids = HashMap<String, Known>;
+pub(super) type Ids = HashMap<String, Known>;
 
 /// The stored codes, then each code of the file not stored yet, with a new id.
 fn ids<'a>(
@@ -544,75 +560,6 @@ async fn reconcile_employees(
         new: new_people,
         changed: changed_people,
     })
-}
-
-/// `rank_history.csv`: a (NIP, rank, TMT) the database does not have is new.
-async fn reconcile_ranks(
-    db: &DatabaseConnection,
-    ranks: &[(u64, RankRow)],
-    people: &People,
-    report: &mut ImportReport,
-) -> Result<Vec<rank_history::ActiveModel>, DbErr> {
-    let (stored, new_people) = (&people.stored, &people.new);
-    let stored_ranks: HashSet<(Uuid, String, chrono::NaiveDate)> = if ranks.is_empty() {
-        HashSet::new()
-    } else {
-        rank_history::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|r| (r.employee_id, r.rank_code, r.tmt))
-            .collect()
-    };
-    let new_ids: HashMap<&str, Uuid> = new_people
-        .iter()
-        .filter_map(|m| match (&m.nip, &m.id) {
-            (Set(n), Set(id)) => Some((n.as_str(), *id)),
-            _ => None,
-        })
-        .collect();
-    let person_id = |nip: &str| {
-        stored
-            .get(nip)
-            .map(|e| e.id)
-            .or_else(|| new_ids.get(nip).copied())
-    };
-    let mut rank_writes: Vec<rank_history::ActiveModel> = Vec::new();
-    let mut seen_ranks = HashSet::new();
-    for (line, row) in ranks {
-        let file = "rank_history.csv";
-        let r: Rank = match row.check() {
-            Ok(r) => r,
-            Err(x) => {
-                report.refuse(file, *line, row.nip_baru.trim(), x);
-                continue;
-            }
-        };
-        let Some(id) = person_id(&r.nip) else {
-            report.refuse(
-                file,
-                *line,
-                &r.nip,
-                Refusal::new("unknown_reference", "nipBaru is no employee"),
-            );
-            continue;
-        };
-        let key = (id, r.rank_code.clone(), r.tmt);
-        if stored_ranks.contains(&key) || !seen_ranks.insert(key) {
-            report.counts(file).unchanged += 1;
-            continue;
-        }
-        report.counts(file).new += 1;
-        rank_writes.push(rank_history::ActiveModel {
-            employee_id: Set(id),
-            rank_code: Set(r.rank_code),
-            tmt: Set(r.tmt),
-            decree_number: Set(r.decree_number),
-            decree_date: Set(r.decree_date),
-            ..Default::default()
-        });
-    }
-    Ok(rank_writes)
 }
 
 /// Records the fields of `e` that differ from `before`; returns how many.

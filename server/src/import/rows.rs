@@ -70,17 +70,6 @@ pub(crate) struct EmployeeRow {
     pub no_hp: Option<String>,
 }
 
-/// `rank_history.csv`: SIASN's rw-golongan.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct RankRow {
-    pub nip_baru: String,
-    pub golongan_id: String,
-    pub tmt_golongan: String,
-    pub sk_nomor: String,
-    pub sk_tanggal: String,
-}
-
 /// An employee row, checked: what would be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Employee {
@@ -104,16 +93,6 @@ pub(crate) struct Employee {
     pub phone: Option<String>,
 }
 
-/// A rank history row, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Rank {
-    pub nip: String,
-    pub rank_code: String,
-    pub tmt: NaiveDate,
-    pub decree_number: String,
-    pub decree_date: NaiveDate,
-}
-
 /// Why a row is refused: a stable code and the words for the operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Refusal {
@@ -134,7 +113,7 @@ fn refuse(code: &'static str, message: impl Into<String>) -> Refusal {
     Refusal::new(code, message)
 }
 
-fn blank(v: &Option<String>) -> Option<&str> {
+pub(super) fn blank(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
@@ -147,11 +126,14 @@ pub(crate) fn date(field: &str, raw: &str) -> Result<NaiveDate, Refusal> {
         .map_err(|_| refuse("invalid_date", format!("{field}: '{raw}' is not a date")))
 }
 
-fn optional_date(field: &str, raw: &Option<String>) -> Result<Option<NaiveDate>, Refusal> {
+pub(super) fn optional_date(
+    field: &str,
+    raw: &Option<String>,
+) -> Result<Option<NaiveDate>, Refusal> {
     blank(raw).map(|d| date(field, d)).transpose()
 }
 
-fn vocabulary<V: Vocabulary>(field: &str, raw: &str) -> Result<V, Refusal> {
+pub(super) fn vocabulary<V: Vocabulary>(field: &str, raw: &str) -> Result<V, Refusal> {
     let code = raw.trim().to_lowercase().replace([' ', '-'], "_");
     V::from_code(&code).ok_or_else(|| {
         let allowed: Vec<&str> = V::ALL.iter().map(|v| v.code()).collect();
@@ -160,6 +142,18 @@ fn vocabulary<V: Vocabulary>(field: &str, raw: &str) -> Result<V, Refusal> {
             format!("{field}: '{raw}' is not one of {}", allowed.join(", ")),
         )
     })
+}
+
+/// A gender as exports write it: L/P, M/F, or the words.
+pub(super) fn gender(field: &str, raw: &str) -> Result<Gender, Refusal> {
+    match raw.trim().to_uppercase().as_str() {
+        "L" | "M" | "LAKI-LAKI" | "MALE" | "1" => Ok(Gender::Male),
+        "P" | "F" | "PEREMPUAN" | "FEMALE" | "2" => Ok(Gender::Female),
+        other => Err(refuse(
+            "invalid_value",
+            format!("{field} '{other}' is not L/P (M/F)"),
+        )),
+    }
 }
 
 impl UnitRow {
@@ -195,16 +189,7 @@ impl EmployeeRow {
         if name.is_empty() {
             return Err(refuse("invalid_value", "nama is empty"));
         }
-        let gender = match self.jenis_kelamin.trim().to_uppercase().as_str() {
-            "L" | "M" | "LAKI-LAKI" | "MALE" | "1" => Gender::Male,
-            "P" | "F" | "PEREMPUAN" | "FEMALE" | "2" => Gender::Female,
-            other => {
-                return Err(refuse(
-                    "invalid_value",
-                    format!("jenisKelamin '{other}' is not L/P (M/F)"),
-                ));
-            }
-        };
+        let gender = gender("jenisKelamin", &self.jenis_kelamin)?;
         let rank_code = match blank(&self.gol_ruang_akhir_id) {
             Some(raw) => Some(
                 RankCode::parse(raw)
@@ -274,32 +259,6 @@ impl EmployeeRow {
             },
             warnings,
         ))
-    }
-}
-
-impl RankRow {
-    pub(crate) fn check(&self) -> Result<Rank, Refusal> {
-        let decree_number = self.sk_nomor.trim();
-        if decree_number.is_empty() {
-            return Err(refuse("invalid_value", "skNomor is empty"));
-        }
-        Ok(Rank {
-            nip: nip(&self.nip_baru)?,
-            rank_code: RankCode::parse(self.golongan_id.trim())
-                .map_err(|_| {
-                    refuse(
-                        "invalid_value",
-                        format!(
-                            "golonganId '{}' is not a rank (I/a to IV/e)",
-                            self.golongan_id.trim()
-                        ),
-                    )
-                })?
-                .to_string(),
-            tmt: date("tmtGolongan", &self.tmt_golongan)?,
-            decree_number: decree_number.to_owned(),
-            decree_date: date("skTanggal", &self.sk_tanggal)?,
-        })
     }
 }
 

@@ -338,6 +338,8 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         },
     ),
     ("get", "/api/v1/me/leave-balance", Rule::Own),
+    ("get", "/api/v1/me/record", Rule::Own),
+    ("get", "/api/v1/me/record/pdf", Rule::Own),
     (
         "get",
         "/api/v1/requests/{id}/documents",

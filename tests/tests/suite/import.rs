@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use abdi_server::clock::SystemClock;
 use abdi_server::import::{Export, FieldChange, ImportOptions, ImportReport};
-use abdi_server::masterdata::entity::{employee, org_unit, position, rank_history};
+use abdi_server::masterdata::entity::{
+    employee, family_member, org_unit, performance_rating, position, position_history, rank_history,
+};
 use abdi_tests::{Backend, TestApp, TestEnv, both_backends};
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -89,6 +91,13 @@ async fn an_export_is_reconciled_field_by_field_and_imported_once(backend: Backe
             ("posts.csv", 8, 8, 0, 0, 0),
             ("employees.csv", 8, 8, 0, 0, 0),
             ("rank_history.csv", 5, 5, 0, 0, 0),
+            ("position_history.csv", 3, 3, 0, 0, 0),
+            ("education_history.csv", 3, 3, 0, 0, 0),
+            ("training_history.csv", 2, 2, 0, 0, 0),
+            ("award_history.csv", 1, 1, 0, 0, 0),
+            ("performance_history.csv", 4, 4, 0, 0, 0),
+            ("family.csv", 2, 2, 0, 0, 0),
+            ("discipline_history.csv", 1, 1, 0, 0, 0),
         ]
     );
     assert!(
@@ -121,6 +130,32 @@ async fn an_export_is_reconciled_field_by_field_and_imported_once(backend: Backe
     assert_eq!(b.rank_code.as_deref(), Some("III/c"));
     assert_eq!(b.gender, "male");
     assert_eq!(b.email.as_deref(), Some("budi.santoso@contoh.go.id"));
+    let family = family_member::Entity::find()
+        .filter(family_member::Column::EmployeeId.eq(b.id))
+        .all(db)
+        .await
+        .unwrap();
+    let spouse = family.iter().find(|f| f.relation == "spouse").unwrap();
+    assert_eq!(
+        (
+            spouse.name.as_str(),
+            spouse.gender.as_str(),
+            spouse.nik.as_deref()
+        ),
+        ("Sri Wahyuni", "female", Some("3578015402870005"))
+    );
+    let posts = position_history::Entity::find()
+        .filter(position_history::Column::EmployeeId.eq(b.id))
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(posts.len(), 2);
+    assert!(
+        posts
+            .iter()
+            .any(|p| p.position_id == Some(analis.id) && p.decree_number == "821.2/4410/204/2016"),
+        "a post of the export is linked by its code"
+    );
 
     // Twice changes nothing.
     let again = run(db, &sample(""), &options(false), Utc::now())
@@ -133,6 +168,13 @@ async fn an_export_is_reconciled_field_by_field_and_imported_once(backend: Backe
             ("posts.csv", 8, 0, 0, 8, 0),
             ("employees.csv", 8, 0, 0, 8, 0),
             ("rank_history.csv", 5, 0, 0, 5, 0),
+            ("position_history.csv", 3, 0, 0, 3, 0),
+            ("education_history.csv", 3, 0, 0, 3, 0),
+            ("training_history.csv", 2, 0, 0, 2, 0),
+            ("award_history.csv", 1, 0, 0, 1, 0),
+            ("performance_history.csv", 4, 0, 0, 4, 0),
+            ("family.csv", 2, 0, 0, 2, 0),
+            ("discipline_history.csv", 1, 0, 0, 1, 0),
         ]
     );
     assert!(again.changes.is_empty());
@@ -155,6 +197,7 @@ async fn an_export_is_reconciled_field_by_field_and_imported_once(backend: Backe
             ("posts.csv", 8, 0, 0, 8, 0),
             ("employees.csv", 10, 1, 1, 6, 2),
             ("rank_history.csv", 6, 1, 0, 5, 0),
+            ("performance_history.csv", 6, 1, 0, 4, 1),
         ]
     );
     let change = |file: &str, key: &str, field: &str, from: &str, to: &str| FieldChange {
@@ -207,6 +250,7 @@ async fn an_export_is_reconciled_field_by_field_and_imported_once(backend: Backe
         [
             (10, "19920304201903100", "invalid_nip"),
             (11, "199301012019031010", "conflicting_nik"),
+            (7, "199001152015022003", "invalid_value"),
         ]
     );
     assert!(
@@ -239,6 +283,7 @@ async fn an_export_is_reconciled_field_by_field_and_imported_once(backend: Backe
         "posts.csv",
         "employees.csv",
         "rank_history.csv",
+        "performance_history.csv",
     ] {
         let lf = std::fs::read_to_string(sample("next-year").join(f)).unwrap();
         std::fs::write(windows.path().join(f), lf.replace('\n', "\r\n")).unwrap();
@@ -265,6 +310,12 @@ async fn an_export_is_reconciled_field_by_field_and_imported_once(backend: Backe
     assert!(done.applied);
     assert_eq!(counts(&done), counts(&dry));
     assert_eq!(totals(&app).await, (6, 8, 9, 6));
+    let ratings = performance_rating::Entity::find()
+        .filter(performance_rating::Column::EmployeeId.eq(b.id))
+        .count(db)
+        .await
+        .unwrap();
+    assert_eq!(ratings, 4, "2026's rating is added once");
     let b = budi(&app).await;
     assert_eq!(b.rank_code.as_deref(), Some("III/d"));
     assert_eq!(b.phone.as_deref(), Some("081230000033"));

@@ -30,6 +30,7 @@ use abdi_tests::proxy::Proxy;
 use abdi_tests::smtp::SmtpServer;
 use abdi_tests::{Backend, TestApp};
 use chrono::{Datelike, Duration as Days, Utc, Weekday};
+use clap::Parser;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -647,4 +648,267 @@ async fn the_main_story_on_the_phone() {
         );
     }
     stream_task.abort();
+}
+
+/// The people of the shipped import sample (`server/data/import-sample`) this story needs.
+const BUDI: (&str, &str) = ("198503122010011004", "budi.santoso@contoh.go.id");
+const HENDRA: (&str, &str) = ("197601052000031002", "hendra.wijaya@contoh.go.id");
+const DEWI: (&str, &str) = ("199001152015022003", "dewi.lestari@contoh.go.id");
+const YUSUF: (&str, &str) = ("198811032014031007", "yusuf.hidayat@contoh.go.id");
+const AYU: (&str, &str) = ("199506212020122008", "ayu.puspita@contoh.go.id");
+
+/// An administrator's call from the desk, with the session their phone holds.
+async fn admin_call(app: &TestApp, token: &str, path: &str, body: &impl serde::Serialize) -> Value {
+    let r = app
+        .client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let body: Value = r.json().await.unwrap();
+    assert!(status.is_success(), "{path}: {status} {body}");
+    body
+}
+
+/// A new phone for `who`: activated by the mailed link, with a passkey enrolled.
+async fn enrolled(
+    smtp: &SmtpServer,
+    roots: &PinnedRoots,
+    base: &str,
+    (nip, email): (&str, &str),
+    device: &str,
+) -> Phone {
+    let mut phone = Phone::new(base, device, roots);
+    phone.activate(smtp, nip, email).await;
+    phone.enrol_passkey(device).await;
+    phone
+}
+
+/// A fresh install, from an empty database to a leave decided by a Plh and the employee's
+/// record on the phone: the sample export imported, the first administrator made from the
+/// operator's console, the administrator (passkey login, step-up) appointing a fasilitator and
+/// recording a Plh, the request through the fasilitator, the atasan and the Plh inside their
+/// window, then the record and its DRH read through abdi-core, kept offline, and removed at
+/// logout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agency_from_an_empty_database_to_the_record_on_the_phone() {
+    use abdi_proto::agency::{ActingKind, NewActingLetter, NewRoleGrant, Role};
+    use abdi_server::clock::{Clock, ManualClock};
+    use abdi_server::import::{Export, ImportOptions};
+    use abdi_tests::TestEnv;
+
+    let smtp = SmtpServer::start();
+    let clock = ManualClock::at(abdi_tests::world::july_first());
+    let mut env = TestEnv::new(Backend::Postgres).await;
+    env.config.email.transport = EmailTransport::Smtp;
+    env.config.email.smtp_host = "127.0.0.1".into();
+    env.config.email.smtp_port = smtp.port;
+    env.config.email.smtp_tls = SmtpTls::None;
+    env.config.identity.public_url = "https://abdi.test".into();
+    let app = &TestApp::start(env, Arc::new(clock.clone())).await;
+    let db = &app.state.db;
+    assert_eq!(
+        employee::Entity::find().count(db).await.unwrap(),
+        0,
+        "empty"
+    );
+
+    // 1. The sample export.
+    let sample =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/data/import-sample");
+    let options = ImportOptions {
+        dry_run: false,
+        progress: false,
+        batch: 500,
+        email_domains: vec!["go.id".into()],
+    };
+    let report = abdi_server::import::run(
+        db,
+        &Export::from_dir(&sample).unwrap(),
+        &options,
+        clock.now(),
+    )
+    .await
+    .unwrap();
+    assert!(report.applied && report.refused.is_empty(), "{report}");
+
+    // 2. The first administrator, from the operator's console.
+    let grant = [
+        "abdi-server",
+        "admin",
+        "grant",
+        "--nip",
+        DEWI.0,
+        "--role",
+        "administrator",
+        "--decree",
+        "800/1/204/2026",
+        "--decree-date",
+        "2026-06-30",
+    ];
+    let cli = abdi_server::cli::Cli::try_parse_from(grant).unwrap();
+    let abdi_server::cli::Command::Admin(cmd) = cli.command else {
+        unreachable!()
+    };
+    abdi_server::agency::cli::run(db.clone(), Arc::new(clock.clone()), cmd)
+        .await
+        .unwrap();
+
+    // 3. The administrator logs in by passkey, steps up, appoints a fasilitator for the BKD
+    //    and records a Plh for its head from 1 to 3 July.
+    let roots = PinnedRoots::from_pem(
+        &std::fs::read(app.state.config.documents.local_dir.join("root.pem")).unwrap(),
+    )
+    .unwrap();
+    let mut admin = enrolled(&smtp, &roots, &app.base, DEWI, "Laptop BKD").await;
+    admin.client.logout().await.unwrap();
+    let prompt = admin.client.begin_passkey_login().await.unwrap();
+    let answer = admin.auth.get(&prompt);
+    let login = admin
+        .client
+        .finish_passkey_login(&prompt.challenge_id, &answer)
+        .await
+        .unwrap();
+    assert_eq!(login.method, "passkey");
+    admin.step_up().await;
+    let token = admin.token().await.unwrap();
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    let fasilitator = NewRoleGrant {
+        nip: AYU.0.into(),
+        role: Role::Fasilitator,
+        unit_code: Some("BKD".into()),
+        decree_number: "188.4/321/204/2026".into(),
+        decree_date: day("2026-06-30"),
+        starts_on: None,
+        ends_on: None,
+    };
+    let granted = admin_call(app, &token, "/api/v1/admin/roles", &fasilitator).await;
+    assert_eq!(granted["standing"], "active", "{granted}");
+    let plh = NewActingLetter {
+        nip: YUSUF.0.into(),
+        position_code: "BKD-KEPALA".into(),
+        kind: ActingKind::Plh,
+        number: "800.1.11.1/61/204/2026".into(),
+        letter_date: day("2026-06-30"),
+        starts_on: day("2026-07-01"),
+        ends_on: day("2026-07-03"),
+    };
+    admin_call(app, &token, "/api/v1/admin/acting", &plh).await;
+
+    // 4. Budi asks for two days of annual leave from his phone; the fasilitator checks it, the
+    //    atasan recommends it and the Plh decides it, each on their own phone.
+    let link = Proxy::start(app.addr.port()).await;
+    let budi = enrolled(
+        &smtp,
+        &roots,
+        &format!("http://127.0.0.1:{}", link.port),
+        BUDI,
+        "Galaxy A14",
+    )
+    .await;
+    budi.client.service("cuti_tahunan").await.unwrap();
+    let today = clock.today();
+    let form = abdi_tests::forms::form(annual("2026-07-13", "2026-07-14"));
+    budi.client
+        .enqueue("cuti_tahunan", form, vec![], today)
+        .await
+        .unwrap();
+    budi.client.flush().await.unwrap();
+    let mine = budi.client.my_requests().await.unwrap();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    let request_id = mine[0].id;
+
+    let mut ayu = enrolled(&smtp, &roots, &app.base, AYU, "Redmi 12").await;
+    ayu.step_up().await;
+    let queue = ayu.client.verification_queue().await.unwrap();
+    let item = queue
+        .items
+        .iter()
+        .find(|i| i.request.id == request_id)
+        .expect("in the new fasilitator's queue");
+    let check = Verification {
+        version: item.request.version,
+        outcome: VerificationOutcome::Complete,
+        note: None,
+    };
+    let v = ayu.client.verify_request(request_id, &check).await.unwrap();
+    assert_eq!(v.status, RequestStatus::InReview);
+
+    for (who, device) in [(HENDRA, "iPhone 13"), (YUSUF, "Galaxy S23")] {
+        let mut decider = enrolled(&smtp, &roots, &app.base, who, device).await;
+        decider.step_up().await;
+        let inbox = decider.client.work_inbox().await.unwrap();
+        let item = inbox
+            .items
+            .iter()
+            .find(|i| i.request.id == request_id)
+            .unwrap_or_else(|| panic!("{} has it in the inbox", who.0));
+        let approve = Decision {
+            version: item.request.version,
+            outcome: Outcome::Disetujui,
+            note: None,
+            changes: None,
+        };
+        decider.client.decide(request_id, &approve).await.unwrap();
+    }
+    let decided = budi.client.request(request_id).await.unwrap();
+    assert_eq!(decided.status, RequestStatus::Decided);
+    assert_eq!(decided.outcome, Some(Outcome::Disetujui));
+    let last = decided.steps.last().unwrap();
+    assert_eq!(last.actor.as_ref().map(|a| a.nip.as_str()), Some(YUSUF.0));
+    let acting = last.acting.as_ref().expect("decided as Plh");
+    assert_eq!(acting.kind, ActingKind::Plh);
+    assert_eq!(acting.number, "800.1.11.1/61/204/2026");
+
+    // 5. Budi's record and his DRH through abdi-core, kept on the phone.
+    let record = budi.client.my_record().await.unwrap();
+    assert_eq!(record.identity.nip, BUDI.0);
+    assert_eq!(
+        (record.identity.nik.as_str(), record.identity.nik_masked),
+        ("3578011203850003", false)
+    );
+    assert_eq!(record.ranks.len(), 3);
+    assert_eq!(record.positions.len(), 2);
+    assert_eq!(record.education.len(), 2);
+    assert_eq!(record.training.len(), 2);
+    assert_eq!(record.awards.len(), 1);
+    assert_eq!(record.performance.len(), 3);
+    assert_eq!(record.family.len(), 2);
+    let pdf = budi.client.my_record_pdf().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("drh.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let (code, text) =
+        crate::documents::run("pdftotext", &["-layout", file.to_str().unwrap(), "-"]);
+    assert_eq!(code, 0, "{text}");
+    for expected in [
+        "DAFTAR RIWAYAT HIDUP",
+        "Budi Santoso",
+        BUDI.0,
+        "Institut Teknologi Sepuluh",
+        "Pelatihan Analis Kepegawaian",
+        "Sri Wahyuni",
+        "Satyalancana Karya Satya",
+    ] {
+        assert!(text.contains(expected), "{expected} in the DRH:\n{text}");
+    }
+    // Offline, the phone shows what it kept.
+    link.blackhole_open_connections();
+    link.retarget(1);
+    assert!(budi.client.my_record().await.unwrap_err().is_transient());
+    assert_eq!(budi.client.cached_record().await.unwrap(), record);
+    assert_eq!(budi.client.cached_record_pdf().await.unwrap(), pdf);
+    // Logging out takes the record off the phone.
+    budi.client.logout().await.unwrap();
+    assert!(matches!(
+        budi.client.cached_record().await,
+        Err(CoreError::NotCached(_))
+    ));
+    assert!(matches!(
+        budi.client.cached_record_pdf().await,
+        Err(CoreError::NotCached(_))
+    ));
 }

@@ -70,7 +70,7 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
                   String get codegenVersion => '2.13.0';
 
                   @override
-                  int get rustContentHash => 1440766790;
+                  int get rustContentHash => 194944795;
 
                   static const kDefaultExternalLibraryLoaderConfig = ExternalLibraryLoaderConfig(
                     stem: 'abdi_bindings',
@@ -87,6 +87,10 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
 Future<PasskeyPrompt> crateApiClientAbdiClientBeginPasskeyRegistration({required AbdiClient that });
 
 Future<PasskeyPrompt> crateApiClientAbdiClientBeginStepUp({required AbdiClient that });
+
+Future<String> crateApiClientAbdiClientCachedRecord({required AbdiClient that });
+
+Future<Uint8List> crateApiClientAbdiClientCachedRecordPdf({required AbdiClient that });
 
 Future<String> crateApiClientAbdiClientCachedRequests({required AbdiClient that });
 
@@ -113,6 +117,10 @@ Future<List<QueueItem>> crateApiClientAbdiClientFlush({required AbdiClient that 
 Future<bool> crateApiClientAbdiClientHasSession({required AbdiClient that });
 
 Future<void> crateApiClientAbdiClientLogout({required AbdiClient that });
+
+Future<String> crateApiClientAbdiClientMyRecord({required AbdiClient that });
+
+Future<Uint8List> crateApiClientAbdiClientMyRecordPdf({required AbdiClient that });
 
 Future<String> crateApiClientAbdiClientMyRequests({required AbdiClient that });
 
@@ -239,11 +247,61 @@ CrossPlatformFinalizerArg get rust_arc_decrement_strong_count_AbdiClientPtr;
         );
         
 
-@override Future<String> crateApiClientAbdiClientCachedRequests({required AbdiClient that })  { return handler.executeNormal(NormalTask(
+@override Future<String> crateApiClientAbdiClientCachedRecord({required AbdiClient that })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
             pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 4, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientCachedRecordConstMeta,
+            argValues: [that],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientCachedRecordConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_cached_record",
+            argNames: ["that"],
+        );
+        
+
+@override Future<Uint8List> crateApiClientAbdiClientCachedRecordPdf({required AbdiClient that })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 5, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_list_prim_u_8_strict,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientCachedRecordPdfConstMeta,
+            argValues: [that],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientCachedRecordPdfConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_cached_record_pdf",
+            argNames: ["that"],
+        );
+        
+
+@override Future<String> crateApiClientAbdiClientCachedRequests({required AbdiClient that })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 6, port: port_);
             
             },
             codec: 
@@ -269,7 +327,7 @@ CrossPlatformFinalizerArg get rust_arc_decrement_strong_count_AbdiClientPtr;
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(code, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 5, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 7, port: port_);
             
             },
             codec: 
@@ -298,7 +356,7 @@ sse_encode_String(requestId, serializer);
 sse_encode_u_32(version, serializer);
 sse_encode_String(outcome, serializer);
 sse_encode_opt_String(note, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 6, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 8, port: port_);
             
             },
             codec: 
@@ -324,7 +382,7 @@ sse_encode_opt_String(note, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(id, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 7, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 9, port: port_);
             
             },
             codec: 
@@ -353,7 +411,7 @@ sse_encode_String(service, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_list_attachment_file(attachments, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 8, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 10, port: port_);
             
             },
             codec: 
@@ -379,7 +437,7 @@ sse_encode_String(today, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(code, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 9, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 11, port: port_);
             
             },
             codec: 
@@ -406,7 +464,7 @@ sse_encode_String(code, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 10, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 12, port: port_);
             
             },
             codec: 
@@ -434,7 +492,7 @@ sse_encode_String(responseJson, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(name, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 11, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 13, port: port_);
             
             },
             codec: 
@@ -460,7 +518,7 @@ sse_encode_String(responseJson, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(redirect, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 12, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 14, port: port_);
             
             },
             codec: 
@@ -487,7 +545,7 @@ sse_encode_String(redirect, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 13, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 15, port: port_);
             
             },
             codec: 
@@ -512,7 +570,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 14, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 16, port: port_);
             
             },
             codec: 
@@ -537,7 +595,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 15, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 17, port: port_);
             
             },
             codec: 
@@ -562,7 +620,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 16, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 18, port: port_);
             
             },
             codec: 
@@ -583,11 +641,61 @@ sse_encode_String(responseJson, serializer);
         );
         
 
+@override Future<String> crateApiClientAbdiClientMyRecord({required AbdiClient that })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 19, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientMyRecordConstMeta,
+            argValues: [that],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientMyRecordConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_my_record",
+            argNames: ["that"],
+        );
+        
+
+@override Future<Uint8List> crateApiClientAbdiClientMyRecordPdf({required AbdiClient that })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 20, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_list_prim_u_8_strict,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientMyRecordPdfConstMeta,
+            argValues: [that],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientMyRecordPdfConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_my_record_pdf",
+            argNames: ["that"],
+        );
+        
+
 @override Future<String> crateApiClientAbdiClientMyRequests({required AbdiClient that })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 17, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 21, port: port_);
             
             },
             codec: 
@@ -616,7 +724,7 @@ sse_encode_String(dataDir, serializer);
 sse_encode_DartFn_Inputs_String_Output_opt_String_AnyhowException(secureGet, serializer);
 sse_encode_DartFn_Inputs_String_String_Output_bool_AnyhowException(secureSet, serializer);
 sse_encode_DartFn_Inputs_String_Output_bool_AnyhowException(secureDelete, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 18, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 22, port: port_);
             
             },
             codec: 
@@ -642,7 +750,7 @@ sse_encode_DartFn_Inputs_String_Output_bool_AnyhowException(secureDelete, serial
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(documentId, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 19, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 23, port: port_);
             
             },
             codec: 
@@ -667,7 +775,7 @@ sse_encode_String(documentId, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 20, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 24, port: port_);
             
             },
             codec: 
@@ -693,7 +801,7 @@ sse_encode_String(documentId, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(link, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 21, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 25, port: port_);
             
             },
             codec: 
@@ -720,7 +828,7 @@ sse_encode_String(link, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(platform, serializer);
 sse_encode_String(token, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 22, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 26, port: port_);
             
             },
             codec: 
@@ -748,7 +856,7 @@ sse_encode_String(token, serializer);
 sse_encode_String(nip, serializer);
 sse_encode_String(email, serializer);
 sse_encode_String(phone, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 23, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 27, port: port_);
             
             },
             codec: 
@@ -774,7 +882,7 @@ sse_encode_String(phone, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(requestId, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 24, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 28, port: port_);
             
             },
             codec: 
@@ -800,7 +908,7 @@ sse_encode_String(requestId, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(provider, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 25, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 29, port: port_);
             
             },
             codec: 
@@ -828,7 +936,7 @@ sse_encode_String(provider, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_StreamSink_status_event_Sse(sink, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 26, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 30, port: port_);
             
             },
             codec: 
@@ -858,7 +966,7 @@ sse_encode_StreamSink_status_event_Sse(sink, serializer);
 sse_encode_String(service, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 27, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 31, port: port_);
             
             },
             codec: 
@@ -883,7 +991,7 @@ sse_encode_String(today, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 28, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 32, port: port_);
             
             },
             codec: 
@@ -908,7 +1016,7 @@ sse_encode_String(today, serializer);
             callFfi: () {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_String(nip, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 29)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 33)!;
             
             },
             codec: 
@@ -933,7 +1041,7 @@ sse_encode_String(today, serializer);
             callFfi: () {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 30)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 34)!;
             
             },
             codec: 
@@ -960,7 +1068,7 @@ sse_encode_String(today, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_String(schemaJson, serializer);
 sse_encode_String(valuesJson, serializer);
 sse_encode_String(today, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 31)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 35)!;
             
             },
             codec: 
@@ -986,7 +1094,7 @@ sse_encode_String(today, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_list_prim_u_8_loose(pdf, serializer);
 sse_encode_list_prim_u_8_loose(pinnedRootsPem, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 32, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 36, port: port_);
             
             },
             codec: 
@@ -1752,6 +1860,14 @@ serializer.buffer.putInt32(self); }
  Future<PasskeyPrompt>  beginStepUp()=>RustLib.instance.api.crateApiClientAbdiClientBeginStepUp(that: this, );
 
 
+/// The record as last fetched, offline (`not_cached` before the first fetch).
+ Future<String>  cachedRecord()=>RustLib.instance.api.crateApiClientAbdiClientCachedRecord(that: this, );
+
+
+/// The DRH as last fetched, offline.
+ Future<Uint8List>  cachedRecordPdf()=>RustLib.instance.api.crateApiClientAbdiClientCachedRecordPdf(that: this, );
+
+
 /// The requests as last fetched, offline.
  Future<String>  cachedRequests()=>RustLib.instance.api.crateApiClientAbdiClientCachedRequests(that: this, );
 
@@ -1802,6 +1918,14 @@ serializer.buffer.putInt32(self); }
 
 /// Ends the session (forgotten on the phone even when offline).
  Future<void>  logout()=>RustLib.instance.api.crateApiClientAbdiClientLogout(that: this, );
+
+
+/// The employee's own record (`EmployeeRecord` JSON), kept for offline use.
+ Future<String>  myRecord()=>RustLib.instance.api.crateApiClientAbdiClientMyRecord(that: this, );
+
+
+/// The record's Daftar Riwayat Hidup (PDF bytes), kept for offline use.
+ Future<Uint8List>  myRecordPdf()=>RustLib.instance.api.crateApiClientAbdiClientMyRecordPdf(that: this, );
 
 
 /// The employee's requests (`RequestSummary` JSON array), kept for offline use.

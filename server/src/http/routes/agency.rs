@@ -300,6 +300,13 @@ enum ImportFile {
     Posts,
     Employees,
     RankHistory,
+    PositionHistory,
+    EducationHistory,
+    TrainingHistory,
+    AwardHistory,
+    PerformanceHistory,
+    Family,
+    DisciplineHistory,
 }
 
 impl ImportFile {
@@ -309,6 +316,13 @@ impl ImportFile {
             ImportFile::Posts => "posts.csv",
             ImportFile::Employees => "employees.csv",
             ImportFile::RankHistory => "rank_history.csv",
+            ImportFile::PositionHistory => "position_history.csv",
+            ImportFile::EducationHistory => "education_history.csv",
+            ImportFile::TrainingHistory => "training_history.csv",
+            ImportFile::AwardHistory => "award_history.csv",
+            ImportFile::PerformanceHistory => "performance_history.csv",
+            ImportFile::Family => "family.csv",
+            ImportFile::DisciplineHistory => "discipline_history.csv",
         }
     }
 }

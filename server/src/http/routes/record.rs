@@ -1,5 +1,5 @@
-//! `/api/v1/employees/{id}/record` and its access log: thin handlers over
-//! [`crate::record::Records`].
+//! `/api/v1/employees/{id}/record`, the employee's own at `/api/v1/me/record`, and the access
+//! log: thin handlers over [`crate::record::Records`].
 
 use abdi_proto::Problem;
 use abdi_proto::record::{EmployeeRecord, RecordReadPage};
@@ -20,6 +20,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(employee_record))
         .routes(routes!(employee_drh))
+        .routes(routes!(my_record))
+        .routes(routes!(my_drh))
         .routes(routes!(record_reads))
 }
 
@@ -56,8 +58,36 @@ async fn employee_drh(
     caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let pdf = state.records.drh(&caller.actor, id).await?;
-    Ok((
+    Ok(drh_pdf(state.records.drh(&caller.actor, id).await?))
+}
+
+/// The employee's own record, for the app's profile screen (kept there for offline use).
+#[utoipa::path(get, path = "/me/record", tag = "employees", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's record", body = EmployeeRecord),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn my_record(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<EmployeeRecord>, ApiError> {
+    let me = caller.actor.employee_id;
+    Ok(axum::Json(state.records.record(&caller.actor, me).await?))
+}
+
+/// The employee's own Daftar Riwayat Hidup as a PDF.
+#[utoipa::path(get, path = "/me/record/pdf", tag = "employees", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's DRH", content((crate::http::Binary = "application/pdf"))),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn my_drh(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    let me = caller.actor.employee_id;
+    Ok(drh_pdf(state.records.drh(&caller.actor, me).await?))
+}
+
+fn drh_pdf(pdf: Vec<u8>) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "application/pdf"),
             (
@@ -68,7 +98,7 @@ async fn employee_drh(
         ],
         pdf,
     )
-        .into_response())
+        .into_response()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

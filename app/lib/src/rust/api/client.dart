@@ -29,6 +29,14 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
  Future<PasskeyPrompt>  beginStepUp();
 
 
+/// The record as last fetched, offline (`not_cached` before the first fetch).
+ Future<String>  cachedRecord();
+
+
+/// The DRH as last fetched, offline.
+ Future<Uint8List>  cachedRecordPdf();
+
+
 /// The requests as last fetched, offline.
  Future<String>  cachedRequests();
 
@@ -79,6 +87,14 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
 
 /// Ends the session (forgotten on the phone even when offline).
  Future<void>  logout();
+
+
+/// The employee's own record (`EmployeeRecord` JSON), kept for offline use.
+ Future<String>  myRecord();
+
+
+/// The record's Daftar Riwayat Hidup (PDF bytes), kept for offline use.
+ Future<Uint8List>  myRecordPdf();
 
 
 /// The employee's requests (`RequestSummary` JSON array), kept for offline use.
