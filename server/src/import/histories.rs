@@ -17,13 +17,16 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::read::{Export, read};
-use super::reconcile::Ids;
 use super::report::ImportReport;
 use super::rows::{Refusal, blank, date, gender, nip, optional_date, vocabulary};
 use crate::masterdata::entity::{
     award, disciplinary_sanction, education_history, family_member, performance_rating,
     position_history, rank_history, training_history,
 };
+
+/// Finds an employee by NIP, or a post by code: stored, or new in the same export.
+pub(super) type Lookup<'a> = dyn Fn(&str) -> Option<Uuid> + Send + Sync + 'a;
+type Posts<'a> = Lookup<'a>;
 
 type ActiveOf<R> = <<R as HistoryRow>::Entity as EntityTrait>::ActiveModel;
 type ModelOf<R> = <<R as HistoryRow>::Entity as EntityTrait>::Model;
@@ -38,7 +41,7 @@ pub(super) trait HistoryRow: DeserializeOwned {
     fn nip(&self) -> &str;
     /// The row checked, as the entry to write for `employee`, with its key. `posts` are the
     /// post codes known (stored or in the export).
-    fn check(&self, employee: Uuid, posts: &Ids) -> Result<(Self::Key, ActiveOf<Self>), Refusal>;
+    fn check(&self, employee: Uuid, posts: &Posts) -> Result<(Self::Key, ActiveOf<Self>), Refusal>;
     /// The key of an entry already stored.
     fn key(m: &ModelOf<Self>) -> Self::Key;
 }
@@ -47,8 +50,8 @@ pub(super) trait HistoryRow: DeserializeOwned {
 pub(super) async fn reconcile<R: HistoryRow>(
     db: &DatabaseConnection,
     export: &Export,
-    person: &impl Fn(&str) -> Option<Uuid>,
-    posts: &Ids,
+    person: &Lookup<'_>,
+    posts: &Posts<'_>,
     report: &mut ImportReport,
 ) -> Result<Vec<ActiveOf<R>>, DbErr> {
     let rows = read::<R>(export, R::FILE, report);
@@ -140,15 +143,15 @@ where
 pub(super) async fn reconcile_all(
     db: &DatabaseConnection,
     export: &Export,
-    person: &impl Fn(&str) -> Option<Uuid>,
-    posts: &Ids,
+    person: &Lookup<'_>,
+    posts: &Posts<'_>,
     report: &mut ImportReport,
 ) -> Result<Vec<Box<dyn Writes>>, DbErr> {
     async fn one<R>(
         db: &DatabaseConnection,
         export: &Export,
-        person: &impl Fn(&str) -> Option<Uuid>,
-        posts: &Ids,
+        person: &Lookup<'_>,
+        posts: &Posts<'_>,
         report: &mut ImportReport,
     ) -> Result<Box<dyn Writes>, DbErr>
     where
@@ -223,7 +226,7 @@ impl HistoryRow for RankRow {
         &self.nip_baru
     }
 
-    fn check(&self, employee: Uuid, _: &Ids) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
+    fn check(&self, employee: Uuid, _: &Posts) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
         let raw = self.golongan_id.trim();
         let rank = RankCode::parse(raw)
             .map_err(|_| {
@@ -273,12 +276,10 @@ impl HistoryRow for PositionRow {
         &self.nip_baru
     }
 
-    fn check(&self, employee: Uuid, posts: &Ids) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
+    fn check(&self, employee: Uuid, posts: &Posts) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
         let title = required("namaJabatan", &self.nama_jabatan)?.to_owned();
         let tmt = date("tmtJabatan", &self.tmt_jabatan)?;
-        let post = blank(&self.jabatan_id)
-            .and_then(|c| posts.get(c))
-            .map(|k| k.id());
+        let post = blank(&self.jabatan_id).and_then(posts);
         let entry = position_history::ActiveModel {
             employee_id: Set(employee),
             position_id: Set(post),
@@ -319,7 +320,7 @@ impl HistoryRow for EducationRow {
         &self.nip_baru
     }
 
-    fn check(&self, employee: Uuid, _: &Ids) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
+    fn check(&self, employee: Uuid, _: &Posts) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
         let level: EducationLevel = vocabulary("tingkatPendidikan", &self.tingkat_pendidikan)?;
         let level = level.code().to_owned();
         let graduated = year("tahunLulus", &self.tahun_lulus)?;
@@ -361,7 +362,7 @@ impl HistoryRow for TrainingRow {
         &self.nip_baru
     }
 
-    fn check(&self, employee: Uuid, _: &Ids) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
+    fn check(&self, employee: Uuid, _: &Posts) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
         let name = required("namaDiklat", &self.nama_diklat)?.to_owned();
         let start = date("tanggalMulai", &self.tanggal_mulai)?;
         let end = date("tanggalSelesai", &self.tanggal_selesai)?;
@@ -424,7 +425,7 @@ impl HistoryRow for AwardRow {
         &self.nip_baru
     }
 
-    fn check(&self, employee: Uuid, _: &Ids) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
+    fn check(&self, employee: Uuid, _: &Posts) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
         let name = required("namaPenghargaan", &self.nama_penghargaan)?.to_owned();
         let year = year("tahun", &self.tahun)?;
         let entry = award::ActiveModel {
@@ -460,7 +461,7 @@ impl HistoryRow for PerformanceRow {
         &self.nip_baru
     }
 
-    fn check(&self, employee: Uuid, _: &Ids) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
+    fn check(&self, employee: Uuid, _: &Posts) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
         let year = year("tahun", &self.tahun)?;
         let rating: PerformanceRating = vocabulary("predikat", &self.predikat)?;
         let entry = performance_rating::ActiveModel {
@@ -509,7 +510,7 @@ impl HistoryRow for FamilyRow {
         &self.nip_baru
     }
 
-    fn check(&self, employee: Uuid, _: &Ids) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
+    fn check(&self, employee: Uuid, _: &Posts) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
         let relation = relation(&self.hubungan)?.code().to_owned();
         let name = required("nama", &self.nama)?.to_owned();
         let born = date("tglLahir", &self.tgl_lahir)?;
@@ -568,7 +569,7 @@ impl HistoryRow for DisciplineRow {
         &self.nip_baru
     }
 
-    fn check(&self, employee: Uuid, _: &Ids) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
+    fn check(&self, employee: Uuid, _: &Posts) -> Result<(Self::Key, ActiveOf<Self>), Refusal> {
         let level = self.tingkat_hukuman.trim().to_lowercase();
         if !["ringan", "sedang", "berat"].contains(&level.as_str()) {
             return Err(Refusal::new(
@@ -610,7 +611,7 @@ mod tests {
 
     #[test]
     fn rows_are_checked_with_the_exports_words() {
-        let posts = Ids::new();
+        let posts = |_: &str| None;
         let who = Uuid::nil();
         let family = FamilyRow {
             nip_baru: "198503122010011004".into(),

@@ -15,6 +15,9 @@ mod reconcile;
 mod report;
 mod rows;
 
+use std::collections::HashMap;
+use std::path::Path;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -40,6 +43,35 @@ pub struct ImportOptions {
     pub batch: usize,
     /// The official email domains (`identity.allowed_email_domains`); others are reported.
     pub email_domains: Vec<String>,
+}
+
+impl Export {
+    /// The files an export may hold, in the order they are imported.
+    pub fn file_names() -> impl Iterator<Item = &'static str> {
+        ["units.csv", "posts.csv", "employees.csv"]
+            .into_iter()
+            .chain(histories::FILES)
+    }
+
+    /// The export's files in `dir` (those that are there).
+    pub fn from_dir(dir: &Path) -> Result<Export, ImportError> {
+        if !dir.is_dir() {
+            return Err(ImportError::Read(
+                dir.display().to_string(),
+                "not a folder".into(),
+            ));
+        }
+        let mut files = HashMap::new();
+        for name in Self::file_names() {
+            let path = dir.join(name);
+            if path.exists() {
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| ImportError::Read(path.display().to_string(), e.to_string()))?;
+                files.insert(name, bytes);
+            }
+        }
+        Ok(Export { files })
+    }
 }
 
 /// Imports `export` (see the module's documentation).

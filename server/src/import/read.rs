@@ -1,46 +1,17 @@
 //! The export's files, and their rows with the line each came from.
 
 use std::collections::HashMap;
-use std::path::Path;
 
-use super::ImportError;
 use super::report::ImportReport;
 use super::rows::Refusal;
 
 /// The files of one export, by name (any of [`Export::file_names`]).
 #[derive(Debug, Clone, Default)]
 pub struct Export {
-    files: HashMap<&'static str, Vec<u8>>,
+    pub(super) files: HashMap<&'static str, Vec<u8>>,
 }
 
 impl Export {
-    /// The files an export may hold, in the order they are imported.
-    pub fn file_names() -> impl Iterator<Item = &'static str> {
-        ["units.csv", "posts.csv", "employees.csv"]
-            .into_iter()
-            .chain(super::histories::FILES)
-    }
-
-    /// The export's files in `dir` (those that are there).
-    pub fn from_dir(dir: &Path) -> Result<Export, ImportError> {
-        if !dir.is_dir() {
-            return Err(ImportError::Read(
-                dir.display().to_string(),
-                "not a folder".into(),
-            ));
-        }
-        let mut files = HashMap::new();
-        for name in Self::file_names() {
-            let path = dir.join(name);
-            if path.exists() {
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| ImportError::Read(path.display().to_string(), e.to_string()))?;
-                files.insert(name, bytes);
-            }
-        }
-        Ok(Export { files })
-    }
-
     /// One file of an export, as uploaded.
     pub fn single(name: &'static str, bytes: Vec<u8>) -> Export {
         Export {

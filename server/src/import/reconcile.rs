@@ -20,13 +20,13 @@ use crate::masterdata::entity::{employee, org_unit, position};
 
 /// What a code names: the row in the database, or a new one from the file.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Known {
+enum Known {
     Stored(Uuid),
     New(Uuid),
 }
 
 impl Known {
-    pub(super) fn id(self) -> Uuid {
+    fn id(self) -> Uuid {
         match self {
             Known::Stored(id) | Known::New(id) => id,
         }
@@ -84,7 +84,8 @@ pub(super) async fn reconcile(
             .map(|e| e.id)
             .or_else(|| new_ids.get(nip).copied())
     };
-    let histories = histories::reconcile_all(db, export, &person, &post_ids, report).await?;
+    let post = |code: &str| post_ids.get(code).map(|k| k.id());
+    let histories = histories::reconcile_all(db, export, &person, &post, report).await?;
     Ok(Plan {
         units: unit_writes,
         posts: post_writes,
@@ -95,7 +96,7 @@ pub(super) async fn reconcile(
 }
 
 /// Codes of units or posts: those stored, and those the file adds.
-pub(super) type Ids = HashMap<String, Known>;
+type Ids = HashMap<String, Known>;
 
 /// The stored codes, then each code of the file not stored yet, with a new id.
 fn ids<'a>(
