@@ -133,6 +133,15 @@ impl From<AgencyError> for ApiError {
     }
 }
 
+/// A decree's number, trimmed: 1 to 200 characters, else `decree_invalid`.
+fn decree_number(raw: &str) -> Result<String, AgencyError> {
+    let n = raw.trim();
+    if n.is_empty() || n.chars().count() > 200 {
+        return Err(AgencyError::DecreeInvalid);
+    }
+    Ok(n.to_owned())
+}
+
 /// The most audit events one read returns.
 const AUDIT_MAX: u64 = 500;
 
@@ -410,10 +419,8 @@ impl Agency {
         actor
             .authorize_sensitive(Action::TransferEmployee, Some(id))
             .await?;
-        let decree = req.decree_number.trim();
-        if decree.is_empty() || decree.chars().count() > 200 {
-            return Err(AgencyError::DecreeInvalid);
-        }
+        let decree = decree_number(&req.decree_number)?;
+        let decree = decree.as_str();
         let identity = &self.identity;
         let before = employee::Entity::find_by_id(id)
             .one(&self.db)

@@ -92,11 +92,7 @@ fn name(raw: &str) -> Result<String, AgencyError> {
 }
 
 fn decree(d: &OrganisationDecree) -> Result<(String, NaiveDate), AgencyError> {
-    let n = d.number.trim();
-    if n.is_empty() || n.chars().count() > 200 {
-        return Err(AgencyError::DecreeInvalid);
-    }
-    Ok((n.to_owned(), d.date))
+    Ok((super::decree_number(&d.number)?, d.date))
 }
 
 /// Whether a unit of `level` may sit under a parent of `parent` (instansi -> perangkat daerah
@@ -681,11 +677,7 @@ impl Agency {
             let new_up = reports_to.as_ref().map(|p| p.id);
             if unit.id != post.unit_id || new_up != post.reports_to_id {
                 if unit.id != post.unit_id {
-                    let held = employee::Entity::find()
-                        .filter(employee::Column::PositionId.eq(post.id))
-                        .filter(employee::Column::Active.eq(true))
-                        .count(&txn)
-                        .await?;
+                    let held = holders(&txn, post.id).await?;
                     let mut in_use = InUse::default();
                     in_use.add(
                         held,
@@ -750,11 +742,7 @@ impl Agency {
         let txn = self.db.begin().await?;
         let post = open_post(&txn, code).await?;
         let mut in_use = InUse::default();
-        let held = employee::Entity::find()
-            .filter(employee::Column::PositionId.eq(post.id))
-            .filter(employee::Column::Active.eq(true))
-            .count(&txn)
-            .await?;
+        let held = holders(&txn, post.id).await?;
         in_use.add(
             held,
             "pegawai yang memangku jabatan ini",
@@ -907,6 +895,15 @@ async fn reports_above(
             .and_then(|p| p.reports_to_id);
     }
     Ok(())
+}
+
+/// How many active employees hold `post`.
+async fn holders(db: &impl ConnectionTrait, post: Uuid) -> Result<u64, AgencyError> {
+    Ok(employee::Entity::find()
+        .filter(employee::Column::PositionId.eq(post))
+        .filter(employee::Column::Active.eq(true))
+        .count(db)
+        .await?)
 }
 
 /// Requests sent from any of `units` and not yet decided or cancelled.
