@@ -108,8 +108,12 @@ impl Client {
         &self,
         granted: SessionGranted,
     ) -> Result<SessionInfo, CoreError> {
-        self.secure.set(SESSION_KEY, &granted.token).await?;
-        *self.token.write().await = Some(granted.token);
+        // The app's platform is android or ios, for which the server always sends the token.
+        let token = granted
+            .token
+            .ok_or_else(|| CoreError::Protocol("the session came without its token".into()))?;
+        self.secure.set(SESSION_KEY, &token).await?;
+        *self.token.write().await = Some(token);
         Ok(granted.session)
     }
 

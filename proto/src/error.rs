@@ -131,6 +131,8 @@ error_codes! {
         "Silakan masuk terlebih dahulu; sesi tidak ada atau sudah berakhir", "Please log in; the session is missing or has ended";
     Forbidden = "forbidden", 403,
         "Anda tidak berwenang untuk tindakan ini", "You are not allowed to do this";
+    CsrfRejected = "csrf_rejected", 403,
+        "Permintaan ditolak: muat ulang halaman Abdi lalu coba lagi", "Request refused: reload the Abdi page and try again";
     RateLimited = "rate_limited", 429,
         "Terlalu banyak percobaan; coba lagi nanti", "Too many attempts; try again later";
     InvalidNip = "invalid_nip", 400,

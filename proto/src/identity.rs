@@ -60,11 +60,24 @@ pub struct RedeemRequest {
 }
 
 /// A new session: keep `token` in secure storage and send it as `Authorization: Bearer`.
+/// A browser (`platform = "web"`) gets no token here, only the `__Host-abdi_session` cookie,
+/// and `csrf_token` to send as `X-CSRF-Token` with every write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionGranted {
-    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csrf_token: Option<String>,
     pub session: SessionInfo,
+}
+
+impl SessionGranted {
+    /// The token to send as `Authorization: Bearer` (empty for a browser's session, which
+    /// has only its cookie).
+    pub fn bearer(&self) -> &str {
+        self.token.as_deref().unwrap_or("")
+    }
 }
 
 /// One of the employee's sessions (a device).

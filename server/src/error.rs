@@ -163,6 +163,8 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
         Some(e) => e,
         // A handler that chose its own JSON body for an error status (readiness) keeps it.
         None if is_json(&parts.headers) => return Response::from_parts(parts, body),
+        // A web page explaining a refusal is already what a browser should show.
+        None if is_html(&parts.headers) => return Response::from_parts(parts, body),
         None => ApiError::new(code_for_status(status)),
     };
     let problem = Problem {
@@ -203,6 +205,13 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with(PROBLEM_JSON) || v.starts_with("application/json"))
+}
+
+fn is_html(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
 }
 
 fn code_for_status(status: StatusCode) -> ErrorCode {

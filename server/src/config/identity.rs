@@ -17,8 +17,6 @@ pub struct IdentityConfig {
     pub session_idle_secs: u64,
     /// A session ends this long after login, however much it is used.
     pub session_absolute_secs: u64,
-    /// Send the browser session cookie only over HTTPS.
-    pub cookie_secure: bool,
     /// Activation requests allowed per window, per client IP and per NIP.
     pub activation_per_ip: u64,
     pub activation_per_account: u64,
@@ -32,6 +30,14 @@ pub struct IdentityConfig {
     pub rp_origin: String,
     /// Sensitive actions need a passkey assertion no older than this.
     pub step_up_max_age_secs: u64,
+    /// The Android app's package name, for App Links (`/.well-known/assetlinks.json`).
+    pub android_package: Option<String>,
+    /// SHA-256 fingerprints of the Android app's signing certificates (`AB:CD:...`).
+    pub android_cert_sha256: Vec<String>,
+    /// The iOS app's team id and bundle id, for Universal Links
+    /// (`/.well-known/apple-app-site-association`).
+    pub ios_team_id: Option<String>,
+    pub ios_bundle_id: Option<String>,
 }
 
 /// One OpenID Connect provider (BKN's Keycloak, or any certified provider).

@@ -78,7 +78,6 @@ impl Default for Config {
                 activation_ttl_secs: 15 * 60,
                 session_idle_secs: 14 * 24 * 3600,
                 session_absolute_secs: 90 * 24 * 3600,
-                cookie_secure: true,
                 activation_per_ip: 20,
                 activation_per_account: 5,
                 login_per_ip: 60,
@@ -87,6 +86,10 @@ impl Default for Config {
                 rp_id: "localhost".into(),
                 rp_origin: "http://localhost:8080".into(),
                 step_up_max_age_secs: 5 * 60,
+                android_package: None,
+                android_cert_sha256: Vec::new(),
+                ios_team_id: None,
+                ios_bundle_id: None,
             },
             sso: Vec::new(),
             email: EmailConfig {

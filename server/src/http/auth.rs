@@ -4,7 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::http::request::Parts;
 
 use crate::access::Actor;
@@ -13,11 +13,12 @@ use crate::identity::audit::Origin;
 use crate::identity::session::Current;
 use crate::state::AppState;
 
-/// The session cookie's name over HTTPS: `__Host-` binds it to this host and path `/`, so a
-/// sibling subdomain cannot plant one.
+/// The session cookie: `__Host-` binds it to this host and path `/`, so a sibling subdomain
+/// cannot plant one, and it travels only over HTTPS (browsers count `http://localhost` as
+/// secure, so development works too).
 pub(crate) const COOKIE: &str = "__Host-abdi_session";
-/// Its name in development over plain HTTP (`identity.cookie_secure = false`).
-pub(crate) const COOKIE_INSECURE: &str = "abdi_session";
+/// The header a page's script sends its CSRF token in (forms send the field `csrf`).
+pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 
 /// The caller: a request with a valid session. The one extractor every guarded route takes.
 /// `current` is the session itself (for the identity routes: logout, step-up, devices);
@@ -64,13 +65,53 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
 }
 
 /// The session token the request carries: `Authorization: Bearer`, else the session cookie.
-fn token(parts: &Parts, state: &AppState) -> Option<String> {
-    let name = if state.config.identity.cookie_secure {
-        COOKIE
-    } else {
-        COOKIE_INSECURE
-    };
-    bearer(parts).or_else(|| cookie(parts, name))
+fn token(parts: &Parts, _state: &AppState) -> Option<String> {
+    bearer(parts).or_else(|| session_cookie(&parts.headers))
+}
+
+/// The session cookie alone (a browser's session), if exactly one is sent.
+pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE)
+}
+
+/// Whether `origin` (an `Origin` header) is where Abdi's own pages are served from.
+pub(crate) fn same_origin(state: &AppState, origin: Option<&str>) -> bool {
+    let Some(origin) = origin else { return false };
+    let id = &state.config.identity;
+    [id.public_url.as_str(), id.rp_origin.as_str()]
+        .iter()
+        .filter_map(|u| url::Url::parse(u).ok())
+        .any(|u| u.origin().ascii_serialization() == origin)
+}
+
+/// Middleware: a write to the API that a browser authenticates by its cookie (no
+/// `Authorization` header) must come from Abdi's own pages: its `Origin` is Abdi's and it
+/// carries the session's CSRF token in `X-CSRF-Token`. Apps send `Authorization` and are not
+/// concerned; nor are reads.
+pub(crate) async fn guard_cookie_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let headers = request.headers();
+    let unsafe_method = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    if unsafe_method
+        && request.uri().path().starts_with("/api/")
+        && !headers.contains_key(header::AUTHORIZATION)
+        && let Some(token) = session_cookie(headers)
+    {
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let csrf = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if !same_origin(&state, origin) || csrf != Some(crate::identity::token::csrf(&token).as_str())
+        {
+            return ApiError::new(abdi_proto::ErrorCode::CsrfRejected).into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// The entries of `X-Forwarded-For`, in order (client first); `None` for one that is not an
@@ -122,10 +163,9 @@ fn bearer(parts: &Parts) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// The session cookie, if exactly one is sent (two means someone planted one: use neither).
-fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    let mut found = parts
-        .headers
+/// A cookie, if exactly one of that name is sent (two means someone planted one: use neither).
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    let mut found = headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

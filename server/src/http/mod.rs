@@ -6,6 +6,7 @@ pub(crate) mod extract;
 pub(crate) mod health;
 mod problems;
 mod routes;
+pub(crate) mod web;
 
 use std::sync::Arc;
 
@@ -45,6 +46,7 @@ servants. Every error is `application/problem+json` (RFC 9457) with a stable `co
         (name = "documents", description = "Signed decision letters, and verification of signed PDFs for anyone"),
         (name = "notifications", description = "The inbox, the live event stream, push devices and channel preferences"),
         (name = "requests", description = "Service requests: submission, verification, decisions, work lists, attachments"),
+        (name = "web", description = "The web's pages (HTML, for a browser with the session cookie): self-service, the desk, administration, public verification"),
     ),
     components(schemas(Problem, ErrorCode, Lang)),
     modifiers(&BearerAuth)
@@ -74,6 +76,7 @@ impl utoipa::Modify for BearerAuth {
 pub(crate) fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (routes, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::routes())
+        .merge(web::routes())
         .nest(
             "/api/v1",
             routes::reference::routes()
@@ -129,6 +132,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(docs::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard_cookie_writes,
+        ))
         .with_state(state)
         .layer(
             ServiceBuilder::new()

@@ -21,6 +21,14 @@ pub(crate) fn hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The CSRF token of a browser session: derived from the session token (which the page's
+/// script cannot read, being an HttpOnly cookie), so a page of another site cannot know it and
+/// knowing it reveals nothing of the session token.
+pub(crate) fn csrf(token: &str) -> String {
+    let digest = Sha256::digest(format!("abdi-csrf\n{token}").as_bytes());
+    digest.iter().take(20).map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -177,7 +177,7 @@ async fn activation_by_email_opens_a_session_once(backend: Backend) {
     assert_eq!(granted.session.method, "activation");
     assert!(granted.session.current);
 
-    let me: Profile = get_as(&app, "/api/v1/me", &granted.token)
+    let me: Profile = get_as(&app, "/api/v1/me", granted.bearer())
         .await
         .json()
         .await
@@ -360,7 +360,7 @@ async fn sessions_are_listed_refreshed_and_revoked(backend: Backend) {
     let phone = activate(&app, &smtp, 0, "Galaxy A14").await;
     let tablet = activate(&app, &smtp, 1, "Redmi Pad").await;
 
-    let list: SessionList = get_as(&app, "/api/v1/me/sessions", &phone.token)
+    let list: SessionList = get_as(&app, "/api/v1/me/sessions", phone.bearer())
         .await
         .json()
         .await
@@ -375,13 +375,13 @@ async fn sessions_are_listed_refreshed_and_revoked(backend: Backend) {
     let r = app
         .client
         .delete(app.url(&format!("/api/v1/me/sessions/{}", tablet.session.id)))
-        .bearer_auth(&phone.token)
+        .bearer_auth(phone.bearer())
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
     problem(
-        get_as(&app, "/api/v1/me", &tablet.token).await,
+        get_as(&app, "/api/v1/me", tablet.bearer()).await,
         401,
         "unauthenticated",
     )
@@ -389,7 +389,7 @@ async fn sessions_are_listed_refreshed_and_revoked(backend: Backend) {
     let r = app
         .client
         .delete(app.url(&format!("/api/v1/me/sessions/{}", tablet.session.id)))
-        .bearer_auth(&phone.token)
+        .bearer_auth(phone.bearer())
         .send()
         .await
         .unwrap();
@@ -399,7 +399,7 @@ async fn sessions_are_listed_refreshed_and_revoked(backend: Backend) {
     let r = app
         .client
         .post(app.url("/api/v1/auth/refresh"))
-        .bearer_auth(&phone.token)
+        .bearer_auth(phone.bearer())
         .send()
         .await
         .unwrap();
@@ -407,13 +407,13 @@ async fn sessions_are_listed_refreshed_and_revoked(backend: Backend) {
     let refreshed: SessionGranted = r.json().await.unwrap();
     assert_eq!(refreshed.session.id, phone.session.id);
     problem(
-        get_as(&app, "/api/v1/me", &phone.token).await,
+        get_as(&app, "/api/v1/me", phone.bearer()).await,
         401,
         "unauthenticated",
     )
     .await;
     assert_eq!(
-        get_as(&app, "/api/v1/me", &refreshed.token).await.status(),
+        get_as(&app, "/api/v1/me", refreshed.bearer()).await.status(),
         200
     );
 
@@ -432,13 +432,13 @@ async fn sessions_are_listed_refreshed_and_revoked(backend: Backend) {
     };
     let ok = with_cookie(format!(
         "theme=dark; __Host-abdi_session={}",
-        refreshed.token
+        refreshed.bearer()
     ))
     .await;
     assert_eq!(ok.status(), 200);
     let planted = with_cookie(format!(
         "__Host-abdi_session=planted; __Host-abdi_session={}",
-        refreshed.token
+        refreshed.bearer()
     ))
     .await;
     problem(planted, 401, "unauthenticated").await;
@@ -448,12 +448,12 @@ async fn sessions_are_listed_refreshed_and_revoked(backend: Backend) {
     let r = app
         .client
         .delete(app.url("/api/v1/me/sessions"))
-        .bearer_auth(&third.token)
+        .bearer_auth(third.bearer())
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
-    for token in [&refreshed.token, &third.token] {
+    for token in [refreshed.bearer(), third.bearer()] {
         problem(
             get_as(&app, "/api/v1/me", token).await,
             401,
@@ -494,13 +494,13 @@ async fn logout_ends_the_session(backend: Backend) {
     let r = app
         .client
         .post(app.url("/api/v1/auth/logout"))
-        .bearer_auth(&s.token)
+        .bearer_auth(s.bearer())
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
     problem(
-        get_as(&app, "/api/v1/me", &s.token).await,
+        get_as(&app, "/api/v1/me", s.bearer()).await,
         401,
         "unauthenticated",
     )
@@ -538,11 +538,11 @@ async fn identity_survives_a_redis_restart() {
     })
     .await;
     let first = activate(&app, &smtp, 0, "Galaxy A14").await;
-    assert_eq!(get_as(&app, "/api/v1/me", &first.token).await.status(), 200);
+    assert_eq!(get_as(&app, "/api/v1/me", first.bearer()).await.status(), 200);
 
     redis.kill();
     problem(
-        get_as(&app, "/api/v1/me", &first.token).await,
+        get_as(&app, "/api/v1/me", first.bearer()).await,
         503,
         "unavailable",
     )
@@ -558,14 +558,14 @@ async fn identity_survives_a_redis_restart() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     problem(
-        get_as(&app, "/api/v1/me", &first.token).await,
+        get_as(&app, "/api/v1/me", first.bearer()).await,
         401,
         "unauthenticated",
     )
     .await;
     let second = activate(&app, &smtp, 1, "Galaxy A14").await;
     assert_eq!(
-        get_as(&app, "/api/v1/me", &second.token).await.status(),
+        get_as(&app, "/api/v1/me", second.bearer()).await.status(),
         200
     );
 }

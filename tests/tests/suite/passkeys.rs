@@ -15,7 +15,7 @@ async fn register_then_log_in_with_a_discoverable_passkey(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = app_with_mail(backend, &smtp, |_| {}).await;
     let activated = activate(&app, &smtp, 0, "Galaxy A14").await;
-    let mut phone = register(&app, &activated.token, "HP Samsung", ORIGIN)
+    let mut phone = register(&app, activated.bearer(), "HP Samsung", ORIGIN)
         .await
         .ok()
         .unwrap();
@@ -24,7 +24,7 @@ async fn register_then_log_in_with_a_discoverable_passkey(backend: Backend) {
         &app,
         Method::GET,
         "/api/v1/me/passkeys",
-        Some(&activated.token),
+        Some(activated.bearer()),
     )
     .await
     .json()
@@ -38,8 +38,8 @@ async fn register_then_log_in_with_a_discoverable_passkey(backend: Backend) {
     assert_eq!(r.status(), 201);
     let granted: SessionGranted = r.json().await.unwrap();
     assert_eq!(granted.session.method, "passkey");
-    assert_ne!(granted.token, activated.token, "a new token at every login");
-    let me: Profile = call(&app, Method::GET, "/api/v1/me", Some(&granted.token))
+    assert_ne!(granted.bearer(), activated.bearer(), "a new token at every login");
+    let me: Profile = call(&app, Method::GET, "/api/v1/me", Some(granted.bearer()))
         .await
         .json()
         .await
@@ -50,7 +50,7 @@ async fn register_then_log_in_with_a_discoverable_passkey(backend: Backend) {
         &app,
         Method::GET,
         "/api/v1/me/passkeys",
-        Some(&granted.token),
+        Some(granted.bearer()),
     )
     .await
     .json()
@@ -80,13 +80,13 @@ async fn a_wrong_origin_is_rejected(backend: Backend) {
     let app = app_with_mail(backend, &smtp, |_| {}).await;
     let activated = activate(&app, &smtp, 0, "Galaxy A14").await;
     // Same relying-party id, another origin (a look-alike site): registration fails...
-    let r = register(&app, &activated.token, "evil", "http://localhost:9999")
+    let r = register(&app, activated.bearer(), "evil", "http://localhost:9999")
         .await
         .err()
         .unwrap();
     problem(r, 401, "passkey_rejected").await;
     // ...and so does a login signed for another origin.
-    let mut phone = register(&app, &activated.token, "HP", ORIGIN)
+    let mut phone = register(&app, activated.bearer(), "HP", ORIGIN)
         .await
         .ok()
         .unwrap();
@@ -103,17 +103,17 @@ async fn sensitive_actions_need_a_recent_step_up(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = app_with_mail(backend, &smtp, |c| c.identity.step_up_max_age_secs = 2).await;
     let s = activate(&app, &smtp, 0, "Galaxy A14").await;
-    let mut phone = register(&app, &s.token, "HP", ORIGIN).await.ok().unwrap();
+    let mut phone = register(&app, s.bearer(), "HP", ORIGIN).await.ok().unwrap();
     // With a passkey enrolled, adding another is itself sensitive: a stolen token cannot plant
     // a key of its own.
-    let refused = register(&app, &s.token, "Tablet", ORIGIN)
+    let refused = register(&app, s.bearer(), "Tablet", ORIGIN)
         .await
         .err()
         .unwrap();
     problem(refused, 403, "step_up_required").await;
     let delete = |id: String| {
         let app = &app;
-        let token = s.token.clone();
+        let token = s.bearer().clone();
         async move {
             call(
                 app,
@@ -133,11 +133,11 @@ async fn sensitive_actions_need_a_recent_step_up(backend: Backend) {
     )
     .await;
 
-    let r = step_up(&app, &mut phone, &s.token).await;
+    let r = step_up(&app, &mut phone, s.bearer()).await;
     assert_eq!(r.status(), 200);
     let up: StepUp = r.json().await.unwrap();
     assert_eq!((up.valid_until - up.verified_at).num_seconds(), 2);
-    let tablet = register(&app, &s.token, "Tablet", ORIGIN)
+    let tablet = register(&app, s.bearer(), "Tablet", ORIGIN)
         .await
         .ok()
         .unwrap();
@@ -157,7 +157,7 @@ async fn sensitive_actions_need_a_recent_step_up(backend: Backend) {
     .await;
 
     // Too old: the confirmation has expired.
-    let third = register(&app, &s.token, "Laptop", ORIGIN)
+    let third = register(&app, s.bearer(), "Laptop", ORIGIN)
         .await
         .ok()
         .unwrap();
@@ -175,14 +175,14 @@ async fn a_ceremony_started_on_one_instance_finishes_on_another(backend: Backend
     let first = app_with_mail(backend, &smtp, |_| {}).await;
     let second = first.second_instance().await;
     let s = activate(&first, &smtp, 0, "Galaxy A14").await;
-    let mut phone = register(&first, &s.token, "HP", ORIGIN).await.ok().unwrap();
+    let mut phone = register(&first, s.bearer(), "HP", ORIGIN).await.ok().unwrap();
     let body = login_assertion(&first, &mut phone, ORIGIN).await;
     let r = call_with(&second, Method::POST, "/api/v1/auth/passkey", None, &body).await;
     assert_eq!(r.status(), 201);
     let granted: SessionGranted = r.json().await.unwrap();
     // And the session opened on the second instance is valid on the first.
     assert_eq!(
-        call(&first, Method::GET, "/api/v1/me", Some(&granted.token))
+        call(&first, Method::GET, "/api/v1/me", Some(granted.bearer()))
             .await
             .status(),
         200
@@ -194,7 +194,7 @@ async fn failed_passkey_logins_are_limited_per_account(backend: Backend) {
     let smtp = SmtpServer::start();
     let app = app_with_mail(backend, &smtp, |c| c.identity.login_per_account = 2).await;
     let s = activate(&app, &smtp, 0, "Galaxy A14").await;
-    let mut phone = register(&app, &s.token, "HP", ORIGIN).await.ok().unwrap();
+    let mut phone = register(&app, s.bearer(), "HP", ORIGIN).await.ok().unwrap();
     let post = Method::POST;
     for _ in 0..2 {
         let mut body = login_assertion(&app, &mut phone, ORIGIN).await;

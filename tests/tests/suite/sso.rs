@@ -84,7 +84,7 @@ async fn sso_login_end_to_end(backend: Backend) {
     let me: Profile = app
         .client
         .get(app.url("/api/v1/me"))
-        .bearer_auth(&granted.token)
+        .bearer_auth(granted.bearer())
         .send()
         .await
         .unwrap()
@@ -112,7 +112,7 @@ async fn sso_login_end_to_end(backend: Backend) {
     let r = app
         .client
         .post(app.url("/api/v1/auth/sso/logout"))
-        .bearer_auth(&granted.token)
+        .bearer_auth(granted.bearer())
         .send()
         .await
         .unwrap();
@@ -127,7 +127,7 @@ async fn sso_login_end_to_end(backend: Backend) {
     let r = app
         .client
         .get(app.url("/api/v1/me"))
-        .bearer_auth(&granted.token)
+        .bearer_auth(granted.bearer())
         .send()
         .await
         .unwrap();

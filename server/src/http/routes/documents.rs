@@ -8,7 +8,7 @@ use abdi_proto::documents::{
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -184,6 +184,7 @@ async fn verify_upload(
 async fn verify_public(
     State(state): State<AppState>,
     headers: HeaderMap,
+    visitor: crate::http::web::Visitor,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
     let public = state.documents.public(id).await?;
@@ -194,7 +195,11 @@ async fn verify_public(
     if !wants_html {
         return Ok(axum::Json(public).into_response());
     }
-    Ok((StatusCode::OK, Html(public_page(&public))).into_response())
+    Ok((
+        StatusCode::OK,
+        crate::http::web::layout::public_document(&visitor, &public),
+    )
+        .into_response())
 }
 
 /// Whether a file is a letter Abdi issued, by its SHA-256 (hex): the phone asks this for a
@@ -215,38 +220,4 @@ async fn issued_letter(
         .await?
         .map(axum::Json)
         .ok_or_else(|| DocumentError::NotFound.into())
-}
-
-fn public_page(p: &PublicDocument) -> String {
-    let e = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let signed = p
-        .signed_at
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| "-".into());
-    format!(
-        "<!doctype html><html lang=\"id\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>Verifikasi dokumen {number}</title></head><body style=\"font-family:sans-serif;max-width:40em;margin:2em auto;padding:0 1em\">\
-<h1>{title}</h1><p><i>{title_en}</i></p><table>\
-<tr><th align=left>Nomor / Number</th><td>{number}</td></tr>\
-<tr><th align=left>Tanggal / Date</th><td>{date}</td></tr>\
-<tr><th align=left>Penanda tangan / Signer</th><td>{signer}<br>{capacity}</td></tr>\
-<tr><th align=left>Ditandatangani / Signed</th><td>{signed}</td></tr>\
-<tr><th align=left>SHA-256</th><td style=\"word-break:break-all\"><code>{sha}</code></td></tr></table>\
-<p>{msg_id}</p><p><i>{msg_en}</i></p></body></html>",
-        number = e(&p.number),
-        title = e(&p.title.id),
-        title_en = e(&p.title.en),
-        date = p.issued_on,
-        signer = e(&p.signer_name),
-        capacity = e(&p.signer_capacity),
-        sha = e(p.sha256.as_deref().unwrap_or("-")),
-        msg_id = e(&p.message.id),
-        msg_en = e(&p.message.en),
-    )
 }

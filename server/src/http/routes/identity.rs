@@ -14,7 +14,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::http::auth::{COOKIE, COOKIE_INSECURE, Caller};
+use crate::http::auth::{COOKIE, Caller};
 use crate::http::extract::{Json, Path};
 use crate::identity::IdentityError;
 use crate::identity::audit::Origin;
@@ -42,7 +42,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sso_logout))
 }
 
-fn info(s: &Session, current: Option<Uuid>) -> SessionInfo {
+pub(crate) fn info(s: &Session, current: Option<Uuid>) -> SessionInfo {
     SessionInfo {
         id: s.id.to_string(),
         device_name: s.device_name.clone(),
@@ -56,8 +56,9 @@ fn info(s: &Session, current: Option<Uuid>) -> SessionInfo {
     }
 }
 
-/// A browser gets the token as a secure HttpOnly cookie as well; the app uses the body.
-fn session_cookie(state: &AppState, token: &str, session: &Session) -> HeaderMap {
+/// A browser's session as the `__Host-` cookie (HttpOnly, Secure, SameSite=Lax); nothing for
+/// the app, which keeps the token from the body.
+pub(crate) fn session_cookie(state: &AppState, token: &str, session: &Session) -> HeaderMap {
     let mut headers = HeaderMap::new();
     if session.platform != "web" {
         return headers;
@@ -65,20 +66,16 @@ fn session_cookie(state: &AppState, token: &str, session: &Session) -> HeaderMap
     let max_age = (session.expires_at - state.clock.now())
         .num_seconds()
         .max(0);
-    let (name, secure) = if state.config.identity.cookie_secure {
-        (COOKIE, "; Secure")
-    } else {
-        (COOKIE_INSECURE, "")
-    };
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}; Secure"
     )) {
         headers.insert(header::SET_COOKIE, v);
     }
     headers
 }
 
-/// A new or refreshed session: the token in the body (the app) and as a cookie (a browser).
+/// A new or refreshed session: for the app the token in the body; for a browser
+/// (`platform = "web"`) only the cookie, and the CSRF token its page sends with each write.
 fn granted(
     state: &AppState,
     status: StatusCode,
@@ -86,17 +83,19 @@ fn granted(
     session: &Session,
 ) -> impl IntoResponse + use<> {
     let cookie = session_cookie(state, &token, session);
+    let web = session.platform == "web";
     (
         status,
         cookie,
         axum::Json(SessionGranted {
-            token,
+            csrf_token: web.then(|| crate::identity::token::csrf(&token)),
+            token: (!web).then_some(token),
             session: info(session, Some(session.id)),
         }),
     )
 }
 
-fn clear_cookie() -> [(header::HeaderName, &'static str); 1] {
+pub(crate) fn clear_cookie() -> [(header::HeaderName, &'static str); 1] {
     [(
         header::SET_COOKIE,
         "__Host-abdi_session=; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=0",
@@ -218,19 +217,29 @@ async fn revoke_session(
     caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    let employee = caller.current.session.employee_id;
+    end_device(&state, &origin, caller.current.session.employee_id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends one of the employee's sessions (a device) with its push devices, in the audit log.
+pub(crate) async fn end_device(
+    state: &AppState,
+    origin: &Origin,
+    employee: Uuid,
+    id: Uuid,
+) -> Result<(), ApiError> {
     state.identity.sessions.revoke(employee, id).await?;
     state.notifications.devices.forget_session(id).await?;
     state
         .identity
         .audit(
-            &origin,
+            origin,
             "session_revoked",
             Some(employee),
             Some(format!("session {id}")),
         )
         .await;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// End this session.
@@ -243,22 +252,27 @@ async fn logout(
     origin: Origin,
     caller: Caller,
 ) -> Result<impl IntoResponse, ApiError> {
-    state.identity.sessions.end(&caller.current).await?;
+    log_out(&state, &origin, &caller.current).await?;
+    Ok((StatusCode::NO_CONTENT, clear_cookie()))
+}
+
+/// Ends the caller's session with its push devices, in the audit log (the app and the web).
+pub(crate) async fn log_out(
+    state: &AppState,
+    origin: &Origin,
+    current: &crate::identity::session::Current,
+) -> Result<(), ApiError> {
+    state.identity.sessions.end(current).await?;
     state
         .notifications
         .devices
-        .forget_session(caller.current.session.id)
+        .forget_session(current.session.id)
         .await?;
     state
         .identity
-        .audit(
-            &origin,
-            "logout",
-            Some(caller.current.session.employee_id),
-            None,
-        )
+        .audit(origin, "logout", Some(current.session.employee_id), None)
         .await;
-    Ok((StatusCode::NO_CONTENT, clear_cookie()))
+    Ok(())
 }
 
 /// Replace this session's token (the old one stops working); the session keeps its lifetime.

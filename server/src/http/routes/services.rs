@@ -498,9 +498,16 @@ async fn upload_attachment(
     Ok((StatusCode::CREATED, axum::Json(info)))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+struct Inline {
+    /// Shown in the page (the desk's console) rather than saved.
+    #[serde(default)]
+    inline: bool,
+}
+
 /// Download a document: for its owner, and for whoever may see the request it was sent with.
 #[utoipa::path(get, path = "/attachments/{id}", tag = "requests", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Attachment id")),
+    params(("id" = Uuid, Path, description = "Attachment id"), Inline),
     responses(
         (status = 200, description = "The file, in the type it was told to be from its content", content(
             (crate::http::Binary = "application/pdf"),
@@ -514,6 +521,7 @@ async fn download_attachment(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
+    Query(q): Query<Inline>,
 ) -> Result<Response, ApiError> {
     let a = state.services.attachment(&caller.actor, id).await?;
     let stream = state
@@ -523,7 +531,8 @@ async fn download_attachment(
         .await
         .map_err(ServiceError::from)?;
     let disposition = format!(
-        "attachment; filename=\"{}\"",
+        "{}; filename=\"{}\"",
+        if q.inline { "inline" } else { "attachment" },
         a.name.replace(['"', '\\'], "_")
     );
     Ok((

@@ -1,0 +1,448 @@
+//! Administrators' screens for what the API lets them do: roles by decree, the catalogue and
+//! its revisions, the organisation, the import with its reconciliation report, and the audit
+//! log. Every write goes through the same capability call as the API, with its step-up.
+
+use abdi_proto::agency::{NewRoleGrant, Role, RoleRevocation, Standing};
+use axum::Form;
+use axum::extract::{Multipart, State};
+use chrono::NaiveDate;
+use maud::{Markup, html};
+use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use super::layout::{csrf_field, day, notice, shell, text, when};
+use super::{PageResponses, PageResult, Signed, Visitor, WebError, page, see};
+use crate::error::ApiError;
+use crate::http::extract::Path;
+use crate::identity::audit::Origin as Client;
+use crate::state::AppState;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(index))
+        .routes(routes!(roles, grant))
+        .routes(routes!(revoke))
+        .routes(routes!(catalogue))
+        .routes(routes!(service_history))
+        .routes(routes!(organisation))
+        .routes(routes!(import_form, import))
+        .routes(routes!(audit))
+}
+
+/// The administrators' pages.
+#[utoipa::path(get, path = "/admin", tag = "web", responses(PageResponses))]
+async fn index(Signed(v): Signed) -> PageResult {
+    let who = v.caller()?.actor.principal().await?;
+    if !who.administrator {
+        return Err(ApiError::new(abdi_proto::ErrorCode::Forbidden).into());
+    }
+    page(shell(
+        &v,
+        v.t("Administrasi", "Administration"),
+        html! {
+            ul.cards {
+                li { a href="/admin/roles" { strong { (v.t("Peran dan SK", "Roles by decree")) } } div.hint { (v.t("Fasilitator dan administrator", "Fasilitators and administrators")) } }
+                li { a href="/admin/catalogue" { strong { (v.t("Katalog layanan", "Service catalogue")) } } div.hint { (v.t("Layanan dan revisinya", "Services and their revisions")) } }
+                li { a href="/admin/organisation" { strong { (v.t("Organisasi", "Organisation")) } } div.hint { (v.t("Unit kerja", "Units")) } }
+                li { a href="/admin/import" { strong { (v.t("Impor data SIASN/SIMPEG", "SIASN/SIMPEG import")) } } div.hint { (v.t("Dengan laporan rekonsiliasi", "With its reconciliation report")) } }
+                li { a href="/admin/audit" { strong { (v.t("Log audit", "Audit log")) } } div.hint { (v.t("Peristiwa autentikasi", "Authentication events")) } }
+            }
+        },
+    ))
+}
+
+fn standing(v: &Visitor, s: Standing) -> &'static str {
+    match s {
+        Standing::Scheduled => v.t("terjadwal", "scheduled"),
+        Standing::Active => v.t("berlaku", "in force"),
+        Standing::Lapsed => v.t("berakhir", "lapsed"),
+        Standing::Ended => v.t("dicabut", "revoked"),
+    }
+}
+
+/// Role grants, newest first, and the form for a new one.
+#[utoipa::path(get, path = "/admin/roles", tag = "web", responses(PageResponses))]
+async fn roles(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
+    roles_page(&state, &v, None, None).await
+}
+
+async fn roles_page(
+    state: &AppState,
+    v: &Visitor,
+    sent: Option<&GrantForm>,
+    error: Option<&ApiError>,
+) -> PageResult {
+    let grants = state.agency.grants(&v.caller()?.actor, None, None).await?;
+    let markup = shell(
+        v,
+        v.t("Peran dan SK", "Roles by decree"),
+        html! {
+            @if let Some(e) = error { (notice("error", super::layout::problem(e))) }
+            (grant_form(v, sent))
+            section.card {
+                h2 { (v.t("Pemberian peran", "Grants")) }
+                table #grants {
+                    thead { tr {
+                        th { (v.t("Pegawai", "Employee")) } th { (v.t("Peran", "Role")) } th { "Unit" }
+                        th { "SK" } th { (v.t("Status", "Standing")) } th {}
+                    } }
+                    tbody {
+                        @for g in &grants {
+                            tr {
+                                td { (g.employee.name) br; small { (g.employee.nip) } }
+                                td { (g.role.code()) }
+                                td { (g.unit_code.as_deref().unwrap_or("-")) }
+                                td { (g.decree_number.as_deref().unwrap_or("-")) @if let Some(d) = g.decree_date { br; small { (day(d)) } } }
+                                td { (standing(v, g.standing)) }
+                                td {
+                                    @if matches!(g.standing, Standing::Active | Standing::Scheduled) {
+                                        form method="post" action={ "/admin/roles/" (g.id) "/revoke" } data-step-up {
+                                            (csrf_field(v))
+                                            label.sr for={ "reason-" (g.id) } { (v.t("Alasan", "Reason")) }
+                                            input id={ "reason-" (g.id) } name="reason" required placeholder=(v.t("Alasan / SK", "Reason / decree"));
+                                            button.secondary type="submit" { (v.t("Cabut", "Revoke")) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    );
+    let status = error
+        .and_then(|e| axum::http::StatusCode::from_u16(e.code.status()).ok())
+        .unwrap_or(axum::http::StatusCode::OK);
+    Ok(axum::response::IntoResponse::into_response((status, markup)))
+}
+
+fn grant_form(v: &Visitor, sent: Option<&GrantForm>) -> Markup {
+    let s = |f: fn(&GrantForm) -> &str| sent.map_or("", f);
+    html! {
+        form.card #grant method="post" action="/admin/roles" data-step-up {
+            h2 { (v.t("Beri peran", "Grant a role")) }
+            (csrf_field(v))
+            div.field { label for="g-nip" { (v.t("NIP pegawai", "Employee's NIP")) } input #g-nip name="nip" inputmode="numeric" required value=(s(|g| &g.nip)); }
+            div.field {
+                label for="g-role" { (v.t("Peran", "Role")) }
+                select #g-role name="role" {
+                    option value="fasilitator" { "Fasilitator" }
+                    option value="administrator" selected[sent.is_some_and(|g| g.role == Role::Administrator)] { "Administrator" }
+                }
+            }
+            div.field { label for="g-unit" { (v.t("Kode unit (fasilitator)", "Unit code (fasilitator)")) } input #g-unit name="unit_code" value=(s(|g| g.unit_code.as_deref().unwrap_or(""))); }
+            div.field { label for="g-number" { (v.t("Nomor SK", "Decree number")) } input #g-number name="decree_number" required value=(s(|g| &g.decree_number)); }
+            div.field { label for="g-date" { (v.t("Tanggal SK", "Decree date")) } input #g-date type="date" name="decree_date" required value=(s(|g| &g.decree_date)); }
+            div.field { label for="g-from" { (v.t("Berlaku mulai (opsional)", "From (optional)")) } input #g-from type="date" name="starts_on" value=(s(|g| g.starts_on.as_deref().unwrap_or(""))); }
+            div.field { label for="g-to" { (v.t("Sampai dengan (opsional)", "Until (optional)")) } input #g-to type="date" name="ends_on" value=(s(|g| g.ends_on.as_deref().unwrap_or(""))); }
+            button type="submit" { (v.t("Beri peran (konfirmasi passkey)", "Grant (confirm with passkey)")) }
+            p.error hidden data-error {}
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct GrantForm {
+    csrf: String,
+    nip: String,
+    role: Role,
+    unit_code: Option<String>,
+    decree_number: String,
+    /// `YYYY-MM-DD`.
+    decree_date: String,
+    starts_on: Option<String>,
+    ends_on: Option<String>,
+}
+
+fn date(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| {
+            ApiError::with_detail(
+                abdi_proto::ErrorCode::InvalidBody,
+                format!("Tanggal '{field}' harus berbentuk TTTT-BB-HH."),
+                format!("The date '{field}' must be YYYY-MM-DD."),
+            )
+        }),
+    }
+}
+
+/// Grants a role by decree (a fresh step-up).
+#[utoipa::path(post, path = "/admin/roles", tag = "web",
+    request_body(content = GrantForm, content_type = "application/x-www-form-urlencoded"),
+    responses(PageResponses))]
+async fn grant(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    client: Client,
+    Form(f): Form<GrantForm>,
+) -> PageResult {
+    v.check_form(&f.csrf)?;
+    let parsed = (|| -> Result<NewRoleGrant, ApiError> {
+        Ok(NewRoleGrant {
+            nip: f.nip.trim().to_owned(),
+            role: f.role,
+            unit_code: f
+                .unit_code
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty() && f.role == Role::Fasilitator)
+                .map(str::to_owned),
+            decree_number: f.decree_number.clone(),
+            decree_date: date("decree_date", Some(&f.decree_date))?.unwrap_or_default(),
+            starts_on: date("starts_on", f.starts_on.as_deref())?,
+            ends_on: date("ends_on", f.ends_on.as_deref())?,
+        })
+    })();
+    let result = match parsed {
+        Ok(g) => state
+            .agency
+            .grant(&v.caller()?.actor, &client, &g)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => see("/admin/roles"),
+        Err(e) => roles_page(&state, &v, Some(&f), Some(&e)).await,
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct RevokeForm {
+    csrf: String,
+    reason: String,
+}
+
+/// Revokes a grant (a fresh step-up); it stays in the history.
+#[utoipa::path(post, path = "/admin/roles/{id}/revoke", tag = "web",
+    params(("id" = Uuid, Path, description = "Grant id")),
+    request_body(content = RevokeForm, content_type = "application/x-www-form-urlencoded"),
+    responses(PageResponses))]
+async fn revoke(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    client: Client,
+    Path(id): Path<Uuid>,
+    Form(f): Form<RevokeForm>,
+) -> PageResult {
+    v.check_form(&f.csrf)?;
+    let r = RoleRevocation {
+        reason: f.reason,
+        decree_number: None,
+    };
+    state.agency.revoke(&v.caller()?.actor, &client, id, &r).await?;
+    see("/admin/roles")
+}
+
+/// The catalogue, closed services included.
+#[utoipa::path(get, path = "/admin/catalogue", tag = "web", responses(PageResponses))]
+async fn catalogue(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
+    let actor = &v.caller()?.actor;
+    let list = state.services.catalogue(Some(actor)).await?;
+    page(shell(
+        &v,
+        v.t("Katalog layanan", "Service catalogue"),
+        html! {
+            table {
+                thead { tr { th { (v.t("Layanan", "Service")) } th { "SOP" } th { (v.t("Revisi", "Revision")) } th { (v.t("Status", "State")) } } }
+                tbody {
+                    @for s in &list {
+                        tr {
+                            td { a href={ "/admin/catalogue/" (s.code) } { (text(&v, &s.name)) } br; small { code { (s.code) } } }
+                            td { (s.sop_version) } td { (s.revision) }
+                            td { @if s.active { (v.t("aktif", "active")) } @else { (v.t("ditutup", "closed")) } }
+                        }
+                    }
+                }
+            }
+            p.hint { (v.t(
+                "Perubahan layanan dilakukan dengan SK melalui API (PUT /api/v1/admin/services/{code}); setiap perubahan menjadi revisi.",
+                "Services are changed by decree through the API (PUT /api/v1/admin/services/{code}); each change is a revision."
+            )) }
+        },
+    ))
+}
+
+/// A service's revisions, newest first.
+#[utoipa::path(get, path = "/admin/catalogue/{code}", tag = "web",
+    params(("code" = String, Path, description = "Service code")),
+    responses(PageResponses))]
+async fn service_history(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Path(code): Path<String>,
+) -> PageResult {
+    let revisions = state
+        .services
+        .service_history(&v.caller()?.actor, &code)
+        .await?;
+    page(shell(
+        &v,
+        &format!("{} {code}", v.t("Revisi layanan", "Revisions of")),
+        html! {
+            ol.timeline {
+                @for r in &revisions {
+                    li {
+                        strong { (v.t("Revisi", "Revision")) " " (r.revision) } " · " (when(r.changed_at))
+                        @if let Some(by) = &r.changed_by { " · " (by) }
+                        div { (text(&v, &r.spec.name)) " · SOP " (r.spec.sop_version) " · " (r.spec.form.fields.len()) " " (v.t("isian", "fields")) }
+                        div.hint { (r.note) }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// The organisation: every unit, closed ones included.
+#[utoipa::path(get, path = "/admin/organisation", tag = "web", responses(PageResponses))]
+async fn organisation(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
+    let units = state.agency.units(&v.caller()?.actor).await?;
+    page(shell(
+        &v,
+        v.t("Organisasi", "Organisation"),
+        html! {
+            table {
+                thead { tr { th { (v.t("Kode", "Code")) } th { (v.t("Nama", "Name")) } th { (v.t("Di bawah", "Under")) } th { (v.t("Ditutup", "Closed")) } } }
+                tbody {
+                    @for u in &units {
+                        tr { td { code { (u.code) } } td { (u.name) } td { (u.parent_code.as_deref().unwrap_or("-")) } td { (u.closed_on.map(day).unwrap_or_default()) } }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// The files of an export, in the order they are imported.
+const IMPORT_FILES: [&str; 11] = [
+    "units.csv",
+    "posts.csv",
+    "employees.csv",
+    "rank_history.csv",
+    "position_history.csv",
+    "education_history.csv",
+    "training_history.csv",
+    "award_history.csv",
+    "performance_history.csv",
+    "family.csv",
+    "discipline_history.csv",
+];
+
+/// Upload one file of an export to reconcile (and, when asked, write).
+#[utoipa::path(get, path = "/admin/import", tag = "web", responses(PageResponses))]
+async fn import_form(Signed(v): Signed) -> PageResult {
+    page(shell(&v, v.t("Impor data", "Import"), import_upload(&v)))
+}
+
+fn import_upload(v: &Visitor) -> Markup {
+    html! {
+        form.card method="post" action="/admin/import" enctype="multipart/form-data" data-step-up-unless="dry_run" {
+            (csrf_field(v))
+            div.field {
+                label for="i-file" { (v.t("Berkas ekspor", "Export file")) }
+                select #i-file name="file" { @for f in IMPORT_FILES { option value=(f) { (f) } } }
+            }
+            div.field { label for="i-csv" { "CSV" } input #i-csv type="file" name="csv" accept=".csv,text/csv" required; }
+            label.choice { input type="checkbox" name="dry_run" value="true" checked; " " (v.t("Hanya periksa (tidak menulis)", "Check only (write nothing)")) }
+            button type="submit" { (v.t("Impor", "Import")) }
+            p.error hidden data-error {}
+        }
+    }
+}
+
+/// Reconciles the uploaded file, and writes it unless it is a dry run (with a step-up).
+#[utoipa::path(post, path = "/admin/import", tag = "web",
+    request_body(content = Object, content_type = "multipart/form-data",
+        description = "`csrf`, `file` (which file of the export), `csv` (the file), `dry_run`"),
+    responses(PageResponses))]
+async fn import(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    client: Client,
+    mut multipart: Multipart,
+) -> PageResult {
+    let (mut csrf, mut file, mut csv, mut dry_run) = (String::new(), String::new(), Vec::new(), false);
+    while let Some(part) = multipart.next_field().await.map_err(unreadable)? {
+        match part.name().unwrap_or("") {
+            "csrf" => csrf = part.text().await.map_err(unreadable)?,
+            "file" => file = part.text().await.map_err(unreadable)?,
+            "dry_run" => dry_run = part.text().await.map_err(unreadable)? == "true",
+            "csv" => {
+                v.check_form(&csrf)?;
+                csv = part.bytes().await.map_err(unreadable)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    v.check_form(&csrf)?;
+    let Some(name) = IMPORT_FILES.iter().find(|f| **f == file) else {
+        return Err(ApiError::new(abdi_proto::ErrorCode::InvalidBody).into());
+    };
+    let export = crate::import::Export::single(name, csv);
+    let report = state
+        .agency
+        .import(&v.caller()?.actor, &client, &export, dry_run)
+        .await?;
+    page(shell(
+        &v,
+        v.t("Laporan rekonsiliasi", "Reconciliation report"),
+        html! {
+            (notice(if report.applied { "ok" } else { "info" }, html! {
+                p { @if report.applied { (v.t("Data ditulis.", "Written.")) } @else { (v.t("Hanya diperiksa; tidak ada yang ditulis.", "Checked only; nothing was written.")) } }
+            }))
+            table #import-counts {
+                thead { tr { th { (v.t("Berkas", "File")) } th { (v.t("Baris", "Rows")) } th { (v.t("Baru", "New")) } th { (v.t("Berubah", "Changed")) } th { (v.t("Sama", "Unchanged")) } th { (v.t("Ditolak", "Refused")) } } }
+                tbody { @for f in &report.files { tr { td { (f.file) } td { (f.rows) } td { (f.new) } td { (f.changed) } td { (f.unchanged) } td { (f.refused) } } } }
+            }
+            @if !report.refused.is_empty() {
+                h2 { (v.t("Baris ditolak", "Refused rows")) }
+                ul { @for r in &report.refused { li { (r.file) ":" (r.line) " " code { (r.code) } " " (r.message) } } }
+            }
+            @if !report.changes.is_empty() {
+                h2 { (v.t("Perubahan", "Changes")) }
+                ul { @for c in report.changes.iter().take(500) { li { (c.key) " " (c.field) ": '" (c.from) "' → '" (c.to) "'" } } }
+            }
+            @if !report.warnings.is_empty() {
+                h2 { (v.t("Peringatan", "Warnings")) }
+                ul { @for w in &report.warnings { li { (w.file) ":" (w.line) " " code { (w.code) } " " (w.message) } } }
+            }
+            (import_upload(&v))
+        },
+    ))
+}
+
+fn unreadable(e: axum::extract::multipart::MultipartError) -> WebError {
+    ApiError::with_detail(
+        abdi_proto::ErrorCode::InvalidBody,
+        format!("Unggahan tidak terbaca: {}", e.body_text()),
+        format!("The upload could not be read: {}", e.body_text()),
+    )
+    .into()
+}
+
+/// The authentication audit log, newest first.
+#[utoipa::path(get, path = "/admin/audit", tag = "web", responses(PageResponses))]
+async fn audit(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
+    let log = state
+        .agency
+        .auth_events(&v.caller()?.actor, None, 200)
+        .await?;
+    page(shell(
+        &v,
+        v.t("Log audit", "Audit log"),
+        html! {
+            table {
+                thead { tr { th { (v.t("Waktu", "Time")) } th { (v.t("Peristiwa", "Event")) } th { (v.t("Hasil", "Outcome")) } th { "IP" } th { (v.t("Keterangan", "Detail")) } } }
+                tbody {
+                    @for e in &log.events {
+                        tr { td { (when(e.at)) } td { (e.event) } td { (e.outcome) } td { (e.ip.as_deref().unwrap_or("")) } td { (e.detail.as_deref().or(e.subject.as_deref()).unwrap_or("")) } }
+                    }
+                }
+            }
+        },
+    ))
+}

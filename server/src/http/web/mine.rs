@@ -1,0 +1,605 @@
+//! The employee's self-service: my requests with their timeline, a new request from any
+//! service's form, my leave balance, my letters with their verification, my notifications.
+
+use std::collections::HashMap;
+
+use abdi_proto::forms::{FieldKind, FormValues};
+use abdi_proto::services::{NewRequest, RequestStatus, RequestView, StepStatus, StepKind};
+use axum::extract::{Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Form;
+use chrono::Datelike;
+use maud::{Markup, html};
+use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use super::form::{Sent, inputs};
+use super::layout::{csrf_field, day, notice, outcome_text, problem, shell, status, text, when};
+use super::{PageResponses, PageResult, Signed, Visitor, WebError, page, see};
+use crate::error::ApiError;
+use crate::http::extract::Path;
+use crate::services::attachments;
+use crate::services::idempotency::Submitted;
+use crate::state::AppState;
+use crate::store::page::Page;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(home))
+        .routes(routes!(services))
+        .routes(routes!(new_request, send_request))
+        .routes(routes!(request))
+        .routes(routes!(cancel))
+        .routes(routes!(balance))
+        .routes(routes!(letters))
+        .routes(routes!(letter))
+        .routes(routes!(notifications, read_all))
+}
+
+/// My requests, newest first.
+#[utoipa::path(get, path = "/", tag = "web", responses(PageResponses))]
+async fn home(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
+    let actor = &v.caller()?.actor;
+    let mine = state
+        .services
+        .mine(actor, None, Page { after: None, limit: 50 })
+        .await?;
+    page(shell(
+        &v,
+        v.t("Permohonan saya", "My requests"),
+        html! {
+            p { a.button href="/services" { (v.t("Ajukan permohonan baru", "Make a new request")) } }
+            @if mine.items.is_empty() {
+                p { (v.t("Belum ada permohonan.", "No requests yet.")) }
+            } @else {
+                ul.cards {
+                    @for r in &mine.items {
+                        li {
+                            a href={ "/requests/" (r.id) } {
+                                strong { (text(&v, &r.summary)) }
+                            }
+                            div { (status(&v, r.status, r.outcome)) " · " (when(r.updated_at)) }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// The services an employee can ask for.
+#[utoipa::path(get, path = "/services", tag = "web", responses(PageResponses))]
+async fn services(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
+    let list = state.services.catalogue(None).await?;
+    page(shell(
+        &v,
+        v.t("Layanan", "Services"),
+        html! {
+            ul.cards {
+                @for s in list.iter().filter(|s| s.active) {
+                    li { a href={ "/services/" (s.code) "/new" } { strong { (text(&v, &s.name)) } } div.hint { "SOP " (s.sop_version) } }
+                }
+            }
+        },
+    ))
+}
+
+/// A new request, its form rendered from the service's schema.
+#[utoipa::path(get, path = "/services/{code}/new", tag = "web",
+    params(("code" = String, Path, description = "Service code")),
+    responses(PageResponses))]
+async fn new_request(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Path(code): Path<String>,
+) -> PageResult {
+    let service = state.services.service(&code).await?;
+    page(request_form(&v, &service, &FormValues::new(), None))
+}
+
+fn request_form(
+    v: &Visitor,
+    service: &abdi_proto::services::ServiceDefinition,
+    values: &FormValues,
+    error: Option<&ApiError>,
+) -> Markup {
+    let mut by_field: HashMap<String, Vec<String>> = HashMap::new();
+    let mut general = Vec::new();
+    for item in error.map(|e| e.items.as_slice()).unwrap_or(&[]) {
+        let message = item.message.get(v.lang).to_owned();
+        match &item.field {
+            Some(f) if service.spec.form.fields.iter().any(|x| &x.name == f) => {
+                by_field.entry(f.clone()).or_default().push(message)
+            }
+            _ => general.push(message),
+        }
+    }
+    let key = Uuid::new_v4();
+    shell(
+        v,
+        text(v, &service.spec.name),
+        html! {
+            details.sop { summary { (v.t("Persyaratan dan SOP", "Requirements and SOP")) } p { (text(v, &service.spec.sop)) } }
+            @if let Some(e) = error {
+                (notice("error", html! {
+                    p { strong { (e.code.title(v.lang)) } }
+                    @if by_field.is_empty() && general.is_empty() { (problem(e)) }
+                    @for g in &general { p { (g) } }
+                    @if !by_field.is_empty() { p { (v.t("Periksa isian yang ditandai.", "Check the marked fields.")) } }
+                }))
+            }
+            form.card method="post" action={ "/services/" (service.code) "/new" } enctype="multipart/form-data" novalidate {
+                (csrf_field(v))
+                input type="hidden" name="idempotency_key" value=(key);
+                (inputs(v, &service.spec.form, values, &by_field))
+                button type="submit" { (v.t("Kirim permohonan", "Send the request")) }
+            }
+        },
+    )
+}
+
+/// Sends the request: the files first (as the employee's attachments), then the form, once
+/// (an idempotency key per rendered form); errors come back beside their fields.
+#[utoipa::path(post, path = "/services/{code}/new", tag = "web",
+    params(("code" = String, Path, description = "Service code")),
+    request_body(content = Object, content_type = "multipart/form-data",
+        description = "The form's inputs (`csrf`, `idempotency_key`, and the fields by name)"),
+    responses(PageResponses))]
+async fn send_request(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Path(code): Path<String>,
+    mut multipart: Multipart,
+) -> PageResult {
+    let caller = v.caller()?;
+    let service = state.services.service(&code).await?;
+    let attachment_fields: Vec<&str> = service
+        .spec
+        .form
+        .fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::Attachment { .. }))
+        .map(|f| f.name.as_str())
+        .collect();
+    let mut sent = Sent::default();
+    let mut checked = false;
+    while let Some(part) = multipart.next_field().await.map_err(bad_form)? {
+        let name = part.name().unwrap_or("").to_owned();
+        match part.file_name().map(str::to_owned) {
+            // The CSRF field comes first in the page's form, before any file is stored.
+            Some(file) if checked && attachment_fields.contains(&name.as_str()) => {
+                if file.is_empty() {
+                    continue;
+                }
+                let stream = futures_util::TryStreamExt::map_err(part, std::io::Error::other);
+                let info = attachments::upload(
+                    &state.db,
+                    &state.services.objects,
+                    (caller.actor.employee_id, (&state.config.storage).into()),
+                    &file,
+                    stream,
+                    state.clock.now(),
+                )
+                .await?;
+                sent.files.entry(name).or_default().push(serde_json::json!({
+                    "id": info.id, "name": info.name, "content_type": info.content_type, "size": info.size,
+                }));
+            }
+            Some(_) => continue,
+            None => {
+                let value = part.text().await.map_err(bad_form)?;
+                if name == "csrf" {
+                    v.check_form(&value)?;
+                    checked = true;
+                }
+                sent.text.insert(name, value);
+            }
+        }
+    }
+    if !checked {
+        v.check_form("")?;
+    }
+    let values = sent.values(&service.spec.form);
+    let new = NewRequest {
+        service: code.clone(),
+        form: values.clone(),
+        submit: true,
+    };
+    let key = sent.text.get("idempotency_key").map(String::as_str);
+    match state
+        .services
+        .create_once(caller.actor.employee_id, &new, key)
+        .await
+    {
+        Ok(Submitted::Created(view)) => see(&format!("/requests/{}", view.id)),
+        Ok(Submitted::Replayed { body, .. }) => {
+            let id = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|b| b["id"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            see(&format!("/requests/{id}"))
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            let status = StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            Ok((status, request_form(&v, &service, &values, Some(&e))).into_response())
+        }
+    }
+}
+
+fn bad_form(e: axum::extract::multipart::MultipartError) -> WebError {
+    ApiError::with_detail(
+        abdi_proto::ErrorCode::InvalidBody,
+        format!("Formulir tidak terbaca: {}", e.body_text()),
+        format!("The form could not be read: {}", e.body_text()),
+    )
+    .into()
+}
+
+/// A request with its chain and timeline; the owner may cancel it, the fasilitator verify it
+/// and the decider decide it, each from here.
+#[utoipa::path(get, path = "/requests/{id}", tag = "web",
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses(PageResponses))]
+async fn request(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Path(id): Path<Uuid>,
+) -> PageResult {
+    let actor = &v.caller()?.actor;
+    let r = state.services.request(actor, id).await?;
+    let service = state.services.service(&r.service).await?;
+    let letters = state.documents.of_request(actor, id).await?;
+    let own = r.employee.id == actor.employee_id;
+    let active = r.steps.iter().find(|s| s.status == StepStatus::Active);
+    let files: Vec<(String, &serde_json::Value)> = service
+        .spec
+        .form
+        .fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::Attachment { .. }))
+        .flat_map(|f| {
+            let label = text(&v, &f.label).to_owned();
+            r.form
+                .get(&f.name)
+                .and_then(|x| x.as_array())
+                .into_iter()
+                .flatten()
+                .map(move |file| (label.clone(), file))
+        })
+        .collect();
+    page(shell(
+        &v,
+        text(&v, &r.service_name),
+        html! {
+            section.card data-live-request=(r.id) {
+                p #request-status { (status(&v, r.status, r.outcome)) }
+                dl.facts {
+                    dt { (v.t("Pegawai", "Employee")) } dd { (r.employee.name) " · " (r.employee.nip) }
+                    @if let Some(t) = r.submitted_at { dt { (v.t("Dikirim", "Sent")) } dd { (when(t)) } }
+                    @for (name, value) in &r.form {
+                        @if !value.is_array() {
+                            dt { (label_of(&v, &service, name)) } dd { (show(value)) }
+                        }
+                    }
+                }
+                (assessment(&v, &r))
+            }
+            @if !files.is_empty() {
+                section.card {
+                    h2 { (v.t("Dokumen persyaratan", "Supporting documents")) }
+                    @for (label, f) in &files {
+                        @let fid = f["id"].as_str().unwrap_or("");
+                        @let kind = f["content_type"].as_str().unwrap_or("");
+                        figure.attachment {
+                            figcaption { (label) ": " a href={ "/api/v1/attachments/" (fid) } { (f["name"].as_str().unwrap_or("")) } }
+                            @if kind.starts_with("image/") {
+                                img src={ "/api/v1/attachments/" (fid) "?inline=true" } alt=(f["name"].as_str().unwrap_or(""));
+                            } @else if kind == "application/pdf" && !own {
+                                iframe src={ "/api/v1/attachments/" (fid) "?inline=true" } title=(f["name"].as_str().unwrap_or("")) loading="lazy" {}
+                            }
+                        }
+                    }
+                }
+            }
+            @if !letters.is_empty() {
+                section.card {
+                    h2 { (v.t("Surat", "Letters")) }
+                    ul.plain { @for d in &letters { li { a href={ "/letters/" (d.id) } { (text(&v, &d.title)) " " (d.number) } } } }
+                }
+            }
+            @if !own && let Some(step) = active {
+                (super::desk::actions(&v, &r, step.kind))
+            }
+            @if own && r.status.is_open() {
+                form.inline method="post" action={ "/requests/" (r.id) "/cancel" } {
+                    (csrf_field(&v))
+                    input type="hidden" name="version" value=(r.version);
+                    button.secondary type="submit" { (v.t("Batalkan permohonan", "Cancel the request")) }
+                }
+            }
+            section.card {
+                h2 { (v.t("Alur persetujuan", "Approval chain")) }
+                ol.steps {
+                    @for s in &r.steps {
+                        li data-step=(s.status.code()) {
+                            (step_name(&v, s.kind, s.by)) " · " (step_state(&v, s.status))
+                            @if let Some(a) = &s.actor { " · " (a.name) }
+                            @if let Some(o) = s.outcome.as_deref().and_then(abdi_proto::services::Outcome::from_code) { " · " (v.t(outcome_text(o).0, outcome_text(o).1)) }
+                            @if let Some(n) = &s.note { div.hint { (n) } }
+                        }
+                    }
+                }
+                h2 { (v.t("Riwayat", "Timeline")) }
+                ol.timeline {
+                    @for e in &r.timeline {
+                        li {
+                            time { (when(e.at)) } " " (action_name(&v, &e.action))
+                            @if let Some(a) = &e.actor { " · " (a.name) }
+                            @if let Some(n) = &e.note { div.hint { (n) } }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+fn label_of<'a>(v: &Visitor, service: &'a abdi_proto::services::ServiceDefinition, name: &'a str) -> &'a str {
+    service
+        .spec
+        .form
+        .fields
+        .iter()
+        .find(|f| f.name == name)
+        .map_or(name, |f| f.label.get(v.lang))
+}
+
+fn show(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Object(o) if o.contains_key("start") => format!(
+            "{} – {}",
+            o["start"].as_str().unwrap_or(""),
+            o.get("end").and_then(|e| e.as_str()).unwrap_or("")
+        ),
+        serde_json::Value::Object(o) => o
+            .values()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+fn assessment(v: &Visitor, r: &RequestView) -> Markup {
+    let a = &r.assessment;
+    html! {
+        @if let Some(days) = a.get("working_days").and_then(|d| d.as_u64()) {
+            p { strong { (days) " " (v.t("hari kerja", "working days")) } }
+        }
+    }
+}
+
+fn step_name(v: &Visitor, kind: StepKind, by: abdi_proto::services::Approver) -> &'static str {
+    use abdi_proto::services::Approver::*;
+    match (kind, by) {
+        (StepKind::Verification, _) => v.t("Verifikasi fasilitator", "Fasilitator's verification"),
+        (_, AtasanLangsung) => v.t("Pertimbangan atasan langsung", "Direct superior's recommendation"),
+        (_, Pybmc) => v.t("Keputusan pejabat yang berwenang", "Authorised official's decision"),
+        (_, Ppk) => v.t("Keputusan PPK", "PPK's decision"),
+        (_, Bkn) => v.t("Pertimbangan BKN", "BKN's consideration"),
+        (_, Fasilitator) => v.t("Fasilitator", "Fasilitator"),
+    }
+}
+
+fn step_state(v: &Visitor, s: StepStatus) -> &'static str {
+    match s {
+        StepStatus::Waiting => v.t("menunggu giliran", "waiting its turn"),
+        StepStatus::Active => v.t("sedang diproses", "in progress"),
+        StepStatus::Done => v.t("selesai", "done"),
+        StepStatus::Skipped => v.t("dilewati", "skipped"),
+    }
+}
+
+fn action_name<'a>(v: &Visitor, action: &'a str) -> &'a str {
+    match action {
+        "created" => v.t("dibuat", "created"),
+        "submitted" => v.t("dikirim", "sent"),
+        "verified" => v.t("diverifikasi", "verified"),
+        "returned" => v.t("dikembalikan", "returned"),
+        "resubmitted" => v.t("dikirim ulang", "sent again"),
+        "recommended" => v.t("dipertimbangkan", "recommended"),
+        "decided" => v.t("diputuskan", "decided"),
+        "approved" => v.t("disetujui", "approved"),
+        "cancelled" => v.t("dibatalkan", "cancelled"),
+        "edited" => v.t("diubah", "edited"),
+        other => other,
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub(super) struct Versioned {
+    csrf: String,
+    version: u32,
+}
+
+/// The owner cancels an open request.
+#[utoipa::path(post, path = "/requests/{id}/cancel", tag = "web",
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body(content = Versioned, content_type = "application/x-www-form-urlencoded"),
+    responses(PageResponses))]
+async fn cancel(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Path(id): Path<Uuid>,
+    Form(f): Form<Versioned>,
+) -> PageResult {
+    v.check_form(&f.csrf)?;
+    let me = v.caller()?.actor.employee_id;
+    state.services.cancel(me, id, f.version, None).await?;
+    see(&format!("/requests/{id}"))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct Year {
+    /// The year (this year by default).
+    #[param(minimum = 1900, maximum = 2200)]
+    year: Option<i32>,
+}
+
+/// My annual leave, as the official form's table shows it (N-2, N-1, N).
+#[utoipa::path(get, path = "/leave-balance", tag = "web", params(Year), responses(PageResponses))]
+async fn balance(State(state): State<AppState>, Signed(v): Signed, Query(q): Query<Year>) -> PageResult {
+    let year = q
+        .year
+        .filter(|y| (1900..=2200).contains(y))
+        .unwrap_or_else(|| state.clock.today().year());
+    let me = v.caller()?.actor.employee_id;
+    let b = crate::leave::balance_of(&state.db, me, year).await?;
+    page(shell(
+        &v,
+        &format!("{} {year}", v.t("Cuti tahunan", "Annual leave")),
+        html! {
+            section.card {
+                table {
+                    thead { tr { th { (v.t("Tahun", "Year")) } th { (v.t("Sisa", "Remaining")) } th { (v.t("Keterangan", "Note")) } } }
+                    tbody {
+                        @for row in &b.rows {
+                            tr { td { "N" @if row.year < year { "-" (year - row.year) } " (" (row.year) ")" } td { (row.remaining) } td { (text(&v, &row.note)) } }
+                        }
+                    }
+                }
+                dl.facts {
+                    dt { (v.t("Tersedia", "Available")) } dd { (b.available) " " (v.t("hari kerja", "working days")) }
+                    dt { (v.t("Sedang diajukan", "Being decided")) } dd { (b.pending) }
+                    dt { (v.t("Sudah diambil", "Taken")) } dd { (b.used) }
+                }
+            }
+            p { a href={ "/leave-balance?year=" (year - 1) } { "← " (year - 1) } " · " a href={ "/leave-balance?year=" (year + 1) } { (year + 1) " →" } }
+        },
+    ))
+}
+
+/// My letters: the letters of my decided requests.
+#[utoipa::path(get, path = "/letters", tag = "web", responses(PageResponses))]
+async fn letters(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
+    let actor = &v.caller()?.actor;
+    let decided = state
+        .services
+        .mine(actor, Some(RequestStatus::Decided), Page { after: None, limit: 100 })
+        .await?;
+    let mut docs = Vec::new();
+    for r in &decided.items {
+        docs.extend(state.documents.of_request(actor, r.id).await?);
+    }
+    page(shell(
+        &v,
+        v.t("Surat saya", "My letters"),
+        html! {
+            @if docs.is_empty() { p { (v.t("Belum ada surat.", "No letters yet.")) } }
+            ul.cards {
+                @for d in &docs {
+                    li {
+                        a href={ "/letters/" (d.id) } { strong { (text(&v, &d.title)) } }
+                        div { (d.number) " · " (day(d.issued_on)) }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// A letter: what Abdi's verifier finds in the very file, and the file to download.
+#[utoipa::path(get, path = "/letters/{id}", tag = "web",
+    params(("id" = Uuid, Path, description = "Document id")),
+    responses(PageResponses))]
+async fn letter(State(state): State<AppState>, Signed(v): Signed, Path(id): Path<Uuid>) -> PageResult {
+    let actor = &v.caller()?.actor;
+    let doc = state.documents.get(actor, id).await?;
+    let view = state.documents.view_of(&doc);
+    let report = match state.documents.pdf(&doc).await {
+        Ok(pdf) => Some(state.documents.verify(pdf).await?),
+        Err(crate::documents::DocumentError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    page(shell(
+        &v,
+        text(&v, &view.title),
+        html! {
+            section.card {
+                dl.facts {
+                    dt { (v.t("Nomor", "Number")) } dd { (view.number) }
+                    dt { (v.t("Tanggal", "Date")) } dd { (day(view.issued_on)) }
+                    dt { (v.t("Penanda tangan", "Signer")) } dd { (view.signer_name) br; (view.signer_capacity) }
+                    @if let Some(t) = view.signed_at { dt { (v.t("Ditandatangani", "Signed")) } dd { (when(t)) } }
+                }
+                @match &report {
+                    Some(r) => {
+                        (super::verify::result(&v, r))
+                        p { a.button href={ "/api/v1/documents/" (view.id) "/pdf" } download { (v.t("Unduh PDF", "Download the PDF")) } }
+                    },
+                    None => p { (v.t("Surat ini menunggu tanda tangan.", "This letter is waiting for its signature.")) },
+                }
+                p { a href={ "/requests/" (view.request_id) } { (v.t("Lihat permohonannya", "See its request")) } }
+            }
+        },
+    ))
+}
+
+/// My notifications, newest first; new ones arrive live.
+#[utoipa::path(get, path = "/notifications", tag = "web", responses(PageResponses))]
+async fn notifications(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
+    let me = v.caller()?.actor.employee_id;
+    let inbox = state
+        .notifications
+        .inbox(me, Page { after: None, limit: 50 })
+        .await?;
+    page(shell(
+        &v,
+        v.t("Notifikasi", "Notifications"),
+        html! {
+            @if inbox.unread > 0 {
+                form method="post" action="/notifications/read" {
+                    (csrf_field(&v))
+                    @if let Some(first) = inbox.items.first() { input type="hidden" name="up_to" value=(first.id); }
+                    button.secondary type="submit" { (v.t("Tandai semua sudah dibaca", "Mark all as read")) }
+                }
+            }
+            ul.cards #notifications data-live-list {
+                @for n in &inbox.items {
+                    li .unread[n.read_at.is_none()] {
+                        @if let Some(r) = n.request_id { a href={ "/requests/" (r) } { strong { (text(&v, &n.title)) } } }
+                        @else { strong { (text(&v, &n.title)) } }
+                        div { (text(&v, &n.body)) }
+                        div.hint { (when(n.created_at)) }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct ReadUpTo {
+    csrf: String,
+    up_to: Option<i64>,
+}
+
+/// Marks every notification up to the newest shown as read.
+#[utoipa::path(post, path = "/notifications/read", tag = "web",
+    request_body(content = ReadUpTo, content_type = "application/x-www-form-urlencoded"),
+    responses(PageResponses))]
+async fn read_all(State(state): State<AppState>, Signed(v): Signed, Form(f): Form<ReadUpTo>) -> PageResult {
+    v.check_form(&f.csrf)?;
+    let me = v.caller()?.actor.employee_id;
+    if f.up_to.is_some() {
+        state
+            .notifications
+            .mark_read(me, &abdi_proto::notifications::MarkRead { ids: Vec::new(), up_to: f.up_to })
+            .await?;
+    }
+    see("/notifications")
+}
