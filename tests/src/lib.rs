@@ -15,6 +15,7 @@
 #![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod browser;
 pub mod esign;
 pub mod kit;
 pub mod oidc;

@@ -23,3 +23,4 @@ mod seed;
 mod services;
 mod sessions;
 mod sso;
+mod web;

@@ -113,7 +113,7 @@ async fn sensitive_actions_need_a_recent_step_up(backend: Backend) {
     problem(refused, 403, "step_up_required").await;
     let delete = |id: String| {
         let app = &app;
-        let token = s.bearer().clone();
+        let token = s.bearer().to_owned();
         async move {
             call(
                 app,

@@ -92,15 +92,10 @@ impl FromRequestParts<AppState> for Visitor {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        // Bahasa Indonesia unless the visitor chose English with the switch.
         let lang = match auth::cookie(&parts.headers, LANG_COOKIE).as_deref() {
             Some("en") => Lang::En,
-            Some("id") => Lang::Id,
-            _ => Lang::negotiate(
-                parts
-                    .headers
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok()),
-            ),
+            _ => Lang::Id,
         };
         // A session that ended is no session: the page offers login instead of failing.
         let caller = <Caller as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)

@@ -95,9 +95,13 @@ async fn upload(
 
 pub(super) fn result(v: &Visitor, r: &VerificationReport) -> Markup {
     let intact = r.status == SignatureStatus::Intact;
+    let code = serde_json::to_value(r.status)
+        .ok()
+        .and_then(|s| s.as_str().map(str::to_owned))
+        .unwrap_or_default();
     html! {
         (notice(if intact { "ok" } else { "error" }, html! {
-            p #verification {
+            p #verification data-status=(code) {
                 strong { @if intact { (v.t("Utuh dan sah", "Intact and valid")) } @else { (v.t("Tidak dapat dipastikan", "Cannot be confirmed")) } }
                 " · " (text(v, &r.message))
             }

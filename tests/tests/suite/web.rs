@@ -1,0 +1,296 @@
+//! Abdi in a real browser (Debian's Chromium, headless, through ChromeDriver), with a virtual
+//! passkey authenticator per person: activation from the real mail with passkey enrolment,
+//! logout and passkey login, an annual-leave request with a field error shown and corrected,
+//! the fasilitator's verification and the atasan's recommendation in the console, the PYBMC's
+//! decision with a step-up, the employee seeing it live and downloading the signed letter shown
+//! intact, and an administrator appointing a fasilitator. Screenshots of the main pages at
+//! 360 px and 1280 px go to `tests/screenshots/` (`ABDI_SCREENSHOTS`).
+
+use abdi_server::config::{EmailTransport, SmtpTls};
+use abdi_server::masterdata::entity::employee;
+use abdi_tests::Backend;
+use abdi_tests::browser::{Browser, Chrome};
+use abdi_tests::smtp::SmtpServer;
+use abdi_tests::world::{Who, Who::*, World, july_first, world_with};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use serde_json::{Value, json};
+
+const PHONE: &str = "081234567890";
+
+/// The activation link in the newest mail to `to`.
+async fn link(smtp: &SmtpServer, to: &str) -> String {
+    let mail = smtp.wait_for(to).await;
+    let start = mail.body.find("http://localhost:").expect("a link");
+    mail.body[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// `who`'s NIP and official email (one is given where the seed left none).
+async fn account(w: &World, who: Who) -> (String, String) {
+    let e = employee::Entity::find_by_id(w.ids[&who])
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let email = match &e.email {
+        Some(m) if m.ends_with(".go.id") => m.clone(),
+        _ => {
+            let m = format!("{}@jatimprov.go.id", e.nip);
+            let mut a: employee::ActiveModel = e.clone().into();
+            a.email = Set(Some(m.clone()));
+            a.update(&w.app.state.db).await.unwrap();
+            m
+        }
+    };
+    (e.nip, email)
+}
+
+/// Activation in the browser: the form, the mail, the link, and a passkey enrolled.
+async fn activate(b: &Browser, w: &World, smtp: &SmtpServer, who: Who, shots: bool) {
+    let (nip, email) = account(w, who).await;
+    b.goto(&w.app.url("/activation").replace("127.0.0.1", "localhost"))
+        .await;
+    b.fill("#nip", &nip).await;
+    b.fill("#email", &email).await;
+    b.fill("#phone", PHONE).await;
+    if shots {
+        b.screenshots("activation").await;
+    }
+    b.click("form[action='/activation'] button").await;
+    b.wait_text("main", "email").await;
+    let link = link(smtp, &email).await;
+    b.goto(&link).await;
+    if shots {
+        b.screenshots("activate").await;
+    }
+    b.click("form[action='/activate'] button").await;
+    b.wait_url("/passkeys/new").await;
+    if shots {
+        b.screenshots("passkey-new").await;
+    }
+    b.click("#enrol button").await;
+    b.wait_text("h1", "Permohonan saya").await;
+}
+
+async fn web(backend: Backend) {
+    let smtp = SmtpServer::start();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let origin = format!("http://localhost:{port}");
+    let mail_port = smtp.port;
+    let w = world_with(
+        backend,
+        Some(abdi_server::clock::ManualClock::at(july_first())),
+        |c| {
+            c.server.listen = ([127, 0, 0, 1], port).into();
+            c.identity.public_url = origin.clone();
+            c.identity.rp_origin = origin.clone();
+            c.identity.rp_id = "localhost".into();
+            c.email.transport = EmailTransport::Smtp;
+            c.email.smtp_host = "127.0.0.1".into();
+            c.email.smtp_port = mail_port;
+            c.email.smtp_tls = SmtpTls::None;
+        },
+    )
+    .await;
+    let at = |path: &str| format!("{origin}{path}");
+    let chrome = Chrome::start().await;
+
+    // 1. Activation from the real mail, with a passkey enrolled.
+    let staff = chrome.browser("staff").await;
+    activate(&staff, &w, &smtp, Staff, true).await;
+    staff.screenshots("home-empty").await;
+
+    // 2. Logout, then a passkey login: the browser offers the passkey as soon as the login
+    //    page opens (conditional UI; the virtual authenticator picks it at once), else the
+    //    button asks for it.
+    staff.click("form[action='/logout'] button").await;
+    staff.wait_url("/login").await;
+    let sessions = |w: &World| {
+        let state = w.app.state.clone();
+        let id = w.ids[&Staff];
+        async move { state.identity.sessions.list(id).await.unwrap() }
+    };
+    assert!(
+        sessions(&w).await.iter().all(|(_, s)| s.platform != "web"),
+        "logout ended the browser's session"
+    );
+    if staff.url().await.contains("/login") && staff.text("#login button").await != "" {
+        staff.click("#login button").await;
+    }
+    staff.wait_text("h1", "Permohonan saya").await;
+    assert!(
+        sessions(&w)
+            .await
+            .iter()
+            .any(|(_, s)| s.platform == "web" && s.method == "passkey"),
+        "a passkey login"
+    );
+
+    // 3. Annual leave: a period ending before it starts is shown beside the field, then put
+    //    right and sent.
+    staff.goto(&at("/services/cuti_tahunan/new")).await;
+    staff.set("#f-period-start", "2026-07-15").await;
+    staff.set("#f-period-end", "2026-07-13").await;
+    staff.fill("#f-reason", "Keperluan keluarga").await;
+    staff.fill("#f-address-street", "Jl. Pahlawan 110").await;
+    staff.fill("#f-address-city", "Surabaya").await;
+    staff.fill("#f-address-province", "Jawa Timur").await;
+    staff.fill("#f-address-postal_code", "60174").await;
+    staff.fill("#f-phone", PHONE).await;
+    staff.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    // The error sits in the period's own field, in Bahasa Indonesia.
+    staff.find(".field.invalid input[name='period.start']").await;
+    let error = staff.text(".field.invalid p.error").await;
+    assert!(!error.is_empty(), "the period's error is beside it");
+    staff.screenshots("request-error").await;
+    staff.set("#f-period-start", "2026-07-13").await;
+    staff.set("#f-period-end", "2026-07-15").await;
+    staff.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    let request_url = staff.wait_url("/requests/").await;
+    staff.wait_text("#request-status", "Menunggu verifikasi").await;
+    let request_id = request_url.rsplit('/').next().unwrap().to_owned();
+    staff.screenshots("request").await;
+
+    // 4. The fasilitator verifies in the console, the atasan recommends with a step-up.
+    let fasilitator = chrome.browser("fasilitator").await;
+    fasilitator.goto(&at("/login")).await;
+    fasilitator.find("#login button").await;
+    fasilitator.screenshots("login").await;
+    activate(&fasilitator, &w, &smtp, Fasilitator, false).await;
+    fasilitator.goto(&at("/desk")).await;
+    fasilitator.screenshots("desk").await;
+    fasilitator
+        .click(&format!("#verification a[href='/requests/{request_id}']"))
+        .await;
+    fasilitator.wait_text("#actions", "Verifikasi").await;
+    fasilitator.screenshots("verify").await;
+    fasilitator
+        .click("#actions button[value='complete']")
+        .await;
+    fasilitator.wait_url("/desk").await;
+    fasilitator.close().await;
+
+    let atasan = chrome.browser("atasan").await;
+    activate(&atasan, &w, &smtp, Supervisor, false).await;
+    atasan.goto(&at("/desk")).await;
+    atasan
+        .click(&format!("#inbox a[href='/requests/{request_id}']"))
+        .await;
+    atasan.wait_text("#actions", "Keputusan").await;
+    atasan.click("#actions button[type=submit]").await;
+    atasan.wait_url("/desk").await;
+    atasan.close().await;
+
+    // 5. The PYBMC decides, with a step-up by passkey in the page; the employee's page, open
+    //    all along, changes by itself (6).
+    staff.goto(&request_url).await;
+    staff.wait_text("#request-status", "Dalam pertimbangan").await;
+    let head = chrome.browser("pybmc").await;
+    activate(&head, &w, &smtp, Head, false).await;
+    head.goto(&at(&format!("/requests/{request_id}"))).await;
+    head.wait_text("#actions", "Keputusan").await;
+    head.screenshots("decide").await;
+    head.click("#actions button[type=submit]").await;
+    head.wait_url("/desk").await;
+    head.close().await;
+    staff.wait_text("#request-status", "Disetujui").await;
+
+    // 6. The letter: shown intact by Abdi's verifier, and the file downloaded is the one
+    //    Abdi signed.
+    staff.click("a[href^='/letters/']").await;
+    staff.wait_text("#verification", "Utuh").await;
+    assert_eq!(
+        staff
+            .attribute("#verification", "data-status")
+            .await
+            .as_deref(),
+        Some("intact")
+    );
+    staff.screenshots("letter").await;
+    let href = staff
+        .attribute("a[href$='/pdf']", "href")
+        .await
+        .expect("a download link");
+    let got = staff
+        .exec_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0], { credentials: 'same-origin' })
+               .then(async r => { const b = await r.arrayBuffer();
+                 const d = await crypto.subtle.digest('SHA-256', b);
+                 done({ status: r.status, type: r.headers.get('content-type'),
+                   sha: [...new Uint8Array(d)].map(x => x.toString(16).padStart(2, '0')).join('') }); })
+               .catch(e => done({ error: String(e) }));",
+            json!([href]),
+        )
+        .await;
+    assert_eq!(got["status"], 200, "{got}");
+    assert_eq!(got["type"], "application/pdf", "{got}");
+    let doc_id = href.split('/').nth(4).unwrap().to_owned();
+    let doc: Value = w
+        .app
+        .client
+        .get(w.app.url(&format!("/api/v1/documents/{doc_id}")))
+        .bearer_auth(&w.tokens[&Staff])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["sha"], doc["sha256"], "{got} {doc}");
+    staff.goto(&at("/leave-balance")).await;
+    staff.wait_text("main", "2026").await;
+    staff.screenshots("leave-balance").await;
+    staff.goto(&at("/notifications")).await;
+    staff.wait_text("#notifications", "").await;
+    staff.screenshots("notifications").await;
+    staff.goto(&at("/devices")).await;
+    staff.screenshots("devices").await;
+
+    // 7. An administrator appoints a fasilitator by decree, confirming with the passkey.
+    let admin = chrome.browser("admin").await;
+    activate(&admin, &w, &smtp, Admin, false).await;
+    admin.goto(&at("/admin/roles")).await;
+    let (other_nip, _) = account(&w, Other).await;
+    admin.fill("#g-nip", &other_nip).await;
+    admin.fill("#g-unit", "DISHUB").await;
+    admin.fill("#g-number", "800/77/204/2026").await;
+    admin.set("#g-date", "2026-06-30").await;
+    admin.screenshots("admin-roles").await;
+    admin.click("#grant button[type=submit]").await;
+    admin.wait_text("#grants", &other_nip).await;
+    let grants: Value = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/admin/roles?role=fasilitator"))
+        .bearer_auth(&w.tokens[&Admin])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        grants.as_array().unwrap().iter().any(|g| g["employee"]["nip"] == other_nip
+            && g["unit_code"] == "DISHUB"
+            && g["decree_number"] == "800/77/204/2026"
+            && g["standing"] == "active"),
+        "{grants}"
+    );
+
+    // The public pages: verification by upload, in English too.
+    staff.goto(&at("/lang/en?next=/verify")).await;
+    staff.wait_text("h1", "Verify a letter").await;
+    staff.screenshots("verify-upload").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn abdi_in_a_real_browser() {
+    web(Backend::Postgres).await;
+}
