@@ -183,6 +183,24 @@ impl Browser {
             .await;
     }
 
+    /// Clicks `css` if it is there now; false if it is not (or the page moved on meanwhile).
+    pub async fn try_click(&self, css: &str) -> bool {
+        let Some(id) = self.try_find(css).await else {
+            return false;
+        };
+        let r: Value = self
+            .http
+            .post(format!("{}/element/{id}/click", self.base))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        r["value"].get("error").is_none()
+    }
+
     /// Types `text` into an input, as a person would.
     pub async fn fill(&self, css: &str, text: &str) {
         let id = self.find(css).await;
@@ -206,16 +224,17 @@ impl Browser {
         .await;
     }
 
+    /// The text an element shows ("" when there is none), read in one step so a page that
+    /// changes meanwhile cannot leave a stale element behind.
     pub async fn text(&self, css: &str) -> String {
-        match self.try_find(css).await {
-            Some(id) => self
-                .cmd("GET", &format!("/element/{id}/text"), Value::Null)
-                .await
-                .as_str()
-                .unwrap_or("")
-                .to_owned(),
-            None => String::new(),
-        }
+        self.exec(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+            json!([css]),
+        )
+        .await
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
     }
 
     /// Waits (up to 20 s) until `css` shows `needle`.
