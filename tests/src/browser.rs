@@ -336,7 +336,11 @@ impl Browser {
             .await;
             if width == 360 {
                 let overflow = self.overflow().await;
-                assert!(overflow <= 0, "{}: '{name}' is {overflow} px too wide at 360 px", self.name);
+                assert!(
+                    overflow <= 0,
+                    "{}: '{name}' is {overflow} px too wide at 360 px",
+                    self.name
+                );
             }
             let png = self.cmd("GET", "/screenshot", Value::Null).await;
             let bytes = base64::engine::general_purpose::STANDARD

@@ -4,8 +4,8 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::{HeaderMap, header};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 
 use crate::access::Actor;
 use crate::error::ApiError;
@@ -106,7 +106,8 @@ pub(crate) async fn guard_cookie_writes(
     {
         let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
         let csrf = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-        if !same_origin(&state, origin) || csrf != Some(crate::identity::token::csrf(&token).as_str())
+        if !same_origin(&state, origin)
+            || csrf != Some(crate::identity::token::csrf(&token).as_str())
         {
             return ApiError::new(abdi_proto::ErrorCode::CsrfRejected).into_response();
         }

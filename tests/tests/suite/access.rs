@@ -375,7 +375,204 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("get", "/api/v1/devices", Rule::Own),
     ("put", "/api/v1/devices/current", Rule::Own),
     ("delete", "/api/v1/devices/current", Rule::Own),
+    // The web's pages: the same rules, with the session as the cookie and every form with
+    // its CSRF token (see `web_call`).
+    ("get", "/activation", Rule::Public),
+    ("post", "/activation", Rule::Public),
+    ("get", "/activate", Rule::Public),
+    ("post", "/activate", Rule::Public),
+    ("get", "/login", Rule::Public),
+    ("get", "/lang/{lang}", Rule::Public),
+    ("get", "/verify", Rule::Public),
+    ("post", "/verify", Rule::Public),
+    ("get", "/verify/{id}", Rule::Public),
+    ("get", "/.well-known/assetlinks.json", Rule::Public),
+    (
+        "get",
+        "/.well-known/apple-app-site-association",
+        Rule::Public,
+    ),
+    ("get", "/", Rule::Own),
+    ("get", "/services", Rule::Own),
+    ("get", "/services/{code}/new", Rule::Own),
+    ("post", "/services/{code}/new", Rule::Own),
+    ("get", "/passkeys/new", Rule::Own),
+    ("post", "/logout", Rule::Own),
+    ("get", "/devices", Rule::Own),
+    ("post", "/devices/{id}/end", Rule::Own),
+    ("post", "/passkeys/{id}/remove", Rule::Own),
+    ("get", "/leave-balance", Rule::Own),
+    ("get", "/letters", Rule::Own),
+    ("get", "/notifications", Rule::Own),
+    ("post", "/notifications/read", Rule::Own),
+    ("get", "/desk", Rule::Own),
+    ("get", "/desk/signing", Rule::Own),
+    ("post", "/desk/signing", Rule::Own),
+    (
+        "get",
+        "/requests/{id}",
+        Rule::OnRequest {
+            allowed: REQUEST_VIEWERS,
+        },
+    ),
+    (
+        "post",
+        "/requests/{id}/cancel",
+        Rule::OnRequest { allowed: &[Staff] },
+    ),
+    (
+        "post",
+        "/requests/{id}/verify",
+        Rule::OnRequest {
+            allowed: &[Fasilitator],
+        },
+    ),
+    (
+        "post",
+        "/requests/{id}/decide",
+        Rule::OnRequest {
+            allowed: REQUEST_DECIDERS,
+        },
+    ),
+    (
+        "get",
+        "/letters/{id}",
+        Rule::OnRequest {
+            allowed: REQUEST_VIEWERS,
+        },
+    ),
+    ("get", "/admin", Rule::Admin { allowed: &[Admin] }),
+    ("get", "/admin/roles", Rule::Admin { allowed: &[Admin] }),
+    ("post", "/admin/roles", Rule::Admin { allowed: &[Admin] }),
+    (
+        "post",
+        "/admin/roles/{id}/revoke",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    ("get", "/admin/catalogue", Rule::Admin { allowed: &[Admin] }),
+    (
+        "get",
+        "/admin/catalogue/{code}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "get",
+        "/admin/organisation",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    ("get", "/admin/import", Rule::Admin { allowed: &[Admin] }),
+    ("post", "/admin/import", Rule::Admin { allowed: &[Admin] }),
+    ("get", "/admin/audit", Rule::Admin { allowed: &[Admin] }),
 ];
+
+/// Whether a path is one of the web's pages (the rest is the API).
+fn is_web(path: &str) -> bool {
+    !path.starts_with("/api/") && !path.starts_with("/health/")
+}
+
+/// The origin the world's pages are served from (`identity.public_url`).
+const WEB_ORIGIN: &str = "http://localhost:8080";
+
+/// The fields of a web form that writes: its CSRF token, and what it needs to reach the
+/// access decision (request actions carry a stale version, so nothing changes).
+fn web_fields(path: &str, csrf: &str) -> Vec<(&'static str, String)> {
+    let mut fields: Vec<(&'static str, String)> = vec![("csrf", csrf.to_owned())];
+    if path.starts_with("/requests/") && path.ends_with("/verify") {
+        fields.extend([("version", "999".into()), ("outcome", "complete".into())]);
+    } else if path.ends_with("/decide") {
+        fields.extend([("version", "999".into()), ("outcome", "disetujui".into())]);
+    } else if path.ends_with("/cancel") {
+        fields.push(("version", "999".into()));
+    } else if path == "/admin/roles" {
+        fields.extend([
+            ("nip", STAFF_NIP.into()),
+            ("role", "fasilitator".into()),
+            ("unit_code", "BKD".into()),
+            ("decree_number", "188.4/1/204/2026".into()),
+            ("decree_date", "2026-07-01".into()),
+        ]);
+    } else if path.ends_with("/revoke") {
+        fields.push(("reason", "access matrix".into()));
+    } else if path == "/admin/import" {
+        fields.extend([("file", "units.csv".into()), ("dry_run", "true".into())]);
+    }
+    fields
+}
+
+/// The CSRF token of `token`'s session, as its pages carry it.
+async fn csrf_of(w: &World, token: &str) -> String {
+    let page = w
+        .app
+        .client
+        .get(w.app.url("/devices"))
+        .header("cookie", format!("__Host-abdi_session={token}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = r#"name="csrf-token" content=""#;
+    let start = page.find(marker).expect("the page's CSRF token") + marker.len();
+    page[start..start + page[start..].find('"').unwrap()].to_owned()
+}
+
+/// A web page as a browser asks for it: the session as the cookie; a form that writes from
+/// Abdi's own origin with its CSRF token (url-encoded, or multipart for the pages that upload).
+async fn web_call(w: &World, method: &str, path: &str, who: Option<Who>) -> reqwest::Response {
+    let verb = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
+    let mut req = w.app.client.request(verb, w.app.url(path));
+    let mut csrf = String::new();
+    if let Some(who) = who {
+        let token = &w.tokens[&who];
+        req = req.header("cookie", format!("__Host-abdi_session={token}"));
+        csrf = csrf_of(w, token).await;
+    }
+    if method != "get" {
+        req = req.header("origin", WEB_ORIGIN);
+        let fields = web_fields(path, &csrf);
+        let uploads = path.ends_with("/new") || path == "/admin/import" || path == "/verify";
+        req = if uploads {
+            let mut form = reqwest::multipart::Form::new();
+            for (k, v) in fields {
+                form = form.text(k, v);
+            }
+            if path == "/admin/import" {
+                let csv = b"unorId,namaUnor,jenisUnor,diatasanId\n".to_vec();
+                form = form.part(
+                    "csv",
+                    reqwest::multipart::Part::bytes(csv).file_name("units.csv"),
+                );
+            }
+            req.multipart(form)
+        } else {
+            req.form(&fields)
+        };
+    }
+    req.send().await.unwrap()
+}
+
+/// A call without a session: the API says 401; a web page sends the browser to login.
+async fn unauthenticated(r: reqwest::Response, path: &str) {
+    if is_web(path) {
+        assert_eq!(r.status(), 303, "{path} without a session");
+        let to = r.headers()["location"].to_str().unwrap().to_owned();
+        assert!(to.starts_with("/login"), "{path} sent to {to}");
+    } else {
+        problem(r, 401, "unauthenticated").await;
+    }
+}
+
+/// A refused call: the API's problem, or the web's page naming `forbidden`.
+async fn forbidden(r: reqwest::Response, path: &str) {
+    if is_web(path) {
+        assert_eq!(r.status(), 403, "{path}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains("<code>forbidden</code>"), "{path}: {page}");
+    } else {
+        problem(r, 403, "forbidden").await;
+    }
+}
 
 /// The body a route needs to get past its input checks to the access decision. Request
 /// actions carry a stale version: whoever gets past the access check gets a conflict, and
@@ -515,6 +712,9 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
 }
 
 async fn call(w: &World, method: &str, path: &str, who: Option<Who>) -> reqwest::Response {
+    if is_web(path) {
+        return web_call(w, method, path, who).await;
+    }
     let verb = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
     let mut req = w.app.client.request(verb, w.app.url(path));
     if let Some(body) = body_for(method, path) {
@@ -530,9 +730,15 @@ async fn call(w: &World, method: &str, path: &str, who: Option<Who>) -> reqwest:
 /// (`step_up_required` is a 403 past it), and never a server error.
 async fn passed_access(r: reqwest::Response) -> bool {
     let status = r.status().as_u16();
-    let body: Value = r.json().await.unwrap_or(Value::Null);
-    assert!(status < 500, "{status} {body}");
-    status != 401 && !(status == 403 && body["code"] == "forbidden")
+    let to_login = r
+        .headers()
+        .get("location")
+        .is_some_and(|l| l.to_str().unwrap_or("").starts_with("/login"));
+    let text = r.text().await.unwrap_or_default();
+    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    assert!(status < 500, "{status} {text}");
+    let refused = body["code"] == "forbidden" || text.contains("<code>forbidden</code>");
+    status != 401 && !(status == 303 && to_login) && !(status == 403 && refused)
 }
 
 /// Staff uploads a doctor's certificate and asks for two days of sick leave with it.
@@ -623,6 +829,7 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                 let concrete = path
                     .replace("{year}", "2026")
                     .replace("{provider}", "bkn")
+                    .replace("{lang}", "en")
                     .replace("{code}", "cuti_tahunan");
                 let r = call(&w, method, &concrete, None).await;
                 assert!(
@@ -636,9 +843,11 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                     !path.contains("/employees/"),
                     "{path} takes someone else's id"
                 );
-                let concrete = path.replace("{id}", &Uuid::new_v4().to_string());
+                let concrete = path
+                    .replace("{id}", &Uuid::new_v4().to_string())
+                    .replace("{code}", "cuti_tahunan");
                 let r = call(&w, method, &concrete, None).await;
-                problem(r, 401, "unauthenticated").await;
+                unauthenticated(r, path).await;
             }
             Rule::About { target, allowed } => {
                 let concrete = path.replace("{id}", &w.ids[target].to_string());
@@ -690,21 +899,21 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                             "{who:?} {method} {path} was refused"
                         );
                     } else {
-                        problem(r, 403, "forbidden").await;
+                        forbidden(r, path).await;
                     }
                 }
             }
             Rule::OnRequest { allowed } => {
                 let id = if path.starts_with("/api/v1/attachments/") {
                     attachment
-                } else if path.starts_with("/api/v1/documents/") {
+                } else if path.starts_with("/api/v1/documents/") || path.starts_with("/letters/") {
                     document
                 } else {
                     request
                 };
                 let concrete = path.replace("{id}", &id.to_string());
                 let r = call(&w, method, &concrete, None).await;
-                problem(r, 401, "unauthenticated").await;
+                unauthenticated(r, path).await;
                 for who in EVERYONE {
                     let r = call(&w, method, &concrete, Some(who)).await;
                     if allowed.contains(&who) {
@@ -713,7 +922,7 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                             "{who:?} {method} {path} was refused"
                         );
                     } else {
-                        problem(r, 403, "forbidden").await;
+                        forbidden(r, path).await;
                     }
                 }
                 let after: Value = call(

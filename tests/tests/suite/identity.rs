@@ -413,7 +413,9 @@ async fn sessions_are_listed_refreshed_and_revoked(backend: Backend) {
     )
     .await;
     assert_eq!(
-        get_as(&app, "/api/v1/me", refreshed.bearer()).await.status(),
+        get_as(&app, "/api/v1/me", refreshed.bearer())
+            .await
+            .status(),
         200
     );
 
@@ -538,7 +540,10 @@ async fn identity_survives_a_redis_restart() {
     })
     .await;
     let first = activate(&app, &smtp, 0, "Galaxy A14").await;
-    assert_eq!(get_as(&app, "/api/v1/me", first.bearer()).await.status(), 200);
+    assert_eq!(
+        get_as(&app, "/api/v1/me", first.bearer()).await.status(),
+        200
+    );
 
     redis.kill();
     problem(
@@ -596,4 +601,56 @@ async fn a_browser_session_cookie_is_locked_down() {
         assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
     }
     assert!(!cookie.contains("Domain="), "{cookie}");
+    // The browser gets no token to keep, only the CSRF token its page sends with each write.
+    let granted: SessionGranted = r.json().await.unwrap();
+    assert!(granted.token.is_none());
+    let csrf = granted.csrf_token.expect("a CSRF token");
+    let session = cookie.split(';').next().unwrap().to_owned();
+
+    // A write authenticated by the cookie must come from Abdi's origin with the token.
+    let write = |origin: Option<&str>, token: Option<&str>| {
+        let mut req = app
+            .client
+            .post(app.url("/api/v1/me/passkeys/registration"))
+            .header("cookie", session.clone());
+        if let Some(o) = origin {
+            req = req.header("origin", o);
+        }
+        if let Some(t) = token {
+            req = req.header("x-csrf-token", t);
+        }
+        req.send()
+    };
+    let own = "https://abdi.test";
+    problem(write(Some(own), None).await.unwrap(), 403, "csrf_rejected").await;
+    problem(
+        write(Some("https://evil.example"), Some(&csrf))
+            .await
+            .unwrap(),
+        403,
+        "csrf_rejected",
+    )
+    .await;
+    problem(
+        write(None, Some(&csrf)).await.unwrap(),
+        403,
+        "csrf_rejected",
+    )
+    .await;
+    problem(
+        write(Some(own), Some("0000")).await.unwrap(),
+        403,
+        "csrf_rejected",
+    )
+    .await;
+    assert_eq!(write(Some(own), Some(&csrf)).await.unwrap().status(), 200);
+    // Reads need neither; nor does the app, which sends its token as Authorization.
+    let me = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .header("cookie", session.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
 }

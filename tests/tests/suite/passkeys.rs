@@ -38,7 +38,11 @@ async fn register_then_log_in_with_a_discoverable_passkey(backend: Backend) {
     assert_eq!(r.status(), 201);
     let granted: SessionGranted = r.json().await.unwrap();
     assert_eq!(granted.session.method, "passkey");
-    assert_ne!(granted.bearer(), activated.bearer(), "a new token at every login");
+    assert_ne!(
+        granted.bearer(),
+        activated.bearer(),
+        "a new token at every login"
+    );
     let me: Profile = call(&app, Method::GET, "/api/v1/me", Some(granted.bearer()))
         .await
         .json()
@@ -175,7 +179,10 @@ async fn a_ceremony_started_on_one_instance_finishes_on_another(backend: Backend
     let first = app_with_mail(backend, &smtp, |_| {}).await;
     let second = first.second_instance().await;
     let s = activate(&first, &smtp, 0, "Galaxy A14").await;
-    let mut phone = register(&first, s.bearer(), "HP", ORIGIN).await.ok().unwrap();
+    let mut phone = register(&first, s.bearer(), "HP", ORIGIN)
+        .await
+        .ok()
+        .unwrap();
     let body = login_assertion(&first, &mut phone, ORIGIN).await;
     let r = call_with(&second, Method::POST, "/api/v1/auth/passkey", None, &body).await;
     assert_eq!(r.status(), 201);

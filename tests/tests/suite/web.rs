@@ -145,17 +145,25 @@ async fn web(backend: Backend) {
     staff.fill("#f-address-province", "Jawa Timur").await;
     staff.fill("#f-address-postal_code", "60174").await;
     staff.fill("#f-phone", PHONE).await;
-    staff.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    staff
+        .click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
     // The error sits in the period's own field, in Bahasa Indonesia.
-    staff.find(".field.invalid input[name='period.start']").await;
+    staff
+        .find(".field.invalid input[name='period.start']")
+        .await;
     let error = staff.text(".field.invalid p.error").await;
     assert!(!error.is_empty(), "the period's error is beside it");
     staff.screenshots("request-error").await;
     staff.set("#f-period-start", "2026-07-13").await;
     staff.set("#f-period-end", "2026-07-15").await;
-    staff.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    staff
+        .click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
     let request_url = staff.wait_url("/requests/").await;
-    staff.wait_text("#request-status", "Menunggu verifikasi").await;
+    staff
+        .wait_text("#request-status", "Menunggu verifikasi")
+        .await;
     let request_id = request_url.rsplit('/').next().unwrap().to_owned();
     staff.screenshots("request").await;
 
@@ -172,9 +180,7 @@ async fn web(backend: Backend) {
         .await;
     fasilitator.wait_text("#actions", "Verifikasi").await;
     fasilitator.screenshots("verify").await;
-    fasilitator
-        .click("#actions button[value='complete']")
-        .await;
+    fasilitator.click("#actions button[value='complete']").await;
     fasilitator.wait_url("/desk").await;
     fasilitator.close().await;
 
@@ -192,7 +198,9 @@ async fn web(backend: Backend) {
     // 5. The PYBMC decides, with a step-up by passkey in the page; the employee's page, open
     //    all along, changes by itself (6).
     staff.goto(&request_url).await;
-    staff.wait_text("#request-status", "Dalam pertimbangan").await;
+    staff
+        .wait_text("#request-status", "Dalam pertimbangan")
+        .await;
     let head = chrome.browser("pybmc").await;
     activate(&head, &w, &smtp, Head, false).await;
     head.goto(&at(&format!("/requests/{request_id}"))).await;
@@ -279,10 +287,14 @@ async fn web(backend: Backend) {
         .await
         .unwrap();
     assert!(
-        grants.as_array().unwrap().iter().any(|g| g["employee"]["nip"] == other_nip
-            && g["unit_code"] == "DISHUB"
-            && g["decree_number"] == "800/77/204/2026"
-            && g["standing"] == "active"),
+        grants
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["employee"]["nip"] == other_nip
+                && g["unit_code"] == "DISHUB"
+                && g["decree_number"] == "800/77/204/2026"
+                && g["standing"] == "active"),
         "{grants}"
     );
 
@@ -295,4 +307,53 @@ async fn web(backend: Backend) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn abdi_in_a_real_browser() {
     web(Backend::Postgres).await;
+}
+
+/// The phone's app opens Abdi's links (activation, a request, a letter) when the deployment
+/// names it: Android by package and signing certificate, iOS by team and bundle id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_opens_abdis_links_when_configured() {
+    let app = abdi_tests::TestApp::spawn_with(Backend::Sqlite, |c| {
+        c.identity.android_package = Some("id.go.jatimprov.abdi".into());
+        c.identity.android_cert_sha256 = vec!["14:6D:E9:83:C5:73:06:50:D8:EE:B9:95:2F:34:FC:64:16:A0:83:42:E6:1D:BE:A8:8A:04:96:B2:3F:CF:44:E5".into()];
+        c.identity.ios_team_id = Some("ABCDE12345".into());
+        c.identity.ios_bundle_id = Some("id.go.jatimprov.abdi".into());
+    })
+    .await;
+    let links: Value = app
+        .get("/.well-known/assetlinks.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(links[0]["target"]["package_name"], "id.go.jatimprov.abdi");
+    assert_eq!(
+        links[0]["target"]["sha256_cert_fingerprints"][0]
+            .as_str()
+            .unwrap()
+            .len(),
+        95
+    );
+    let apple: Value = app
+        .get("/.well-known/apple-app-site-association")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        apple["applinks"]["details"][0]["appIDs"][0],
+        "ABCDE12345.id.go.jatimprov.abdi"
+    );
+    assert_eq!(
+        apple["webcredentials"]["apps"][0],
+        "ABCDE12345.id.go.jatimprov.abdi"
+    );
+    // Without an app configured there is nothing to associate.
+    let bare = abdi_tests::TestApp::spawn(Backend::Sqlite).await;
+    abdi_tests::api::problem(
+        bare.get("/.well-known/assetlinks.json").await,
+        404,
+        "not_found",
+    )
+    .await;
 }

@@ -77,7 +77,11 @@ async fn activation_form(v: Visitor) -> PageResult {
     page(activation_page(&v, None, None))
 }
 
-fn activation_page(v: &Visitor, sent: Option<&ActivationRequest>, error: Option<&ApiError>) -> maud::Markup {
+fn activation_page(
+    v: &Visitor,
+    sent: Option<&ActivationRequest>,
+    error: Option<&ApiError>,
+) -> maud::Markup {
     let (nip, email, phone) = sent.map_or(("", "", ""), |r| (&r.nip, &r.email, &r.phone));
     shell(
         v,
@@ -145,7 +149,13 @@ struct LinkToken {
 
 /// The mailed link. On a phone with the app, the app opens it (App Links); in a browser this
 /// page uses it, once, and then enrols a passkey.
-#[utoipa::path(get, path = "/activate", tag = "web", params(LinkToken), responses(PageResponses))]
+#[utoipa::path(
+    get,
+    path = "/activate",
+    tag = "web",
+    params(LinkToken),
+    responses(PageResponses)
+)]
 async fn activate_page(v: Visitor, Query(q): Query<LinkToken>) -> PageResult {
     let token = q.token.unwrap_or_default();
     page(shell(
@@ -196,9 +206,19 @@ async fn activate(
     let (token, session) = state
         .identity
         .activation
-        .redeem(&RedeemRequest { token: f.token, device }, &client)
+        .redeem(
+            &RedeemRequest {
+                token: f.token,
+                device,
+            },
+            &client,
+        )
         .await?;
-    Ok((session_cookie(&state, &token, &session), Redirect::to("/passkeys/new")).into_response())
+    Ok((
+        session_cookie(&state, &token, &session),
+        Redirect::to("/passkeys/new"),
+    )
+        .into_response())
 }
 
 /// A name for the browser, from its User-Agent (what the devices list shows).
@@ -249,7 +269,13 @@ async fn new_passkey(Signed(v): Signed) -> PageResult {
 }
 
 /// Log in with a passkey (offered by the browser as you type, where it can), or by SSO.
-#[utoipa::path(get, path = "/login", tag = "web", params(Next), responses(PageResponses))]
+#[utoipa::path(
+    get,
+    path = "/login",
+    tag = "web",
+    params(Next),
+    responses(PageResponses)
+)]
 async fn login(State(state): State<AppState>, v: Visitor, Query(q): Query<Next>) -> PageResult {
     let next = local(q.next.as_deref());
     if v.caller.is_some() {

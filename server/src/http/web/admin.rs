@@ -30,13 +30,20 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(audit))
 }
 
+/// Refuses anyone but an administrator (for the pages that only show a form; every write
+/// is checked again by the capability it calls).
+async fn administrator(v: &Visitor) -> Result<(), WebError> {
+    if v.caller()?.actor.principal().await?.administrator {
+        Ok(())
+    } else {
+        Err(ApiError::new(abdi_proto::ErrorCode::Forbidden).into())
+    }
+}
+
 /// The administrators' pages.
 #[utoipa::path(get, path = "/admin", tag = "web", responses(PageResponses))]
 async fn index(Signed(v): Signed) -> PageResult {
-    let who = v.caller()?.actor.principal().await?;
-    if !who.administrator {
-        return Err(ApiError::new(abdi_proto::ErrorCode::Forbidden).into());
-    }
+    administrator(&v).await?;
     page(shell(
         &v,
         v.t("Administrasi", "Administration"),
@@ -115,7 +122,9 @@ async fn roles_page(
     let status = error
         .and_then(|e| axum::http::StatusCode::from_u16(e.code.status()).ok())
         .unwrap_or(axum::http::StatusCode::OK);
-    Ok(axum::response::IntoResponse::into_response((status, markup)))
+    Ok(axum::response::IntoResponse::into_response((
+        status, markup,
+    )))
 }
 
 fn grant_form(v: &Visitor, sent: Option<&GrantForm>) -> Markup {
@@ -159,13 +168,15 @@ struct GrantForm {
 fn date(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map(Some).map_err(|_| {
-            ApiError::with_detail(
-                abdi_proto::ErrorCode::InvalidBody,
-                format!("Tanggal '{field}' harus berbentuk TTTT-BB-HH."),
-                format!("The date '{field}' must be YYYY-MM-DD."),
-            )
-        }),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                ApiError::with_detail(
+                    abdi_proto::ErrorCode::InvalidBody,
+                    format!("Tanggal '{field}' harus berbentuk TTTT-BB-HH."),
+                    format!("The date '{field}' must be YYYY-MM-DD."),
+                )
+            }),
     }
 }
 
@@ -233,7 +244,10 @@ async fn revoke(
         reason: f.reason,
         decree_number: None,
     };
-    state.agency.revoke(&v.caller()?.actor, &client, id, &r).await?;
+    state
+        .agency
+        .revoke(&v.caller()?.actor, &client, id, &r)
+        .await?;
     see("/admin/roles")
 }
 
@@ -298,7 +312,12 @@ async fn service_history(
 }
 
 /// The organisation: every unit, closed ones included.
-#[utoipa::path(get, path = "/admin/organisation", tag = "web", responses(PageResponses))]
+#[utoipa::path(
+    get,
+    path = "/admin/organisation",
+    tag = "web",
+    responses(PageResponses)
+)]
 async fn organisation(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
     let units = state.agency.units(&v.caller()?.actor).await?;
     page(shell(
@@ -335,6 +354,7 @@ const IMPORT_FILES: [&str; 11] = [
 /// Upload one file of an export to reconcile (and, when asked, write).
 #[utoipa::path(get, path = "/admin/import", tag = "web", responses(PageResponses))]
 async fn import_form(Signed(v): Signed) -> PageResult {
+    administrator(&v).await?;
     page(shell(&v, v.t("Impor data", "Import"), import_upload(&v)))
 }
 
@@ -365,7 +385,8 @@ async fn import(
     client: Client,
     mut multipart: Multipart,
 ) -> PageResult {
-    let (mut csrf, mut file, mut csv, mut dry_run) = (String::new(), String::new(), Vec::new(), false);
+    let (mut csrf, mut file, mut csv, mut dry_run) =
+        (String::new(), String::new(), Vec::new(), false);
     while let Some(part) = multipart.next_field().await.map_err(unreadable)? {
         match part.name().unwrap_or("") {
             "csrf" => csrf = part.text().await.map_err(unreadable)?,

@@ -41,7 +41,12 @@ async fn desk(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
     let queue = if who.fasilitator_units.is_empty() {
         None
     } else {
-        Some(state.services.verification_queue(actor, None, first_page()).await?)
+        Some(
+            state
+                .services
+                .verification_queue(actor, None, first_page())
+                .await?,
+        )
     };
     let inbox = state.services.inbox(actor, None, first_page()).await?;
     let to_sign = state.documents.awaiting(actor).await?;
@@ -167,7 +172,10 @@ async fn verify(
         outcome: f.outcome,
         note: note(f.note),
     };
-    state.services.verify(&v.caller()?.actor, id, &input).await?;
+    state
+        .services
+        .verify(&v.caller()?.actor, id, &input)
+        .await?;
     see("/desk")
 }
 
@@ -197,7 +205,10 @@ async fn decide(
         note: note(f.note),
         changes: None,
     };
-    state.services.decide(&v.caller()?.actor, id, &input).await?;
+    state
+        .services
+        .decide(&v.caller()?.actor, id, &input)
+        .await?;
     see("/desk")
 }
 
@@ -273,10 +284,16 @@ async fn sign(
         passphrase,
         totp: None,
     };
-    let signed = state.documents.sign_batch(&v.caller()?.actor, &batch).await?;
+    let signed = state
+        .documents
+        .sign_batch(&v.caller()?.actor, &batch)
+        .await?;
     page(shell(
         &v,
         v.t("Tanda tangan elektronik", "Electronic signature"),
-        notice("ok", html! { p { (signed.len()) " " (v.t("surat ditandatangani.", "letters signed.")) } }),
+        notice(
+            "ok",
+            html! { p { (signed.len()) " " (v.t("surat ditandatangani.", "letters signed.")) } },
+        ),
     ))
 }

@@ -48,7 +48,10 @@ impl Sent {
                     .get(n)
                     .map(|s| s.parse::<i64>().map_or_else(|_| json!(s), |i| json!(i))),
                 FieldKind::DateRange { .. } => {
-                    let (start, end) = (self.get(&format!("{n}.start")), self.get(&format!("{n}.end")));
+                    let (start, end) = (
+                        self.get(&format!("{n}.start")),
+                        self.get(&format!("{n}.end")),
+                    );
                     (start.is_some() || end.is_some())
                         .then(|| json!({"start": start.unwrap_or(""), "end": end.unwrap_or("")}))
                 }
@@ -56,7 +59,10 @@ impl Sent {
                     let parts: serde_json::Map<String, Value> = ADDRESS
                         .iter()
                         .map(|(p, _, _)| {
-                            (p.to_string(), json!(self.get(&format!("{n}.{p}")).unwrap_or("")))
+                            (
+                                p.to_string(),
+                                json!(self.get(&format!("{n}.{p}")).unwrap_or("")),
+                            )
                         })
                         .collect();
                     parts
@@ -174,7 +180,12 @@ fn field(v: &Visitor, f: &Field, value: Option<&Value>, errors: &[String]) -> Ma
                 }
             }
         },
-        FieldKind::Attachment { kinds, max_bytes, max_count, .. } => {
+        FieldKind::Attachment {
+            kinds,
+            max_bytes,
+            max_count,
+            ..
+        } => {
             let accept: Vec<&str> = kinds.iter().map(|k| k.content_type()).collect();
             let kept: Vec<Value> = value.and_then(Value::as_array).cloned().unwrap_or_default();
             html! {

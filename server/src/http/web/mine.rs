@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use abdi_proto::forms::{FieldKind, FormValues};
-use abdi_proto::services::{NewRequest, RequestStatus, RequestView, StepStatus, StepKind};
+use abdi_proto::services::{NewRequest, RequestStatus, RequestView, StepKind, StepStatus};
+use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::Form;
 use chrono::Datelike;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -44,7 +44,14 @@ async fn home(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
     let actor = &v.caller()?.actor;
     let mine = state
         .services
-        .mine(actor, None, Page { after: None, limit: 50 })
+        .mine(
+            actor,
+            None,
+            Page {
+                after: None,
+                limit: 50,
+            },
+        )
         .await?;
     page(shell(
         &v,
@@ -223,7 +230,8 @@ async fn send_request(
         }
         Err(e) => {
             let e = ApiError::from(e);
-            let status = StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let status =
+                StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             Ok((status, request_form(&v, &service, &values, Some(&e))).into_response())
         }
     }
@@ -347,7 +355,11 @@ async fn request(
     ))
 }
 
-fn label_of<'a>(v: &Visitor, service: &'a abdi_proto::services::ServiceDefinition, name: &'a str) -> &'a str {
+fn label_of<'a>(
+    v: &Visitor,
+    service: &'a abdi_proto::services::ServiceDefinition,
+    name: &'a str,
+) -> &'a str {
     service
         .spec
         .form
@@ -387,8 +399,14 @@ fn step_name(v: &Visitor, kind: StepKind, by: abdi_proto::services::Approver) ->
     use abdi_proto::services::Approver::*;
     match (kind, by) {
         (StepKind::Verification, _) => v.t("Verifikasi fasilitator", "Fasilitator's verification"),
-        (_, AtasanLangsung) => v.t("Pertimbangan atasan langsung", "Direct superior's recommendation"),
-        (_, Pybmc) => v.t("Keputusan pejabat yang berwenang", "Authorised official's decision"),
+        (_, AtasanLangsung) => v.t(
+            "Pertimbangan atasan langsung",
+            "Direct superior's recommendation",
+        ),
+        (_, Pybmc) => v.t(
+            "Keputusan pejabat yang berwenang",
+            "Authorised official's decision",
+        ),
         (_, Ppk) => v.t("Keputusan PPK", "PPK's decision"),
         (_, Bkn) => v.t("Pertimbangan BKN", "BKN's consideration"),
         (_, Fasilitator) => v.t("Fasilitator", "Fasilitator"),
@@ -451,8 +469,18 @@ struct Year {
 }
 
 /// My annual leave, as the official form's table shows it (N-2, N-1, N).
-#[utoipa::path(get, path = "/leave-balance", tag = "web", params(Year), responses(PageResponses))]
-async fn balance(State(state): State<AppState>, Signed(v): Signed, Query(q): Query<Year>) -> PageResult {
+#[utoipa::path(
+    get,
+    path = "/leave-balance",
+    tag = "web",
+    params(Year),
+    responses(PageResponses)
+)]
+async fn balance(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Query(q): Query<Year>,
+) -> PageResult {
     let year = q
         .year
         .filter(|y| (1900..=2200).contains(y))
@@ -489,7 +517,14 @@ async fn letters(State(state): State<AppState>, Signed(v): Signed) -> PageResult
     let actor = &v.caller()?.actor;
     let decided = state
         .services
-        .mine(actor, Some(RequestStatus::Decided), Page { after: None, limit: 100 })
+        .mine(
+            actor,
+            Some(RequestStatus::Decided),
+            Page {
+                after: None,
+                limit: 100,
+            },
+        )
         .await?;
     let mut docs = Vec::new();
     for r in &decided.items {
@@ -516,7 +551,11 @@ async fn letters(State(state): State<AppState>, Signed(v): Signed) -> PageResult
 #[utoipa::path(get, path = "/letters/{id}", tag = "web",
     params(("id" = Uuid, Path, description = "Document id")),
     responses(PageResponses))]
-async fn letter(State(state): State<AppState>, Signed(v): Signed, Path(id): Path<Uuid>) -> PageResult {
+async fn letter(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Path(id): Path<Uuid>,
+) -> PageResult {
     let actor = &v.caller()?.actor;
     let doc = state.documents.get(actor, id).await?;
     let view = state.documents.view_of(&doc);
@@ -555,7 +594,13 @@ async fn notifications(State(state): State<AppState>, Signed(v): Signed) -> Page
     let me = v.caller()?.actor.employee_id;
     let inbox = state
         .notifications
-        .inbox(me, Page { after: None, limit: 50 })
+        .inbox(
+            me,
+            Page {
+                after: None,
+                limit: 50,
+            },
+        )
         .await?;
     page(shell(
         &v,
@@ -592,13 +637,23 @@ struct ReadUpTo {
 #[utoipa::path(post, path = "/notifications/read", tag = "web",
     request_body(content = ReadUpTo, content_type = "application/x-www-form-urlencoded"),
     responses(PageResponses))]
-async fn read_all(State(state): State<AppState>, Signed(v): Signed, Form(f): Form<ReadUpTo>) -> PageResult {
+async fn read_all(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Form(f): Form<ReadUpTo>,
+) -> PageResult {
     v.check_form(&f.csrf)?;
     let me = v.caller()?.actor.employee_id;
     if f.up_to.is_some() {
         state
             .notifications
-            .mark_read(me, &abdi_proto::notifications::MarkRead { ids: Vec::new(), up_to: f.up_to })
+            .mark_read(
+                me,
+                &abdi_proto::notifications::MarkRead {
+                    ids: Vec::new(),
+                    up_to: f.up_to,
+                },
+            )
             .await?;
     }
     see("/notifications")

@@ -91,17 +91,21 @@ impl Visitor {
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         // Bahasa Indonesia unless the visitor chose English with the switch.
         let lang = match auth::cookie(&parts.headers, LANG_COOKIE).as_deref() {
             Some("en") => Lang::En,
             _ => Lang::Id,
         };
         // A session that ended is no session: the page offers login instead of failing.
-        let caller = <Caller as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
-            .await
-            .ok()
-            .flatten();
+        let caller =
+            <Caller as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .ok()
+                .flatten();
         let csrf = caller
             .as_ref()
             .and_then(|_| auth::session_cookie(&parts.headers))
@@ -222,9 +226,18 @@ impl utoipa::IntoResponses for PageResponses {
                 .into(),
         );
         for (code, what) in [
-            ("400", "A form or link that does not fit (`invalid_body`, `invalid_query`, `invalid_path`, `activation_invalid`)"),
-            ("403", "`forbidden`, `step_up_required`, `csrf_rejected` (a form not sent from this session's page)"),
-            ("404", "Not found (`request_not_found`, `document_not_found`, `service_not_found`, ...)"),
+            (
+                "400",
+                "A form or link that does not fit (`invalid_body`, `invalid_query`, `invalid_path`, `activation_invalid`)",
+            ),
+            (
+                "403",
+                "`forbidden`, `step_up_required`, `csrf_rejected` (a form not sent from this session's page)",
+            ),
+            (
+                "404",
+                "Not found (`request_not_found`, `document_not_found`, `service_not_found`, ...)",
+            ),
             ("409", "`version_conflict` and other conflicts, explained"),
             ("413", "`payload_too_large`"),
             ("415", "`unsupported_media_type`"),

@@ -33,7 +33,11 @@ async fn public(State(state): State<AppState>, v: Visitor, Path(id): Path<Uuid>)
 /// Upload a signed PDF to verify it.
 #[utoipa::path(get, path = "/verify", tag = "web", responses(PageResponses))]
 async fn upload_form(v: Visitor) -> PageResult {
-    page(shell(&v, v.t("Verifikasi surat", "Verify a letter"), form(&v)))
+    page(shell(
+        &v,
+        v.t("Verifikasi surat", "Verify a letter"),
+        form(&v),
+    ))
 }
 
 fn form(v: &Visitor) -> Markup {
