@@ -14,6 +14,8 @@ pub const REDIRECT: &str = "id.go.abdi.app:/oauth2redirect";
 pub struct OidcProvider {
     pub port: u16,
     child: Option<Child>,
+    /// Where the web client `abdi-web` returns, if the provider has one.
+    web_redirect: Option<String>,
 }
 
 /// What the app holds after the browser came back.
@@ -29,8 +31,27 @@ impl OidcProvider {
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
             .expect("a free port");
-        let mut p = OidcProvider { port, child: None };
+        let mut p = OidcProvider {
+            port,
+            child: None,
+            web_redirect: None,
+        };
         p.restart(key_id, id_token_ttl);
+        p
+    }
+
+    /// A provider that also has the web client `abdi-web`, returning to `redirect`.
+    pub fn start_for_web(redirect: &str) -> OidcProvider {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let mut p = OidcProvider {
+            port,
+            child: None,
+            web_redirect: Some(redirect.to_owned()),
+        };
+        p.restart("key-a", 3600);
         p
     }
 
@@ -54,6 +75,7 @@ impl OidcProvider {
             .env("PORT", self.port.to_string())
             .env("KEY_ID", key_id)
             .env("ID_TOKEN_TTL", id_token_ttl.to_string())
+            .env("WEB_REDIRECT", self.web_redirect.as_deref().unwrap_or(""))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

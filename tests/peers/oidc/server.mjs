@@ -4,7 +4,7 @@
 // one of 18 digits, or 18 digits then `~` and anything (another account claiming that NIP),
 // gives those digits as the `nip` claim; any other hint has no `nip` claim.
 //
-// Environment: PORT (required), KEY_ID (the signing key's kid; a restart with another KEY_ID is
+// Environment: PORT (required), WEB_REDIRECT (a web client `abdi-web` returning there), KEY_ID (the signing key's kid; a restart with another KEY_ID is
 // a key rotation), ID_TOKEN_TTL (seconds, default 3600).
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -34,6 +34,10 @@ const provider = new Provider(issuer, {
     client('abdi-app'),
     client('abdi-server', { client_secret: 'abdi-server-secret', token_endpoint_auth_method: 'client_secret_basic' }),
     client('other-app'),
+    // A browser's login in the same tab, back to Abdi's own page (WEB_REDIRECT, when given).
+    ...(process.env.WEB_REDIRECT
+      ? [client('abdi-web', { application_type: 'web', redirect_uris: [process.env.WEB_REDIRECT] })]
+      : []),
   ],
   pkce: { required: () => true },
   scopes: ['openid', 'profile', 'nip'],

@@ -386,6 +386,8 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("get", "/verify", Rule::Public),
     ("post", "/verify", Rule::Public),
     ("get", "/verify/{id}", Rule::Public),
+    ("get", "/login/sso/{provider}", Rule::Public),
+    ("get", "/login/sso/{provider}/callback", Rule::Public),
     ("get", "/.well-known/assetlinks.json", Rule::Public),
     (
         "get",
@@ -418,6 +420,16 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     (
         "post",
         "/requests/{id}/cancel",
+        Rule::OnRequest { allowed: &[Staff] },
+    ),
+    (
+        "get",
+        "/requests/{id}/edit",
+        Rule::OnRequest { allowed: &[Staff] },
+    ),
+    (
+        "post",
+        "/requests/{id}/edit",
         Rule::OnRequest { allowed: &[Staff] },
     ),
     (
@@ -463,6 +475,30 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("get", "/admin/import", Rule::Admin { allowed: &[Admin] }),
     ("post", "/admin/import", Rule::Admin { allowed: &[Admin] }),
     ("get", "/admin/audit", Rule::Admin { allowed: &[Admin] }),
+    ("get", "/admin/employees", Rule::Admin { allowed: &[Admin] }),
+    ("get", "/admin/acting", Rule::Admin { allowed: &[Admin] }),
+    ("post", "/admin/acting", Rule::Admin { allowed: &[Admin] }),
+    (
+        "post",
+        "/admin/acting/{id}/end",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/admin/employees/{id}/disable",
+        Rule::About {
+            target: Victim,
+            allowed: &[Admin],
+        },
+    ),
+    (
+        "post",
+        "/admin/employees/{id}/transfer",
+        Rule::About {
+            target: Victim,
+            allowed: &[Admin],
+        },
+    ),
 ];
 
 /// Whether a path is one of the web's pages (the rest is the API).
@@ -481,7 +517,7 @@ fn web_fields(path: &str, csrf: &str) -> Vec<(&'static str, String)> {
         fields.extend([("version", "999".into()), ("outcome", "complete".into())]);
     } else if path.ends_with("/decide") {
         fields.extend([("version", "999".into()), ("outcome", "disetujui".into())]);
-    } else if path.ends_with("/cancel") {
+    } else if path.ends_with("/cancel") || path.ends_with("/edit") {
         fields.push(("version", "999".into()));
     } else if path == "/admin/roles" {
         fields.extend([
@@ -495,6 +531,30 @@ fn web_fields(path: &str, csrf: &str) -> Vec<(&'static str, String)> {
         fields.push(("reason", "access matrix".into()));
     } else if path == "/admin/import" {
         fields.extend([("file", "units.csv".into()), ("dry_run", "true".into())]);
+    } else if path.ends_with("/transfer") {
+        let t = onto("DISHUB-U003", None);
+        fields.extend([
+            ("unit_code", t.unit_code),
+            ("decree_number", t.decree_number),
+            ("tmt", t.tmt.to_string()),
+        ]);
+    } else if path == "/admin/acting" {
+        // A Plt for a post someone holds: refused past the access check, nothing recorded.
+        fields.extend([
+            ("nip", STAFF_NIP.into()),
+            ("position_code", "BKD-U001-KASI1".into()),
+            ("kind", "plt".into()),
+            ("number", "800/9/204/2026".into()),
+            ("letter_date", "2026-07-01".into()),
+            ("starts_on", "2026-07-01".into()),
+            ("ends_on", "2026-07-31".into()),
+        ]);
+    } else if path.ends_with("/end") {
+        fields.extend([
+            ("version", "999".into()),
+            ("last_day", "2026-07-01".into()),
+            ("reason", "access matrix".into()),
+        ]);
     }
     fields
 }
@@ -531,7 +591,10 @@ async fn web_call(w: &World, method: &str, path: &str, who: Option<Who>) -> reqw
     if method != "get" {
         req = req.header("origin", WEB_ORIGIN);
         let fields = web_fields(path, &csrf);
-        let uploads = path.ends_with("/new") || path == "/admin/import" || path == "/verify";
+        let uploads = path.ends_with("/new")
+            || path.ends_with("/edit")
+            || path == "/admin/import"
+            || path == "/verify";
         req = if uploads {
             let mut form = reqwest::multipart::Form::new();
             for (k, v) in fields {
@@ -852,7 +915,7 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
             Rule::About { target, allowed } => {
                 let concrete = path.replace("{id}", &w.ids[target].to_string());
                 let r = call(&w, method, &concrete, None).await;
-                problem(r, 401, "unauthenticated").await;
+                unauthenticated(r, path).await;
                 // Those refused first: a refused call must change nothing.
                 let (yes, no): (Vec<Who>, Vec<Who>) =
                     EVERYONE.iter().partition(|who| allowed.contains(who));

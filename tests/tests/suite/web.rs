@@ -6,10 +6,11 @@
 //! intact, and an administrator appointing a fasilitator. Screenshots of the main pages at
 //! 360 px and 1280 px go to `tests/screenshots/` (`ABDI_SCREENSHOTS`).
 
-use abdi_server::config::{EmailTransport, SmtpTls};
+use abdi_server::config::{EmailTransport, SmtpTls, SsoProviderConfig};
 use abdi_server::masterdata::entity::employee;
 use abdi_tests::Backend;
 use abdi_tests::browser::{Browser, Chrome};
+use abdi_tests::oidc::OidcProvider;
 use abdi_tests::smtp::SmtpServer;
 use abdi_tests::world::{Who, Who::*, World, july_first, world_with};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
@@ -83,6 +84,8 @@ async fn web(backend: Backend) {
         .port();
     let origin = format!("http://localhost:{port}");
     let mail_port = smtp.port;
+    let op = OidcProvider::start_for_web(&format!("{origin}/login/sso/bkn/callback"));
+    let issuer = op.issuer();
     let w = world_with(
         backend,
         Some(abdi_server::clock::ManualClock::at(july_first())),
@@ -95,6 +98,16 @@ async fn web(backend: Backend) {
             c.email.smtp_host = "127.0.0.1".into();
             c.email.smtp_port = mail_port;
             c.email.smtp_tls = SmtpTls::None;
+            c.sso = vec![SsoProviderConfig {
+                name: "bkn".into(),
+                issuer: issuer.clone(),
+                client_id: "abdi-web".into(),
+                client_secret: None,
+                redirect_uri: format!("{origin}/login/sso/bkn/callback"),
+                post_logout_redirect_uri: None,
+                nip_claim: "nip".into(),
+                scopes: vec!["openid".into(), "profile".into(), "nip".into()],
+            }];
         },
     )
     .await;
@@ -104,6 +117,7 @@ async fn web(backend: Backend) {
     // 1. Activation from the real mail, with a passkey enrolled.
     let staff = chrome.browser("staff").await;
     activate(&staff, &w, &smtp, Staff, true).await;
+    let (staff_nip, _) = account(&w, Staff).await;
     staff.screenshots("home-empty").await;
 
     // 2. Logout, then a passkey login: the browser offers the passkey as soon as the login
@@ -180,6 +194,33 @@ async fn web(backend: Backend) {
         .await;
     fasilitator.wait_text("#actions", "Verifikasi").await;
     fasilitator.screenshots("verify").await;
+    // First back to the employee with a note; the employee's page, open all along, shows it
+    // by itself, and the employee corrects the request and sends it again.
+    fasilitator
+        .fill("#verify-note", "Lampirkan alamat lengkap dengan RT/RW.")
+        .await;
+    fasilitator.click("#actions button[value='return']").await;
+    fasilitator.wait_url("/desk").await;
+    staff
+        .wait_text("#request-status", "Dikembalikan untuk perbaikan")
+        .await;
+    staff.wait_text("main", "RT/RW").await;
+    staff
+        .click(&format!("a[href='/requests/{request_id}/edit']"))
+        .await;
+    staff
+        .fill("#f-address-street", "Jl. Pahlawan 110 RT 02/RW 05")
+        .await;
+    staff
+        .click("form[action$='/edit'] button[type=submit]")
+        .await;
+    staff
+        .wait_text("#request-status", "Menunggu verifikasi")
+        .await;
+    fasilitator
+        .goto(&at(&format!("/requests/{request_id}")))
+        .await;
+    fasilitator.wait_text("main", "RT 02/RW 05").await;
     fasilitator.click("#actions button[value='complete']").await;
     fasilitator.wait_url("/desk").await;
     fasilitator.close().await;
@@ -297,6 +338,22 @@ async fn web(backend: Backend) {
                 && g["standing"] == "active"),
         "{grants}"
     );
+
+    // SSO in the same tab: the NIP typed on the login page goes to the provider as the
+    // login hint, and the browser comes back logged in.
+    let sso = chrome.browser("sso").await;
+    sso.goto(&at("/login")).await;
+    sso.fill("#username", &staff_nip).await;
+    sso.click("form[action='/login/sso/bkn'] button").await;
+    sso.wait_text("h1", "Permohonan saya").await;
+    assert!(
+        sessions(&w)
+            .await
+            .iter()
+            .any(|(_, s)| s.platform == "web" && s.method == "sso"),
+        "an SSO login in the browser"
+    );
+    sso.close().await;
 
     // The public pages: verification by upload, in English too.
     staff.goto(&at("/lang/en?next=/verify")).await;

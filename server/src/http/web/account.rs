@@ -27,6 +27,8 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(activate_page, activate))
         .routes(routes!(new_passkey))
         .routes(routes!(login))
+        .routes(routes!(sso_start))
+        .routes(routes!(sso_callback))
         .routes(routes!(logout))
         .routes(routes!(choose_language))
         .routes(routes!(devices))
@@ -302,13 +304,139 @@ async fn login(State(state): State<AppState>, v: Visitor, Query(q): Query<Next>)
                 section.card {
                     h2 { (v.t("Atau masuk dengan", "Or log in with")) }
                     @for p in providers {
-                        p { a.button href={ "/login/sso/" (p.name) "?next=" (next) } { "SSO " (p.name) } }
+                        form.inline method="get" action={ "/login/sso/" (p.name) } {
+                            input type="hidden" name="next" value=(next);
+                            label.sr for={ "hint-" (p.name) } { "NIP" }
+                            input type="hidden" id={ "hint-" (p.name) } name="login_hint" data-copy="#username";
+                            button.secondary type="submit" { "SSO " (p.name) }
+                        }
                     }
                 }
             }
             p { (v.t("Belum punya akses?", "No access yet?")) " " a href="/activation" { (v.t("Aktivasi akun", "Activate your account")) } }
         },
     ))
+}
+
+/// The login in progress with a provider, kept by the browser for ten minutes: provider,
+/// state, nonce, PKCE verifier and where to go after (HttpOnly, this host only).
+const SSO_COOKIE: &str = "__Host-abdi_sso";
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct SsoStart {
+    /// Where to go after login: a path on this site.
+    next: Option<String>,
+    /// The NIP, passed to the provider as `login_hint` when given.
+    login_hint: Option<String>,
+}
+
+/// SSO in the same tab: to the provider's login, with PKCE S256, state and nonce.
+#[utoipa::path(get, path = "/login/sso/{provider}", tag = "web",
+    params(("provider" = String, Path, description = "The provider's name"), SsoStart),
+    responses(PageResponses))]
+async fn sso_start(
+    State(state): State<AppState>,
+    Path(provider): Path<String>,
+    Query(q): Query<SsoStart>,
+) -> PageResult {
+    use base64::Engine;
+    use sha2::Digest;
+    let new = crate::identity::token::new_token;
+    let (login_state, nonce, verifier) = (new(), new(), new());
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(sha2::Sha256::digest(verifier.as_bytes()));
+    let url = state
+        .identity
+        .sso
+        .authorization_url(
+            &provider,
+            (&login_state, &nonce, &challenge),
+            q.login_hint.as_deref(),
+        )
+        .await?;
+    let next = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(local(q.next.as_deref()).as_bytes());
+    let cookie = format!(
+        "{SSO_COOKIE}={provider}.{login_state}.{nonce}.{verifier}.{next}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600; Secure"
+    );
+    let mut response = Redirect::to(&url).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct SsoReturn {
+    code: Option<String>,
+    state: Option<String>,
+    /// The provider's refusal (`access_denied`, ...).
+    error: Option<String>,
+}
+
+/// Back from the provider: the code is exchanged, the ID token checked, and the browser gets
+/// its session cookie.
+#[utoipa::path(get, path = "/login/sso/{provider}/callback", tag = "web",
+    params(("provider" = String, Path, description = "The provider's name"), SsoReturn),
+    responses(PageResponses))]
+async fn sso_callback(
+    State(state): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    Path(provider): Path<String>,
+    Query(q): Query<SsoReturn>,
+) -> PageResult {
+    use base64::Engine;
+    // A return that does not belong to a login this browser started.
+    let rejected = |why: &str| {
+        ApiError::with_detail(
+            abdi_proto::ErrorCode::InvalidQuery,
+            format!(
+                "Kembali dari SSO tanpa login yang dimulai di peramban ini ({why}); masuk lagi."
+            ),
+            format!("Back from SSO without a login started in this browser ({why}); log in again."),
+        )
+    };
+    let kept = crate::http::auth::cookie(&headers, SSO_COOKIE)
+        .ok_or_else(|| rejected("no login in progress"))?;
+    let parts: Vec<&str> = kept.split('.').collect();
+    let [name, login_state, nonce, verifier, next] = parts[..] else {
+        return Err(rejected("login in progress unreadable").into());
+    };
+    if let Some(e) = &q.error {
+        return Err(crate::identity::IdentityError::SsoRejected(e.clone()).into());
+    }
+    if name != provider || q.state.as_deref() != Some(login_state) {
+        return Err(rejected("state does not match").into());
+    }
+    let login = abdi_proto::identity::SsoLogin {
+        code: q.code.unwrap_or_default(),
+        code_verifier: verifier.to_owned(),
+        state: login_state.to_owned(),
+        nonce: nonce.to_owned(),
+        device: DeviceInfo {
+            device_name: browser_name(&headers),
+            platform: "web".into(),
+        },
+    };
+    let (token, session) = state.identity.sso.login(&provider, &login, &client).await?;
+    let next = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(next)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_else(|| "/".into());
+    let mut response = (
+        session_cookie(&state, &token, &session),
+        Redirect::to(local(Some(&next))),
+    )
+        .into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static(
+            "__Host-abdi_sso=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure",
+        ),
+    );
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

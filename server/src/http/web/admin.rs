@@ -28,6 +28,11 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(organisation))
         .routes(routes!(import_form, import))
         .routes(routes!(audit))
+        .routes(routes!(employee))
+        .routes(routes!(disable))
+        .routes(routes!(transfer))
+        .routes(routes!(acting, record_acting))
+        .routes(routes!(end_acting))
 }
 
 /// Refuses anyone but an administrator (for the pages that only show a form; every write
@@ -53,6 +58,8 @@ async fn index(Signed(v): Signed) -> PageResult {
                 li { a href="/admin/catalogue" { strong { (v.t("Katalog layanan", "Service catalogue")) } } div.hint { (v.t("Layanan dan revisinya", "Services and their revisions")) } }
                 li { a href="/admin/organisation" { strong { (v.t("Organisasi", "Organisation")) } } div.hint { (v.t("Unit kerja", "Units")) } }
                 li { a href="/admin/import" { strong { (v.t("Impor data SIASN/SIMPEG", "SIASN/SIMPEG import")) } } div.hint { (v.t("Dengan laporan rekonsiliasi", "With its reconciliation report")) } }
+                li { a href="/admin/employees" { strong { (v.t("Pegawai", "Employees")) } } div.hint { (v.t("Nonaktifkan atau pindahkan", "Disable or transfer")) } }
+                li { a href="/admin/acting" { strong { (v.t("Plt/Plh", "Acting officials")) } } div.hint { (v.t("Surat perintah Plt dan Plh", "Plt and Plh letters")) } }
                 li { a href="/admin/audit" { strong { (v.t("Log audit", "Audit log")) } } div.hint { (v.t("Peristiwa autentikasi", "Authentication events")) } }
             }
         },
@@ -466,4 +473,304 @@ async fn audit(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
             }
         },
     ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct FindEmployee {
+    /// The employee's NIP.
+    nip: Option<String>,
+}
+
+/// An employee found by NIP, with the forms to disable the account or transfer them.
+#[utoipa::path(
+    get,
+    path = "/admin/employees",
+    tag = "web",
+    params(FindEmployee),
+    responses(PageResponses)
+)]
+async fn employee(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    axum::extract::Query(q): axum::extract::Query<FindEmployee>,
+) -> PageResult {
+    administrator(&v).await?;
+    let actor = &v.caller()?.actor;
+    let nip = q.nip.as_deref().map(str::trim).unwrap_or("");
+    let found = if nip.is_empty() {
+        None
+    } else {
+        let found = state.identity.directory.by_nip(nip).await;
+        match found.map_err(crate::identity::IdentityError::from)? {
+            Some(e) => Some((e.id, state.agency.profile(actor, e.id).await?)),
+            None => return Err(ApiError::new(abdi_proto::ErrorCode::EmployeeNotFound).into()),
+        }
+    };
+    page(shell(
+        &v,
+        v.t("Pegawai", "Employees"),
+        html! {
+            form.card method="get" action="/admin/employees" {
+                div.field { label for="find-nip" { "NIP" } input #find-nip name="nip" inputmode="numeric" value=(nip); }
+                button type="submit" { (v.t("Cari", "Find")) }
+            }
+            @if let Some((id, p)) = &found {
+                section.card #employee {
+                    h2 { (p.full_name) }
+                    dl.facts {
+                        dt { "NIP" } dd { (p.nip) }
+                        dt { (v.t("Unit kerja", "Unit")) } dd { (p.unit) }
+                        dt { (v.t("Jabatan", "Post")) } dd { (p.position.as_deref().unwrap_or("-")) }
+                        dt { (v.t("Pangkat", "Rank")) } dd { (p.rank.as_deref().unwrap_or("-")) }
+                    }
+                }
+                form.card #transfer method="post" action={ "/admin/employees/" (id) "/transfer" } data-step-up {
+                    h2 { (v.t("Pindahkan (mutasi)", "Transfer")) }
+                    (csrf_field(&v))
+                    div.field { label for="t-unit" { (v.t("Kode unit tujuan", "Destination unit code")) } input #t-unit name="unit_code" required; }
+                    div.field { label for="t-post" { (v.t("Kode jabatan tujuan (opsional)", "Destination post code (optional)")) } input #t-post name="position_code"; }
+                    label.choice { input type="checkbox" name="replaces_holder" value="true"; " " (v.t("Menggantikan pemangku jabatan itu", "Replaces the post's holder")) }
+                    div.field { label for="t-number" { (v.t("Nomor SK", "Decree number")) } input #t-number name="decree_number" required; }
+                    div.field { label for="t-tmt" { "TMT" } input #t-tmt type="date" name="tmt" required; }
+                    button type="submit" { (v.t("Pindahkan (konfirmasi passkey)", "Transfer (confirm with passkey)")) }
+                    p.error hidden data-error {}
+                }
+                form.card #disable method="post" action={ "/admin/employees/" (id) "/disable" } data-step-up {
+                    h2 { (v.t("Nonaktifkan akun", "Disable the account")) }
+                    p { (v.t("Semua sesi dan perangkat berakhir seketika.", "Every session and device ends at once.")) }
+                    (csrf_field(&v))
+                    button.secondary type="submit" { (v.t("Nonaktifkan (konfirmasi passkey)", "Disable (confirm with passkey)")) }
+                    p.error hidden data-error {}
+                }
+            }
+        },
+    ))
+}
+
+/// Disables an account (a fresh step-up).
+#[utoipa::path(post, path = "/admin/employees/{id}/disable", tag = "web",
+    params(("id" = Uuid, Path, description = "Employee id")),
+    request_body(content = super::account::CsrfOnly, content_type = "application/x-www-form-urlencoded"),
+    responses(PageResponses))]
+async fn disable(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    client: Client,
+    Path(id): Path<Uuid>,
+    Form(f): Form<super::account::CsrfOnly>,
+) -> PageResult {
+    v.check_form(&f.csrf)?;
+    state
+        .agency
+        .disable(&v.caller()?.actor, &client, id)
+        .await?;
+    page(shell(
+        &v,
+        v.t("Akun dinonaktifkan", "Account disabled"),
+        notice(
+            "ok",
+            html! { p { (v.t("Semua sesi pegawai ini telah berakhir.", "Every session of this employee has ended.")) } },
+        ),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct TransferForm {
+    csrf: String,
+    unit_code: String,
+    position_code: Option<String>,
+    replaces_holder: Option<String>,
+    decree_number: String,
+    /// `YYYY-MM-DD`.
+    tmt: String,
+}
+
+/// Transfers an employee by decree (a fresh step-up).
+#[utoipa::path(post, path = "/admin/employees/{id}/transfer", tag = "web",
+    params(("id" = Uuid, Path, description = "Employee id")),
+    request_body(content = TransferForm, content_type = "application/x-www-form-urlencoded"),
+    responses(PageResponses))]
+async fn transfer(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    client: Client,
+    Path(id): Path<Uuid>,
+    Form(f): Form<TransferForm>,
+) -> PageResult {
+    v.check_form(&f.csrf)?;
+    let req = abdi_proto::identity::TransferRequest {
+        unit_code: f.unit_code.trim().to_owned(),
+        position_code: f
+            .position_code
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty()),
+        replaces_holder: f.replaces_holder.as_deref() == Some("true"),
+        decree_number: f.decree_number,
+        tmt: date("tmt", Some(&f.tmt))?.unwrap_or_default(),
+    };
+    state
+        .agency
+        .transfer(&v.caller()?.actor, &client, id, &req)
+        .await?;
+    page(shell(
+        &v,
+        v.t("Pegawai dipindahkan", "Employee transferred"),
+        notice(
+            "ok",
+            html! { p { (v.t("Mutasi dicatat dalam riwayat jabatan.", "The transfer is in the position history.")) } },
+        ),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+struct UnitQuery {
+    /// A unit's code: its letters and those of the units below it.
+    unit: Option<String>,
+}
+
+/// Plt/Plh letters of a unit, the form for a new one, and early ends.
+#[utoipa::path(
+    get,
+    path = "/admin/acting",
+    tag = "web",
+    params(UnitQuery),
+    responses(PageResponses)
+)]
+async fn acting(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    axum::extract::Query(q): axum::extract::Query<UnitQuery>,
+) -> PageResult {
+    administrator(&v).await?;
+    let unit = q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let letters = match unit {
+        Some(u) => state.agency.acting_in_unit(&v.caller()?.actor, u).await?,
+        None => Vec::new(),
+    };
+    let today = state.clock.today();
+    page(shell(
+        &v,
+        v.t("Plt/Plh", "Acting officials"),
+        html! {
+            form.card method="get" action="/admin/acting" {
+                div.field { label for="a-unit" { (v.t("Kode unit", "Unit code")) } input #a-unit name="unit" value=(unit.unwrap_or("")); }
+                button type="submit" { (v.t("Tampilkan", "Show")) }
+            }
+            @if unit.is_some() {
+                table #acting {
+                    thead { tr { th { (v.t("Pejabat", "Official")) } th { (v.t("Jabatan", "Post")) } th { (v.t("Surat", "Letter")) } th { (v.t("Masa", "Window")) } th { (v.t("Status", "Standing")) } th {} } }
+                    tbody {
+                        @for l in &letters {
+                            tr {
+                                td { (l.employee.name) br; small { (l.employee.nip) } }
+                                td { (l.position_title) br; small { code { (l.position_code) } } }
+                                td { (format!("{:?}", l.kind)) " " (l.number) }
+                                td { (day(l.starts_on)) " – " (day(l.ends_on)) }
+                                td { (standing(&v, l.standing)) }
+                                td {
+                                    @if matches!(l.standing, Standing::Active | Standing::Scheduled) {
+                                        form method="post" action={ "/admin/acting/" (l.id) "/end" } data-step-up {
+                                            (csrf_field(&v))
+                                            input type="hidden" name="version" value=(l.version);
+                                            input type="hidden" name="last_day" value=(day(today));
+                                            label.sr for={ "end-" (l.id) } { (v.t("Alasan", "Reason")) }
+                                            input id={ "end-" (l.id) } name="reason" required placeholder=(v.t("Alasan", "Reason"));
+                                            button.secondary type="submit" { (v.t("Akhiri hari ini", "End today")) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            form.card #new-acting method="post" action="/admin/acting" data-step-up {
+                h2 { (v.t("Catat surat Plt/Plh", "Record a Plt/Plh letter")) }
+                (csrf_field(&v))
+                div.field { label for="n-nip" { (v.t("NIP pejabat", "Official's NIP")) } input #n-nip name="nip" required; }
+                div.field { label for="n-post" { (v.t("Kode jabatan", "Post code")) } input #n-post name="position_code" required; }
+                div.field {
+                    label for="n-kind" { (v.t("Jenis", "Kind")) }
+                    select #n-kind name="kind" { option value="plt" { "Plt" } option value="plh" { "Plh" } }
+                }
+                div.field { label for="n-number" { (v.t("Nomor surat", "Letter number")) } input #n-number name="number" required; }
+                div.field { label for="n-date" { (v.t("Tanggal surat", "Letter date")) } input #n-date type="date" name="letter_date" required; }
+                div.field { label for="n-from" { (v.t("Mulai", "From")) } input #n-from type="date" name="starts_on" required; }
+                div.field { label for="n-to" { (v.t("Sampai dengan", "Until")) } input #n-to type="date" name="ends_on" required; }
+                button type="submit" { (v.t("Catat (konfirmasi passkey)", "Record (confirm with passkey)")) }
+                p.error hidden data-error {}
+            }
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct ActingForm {
+    csrf: String,
+    nip: String,
+    position_code: String,
+    kind: abdi_proto::agency::ActingKind,
+    number: String,
+    letter_date: String,
+    starts_on: String,
+    ends_on: String,
+}
+
+/// Records a Plt/Plh letter (a fresh step-up).
+#[utoipa::path(post, path = "/admin/acting", tag = "web",
+    request_body(content = ActingForm, content_type = "application/x-www-form-urlencoded"),
+    responses(PageResponses))]
+async fn record_acting(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Form(f): Form<ActingForm>,
+) -> PageResult {
+    v.check_form(&f.csrf)?;
+    let letter = abdi_proto::agency::NewActingLetter {
+        nip: f.nip.trim().to_owned(),
+        position_code: f.position_code.trim().to_owned(),
+        kind: f.kind,
+        number: f.number,
+        letter_date: date("letter_date", Some(&f.letter_date))?.unwrap_or_default(),
+        starts_on: date("starts_on", Some(&f.starts_on))?.unwrap_or_default(),
+        ends_on: date("ends_on", Some(&f.ends_on))?.unwrap_or_default(),
+    };
+    let l = state
+        .agency
+        .record_acting(&v.caller()?.actor, &letter)
+        .await?;
+    see(&format!("/admin/acting?unit={}", l.unit_code))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct EndForm {
+    csrf: String,
+    version: u32,
+    /// `YYYY-MM-DD`: the last day they act.
+    last_day: String,
+    reason: String,
+}
+
+/// Ends a letter early (a fresh step-up).
+#[utoipa::path(post, path = "/admin/acting/{id}/end", tag = "web",
+    params(("id" = Uuid, Path, description = "Letter id")),
+    request_body(content = EndForm, content_type = "application/x-www-form-urlencoded"),
+    responses(PageResponses))]
+async fn end_acting(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Path(id): Path<Uuid>,
+    Form(f): Form<EndForm>,
+) -> PageResult {
+    v.check_form(&f.csrf)?;
+    let end = abdi_proto::agency::ActingEnd {
+        version: f.version,
+        last_day: date("last_day", Some(&f.last_day))?.unwrap_or_default(),
+        reason: f.reason,
+    };
+    let l = state
+        .agency
+        .end_acting(&v.caller()?.actor, id, &end)
+        .await?;
+    see(&format!("/admin/acting?unit={}", l.unit_code))
 }

@@ -31,6 +31,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(services))
         .routes(routes!(new_request, send_request))
         .routes(routes!(request))
+        .routes(routes!(edit_form, resend))
         .routes(routes!(cancel))
         .routes(routes!(balance))
         .routes(routes!(letters))
@@ -103,7 +104,21 @@ async fn new_request(
     Path(code): Path<String>,
 ) -> PageResult {
     let service = state.services.service(&code).await?;
-    page(request_form(&v, &service, &FormValues::new(), None))
+    page(request_form(
+        &v,
+        &service,
+        &FormValues::new(),
+        None,
+        Target::New,
+    ))
+}
+
+/// Where a request's form goes: a new request (sent once, by its idempotency key), or the
+/// changes to a returned one (at the version seen).
+#[derive(Clone, Copy)]
+enum Target {
+    New,
+    Edit { id: Uuid, version: u32 },
 }
 
 fn request_form(
@@ -111,6 +126,7 @@ fn request_form(
     service: &abdi_proto::services::ServiceDefinition,
     values: &FormValues,
     error: Option<&ApiError>,
+    target: Target,
 ) -> Markup {
     let mut by_field: HashMap<String, Vec<String>> = HashMap::new();
     let mut general = Vec::new();
@@ -137,9 +153,16 @@ fn request_form(
                     @if !by_field.is_empty() { p { (v.t("Periksa isian yang ditandai.", "Check the marked fields.")) } }
                 }))
             }
-            form.card method="post" action={ "/services/" (service.code) "/new" } enctype="multipart/form-data" novalidate {
+            @let action = match target {
+                Target::New => format!("/services/{}/new", service.code),
+                Target::Edit { id, .. } => format!("/requests/{id}/edit"),
+            };
+            form.card method="post" action=(action) enctype="multipart/form-data" novalidate {
                 (csrf_field(v))
-                input type="hidden" name="idempotency_key" value=(key);
+                @match target {
+                    Target::New => input type="hidden" name="idempotency_key" value=(key);,
+                    Target::Edit { version, .. } => input type="hidden" name="version" value=(version);,
+                }
                 (inputs(v, &service.spec.form, values, &by_field))
                 button type="submit" { (v.t("Kirim permohonan", "Send the request")) }
             }
@@ -162,6 +185,67 @@ async fn send_request(
 ) -> PageResult {
     let caller = v.caller()?;
     let service = state.services.service(&code).await?;
+    let sent = read_form(&state, &v, &service, &mut multipart).await?;
+    let values = sent.values(&service.spec.form);
+    let new = NewRequest {
+        service: code.clone(),
+        form: values.clone(),
+        submit: true,
+    };
+    let key = sent.text.get("idempotency_key").map(String::as_str);
+    match state
+        .services
+        .create_once(caller.actor.employee_id, &new, key)
+        .await
+    {
+        Ok(Submitted::Created(view)) => see(&format!("/requests/{}", view.id)),
+        Ok(Submitted::Replayed { body, .. }) => {
+            let id = serde_json::from_str::<serde_json::Value>(&body)
+                .ok()
+                .and_then(|b| b["id"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            see(&format!("/requests/{id}"))
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            let status =
+                StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            Ok((
+                status,
+                request_form(&v, &service, &values, Some(&e), Target::New),
+            )
+                .into_response())
+        }
+    }
+}
+
+/// The form again with what is wrong beside each field (a form or rule error); any other
+/// refusal is its own page.
+fn again(
+    v: &Visitor,
+    service: &abdi_proto::services::ServiceDefinition,
+    values: &FormValues,
+    e: ApiError,
+    target: Target,
+) -> PageResult {
+    use abdi_proto::ErrorCode::{FormInvalid, RuleViolation};
+    if !matches!(e.code, FormInvalid | RuleViolation) {
+        return Err(e.into());
+    }
+    let status = StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    Ok((status, request_form(v, service, values, Some(&e), target)).into_response())
+}
+
+/// What the browser sent for `service`'s form: the text inputs, and the files (stored as the
+/// employee's attachments as they stream in, once the CSRF token, which comes first, is
+/// checked).
+async fn read_form(
+    state: &AppState,
+    v: &Visitor,
+    service: &abdi_proto::services::ServiceDefinition,
+    multipart: &mut Multipart,
+) -> Result<Sent, WebError> {
+    let caller = v.caller()?;
     let attachment_fields: Vec<&str> = service
         .spec
         .form
@@ -175,7 +259,6 @@ async fn send_request(
     while let Some(part) = multipart.next_field().await.map_err(bad_form)? {
         let name = part.name().unwrap_or("").to_owned();
         match part.file_name().map(str::to_owned) {
-            // The CSRF field comes first in the page's form, before any file is stored.
             Some(file) if checked && attachment_fields.contains(&name.as_str()) => {
                 if file.is_empty() {
                     continue;
@@ -208,32 +291,67 @@ async fn send_request(
     if !checked {
         v.check_form("")?;
     }
-    let values = sent.values(&service.spec.form);
-    let new = NewRequest {
-        service: code.clone(),
-        form: values.clone(),
-        submit: true,
+    Ok(sent)
+}
+
+/// A returned request (or a draft), to correct and send again.
+#[utoipa::path(get, path = "/requests/{id}/edit", tag = "web",
+    params(("id" = Uuid, Path, description = "Request id")),
+    responses(PageResponses))]
+async fn edit_form(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Path(id): Path<Uuid>,
+) -> PageResult {
+    let actor = &v.caller()?.actor;
+    let r = state.services.request(actor, id).await?;
+    if r.employee.id != actor.employee_id {
+        return Err(ApiError::new(abdi_proto::ErrorCode::Forbidden).into());
+    }
+    let service = state.services.service(&r.service).await?;
+    let target = Target::Edit {
+        id,
+        version: r.version,
     };
-    let key = sent.text.get("idempotency_key").map(String::as_str);
-    match state
-        .services
-        .create_once(caller.actor.employee_id, &new, key)
-        .await
-    {
-        Ok(Submitted::Created(view)) => see(&format!("/requests/{}", view.id)),
-        Ok(Submitted::Replayed { body, .. }) => {
-            let id = serde_json::from_str::<serde_json::Value>(&body)
-                .ok()
-                .and_then(|b| b["id"].as_str().map(str::to_owned))
-                .unwrap_or_default();
-            see(&format!("/requests/{id}"))
-        }
-        Err(e) => {
-            let e = ApiError::from(e);
-            let status =
-                StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            Ok((status, request_form(&v, &service, &values, Some(&e))).into_response())
-        }
+    page(request_form(&v, &service, &r.form, None, target))
+}
+
+/// Saves the corrections and sends the request again.
+#[utoipa::path(post, path = "/requests/{id}/edit", tag = "web",
+    params(("id" = Uuid, Path, description = "Request id")),
+    request_body(content = Object, content_type = "multipart/form-data",
+        description = "The form's inputs (`csrf`, `version`, and the fields by name)"),
+    responses(PageResponses))]
+async fn resend(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Path(id): Path<Uuid>,
+    mut multipart: Multipart,
+) -> PageResult {
+    let me = v.caller()?.actor.employee_id;
+    let r = state.services.request(&v.caller()?.actor, id).await?;
+    let service = state.services.service(&r.service).await?;
+    let sent = read_form(&state, &v, &service, &mut multipart).await?;
+    let values = sent.values(&service.spec.form);
+    let version = sent
+        .text
+        .get("version")
+        .and_then(|s| s.parse::<u32>().ok())
+        .unwrap_or(r.version);
+    let result = async {
+        let edited = state.services.edit(me, id, version, &values).await?;
+        state.services.submit(me, id, edited.version).await
+    }
+    .await;
+    match result {
+        Ok(_) => see(&format!("/requests/{id}")),
+        Err(e) => again(
+            &v,
+            &service,
+            &values,
+            e.into(),
+            Target::Edit { id, version },
+        ),
     }
 }
 
@@ -282,7 +400,7 @@ async fn request(
         &v,
         text(&v, &r.service_name),
         html! {
-            section.card data-live-request=(r.id) {
+            section.card data-live-request=(r.id) data-version=(r.version) {
                 p #request-status { (status(&v, r.status, r.outcome)) }
                 dl.facts {
                     dt { (v.t("Pegawai", "Employee")) } dd { (r.employee.name) " · " (r.employee.nip) }
@@ -320,6 +438,9 @@ async fn request(
             }
             @if !own && let Some(step) = active {
                 (super::desk::actions(&v, &r, step.kind))
+            }
+            @if own && matches!(r.status, RequestStatus::Returned | RequestStatus::Draft) {
+                p { a.button href={ "/requests/" (r.id) "/edit" } { (v.t("Perbaiki dan kirim", "Correct and send")) } }
             }
             @if own && r.status.is_open() {
                 form.inline method="post" action={ "/requests/" (r.id) "/cancel" } {
@@ -577,7 +698,7 @@ async fn letter(
                 }
                 @match &report {
                     Some(r) => {
-                        (super::verify::result(&v, r))
+                        (super::verify::result(&v, r, false))
                         p { a.button href={ "/api/v1/documents/" (view.id) "/pdf" } download { (v.t("Unduh PDF", "Download the PDF")) } }
                     },
                     None => p { (v.t("Surat ini menunggu tanda tangan.", "This letter is waiting for its signature.")) },

@@ -93,11 +93,13 @@ async fn upload(
     page(shell(
         &v,
         v.t("Hasil verifikasi", "Verification result"),
-        html! { (result(&v, &report)) (form(&v)) },
+        html! { (result(&v, &report, true)) (form(&v)) },
     ))
 }
 
-pub(super) fn result(v: &Visitor, r: &VerificationReport) -> Markup {
+/// What the verifier found; `facts`: also the issued letter's number and signer (a file the
+/// page does not already describe).
+pub(super) fn result(v: &Visitor, r: &VerificationReport, facts: bool) -> Markup {
     let intact = r.status == SignatureStatus::Intact;
     let code = serde_json::to_value(r.status)
         .ok()
@@ -110,7 +112,7 @@ pub(super) fn result(v: &Visitor, r: &VerificationReport) -> Markup {
                 " · " (text(v, &r.message))
             }
         }))
-        @if let Some(issued) = &r.issued {
+        @if facts && let Some(issued) = &r.issued {
             dl.facts {
                 dt { (v.t("Nomor", "Number")) } dd { (issued.number) }
                 dt { (v.t("Penanda tangan", "Signer")) } dd { (issued.signer_name) }

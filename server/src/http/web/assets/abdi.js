@@ -87,6 +87,10 @@
 
   document.addEventListener("submit", (ev) => {
     const form = ev.target;
+    // A hidden input that carries what the visitor typed elsewhere (the NIP, as login_hint).
+    form.querySelectorAll("[data-copy]").forEach((i) => {
+      i.value = document.querySelector(i.dataset.copy)?.value || "";
+    });
     const kind = form.dataset.passkey;
     const guarded = form.hasAttribute("data-step-up") ||
       (form.dataset.stepUpUnless && !form.querySelector(`[name="${form.dataset.stepUpUnless}"]`)?.checked);
@@ -117,16 +121,18 @@
     });
   }
 
-  // Live: a request's page reloads when its status changes; the badge counts the unread.
-  if (csrf()) {
-    const watched = document.querySelector("[data-live-request]")?.dataset.liveRequest;
-    const list = document.querySelector("[data-live-list]");
-    const badge = document.getElementById("unread");
+  // Live, on the pages that show something that changes: a request's page reloads when its
+  // status changes, the notifications page lists new ones as they come. The stream closes
+  // when the page goes; if the server refuses one more (a session holds a few at once), the
+  // request's page asks for its state every few seconds instead.
+  const watched = document.querySelector("[data-live-request]");
+  const list = document.querySelector("[data-live-list]");
+  if (csrf() && (watched || list)) {
     const stream = new EventSource("/api/v1/notifications/stream");
+    window.addEventListener("pagehide", () => stream.close());
     stream.addEventListener("notification", (e) => {
       const n = JSON.parse(e.data);
-      if (badge) badge.textContent = String((parseInt(badge.textContent, 10) || 0) + 1);
-      if (watched && n.request_id === watched) location.reload();
+      if (watched && n.request_id === watched.dataset.liveRequest) location.reload();
       if (list) {
         const li = document.createElement("li");
         li.className = "unread";
@@ -137,6 +143,14 @@
         li.append(strong, body);
         list.prepend(li);
       }
+    });
+    stream.addEventListener("error", () => {
+      if (stream.readyState !== EventSource.CLOSED || !watched) return;
+      const seen = watched.dataset.version;
+      setInterval(async () => {
+        const r = await fetch("/api/v1/requests/" + watched.dataset.liveRequest, { credentials: "same-origin" });
+        if (r.ok && String((await r.json()).version) !== seen) location.reload();
+      }, 5000);
     });
   }
 })();
