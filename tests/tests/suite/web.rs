@@ -6,10 +6,11 @@
 //! intact, and an administrator appointing a fasilitator. Screenshots of the main pages at
 //! 360 px and 1280 px go to `tests/screenshots/` (`ABDI_SCREENSHOTS`).
 
-use abdi_server::config::{EmailTransport, SmtpTls, SsoProviderConfig};
+use abdi_server::config::{EmailTransport, SignerBackend, SmtpTls, SsoProviderConfig};
 use abdi_server::masterdata::entity::employee;
 use abdi_tests::Backend;
 use abdi_tests::browser::{Browser, Chrome};
+use abdi_tests::esign::EsignPeer;
 use abdi_tests::oidc::OidcProvider;
 use abdi_tests::smtp::SmtpServer;
 use abdi_tests::world::{Who, Who::*, World, july_first, world_with};
@@ -86,6 +87,12 @@ async fn web(backend: Backend) {
     let mail_port = smtp.port;
     let op = OidcProvider::start_for_web(&format!("{origin}/login/sso/bkn/callback"));
     let issuer = op.issuer();
+    // Letters are signed by the official through a BSrE-style signing service, in a batch.
+    let esign = EsignPeer::start().await;
+    let roots = tempfile::tempdir().unwrap();
+    let root = roots.path().join("bsre-root.pem");
+    std::fs::write(&root, &esign.root_pem).unwrap();
+    let esign_url = esign.url.clone();
     let w = world_with(
         backend,
         Some(abdi_server::clock::ManualClock::at(july_first())),
@@ -98,6 +105,13 @@ async fn web(backend: Backend) {
             c.email.smtp_host = "127.0.0.1".into();
             c.email.smtp_port = mail_port;
             c.email.smtp_tls = SmtpTls::None;
+            c.documents.signer = SignerBackend::Remote;
+            c.documents.remote_url = esign_url;
+            c.documents.remote_username = abdi_tests::esign::USERNAME.into();
+            c.documents.remote_password = Some(abdi_server::config::Secret::new(
+                abdi_tests::esign::PASSWORD,
+            ));
+            c.documents.trust_roots = vec![root.clone()];
             c.sso = vec![SsoProviderConfig {
                 name: "bkn".into(),
                 issuer: issuer.clone(),
@@ -249,11 +263,38 @@ async fn web(backend: Backend) {
     head.screenshots("decide").await;
     head.click("#actions button[type=submit]").await;
     head.wait_url("/desk").await;
-    head.close().await;
     staff.wait_text("#request-status", "Disetujui").await;
+
+    // The official signs the letter in a batch: the passphrase of their certificate and a
+    // passkey step-up, in the page.
+    let official = employee::Entity::find_by_id(w.ids[&Head])
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    esign.register(
+        &official.nik,
+        &official.full_name(),
+        &official.nip,
+        "rahasia-kepala",
+    );
+    head.wait_text("main", "Surat menunggu tanda tangan").await;
+    head.goto(&at("/desk/signing")).await;
+    head.fill("#passphrase", "salah").await;
+    head.click("form[action='/desk/signing'] button[type=submit]")
+        .await;
+    head.wait_text("main", "signing_rejected").await;
+    head.goto(&at("/desk/signing")).await;
+    head.fill("#passphrase", "rahasia-kepala").await;
+    head.screenshots("signing").await;
+    head.click("form[action='/desk/signing'] button[type=submit]")
+        .await;
+    head.wait_text("main", "1 surat ditandatangani").await;
+    head.close().await;
 
     // 6. The letter: shown intact by Abdi's verifier, and the file downloaded is the one
     //    Abdi signed.
+    staff.goto(&request_url).await;
     staff.click("a[href^='/letters/']").await;
     staff.wait_text("#verification", "Utuh").await;
     assert_eq!(
@@ -295,6 +336,8 @@ async fn web(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(got["sha"], doc["sha256"], "{got} {doc}");
+    staff.goto(&at("/")).await;
+    staff.screenshots("home").await;
     staff.goto(&at("/leave-balance")).await;
     staff.wait_text("main", "2026").await;
     staff.screenshots("leave-balance").await;
