@@ -475,6 +475,41 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("get", "/admin/import", Rule::Admin { allowed: &[Admin] }),
     ("post", "/admin/import", Rule::Admin { allowed: &[Admin] }),
     ("get", "/admin/audit", Rule::Admin { allowed: &[Admin] }),
+    (
+        "post",
+        "/admin/organisation",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "get",
+        "/admin/organisation/{code}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/admin/organisation/{code}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/admin/organisation/{code}/close",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/admin/organisation/{code}/posts",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/admin/posts/{code}/close",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/admin/catalogue/{code}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
     ("get", "/admin/employees", Rule::Admin { allowed: &[Admin] }),
     ("get", "/admin/acting", Rule::Admin { allowed: &[Admin] }),
     ("post", "/admin/acting", Rule::Admin { allowed: &[Admin] }),
@@ -513,7 +548,44 @@ const WEB_ORIGIN: &str = "http://localhost:8080";
 /// access decision (request actions carry a stale version, so nothing changes).
 fn web_fields(path: &str, csrf: &str) -> Vec<(&'static str, String)> {
     let mut fields: Vec<(&'static str, String)> = vec![("csrf", csrf.to_owned())];
-    if path.starts_with("/requests/") && path.ends_with("/verify") {
+    let decree = [
+        ("decree_number", "061/1/013/2026".to_owned()),
+        ("decree_date", "2026-07-01".to_owned()),
+    ];
+    if path == "/admin/organisation" {
+        // Under a unit that does not exist: refused past the access check.
+        fields.extend([
+            ("code", "MATRIX".into()),
+            ("name", "Unit Uji".into()),
+            ("level", "unit_kerja".into()),
+            ("parent_code", "NOSUCH".into()),
+        ]);
+        fields.extend(decree);
+    } else if path.starts_with("/admin/organisation/") && path.ends_with("/posts") {
+        fields.extend([
+            ("code", "MATRIX-1".into()),
+            ("title", "Jabatan Uji".into()),
+            ("kind", "pelaksana".into()),
+        ]);
+        fields.extend(decree);
+    } else if path.starts_with("/admin/organisation/") || path.starts_with("/admin/posts/") {
+        fields.extend(decree);
+    } else if path.starts_with("/admin/catalogue/") {
+        for k in [
+            "name_id",
+            "name_en",
+            "sop_version",
+            "sop_id",
+            "sop_en",
+            "form",
+            "chain",
+            "output_document",
+            "note",
+        ] {
+            fields.push((k, "x".into()));
+        }
+        fields.push(("revision", "999".into()));
+    } else if path.starts_with("/requests/") && path.ends_with("/verify") {
         fields.extend([("version", "999".into()), ("outcome", "complete".into())]);
     } else if path.ends_with("/decide") {
         fields.extend([("version", "999".into()), ("outcome", "disetujui".into())]);

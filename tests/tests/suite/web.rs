@@ -382,6 +382,59 @@ async fn web(backend: Backend) {
         "{grants}"
     );
 
+    // The organisation kept from the desk: a unit added by decree, a post in it, the post
+    // closed; each change in the unit's history.
+    admin.goto(&at("/admin/organisation")).await;
+    admin.fill("#u-code", "BKD-U099").await;
+    admin.fill("#u-name", "Bidang Uji Coba").await;
+    admin.set("#u-level", "unit_kerja").await;
+    admin.fill("#u-parent", "BKD").await;
+    admin.fill("#u-number", "061/12/013/2026").await;
+    admin.set("#u-date", "2026-07-01").await;
+    admin.click("#new-unit button[type=submit]").await;
+    admin.wait_url("/admin/organisation/BKD-U099").await;
+    admin.fill("#p-code", "BKD-U099-F01").await;
+    admin.fill("#p-title", "Analis Uji Coba").await;
+    admin.set("#p-kind", "fungsional").await;
+    admin.fill("#p-number", "061/13/013/2026").await;
+    admin.set("#p-date", "2026-07-01").await;
+    admin.click("#new-post button[type=submit]").await;
+    admin.wait_text("#posts", "Analis Uji Coba").await;
+    admin.screenshots("admin-organisation").await;
+    admin
+        .fill("#c-BKD-U099-F01-number", "061/14/013/2026")
+        .await;
+    admin.set("#c-BKD-U099-F01-date", "2026-07-01").await;
+    admin
+        .click("form[action='/admin/posts/BKD-U099-F01/close'] button")
+        .await;
+    admin.wait_text("#posts", "ditutup").await;
+    let history = admin.text("#history").await;
+    for decree in ["061/12/013/2026", "061/13/013/2026", "061/14/013/2026"] {
+        assert!(history.contains(decree), "{decree} missing: {history}");
+    }
+
+    // The catalogue: a service changed by decree becomes its next revision.
+    admin.goto(&at("/admin/catalogue/cuti_tahunan")).await;
+    let sop = admin.attribute("#s-sop", "value").await.unwrap_or_default();
+    admin.fill("#s-sop", "SOP-CT-2026-02").await;
+    admin.fill("#s-note", "800/90/204/2026").await;
+    admin.screenshots("admin-catalogue").await;
+    admin.click("#change-service button[type=submit]").await;
+    admin.wait_text("#revisions", "800/90/204/2026").await;
+    let service: Value = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/services/cuti_tahunan"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(service["sop_version"], "SOP-CT-2026-02", "was {sop}");
+    admin.close().await;
+
     // SSO in the same tab: the NIP typed on the login page goes to the provider as the
     // login hint, and the browser comes back logged in.
     let sso = chrome.browser("sso").await;

@@ -24,8 +24,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(roles, grant))
         .routes(routes!(revoke))
         .routes(routes!(catalogue))
-        .routes(routes!(service_history))
-        .routes(routes!(organisation))
+        .routes(routes!(service_history, change_service))
         .routes(routes!(import_form, import))
         .routes(routes!(audit))
         .routes(routes!(employee))
@@ -300,11 +299,14 @@ async fn service_history(
         .services
         .service_history(&v.caller()?.actor, &code)
         .await?;
+    let current = state.services.service(&code).await?;
     page(shell(
         &v,
         &format!("{} {code}", v.t("Revisi layanan", "Revisions of")),
         html! {
-            ol.timeline {
+            (service_form(&v, &current))
+            h2 { (v.t("Revisi", "Revisions")) }
+            ol.timeline #revisions {
                 @for r in &revisions {
                     li {
                         strong { (v.t("Revisi", "Revision")) " " (r.revision) } " · " (when(r.changed_at))
@@ -318,29 +320,105 @@ async fn service_history(
     ))
 }
 
-/// The organisation: every unit, closed ones included.
-#[utoipa::path(
-    get,
-    path = "/admin/organisation",
-    tag = "web",
-    responses(PageResponses)
-)]
-async fn organisation(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
-    let units = state.agency.units(&v.caller()?.actor).await?;
-    page(shell(
-        &v,
-        v.t("Organisasi", "Organisation"),
-        html! {
-            table {
-                thead { tr { th { (v.t("Kode", "Code")) } th { (v.t("Nama", "Name")) } th { (v.t("Di bawah", "Under")) } th { (v.t("Ditutup", "Closed")) } } }
-                tbody {
-                    @for u in &units {
-                        tr { td { code { (u.code) } } td { (u.name) } td { (u.parent_code.as_deref().unwrap_or("-")) } td { (u.closed_on.map(day).unwrap_or_default()) } }
-                    }
+fn service_form(v: &Visitor, s: &abdi_proto::services::ServiceDefinition) -> Markup {
+    html! {
+        form.card #change-service method="post" action={ "/admin/catalogue/" (s.code) } data-step-up {
+            h2 { (v.t("Ubah layanan dengan SK", "Change the service by decree")) }
+            (csrf_field(v))
+            input type="hidden" name="revision" value=(s.revision);
+            div.pair {
+                div.field { label for="s-name-id" { (v.t("Nama (Bahasa Indonesia)", "Name (Bahasa Indonesia)")) } input #s-name-id name="name_id" required value=(s.spec.name.id); }
+                div.field { label for="s-name-en" { (v.t("Nama (Inggris)", "Name (English)")) } input #s-name-en name="name_en" required value=(s.spec.name.en); }
+            }
+            div.pair {
+                div.field { label for="s-sop" { (v.t("Versi SOP", "SOP version")) } input #s-sop name="sop_version" required value=(s.spec.sop_version); }
+                div.field {
+                    label.choice { input type="checkbox" name="active" value="true" checked[s.spec.active]; " " (v.t("Layanan dibuka", "Open for requests")) }
                 }
             }
-        },
-    ))
+            div.field { label for="s-sop-id" { (v.t("SOP (Bahasa Indonesia)", "SOP (Bahasa Indonesia)")) } textarea #s-sop-id name="sop_id" { (s.spec.sop.id) } }
+            div.field { label for="s-sop-en" { (v.t("SOP (Inggris)", "SOP (English)")) } textarea #s-sop-en name="sop_en" { (s.spec.sop.en) } }
+            details {
+                summary { (v.t("Formulir, alur persetujuan dan surat (JSON)", "Form, approval chain and letter (JSON)")) }
+                div.field { label for="s-form" { (v.t("Skema formulir", "Form schema")) } textarea.code #s-form name="form" rows="12" { (json(&s.spec.form)) } }
+                div.field { label for="s-chain" { (v.t("Alur persetujuan", "Approval chain")) } textarea.code #s-chain name="chain" rows="6" { (json(&s.spec.chain)) } }
+                div.field { label for="s-output" { (v.t("Surat keluaran", "Output letter")) } input #s-output name="output_document" value=(json(&s.spec.output_document).trim_matches('"')); }
+            }
+            div.field { label for="s-note" { (v.t("Dasar perubahan (nomor SK)", "Basis of the change (decree number)")) } input #s-note name="note" required; }
+            button type="submit" { (v.t("Simpan sebagai revisi baru (konfirmasi passkey)", "Save as a new revision (confirm with passkey)")) }
+            p.error hidden data-error {}
+        }
+    }
+}
+
+/// A value as pretty JSON, for an editor.
+fn json(x: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(x).unwrap_or_default()
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+struct ServiceForm {
+    csrf: String,
+    revision: u32,
+    name_id: String,
+    name_en: String,
+    sop_version: String,
+    active: Option<String>,
+    sop_id: String,
+    sop_en: String,
+    /// The form schema, as JSON.
+    form: String,
+    /// The approval chain, as JSON.
+    chain: String,
+    output_document: String,
+    note: String,
+}
+
+fn parsed<T: serde::de::DeserializeOwned>(what: (&str, &str), json: &str) -> Result<T, ApiError> {
+    serde_json::from_str(json).map_err(|e| {
+        ApiError::with_detail(
+            abdi_proto::ErrorCode::InvalidBody,
+            format!("{} tidak sesuai: {e}", what.0),
+            format!("{} does not fit: {e}", what.1),
+        )
+    })
+}
+
+/// Changes a service by decree, as its next revision (a fresh step-up).
+#[utoipa::path(post, path = "/admin/catalogue/{code}", tag = "web",
+    params(("code" = String, Path, description = "Service code")),
+    request_body(content = ServiceForm, content_type = "application/x-www-form-urlencoded"),
+    responses(PageResponses))]
+async fn change_service(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Path(code): Path<String>,
+    Form(f): Form<ServiceForm>,
+) -> PageResult {
+    v.check_form(&f.csrf)?;
+    administrator(&v).await?;
+    let spec = abdi_proto::services::ServiceSpec {
+        name: abdi_proto::Text::new(f.name_id, f.name_en),
+        form: parsed(("Skema formulir", "The form schema"), &f.form)?,
+        chain: parsed(("Alur persetujuan", "The approval chain"), &f.chain)?,
+        output_document: parsed(
+            ("Surat keluaran", "The output letter"),
+            &format!("\"{}\"", f.output_document.trim()),
+        )?,
+        active: f.active.as_deref() == Some("true"),
+        sop_version: f.sop_version,
+        sop: abdi_proto::Text::new(f.sop_id, f.sop_en),
+    };
+    let change = abdi_proto::services::ServiceChange {
+        revision: f.revision,
+        spec,
+        note: f.note,
+    };
+    state
+        .services
+        .change_service(&v.caller()?.actor, &code, change)
+        .await?;
+    see(&format!("/admin/catalogue/{code}"))
 }
 
 /// The files of an export, in the order they are imported.

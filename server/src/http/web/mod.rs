@@ -18,6 +18,7 @@ mod desk;
 mod form;
 pub(crate) mod layout;
 mod mine;
+mod organisation;
 mod verify;
 
 use abdi_proto::{ErrorCode, Lang};
@@ -38,6 +39,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(desk::routes())
         .merge(admin::routes())
         .merge(verify::routes())
+        .merge(organisation::routes())
 }
 
 /// The cookie that remembers the language the visitor chose (`id` or `en`).
