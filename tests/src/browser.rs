@@ -148,21 +148,15 @@ impl Browser {
 
     /// Waits (up to 15 s) for an element.
     pub async fn find(&self, css: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Some(id) = self.try_find(css).await {
-                return id;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "{}: no '{css}' on {} after 15 s:\n{}",
-                    self.name,
-                    self.url().await,
-                    self.text("body").await
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        if let Some(id) = until(15, || self.try_find(css)).await {
+            return id;
         }
+        panic!(
+            "{}: no '{css}' on {} after 15 s:\n{}",
+            self.name,
+            self.url().await,
+            self.text("body").await
+        );
     }
 
     pub async fn goto(&self, url: &str) {
@@ -239,41 +233,37 @@ impl Browser {
 
     /// Waits (up to 20 s) until `css` shows `needle`.
     pub async fn wait_text(&self, css: &str, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        let shown = || async {
             let t = self.text(css).await;
-            if t.contains(needle) {
-                return t;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "{}: '{css}' never showed '{needle}' on {} (it shows '{t}'):\n{}",
-                    self.name,
-                    self.url().await,
-                    self.text("body").await
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(150)).await;
+            t.contains(needle).then_some(t)
+        };
+        if let Some(t) = until(20, shown).await {
+            return t;
         }
+        panic!(
+            "{}: '{css}' never showed '{needle}' on {} (it shows '{}'):\n{}",
+            self.name,
+            self.url().await,
+            self.text(css).await,
+            self.text("body").await
+        );
     }
 
     /// Waits (up to 20 s) for the address to contain `part`.
     pub async fn wait_url(&self, part: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
+        let reached = || async {
             let u = self.url().await;
-            if u.contains(part) {
-                return u;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "{}: never reached '{part}' (at {u}):\n{}",
-                    self.name,
-                    self.text("body").await
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(150)).await;
+            u.contains(part).then_some(u)
+        };
+        if let Some(u) = until(20, reached).await {
+            return u;
         }
+        panic!(
+            "{}: never reached '{part}' (at {}):\n{}",
+            self.name,
+            self.url().await,
+            self.text("body").await
+        );
     }
 
     pub async fn exec(&self, script: &str, args: Value) -> Value {
@@ -369,6 +359,23 @@ impl Browser {
 
     pub async fn close(self) {
         self.cmd("DELETE", "", Value::Null).await;
+    }
+}
+
+/// Asks `probe` every 150 ms until it answers, for at most `secs` seconds.
+async fn until<T, F: Future<Output = Option<T>>>(
+    secs: u64,
+    mut probe: impl FnMut() -> F,
+) -> Option<T> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = probe().await {
+            return Some(v);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
 

@@ -89,7 +89,9 @@ pub(crate) fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(routes::notifications::routes()),
         )
         .split_for_parts();
-    (routes, problems::complete(openapi))
+    let mut openapi = problems::complete(openapi);
+    web::name_operations(&mut openapi);
+    (routes, openapi)
 }
 
 /// A file as the raw body (at least one byte), for the OpenAPI document.

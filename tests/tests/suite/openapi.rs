@@ -26,9 +26,12 @@ async fn every_route_is_described_with_its_errors() {
         assert!(paths.contains_key(expected), "{expected} is not described");
     }
     let mut operations = 0;
+    let mut ids = std::collections::BTreeSet::new();
     for (path, item) in paths {
         for (method, op) in item.as_object().unwrap() {
             operations += 1;
+            let id = op["operationId"].as_str().unwrap_or_default().to_owned();
+            assert!(ids.insert(id.clone()), "operation id {id} is used twice");
             // The web's pages are described too, under their own tag; everything else is the
             // API, under /api/v1.
             let web = op["tags"]

@@ -42,6 +42,29 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(organisation::routes())
 }
 
+/// Names the web's operations `web_<handler>` in the OpenAPI document, so that none shares an
+/// operation id with the API handler it mirrors (`logout`, `request_activation`, ...).
+pub(crate) fn name_operations(openapi: &mut utoipa::openapi::OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in ops.into_iter().flatten() {
+            let web = op
+                .tags
+                .as_ref()
+                .is_some_and(|t| t.iter().any(|t| t == "web"));
+            if web && let Some(id) = &op.operation_id {
+                op.operation_id = Some(format!("web_{id}"));
+            }
+        }
+    }
+}
+
 /// The cookie that remembers the language the visitor chose (`id` or `en`).
 const LANG_COOKIE: &str = "abdi_lang";
 
