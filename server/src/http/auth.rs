@@ -32,7 +32,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = token(parts, state)
+        let token = token(parts)
             .ok_or_else(|| ApiError::from(crate::identity::IdentityError::Unauthenticated))?;
         let current = state.identity.sessions.validate(&token).await?;
         let stepped_up = state.identity.passkeys.stepped_up(&current.session);
@@ -55,7 +55,7 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Option<Self>, ApiError> {
-        if token(parts, state).is_none() {
+        if token(parts).is_none() {
             return Ok(None);
         }
         <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
@@ -65,7 +65,7 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
 }
 
 /// The session token the request carries: `Authorization: Bearer`, else the session cookie.
-fn token(parts: &Parts, _state: &AppState) -> Option<String> {
+fn token(parts: &Parts) -> Option<String> {
     bearer(parts).or_else(|| session_cookie(&parts.headers))
 }
 

@@ -42,7 +42,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sso_logout))
 }
 
-pub(crate) fn info(s: &Session, current: Option<Uuid>) -> SessionInfo {
+fn info(s: &Session, current: Option<Uuid>) -> SessionInfo {
     SessionInfo {
         id: s.id.to_string(),
         device_name: s.device_name.clone(),
