@@ -404,6 +404,7 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("post", "/devices/{id}/end", Rule::Own),
     ("post", "/passkeys/{id}/remove", Rule::Own),
     ("get", "/leave-balance", Rule::Own),
+    ("get", "/record", Rule::Own),
     ("get", "/letters", Rule::Own),
     ("get", "/notifications", Rule::Own),
     ("post", "/notifications/read", Rule::Own),

@@ -338,6 +338,9 @@ async fn web(backend: Backend) {
     assert_eq!(got["sha"], doc["sha256"], "{got} {doc}");
     staff.goto(&at("/")).await;
     staff.screenshots("home").await;
+    staff.goto(&at("/record")).await;
+    staff.wait_text("#identity", &staff_nip).await;
+    staff.screenshots("record").await;
     staff.goto(&at("/leave-balance")).await;
     staff.wait_text("main", "2026").await;
     staff.screenshots("leave-balance").await;

@@ -34,6 +34,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(edit_form, resend))
         .routes(routes!(cancel))
         .routes(routes!(balance))
+        .routes(routes!(record))
         .routes(routes!(letters))
         .routes(routes!(letter))
         .routes(routes!(notifications, read_all))
@@ -778,4 +779,78 @@ async fn read_all(
             .await?;
     }
     see("/notifications")
+}
+
+/// A table of a record's history: headers, then one row of texts per entry.
+fn history(
+    v: &Visitor,
+    title: (&str, &str),
+    headers: &[(&str, &str)],
+    rows: Vec<Vec<String>>,
+) -> Markup {
+    html! {
+        section.card {
+            h2 { (v.t(title.0, title.1)) }
+            @if rows.is_empty() {
+                p.hint { (v.t("Belum ada data.", "Nothing recorded yet.")) }
+            } @else {
+                table {
+                    thead { tr { @for (id, en) in headers { th { (v.t(id, en)) } } } }
+                    tbody { @for row in &rows { tr { @for cell in row { td { (cell) } } } } }
+                }
+            }
+        }
+    }
+}
+
+/// My record as the agency keeps it (the same document the app caches), with the Daftar
+/// Riwayat Hidup to download.
+#[utoipa::path(get, path = "/record", tag = "web", responses(PageResponses))]
+async fn record(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
+    let actor = &v.caller()?.actor;
+    let r = state.records.record(actor, actor.employee_id).await?;
+    let i = &r.identity;
+    let opt = |d: Option<chrono::NaiveDate>| d.map(day).unwrap_or_else(|| "-".into());
+    page(shell(
+        &v,
+        v.t("Data kepegawaian saya", "My personnel record"),
+        html! {
+            p { a.button href="/api/v1/me/record/pdf" download { (v.t("Unduh Daftar Riwayat Hidup (PDF)", "Download the curriculum vitae (PDF)")) } }
+            section.card #identity {
+                h2 { (i.full_name) }
+                dl.facts {
+                    dt { "NIP" } dd { (i.nip) }
+                    dt { "NIK" } dd { (i.nik) }
+                    dt { (v.t("Tempat, tanggal lahir", "Born")) } dd { (i.birth_place) ", " (day(i.birth_date)) }
+                    dt { (v.t("Status", "Employment")) } dd { (i.employment_type) }
+                    dt { (v.t("Pangkat/golongan", "Rank")) } dd { (i.rank_code.as_deref().unwrap_or("-")) " (TMT " (opt(i.rank_tmt)) ")" }
+                    dt { "TMT CPNS / PNS" } dd { (opt(i.tmt_cpns)) " / " (opt(i.tmt_pns)) }
+                    dt { (v.t("Unit kerja", "Unit")) } dd { (i.unit_name) }
+                    dt { (v.t("Jabatan", "Post")) } dd { (i.position_title.as_deref().unwrap_or("-")) }
+                    dt { (v.t("Email dinas", "Official email")) } dd { (i.email.as_deref().unwrap_or("-")) }
+                    dt { (v.t("Nomor HP", "Mobile")) } dd { (i.phone.as_deref().unwrap_or("-")) }
+                }
+            }
+            (history(&v, ("Riwayat pangkat", "Ranks"), &[("Golongan", "Rank"), ("TMT", "From"), ("SK", "Decree")],
+                r.ranks.iter().map(|e| vec![e.rank_code.clone(), day(e.tmt), format!("{} ({})", e.decree_number, day(e.decree_date))]).collect()))
+            (history(&v, ("Riwayat jabatan", "Posts"), &[("Jabatan", "Post"), ("Unit", "Unit"), ("TMT", "From"), ("SK", "Decree")],
+                r.positions.iter().map(|e| vec![e.position_title.clone(), e.unit_name.clone(), day(e.tmt), e.decree_number.clone()]).collect()))
+            (history(&v, ("Riwayat pendidikan", "Education"), &[("Jenjang", "Level"), ("Sekolah", "School"), ("Jurusan", "Major"), ("Lulus", "Graduated")],
+                r.education.iter().map(|e| vec![e.level.clone(), e.institution.clone(), e.major.clone().unwrap_or_default(), e.graduation_year.to_string()]).collect()))
+            (history(&v, ("Diklat", "Training"), &[("Nama", "Name"), ("Penyelenggara", "Organiser"), ("Tanggal", "Dates"), ("Jam", "Hours")],
+                r.training.iter().map(|e| vec![e.name.clone(), e.organizer.clone(), format!("{} – {}", day(e.start_date), day(e.end_date)), e.hours.to_string()]).collect()))
+            (history(&v, ("Penilaian kinerja", "Performance"), &[("Tahun", "Year"), ("Predikat", "Rating")],
+                r.performance.iter().map(|e| vec![e.year.to_string(), e.rating.clone()]).collect()))
+            (history(&v, ("Penghargaan", "Awards"), &[("Nama", "Name"), ("SK", "Decree"), ("Tahun", "Year")],
+                r.awards.iter().map(|e| vec![e.name.clone(), e.decree_number.clone(), e.year.to_string()]).collect()))
+            (history(&v, ("Keluarga", "Family"), &[("Hubungan", "Relation"), ("Nama", "Name"), ("Lahir", "Born")],
+                r.family.iter().map(|e| vec![e.relation.clone(), e.name.clone(), day(e.birth_date)]).collect()))
+            (history(&v, ("Hukuman disiplin", "Discipline"), &[("Tingkat", "Level"), ("SK", "Decree"), ("Masa", "Period")],
+                r.discipline.iter().map(|e| vec![e.level.clone(), e.decree_number.clone(), format!("{} – {}", day(e.starts_on), opt(e.ends_on))]).collect()))
+            p.hint { (v.t(
+                "Data ini berasal dari data kepegawaian instansi. Jika ada yang keliru, hubungi fasilitator unit Anda.",
+                "This comes from the agency's personnel records. If anything is wrong, ask your unit's fasilitator."
+            )) }
+        },
+    ))
 }
