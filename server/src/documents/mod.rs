@@ -665,6 +665,23 @@ impl Documents {
             .collect())
     }
 
+    /// The letters of the caller's own requests, newest first (one query).
+    pub async fn mine(&self, actor: &Actor) -> Result<Vec<DocumentView>, DocumentError> {
+        let own = sea_orm::sea_query::Query::select()
+            .column(service_request::Column::Id)
+            .from(service_request::Entity)
+            .and_where(service_request::Column::EmployeeId.eq(actor.employee_id))
+            .to_owned();
+        Ok(document::Entity::find()
+            .filter(document::Column::RequestId.in_subquery(own))
+            .order_by_desc(document::Column::CreatedAt)
+            .all(&self.db)
+            .await?
+            .iter()
+            .map(|d| self.view_of(d))
+            .collect())
+    }
+
     /// Letters waiting for the caller's signature, oldest first.
     pub async fn awaiting(&self, actor: &Actor) -> Result<Vec<DocumentView>, DocumentError> {
         Ok(document::Entity::find()

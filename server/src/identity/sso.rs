@@ -62,6 +62,16 @@ pub(crate) mod entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// A browser's SSO login in progress, kept by the browser until the provider sends it back:
+/// the state to match, the nonce the ID token must carry, the PKCE verifier (URL-safe base64,
+/// no `.` in any of them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrowserLogin {
+    pub state: String,
+    pub nonce: String,
+    pub verifier: String,
+}
+
 #[derive(Clone)]
 pub struct SsoService {
     providers: Arc<Vec<Provider>>,
@@ -152,17 +162,26 @@ impl SsoService {
         Ok(fresh)
     }
 
-    /// Where a browser logs in with provider `name` (Authorization Code with PKCE S256, the
-    /// given state and nonce, back to the provider's `redirect_uri`); `login_hint` names the
-    /// account when the visitor typed it.
-    pub async fn authorization_url(
+    /// Starts a browser's login with provider `name` (Authorization Code with PKCE S256, back
+    /// to the provider's `redirect_uri`): where to send the browser, and what the browser must
+    /// keep until it comes back. `login_hint` names the account when the visitor typed it.
+    pub async fn start_browser_login(
         &self,
         name: &str,
-        (state, nonce, challenge): (&str, &str, &str),
         login_hint: Option<&str>,
-    ) -> Result<String, IdentityError> {
+    ) -> Result<(String, BrowserLogin), IdentityError> {
+        use base64::Engine;
+        use sha2::Digest;
         let provider = self.provider(name)?;
         let metadata = self.metadata(provider, false).await?;
+        let new = crate::identity::token::new_token;
+        let pending = BrowserLogin {
+            state: new(),
+            nonce: new(),
+            verifier: new(),
+        };
+        let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(sha2::Sha256::digest(pending.verifier.as_bytes()));
         let mut url = metadata.authorization_endpoint().url().clone();
         {
             let mut q = url.query_pairs_mut();
@@ -170,15 +189,15 @@ impl SsoService {
                 .append_pair("response_type", "code")
                 .append_pair("scope", &provider.config.scopes.join(" "))
                 .append_pair("redirect_uri", &provider.config.redirect_uri)
-                .append_pair("code_challenge", challenge)
+                .append_pair("code_challenge", &challenge)
                 .append_pair("code_challenge_method", "S256")
-                .append_pair("state", state)
-                .append_pair("nonce", nonce);
+                .append_pair("state", &pending.state)
+                .append_pair("nonce", &pending.nonce);
             if let Some(hint) = login_hint.map(str::trim).filter(|h| !h.is_empty()) {
                 q.append_pair("login_hint", hint);
             }
         }
-        Ok(url.to_string())
+        Ok((url.to_string(), pending))
     }
 
     pub async fn login(

@@ -340,24 +340,16 @@ async fn sso_start(
     Query(q): Query<SsoStart>,
 ) -> PageResult {
     use base64::Engine;
-    use sha2::Digest;
-    let new = crate::identity::token::new_token;
-    let (login_state, nonce, verifier) = (new(), new(), new());
-    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(sha2::Sha256::digest(verifier.as_bytes()));
-    let url = state
+    let (url, login) = state
         .identity
         .sso
-        .authorization_url(
-            &provider,
-            (&login_state, &nonce, &challenge),
-            q.login_hint.as_deref(),
-        )
+        .start_browser_login(&provider, q.login_hint.as_deref())
         .await?;
     let next = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .encode(local(q.next.as_deref()).as_bytes());
     let cookie = format!(
-        "{SSO_COOKIE}={provider}.{login_state}.{nonce}.{verifier}.{next}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600; Secure"
+        "{SSO_COOKIE}={provider}.{}.{}.{}.{next}; Path=/; HttpOnly; SameSite=Lax; Max-Age=600; Secure",
+        login.state, login.nonce, login.verifier
     );
     let mut response = Redirect::to(&url).into_response();
     if let Ok(v) = HeaderValue::from_str(&cookie) {

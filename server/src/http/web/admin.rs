@@ -5,14 +5,13 @@
 use abdi_proto::agency::{NewRoleGrant, Role, RoleRevocation, Standing};
 use axum::Form;
 use axum::extract::{Multipart, State};
-use chrono::NaiveDate;
 use maud::{Markup, html};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::layout::{csrf_field, day, notice, shell, text, when};
-use super::{PageResponses, PageResult, Signed, Visitor, WebError, page, see};
+use super::{PageResponses, PageResult, Signed, Visitor, WebError, date, page, see, unreadable};
 use crate::error::ApiError;
 use crate::http::extract::Path;
 use crate::identity::audit::Origin as Client;
@@ -169,21 +168,6 @@ struct GrantForm {
     decree_date: String,
     starts_on: Option<String>,
     ends_on: Option<String>,
-}
-
-fn date(field: &str, s: Option<&str>) -> Result<Option<NaiveDate>, ApiError> {
-    match s.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| {
-                ApiError::with_detail(
-                    abdi_proto::ErrorCode::InvalidBody,
-                    format!("Tanggal '{field}' harus berbentuk TTTT-BB-HH."),
-                    format!("The date '{field}' must be YYYY-MM-DD."),
-                )
-            }),
-    }
 }
 
 /// Grants a role by decree (a fresh step-up).
@@ -519,15 +503,6 @@ async fn import(
             (import_upload(&v))
         },
     ))
-}
-
-fn unreadable(e: axum::extract::multipart::MultipartError) -> WebError {
-    ApiError::with_detail(
-        abdi_proto::ErrorCode::InvalidBody,
-        format!("Unggahan tidak terbaca: {}", e.body_text()),
-        format!("The upload could not be read: {}", e.body_text()),
-    )
-    .into()
 }
 
 /// The authentication audit log, newest first.

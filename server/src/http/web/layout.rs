@@ -25,19 +25,11 @@ pub(crate) fn asset_version() -> &'static str {
 
 /// A whole page: `title` in the visitor's language, the navigation for who they are.
 pub(crate) fn shell(v: &Visitor, title: &str, body: Markup) -> Markup {
-    let version = asset_version();
     let signed = v.caller.is_some();
     html! {
         (DOCTYPE)
         html lang=(v.lang.tag()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                @if let Some(csrf) = &v.csrf { meta name="csrf-token" content=(csrf); }
-                title { (title) " · Abdi" }
-                link rel="stylesheet" href={ "/assets/abdi.css?v=" (version) };
-                script src={ "/assets/abdi.js?v=" (version) } defer {}
-            }
+            (head(title, v.csrf.as_deref(), true))
             body {
                 a.skip href="#main" { (v.t("Langsung ke isi", "Skip to content")) }
                 header.top {
@@ -76,6 +68,22 @@ pub(crate) fn shell(v: &Visitor, title: &str, body: Markup) -> Markup {
                     p { "Abdi · " (v.t("Layanan kepegawaian ASN", "Civil-service workflows")) }
                 }
             }
+        }
+    }
+}
+
+/// A page's `<head>`: its title, the stylesheet, and (for pages that act) the script and the
+/// session's CSRF token.
+fn head(title: &str, csrf: Option<&str>, script: bool) -> Markup {
+    let version = asset_version();
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            @if let Some(csrf) = csrf { meta name="csrf-token" content=(csrf); }
+            title { (title) " · Abdi" }
+            link rel="stylesheet" href={ "/assets/abdi.css?v=" (version) };
+            @if script { script src={ "/assets/abdi.js?v=" (version) } defer {} }
         }
     }
 }
@@ -168,16 +176,10 @@ pub(crate) fn error_page(e: &ApiError) -> Markup {
         )),
         _ => None,
     };
-    let version = asset_version();
     html! {
         (DOCTYPE)
         html lang="id" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (e.code.title(Lang::Id)) " · Abdi" }
-                link rel="stylesheet" href={ "/assets/abdi.css?v=" (version) };
-            }
+            (head(e.code.title(Lang::Id), None, false))
             body {
                 header.top { a.brand href="/" { "Abdi" } }
                 main #main {

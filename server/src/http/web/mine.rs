@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::form::{Sent, inputs};
 use super::layout::{csrf_field, day, notice, outcome_text, problem, shell, status, text, when};
-use super::{PageResponses, PageResult, Signed, Visitor, WebError, page, see};
+use super::{PageResponses, PageResult, Signed, Visitor, WebError, page, see, unreadable};
 use crate::error::ApiError;
 use crate::http::extract::Path;
 use crate::services::attachments;
@@ -257,7 +257,7 @@ async fn read_form(
         .collect();
     let mut sent = Sent::default();
     let mut checked = false;
-    while let Some(part) = multipart.next_field().await.map_err(bad_form)? {
+    while let Some(part) = multipart.next_field().await.map_err(unreadable)? {
         let name = part.name().unwrap_or("").to_owned();
         match part.file_name().map(str::to_owned) {
             Some(file) if checked && attachment_fields.contains(&name.as_str()) => {
@@ -280,7 +280,7 @@ async fn read_form(
             }
             Some(_) => continue,
             None => {
-                let value = part.text().await.map_err(bad_form)?;
+                let value = part.text().await.map_err(unreadable)?;
                 if name == "csrf" {
                     v.check_form(&value)?;
                     checked = true;
@@ -354,15 +354,6 @@ async fn resend(
             Target::Edit { id, version },
         ),
     }
-}
-
-fn bad_form(e: axum::extract::multipart::MultipartError) -> WebError {
-    ApiError::with_detail(
-        abdi_proto::ErrorCode::InvalidBody,
-        format!("Formulir tidak terbaca: {}", e.body_text()),
-        format!("The form could not be read: {}", e.body_text()),
-    )
-    .into()
 }
 
 /// A request with its chain and timeline; the owner may cancel it, the fasilitator verify it
@@ -636,22 +627,7 @@ async fn balance(
 /// My letters: the letters of my decided requests.
 #[utoipa::path(get, path = "/letters", tag = "web", responses(PageResponses))]
 async fn letters(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
-    let actor = &v.caller()?.actor;
-    let decided = state
-        .services
-        .mine(
-            actor,
-            Some(RequestStatus::Decided),
-            Page {
-                after: None,
-                limit: 100,
-            },
-        )
-        .await?;
-    let mut docs = Vec::new();
-    for r in &decided.items {
-        docs.extend(state.documents.of_request(actor, r.id).await?);
-    }
+    let docs = state.documents.mine(&v.caller()?.actor).await?;
     page(shell(
         &v,
         v.t("Surat saya", "My letters"),

@@ -212,6 +212,32 @@ pub(crate) fn see(to: &str) -> PageResult {
     Ok(Redirect::to(to).into_response())
 }
 
+/// A multipart upload that broke off or does not parse.
+pub(crate) fn unreadable(e: axum::extract::multipart::MultipartError) -> WebError {
+    ApiError::with_detail(
+        ErrorCode::InvalidBody,
+        format!("Unggahan tidak terbaca: {}", e.body_text()),
+        format!("The upload could not be read: {}", e.body_text()),
+    )
+    .into()
+}
+
+/// A date a form sent as `YYYY-MM-DD` (none when left empty).
+pub(crate) fn date(field: &str, s: Option<&str>) -> Result<Option<chrono::NaiveDate>, ApiError> {
+    match s.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                ApiError::with_detail(
+                    ErrorCode::InvalidBody,
+                    format!("Tanggal '{field}' harus berbentuk TTTT-BB-HH."),
+                    format!("The date '{field}' must be YYYY-MM-DD."),
+                )
+            }),
+    }
+}
+
 /// What any page may answer, for the OpenAPI document: the page, a redirect (to login, or
 /// after a form), a page explaining a refusal, or a problem for a request that did not parse.
 pub(crate) struct PageResponses;

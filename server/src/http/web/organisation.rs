@@ -8,7 +8,6 @@ use abdi_proto::organisation::{
 };
 use axum::Form;
 use axum::extract::State;
-use chrono::NaiveDate;
 use maud::{Markup, html};
 use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -39,12 +38,12 @@ fn decree_fields(v: &Visitor, prefix: &str) -> Markup {
     }
 }
 
-fn decree(number: String, date: &str) -> Result<OrganisationDecree, WebError> {
-    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| {
+fn decree(number: String, day: &str) -> Result<OrganisationDecree, WebError> {
+    let date = super::date("decree_date", Some(day))?.ok_or_else(|| {
         ApiError::with_detail(
             abdi_proto::ErrorCode::InvalidBody,
-            "Tanggal SK harus berbentuk TTTT-BB-HH.",
-            "The decree date must be YYYY-MM-DD.",
+            "Tanggal SK wajib diisi.",
+            "The decree date is required.",
         )
     })?;
     Ok(OrganisationDecree { number, date })

@@ -8,7 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::layout::{notice, public_document, shell, text};
-use super::{PageResponses, PageResult, Visitor, WebError, page};
+use super::{PageResponses, PageResult, Visitor, page, unreadable};
 use crate::documents::DocumentError;
 use crate::error::ApiError;
 use crate::http::extract::Path;
@@ -120,13 +120,4 @@ pub(super) fn result(v: &Visitor, r: &VerificationReport, facts: bool) -> Markup
         }
         p.hint { "SHA-256: " code { (r.sha256) } }
     }
-}
-
-fn unreadable(e: axum::extract::multipart::MultipartError) -> WebError {
-    ApiError::with_detail(
-        abdi_proto::ErrorCode::InvalidBody,
-        format!("Unggahan tidak terbaca: {}", e.body_text()),
-        format!("The upload could not be read: {}", e.body_text()),
-    )
-    .into()
 }
