@@ -19,6 +19,7 @@ mod m20261202_000012_roles_by_decree;
 mod m20261202_000013_employee_record;
 mod m20261202_000014_holiday_revisions;
 mod m20261202_000015_organisation_changes;
+mod m20261203_000016_record_updates;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_employee_record::Migration),
             Box::new(m20261202_000014_holiday_revisions::Migration),
             Box::new(m20261202_000015_organisation_changes::Migration),
+            Box::new(m20261203_000016_record_updates::Migration),
         ]
     }
 }

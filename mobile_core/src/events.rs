@@ -104,6 +104,8 @@ impl StatusEvents {
                     Ok(r) => {
                         self.response = Some(r);
                         self.buffer.clear();
+                        // Back on line: the next silence starts the pauses from the shortest.
+                        self.failures = 0;
                     }
                     Err(e) if e.is_transient() => self.pause().await,
                     Err(e) => return Err(e),
@@ -128,7 +130,14 @@ impl StatusEvents {
             .header("accept", "text/event-stream".into())
             .header("last-event-id", self.last_id.to_string());
         call.token = Some(client.token().await?);
-        match client.http.open_stream(call).await {
+        // A handshake the network swallows is a failure like a silence, not a wait forever.
+        let opened = tokio::time::timeout(
+            client.config.stream_idle_timeout,
+            client.http.open_stream(call),
+        )
+        .await
+        .map_err(|_| CoreError::Timeout("event stream: no answer to the handshake".into()))?;
+        match opened {
             Err(CoreError::Api {
                 code: abdi_proto::ErrorCode::Unauthenticated,
                 status,

@@ -38,7 +38,7 @@ pub use forms::validate_form;
 pub use http::ClientConfig;
 pub use nip::{NipInfo, check_nip};
 pub use passkeys::PasskeyPrompt;
-pub use queue::{FlushOutcome, NewAttachment, QueueState, QueuedSubmission};
+pub use queue::{FlushOutcome, NewAttachment, QueueState, QueuedProposal, QueuedSubmission};
 pub use reference::ReferenceCache;
 pub use sso::SsoStart;
 pub use storage::{DataDir, MemorySecureStore, SecureStore};

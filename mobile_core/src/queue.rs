@@ -5,10 +5,13 @@
 //! sends what waits, oldest first, each with its own key, so a call that reached the server
 //! but whose answer was lost is answered from the server's record the next time instead of
 //! making a second request. Entries survive an app restart; one flush runs at a time.
+//!
+//! A proposal to change the employee's record (with its evidence) is queued the same way.
 
 use abdi_proto::Text;
 use abdi_proto::forms::FormValues;
 use abdi_proto::services::{AttachmentInfo, NewRequest, RequestStatus, RequestView};
+use abdi_proto::updates::{Change, EVIDENCE, Proposal, ProposalDraft, ProposalStatus, Section};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -36,6 +39,11 @@ pub enum QueueState {
         request_id: Uuid,
         status: RequestStatus,
     },
+    /// The server has the proposal.
+    Proposed {
+        proposal_id: Uuid,
+        status: ProposalStatus,
+    },
     /// The server refused it for good (the rules changed since the schema was cached, the
     /// balance ran out): the employee must look at it.
     Rejected { code: String, message: Text },
@@ -54,11 +62,25 @@ pub struct QueuedFile {
     pub uploaded: Option<AttachmentInfo>,
 }
 
+/// What a queued proposal changes (its values are the entry's `form`, its evidence the
+/// entry's files).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedProposal {
+    pub section: Section,
+    pub change: Change,
+    pub entry_id: Option<i64>,
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueuedSubmission {
     /// Also the `Idempotency-Key` of every attempt.
     pub id: Uuid,
+    /// The service asked for (empty for a proposal).
     pub service: String,
+    /// Set for a proposal to change the record instead of a service request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<QueuedProposal>,
     /// The form without its attachment fields (they are filled in from `files` when sent).
     pub form: FormValues,
     pub files: Vec<QueuedFile>,
@@ -103,6 +125,19 @@ impl QueuedSubmission {
     }
 }
 
+impl QueuedSubmission {
+    /// The proposal as it is sent (with its evidence as [`Self::form_with_files`] lists it).
+    fn draft(&self, p: &QueuedProposal) -> ProposalDraft {
+        ProposalDraft {
+            section: p.section,
+            change: p.change,
+            entry_id: p.entry_id,
+            values: self.form_with_files(),
+            note: p.note.clone(),
+        }
+    }
+}
+
 /// What a flush did with one submission.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlushOutcome {
@@ -136,19 +171,54 @@ impl Client {
         attachments: Vec<NewAttachment>,
         today: NaiveDate,
     ) -> Result<QueuedSubmission, CoreError> {
-        let id = Uuid::new_v4();
-        let mut entry = QueuedSubmission {
-            id,
-            service: service.to_owned(),
-            form,
-            files: Vec::new(),
-            queued_at: self.clock.now(),
-            attempts: 0,
-            last_error: None,
-            state: QueueState::Pending,
+        let entry = self.entry(service, None, form, &attachments);
+        let errors = self
+            .validate_offline(service, &entry.form_with_files(), today)
+            .await?;
+        self.keep(entry, attachments, errors).await
+    }
+
+    /// Checks a proposal to change the record offline (the field table is the server's own)
+    /// and queues it durably with its evidence files; [`Client::flush`] sends it.
+    pub async fn enqueue_proposal(
+        &self,
+        draft: ProposalDraft,
+        evidence: Vec<(String, Vec<u8>)>,
+        today: NaiveDate,
+    ) -> Result<QueuedSubmission, CoreError> {
+        let target = QueuedProposal {
+            section: draft.section,
+            change: draft.change,
+            entry_id: draft.entry_id,
+            note: draft.note,
         };
-        for (n, a) in attachments.iter().enumerate() {
-            entry.files.push(QueuedFile {
+        let files: Vec<NewAttachment> = evidence
+            .into_iter()
+            .map(|(name, bytes)| NewAttachment {
+                field: EVIDENCE.into(),
+                name,
+                bytes,
+            })
+            .collect();
+        let mut values = draft.values;
+        values.remove(EVIDENCE);
+        let entry = self.entry("", Some(target.clone()), values, &files);
+        let errors = entry.draft(&target).check(today);
+        self.keep(entry, files, errors).await
+    }
+
+    fn entry(
+        &self,
+        service: &str,
+        proposal: Option<QueuedProposal>,
+        form: FormValues,
+        attachments: &[NewAttachment],
+    ) -> QueuedSubmission {
+        let id = Uuid::new_v4();
+        let files = attachments
+            .iter()
+            .enumerate()
+            .map(|(n, a)| QueuedFile {
                 field: a.field.clone(),
                 name: a.name.clone(),
                 content_type: sniff_content_type(&a.bytes)
@@ -157,11 +227,28 @@ impl Client {
                 size: a.bytes.len() as u64,
                 file: format!("queue/files/{id}-{n}"),
                 uploaded: None,
-            });
+            })
+            .collect();
+        QueuedSubmission {
+            id,
+            service: service.to_owned(),
+            proposal,
+            form,
+            files,
+            queued_at: self.clock.now(),
+            attempts: 0,
+            last_error: None,
+            state: QueueState::Pending,
         }
-        let errors = self
-            .validate_offline(service, &entry.form_with_files(), today)
-            .await?;
+    }
+
+    /// Writes an entry that passed its offline check, its files first.
+    async fn keep(
+        &self,
+        entry: QueuedSubmission,
+        attachments: Vec<NewAttachment>,
+        errors: Vec<abdi_proto::forms::FieldError>,
+    ) -> Result<QueuedSubmission, CoreError> {
         if !errors.is_empty() {
             return Err(CoreError::FormInvalid(errors));
         }
@@ -217,11 +304,8 @@ impl Client {
             entry.attempts += 1;
             let result = self.send_queued(&mut entry).await;
             let error = match result {
-                Ok(view) => {
-                    entry.state = QueueState::Sent {
-                        request_id: view.id,
-                        status: view.status,
-                    };
+                Ok(state) => {
+                    entry.state = state;
                     entry.last_error = None;
                     None
                 }
@@ -259,7 +343,7 @@ impl Client {
         Ok(outcomes)
     }
 
-    async fn send_queued(&self, entry: &mut QueuedSubmission) -> Result<RequestView, CoreError> {
+    async fn send_queued(&self, entry: &mut QueuedSubmission) -> Result<QueueState, CoreError> {
         for i in 0..entry.files.len() {
             if entry.files[i].uploaded.is_some() {
                 continue;
@@ -280,16 +364,29 @@ impl Client {
             entry.files[i].uploaded = Some(info);
             self.data.write_json(&entry.path(), &*entry).await?;
         }
+        let key = entry.id.to_string();
+        if let Some(p) = &entry.proposal {
+            let body = entry.draft(p);
+            let sent: Proposal = self
+                .authed(Call::post("/api/v1/me/proposals", &body)?.idempotent(&key))
+                .await?;
+            return Ok(QueueState::Proposed {
+                proposal_id: sent.id,
+                status: sent.status,
+            });
+        }
         let body = NewRequest {
             service: entry.service.clone(),
             form: entry.form_with_files(),
             submit: true,
         };
-        let key = entry.id.to_string();
         let view: RequestView = self
             .authed(Call::post("/api/v1/requests", &body)?.idempotent(&key))
             .await?;
-        Ok(view)
+        Ok(QueueState::Sent {
+            request_id: view.id,
+            status: view.status,
+        })
     }
 }
 

@@ -2,14 +2,22 @@
 //! kept on the phone so the profile screen shows them offline. Each is replaced whole when a
 //! fresh copy arrives, and stays as it was when the network is gone. Logging out removes both:
 //! they hold the NIK, the family and the addresses.
+//!
+//! The archive of verified documents is kept beside them, so the record's completeness is
+//! worked out offline by the same rules the server applies, and a service's document fields
+//! are filled from it.
 
+use abdi_proto::completeness::{Completeness, RecordFacts};
 use abdi_proto::record::EmployeeRecord;
+use abdi_proto::updates::{ArchiveDocument, ProposalPage};
 
 use crate::http::Call;
 use crate::{Client, CoreError};
 
 const RECORD_FILE: &str = "cache/record.json";
 const DRH_FILE: &str = "cache/record-drh.pdf";
+const ARCHIVE_FILE: &str = "cache/archive.json";
+const PROPOSALS_FILE: &str = "cache/proposals.json";
 
 impl Client {
     /// The employee's record from the server, kept for offline use.
@@ -47,9 +55,45 @@ impl Client {
             .ok_or_else(|| CoreError::NotCached("DRH".into()))
     }
 
-    /// Removes the record and its DRH from the phone (at logout).
+    /// The employee's archive of verified documents, kept for offline use.
+    pub async fn my_archive(&self) -> Result<Vec<ArchiveDocument>, CoreError> {
+        let archive: Vec<ArchiveDocument> = self.authed(Call::get("/api/v1/me/archive")).await?;
+        self.data.write_json(ARCHIVE_FILE, &archive).await?;
+        Ok(archive)
+    }
+
+    /// The archive as last fetched (empty if never fetched).
+    pub async fn cached_archive(&self) -> Result<Vec<ArchiveDocument>, CoreError> {
+        Ok(self.data.read_json(ARCHIVE_FILE).await?.unwrap_or_default())
+    }
+
+    /// How complete the record is, worked out on the phone from the cached record and archive.
+    pub async fn completeness(&self) -> Result<Completeness, CoreError> {
+        let record = self.cached_record().await?;
+        let archive = self.cached_archive().await?;
+        Ok(RecordFacts::of(&record, archive.iter().map(|d| d.kind)).completeness())
+    }
+
+    /// The employee's proposals to change their record (newest first), kept for offline use.
+    pub async fn my_proposals(&self) -> Result<ProposalPage, CoreError> {
+        let page: ProposalPage = self.authed(Call::get("/api/v1/me/proposals")).await?;
+        self.data.write_json(PROPOSALS_FILE, &page).await?;
+        Ok(page)
+    }
+
+    /// The proposals as last fetched.
+    pub async fn cached_proposals(&self) -> Result<ProposalPage, CoreError> {
+        self.data
+            .read_json(PROPOSALS_FILE)
+            .await?
+            .ok_or_else(|| CoreError::NotCached("proposals".into()))
+    }
+
+    /// Removes the record, its DRH, the archive and the proposals from the phone (at logout).
     pub(crate) async fn forget_record(&self) -> Result<(), CoreError> {
-        self.data.remove(RECORD_FILE).await?;
-        self.data.remove(DRH_FILE).await
+        for f in [RECORD_FILE, DRH_FILE, ARCHIVE_FILE, PROPOSALS_FILE] {
+            self.data.remove(f).await?;
+        }
+        Ok(())
     }
 }

@@ -235,6 +235,16 @@ error_codes! {
         "Perubahan organisasi tidak sesuai; lihat keterangannya", "The change to the organisation is not consistent; see the detail";
     OrganisationInUse = "organisation_in_use", 409,
         "Unit atau jabatan ini masih digunakan; lihat keterangannya", "The unit or post is still in use; see the detail";
+    RecordIncomplete = "record_incomplete", 422,
+        "Data kepegawaian Anda belum lengkap untuk layanan ini; lengkapi dulu melalui pemutakhiran data", "Your record is not complete for this service; complete it through a data update first";
+    ProposalNotFound = "proposal_not_found", 404,
+        "Usulan perubahan data tidak ditemukan", "Data update proposal not found";
+    ProposalChanged = "proposal_changed", 409,
+        "Usulan ini telah diubah atau diputuskan orang lain; muat ulang lalu coba lagi", "Someone else changed or decided this proposal; reload and try again";
+    ProposalClosed = "proposal_closed", 409,
+        "Usulan ini sudah diputuskan atau ditarik", "This proposal has already been decided or withdrawn";
+    EntryNotFound = "entry_not_found", 404,
+        "Data riwayat yang hendak diubah tidak ditemukan pada data Anda", "The entry to change is not in your record";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

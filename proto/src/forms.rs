@@ -91,6 +91,11 @@ pub enum FieldKind {
         #[serde(default)]
         min_count: u32,
         max_count: u32,
+        /// The kind of the employee's archived documents that may stand in for an upload
+        /// (`[{"archive": "<document id>"}]`): a verified diploma is offered, not asked for
+        /// again. A field without it always asks for a fresh copy.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        archive: Option<crate::archive::ArchiveKind>,
     },
 }
 
@@ -311,6 +316,7 @@ fn check(kind: &FieldKind, v: &Value, today: NaiveDate) -> Result<(), FieldError
             max_bytes,
             min_count,
             max_count,
+            ..
         } => {
             let files = v.as_array().ok_or(WrongType)?;
             let n = files.len() as u32;

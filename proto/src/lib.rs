@@ -5,7 +5,9 @@
 //! for mobile targets.
 
 pub mod agency;
+pub mod archive;
 pub mod calendar;
+pub mod completeness;
 pub mod documents;
 pub mod error;
 pub mod forms;
@@ -23,6 +25,7 @@ pub mod rank;
 pub mod record;
 pub mod reference;
 pub mod services;
+pub mod updates;
 
 pub use calendar::{Holiday, HolidayCalendar};
 pub use error::{ErrorCode, Lang, Problem, ProblemItem, Text};

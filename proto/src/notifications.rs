@@ -36,10 +36,13 @@ pub enum NotificationKind {
     /// The holiday calendar changed on a day an open request covers: for its fasilitators,
     /// who check its working days.
     CalendarChanged,
+    /// A proposal to change the record was returned, verified or rejected (for the employee),
+    /// or waits to be verified (for its verifiers).
+    RecordUpdate,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 7] = [
+    pub const ALL: [NotificationKind; 8] = [
         Self::RequestStatus,
         Self::PasskeyAdded,
         Self::NewDevice,
@@ -47,6 +50,7 @@ impl NotificationKind {
         Self::PostVacant,
         Self::RoleEnded,
         Self::CalendarChanged,
+        Self::RecordUpdate,
     ];
 
     pub fn code(self) -> &'static str {
@@ -58,6 +62,7 @@ impl NotificationKind {
             Self::PostVacant => "post_vacant",
             Self::RoleEnded => "role_ended",
             Self::CalendarChanged => "calendar_changed",
+            Self::RecordUpdate => "record_update",
         }
     }
 

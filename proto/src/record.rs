@@ -78,6 +78,9 @@ pub struct PositionEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EducationEntry {
+    /// The entry's id, for a proposal that corrects or removes it.
+    #[serde(default)]
+    pub id: i64,
     pub level: String,
     pub institution: String,
     pub major: Option<String>,
@@ -88,6 +91,9 @@ pub struct EducationEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrainingEntry {
+    /// The entry's id, for a proposal that corrects or removes it.
+    #[serde(default)]
+    pub id: i64,
     pub name: String,
     pub organizer: String,
     pub start_date: NaiveDate,
@@ -106,6 +112,9 @@ pub struct RatingEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AwardEntry {
+    /// The entry's id, for a proposal that corrects or removes it.
+    #[serde(default)]
+    pub id: i64,
     pub name: String,
     pub decree_number: String,
     pub year: i32,
@@ -114,6 +123,9 @@ pub struct AwardEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FamilyEntry {
+    /// The entry's id, for a proposal that corrects or removes it.
+    #[serde(default)]
+    pub id: i64,
     /// `spouse`, `child` or `parent`.
     pub relation: String,
     pub name: String,
@@ -137,6 +149,9 @@ pub struct SanctionEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CompetencyEntry {
+    /// The entry's id, for a proposal that corrects or removes it.
+    #[serde(default)]
+    pub id: i64,
     pub name: String,
     pub level: String,
     pub assessed_on: NaiveDate,
@@ -146,6 +161,9 @@ pub struct CompetencyEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganisationEntry {
+    /// The entry's id, for a proposal that corrects or removes it.
+    #[serde(default)]
+    pub id: i64,
     pub organisation: String,
     pub role: String,
     pub start_year: i32,

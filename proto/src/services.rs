@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::completeness::Requirements;
 use crate::error::Text;
 use crate::forms::{FormSchema, FormValues};
 
@@ -212,6 +213,9 @@ pub struct ServiceSpec {
     pub sop_version: String,
     /// The SOP's text (requirements, duration, legal basis) as shown to employees.
     pub sop: Text,
+    /// What the record and the archive must hold before any rule runs (Pasal 11(3)).
+    #[serde(default, skip_serializing_if = "Requirements::is_empty")]
+    pub requires: Requirements,
 }
 
 /// A service with everything the app needs to render and explain it.
@@ -484,6 +488,18 @@ pub struct Violation {
 }
 
 impl Violation {
+    /// What the record lacks, as one problem of a `record_incomplete` answer.
+    pub fn missing(m: crate::completeness::Missing) -> Self {
+        Self {
+            field: Some(m.item),
+            message: Text::new(
+                format!("Belum ada: {}.", m.label.id),
+                format!("Missing: {}.", m.label.en),
+            ),
+            code: m.code,
+        }
+    }
+
     pub fn new(
         code: &str,
         field: Option<&str>,

@@ -130,6 +130,7 @@ impl Application {
             clock: clock.clone(),
             reference: ReferenceService::new(db.clone()),
             records: crate::record::Records::new(db.clone(), clock.clone(), place),
+            updates: crate::updates::Updates::new(db.clone(), clock.clone(), &notifications),
             agency: crate::agency::Agency::new(
                 db.clone(),
                 identity.clone(),

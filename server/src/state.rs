@@ -15,6 +15,7 @@ use crate::record::Records;
 use crate::reference::ReferenceService;
 use crate::services::Services;
 use crate::store::shared::SharedStore;
+use crate::updates::Updates;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -24,6 +25,7 @@ pub struct AppState {
     pub sessions: SharedStore,
     pub reference: ReferenceService,
     pub records: Records,
+    pub updates: Updates,
     pub identity: Identity,
     pub access: Access,
     pub agency: Agency,

@@ -208,6 +208,17 @@ impl Browser {
         .await;
     }
 
+    /// Picks the file at `path` in a file input, as a person would from the file chooser.
+    pub async fn attach(&self, css: &str, path: &std::path::Path) {
+        let id = self.find(css).await;
+        self.cmd(
+            "POST",
+            &format!("/element/{id}/value"),
+            json!({ "text": path.display().to_string() }),
+        )
+        .await;
+    }
+
     /// Sets an input's value directly (date pickers, whose typing order follows the locale).
     pub async fn set(&self, css: &str, value: &str) {
         self.find(css).await;

@@ -127,9 +127,9 @@ pub struct QueueItem {
     /// Also its idempotency key.
     pub id: String,
     pub service: String,
-    /// `pending`, `sent` or `rejected`.
+    /// `pending`, `sent`, `proposed` or `rejected`.
     pub state: String,
-    /// For `sent`: the request on the server.
+    /// For `sent`: the request on the server; for `proposed`: the proposal.
     pub request_id: Option<String>,
     pub attempts: u32,
     /// For `rejected`, and for `pending` after a failed attempt: why.
@@ -212,6 +212,9 @@ fn queue_item(
     let (name, request_id, rejected) = match state {
         QueueState::Pending => ("pending", None, None),
         QueueState::Sent { request_id, .. } => ("sent", Some(request_id.to_string()), None),
+        QueueState::Proposed { proposal_id, .. } => {
+            ("proposed", Some(proposal_id.to_string()), None)
+        }
         QueueState::Rejected { code, message } => (
             "rejected",
             None,
@@ -411,6 +414,38 @@ impl AbdiClient {
             .enqueue(&service, form, files, date("today", &today)?)
             .await?;
         Ok(queue_item(q.id, q.service, &q.state, q.attempts, None))
+    }
+
+    /// Checks and queues a proposal to change the record (`ProposalDraft` JSON, without its
+    /// evidence) with its evidence files; [`AbdiClient::flush`] sends it.
+    pub async fn enqueue_proposal(
+        &self,
+        draft_json: String,
+        evidence: Vec<AttachmentFile>,
+        today: String,
+    ) -> Result<QueueItem, BridgeError> {
+        let draft: abdi_proto::updates::ProposalDraft = json("draft", &draft_json)?;
+        let files = evidence.into_iter().map(|a| (a.name, a.bytes)).collect();
+        let q = self
+            .inner
+            .enqueue_proposal(draft, files, date("today", &today)?)
+            .await?;
+        Ok(queue_item(q.id, q.service, &q.state, q.attempts, None))
+    }
+
+    /// The employee's proposals (`ProposalPage` JSON), kept for offline use.
+    pub async fn my_proposals(&self) -> Result<String, BridgeError> {
+        Ok(to_json(&self.inner.my_proposals().await?))
+    }
+
+    /// The archive of verified documents (`ArchiveDocument` JSON array), kept for offline use.
+    pub async fn my_archive(&self) -> Result<String, BridgeError> {
+        Ok(to_json(&self.inner.my_archive().await?))
+    }
+
+    /// The record's completeness (`Completeness` JSON), worked out offline.
+    pub async fn completeness(&self) -> Result<String, BridgeError> {
+        Ok(to_json(&self.inner.completeness().await?))
     }
 
     /// Sends what waits, oldest first; one item per submission tried.

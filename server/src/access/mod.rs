@@ -145,6 +145,8 @@ pub enum Action {
     ManageCalendar,
     /// Add, rename, move and close units and posts (by decree), and read their history.
     ManageOrganisation,
+    /// Verify, return or reject an employee's proposal to change their record.
+    VerifyRecordUpdate,
 }
 
 impl Action {
@@ -164,6 +166,7 @@ impl Action {
             Action::ImportRecords => &[Administrator],
             Action::ManageCalendar => &[Administrator],
             Action::ManageOrganisation => &[Administrator],
+            Action::VerifyRecordUpdate => &[Fasilitator, Administrator],
         }
     }
 }

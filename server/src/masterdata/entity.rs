@@ -174,3 +174,28 @@ history_entity!(organisation_experience, "organisation_experiences" {
 history_entity!(salary_history, "salary_histories" {
     basic_salary: i64, rank_code: String, service_years: i32, tmt: Date, decree_number: String,
 });
+
+/// A verified document in the employee's archive (Pergub Jatim 73/2020 Pasal 22): its file is
+/// an attachment kept for as long as the archive holds it.
+pub mod archive_document {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "archive_documents")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub employee_id: Uuid,
+        /// An [`abdi_proto::archive::ArchiveKind`] code.
+        pub kind: String,
+        pub attachment_id: Uuid,
+        pub proposal_id: Option<Uuid>,
+        pub verified_by: Option<Uuid>,
+        pub verified_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

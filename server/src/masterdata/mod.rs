@@ -1,5 +1,6 @@
 //! Master data: the organisation (units, positions) and employees with their histories.
 
+pub mod completeness;
 pub mod entity;
 
 use abdi_proto::RankCode;

@@ -275,6 +275,7 @@ async fn load(
         )
         .into_iter()
         .map(|x| EducationEntry {
+            id: x.id,
             level: x.level,
             institution: x.institution,
             major: x.major,
@@ -290,6 +291,7 @@ async fn load(
         )
         .into_iter()
         .map(|t| TrainingEntry {
+            id: t.id,
             name: t.name,
             organizer: t.organizer,
             start_date: t.start_date,
@@ -307,6 +309,7 @@ async fn load(
         awards: history!(db, award, id, award::Column::Year)
             .into_iter()
             .map(|a| AwardEntry {
+                id: a.id,
                 name: a.name,
                 decree_number: a.decree_number,
                 year: a.year,
@@ -315,6 +318,7 @@ async fn load(
         family: history!(db, family_member, id, family_member::Column::BirthDate)
             .into_iter()
             .map(|f| FamilyEntry {
+                id: f.id,
                 relation: f.relation,
                 name: f.name,
                 gender: f.gender,
@@ -339,6 +343,7 @@ async fn load(
         competencies: history!(db, competency, id, competency::Column::AssessedOn)
             .into_iter()
             .map(|c| CompetencyEntry {
+                id: c.id,
                 name: c.name,
                 level: c.level,
                 assessed_on: c.assessed_on,
@@ -353,6 +358,7 @@ async fn load(
         )
         .into_iter()
         .map(|o| OrganisationEntry {
+            id: o.id,
             organisation: o.organisation,
             role: o.role,
             start_year: o.start_year,

@@ -75,6 +75,7 @@ where
     let waiting = attachment::Entity::find()
         .filter(attachment::Column::OwnerId.eq(owner))
         .filter(attachment::Column::RequestId.is_null())
+        .filter(attachment::Column::ProposalId.is_null())
         .count(db)
         .await?;
     if waiting >= u64::from(pending.per_employee) {
@@ -90,6 +91,7 @@ where
         id,
         owner_id: owner,
         request_id: None,
+        proposal_id: None,
         name: clean_name(name),
         content_type: stored.content_type.to_owned(),
         size: stored.size as i64,
@@ -101,6 +103,7 @@ where
         id: Set(model.id),
         owner_id: Set(model.owner_id),
         request_id: Set(None),
+        proposal_id: Set(None),
         name: Set(model.name.clone()),
         content_type: Set(model.content_type.clone()),
         size: Set(model.size),
@@ -131,6 +134,7 @@ pub async fn sweep(
     use sea_orm::QuerySelect;
     let stale = attachment::Entity::find()
         .filter(attachment::Column::RequestId.is_null())
+        .filter(attachment::Column::ProposalId.is_null())
         .filter(attachment::Column::CreatedAt.lt(cutoff))
         .limit(500)
         .all(db)
@@ -140,6 +144,7 @@ pub async fn sweep(
         let gone = attachment::Entity::delete_many()
             .filter(attachment::Column::Id.eq(a.id))
             .filter(attachment::Column::RequestId.is_null())
+            .filter(attachment::Column::ProposalId.is_null())
             .exec(db)
             .await?
             .rows_affected;
@@ -153,24 +158,37 @@ pub async fn sweep(
     Ok(removed)
 }
 
-/// An attachment for someone who may read it: its owner, or anyone who may see the request it
-/// belongs to ([`super::views::can_view`]). Anyone else is forbidden.
+/// An attachment for someone who may read it: its owner, or anyone who may see a request it
+/// belongs to ([`super::views::can_view`]): the request it was sent with or, for an archived
+/// document, any of its owner's requests that names it. Anyone else is forbidden.
 pub async fn readable(
     db: &impl ConnectionTrait,
     who: &crate::access::Principal,
     id: Uuid,
 ) -> Result<attachment::Model, ServiceError> {
     let a = find(db, id).await?;
-    let allowed = a.owner_id == who.employee_id
-        || match a.request_id {
-            Some(request) => super::views::can_view(db, who, request).await?,
-            None => false,
-        };
-    if allowed {
-        Ok(a)
-    } else {
-        Err(crate::access::AccessError::Forbidden.into())
+    if a.owner_id == who.employee_id {
+        return Ok(a);
     }
+    if let Some(request) = a.request_id
+        && super::views::can_view(db, who, request).await?
+    {
+        return Ok(a);
+    }
+    if a.proposal_id.is_some() {
+        // An archived copy stays the archive's: the requests that use it name it in their form.
+        let naming = super::entity::service_request::Entity::find()
+            .filter(super::entity::service_request::Column::EmployeeId.eq(a.owner_id))
+            .filter(super::entity::service_request::Column::Form.contains(a.id.to_string()))
+            .all(db)
+            .await?;
+        for r in naming {
+            if super::views::can_view(db, who, r.id).await? {
+                return Ok(a);
+            }
+        }
+    }
+    Err(crate::access::AccessError::Forbidden.into())
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<attachment::Model, ServiceError> {
@@ -195,6 +213,7 @@ fn named_ids<'a>(
                 f.name.as_str(),
                 items
                     .iter()
+                    .filter(|i| i.get(ARCHIVE).is_none())
                     .map(|i| i["id"].as_str().and_then(|s| Uuid::parse_str(s).ok()))
                     .collect(),
             )),
@@ -202,15 +221,47 @@ fn named_ids<'a>(
         })
 }
 
+/// What holds an attachment once it is sent: a service request, or a proposal to change the
+/// record (whose evidence it is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    Request(Uuid),
+    Proposal(Uuid),
+}
+
+impl Holder {
+    /// Free (uploaded, not yet sent) or already this holder's.
+    fn may_take(self, a: &attachment::Model) -> bool {
+        let (request, proposal) = match self {
+            Holder::Request(id) => (Some(id), None),
+            Holder::Proposal(id) => (None, Some(id)),
+        };
+        a.request_id.is_none_or(|r| Some(r) == request)
+            && a.proposal_id.is_none_or(|p| Some(p) == proposal)
+    }
+
+    fn column(self) -> (attachment::Column, Uuid) {
+        match self {
+            Holder::Request(id) => (attachment::Column::RequestId, id),
+            Holder::Proposal(id) => (attachment::Column::ProposalId, id),
+        }
+    }
+}
+
+/// The key of a form's file entry that names an archived document instead of an upload.
+const ARCHIVE: &str = "archive";
+
 /// Checks a form's keys against the schema and replaces each attachment named in it by what
 /// was stored for it. A key the schema does not declare, or an id that is not one of the
-/// owner's files (or is already sent with another request), is a field error.
+/// owner's files (or is already sent with something else), is a field error. An entry
+/// `{"archive": "<document id>"}` in a field that offers the archive stands for the owner's
+/// archived document of that kind, as verified.
 pub async fn resolve(
     db: &impl ConnectionTrait,
     schema: &FormSchema,
     form: &FormValues,
     owner: Uuid,
-    request_id: Uuid,
+    holder: Holder,
 ) -> Result<Result<FormValues, Vec<FieldError>>, ServiceError> {
     let unknown = schema.unknown_fields(form);
     if !unknown.is_empty() {
@@ -218,33 +269,51 @@ pub async fn resolve(
     }
     let mut out = form.clone();
     let mut errors = Vec::new();
-    for (field, ids) in named_ids(schema, form) {
-        let found = attachment::Entity::find()
-            .filter(attachment::Column::Id.is_in(ids.iter().flatten().copied()))
-            .filter(attachment::Column::OwnerId.eq(owner))
-            .all(db)
-            .await?;
+    for field in &schema.fields {
+        let FieldKind::Attachment { archive, .. } = &field.kind else {
+            continue;
+        };
+        let Some(Value::Array(items)) = form.get(&field.name) else {
+            continue;
+        };
         let mut resolved = Vec::new();
-        for id in &ids {
-            match id.and_then(|id| {
-                found
-                    .iter()
-                    .find(|a| a.id == id && a.request_id.is_none_or(|r| r == request_id))
-            }) {
-                Some(a) => resolved.push(json!({
-                    "id": a.id,
-                    "name": a.name,
-                    "content_type": a.content_type,
-                    "size": a.size,
-                    "sha256": a.sha256,
-                })),
+        for item in items {
+            let found = match item.get(ARCHIVE) {
+                Some(doc) => match (archive, doc.as_str().and_then(|s| Uuid::parse_str(s).ok())) {
+                    (Some(kind), Some(doc)) => archived(db, owner, *kind, doc).await?,
+                    _ => None,
+                },
+                None => match item["id"].as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+                    Some(id) => attachment::Entity::find_by_id(id)
+                        .filter(attachment::Column::OwnerId.eq(owner))
+                        .one(db)
+                        .await?
+                        .filter(|a| holder.may_take(a))
+                        .map(|a| (a, None)),
+                    None => None,
+                },
+            };
+            match found {
+                Some((a, doc)) => {
+                    let mut entry = json!({
+                        "id": a.id,
+                        "name": a.name,
+                        "content_type": a.content_type,
+                        "size": a.size,
+                        "sha256": a.sha256,
+                    });
+                    if let Some(doc) = doc {
+                        entry[ARCHIVE] = json!(doc);
+                    }
+                    resolved.push(entry);
+                }
                 None => {
-                    errors.push(error(field, FieldErrorCode::AttachmentNotFound));
+                    errors.push(error(&field.name, FieldErrorCode::AttachmentNotFound));
                     break;
                 }
             }
         }
-        out.insert(field.to_owned(), Value::Array(resolved));
+        out.insert(field.name.clone(), Value::Array(resolved));
     }
     Ok(if errors.is_empty() {
         Ok(out)
@@ -253,32 +322,55 @@ pub async fn resolve(
     })
 }
 
-/// Ties the files named in the form's attachment fields to the request, in its transaction,
-/// and lets go of those it no longer names. Only the owner's files that are free or already on
-/// this request move: the filter is in the update itself, so a file another request took in
-/// the meantime is a field error, never a second owner.
+/// The owner's archived document `doc` of `kind`, with its file.
+async fn archived(
+    db: &impl ConnectionTrait,
+    owner: Uuid,
+    kind: abdi_proto::archive::ArchiveKind,
+    doc: Uuid,
+) -> Result<Option<(attachment::Model, Option<Uuid>)>, ServiceError> {
+    use crate::masterdata::entity::archive_document;
+    let Some(d) = archive_document::Entity::find_by_id(doc)
+        .filter(archive_document::Column::EmployeeId.eq(owner))
+        .filter(archive_document::Column::Kind.eq(kind.code()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(attachment::Entity::find_by_id(d.attachment_id)
+        .one(db)
+        .await?
+        .map(|a| (a, Some(d.id))))
+}
+
+/// Ties the files named in the form's attachment fields to their holder, in its transaction,
+/// and lets go of those it no longer names (archived documents stay the archive's). Only the
+/// owner's files that are free or already this holder's move: the filter is in the update
+/// itself, so a file something else took in the meantime is a field error, never a second
+/// holder.
 pub async fn attach(
     txn: &impl ConnectionTrait,
     schema: &FormSchema,
     form: &FormValues,
     owner: Uuid,
-    request_id: Uuid,
+    holder: Holder,
 ) -> Result<(), ServiceError> {
+    let (column, id) = holder.column();
     let mut all = std::collections::BTreeSet::new();
     for (field, ids) in named_ids(schema, form) {
         let ids: std::collections::BTreeSet<Uuid> = ids.into_iter().flatten().collect();
         if ids.is_empty() {
             continue;
         }
+        let free = sea_orm::Condition::all()
+            .add(attachment::Column::RequestId.is_null())
+            .add(attachment::Column::ProposalId.is_null());
         let moved = attachment::Entity::update_many()
-            .col_expr(attachment::Column::RequestId, Expr::value(request_id))
+            .col_expr(column, Expr::value(id))
             .filter(attachment::Column::Id.is_in(ids.iter().copied()))
             .filter(attachment::Column::OwnerId.eq(owner))
-            .filter(
-                sea_orm::Condition::any()
-                    .add(attachment::Column::RequestId.is_null())
-                    .add(attachment::Column::RequestId.eq(request_id)),
-            )
+            .filter(sea_orm::Condition::any().add(free).add(column.eq(id)))
             .exec(txn)
             .await?
             .rows_affected;
@@ -291,8 +383,8 @@ pub async fn attach(
         all.extend(ids);
     }
     attachment::Entity::update_many()
-        .col_expr(attachment::Column::RequestId, Expr::value(None::<Uuid>))
-        .filter(attachment::Column::RequestId.eq(request_id))
+        .col_expr(column, Expr::value(None::<Uuid>))
+        .filter(column.eq(id))
         .filter(attachment::Column::Id.is_not_in(all))
         .exec(txn)
         .await?;

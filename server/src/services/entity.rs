@@ -178,6 +178,8 @@ pub mod attachment {
         pub id: Uuid,
         pub owner_id: Uuid,
         pub request_id: Option<Uuid>,
+        /// The proposal it is evidence for (then kept, and later archived, not swept).
+        pub proposal_id: Option<Uuid>,
         pub name: String,
         pub content_type: String,
         pub size: i64,

@@ -37,6 +37,8 @@ pub enum ServiceError {
     FormInvalid(Vec<FieldError>),
     #[error("the request breaks the service's rules")]
     Rules(Vec<Violation>),
+    #[error("the record lacks what the service needs")]
+    RecordIncomplete(Vec<abdi_proto::completeness::Missing>),
     #[error("request not found")]
     RequestNotFound,
     #[error("not possible while the request is {0}")]
@@ -127,6 +129,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::Rules(violations) => {
                 ApiError::with_items(ErrorCode::RuleViolation, violations)
             }
+            ServiceError::RecordIncomplete(missing) => ApiError::with_items(
+                ErrorCode::RecordIncomplete,
+                missing.into_iter().map(Violation::missing).collect(),
+            ),
             ServiceError::RequestNotFound => ApiError::new(ErrorCode::RequestNotFound),
             ServiceError::InvalidTransition(status) => ApiError::with_detail(
                 ErrorCode::InvalidTransition,

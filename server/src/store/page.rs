@@ -52,6 +52,17 @@ impl Cursor for i64 {
     }
 }
 
+/// Ids that grow with time (UUID v7), newest first: the next page holds the ids below it.
+impl Cursor for uuid::Uuid {
+    fn parse(raw: &str) -> Option<Self> {
+        uuid::Uuid::parse_str(raw).ok()
+    }
+
+    fn render(&self) -> String {
+        self.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -263,3 +263,60 @@ pub async fn pdf_id(w: &World, who: Who) -> Value {
     let v = ok(upload(w, who, "surat.pdf", pdf()).await).await;
     json!([{ "id": v["id"] }])
 }
+
+/// `who` proposes `draft` (a `ProposalDraft` as JSON) with a fresh idempotency key.
+pub async fn propose(w: &World, who: Who, draft: &Value) -> Response {
+    propose_with_key(w, who, draft, &Uuid::new_v4().to_string()).await
+}
+
+/// `who` proposes `draft` with the idempotency key `key`.
+pub async fn propose_with_key(w: &World, who: Who, draft: &Value, key: &str) -> Response {
+    w.app
+        .client
+        .post(w.app.url("/api/v1/me/proposals"))
+        .bearer_auth(&w.tokens[&who])
+        .header("idempotency-key", key)
+        .json(draft)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A proposal to add a diploma (`level`, `graduation_year`) with `evidence` as its scan.
+pub fn diploma(level: &str, year: i32, evidence: Value) -> Value {
+    json!({
+        "section": "education", "change": "add",
+        "values": {
+            "level": level, "institution": "Universitas Airlangga", "major": "Administrasi Publik",
+            "graduation_year": year, "diploma_number": "UA/2024/0001",
+            "evidence_kind": "ijazah", "evidence": evidence,
+        },
+    })
+}
+
+/// `verifier`'s answer to the proposal `p` (as last read).
+pub async fn review(
+    w: &World,
+    verifier: Who,
+    p: &Value,
+    outcome: &str,
+    note: Option<&str>,
+) -> Response {
+    post(
+        w,
+        verifier,
+        &format!("/api/v1/proposals/{}/review", p["id"].as_str().unwrap()),
+        &json!({ "version": p["version"], "outcome": outcome, "note": note }),
+    )
+    .await
+}
+
+/// `who`'s diploma, proposed with its scan and verified by the fasilitator of their unit (so
+/// their archive holds an `ijazah`); the archived document as the API lists it.
+pub async fn archived_diploma(w: &World, who: Who, verifier: Who) -> Value {
+    let evidence = pdf_id(w, who).await;
+    let p = ok(propose(w, who, &diploma("s1", 2012, evidence)).await).await;
+    ok(review(w, verifier, &p, "verify", None).await).await;
+    let archive = ok(get(w, who, "/api/v1/me/archive").await).await;
+    archive[0].clone()
+}

@@ -17,6 +17,7 @@ use abdi_proto::services::{
     Approver, ChainStep, DocumentKind, Outcome, RequestEdit, ServiceChange, ServiceSpec, StepKind,
     Verification, VerificationOutcome,
 };
+use abdi_proto::updates::{ProposalResubmission, ProposalReview, ReviewOutcome};
 use abdi_server::masterdata::entity::employee;
 use abdi_tests::api::{action, decision, ok, post, problem, submit, upload};
 use abdi_tests::forms::{pdf, sick_leave};
@@ -58,7 +59,26 @@ enum Rule {
     /// About Staff's submitted sick-leave request (or its attachment); `allowed` get past the
     /// access check (their answer may still be a conflict or a step-up), everyone else 403.
     OnRequest { allowed: &'static [Who] },
+    /// About Staff's proposal to add a diploma to their record (waiting for verification);
+    /// `allowed` get past the access check, everyone else 403.
+    OnProposal { allowed: &'static [Who] },
 }
+
+/// Who may verify Staff's proposal: the fasilitator of Staff's unit and administrators.
+const PROPOSAL_VERIFIERS: &[Who] = &[Fasilitator, Admin];
+/// Who may see it: Staff and its verifiers.
+const PROPOSAL_VIEWERS: &[Who] = &[Staff, Fasilitator, Admin];
+/// Whoever may read Staff's record.
+const RECORD_READERS: &[Who] = &[
+    Staff,
+    Supervisor,
+    Fasilitator,
+    Admin,
+    ActingNow,
+    ActingEndsToday,
+];
+/// Fasilitators (for their units) and administrators.
+const DESK_OF_UPDATES: &[Who] = &[Fasilitator, OtherFasilitator, Admin];
 
 /// Who may see Staff's request: Staff, the deciders on its chain (also as Plt/Plh inside their
 /// window), the unit's fasilitator, administrators.
@@ -340,6 +360,71 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("get", "/api/v1/me/leave-balance", Rule::Own),
     ("get", "/api/v1/me/record", Rule::Own),
     ("get", "/api/v1/me/record/pdf", Rule::Own),
+    ("get", "/api/v1/me/proposals", Rule::Own),
+    ("post", "/api/v1/me/proposals", Rule::Own),
+    (
+        "put",
+        "/api/v1/me/proposals/{id}",
+        Rule::OnProposal { allowed: &[Staff] },
+    ),
+    (
+        "post",
+        "/api/v1/me/proposals/{id}/withdraw",
+        Rule::OnProposal { allowed: &[Staff] },
+    ),
+    (
+        "get",
+        "/api/v1/proposals",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/proposals/{id}",
+        Rule::OnProposal {
+            allowed: PROPOSAL_VIEWERS,
+        },
+    ),
+    (
+        "post",
+        "/api/v1/proposals/{id}/review",
+        Rule::OnProposal {
+            allowed: PROPOSAL_VERIFIERS,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/proposals/monitoring",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/proposals/monitoring.csv",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    ("get", "/api/v1/me/archive", Rule::Own),
+    (
+        "get",
+        "/api/v1/employees/{id}/archive",
+        Rule::About {
+            target: Staff,
+            allowed: RECORD_READERS,
+        },
+    ),
+    ("get", "/api/v1/me/completeness", Rule::Own),
+    (
+        "get",
+        "/api/v1/employees/{id}/completeness",
+        Rule::About {
+            target: Staff,
+            allowed: RECORD_READERS,
+        },
+    ),
     (
         "get",
         "/api/v1/requests/{id}/documents",
@@ -405,6 +490,52 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("post", "/passkeys/{id}/remove", Rule::Own),
     ("get", "/leave-balance", Rule::Own),
     ("get", "/record", Rule::Own),
+    ("get", "/record/updates", Rule::Own),
+    ("get", "/record/updates/new", Rule::Own),
+    ("post", "/record/updates/new", Rule::Own),
+    (
+        "get",
+        "/record/updates/{id}",
+        Rule::OnProposal {
+            allowed: PROPOSAL_VIEWERS,
+        },
+    ),
+    (
+        "get",
+        "/record/updates/{id}/resend",
+        Rule::OnProposal { allowed: &[Staff] },
+    ),
+    (
+        "post",
+        "/record/updates/{id}/resend",
+        Rule::OnProposal { allowed: &[Staff] },
+    ),
+    (
+        "post",
+        "/record/updates/{id}/withdraw",
+        Rule::OnProposal { allowed: &[Staff] },
+    ),
+    (
+        "post",
+        "/record/updates/{id}/review",
+        Rule::OnProposal {
+            allowed: PROPOSAL_VERIFIERS,
+        },
+    ),
+    (
+        "get",
+        "/desk/updates",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    (
+        "get",
+        "/desk/updates/monitoring",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
     ("get", "/letters", Rule::Own),
     ("get", "/notifications", Rule::Own),
     ("post", "/notifications/read", Rule::Own),
@@ -586,6 +717,10 @@ fn web_fields(path: &str, csrf: &str) -> Vec<(&'static str, String)> {
             fields.push((k, "x".into()));
         }
         fields.push(("revision", "999".into()));
+    } else if path.starts_with("/record/updates/") && path.ends_with("/review") {
+        fields.extend([("version", "999".into()), ("outcome", "verify".into())]);
+    } else if path.starts_with("/record/updates/") {
+        fields.push(("version", "999".into()));
     } else if path.starts_with("/requests/") && path.ends_with("/verify") {
         fields.extend([("version", "999".into()), ("outcome", "complete".into())]);
     } else if path.ends_with("/decide") {
@@ -666,6 +801,7 @@ async fn web_call(w: &World, method: &str, path: &str, who: Option<Who>) -> reqw
         let fields = web_fields(path, &csrf);
         let uploads = path.ends_with("/new")
             || path.ends_with("/edit")
+            || path.ends_with("/resend")
             || path == "/admin/import"
             || path == "/verify";
         req = if uploads {
@@ -825,8 +961,23 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
                 active: true,
                 sop_version: "1".into(),
                 sop: Text::new("-", "-"),
+                requires: Default::default(),
             },
         })
+    } else if path.starts_with("/api/v1/proposals/") && path.ends_with("/review") {
+        typed(&ProposalReview {
+            version: 999,
+            outcome: ReviewOutcome::Verify,
+            note: None,
+        })
+    } else if path.starts_with("/api/v1/me/proposals/") && method == "put" {
+        typed(&ProposalResubmission {
+            version: 999,
+            values: Default::default(),
+            note: None,
+        })
+    } else if path.ends_with("/withdraw") {
+        typed(&action(999))
     } else if path.ends_with("/verification") {
         typed(&Verification {
             version: 999,
@@ -900,6 +1051,29 @@ async fn staff_request(w: &World) -> (Uuid, Uuid) {
     )
 }
 
+/// Staff proposes a diploma for their record, with its scan.
+async fn staff_proposal(w: &World) -> Uuid {
+    let up = ok(upload(w, Staff, "ijazah.pdf", pdf()).await).await;
+    let r = w
+        .app
+        .client
+        .post(w.app.url("/api/v1/me/proposals"))
+        .bearer_auth(&w.tokens[&Staff])
+        .header("idempotency-key", Uuid::new_v4().to_string())
+        .json(&json!({
+            "section": "education", "change": "add",
+            "values": {
+                "level": "s2", "institution": "Universitas Airlangga", "graduation_year": 2024,
+                "evidence_kind": "ijazah", "evidence": [{ "id": up["id"] }],
+            },
+        }))
+        .send()
+        .await
+        .unwrap();
+    let p = ok(r).await;
+    p["id"].as_str().unwrap().parse().unwrap()
+}
+
 /// A letter on Staff's request, as the final decision would issue it (here without deciding,
 /// so the request stays as the other rows expect it).
 async fn letter_for(w: &World, request: Uuid) -> Uuid {
@@ -938,6 +1112,7 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
     let w = world(backend).await;
     let (request, attachment) = staff_request(&w).await;
     let document = letter_for(&w, request).await;
+    let proposal = staff_proposal(&w).await;
 
     // Every described operation is in the table, and the table describes nothing else.
     let spec: Value = w.app.get("/openapi.json").await.json().await.unwrap();
@@ -1027,6 +1202,11 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                     .replace("{year}", "2026")
                     .replace("{code}", "cuti_tahunan")
                     .replace("{id}", &Uuid::new_v4().to_string());
+                let concrete = if path.contains("/monitoring") {
+                    format!("{concrete}?from=2026-07-01&to=2026-07-31")
+                } else {
+                    concrete
+                };
                 for who in EVERYONE {
                     let r = call(&w, method, &concrete, Some(who)).await;
                     if allowed.contains(&who) {
@@ -1038,6 +1218,34 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                         forbidden(r, path).await;
                     }
                 }
+            }
+            Rule::OnProposal { allowed } => {
+                let concrete = path.replace("{id}", &proposal.to_string());
+                let r = call(&w, method, &concrete, None).await;
+                unauthenticated(r, path).await;
+                for who in EVERYONE {
+                    let r = call(&w, method, &concrete, Some(who)).await;
+                    if allowed.contains(&who) {
+                        assert!(
+                            passed_access(r).await,
+                            "{who:?} {method} {path} was refused"
+                        );
+                    } else {
+                        forbidden(r, path).await;
+                    }
+                }
+                let after: Value = call(
+                    &w,
+                    "get",
+                    &format!("/api/v1/proposals/{proposal}"),
+                    Some(Staff),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+                assert_eq!(after["version"], 1, "{method} {path} changed the proposal");
+                assert_eq!(after["status"], "submitted", "{method} {path}");
             }
             Rule::OnRequest { allowed } => {
                 let id = if path.starts_with("/api/v1/attachments/") {

@@ -23,4 +23,5 @@ mod seed;
 mod services;
 mod sessions;
 mod sso;
+mod updates;
 mod web;

@@ -251,6 +251,69 @@ async fn web(backend: Backend) {
     fasilitator.wait_text("main", "RT 02/RW 05").await;
     fasilitator.click("#actions button[value='complete']").await;
     fasilitator.wait_url("/desk").await;
+
+    // 5. A data update: the employee proposes a diploma with its scan; the fasilitator
+    //    returns it with a note, the employee corrects it, the fasilitator verifies it (the
+    //    current and proposed values side by side); the diploma is then in the archive and the
+    //    study permit's form offers it.
+    let files = tempfile::tempdir().unwrap();
+    let scan = files.path().join("ijazah-s2.pdf");
+    std::fs::write(&scan, abdi_tests::forms::pdf()).unwrap();
+    staff
+        .goto(&at("/record/updates/new?section=education&change=add"))
+        .await;
+    staff.set("#f-level", "s2").await;
+    staff.fill("#f-institution", "Universitas Airlangga").await;
+    staff.fill("#f-graduation_year", "2023").await;
+    staff.set("#f-evidence_kind", "ijazah").await;
+    staff.attach("#f-evidence", &scan).await;
+    staff.screenshots("proposal-new").await;
+    staff
+        .click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
+    staff
+        .wait_text("#proposal-status", "Menunggu verifikasi")
+        .await;
+    let proposal_url = staff.url().await;
+    fasilitator.goto(&at("/desk")).await;
+    fasilitator.click("#record-updates a").await;
+    fasilitator.click("#queue a").await;
+    fasilitator.wait_text("#review", "Hasil verifikasi").await;
+    fasilitator.screenshots("proposal-review").await;
+    fasilitator.click("#review input[value='return']").await;
+    fasilitator
+        .fill("#review-note", "Tahun lulus pada ijazah 2024")
+        .await;
+    fasilitator.click("#review button[type=submit]").await;
+    fasilitator
+        .wait_text("#proposal-status", "Dikembalikan")
+        .await;
+    staff.goto(&proposal_url).await;
+    staff
+        .wait_text("main", "Tahun lulus pada ijazah 2024")
+        .await;
+    staff.click("a[href$='/resend']").await;
+    staff.fill("#f-graduation_year", "2024").await;
+    staff
+        .click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
+    staff
+        .wait_text("#proposal-status", "Menunggu verifikasi")
+        .await;
+    fasilitator.goto(&proposal_url).await;
+    fasilitator
+        .wait_text("tr[data-field='graduation_year']", "2024")
+        .await;
+    fasilitator.click("#review button[type=submit]").await;
+    fasilitator
+        .wait_text("#proposal-status", "Terverifikasi")
+        .await;
+    staff.goto(&at("/record/updates")).await;
+    staff.wait_text("#archive", "ijazah-s2.pdf").await;
+    staff.screenshots("record-updates").await;
+    staff.goto(&at("/services/izin_belajar/new")).await;
+    staff.wait_text("main", "ijazah-s2.pdf").await;
+    staff.screenshots("permit-with-archive").await;
     fasilitator.close().await;
 
     let atasan = chrome.browser("atasan").await;

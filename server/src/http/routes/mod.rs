@@ -10,3 +10,4 @@ pub(crate) mod organisation;
 pub(crate) mod record;
 pub(crate) mod reference;
 pub(crate) mod services;
+pub(crate) mod updates;

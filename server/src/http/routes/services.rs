@@ -198,23 +198,28 @@ async fn create_request(
         .create_once(caller.actor.employee_id, &new, key)
         .await?
     {
-        Submitted::Replayed { status, body } => Ok((
-            StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                ),
-                (
-                    header::HeaderName::from_static("idempotent-replayed"),
-                    HeaderValue::from_static("true"),
-                ),
-            ],
-            body,
-        )
-            .into_response()),
+        Submitted::Replayed { status, body } => Ok(replayed(status, body)),
         Submitted::Created(view) => Ok((StatusCode::CREATED, axum::Json(view)).into_response()),
     }
+}
+
+/// The first answer to an idempotent call, replayed as it was sent.
+pub(crate) fn replayed(status: u16, body: String) -> Response {
+    (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::CREATED),
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (
+                header::HeaderName::from_static("idempotent-replayed"),
+                HeaderValue::from_static("true"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

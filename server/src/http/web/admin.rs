@@ -326,6 +326,7 @@ fn service_form(v: &Visitor, s: &abdi_proto::services::ServiceDefinition) -> Mar
                 summary { (v.t("Formulir, alur persetujuan dan surat (JSON)", "Form, approval chain and letter (JSON)")) }
                 div.field { label for="s-form" { (v.t("Skema formulir", "Form schema")) } textarea.code #s-form name="form" rows="12" { (json(&s.spec.form)) } }
                 div.field { label for="s-chain" { (v.t("Alur persetujuan", "Approval chain")) } textarea.code #s-chain name="chain" rows="6" { (json(&s.spec.chain)) } }
+                div.field { label for="s-requires" { (v.t("Data dan dokumen yang wajib ada", "Record data and documents required")) } textarea.code #s-requires name="requires" rows="4" { (json(&s.spec.requires)) } }
                 div.field { label for="s-output" { (v.t("Surat keluaran", "Output letter")) } input #s-output name="output_document" value=(json(&s.spec.output_document).trim_matches('"')); }
             }
             div.field { label for="s-note" { (v.t("Dasar perubahan (nomor SK)", "Basis of the change (decree number)")) } input #s-note name="note" required; }
@@ -354,6 +355,9 @@ struct ServiceForm {
     form: String,
     /// The approval chain, as JSON.
     chain: String,
+    /// What the record and the archive must hold, as JSON (`{}` for nothing).
+    #[serde(default)]
+    requires: Option<String>,
     output_document: String,
     note: String,
 }
@@ -392,6 +396,10 @@ async fn change_service(
         active: f.active.as_deref() == Some("true"),
         sop_version: f.sop_version,
         sop: abdi_proto::Text::new(f.sop_id, f.sop_en),
+        requires: match f.requires.as_deref().map(str::trim) {
+            None | Some("") => Default::default(),
+            Some(json) => parsed(("Data yang wajib ada", "The required data"), json)?,
+        },
     };
     let change = abdi_proto::services::ServiceChange {
         revision: f.revision,

@@ -58,6 +58,12 @@ async fn desk(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
             @if let Some(q) = &queue {
                 (work(&v, v.t("Antrean verifikasi", "Verification queue"), "verification", q))
             }
+            @if admin || queue.is_some() {
+                section.card #record-updates {
+                    h2 { (v.t("Pemutakhiran data pegawai", "Employees' data updates")) }
+                    p { a.button href="/desk/updates" { (v.t("Usulan yang menunggu verifikasi", "Proposals waiting for verification")) } }
+                }
+            }
             (work(&v, v.t("Menunggu keputusan saya", "Waiting for my decision"), "inbox", &inbox))
             @if !to_sign.is_empty() {
                 section.card {

@@ -11,8 +11,12 @@ use abdi_proto::forms::{Field, FieldKind, FormSchema, FormValues, Requirement};
 use maud::{Markup, html};
 use serde_json::{Value, json};
 
-use super::Visitor;
+use axum::extract::Multipart;
+
 use super::layout::text;
+use super::{Visitor, WebError, unreadable};
+use crate::services::attachments;
+use crate::state::AppState;
 
 const ADDRESS: [(&str, &str, &str); 4] = [
     ("street", "Alamat", "Street"),
@@ -213,4 +217,60 @@ fn field(v: &Visitor, f: &Field, value: Option<&Value>, errors: &[String]) -> Ma
             }
         }
     }
+}
+
+/// What the browser sent for `schema`: the text inputs, and the files (stored as the
+/// employee's attachments as they stream in, once the CSRF token, which comes first, is
+/// checked).
+pub(crate) async fn read(
+    state: &AppState,
+    v: &Visitor,
+    schema: &FormSchema,
+    multipart: &mut Multipart,
+) -> Result<Sent, WebError> {
+    let caller = v.caller()?;
+    let attachment_fields: Vec<&str> = schema
+        .fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::Attachment { .. }))
+        .map(|f| f.name.as_str())
+        .collect();
+    let mut sent = Sent::default();
+    let mut checked = false;
+    while let Some(part) = multipart.next_field().await.map_err(unreadable)? {
+        let name = part.name().unwrap_or("").to_owned();
+        match part.file_name().map(str::to_owned) {
+            Some(file) if checked && attachment_fields.contains(&name.as_str()) => {
+                if file.is_empty() {
+                    continue;
+                }
+                let stream = futures_util::TryStreamExt::map_err(part, std::io::Error::other);
+                let info = attachments::upload(
+                    &state.db,
+                    &state.services.objects,
+                    (caller.actor.employee_id, (&state.config.storage).into()),
+                    &file,
+                    stream,
+                    state.clock.now(),
+                )
+                .await?;
+                sent.files.entry(name).or_default().push(serde_json::json!({
+                    "id": info.id, "name": info.name, "content_type": info.content_type, "size": info.size,
+                }));
+            }
+            Some(_) => continue,
+            None => {
+                let value = part.text().await.map_err(unreadable)?;
+                if name == "csrf" {
+                    v.check_form(&value)?;
+                    checked = true;
+                }
+                sent.text.insert(name, value);
+            }
+        }
+    }
+    if !checked {
+        v.check_form("")?;
+    }
+    Ok(sent)
 }

@@ -41,6 +41,7 @@ pub(crate) fn shell(v: &Visitor, title: &str, body: Markup) -> Markup {
                             a href="/leave-balance" { (v.t("Cuti", "Leave")) }
                             a href="/letters" { (v.t("Surat", "Letters")) }
                             a href="/record" { (v.t("Data saya", "My record")) }
+                            a href="/record/updates" { (v.t("Pemutakhiran data", "Update my record")) }
                             a href="/notifications" { (v.t("Notifikasi", "Notifications")) }
                             a href="/desk" { (v.t("Meja kerja", "Desk")) }
                             a href="/devices" { (v.t("Perangkat", "Devices")) }

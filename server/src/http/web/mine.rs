@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use abdi_proto::forms::{FieldKind, FormValues};
 use abdi_proto::services::{NewRequest, RequestStatus, RequestView, StepKind, StepStatus};
+use abdi_proto::updates::Section;
 use axum::Form;
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
@@ -15,12 +16,11 @@ use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::form::{Sent, inputs};
+use super::form::{inputs, read};
 use super::layout::{csrf_field, day, notice, outcome_text, problem, shell, status, text, when};
-use super::{PageResponses, PageResult, Signed, Visitor, WebError, page, see, unreadable};
+use super::{PageResponses, PageResult, Signed, Visitor, page, see};
 use crate::error::ApiError;
 use crate::http::extract::Path;
-use crate::services::attachments;
 use crate::services::idempotency::Submitted;
 use crate::state::AppState;
 use crate::store::page::Page;
@@ -104,14 +104,12 @@ async fn new_request(
     Signed(v): Signed,
     Path(code): Path<String>,
 ) -> PageResult {
+    let actor = &v.caller()?.actor;
     let service = state.services.service(&code).await?;
-    page(request_form(
-        &v,
-        &service,
-        &FormValues::new(),
-        None,
-        Target::New,
-    ))
+    // The documents the archive holds are offered, not asked for again.
+    let archive = state.updates.archive(actor, actor.employee_id).await?;
+    let values = abdi_proto::updates::offer(&service.spec.form, &archive);
+    page(request_form(&v, &service, &values, None, Target::New))
 }
 
 /// Where a request's form goes: a new request (sent once, by its idempotency key), or the
@@ -186,7 +184,7 @@ async fn send_request(
 ) -> PageResult {
     let caller = v.caller()?;
     let service = state.services.service(&code).await?;
-    let sent = read_form(&state, &v, &service, &mut multipart).await?;
+    let sent = read(&state, &v, &service.spec.form, &mut multipart).await?;
     let values = sent.values(&service.spec.form);
     let new = NewRequest {
         service: code.clone(),
@@ -237,64 +235,6 @@ fn again(
     Ok((status, request_form(v, service, values, Some(&e), target)).into_response())
 }
 
-/// What the browser sent for `service`'s form: the text inputs, and the files (stored as the
-/// employee's attachments as they stream in, once the CSRF token, which comes first, is
-/// checked).
-async fn read_form(
-    state: &AppState,
-    v: &Visitor,
-    service: &abdi_proto::services::ServiceDefinition,
-    multipart: &mut Multipart,
-) -> Result<Sent, WebError> {
-    let caller = v.caller()?;
-    let attachment_fields: Vec<&str> = service
-        .spec
-        .form
-        .fields
-        .iter()
-        .filter(|f| matches!(f.kind, FieldKind::Attachment { .. }))
-        .map(|f| f.name.as_str())
-        .collect();
-    let mut sent = Sent::default();
-    let mut checked = false;
-    while let Some(part) = multipart.next_field().await.map_err(unreadable)? {
-        let name = part.name().unwrap_or("").to_owned();
-        match part.file_name().map(str::to_owned) {
-            Some(file) if checked && attachment_fields.contains(&name.as_str()) => {
-                if file.is_empty() {
-                    continue;
-                }
-                let stream = futures_util::TryStreamExt::map_err(part, std::io::Error::other);
-                let info = attachments::upload(
-                    &state.db,
-                    &state.services.objects,
-                    (caller.actor.employee_id, (&state.config.storage).into()),
-                    &file,
-                    stream,
-                    state.clock.now(),
-                )
-                .await?;
-                sent.files.entry(name).or_default().push(serde_json::json!({
-                    "id": info.id, "name": info.name, "content_type": info.content_type, "size": info.size,
-                }));
-            }
-            Some(_) => continue,
-            None => {
-                let value = part.text().await.map_err(unreadable)?;
-                if name == "csrf" {
-                    v.check_form(&value)?;
-                    checked = true;
-                }
-                sent.text.insert(name, value);
-            }
-        }
-    }
-    if !checked {
-        v.check_form("")?;
-    }
-    Ok(sent)
-}
-
 /// A returned request (or a draft), to correct and send again.
 #[utoipa::path(get, path = "/requests/{id}/edit", tag = "web",
     params(("id" = Uuid, Path, description = "Request id")),
@@ -332,7 +272,7 @@ async fn resend(
     let me = v.caller()?.actor.employee_id;
     let r = state.services.request(&v.caller()?.actor, id).await?;
     let service = state.services.service(&r.service).await?;
-    let sent = read_form(&state, &v, &service, &mut multipart).await?;
+    let sent = read(&state, &v, &service.spec.form, &mut multipart).await?;
     let values = sent.values(&service.spec.form);
     let version = sent
         .text
@@ -763,7 +703,15 @@ fn history(
     title: (&str, &str),
     headers: &[(&str, &str)],
     rows: Vec<Vec<String>>,
+    edit: Option<(Section, Vec<i64>)>,
 ) -> Markup {
+    let link = |section: Section, change: &str, entry: Option<i64>| {
+        format!(
+            "/record/updates/new?section={}&change={change}{}",
+            section.code(),
+            entry.map(|e| format!("&entry={e}")).unwrap_or_default()
+        )
+    };
     html! {
         section.card {
             h2 { (v.t(title.0, title.1)) }
@@ -771,9 +719,24 @@ fn history(
                 p.hint { (v.t("Belum ada data.", "Nothing recorded yet.")) }
             } @else {
                 table {
-                    thead { tr { @for (id, en) in headers { th { (v.t(id, en)) } } } }
-                    tbody { @for row in &rows { tr { @for cell in row { td { (cell) } } } } }
+                    thead { tr {
+                        @for (id, en) in headers { th { (v.t(id, en)) } }
+                        @if edit.is_some() { th { span.sr-only { (v.t("Usulan", "Proposals")) } } }
+                    } }
+                    tbody { @for (n, row) in rows.iter().enumerate() { tr {
+                        @for cell in row { td { (cell) } }
+                        @if let Some((section, ids)) = &edit {
+                            td {
+                                a href=(link(*section, "correct", ids.get(n).copied())) { (v.t("Perbaiki", "Correct")) }
+                                " · "
+                                a href=(link(*section, "remove", ids.get(n).copied())) { (v.t("Hapus", "Remove")) }
+                            }
+                        }
+                    } } }
                 }
+            }
+            @if let Some((section, _)) = &edit {
+                p { a href=(link(*section, "add", None)) { (v.t("Usulkan tambahan", "Propose an addition")) } }
             }
         }
     }
@@ -806,26 +769,33 @@ async fn record(State(state): State<AppState>, Signed(v): Signed) -> PageResult 
                     dt { (v.t("Email dinas", "Official email")) } dd { (i.email.as_deref().unwrap_or("-")) }
                     dt { (v.t("Nomor HP", "Mobile")) } dd { (i.phone.as_deref().unwrap_or("-")) }
                 }
+                p { a href="/record/updates/new?section=identity&change=correct" { (v.t("Usulkan perbaikan data pribadi", "Propose a correction to your personal data")) } }
             }
             (history(&v, ("Riwayat pangkat", "Ranks"), &[("Golongan", "Rank"), ("TMT", "From"), ("SK", "Decree")],
-                r.ranks.iter().map(|e| vec![e.rank_code.clone(), day(e.tmt), format!("{} ({})", e.decree_number, day(e.decree_date))]).collect()))
+                r.ranks.iter().map(|e| vec![e.rank_code.clone(), day(e.tmt), format!("{} ({})", e.decree_number, day(e.decree_date))]).collect(), None))
             (history(&v, ("Riwayat jabatan", "Posts"), &[("Jabatan", "Post"), ("Unit", "Unit"), ("TMT", "From"), ("SK", "Decree")],
-                r.positions.iter().map(|e| vec![e.position_title.clone(), e.unit_name.clone(), day(e.tmt), e.decree_number.clone()]).collect()))
+                r.positions.iter().map(|e| vec![e.position_title.clone(), e.unit_name.clone(), day(e.tmt), e.decree_number.clone()]).collect(), None))
             (history(&v, ("Riwayat pendidikan", "Education"), &[("Jenjang", "Level"), ("Sekolah", "School"), ("Jurusan", "Major"), ("Lulus", "Graduated")],
-                r.education.iter().map(|e| vec![e.level.clone(), e.institution.clone(), e.major.clone().unwrap_or_default(), e.graduation_year.to_string()]).collect()))
+                r.education.iter().map(|e| vec![e.level.clone(), e.institution.clone(), e.major.clone().unwrap_or_default(), e.graduation_year.to_string()]).collect(), Some((Section::Education, r.education.iter().map(|e| e.id).collect()))))
             (history(&v, ("Diklat", "Training"), &[("Nama", "Name"), ("Penyelenggara", "Organiser"), ("Tanggal", "Dates"), ("Jam", "Hours")],
-                r.training.iter().map(|e| vec![e.name.clone(), e.organizer.clone(), format!("{} – {}", day(e.start_date), day(e.end_date)), e.hours.to_string()]).collect()))
+                r.training.iter().map(|e| vec![e.name.clone(), e.organizer.clone(), format!("{} – {}", day(e.start_date), day(e.end_date)), e.hours.to_string()]).collect(), Some((Section::Training, r.training.iter().map(|e| e.id).collect()))))
             (history(&v, ("Penilaian kinerja", "Performance"), &[("Tahun", "Year"), ("Predikat", "Rating")],
-                r.performance.iter().map(|e| vec![e.year.to_string(), e.rating.clone()]).collect()))
+                r.performance.iter().map(|e| vec![e.year.to_string(), e.rating.clone()]).collect(), None))
             (history(&v, ("Penghargaan", "Awards"), &[("Nama", "Name"), ("SK", "Decree"), ("Tahun", "Year")],
-                r.awards.iter().map(|e| vec![e.name.clone(), e.decree_number.clone(), e.year.to_string()]).collect()))
+                r.awards.iter().map(|e| vec![e.name.clone(), e.decree_number.clone(), e.year.to_string()]).collect(), Some((Section::Award, r.awards.iter().map(|e| e.id).collect()))))
             (history(&v, ("Keluarga", "Family"), &[("Hubungan", "Relation"), ("Nama", "Name"), ("Lahir", "Born")],
-                r.family.iter().map(|e| vec![e.relation.clone(), e.name.clone(), day(e.birth_date)]).collect()))
+                r.family.iter().map(|e| vec![e.relation.clone(), e.name.clone(), day(e.birth_date)]).collect(), Some((Section::Family, r.family.iter().map(|e| e.id).collect()))))
             (history(&v, ("Hukuman disiplin", "Discipline"), &[("Tingkat", "Level"), ("SK", "Decree"), ("Masa", "Period")],
-                r.discipline.iter().map(|e| vec![e.level.clone(), e.decree_number.clone(), format!("{} – {}", day(e.starts_on), opt(e.ends_on))]).collect()))
+                r.discipline.iter().map(|e| vec![e.level.clone(), e.decree_number.clone(), format!("{} – {}", day(e.starts_on), opt(e.ends_on))]).collect(), None))
+            (history(&v, ("Pengalaman organisasi", "Organisation experience"), &[("Organisasi", "Organisation"), ("Kedudukan", "Role"), ("Tahun", "Years")],
+                r.organisations.iter().map(|e| vec![e.organisation.clone(), e.role.clone(), format!("{} – {}", e.start_year, e.end_year.map(|y| y.to_string()).unwrap_or_default())]).collect(),
+                Some((Section::Organisation, r.organisations.iter().map(|e| e.id).collect()))))
+            (history(&v, ("Kompetensi", "Competencies"), &[("Kompetensi", "Competency"), ("Level", "Level"), ("Dinilai", "Assessed"), ("Penilai", "Assessor")],
+                r.competencies.iter().map(|e| vec![e.name.clone(), e.level.clone(), day(e.assessed_on), e.assessor.clone()]).collect(),
+                Some((Section::Competency, r.competencies.iter().map(|e| e.id).collect()))))
             p.hint { (v.t(
-                "Data ini berasal dari data kepegawaian instansi. Jika ada yang keliru, hubungi fasilitator unit Anda.",
-                "This comes from the agency's personnel records. If anything is wrong, ask your unit's fasilitator."
+                "Data ini berasal dari data kepegawaian instansi. Jika ada yang keliru atau belum ada, usulkan perubahannya dengan dokumen bukti; fasilitator unit Anda memverifikasinya.",
+                "This comes from the agency's personnel records. If anything is wrong or missing, propose the change with its evidence; your unit's facilitator verifies it."
             )) }
         },
     ))

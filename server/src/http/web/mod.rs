@@ -19,6 +19,7 @@ mod form;
 pub(crate) mod layout;
 mod mine;
 mod organisation;
+mod updates;
 mod verify;
 
 use abdi_proto::{ErrorCode, Lang};
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(admin::routes())
         .merge(verify::routes())
         .merge(organisation::routes())
+        .merge(updates::routes())
 }
 
 /// Names the web's operations `web_<handler>` in the OpenAPI document, so that none shares an

@@ -23,6 +23,7 @@ impl Services {
         let txn = self.write_txn().await?;
         let employee = lock_employee(&txn, owner).await?;
         let (status, form, planned) = if new.submit {
+            self.complete(&txn, &employee, &def.spec.requires).await?;
             let form = prepare(&txn, &def.spec.form, &new.form, owner, id, today).await?;
             let input = RuleInput {
                 request_id: id,
@@ -35,9 +36,10 @@ impl Services {
                 .await?;
             (RequestStatus::Submitted, form, Some(planned))
         } else {
-            let form = attachments::resolve(&txn, &def.spec.form, &new.form, owner, id)
-                .await?
-                .map_err(ServiceError::FormInvalid)?;
+            let form =
+                attachments::resolve(&txn, &def.spec.form, &new.form, owner, Holder::Request(id))
+                    .await?
+                    .map_err(ServiceError::FormInvalid)?;
             (RequestStatus::Draft, form, None)
         };
         service_request::Entity::insert(service_request::ActiveModel {
@@ -63,7 +65,7 @@ impl Services {
         })
         .exec_without_returning(&txn)
         .await?;
-        attachments::attach(&txn, &def.spec.form, &form, owner, id).await?;
+        attachments::attach(&txn, &def.spec.form, &form, owner, Holder::Request(id)).await?;
         let mut activated = None;
         if let Some(p) = &planned {
             activated = write_steps(&txn, (id, &def.code, owner), &p.steps, now).await?;

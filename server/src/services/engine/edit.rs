@@ -21,7 +21,7 @@ impl Services {
             status,
         )?;
         let (_, def) = catalogue::get(&txn, &req.service_code).await?;
-        let form = attachments::resolve(&txn, &def.spec.form, form, owner, id)
+        let form = attachments::resolve(&txn, &def.spec.form, form, owner, Holder::Request(id))
             .await?
             .map_err(ServiceError::FormInvalid)?;
         service_request::Entity::update_many()
@@ -29,7 +29,7 @@ impl Services {
             .filter(service_request::Column::Id.eq(id))
             .exec(&txn)
             .await?;
-        attachments::attach(&txn, &def.spec.form, &form, owner, id).await?;
+        attachments::attach(&txn, &def.spec.form, &form, owner, Holder::Request(id)).await?;
         let event = Event::own(Action::Edited, Some(status), status, owner);
         self.finish(txn, &req, now, event).await
     }

@@ -30,6 +30,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::attachments::Holder;
 use super::chain::{self, PlannedStep};
 use super::entity::{request_event, request_step, service_request};
 use super::events::{Action, RequestEvent, Subscribers};
@@ -352,7 +353,7 @@ async fn prepare(
     request_id: Uuid,
     today: NaiveDate,
 ) -> Result<FormValues, ServiceError> {
-    let form = attachments::resolve(txn, schema, form, owner, request_id)
+    let form = attachments::resolve(txn, schema, form, owner, Holder::Request(request_id))
         .await?
         .map_err(ServiceError::FormInvalid)?;
     schema
@@ -371,6 +372,27 @@ struct Planned {
 impl Services {
     async fn write_txn(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
         crate::store::db::write_txn(&self.db).await
+    }
+
+    /// Refuses a request whose employee's record lacks what the service needs, before any of
+    /// its rules runs (Pergub Jatim 73/2020 Pasal 11(3)).
+    async fn complete(
+        &self,
+        txn: &DatabaseTransaction,
+        employee: &employee::Model,
+        needs: &abdi_proto::completeness::Requirements,
+    ) -> Result<(), ServiceError> {
+        if needs.is_empty() {
+            return Ok(());
+        }
+        let missing = crate::masterdata::completeness::facts(txn, employee)
+            .await?
+            .missing(needs);
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::RecordIncomplete(missing))
+        }
     }
 
     /// Rules, then the chain: every reason a request cannot go is reported at once.

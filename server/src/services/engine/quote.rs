@@ -18,6 +18,7 @@ impl Services {
             .one(&txn)
             .await?
             .ok_or(ServiceError::Access(AccessError::EmployeeNotFound))?;
+        self.complete(&txn, &employee, &def.spec.requires).await?;
         let id = Uuid::nil();
         let form = prepare(&txn, &def.spec.form, form, owner, id, today).await?;
         let input = RuleInput {

@@ -27,6 +27,7 @@ impl Services {
             return Err(ServiceError::ServiceInactive);
         }
         let rules = self.rules(&row.rules)?;
+        self.complete(&txn, &employee, &def.spec.requires).await?;
         let form = prepare(&txn, &def.spec.form, &stored_form(&req), owner, id, today).await?;
         let input = RuleInput {
             request_id: id,

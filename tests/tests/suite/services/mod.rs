@@ -19,9 +19,9 @@ use abdi_server::masterdata::entity::disciplinary_sanction;
 use abdi_server::masterdata::entity::{employee, performance_rating};
 use abdi_server::services::entity::service_request;
 use abdi_tests::api::{
-    QuoteRequest, action, approval, approved, call, call_with, created, decide, decision, get,
-    new_draft, new_request, ok, ok_as, pdf_id, post, post_request, problem, put, submit, upload,
-    upload_as, verify, version, view,
+    QuoteRequest, action, approval, approved, archived_diploma, call, call_with, created, decide,
+    decision, get, new_draft, new_request, ok, ok_as, pdf_id, post, post_request, problem, put,
+    submit, upload, upload_as, verify, version, view,
 };
 use abdi_tests::forms::{PHONE, address, annual, form, pdf, period, sick_leave};
 use abdi_tests::world::{

@@ -5,12 +5,27 @@ use super::*;
 async fn study_permits_and_assignments_meet_their_conditions_on_the_day(backend: Backend) {
     let (w, _clock) = at(backend, july_first()).await;
     let today = d("2026-07-01");
+    // Without a verified diploma in the archive the record is incomplete for a study permit:
+    // refused before any rule runs, naming what is missing.
+    let no_diploma = json!({"level": "s2"});
+    let r = post(
+        &w,
+        Staff,
+        "/api/v1/services/izin_belajar/quote",
+        &json!({"form": no_diploma}),
+    )
+    .await;
+    let p = problem(r, 422, "record_incomplete").await;
+    assert_eq!(p["errors"][0]["code"], "missing_document", "{p}");
+    assert_eq!(p["errors"][0]["field"], "ijazah", "{p}");
+    let diploma = archived_diploma(&w, Staff, Fasilitator).await;
     let permit = |accreditation: &str| {
         json!({
             "level": "s2", "institution": "Universitas Airlangga", "programme": "Magister Administrasi Publik",
             "accreditation": accreditation, "relevance": "Mendukung tugas analis kebijakan kepegawaian",
             "study_period": period("2026-08-31", "2028-08-30"),
             "acceptance_letter": [], "accreditation_certificate": [],
+            "last_diploma": [{ "archive": diploma["id"] }],
         })
     };
     let with_docs = |mut f: Value, a: Value, b: Value| {
