@@ -204,7 +204,8 @@ pub struct Principal {
     pub own_post: Option<Uuid>,
     /// Posts held as Plt/Plh today, with the assignment letter.
     pub acting: HashMap<Uuid, ActingHold>,
-    /// Units (with everything below them) the caller is fasilitator of.
+    /// Units the caller is fasilitator of (each with everything below it, which
+    /// [`Access::units_below`] lists).
     pub fasilitator_units: HashSet<Uuid>,
     pub administrator: bool,
 }

@@ -43,6 +43,7 @@ impl Updates {
                 abdi_proto::forms::FieldErrorCode::RangeReversed,
             )]));
         }
+        let covered = super::covered(&self.db, who).await?;
         let units = org_unit::Entity::find().all(&self.db).await?;
         let parent: HashMap<Uuid, Option<Uuid>> =
             units.iter().map(|u| (u.id, u.parent_id)).collect();
@@ -53,7 +54,7 @@ impl Updates {
                 Grouping::PerangkatDaerah => u.level == "perangkat_daerah",
                 Grouping::Below(id) => u.parent_id == Some(id),
             })
-            .filter(|u| who.administrator || who.fasilitator_units.contains(&u.id))
+            .filter(|u| who.administrator || covered.contains(&u.id))
             .collect();
         if let Grouping::Below(id) = grouping
             && !parent.contains_key(&id)

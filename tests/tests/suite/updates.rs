@@ -469,14 +469,15 @@ async fn a_proposal_waits_on_the_phone_and_is_sent_once() {
     let secure = Arc::new(MemorySecureStore::new());
     secure.set(SESSION_KEY, &w.tokens[&Staff]).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut config = ClientConfig::new(link.url());
+    let mut config = ClientConfig::new(format!("http://127.0.0.1:{}", link.port));
     config.request_timeout = std::time::Duration::from_secs(10);
     config.connect_timeout = std::time::Duration::from_secs(2);
     config.retries = 0;
     let phone = Client::new(config, secure, dir.path(), None).unwrap();
     phone.my_record().await.unwrap();
 
-    // Offline: the link leads nowhere.
+    // Offline: the link leads nowhere (and what it held open goes silent).
+    link.blackhole_open_connections();
     link.retarget(1);
     let values: abdi_proto::forms::FormValues = serde_json::from_value(json!({
         "level": "s2", "institution": "Universitas Airlangga", "graduation_year": 2024,
@@ -539,6 +540,7 @@ async fn a_proposal_waits_on_the_phone_and_is_sent_once() {
     phone.my_record().await.unwrap();
     let archive = phone.my_archive().await.unwrap();
     assert_eq!(archive[0].kind, abdi_proto::archive::ArchiveKind::Ijazah);
+    link.blackhole_open_connections();
     link.retarget(1);
     let c = phone.completeness().await.unwrap();
     assert!(c.missing.iter().all(|m| m.item != "ijazah"), "{c:?}");
