@@ -83,7 +83,7 @@ pub(crate) fn period_missing() -> Violation {
 
 /// Judges a request: every rule it breaks, or what it takes.
 pub(crate) fn assess(f: &Facts, today: NaiveDate) -> Result<Assessment, Vec<Violation>> {
-    let booked = booked_kind(f.kind, f.answers.birth_order);
+    let booked = booked_kind(f.kind, f.birth_order);
     let mut problems = common(f, today);
     let verdict = match f.kind {
         LeaveKind::Tahunan => tahunan(f),
@@ -225,6 +225,25 @@ fn tahunan(f: &Facts) -> Verdict {
             ),
         ));
     }
+    let besar_this_year = f.others.iter().any(|o| {
+        o.kind == Some(LeaveKind::Besar)
+            && o.year == start.year()
+            && matches!(o.state, BookingState::Pending | BookingState::Approved)
+    });
+    if besar_this_year {
+        v.problems.push(Violation::new(
+            "cuti_besar_this_year",
+            Some("period"),
+            format!(
+                "Tahun {} Anda menjalani cuti besar: tidak ada cuti tahunan pada tahun itu (PP 11/2017).",
+                start.year()
+            ),
+            format!(
+                "You take long leave in {}: there is no annual leave in that year (PP 11/2017).",
+                start.year()
+            ),
+        ));
+    }
     if start.year() != end.year() {
         v.problems.push(Violation::new(
             "crosses_year",
@@ -361,18 +380,19 @@ fn melahirkan(f: &Facts) -> Verdict {
         .iter()
         .filter(|o| o.kind == Some(LeaveKind::Melahirkan) && o.state == BookingState::Approved)
         .count() as i64;
-    let order = f.answers.birth_order.unwrap_or(0);
+    let order = f.birth_order.unwrap_or(1);
     if order <= earlier {
+        // More maternity leaves than births on record: a child is missing from the record.
         v.problems.push(Violation::new(
-            "birth_order_inconsistent",
-            Some("birth_order"),
+            "birth_not_in_record",
+            None,
             format!(
-                "Sudah tercatat {earlier} cuti melahirkan; kelahiran ini paling sedikit ke-{}.",
-                earlier + 1
+                "Tercatat {earlier} cuti melahirkan, tetapi data keluarga Anda baru memuat {} anak yang lahir selama menjadi ASN. Usulkan data anak yang belum tercatat, dengan akta kelahirannya, melalui pemutakhiran data.",
+                order - 1
             ),
             format!(
-                "{earlier} maternity leaves are on record; this is at least birth {}.",
-                earlier + 1
+                "{earlier} maternity leaves are on record, but your family record shows only {} children born while an ASN. Propose the missing child, with the birth certificate, through a data update.",
+                order - 1
             ),
         ));
     }
@@ -550,6 +570,7 @@ mod tests {
             besar_full_days: Some(weekdays(start, add_months(start, 3) - Days::new(1))),
             cuti_bersama_days: Some(0),
             others: Vec::new(),
+            birth_order: None,
         }
     }
 
@@ -623,12 +644,12 @@ mod tests {
     #[test]
     fn maternity_leave_is_refused_to_a_man() {
         let mut f = request(Melahirkan, d(2026, 7, 6), d(2026, 10, 5));
-        f.answers.birth_order = Some(1);
+        f.birth_order = Some(1);
         assert!(common(&f, today()).is_empty());
         f.employee.female = false;
         assert_eq!(codes(&common(&f, today())), ["not_applicable"]);
         // Also from the fourth birth, when it is granted as cuti besar.
-        f.answers.birth_order = Some(4);
+        f.birth_order = Some(4);
         assert_eq!(refused(&f), ["not_applicable"]);
         // Leave for important reasons is his.
         let mut f = request(AlasanPenting, d(2026, 7, 6), d(2026, 7, 10));
@@ -854,39 +875,62 @@ mod tests {
         assert!(besar(&f).problems.is_empty());
     }
 
+    #[test]
+    fn no_annual_leave_in_a_year_with_long_leave() {
+        let mut f = request(Tahunan, d(2026, 11, 2), d(2026, 11, 3));
+        assert!(tahunan(&f).problems.is_empty());
+        f.others = vec![held(
+            Besar,
+            d(2026, 2, 2),
+            d(2026, 4, 30),
+            BookingState::Approved,
+        )];
+        let v = tahunan(&f).problems;
+        assert_eq!(
+            codes(&v),
+            ["cuti_besar_this_year"],
+            "its own code, not the balance's"
+        );
+        assert!(v[0].message.id.contains("Tahun 2026"), "{v:?}");
+        // A long leave deferred to another year, or taken in another, does not bar it.
+        f.others[0].state = BookingState::Deferred;
+        assert!(tahunan(&f).problems.is_empty());
+        f.others = vec![held(
+            Besar,
+            d(2025, 2, 3),
+            d(2025, 4, 30),
+            BookingState::Approved,
+        )];
+        assert!(tahunan(&f).problems.is_empty());
+    }
+
     // Maternity leave.
 
     #[test]
     fn maternity_leave_birth_order_follows_the_births_on_record() {
         let birth = |state| held(Melahirkan, d(2020, 1, 6), d(2020, 4, 5), state);
         let mut f = request(Melahirkan, d(2026, 7, 6), d(2026, 10, 5));
-        f.answers.birth_order = None;
-        assert_eq!(
-            codes(&melahirkan(&f).problems),
-            ["birth_order_inconsistent"]
-        );
-        f.answers.birth_order = Some(1);
+        // No child on record: the first birth.
+        f.birth_order = Some(1);
         assert!(melahirkan(&f).problems.is_empty());
+        // Two maternity leaves granted, one child on record: a child is missing from it.
         f.others = vec![
             birth(BookingState::Approved),
             birth(BookingState::Approved),
             birth(BookingState::Pending),
         ];
-        f.answers.birth_order = Some(2);
+        f.birth_order = Some(2);
         let v = melahirkan(&f).problems;
-        assert_eq!(codes(&v), ["birth_order_inconsistent"]);
-        assert_eq!(
-            v[0].message.id,
-            "Sudah tercatat 2 cuti melahirkan; kelahiran ini paling sedikit ke-3."
-        );
-        f.answers.birth_order = Some(3);
+        assert_eq!(codes(&v), ["birth_not_in_record"]);
+        assert!(v[0].message.id.contains("baru memuat 1 anak"), "{v:?}");
+        f.birth_order = Some(3);
         assert!(melahirkan(&f).problems.is_empty());
     }
 
     #[test]
     fn maternity_leave_is_three_months_counted_in_calendar_days() {
         let mut f = request(Melahirkan, d(2026, 7, 6), d(2026, 10, 5));
-        f.answers.birth_order = Some(1);
+        f.birth_order = Some(1);
         let v = melahirkan(&f);
         assert!(v.problems.is_empty());
         assert_eq!(v.charged, 92);
@@ -898,7 +942,7 @@ mod tests {
     fn maternity_leave_from_the_fourth_birth_is_granted_as_long_leave() {
         let mut f = request(Melahirkan, d(2026, 7, 6), d(2026, 10, 5));
         f.employee.service_start = Some(d(2024, 1, 2));
-        f.answers.birth_order = Some(4);
+        f.birth_order = Some(4);
         // Under five years of service, and no earlier births on record: both waived.
         let a = assess(&f, today()).unwrap();
         assert_eq!(a.detail["kind"], "melahirkan");
@@ -912,7 +956,7 @@ mod tests {
         f.end = d(2026, 10, 6);
         assert_eq!(refused(&f), ["too_long"]);
         // The third birth stays maternity leave.
-        f.answers.birth_order = Some(3);
+        f.birth_order = Some(3);
         assert_eq!(booked_kind(Melahirkan, Some(3)), Melahirkan);
         assert_eq!(refused(&f), ["too_long"]);
         f.end = d(2026, 10, 5);

@@ -36,6 +36,9 @@ pub(crate) struct Facts {
     pub(crate) end: NaiveDate,
     pub(crate) answers: Answers,
     pub(crate) employee: Employee,
+    /// For maternity leave: this birth's order while an ASN, from the record (the children it
+    /// shows born since the service began, and this one); `None` for other kinds.
+    pub(crate) birth_order: Option<i64>,
     /// Working days from `start` to `end`; `None` when a year's holiday calendar is missing.
     pub(crate) working_days: Option<u32>,
     /// Working days in the three months from `start`, a cuti besar's full length; `None` when
@@ -54,8 +57,6 @@ pub(crate) struct Answers {
     pub(crate) abroad: bool,
     /// `purpose` is `haji_pertama` (cuti besar for a first hajj).
     pub(crate) first_hajj: bool,
-    /// `birth_order` (maternity leave).
-    pub(crate) birth_order: Option<i64>,
     /// `sick_kind` (sick leave).
     pub(crate) sick_cause: SickCause,
     /// A `doctor_certificate` is attached.
@@ -88,7 +89,6 @@ impl Answers {
         Self {
             abroad: text(form, "abroad") == Some("ya"),
             first_hajj: text(form, "purpose") == Some("haji_pertama"),
-            birth_order: form.get("birth_order").and_then(serde_json::Value::as_i64),
             sick_cause: match text(form, "sick_kind") {
                 Some("gugur_kandungan") => SickCause::Miscarriage,
                 Some("kecelakaan_kerja") => SickCause::WorkAccident,
@@ -155,13 +155,17 @@ pub(crate) async fn load(
         return Ok(None);
     };
     let answers = Answers::read(input.form);
+    let birth_order = match kind {
+        LeaveKind::Melahirkan => Some(births_while_asn(db, input.employee).await? + 1),
+        _ => None,
+    };
     let mut calendars = Calendars {
         db,
         years: BTreeMap::new(),
     };
     let working_days = calendars.working_days(start, end).await?;
     let cuti_bersama_days = calendars.cuti_bersama(start, end).await?;
-    let besar_full_days = if booked_kind(kind, answers.birth_order) == LeaveKind::Besar {
+    let besar_full_days = if booked_kind(kind, birth_order) == LeaveKind::Besar {
         calendars
             .working_days(start, add_months(start, 3) - chrono::Days::new(1))
             .await?
@@ -175,11 +179,28 @@ pub(crate) async fn load(
         end,
         answers,
         employee: Employee::of(input.employee),
+        birth_order,
         working_days,
         besar_full_days,
         cuti_bersama_days,
         others,
     }))
+}
+
+/// The children the employee's verified record shows born since their service began (all of
+/// them when the record has no start).
+async fn births_while_asn(db: &impl ConnectionTrait, e: &employee::Model) -> Result<i64, DbErr> {
+    use crate::masterdata::entity::family_member;
+    let start = service_start(e);
+    let children = family_member::Entity::find()
+        .filter(family_member::Column::EmployeeId.eq(e.id))
+        .filter(family_member::Column::Relation.eq("child"))
+        .all(db)
+        .await?;
+    Ok(children
+        .iter()
+        .filter(|c| start.is_none_or(|s| c.birth_date >= s))
+        .count() as i64)
 }
 
 /// The employee's bookings (other than `except`), as the ledger reads them.
@@ -268,7 +289,6 @@ mod tests {
         let a = Answers::read(&form(json!({
             "abroad": "ya",
             "purpose": "haji_pertama",
-            "birth_order": 4,
             "sick_kind": "gugur_kandungan",
             "doctor_certificate": [{"id": "f1"}],
             "medical_board_letter": [],
@@ -279,7 +299,6 @@ mod tests {
             Answers {
                 abroad: true,
                 first_hajj: true,
-                birth_order: Some(4),
                 sick_cause: SickCause::Miscarriage,
                 doctor_certificate: true,
                 medical_board_letter: false,
@@ -289,7 +308,6 @@ mod tests {
         let a = Answers::read(&form(json!({
             "abroad": "tidak",
             "purpose": "umrah",
-            "birth_order": "4",
             "sick_kind": "lainnya",
             "extension": "tidak",
         })));

@@ -89,11 +89,13 @@ impl ServiceRules for LeaveRules {
         leave_booking::ActiveModel {
             request_id: Set(input.request_id),
             employee_id: Set(input.employee.id),
-            kind: Set(
-                facts::booked_kind(self.kind, Answers::read(input.form).birth_order)
-                    .code()
-                    .to_owned(),
-            ),
+            // As the rules booked it (maternity leave from the fourth birth as cuti besar).
+            kind: Set(assessment.detail["booked_as"]
+                .as_str()
+                .and_then(LeaveKind::from_code)
+                .unwrap_or(self.kind)
+                .code()
+                .to_owned()),
             start_date: Set(start),
             end_date: Set(end),
             days: Set(days),

@@ -483,7 +483,10 @@ fn columns_of<E: EntityTrait>(with_key: bool) -> Vec<E::Column> {
 /// Removes all master data (employees, histories, positions, units) and everything that hangs
 /// off employees (requests, bookings, uploads' records) inside `txn`.
 async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
-    const TABLES: [&str; 32] = [
+    const TABLES: [&str; 35] = [
+        "archive_documents",
+        "proposal_events",
+        "record_proposals",
         "notification_deliveries",
         "notification_events",
         "notification_preferences",

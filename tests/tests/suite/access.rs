@@ -77,8 +77,9 @@ const RECORD_READERS: &[Who] = &[
     ActingNow,
     ActingEndsToday,
 ];
-/// Fasilitators (for their units) and administrators.
-const DESK_OF_UPDATES: &[Who] = &[Fasilitator, OtherFasilitator, Admin];
+/// Fasilitators (for their units) and administrators; Staff too, whom the roles row above
+/// (an administrator's grant) made a fasilitator of BKD.
+const DESK_OF_UPDATES: &[Who] = &[Staff, Fasilitator, OtherFasilitator, Admin];
 
 /// Who may see Staff's request: Staff, the deciders on its chain (also as Plt/Plh inside their
 /// window), the unit's fasilitator, administrators.
@@ -842,6 +843,7 @@ async fn forbidden(r: reqwest::Response, path: &str) {
         let page = r.text().await.unwrap();
         assert!(page.contains("<code>forbidden</code>"), "{path}: {page}");
     } else {
+        assert_eq!(r.status(), 403, "{path}");
         problem(r, 403, "forbidden").await;
     }
 }
@@ -1215,7 +1217,7 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                             "{who:?} {method} {path} was refused"
                         );
                     } else {
-                        forbidden(r, path).await;
+                        forbidden(r, &format!("{path} ({who:?})")).await;
                     }
                 }
             }

@@ -70,7 +70,7 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
                   String get codegenVersion => '2.13.0';
 
                   @override
-                  int get rustContentHash => 194944795;
+                  int get rustContentHash => 444759725;
 
                   static const kDefaultExternalLibraryLoaderConfig = ExternalLibraryLoaderConfig(
                     stem: 'abdi_bindings',
@@ -96,11 +96,15 @@ Future<String> crateApiClientAbdiClientCachedRequests({required AbdiClient that 
 
 Future<String> crateApiClientAbdiClientCachedService({required AbdiClient that , required String code });
 
+Future<String> crateApiClientAbdiClientCompleteness({required AbdiClient that });
+
 Future<String> crateApiClientAbdiClientDecide({required AbdiClient that , required String requestId , required int version , required String outcome , String? note });
 
 Future<void> crateApiClientAbdiClientDismiss({required AbdiClient that , required String id });
 
 Future<QueueItem> crateApiClientAbdiClientEnqueue({required AbdiClient that , required String service , required String formJson , required List<AttachmentFile> attachments , required String today });
+
+Future<QueueItem> crateApiClientAbdiClientEnqueueProposal({required AbdiClient that , required String draftJson , required List<AttachmentFile> evidence , required String today });
 
 Future<String> crateApiClientAbdiClientFetchService({required AbdiClient that , required String code });
 
@@ -117,6 +121,10 @@ Future<List<QueueItem>> crateApiClientAbdiClientFlush({required AbdiClient that 
 Future<bool> crateApiClientAbdiClientHasSession({required AbdiClient that });
 
 Future<void> crateApiClientAbdiClientLogout({required AbdiClient that });
+
+Future<String> crateApiClientAbdiClientMyArchive({required AbdiClient that });
+
+Future<String> crateApiClientAbdiClientMyProposals({required AbdiClient that });
 
 Future<String> crateApiClientAbdiClientMyRecord({required AbdiClient that });
 
@@ -348,6 +356,31 @@ sse_encode_String(code, serializer);
         );
         
 
+@override Future<String> crateApiClientAbdiClientCompleteness({required AbdiClient that })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 8, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientCompletenessConstMeta,
+            argValues: [that],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientCompletenessConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_completeness",
+            argNames: ["that"],
+        );
+        
+
 @override Future<String> crateApiClientAbdiClientDecide({required AbdiClient that , required String requestId , required int version , required String outcome , String? note })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
@@ -356,7 +389,7 @@ sse_encode_String(requestId, serializer);
 sse_encode_u_32(version, serializer);
 sse_encode_String(outcome, serializer);
 sse_encode_opt_String(note, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 8, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 9, port: port_);
             
             },
             codec: 
@@ -382,7 +415,7 @@ sse_encode_opt_String(note, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(id, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 9, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 10, port: port_);
             
             },
             codec: 
@@ -411,7 +444,7 @@ sse_encode_String(service, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_list_attachment_file(attachments, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 10, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 11, port: port_);
             
             },
             codec: 
@@ -432,12 +465,40 @@ sse_encode_String(today, serializer);
         );
         
 
+@override Future<QueueItem> crateApiClientAbdiClientEnqueueProposal({required AbdiClient that , required String draftJson , required List<AttachmentFile> evidence , required String today })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+sse_encode_String(draftJson, serializer);
+sse_encode_list_attachment_file(evidence, serializer);
+sse_encode_String(today, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 12, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_queue_item,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientEnqueueProposalConstMeta,
+            argValues: [that, draftJson, evidence, today],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientEnqueueProposalConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_enqueue_proposal",
+            argNames: ["that", "draftJson", "evidence", "today"],
+        );
+        
+
 @override Future<String> crateApiClientAbdiClientFetchService({required AbdiClient that , required String code })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(code, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 11, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 13, port: port_);
             
             },
             codec: 
@@ -464,7 +525,7 @@ sse_encode_String(code, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 12, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 14, port: port_);
             
             },
             codec: 
@@ -492,7 +553,7 @@ sse_encode_String(responseJson, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(name, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 13, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 15, port: port_);
             
             },
             codec: 
@@ -518,7 +579,7 @@ sse_encode_String(responseJson, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(redirect, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 14, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 16, port: port_);
             
             },
             codec: 
@@ -545,7 +606,7 @@ sse_encode_String(redirect, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 15, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 17, port: port_);
             
             },
             codec: 
@@ -570,7 +631,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 16, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 18, port: port_);
             
             },
             codec: 
@@ -595,7 +656,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 17, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 19, port: port_);
             
             },
             codec: 
@@ -620,7 +681,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 18, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 20, port: port_);
             
             },
             codec: 
@@ -641,11 +702,61 @@ sse_encode_String(responseJson, serializer);
         );
         
 
+@override Future<String> crateApiClientAbdiClientMyArchive({required AbdiClient that })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 21, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientMyArchiveConstMeta,
+            argValues: [that],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientMyArchiveConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_my_archive",
+            argNames: ["that"],
+        );
+        
+
+@override Future<String> crateApiClientAbdiClientMyProposals({required AbdiClient that })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 22, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientMyProposalsConstMeta,
+            argValues: [that],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientMyProposalsConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_my_proposals",
+            argNames: ["that"],
+        );
+        
+
 @override Future<String> crateApiClientAbdiClientMyRecord({required AbdiClient that })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 19, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 23, port: port_);
             
             },
             codec: 
@@ -670,7 +781,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 20, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 24, port: port_);
             
             },
             codec: 
@@ -695,7 +806,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 21, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 25, port: port_);
             
             },
             codec: 
@@ -724,7 +835,7 @@ sse_encode_String(dataDir, serializer);
 sse_encode_DartFn_Inputs_String_Output_opt_String_AnyhowException(secureGet, serializer);
 sse_encode_DartFn_Inputs_String_String_Output_bool_AnyhowException(secureSet, serializer);
 sse_encode_DartFn_Inputs_String_Output_bool_AnyhowException(secureDelete, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 22, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 26, port: port_);
             
             },
             codec: 
@@ -750,7 +861,7 @@ sse_encode_DartFn_Inputs_String_Output_bool_AnyhowException(secureDelete, serial
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(documentId, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 23, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 27, port: port_);
             
             },
             codec: 
@@ -775,7 +886,7 @@ sse_encode_String(documentId, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 24, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 28, port: port_);
             
             },
             codec: 
@@ -801,7 +912,7 @@ sse_encode_String(documentId, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(link, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 25, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 29, port: port_);
             
             },
             codec: 
@@ -828,7 +939,7 @@ sse_encode_String(link, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(platform, serializer);
 sse_encode_String(token, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 26, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 30, port: port_);
             
             },
             codec: 
@@ -856,7 +967,7 @@ sse_encode_String(token, serializer);
 sse_encode_String(nip, serializer);
 sse_encode_String(email, serializer);
 sse_encode_String(phone, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 27, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 31, port: port_);
             
             },
             codec: 
@@ -882,7 +993,7 @@ sse_encode_String(phone, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(requestId, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 28, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 32, port: port_);
             
             },
             codec: 
@@ -908,7 +1019,7 @@ sse_encode_String(requestId, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(provider, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 29, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 33, port: port_);
             
             },
             codec: 
@@ -936,7 +1047,7 @@ sse_encode_String(provider, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_StreamSink_status_event_Sse(sink, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 30, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 34, port: port_);
             
             },
             codec: 
@@ -966,7 +1077,7 @@ sse_encode_StreamSink_status_event_Sse(sink, serializer);
 sse_encode_String(service, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 31, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 35, port: port_);
             
             },
             codec: 
@@ -991,7 +1102,7 @@ sse_encode_String(today, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 32, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 36, port: port_);
             
             },
             codec: 
@@ -1016,7 +1127,7 @@ sse_encode_String(today, serializer);
             callFfi: () {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_String(nip, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 33)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 37)!;
             
             },
             codec: 
@@ -1041,7 +1152,7 @@ sse_encode_String(today, serializer);
             callFfi: () {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 34)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 38)!;
             
             },
             codec: 
@@ -1068,7 +1179,7 @@ sse_encode_String(today, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_String(schemaJson, serializer);
 sse_encode_String(valuesJson, serializer);
 sse_encode_String(today, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 35)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 39)!;
             
             },
             codec: 
@@ -1094,7 +1205,7 @@ sse_encode_String(today, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_list_prim_u_8_loose(pdf, serializer);
 sse_encode_list_prim_u_8_loose(pinnedRootsPem, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 36, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 40, port: port_);
             
             },
             codec: 
@@ -1876,6 +1987,10 @@ serializer.buffer.putInt32(self); }
  Future<String>  cachedService({required String code })=>RustLib.instance.api.crateApiClientAbdiClientCachedService(that: this, code: code);
 
 
+/// The record's completeness (`Completeness` JSON), worked out offline.
+ Future<String>  completeness()=>RustLib.instance.api.crateApiClientAbdiClientCompleteness(that: this, );
+
+
 /// A decision: `outcome` is `disetujui`, `perubahan`, `ditangguhkan` or
 /// `tidak_disetujui`; `version` the one shown. Returns the new status.
  Future<String>  decide({required String requestId , required int version , required String outcome , String? note })=>RustLib.instance.api.crateApiClientAbdiClientDecide(that: this, requestId: requestId, version: version, outcome: outcome, note: note);
@@ -1887,6 +2002,11 @@ serializer.buffer.putInt32(self); }
 
 /// Checks and queues a submission on the phone; call [`AbdiClient::flush`] to send.
  Future<QueueItem>  enqueue({required String service , required String formJson , required List<AttachmentFile> attachments , required String today })=>RustLib.instance.api.crateApiClientAbdiClientEnqueue(that: this, service: service, formJson: formJson, attachments: attachments, today: today);
+
+
+/// Checks and queues a proposal to change the record (`ProposalDraft` JSON, without its
+/// evidence) with its evidence files; [`AbdiClient::flush`] sends it.
+ Future<QueueItem>  enqueueProposal({required String draftJson , required List<AttachmentFile> evidence , required String today })=>RustLib.instance.api.crateApiClientAbdiClientEnqueueProposal(that: this, draftJson: draftJson, evidence: evidence, today: today);
 
 
 /// Fetches a service and keeps it for offline use; returns the `ServiceDefinition` JSON.
@@ -1918,6 +2038,14 @@ serializer.buffer.putInt32(self); }
 
 /// Ends the session (forgotten on the phone even when offline).
  Future<void>  logout()=>RustLib.instance.api.crateApiClientAbdiClientLogout(that: this, );
+
+
+/// The archive of verified documents (`ArchiveDocument` JSON array), kept for offline use.
+ Future<String>  myArchive()=>RustLib.instance.api.crateApiClientAbdiClientMyArchive(that: this, );
+
+
+/// The employee's proposals (`ProposalPage` JSON), kept for offline use.
+ Future<String>  myProposals()=>RustLib.instance.api.crateApiClientAbdiClientMyProposals(that: this, );
 
 
 /// The employee's own record (`EmployeeRecord` JSON), kept for offline use.

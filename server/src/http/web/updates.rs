@@ -520,6 +520,12 @@ async fn resend_form(
         return Err(ApiError::new(ErrorCode::Forbidden).into());
     }
     let mut values: FormValues = p.proposed.clone().into_iter().collect();
+    if let Some(e) = p.evidence.first() {
+        values.insert(
+            abdi_proto::updates::EVIDENCE_KIND.into(),
+            Value::String(e.kind.code().into()),
+        );
+    }
     values.insert(
         abdi_proto::updates::EVIDENCE.into(),
         Value::Array(

@@ -3,6 +3,7 @@
 
 use super::*;
 use abdi_proto::agency::ActingKind;
+use abdi_server::masterdata::entity::family_member;
 
 async fn annual_leave_goes_through_every_outcome(backend: Backend) {
     let (w, clock) = at(backend, july_first()).await;
@@ -240,20 +241,66 @@ async fn every_leave_kind_goes_through_its_chain(backend: Backend) {
     let v = approved(&w, Ibu, "cuti_sakit", sick(Some(doc))).await;
     assert_eq!(v["assessment"]["calendar_days"], 3);
 
-    // Cuti melahirkan: for women; from the fourth birth it is granted as cuti besar.
-    let birth = |order: i64, doc: Value| json!({ "period": period("2026-07-06", "2026-10-05"), "birth_order": order, "doctor_letter": doc, "address": address(), "phone": PHONE });
+    // Cuti melahirkan: for women; the birth's order comes from the children the record shows
+    // born while an ASN; from the fourth birth it is granted as cuti besar.
+    let birth = |doc: Value| json!({ "period": period("2026-07-06", "2026-09-30"), "doctor_letter": doc, "address": address(), "phone": PHONE });
+    let next_birth = |doc: Value| json!({ "period": period("2026-10-01", "2026-12-31"), "doctor_letter": doc, "address": address(), "phone": PHONE });
     let staff_doc = pdf_id(&w, Staff).await;
     let p = problem(
-        submit(&w, Staff, "cuti_melahirkan", birth(1, staff_doc)).await,
+        submit(&w, Staff, "cuti_melahirkan", birth(staff_doc)).await,
         422,
         "rule_violation",
     )
     .await;
     assert!(codes(&p).contains(&"not_applicable".to_owned()));
-    let q = quote(&w, Ibu, "cuti_melahirkan", birth(4, pdf_id(&w, Ibu).await)).await;
-    assert_eq!(q.assessment["booked_as"], "besar", "{q:?}");
-    let v = approved(&w, Ibu, "cuti_melahirkan", birth(1, pdf_id(&w, Ibu).await)).await;
+    // No child on record: the first birth.
+    family_member::Entity::delete_many()
+        .filter(family_member::Column::EmployeeId.eq(w.ids[&Ibu]))
+        .exec(&w.app.state.db)
+        .await
+        .unwrap();
+    let v = approved(&w, Ibu, "cuti_melahirkan", birth(pdf_id(&w, Ibu).await)).await;
     assert_eq!(v["assessment"]["booked_as"], "melahirkan");
+    // One maternity leave granted and still no child on record: the record lacks a birth.
+    let q = quote(
+        &w,
+        Ibu,
+        "cuti_melahirkan",
+        next_birth(pdf_id(&w, Ibu).await),
+    )
+    .await;
+    assert_eq!(q.violations[0].code, "birth_not_in_record", "{q:?}");
+    // Three children born while an ASN (and one before), as verified into the record: the
+    // fourth birth is booked as cuti besar.
+    let start = employee::Entity::find_by_id(w.ids[&Ibu])
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .tmt_cpns
+        .unwrap();
+    for (n, born) in [-400i64, 400, 1200, 2000].into_iter().enumerate() {
+        family_member::ActiveModel {
+            employee_id: Set(w.ids[&Ibu]),
+            relation: Set("child".into()),
+            name: Set(format!("Anak {n}")),
+            gender: Set("female".into()),
+            birth_date: Set(start + Duration::days(born)),
+            nik: Set(None),
+            ..Default::default()
+        }
+        .insert(&w.app.state.db)
+        .await
+        .unwrap();
+    }
+    let q = quote(
+        &w,
+        Ibu,
+        "cuti_melahirkan",
+        next_birth(pdf_id(&w, Ibu).await),
+    )
+    .await;
+    assert_eq!(q.assessment["booked_as"], "besar", "{q:?}");
 
     // Alasan penting: at most a month.
     let important = |p: Value, doc: Value| json!({ "period": p, "reason_kind": "keluarga_sakit", "reason": "Orang tua dirawat", "evidence": doc, "address": address(), "phone": PHONE });

@@ -45,6 +45,10 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
  Future<String>  cachedService({required String code });
 
 
+/// The record's completeness (`Completeness` JSON), worked out offline.
+ Future<String>  completeness();
+
+
 /// A decision: `outcome` is `disetujui`, `perubahan`, `ditangguhkan` or
 /// `tidak_disetujui`; `version` the one shown. Returns the new status.
  Future<String>  decide({required String requestId , required int version , required String outcome , String? note });
@@ -56,6 +60,11 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
 
 /// Checks and queues a submission on the phone; call [`AbdiClient::flush`] to send.
  Future<QueueItem>  enqueue({required String service , required String formJson , required List<AttachmentFile> attachments , required String today });
+
+
+/// Checks and queues a proposal to change the record (`ProposalDraft` JSON, without its
+/// evidence) with its evidence files; [`AbdiClient::flush`] sends it.
+ Future<QueueItem>  enqueueProposal({required String draftJson , required List<AttachmentFile> evidence , required String today });
 
 
 /// Fetches a service and keeps it for offline use; returns the `ServiceDefinition` JSON.
@@ -87,6 +96,14 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
 
 /// Ends the session (forgotten on the phone even when offline).
  Future<void>  logout();
+
+
+/// The archive of verified documents (`ArchiveDocument` JSON array), kept for offline use.
+ Future<String>  myArchive();
+
+
+/// The employee's proposals (`ProposalPage` JSON), kept for offline use.
+ Future<String>  myProposals();
 
 
 /// The employee's own record (`EmployeeRecord` JSON), kept for offline use.
@@ -279,9 +296,9 @@ class QueueItem  {
                 /// Also its idempotency key.
 final String id;
 final String service;
-/// `pending`, `sent` or `rejected`.
+/// `pending`, `sent`, `proposed` or `rejected`.
 final String state;
-/// For `sent`: the request on the server.
+/// For `sent`: the request on the server; for `proposed`: the proposal.
 final String? requestId;
 final int attempts;
 /// For `rejected`, and for `pending` after a failed attempt: why.
