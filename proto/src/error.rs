@@ -235,6 +235,10 @@ error_codes! {
         "Perubahan organisasi tidak sesuai; lihat keterangannya", "The change to the organisation is not consistent; see the detail";
     OrganisationInUse = "organisation_in_use", 409,
         "Unit atau jabatan ini masih digunakan; lihat keterangannya", "The unit or post is still in use; see the detail";
+    EmailInUse = "email_in_use", 409,
+        "Email ini sudah digunakan pegawai lain", "This email is already used by another employee";
+    VerificationInvalid = "verification_invalid", 400,
+        "Tautan atau kode verifikasi tidak berlaku, kedaluwarsa, atau sudah digunakan", "The verification link or code is invalid, expired or already used";
     RecordIncomplete = "record_incomplete", 422,
         "Data kepegawaian Anda belum lengkap untuk layanan ini; lengkapi dulu melalui pemutakhiran data", "Your record is not complete for this service; complete it through a data update first";
     ProposalNotFound = "proposal_not_found", 404,

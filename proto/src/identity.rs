@@ -264,3 +264,42 @@ pub struct TransferRequest {
     /// TMT: the day the new placement takes effect.
     pub tmt: chrono::NaiveDate,
 }
+
+/// `POST /api/v1/me/email`: a new official email for the caller, confirmed by the link mailed
+/// to it (nobody else can change it; Pergub Jatim 73/2020 Pasal 30(2)(j)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailChange {
+    pub email: String,
+}
+
+/// `POST /api/v1/me/email/confirm`: the token from the mailed link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmailConfirmation {
+    pub token: String,
+}
+
+/// `POST /api/v1/me/phone`: a new mobile number for the caller, confirmed by the code sent to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhoneChange {
+    pub phone: String,
+}
+
+/// `POST /api/v1/me/phone/confirm`: the six digits sent by SMS.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PhoneConfirmation {
+    pub code: String,
+}
+
+/// A link or a code is on its way to the new address or number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VerificationSent {
+    pub message_id: String,
+    pub message_en: String,
+    /// Minutes the link or code stays valid.
+    pub expires_in_minutes: u64,
+}

@@ -22,6 +22,7 @@ pub mod record;
 pub mod reference;
 pub mod seed;
 pub mod services;
+pub mod sms;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -38,6 +38,19 @@ pub struct IdentityConfig {
     /// (`/.well-known/apple-app-site-association`).
     pub ios_team_id: Option<String>,
     pub ios_bundle_id: Option<String>,
+    /// How a phone's verification code leaves: `log` (the embedded default) or `spool` (one
+    /// file per message in `sms_spool_dir`, for an SMS gateway to send).
+    pub sms_transport: SmsTransport,
+    pub sms_spool_dir: std::path::PathBuf,
+    /// How long a phone's verification code stays valid.
+    pub phone_code_ttl_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmsTransport {
+    Log,
+    Spool,
 }
 
 /// One OpenID Connect provider (BKN's Keycloak, or any certified provider).

@@ -90,6 +90,9 @@ impl Default for Config {
                 android_cert_sha256: Vec::new(),
                 ios_team_id: None,
                 ios_bundle_id: None,
+                sms_transport: SmsTransport::Log,
+                sms_spool_dir: PathBuf::from("data/sms"),
+                phone_code_ttl_secs: 10 * 60,
             },
             sso: Vec::new(),
             email: EmailConfig {

@@ -52,7 +52,7 @@ impl ActivationService {
         let nip =
             Nip::parse_pppk(&req.nip).map_err(|e| IdentityError::InvalidNip(e.to_string()))?;
         let email = normalise_email(&req.email)?;
-        if !self.domain_allowed(&email) {
+        if !domain_allowed(&self.config, &email) {
             return Err(IdentityError::EmailDomainNotAllowed(email));
         }
         let phone = normalise_phone(&req.phone)?;
@@ -215,17 +215,18 @@ impl ActivationService {
             .await;
         Ok((token, session))
     }
-
-    fn domain_allowed(&self, email: &str) -> bool {
-        let domain = email.rsplit_once('@').map_or("", |(_, d)| d);
-        self.config.allowed_email_domains.iter().any(|allowed| {
-            let allowed = allowed.trim().trim_start_matches('.').to_ascii_lowercase();
-            domain == allowed || domain.ends_with(&format!(".{allowed}"))
-        })
-    }
 }
 
-fn normalise_email(input: &str) -> Result<String, IdentityError> {
+/// Whether `email` is at one of the official domains (or a subdomain of one).
+pub(super) fn domain_allowed(config: &IdentityConfig, email: &str) -> bool {
+    let domain = email.rsplit_once('@').map_or("", |(_, d)| d);
+    config.allowed_email_domains.iter().any(|allowed| {
+        let allowed = allowed.trim().trim_start_matches('.').to_ascii_lowercase();
+        domain == allowed || domain.ends_with(&format!(".{allowed}"))
+    })
+}
+
+pub(super) fn normalise_email(input: &str) -> Result<String, IdentityError> {
     let email = input.trim().to_ascii_lowercase();
     let valid = email.len() <= 254
         && email.split_once('@').is_some_and(|(user, domain)| {
@@ -245,7 +246,7 @@ fn normalise_email(input: &str) -> Result<String, IdentityError> {
     }
 }
 
-fn normalise_phone(input: &str) -> Result<String, IdentityError> {
+pub(super) fn normalise_phone(input: &str) -> Result<String, IdentityError> {
     abdi_proto::Phone::parse(input)
         .map(String::from)
         .map_err(|e| IdentityError::InvalidPhone(e.0))

@@ -3,6 +3,7 @@
 
 pub(crate) mod activation;
 pub mod audit;
+pub(crate) mod contact;
 pub(crate) mod passkeys;
 pub(crate) mod ratelimit;
 pub mod session;
@@ -56,6 +57,12 @@ pub enum IdentityError {
     PositionOccupied,
     #[error("rate limited; retry after {0:?}")]
     RateLimited(Duration),
+    #[error("the email is another employee's")]
+    EmailInUse,
+    #[error("verification link or code invalid, expired or used")]
+    VerificationInvalid,
+    #[error("the message could not be handed over: {0}")]
+    Delivery(String),
     #[error(transparent)]
     Store(#[from] crate::store::shared::SharedStoreError),
     #[error("database: {0}")]
@@ -69,6 +76,7 @@ pub struct Identity {
     pub passkeys: passkeys::PasskeyService,
     pub sso: sso::SsoService,
     pub activation: activation::ActivationService,
+    pub contact: contact::ContactService,
     pub directory: crate::masterdata::EmployeeDirectory,
     pub audit_log: audit::AuditLog,
     pub clock: crate::clock::SharedClock,
@@ -115,6 +123,16 @@ impl Identity {
             clock.clone(),
             config_arc.clone(),
         );
+        let contact = contact::ContactService {
+            config: config_arc.clone(),
+            store: store.clone(),
+            directory: directory.clone(),
+            limiter: limiter.clone(),
+            audit: audit_log.clone(),
+            mailer: mailer.clone(),
+            sms: crate::sms::from_config(id),
+            clock: clock.clone(),
+        };
         let activation = activation::ActivationService {
             config: config_arc,
             store,
@@ -130,6 +148,7 @@ impl Identity {
             passkeys,
             sso,
             activation,
+            contact,
             directory,
             audit_log,
             clock,
@@ -226,6 +245,15 @@ impl From<IdentityError> for ApiError {
                 format!("'{phone}' is not an Indonesian mobile number (08... or +628...)."),
             ),
             IdentityError::ActivationInvalid => ApiError::new(ErrorCode::ActivationInvalid),
+            IdentityError::EmailInUse => ApiError::new(ErrorCode::EmailInUse),
+            IdentityError::VerificationInvalid => ApiError::new(ErrorCode::VerificationInvalid),
+            IdentityError::Delivery(why) => {
+                tracing::warn!(reason = %why, "verification not sent");
+                ApiError {
+                    retry_after: Some(30),
+                    ..ApiError::new(ErrorCode::Unavailable)
+                }
+            }
             IdentityError::CeremonyInvalid => ApiError::new(ErrorCode::CeremonyInvalid),
             IdentityError::PasskeyRejected(why) => {
                 tracing::info!(reason = %why, "passkey rejected");

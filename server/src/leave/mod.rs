@@ -25,7 +25,6 @@ use crate::services::rules::{
     Assessment, RuleInput, ServiceRules, Settlement, period, service_start,
 };
 use entity::leave_booking;
-use facts::Answers;
 
 /// Leave abroad must be asked for this many days ahead (local practice; the form's own notice
 /// rule covers the rest).

@@ -37,6 +37,31 @@ impl EmployeeDirectory {
 
     /// Records the phone number the employee gave (only the employee does this: managers may
     /// not change it, Pergub 73/2020 Pasal 30(2)(j)).
+    pub async fn by_email(&self, email: &str) -> Result<Option<employee::Model>, DbErr> {
+        employee::Entity::find()
+            .filter(employee::Column::Email.eq(email))
+            .one(&self.db)
+            .await
+    }
+
+    /// The employee's own official email, once they proved it is theirs.
+    pub async fn set_own_email(
+        &self,
+        id: Uuid,
+        email: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), DbErr> {
+        employee::ActiveModel {
+            id: Set(id),
+            email: Set(Some(email.to_owned())),
+            updated_at: Set(at),
+            ..Default::default()
+        }
+        .update(&self.db)
+        .await
+        .map(|_| ())
+    }
+
     pub async fn set_own_phone(
         &self,
         id: Uuid,

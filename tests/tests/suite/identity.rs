@@ -654,3 +654,180 @@ async fn a_browser_session_cookie_is_locked_down() {
         .unwrap();
     assert_eq!(me.status(), 200);
 }
+
+/// The employee alone changes their email and phone, and only after proving the new ones: the
+/// link mailed to the new address (real SMTP), the code sent to the new number (the SMS spool a
+/// gateway reads). A token works once, and only in the session of the employee who asked.
+async fn the_employee_alone_changes_their_email_and_phone_after_proving_them(backend: Backend) {
+    use abdi_server::config::SmsTransport;
+    use abdi_server::masterdata::entity::employee;
+    use abdi_tests::api::{ok, post};
+    use abdi_tests::world::{Who, world_with};
+
+    let smtp = SmtpServer::start();
+    let spool = tempfile::tempdir().unwrap();
+    let spool_dir = spool.path().to_owned();
+    let mail_port = smtp.port;
+    let w = world_with(backend, None, move |c| {
+        c.email.transport = EmailTransport::Smtp;
+        c.email.smtp_host = "127.0.0.1".into();
+        c.email.smtp_port = mail_port;
+        c.email.smtp_tls = SmtpTls::None;
+        c.identity.sms_transport = SmsTransport::Spool;
+        c.identity.sms_spool_dir = spool_dir;
+    })
+    .await;
+    let staff = w.ids[&Who::Staff];
+    let stored = |id| {
+        let db = w.app.state.db.clone();
+        async move {
+            employee::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let before = stored(staff).await;
+
+    // Only an official address, and not someone else's.
+    let r = post(
+        &w,
+        Who::Staff,
+        "/api/v1/me/email",
+        &json!({"email": "budi@gmail.com"}),
+    )
+    .await;
+    problem(r, 400, "email_domain_not_allowed").await;
+    let theirs = employee::Entity::find()
+        .filter(employee::Column::Email.is_not_null())
+        .filter(employee::Column::Id.ne(staff))
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .email
+        .unwrap();
+    let r = post(
+        &w,
+        Who::Staff,
+        "/api/v1/me/email",
+        &json!({"email": theirs}),
+    )
+    .await;
+    problem(r, 409, "email_in_use").await;
+
+    // The link goes to the new address; nothing changes until it is used.
+    let new_email = "staf.baru@jatimprov.go.id";
+    let r = post(
+        &w,
+        Who::Staff,
+        "/api/v1/me/email",
+        &json!({"email": new_email}),
+    )
+    .await;
+    assert_eq!(r.status(), 202);
+    let mail = smtp.wait_for(new_email).await;
+    let start = mail.body.find("token=").expect("a link") + "token=".len();
+    let token: String = mail.body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(stored(staff).await.email, before.email);
+    // Someone else cannot use it, not even an administrator.
+    for who in [Who::Supervisor, Who::Admin] {
+        let r = post(
+            &w,
+            who,
+            "/api/v1/me/email/confirm",
+            &json!({"token": token}),
+        )
+        .await;
+        problem(r, 400, "verification_invalid").await;
+    }
+    assert_eq!(stored(staff).await.email, before.email);
+    let me = ok(post(
+        &w,
+        Who::Staff,
+        "/api/v1/me/email/confirm",
+        &json!({"token": token}),
+    )
+    .await)
+    .await;
+    assert_eq!(me["email"], new_email);
+    let r = post(
+        &w,
+        Who::Staff,
+        "/api/v1/me/email/confirm",
+        &json!({"token": token}),
+    )
+    .await;
+    problem(r, 400, "verification_invalid").await;
+
+    // The phone: a code by SMS; a wrong one is refused and changes nothing.
+    let r = post(
+        &w,
+        Who::Staff,
+        "/api/v1/me/phone",
+        &json!({"phone": "0812-9876-5432"}),
+    )
+    .await;
+    assert_eq!(r.status(), 202);
+    let sms: Vec<serde_json::Value> = std::fs::read_dir(spool.path())
+        .unwrap()
+        .map(|f| serde_json::from_slice(&std::fs::read(f.unwrap().path()).unwrap()).unwrap())
+        .collect();
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0]["to"], "081298765432");
+    let text = sms[0]["text"].as_str().unwrap();
+    let code: String = text
+        .split_whitespace()
+        .find(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap()
+        .to_owned();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let r = post(
+        &w,
+        Who::Staff,
+        "/api/v1/me/phone/confirm",
+        &json!({"code": wrong}),
+    )
+    .await;
+    problem(r, 400, "verification_invalid").await;
+    let r = post(
+        &w,
+        Who::Supervisor,
+        "/api/v1/me/phone/confirm",
+        &json!({"code": code}),
+    )
+    .await;
+    problem(r, 400, "verification_invalid").await;
+    let me = ok(post(
+        &w,
+        Who::Staff,
+        "/api/v1/me/phone/confirm",
+        &json!({"code": code}),
+    )
+    .await)
+    .await;
+    assert_eq!(me["phone"], "081298765432");
+    assert_eq!(stored(staff).await.phone.as_deref(), Some("081298765432"));
+    // Both changes are in the audit log.
+    let events: Vec<String> = audit::Entity::find()
+        .filter(audit::Column::EmployeeId.eq(staff))
+        .all(&w.app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{}:{}", e.event, e.outcome))
+        .collect();
+    for e in [
+        "email_changed:success",
+        "phone_changed:wrong_code",
+        "phone_changed:success",
+    ] {
+        assert!(events.iter().any(|x| x == e), "{e} in {events:?}");
+    }
+}
+
+both_backends!(the_employee_alone_changes_their_email_and_phone_after_proving_them);

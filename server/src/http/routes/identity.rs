@@ -3,9 +3,10 @@
 
 use abdi_proto::Problem;
 use abdi_proto::identity::{
-    ActivationAccepted, ActivationRequest, PasskeyAssertion, PasskeyChallenge, PasskeyInfo,
-    PasskeyList, PasskeyRegistration, Profile, RedeemRequest, SessionGranted, SessionInfo,
-    SessionList, SsoLogin, SsoLogout, SsoProvider, SsoProviders, StepUp,
+    ActivationAccepted, ActivationRequest, EmailChange, EmailConfirmation, PasskeyAssertion,
+    PasskeyChallenge, PasskeyInfo, PasskeyList, PasskeyRegistration, PhoneChange,
+    PhoneConfirmation, Profile, RedeemRequest, SessionGranted, SessionInfo, SessionList, SsoLogin,
+    SsoLogout, SsoProvider, SsoProviders, StepUp, VerificationSent,
 };
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -26,6 +27,10 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(request_activation))
         .routes(routes!(redeem_activation))
         .routes(routes!(me))
+        .routes(routes!(change_email))
+        .routes(routes!(confirm_email))
+        .routes(routes!(change_phone))
+        .routes(routes!(confirm_phone))
         .routes(routes!(my_sessions, revoke_all_sessions))
         .routes(routes!(revoke_session))
         .routes(routes!(logout))
@@ -137,6 +142,113 @@ async fn redeem_activation(
     Ok(granted(&state, StatusCode::CREATED, token, &session))
 }
 
+/// Ask to change one's own official email: a confirmation link goes to the new address, and
+/// nothing changes until it is opened in this account. Nobody else can change it.
+#[utoipa::path(post, path = "/me/email", tag = "identity", security(("bearer" = [])),
+    request_body = EmailChange,
+    responses(
+        (status = 202, description = "The link is on its way", body = VerificationSent),
+        (status = 400, description = "`invalid_email`, `email_domain_not_allowed`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_in_use`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`, with Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`unavailable`: the mail could not be handed over, with Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn change_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    origin: Origin,
+    Json(req): Json<EmailChange>,
+) -> Result<impl IntoResponse, ApiError> {
+    let me = caller.actor.employee_id;
+    let sent = state
+        .identity
+        .contact
+        .request_email(me, &req.email, &origin)
+        .await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(sent)))
+}
+
+/// Confirm the new email with the token from the mailed link (once, in the account that asked).
+#[utoipa::path(post, path = "/me/email/confirm", tag = "identity", security(("bearer" = [])),
+    request_body = EmailConfirmation,
+    responses(
+        (status = 200, description = "The email is changed", body = Profile),
+        (status = 400, description = "`verification_invalid`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`email_in_use`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn confirm_email(
+    State(state): State<AppState>,
+    caller: Caller,
+    origin: Origin,
+    Json(req): Json<EmailConfirmation>,
+) -> Result<axum::Json<Profile>, ApiError> {
+    let me = caller.actor.employee_id;
+    state
+        .identity
+        .contact
+        .confirm_email(me, &req.token, &origin)
+        .await?;
+    profile_of(&state, me).await
+}
+
+/// Ask to change one's own mobile number: a six-digit code goes to it by SMS, and nothing
+/// changes until it is typed back. Nobody else can change it.
+#[utoipa::path(post, path = "/me/phone", tag = "identity", security(("bearer" = [])),
+    request_body = PhoneChange,
+    responses(
+        (status = 202, description = "The code is on its way", body = VerificationSent),
+        (status = 400, description = "`invalid_phone`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "`rate_limited`, with Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`unavailable`: the message could not be handed over, with Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn change_phone(
+    State(state): State<AppState>,
+    caller: Caller,
+    origin: Origin,
+    Json(req): Json<PhoneChange>,
+) -> Result<impl IntoResponse, ApiError> {
+    let me = caller.actor.employee_id;
+    let sent = state
+        .identity
+        .contact
+        .request_phone(me, &req.phone, &origin)
+        .await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(sent)))
+}
+
+/// Confirm the new number with the code sent to it (five wrong codes void it).
+#[utoipa::path(post, path = "/me/phone/confirm", tag = "identity", security(("bearer" = [])),
+    request_body = PhoneConfirmation,
+    responses(
+        (status = 200, description = "The number is changed", body = Profile),
+        (status = 400, description = "`verification_invalid`, `invalid_body`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn confirm_phone(
+    State(state): State<AppState>,
+    caller: Caller,
+    origin: Origin,
+    Json(req): Json<PhoneConfirmation>,
+) -> Result<axum::Json<Profile>, ApiError> {
+    let me = caller.actor.employee_id;
+    state
+        .identity
+        .contact
+        .confirm_phone(me, &req.code, &origin)
+        .await?;
+    profile_of(&state, me).await
+}
+
+async fn profile_of(state: &AppState, id: uuid::Uuid) -> Result<axum::Json<Profile>, ApiError> {
+    let profile = state
+        .identity
+        .directory
+        .profile(id)
+        .await
+        .map_err(IdentityError::from)?
+        .ok_or(IdentityError::Unauthenticated)?;
+    Ok(axum::Json(profile))
+}
+
 /// The employee's own record.
 #[utoipa::path(get, path = "/me", tag = "identity", security(("bearer" = [])),
     responses(
@@ -146,14 +258,7 @@ async fn me(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<axum::Json<Profile>, ApiError> {
-    let profile = state
-        .identity
-        .directory
-        .profile(caller.current.session.employee_id)
-        .await
-        .map_err(IdentityError::from)?
-        .ok_or(IdentityError::Unauthenticated)?;
-    Ok(axum::Json(profile))
+    profile_of(&state, caller.current.session.employee_id).await
 }
 
 /// The employee's devices (live sessions), newest first.

@@ -45,6 +45,7 @@ pub(crate) fn shell(v: &Visitor, title: &str, body: Markup) -> Markup {
                             a href="/notifications" { (v.t("Notifikasi", "Notifications")) }
                             a href="/desk" { (v.t("Meja kerja", "Desk")) }
                             a href="/devices" { (v.t("Perangkat", "Devices")) }
+                            a href="/contact" { (v.t("Email & ponsel", "Email & phone")) }
                         } @else {
                             a href="/login" { (v.t("Masuk", "Log in")) }
                             a href="/activation" { (v.t("Aktivasi", "Activate")) }

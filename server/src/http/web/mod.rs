@@ -14,6 +14,7 @@
 
 mod account;
 mod admin;
+mod contact;
 mod desk;
 mod form;
 pub(crate) mod layout;
@@ -42,6 +43,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(verify::routes())
         .merge(organisation::routes())
         .merge(updates::routes())
+        .merge(contact::routes())
 }
 
 /// Names the web's operations `web_<handler>` in the OpenAPI document, so that none shares an
