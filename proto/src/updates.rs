@@ -36,10 +36,13 @@ pub enum Section {
     /// Organisation experience.
     Organisation,
     Competency,
+    /// A personnel document for the archive alone (SK CPNS, SK PNS, the last SK pangkat,
+    /// KARPEG, ...): nothing in the record's fields changes.
+    Archive,
 }
 
 impl Section {
-    pub const ALL: [Section; 7] = [
+    pub const ALL: [Section; 8] = [
         Self::Identity,
         Self::Education,
         Self::Training,
@@ -47,6 +50,7 @@ impl Section {
         Self::Family,
         Self::Organisation,
         Self::Competency,
+        Self::Archive,
     ];
 
     pub fn code(self) -> &'static str {
@@ -58,6 +62,7 @@ impl Section {
             Self::Family => "family",
             Self::Organisation => "organisation",
             Self::Competency => "competency",
+            Self::Archive => "archive",
         }
     }
 
@@ -74,6 +79,7 @@ impl Section {
             Self::Family => ("Keluarga", "Family"),
             Self::Organisation => ("Pengalaman organisasi", "Organisation experience"),
             Self::Competency => ("Kompetensi", "Competencies"),
+            Self::Archive => ("Dokumen kepegawaian", "Personnel documents"),
         };
         Text::new(id, en)
     }
@@ -83,6 +89,7 @@ impl Section {
     pub fn changes(self) -> &'static [Change] {
         match self {
             Self::Identity => &[Change::Correct],
+            Self::Archive => &[Change::Add],
             _ => &[Change::Add, Change::Correct, Change::Remove],
         }
     }
@@ -98,6 +105,19 @@ impl Section {
             Self::Family => &[KartuKeluarga, AktaKelahiran, AktaNikah],
             Self::Organisation => &[SuratKeterangan],
             Self::Competency => &[SertifikatKompetensi],
+            Self::Archive => &[
+                SkCpns,
+                SkPns,
+                SkPangkat,
+                Karpeg,
+                Ijazah,
+                Transkrip,
+                Ktp,
+                KartuKeluarga,
+                AktaKelahiran,
+                AktaNikah,
+                SuratKeterangan,
+            ],
         }
     }
 
@@ -318,6 +338,7 @@ impl Section {
                 ),
                 f("assessor", "Penilai", "Assessor", text(200), true, F),
             ],
+            Self::Archive => Vec::new(),
         }
     }
 

@@ -120,13 +120,26 @@ impl Services {
         views::work_list(&self.db, Work::Steps(&steps), service, page).await
     }
 
-    /// An attachment for someone who may read it: its owner, or anyone who may see the
-    /// request it was sent with.
+    /// An attachment for someone who may read it: its owner, anyone who may see the request
+    /// it was sent with, and, for the evidence of a proposal to change the record (kept in the
+    /// archive once verified), whoever may read the owner's record (its verifiers among them).
     pub async fn attachment(
         &self,
         actor: &Actor,
         id: Uuid,
     ) -> Result<attachment::Model, ServiceError> {
-        attachments::readable(&self.db, actor.principal().await?, id).await
+        match attachments::readable(&self.db, actor.principal().await?, id).await {
+            Err(ServiceError::Access(AccessError::Forbidden)) => {
+                let a = attachments::find(&self.db, id).await?;
+                if a.proposal_id.is_some() {
+                    actor
+                        .authorize(Action::ViewRecord, Some(a.owner_id))
+                        .await?;
+                    return Ok(a);
+                }
+                Err(AccessError::Forbidden.into())
+            }
+            other => other,
+        }
     }
 }

@@ -34,7 +34,7 @@ pub(super) async fn current(
             .one(db)
             .await?
             .ok_or(UpdateError::EntryNotFound)?,
-        (_, None) => return Ok(BTreeMap::new()),
+        (Section::Archive, _) | (_, None) => return Ok(BTreeMap::new()),
         (Section::Education, Some(id)) => {
             entry::<education_history::Entity>(db, employee_id, id).await?
         }
@@ -102,6 +102,8 @@ pub(super) async fn apply(
         Section::Family => history::<family_member::Entity>(txn, &at).await,
         Section::Organisation => history::<organisation_experience::Entity>(txn, &at).await,
         Section::Competency => history::<competency::Entity>(txn, &at).await,
+        // Its evidence goes into the archive; the record's fields stay.
+        Section::Archive => Ok(None),
     }
 }
 

@@ -109,6 +109,10 @@ async fn a_diploma_is_proposed_returned_corrected_verified_and_archived(backend:
         "reason_required",
     )
     .await;
+    // The evidence is for the unit's fasilitator to read, not another's.
+    let scan = format!("/api/v1/attachments/{}", first.evidence[0].file.id);
+    assert_eq!(get(&w, Fasilitator, &scan).await.status(), 200);
+    problem(get(&w, OtherFasilitator, &scan).await, 403, "forbidden").await;
     let queue: Value = ok(get(&w, OtherFasilitator, "/api/v1/proposals").await).await;
     assert_eq!(queue["items"].as_array().unwrap().len(), 0);
     let queue: Value = ok(get(&w, Fasilitator, "/api/v1/proposals").await).await;
@@ -239,6 +243,26 @@ async fn a_diploma_is_proposed_returned_corrected_verified_and_archived(backend:
     assert_eq!(file.status(), 200);
     let archive: Value = ok(get(&w, Staff, "/api/v1/me/archive").await).await;
     assert_eq!(archive.as_array().unwrap().len(), 1);
+
+    // A decree for the archive alone: once verified, the record no longer lacks it.
+    let sk = json!({
+        "section": "archive", "change": "add",
+        "values": { "evidence_kind": "sk_cpns", "evidence": pdf_id(&w, Staff).await },
+    });
+    let p: Value = ok(propose(&w, Staff, &sk).await).await;
+    assert_eq!(p["verifier"], "fasilitator");
+    ok(review(&w, Fasilitator, &p, "verify", None).await).await;
+    let c: Value = ok(get(&w, Staff, "/api/v1/me/completeness").await).await;
+    let missing: Vec<&str> = c["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["item"].as_str().unwrap())
+        .collect();
+    assert!(
+        !missing.contains(&"sk_cpns") && !missing.contains(&"ijazah"),
+        "{c}"
+    );
 }
 
 async fn confidential_fields_are_verified_by_administrators_only(backend: Backend) {

@@ -184,6 +184,7 @@ fn starting_values(
     let whole = serde_json::to_value(record).unwrap_or(Value::Null);
     let row = match section {
         Section::Identity => whole["identity"].clone(),
+        Section::Archive => Value::Null,
         s => {
             let list = match s {
                 Section::Education => "education",
@@ -415,10 +416,10 @@ async fn proposal(
                     thead { tr { th { (v.t("Data", "Field")) } th { (v.t("Sekarang", "Now")) } th { (v.t("Diusulkan", "Proposed")) } } }
                     tbody {
                         @for name in &names {
-                            @let now = p.current.get(*name).map(show).unwrap_or_default();
+                            @let now = p.current.get(*name).map(|x| shown(&v, p.section, name, x)).unwrap_or_default();
                             @let next = match p.change {
                                 Change::Remove => v.t("(dihapus)", "(removed)").to_owned(),
-                                _ => p.proposed.get(*name).map(show).unwrap_or_else(|| now.clone()),
+                                _ => p.proposed.get(*name).map(|x| shown(&v, p.section, name, x)).unwrap_or_else(|| now.clone()),
                             };
                             tr.changed[now != next] data-field=(name) {
                                 th { (labels.get(*name).map_or(name.as_str(), String::as_str)) }
@@ -492,6 +493,22 @@ fn event_label<'a>(v: &Visitor, action: &'a str) -> &'a str {
         "withdrawn" => v.t("Ditarik", "Withdrawn"),
         other => other,
     }
+}
+
+/// A value as the section's field shows it: a choice by its label, a date as a day.
+fn shown(v: &Visitor, section: Section, name: &str, value: &Value) -> String {
+    let label = section
+        .fields()
+        .into_iter()
+        .find(|f| f.field.name == name)
+        .and_then(|f| match (f.field.kind, value.as_str()) {
+            (abdi_proto::forms::FieldKind::Choice { options }, Some(chosen)) => options
+                .into_iter()
+                .find(|o| o.value == chosen)
+                .map(|o| text(v, &o.label).to_owned()),
+            _ => None,
+        });
+    label.unwrap_or_else(|| show(value))
 }
 
 fn show(v: &Value) -> String {
