@@ -314,6 +314,12 @@ async fn web(backend: Backend) {
     staff.goto(&at("/services/izin_belajar/new")).await;
     staff.wait_text("main", "ijazah-s2.pdf").await;
     staff.screenshots("permit-with-archive").await;
+    fasilitator.goto(&at("/desk/updates/monitoring")).await;
+    fasilitator.find("#monitoring tbody tr").await;
+    fasilitator.screenshots("monitoring").await;
+    staff.goto(&at("/contact")).await;
+    staff.find("#email input[name='email']").await;
+    staff.screenshots("contact").await;
     fasilitator.close().await;
 
     let atasan = chrome.browser("atasan").await;

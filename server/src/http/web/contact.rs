@@ -2,6 +2,7 @@
 //! is opened (`/email/confirm`) or the code sent by SMS typed back. Only from the employee's own
 //! session: no page lets anyone else change them.
 
+use abdi_proto::identity::VerificationSent;
 use axum::Form;
 use axum::extract::{Query, State};
 use maud::{Markup, html};
@@ -11,6 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::layout::{csrf_field, notice, problem, shell};
 use super::{PageResponses, PageResult, Signed, Visitor, page, see};
 use crate::error::ApiError;
+use crate::identity::IdentityError;
 use crate::identity::audit::Origin as Client;
 use crate::state::AppState;
 
@@ -66,7 +68,7 @@ async fn contact_page(
         .directory
         .profile(me)
         .await
-        .map_err(crate::identity::IdentityError::from)?
+        .map_err(IdentityError::from)?
         .ok_or_else(|| ApiError::new(abdi_proto::ErrorCode::Unauthenticated))?;
     Ok(shell(
         v,
@@ -118,6 +120,38 @@ async fn refused(state: &AppState, v: &Visitor, e: ApiError) -> PageResult {
     )))
 }
 
+/// The page after asking: what was sent (and, for a phone, the form for its code), or why not.
+async fn sent(
+    state: &AppState,
+    v: &Visitor,
+    result: Result<VerificationSent, IdentityError>,
+    code_form: bool,
+) -> PageResult {
+    match result {
+        Ok(sent) => {
+            let said = notice(
+                "ok",
+                html! { p #sent { (v.t(&sent.message_id, &sent.message_en)) } },
+            );
+            page(contact_page(state, v, Some(said), code_form).await?)
+        }
+        Err(e) => refused(state, v, e.into()).await,
+    }
+}
+
+/// After a confirmation: the page that says what changed, or why not.
+async fn changed(
+    state: &AppState,
+    v: &Visitor,
+    result: Result<String, IdentityError>,
+    what: &str,
+) -> PageResult {
+    match result {
+        Ok(_) => see(&format!("/contact?done={what}")),
+        Err(e) => refused(state, v, e.into()).await,
+    }
+}
+
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct EmailForm {
     csrf: String,
@@ -136,21 +170,12 @@ async fn change_email(
 ) -> PageResult {
     v.check_form(&f.csrf)?;
     let me = v.caller()?.actor.employee_id;
-    match state
+    let result = state
         .identity
         .contact
         .request_email(me, &f.email, &client)
-        .await
-    {
-        Ok(sent) => {
-            let said = notice(
-                "ok",
-                html! { p #sent { (v.t(&sent.message_id, &sent.message_en)) } },
-            );
-            page(contact_page(&state, &v, Some(said), false).await?)
-        }
-        Err(e) => refused(&state, &v, e.into()).await,
-    }
+        .await;
+    sent(&state, &v, result, false).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -171,21 +196,12 @@ async fn change_phone(
 ) -> PageResult {
     v.check_form(&f.csrf)?;
     let me = v.caller()?.actor.employee_id;
-    match state
+    let result = state
         .identity
         .contact
         .request_phone(me, &f.phone, &client)
-        .await
-    {
-        Ok(sent) => {
-            let said = notice(
-                "ok",
-                html! { p #sent { (v.t(&sent.message_id, &sent.message_en)) } },
-            );
-            page(contact_page(&state, &v, Some(said), true).await?)
-        }
-        Err(e) => refused(&state, &v, e.into()).await,
-    }
+        .await;
+    sent(&state, &v, result, true).await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -206,15 +222,12 @@ async fn confirm_phone(
 ) -> PageResult {
     v.check_form(&f.csrf)?;
     let me = v.caller()?.actor.employee_id;
-    match state
+    let result = state
         .identity
         .contact
         .confirm_phone(me, &f.code, &client)
-        .await
-    {
-        Ok(_) => see("/contact?done=phone"),
-        Err(e) => refused(&state, &v, e.into()).await,
-    }
+        .await;
+    changed(&state, &v, result, "phone").await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -265,13 +278,10 @@ async fn confirm_email(
 ) -> PageResult {
     v.check_form(&f.csrf)?;
     let me = v.caller()?.actor.employee_id;
-    match state
+    let result = state
         .identity
         .contact
         .confirm_email(me, &f.token, &client)
-        .await
-    {
-        Ok(_) => see("/contact?done=email"),
-        Err(e) => refused(&state, &v, e.into()).await,
-    }
+        .await;
+    changed(&state, &v, result, "email").await
 }
