@@ -48,7 +48,7 @@ use crate::services::idempotency::{self, Claim};
 use crate::store::page::{Cursor, Page};
 use entity::{proposal_event, record_proposal};
 
-pub use monitoring::{Grouping, csv};
+pub use monitoring::{Grouping, csv, pdf};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UpdateError {

@@ -412,6 +412,13 @@ const ROUTES: &[(&str, &str, Rule)] = &[
             allowed: DESK_OF_UPDATES,
         },
     ),
+    (
+        "get",
+        "/api/v1/proposals/monitoring.pdf",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
     ("get", "/api/v1/me/archive", Rule::Own),
     (
         "get",

@@ -429,6 +429,39 @@ async fn the_monitoring_counts_what_waits_and_what_was_decided(backend: Backend)
     let cells: Vec<&str> = line.split(',').collect();
     assert_eq!(cells[2], in_bkd.to_string());
     assert_eq!((cells[5], cells[7], cells[8]), ("1", "1", "1"), "{line}");
+    // And the PDF for the administrator: the same figures, as pdftotext reads them.
+    let pdf = get(
+        &w,
+        Admin,
+        &format!("/api/v1/proposals/monitoring.pdf?{query}"),
+    )
+    .await;
+    assert_eq!(pdf.status(), 200);
+    let bytes = pdf.bytes().await.unwrap();
+    // Kept beside the web's screenshots, to be looked at.
+    let dir = abdi_tests::browser::screenshot_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    let backend = sea_orm::ConnectionTrait::get_database_backend(&w.app.state.db);
+    let file = dir.join(format!("monitoring-{}.pdf", backend.as_str()));
+    std::fs::write(&file, &bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", file.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("LAPORAN PEMANTAUAN PEMUTAKHIRAN DATA PEGAWAI"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 Juli 2026 s.d. 30 September 2026"),
+        "{text}"
+    );
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("BKD "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains(&in_bkd.to_string()), "{row}");
     // A period that ends before it starts is refused.
     problem(
         get(

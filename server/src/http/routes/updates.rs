@@ -38,6 +38,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(employee_completeness))
         .routes(routes!(monitoring))
         .routes(routes!(monitoring_csv))
+        .routes(routes!(monitoring_pdf))
 }
 
 /// A page of proposals paged by id, newest first (for the OpenAPI document; read by
@@ -345,6 +346,41 @@ async fn monitoring_csv(
             ),
         ],
         crate::updates::csv(&report),
+    )
+        .into_response())
+}
+
+/// The same report as a PDF, for the quarterly report to the administrator (Pasal 19(1)).
+#[utoipa::path(get, path = "/proposals/monitoring.pdf", tag = "record-updates", security(("bearer" = [])),
+    params(MonitoringQuery),
+    responses(
+        (status = 200, description = "The report as a PDF", content((crate::http::Binary = "application/pdf"))),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`unit_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`form_invalid`: `to` before `from`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn monitoring_pdf(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<MonitoringQuery>,
+) -> Result<Response, ApiError> {
+    let report = state
+        .updates
+        .monitoring(&caller.actor, q.grouping(), (q.from, q.to))
+        .await?;
+    let docs = &state.config.documents;
+    let pdf = crate::updates::pdf(&report, (&docs.agency, &docs.place, state.clock.today()))
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"pemutakhiran-data.pdf\"",
+            ),
+        ],
+        pdf,
     )
         .into_response())
 }

@@ -746,7 +746,7 @@ async fn monitoring(
                 label for="to" { (v.t("Sampai", "To")) } input #to type="date" name="to" value=(query.to);
                 button type="submit" { (v.t("Tampilkan", "Show")) }
             }
-            p { a href=(csv) { (v.t("Unduh CSV", "Download CSV")) } }
+            p { a href=(csv) { (v.t("Unduh CSV", "Download CSV")) } " · " a href=(csv.replace(".csv?", ".pdf?")) { (v.t("Unduh PDF", "Download PDF")) } }
             div.scroll {
                 table #monitoring {
                     thead { tr {
