@@ -573,9 +573,11 @@ impl ProposalDraft {
             .into_iter()
             .map(|f| f.field.name)
             .collect();
+        // An empty value is no value: a correction names only what it sets.
+        let empty = |v: &Value| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty());
         self.values
             .iter()
-            .filter(|(k, v)| names.contains(k) && !v.is_null())
+            .filter(|(k, v)| names.contains(k) && !empty(v))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
@@ -893,6 +895,10 @@ mod tests {
         };
         assert_eq!(draft.check(today()), vec![]);
         assert_eq!(draft.verifier(), Verifier::Administrator);
+        // An empty value changes nothing (and is never written as one).
+        let mut blank = draft.clone();
+        blank.values.insert("name".into(), json!(" "));
+        assert!(!blank.changed_fields().contains_key("name"));
         let mut titles = draft.clone();
         titles.values.remove("nik");
         titles.values.insert("back_title".into(), json!("M.AP."));

@@ -268,7 +268,8 @@ fn tahunan(f: &Facts) -> Verdict {
                 bookings: &entries,
             }
             .balance(start.year());
-            if days > before.available {
+            // In a year with cuti besar the rule above says why; the emptied balance does not.
+            if days > before.available && !besar_this_year {
                 v.problems.push(Violation::new(
                     "insufficient_balance",
                     Some("period"),

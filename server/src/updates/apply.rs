@@ -77,6 +77,32 @@ where
         .ok_or(UpdateError::EntryNotFound)
 }
 
+/// Refuses a value that must be the employee's alone and is already another's (the NIK).
+pub(super) async fn unique(
+    db: &impl ConnectionTrait,
+    section: Section,
+    employee_id: Uuid,
+    values: &BTreeMap<String, Value>,
+) -> Result<(), UpdateError> {
+    let Some(nik) = values.get("nik").and_then(Value::as_str) else {
+        return Ok(());
+    };
+    if section != Section::Identity {
+        return Ok(());
+    }
+    let taken = employee::Entity::find()
+        .filter(employee::Column::Nik.eq(nik))
+        .filter(employee::Column::Id.ne(employee_id))
+        .one(db)
+        .await?
+        .is_some();
+    if taken {
+        Err(UpdateError::NikInUse)
+    } else {
+        Ok(())
+    }
+}
+
 /// Writes a verified proposal to the record; answers the entry it wrote (an addition's new id).
 pub(super) async fn apply(
     txn: &impl ConnectionTrait,
@@ -94,6 +120,7 @@ pub(super) async fn apply(
         fields: &fields,
         values,
     };
+    unique(txn, section, employee_id, values).await?;
     match section {
         Section::Identity => identity(txn, &at).await.map(|()| None),
         Section::Education => history::<education_history::Entity>(txn, &at).await,

@@ -68,6 +68,8 @@ pub enum UpdateError {
     AdministratorOnly,
     #[error("no column {0} for the field table")]
     Schema(String),
+    #[error("the NIK is another employee's")]
+    NikInUse,
     #[error(transparent)]
     Service(#[from] ServiceError),
     #[error(transparent)]
@@ -93,6 +95,15 @@ impl From<UpdateError> for ApiError {
                 ErrorCode::Forbidden,
                 "Perubahan data ini hanya dapat diverifikasi oleh administrator (Pergub Jatim 73/2020 Pasal 10 ayat 2 huruf c).",
                 "Only an administrator may verify this change (Pergub Jatim 73/2020, Article 10(2)(c)).",
+            ),
+            UpdateError::NikInUse => ApiError::with_items(
+                ErrorCode::FormInvalid,
+                vec![abdi_proto::services::Violation::new(
+                    "nik_in_use",
+                    Some("nik"),
+                    "NIK ini sudah tercatat untuk pegawai lain; periksa kembali atau hubungi BKD.",
+                    "This NIK is already recorded for another employee; check it or contact the BKD.",
+                )],
             ),
             UpdateError::Schema(_) => ApiError::internal(&e),
             UpdateError::Service(e) => e.into(),
@@ -168,13 +179,7 @@ impl Updates {
             .one(&txn)
             .await?
             .ok_or(AccessError::EmployeeNotFound)?;
-        let mut current = apply::current(&txn, draft.section, owner, draft.entry_id).await?;
-        let sent = self.checked(&txn, draft, (owner, id), &current).await?;
-        if draft.change == Change::Correct {
-            // Only what changes is shown beside its new value (not the NIK beside a title).
-            let changed = sent.changed_fields();
-            current.retain(|k, _| changed.contains_key(k));
-        }
+        let (sent, current) = self.prepared(&txn, draft, (owner, id)).await?;
         record_proposal::Entity::insert(record_proposal::ActiveModel {
             id: Set(id),
             employee_id: Set(owner),
@@ -213,6 +218,24 @@ impl Updates {
         txn.commit().await?;
         self.waker.wake();
         Ok(view)
+    }
+
+    /// The draft as it is kept, and the entry's values as they stand beside it (for a
+    /// correction, only the fields it changes: not the NIK beside a title).
+    async fn prepared(
+        &self,
+        txn: &DatabaseTransaction,
+        draft: &ProposalDraft,
+        (owner, id): (Uuid, Uuid),
+    ) -> Result<(ProposalDraft, BTreeMap<String, Value>), UpdateError> {
+        let mut current = apply::current(txn, draft.section, owner, draft.entry_id).await?;
+        let sent = self.checked(txn, draft, (owner, id), &current).await?;
+        apply::unique(txn, draft.section, owner, &sent.changed_fields()).await?;
+        if draft.change == Change::Correct {
+            let changed = sent.changed_fields();
+            current.retain(|k, _| changed.contains_key(k));
+        }
+        Ok((sent, current))
     }
 
     /// The draft checked as the server sees it: its evidence replaced by what was stored for
@@ -264,12 +287,15 @@ impl Updates {
             note: change.note.clone().or(p.note.clone()),
         };
         let p = bump(&txn, &p, change.version, &[ProposalStatus::Returned]).await?;
-        let current = serde_json::from_str(&p.current).unwrap_or_default();
-        let sent = self.checked(&txn, &draft, (owner, id), &current).await?;
+        let (sent, current) = self.prepared(&txn, &draft, (owner, id)).await?;
         record_proposal::Entity::update_many()
             .col_expr(
                 record_proposal::Column::Status,
                 Expr::value(ProposalStatus::Submitted.code()),
+            )
+            .col_expr(
+                record_proposal::Column::Current,
+                Expr::value(json(&current)),
             )
             .col_expr(
                 record_proposal::Column::Proposed,

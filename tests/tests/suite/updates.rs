@@ -275,6 +275,18 @@ async fn confidential_fields_are_verified_by_administrators_only(backend: Backen
         "values": { "nik": nik, "evidence_kind": "ktp", "evidence": ktp },
         "note": "NIK pada KTP elektronik",
     });
+    // Another employee's NIK is refused at once, beside the field.
+    let someone = employee::Entity::find_by_id(w.ids[&Other])
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .nik;
+    let mut theirs = draft.clone();
+    theirs["values"]["nik"] = json!(someone);
+    theirs["values"]["evidence"] = pdf_id(&w, Staff).await;
+    let refused = problem(propose(&w, Staff, &theirs).await, 422, "form_invalid").await;
+    assert_eq!(refused["errors"][0]["code"], "nik_in_use", "{refused}");
     let p: Value = ok(propose(&w, Staff, &draft).await).await;
     assert_eq!(p["verifier"], "administrator");
     // Only the field that changes is shown beside its value.
