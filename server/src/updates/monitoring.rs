@@ -109,7 +109,9 @@ impl Updates {
             *percents.entry(row.unit_id).or_default() += u64::from(c.percent);
         }
         let start = from.and_time(NaiveTime::MIN).and_utc();
-        let end = (to + chrono::Duration::days(1))
+        let end = to
+            .succ_opt()
+            .unwrap_or(to)
             .and_time(NaiveTime::MIN)
             .and_utc();
         let proposals = record_proposal::Entity::find()
