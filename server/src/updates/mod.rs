@@ -376,13 +376,17 @@ impl Updates {
     ) -> Result<Proposal, UpdateError> {
         let now = self.clock.now();
         let p = fetch(&self.db, id).await?;
-        let capacity = self.verifying(actor, &p).await?;
+        // Refused before anything else, so that whoever may not verify learns only that.
+        self.verifying(actor, &p).await?;
         let note = note_of(review.note.as_deref());
         if review.outcome != ReviewOutcome::Verify && note.is_none() {
             return Err(UpdateError::NoteRequired);
         }
         let txn = crate::store::db::write_txn(&self.db).await?;
         let p = bump(&txn, &p, review.version, &[ProposalStatus::Submitted]).await?;
+        // Asked again of the row now held: a resubmission in between may have made it a
+        // change only administrators verify.
+        let capacity = self.verifying(actor, &p).await?;
         let acted = Acted {
             actor: actor.employee_id,
             capacity,
