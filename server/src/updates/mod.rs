@@ -19,7 +19,7 @@ use abdi_proto::ErrorCode;
 use abdi_proto::Text;
 use abdi_proto::archive::ArchiveKind;
 use abdi_proto::completeness::Completeness;
-use abdi_proto::forms::FieldError;
+use abdi_proto::forms::{FieldError, FormValues};
 use abdi_proto::notifications::NotificationKind;
 use abdi_proto::updates::{
     ArchiveDocument, Change, EvidenceFile, Proposal, ProposalDraft, ProposalEvent, ProposalPage,
@@ -550,6 +550,19 @@ impl Updates {
         Ok(())
     }
 
+    /// The caller's own entry (or identity) as the record holds it, in the section's fields:
+    /// what a correction's form starts from.
+    pub async fn current(
+        &self,
+        actor: &Actor,
+        section: Section,
+        entry_id: Option<i64>,
+    ) -> Result<FormValues, UpdateError> {
+        let mut values = apply::current(&self.db, section, actor.employee_id, entry_id).await?;
+        values.retain(|_, v| !Value::is_null(v));
+        Ok(values)
+    }
+
     /// One proposal, for its employee or whoever may verify it.
     pub async fn get(&self, actor: &Actor, id: Uuid) -> Result<Proposal, UpdateError> {
         let p = fetch(&self.db, id).await?;
@@ -605,10 +618,7 @@ impl Updates {
         let more = rows.len() as u64 > page.limit;
         rows.truncate(page.limit as usize);
         let next = more.then(|| rows.last().map(|r| r.id.render())).flatten();
-        let mut items = Vec::with_capacity(rows.len());
-        for r in rows {
-            items.push(load(&self.db, r).await?);
-        }
+        let items = load_many(&self.db, rows).await?;
         Ok(ProposalPage { items, next })
     }
 
@@ -858,65 +868,99 @@ async fn load(
     db: &impl ConnectionTrait,
     p: record_proposal::Model,
 ) -> Result<Proposal, UpdateError> {
-    let employee = employee::Entity::find_by_id(p.employee_id)
-        .one(db)
-        .await?
-        .ok_or(AccessError::EmployeeNotFound)?;
-    let kind = ArchiveKind::from_code(&p.evidence_kind).unwrap_or(section(&p).evidence()[0]);
-    let evidence = attachment::Entity::find()
-        .filter(attachment::Column::ProposalId.eq(p.id))
+    let mut one = load_many(db, vec![p]).await?;
+    one.pop().ok_or(UpdateError::NotFound)
+}
+
+/// Proposals as the API shows them, in the order given: three queries for the whole page
+/// (people, evidence, events), whatever its length.
+async fn load_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<record_proposal::Model>,
+) -> Result<Vec<Proposal>, UpdateError> {
+    use std::collections::HashMap;
+    let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
+    let mut evidence: HashMap<Uuid, Vec<attachment::Model>> = HashMap::new();
+    for a in attachment::Entity::find()
+        .filter(attachment::Column::ProposalId.is_in(ids.clone()))
         .order_by_asc(attachment::Column::CreatedAt)
         .all(db)
         .await?
-        .iter()
-        .map(|a| EvidenceFile {
-            kind,
-            file: a.into(),
-        })
-        .collect();
-    let rows = proposal_event::Entity::find()
-        .filter(proposal_event::Column::ProposalId.eq(p.id))
+    {
+        if let Some(p) = a.proposal_id {
+            evidence.entry(p).or_default().push(a);
+        }
+    }
+    let mut events: HashMap<Uuid, Vec<proposal_event::Model>> = HashMap::new();
+    for e in proposal_event::Entity::find()
+        .filter(proposal_event::Column::ProposalId.is_in(ids))
         .order_by_asc(proposal_event::Column::Id)
         .all(db)
-        .await?;
-    let actors: Vec<Uuid> = rows.iter().filter_map(|e| e.actor_id).collect();
-    let people: std::collections::HashMap<Uuid, employee::Model> = employee::Entity::find()
-        .filter(employee::Column::Id.is_in(actors))
+        .await?
+    {
+        events.entry(e.proposal_id).or_default().push(e);
+    }
+    let people: HashMap<Uuid, employee::Model> = employee::Entity::find()
+        .filter(
+            employee::Column::Id.is_in(
+                rows.iter()
+                    .map(|p| p.employee_id)
+                    .chain(events.values().flatten().filter_map(|e| e.actor_id)),
+            ),
+        )
         .all(db)
         .await?
         .into_iter()
         .map(|e| (e.id, e))
         .collect();
-    let events = rows
-        .into_iter()
-        .map(|e| ProposalEvent {
-            at: e.at,
-            action: e.action,
-            by: e.actor_id.and_then(|a| people.get(&a)).map(|m| m.person()),
-            capacity: e.capacity,
-            note: e.note,
+    rows.into_iter()
+        .map(|p| {
+            let employee = people
+                .get(&p.employee_id)
+                .ok_or(AccessError::EmployeeNotFound)?;
+            let kind =
+                ArchiveKind::from_code(&p.evidence_kind).unwrap_or(section(&p).evidence()[0]);
+            Ok(Proposal {
+                id: p.id,
+                employee: employee.person(),
+                section: section(&p),
+                change: change_of(&p),
+                entry_id: p.entry_id,
+                current: serde_json::from_str(&p.current).unwrap_or_default(),
+                proposed: serde_json::from_str(&p.proposed).unwrap_or_default(),
+                evidence: evidence
+                    .remove(&p.id)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|a| EvidenceFile {
+                        kind,
+                        file: a.into(),
+                    })
+                    .collect(),
+                note: p.note.clone(),
+                status: status_of(&p),
+                verifier: if p.verifier == Verifier::Administrator.code() {
+                    Verifier::Administrator
+                } else {
+                    Verifier::Fasilitator
+                },
+                version: p.version as u32,
+                submitted_at: p.submitted_at,
+                decided_at: p.decided_at,
+                applied_entry_id: p.applied_entry_id,
+                events: events
+                    .remove(&p.id)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|e| ProposalEvent {
+                        at: e.at,
+                        action: e.action,
+                        by: e.actor_id.and_then(|a| people.get(&a)).map(|m| m.person()),
+                        capacity: e.capacity,
+                        note: e.note,
+                    })
+                    .collect(),
+            })
         })
-        .collect();
-    Ok(Proposal {
-        id: p.id,
-        employee: employee.person(),
-        section: section(&p),
-        change: change_of(&p),
-        entry_id: p.entry_id,
-        current: serde_json::from_str(&p.current).unwrap_or_default(),
-        proposed: serde_json::from_str(&p.proposed).unwrap_or_default(),
-        evidence,
-        note: p.note.clone(),
-        status: status_of(&p),
-        verifier: if p.verifier == Verifier::Administrator.code() {
-            Verifier::Administrator
-        } else {
-            Verifier::Fasilitator
-        },
-        version: p.version as u32,
-        submitted_at: p.submitted_at,
-        decided_at: p.decided_at,
-        applied_entry_id: p.applied_entry_id,
-        events,
-    })
+        .collect()
 }

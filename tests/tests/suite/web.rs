@@ -308,6 +308,23 @@ async fn web(backend: Backend) {
     fasilitator
         .wait_text("#proposal-status", "Terverifikasi")
         .await;
+    // A correction of the new entry starts from the values the record now holds.
+    staff.goto(&at("/record")).await;
+    staff
+        .click("a[href*='section=education&change=correct']")
+        .await;
+    staff.find("#f-institution").await;
+    let prefilled = staff
+        .exec(
+            "return document.querySelector('#f-graduation_year').value;",
+            json!([]),
+        )
+        .await;
+    assert!(
+        prefilled.as_str().is_some_and(|y| !y.is_empty()),
+        "{prefilled}"
+    );
+    staff.screenshots("proposal-correct").await;
     staff.goto(&at("/record/updates")).await;
     staff.wait_text("#archive", "ijazah-s2.pdf").await;
     staff.screenshots("record-updates").await;

@@ -11,10 +11,14 @@ use abdi_proto::forms::{Field, FieldKind, FormSchema, FormValues, Requirement};
 use maud::{Markup, html};
 use serde_json::{Value, json};
 
+use abdi_proto::ErrorCode;
 use axum::extract::Multipart;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 
-use super::layout::text;
-use super::{Visitor, WebError, unreadable};
+use super::layout::{notice, problem, text};
+use super::{PageResult, Visitor, WebError, unreadable};
+use crate::error::ApiError;
 use crate::services::attachments;
 use crate::state::AppState;
 
@@ -91,6 +95,57 @@ impl Sent {
         }
         out
     }
+}
+
+/// What an error says of a form: each message beside its field, and the rest above the form.
+pub(crate) struct Problems {
+    pub by_field: HashMap<String, Vec<String>>,
+    general: Vec<String>,
+}
+
+impl Problems {
+    pub(crate) fn of(v: &Visitor, schema: &FormSchema, error: Option<&ApiError>) -> Self {
+        let mut by_field: HashMap<String, Vec<String>> = HashMap::new();
+        let mut general = Vec::new();
+        for item in error.map(|e| e.items.as_slice()).unwrap_or(&[]) {
+            let message = item.message.get(v.lang).to_owned();
+            match &item.field {
+                Some(f) if schema.fields.iter().any(|x| &x.name == f) => {
+                    by_field.entry(f.clone()).or_default().push(message)
+                }
+                _ => general.push(message),
+            }
+        }
+        Self { by_field, general }
+    }
+
+    /// The notice above the form (nothing without an error).
+    pub(crate) fn notice(&self, v: &Visitor, error: Option<&ApiError>) -> Markup {
+        html! {
+            @if let Some(e) = error {
+                (notice("error", html! {
+                    p { strong { (e.code.title(v.lang)) } }
+                    @if self.by_field.is_empty() && self.general.is_empty() { (problem(e)) }
+                    @for g in &self.general { p { (g) } }
+                    @if !self.by_field.is_empty() { p { (v.t("Periksa isian yang ditandai.", "Check the marked fields.")) } }
+                }))
+            }
+        }
+    }
+}
+
+/// The form again, drawn by `page` with the error beside its fields, when the error is one of
+/// `about_input`; any other refusal is its own page.
+pub(crate) fn again(
+    e: ApiError,
+    about_input: &[ErrorCode],
+    page: impl FnOnce(&ApiError) -> Markup,
+) -> PageResult {
+    if !about_input.contains(&e.code) {
+        return Err(e.into());
+    }
+    let status = StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+    Ok((status, page(&e)).into_response())
 }
 
 /// The inputs of `schema`, filled with `values`, each with its errors beside it.

@@ -1,8 +1,6 @@
 //! The employee's self-service: my requests with their timeline, a new request from any
 //! service's form, my leave balance, my letters with their verification, my notifications.
 
-use std::collections::HashMap;
-
 use abdi_proto::forms::{FieldKind, FormValues};
 use abdi_proto::services::{NewRequest, RequestStatus, RequestView, StepKind, StepStatus};
 use abdi_proto::updates::Section;
@@ -16,8 +14,8 @@ use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::form::{inputs, read};
-use super::layout::{csrf_field, day, notice, outcome_text, problem, shell, status, text, when};
+use super::form::{self, Problems, inputs, read};
+use super::layout::{csrf_field, day, outcome_text, shell, status, text, when};
 use super::{PageResponses, PageResult, Signed, Visitor, page, see};
 use crate::error::ApiError;
 use crate::http::extract::Path;
@@ -127,31 +125,14 @@ fn request_form(
     error: Option<&ApiError>,
     target: Target,
 ) -> Markup {
-    let mut by_field: HashMap<String, Vec<String>> = HashMap::new();
-    let mut general = Vec::new();
-    for item in error.map(|e| e.items.as_slice()).unwrap_or(&[]) {
-        let message = item.message.get(v.lang).to_owned();
-        match &item.field {
-            Some(f) if service.spec.form.fields.iter().any(|x| &x.name == f) => {
-                by_field.entry(f.clone()).or_default().push(message)
-            }
-            _ => general.push(message),
-        }
-    }
+    let problems = Problems::of(v, &service.spec.form, error);
     let key = Uuid::new_v4();
     shell(
         v,
         text(v, &service.spec.name),
         html! {
             details.sop { summary { (v.t("Persyaratan dan SOP", "Requirements and SOP")) } p { (text(v, &service.spec.sop)) } }
-            @if let Some(e) = error {
-                (notice("error", html! {
-                    p { strong { (e.code.title(v.lang)) } }
-                    @if by_field.is_empty() && general.is_empty() { (problem(e)) }
-                    @for g in &general { p { (g) } }
-                    @if !by_field.is_empty() { p { (v.t("Periksa isian yang ditandai.", "Check the marked fields.")) } }
-                }))
-            }
+            (problems.notice(v, error))
             @let action = match target {
                 Target::New => format!("/services/{}/new", service.code),
                 Target::Edit { id, .. } => format!("/requests/{id}/edit"),
@@ -162,7 +143,7 @@ fn request_form(
                     Target::New => input type="hidden" name="idempotency_key" value=(key);,
                     Target::Edit { version, .. } => input type="hidden" name="version" value=(version);,
                 }
-                (inputs(v, &service.spec.form, values, &by_field))
+                (inputs(v, &service.spec.form, values, &problems.by_field))
                 button type="submit" { (v.t("Kirim permohonan", "Send the request")) }
             }
         },
@@ -228,11 +209,9 @@ fn again(
     target: Target,
 ) -> PageResult {
     use abdi_proto::ErrorCode::{FormInvalid, RuleViolation};
-    if !matches!(e.code, FormInvalid | RuleViolation) {
-        return Err(e.into());
-    }
-    let status = StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-    Ok((status, request_form(v, service, values, Some(&e), target)).into_response())
+    form::again(e, &[FormInvalid, RuleViolation], |e| {
+        request_form(v, service, values, Some(e), target)
+    })
 }
 
 /// A returned request (or a draft), to correct and send again.

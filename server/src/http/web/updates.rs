@@ -13,16 +13,14 @@ use abdi_proto::updates::{
 };
 use axum::Form;
 use axum::extract::{Multipart, Query, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use maud::{Markup, html};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use super::form::{inputs, read};
-use super::layout::{csrf_field, day, notice, problem, shell, text, when};
+use super::form::{self, Problems, inputs, read};
+use super::layout::{csrf_field, day, shell, text, when};
 use super::{PageResponses, PageResult, Signed, Visitor, page, see};
 use crate::error::ApiError;
 use crate::http::extract::Path;
@@ -165,51 +163,21 @@ async fn new_proposal(
     Query(which): Query<Which>,
 ) -> PageResult {
     let actor = &v.caller()?.actor;
-    let record = state.records.record(actor, actor.employee_id).await?;
-    let values = starting_values(&record, which.section, which.entry);
+    let values = match which.change {
+        Change::Add => FormValues::new(),
+        _ => {
+            state
+                .updates
+                .current(actor, which.section, which.entry)
+                .await?
+        }
+    };
     let target = Target::New {
         section: which.section,
         change: which.change,
         entry: which.entry,
     };
     page(proposal_form(&v, target, &values, None, None))
-}
-
-/// The entry's values as the record holds them, for a correction to start from.
-fn starting_values(
-    record: &abdi_proto::record::EmployeeRecord,
-    section: Section,
-    entry: Option<i64>,
-) -> FormValues {
-    let whole = serde_json::to_value(record).unwrap_or(Value::Null);
-    let row = match section {
-        Section::Identity => whole["identity"].clone(),
-        Section::Archive => Value::Null,
-        s => {
-            let list = match s {
-                Section::Education => "education",
-                Section::Training => "training",
-                Section::Award => "awards",
-                Section::Family => "family",
-                Section::Organisation => "organisations",
-                _ => "competencies",
-            };
-            whole[list]
-                .as_array()
-                .and_then(|l| l.iter().find(|e| e["id"].as_i64() == entry).cloned())
-                .unwrap_or(Value::Null)
-        }
-    };
-    section
-        .fields()
-        .into_iter()
-        .filter_map(|f| {
-            let value = row.get(&f.field.name)?.clone();
-            (!value.is_null()).then_some((f.field.name, value))
-        })
-        // A masked NIK is not a value to send back.
-        .filter(|(k, v)| !(k == "nik" && v.as_str().is_some_and(|s| s.contains('*'))))
-        .collect()
 }
 
 /// Where a proposal's form goes.
@@ -250,17 +218,7 @@ fn proposal_form(
 ) -> Markup {
     let (section, change) = target.section();
     let schema = section.schema(change);
-    let mut by_field: HashMap<String, Vec<String>> = HashMap::new();
-    let mut general = Vec::new();
-    for item in error.map(|e| e.items.as_slice()).unwrap_or(&[]) {
-        let message = item.message.get(v.lang).to_owned();
-        match &item.field {
-            Some(f) if schema.fields.iter().any(|x| &x.name == f) => {
-                by_field.entry(f.clone()).or_default().push(message)
-            }
-            _ => general.push(message),
-        }
-    }
+    let problems = Problems::of(v, &schema, error);
     let action = match target {
         Target::New { entry, .. } => format!(
             "/record/updates/new?section={}&change={}{}",
@@ -272,21 +230,14 @@ fn proposal_form(
     };
     html! {
         (shell(v, &format!("{} · {}", text(v, &section.label()), verb(v, change)), html! {
-            @if let Some(e) = error {
-                (notice("error", html! {
-                    p { strong { (e.code.title(v.lang)) } }
-                    @if by_field.is_empty() && general.is_empty() { (problem(e)) }
-                    @for g in &general { p { (g) } }
-                    @if !by_field.is_empty() { p { (v.t("Periksa isian yang ditandai.", "Check the marked fields.")) } }
-                }))
-            }
+            (problems.notice(v, error))
             form.card method="post" action=(action) enctype="multipart/form-data" novalidate {
                 (csrf_field(v))
                 @match target {
                     Target::New { .. } => input type="hidden" name="idempotency_key" value=(Uuid::new_v4());,
                     Target::Again { version, .. } => input type="hidden" name="version" value=(version);,
                 }
-                (inputs(v, &schema, values, &by_field))
+                (inputs(v, &schema, values, &problems.by_field))
                 label for="note" { (v.t("Keterangan", "Explanation")) }
                 textarea #note name="note" rows="3" maxlength="2000" required[change == Change::Remove] { (note.unwrap_or("")) }
                 p.hint { (v.t(
@@ -362,11 +313,9 @@ fn again(
     note: Option<&str>,
     e: ApiError,
 ) -> PageResult {
-    if e.code != ErrorCode::FormInvalid {
-        return Err(e.into());
-    }
-    let status = StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-    Ok((status, proposal_form(v, target, values, note, Some(&e))).into_response())
+    form::again(e, &[ErrorCode::FormInvalid], |e| {
+        proposal_form(v, target, values, note, Some(e))
+    })
 }
 
 /// A proposal: what it changes (current and proposed side by side), its evidence and its
