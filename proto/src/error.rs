@@ -173,6 +173,10 @@ error_codes! {
         "Layanan tidak ditemukan", "Service not found";
     ServiceInactive = "service_inactive", 409,
         "Layanan ini sedang tidak dibuka", "This service is not open at the moment";
+    ServiceExists = "service_exists", 409,
+        "Kode layanan ini sudah dipakai", "A service with this code already exists";
+    ServiceInvalid = "service_invalid", 422,
+        "Definisi layanan tidak dapat dipakai; lihat keterangannya", "The service definition cannot be used; see the detail";
     FormInvalid = "form_invalid", 422,
         "Isian formulir belum benar; lihat daftar kesalahan", "The form has errors; see the list";
     RuleViolation = "rule_violation", 422,

@@ -12,7 +12,7 @@ use crate::error::Text;
 use crate::phone::Phone;
 
 /// A service's form, versioned with the service's SOP.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormSchema {
     pub version: u32,

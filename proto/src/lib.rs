@@ -9,6 +9,7 @@ pub mod archive;
 pub mod calendar;
 pub mod completeness;
 pub mod documents;
+pub mod eligibility;
 pub mod error;
 pub mod forms;
 pub mod health;

@@ -52,6 +52,12 @@ pub struct RecordIdentity {
     pub unit_code: String,
     pub unit_name: String,
     pub position_title: Option<String>,
+    /// `struktural`, `fungsional` or `pelaksana`.
+    #[serde(default)]
+    pub position_kind: Option<String>,
+    /// The post's eselon (`II.a`) or functional level.
+    #[serde(default)]
+    pub position_grade: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub active: bool,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::completeness::Requirements;
+use crate::eligibility::Eligibility;
 use crate::error::Text;
 use crate::forms::{FormSchema, FormValues};
 
@@ -187,6 +188,141 @@ pub enum DocumentKind {
     SuratIzinCuti,
     SuratKeputusan,
     SuratIzin,
+    /// A statement of fact by the official ("Surat Keterangan Aktif Bekerja").
+    SuratKeterangan,
+}
+
+/// Where a service stands in the catalogue (Pergub Jatim 73/2020 Pasal 14-15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceState {
+    /// Being written: administrators see it, employees do not.
+    Draft,
+    /// Open for requests.
+    Active,
+    /// Closed by decree: requests already open go on under their revision.
+    Inactive,
+}
+
+impl ServiceState {
+    pub fn is_open(self) -> bool {
+        self == Self::Active
+    }
+}
+
+/// A state, or the `active: true|false` flag of revisions written before states existed.
+fn state_or_flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ServiceState, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        State(ServiceState),
+        Flag(bool),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::State(s) => s,
+        Either::Flag(true) => ServiceState::Active,
+        Either::Flag(false) => ServiceState::Inactive,
+    })
+}
+
+/// The words of a decision letter, with placeholders from the record and the form filled in
+/// when it is issued: `{name}`, `{nip}`, `{rank}`, `{position}`, `{unit}`, `{employee_kind}`,
+/// `{birth_date}`, `{tmt_cpns}`, `{today}` and `{form.FIELD}`. In Bahasa Indonesia, as the
+/// letter is printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LetterTemplate {
+    /// What the letter is about, after "TENTANG" (a decree) or as the title (a statement).
+    pub title: String,
+    /// "Menimbang": one consideration each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub considerations: Vec<String>,
+    /// "Mengingat": the legal basis, one regulation each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub basis: Vec<String>,
+    /// What is decided ("KESATU", "KEDUA", ...) or stated.
+    pub decisions: Vec<String>,
+}
+
+impl LetterTemplate {
+    /// The record's placeholders (the form's are `form.FIELD`).
+    pub const RECORD: [&'static str; 9] = [
+        "name",
+        "nip",
+        "rank",
+        "position",
+        "unit",
+        "employee_kind",
+        "birth_date",
+        "tmt_cpns",
+        "today",
+    ];
+
+    fn texts(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.title)
+            .chain(&self.considerations)
+            .chain(&self.basis)
+            .chain(&self.decisions)
+    }
+
+    /// Every `{placeholder}` the template uses.
+    pub fn placeholders(&self) -> Vec<String> {
+        let mut found = Vec::new();
+        for t in self.texts() {
+            let mut rest = t.as_str();
+            while let Some(open) = rest.find('{') {
+                let after = &rest[open + 1..];
+                let Some(close) = after.find('}') else { break };
+                found.push(after[..close].to_owned());
+                rest = &after[close + 1..];
+            }
+        }
+        found
+    }
+
+    /// Refuses a template with no title or decision, or a placeholder neither the record
+    /// nor `form` has.
+    pub fn check(&self, form: &FormSchema) -> Result<(), String> {
+        if self.title.trim().is_empty() || self.decisions.iter().all(|d| d.trim().is_empty()) {
+            return Err("the letter needs a title and at least one decision".into());
+        }
+        for p in self.placeholders() {
+            let known = Self::RECORD.contains(&p.as_str())
+                || p.strip_prefix("form.")
+                    .is_some_and(|f| form.fields.iter().any(|x| x.name == f));
+            if !known {
+                return Err(format!("the letter's placeholder '{{{p}}}' is not known"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The template with every placeholder replaced by `value(name)`.
+    pub fn fill(&self, value: impl Fn(&str) -> String) -> Self {
+        let one = |t: &String| {
+            let mut out = String::new();
+            let mut rest = t.as_str();
+            while let Some(open) = rest.find('{') {
+                out.push_str(&rest[..open]);
+                let after = &rest[open + 1..];
+                let Some(close) = after.find('}') else {
+                    rest = &rest[open..];
+                    break;
+                };
+                out.push_str(&value(&after[..close]));
+                rest = &after[close + 1..];
+            }
+            out.push_str(rest);
+            out
+        };
+        Self {
+            title: one(&self.title),
+            considerations: self.considerations.iter().map(one).collect(),
+            basis: self.basis.iter().map(one).collect(),
+            decisions: self.decisions.iter().map(one).collect(),
+        }
+    }
 }
 
 /// A service as the catalogue lists it.
@@ -195,7 +331,9 @@ pub enum DocumentKind {
 pub struct ServiceSummary {
     pub code: String,
     pub name: Text,
+    /// Open for requests (`state` is `active`).
     pub active: bool,
+    pub state: ServiceState,
     pub sop_version: String,
     pub revision: u32,
 }
@@ -209,13 +347,52 @@ pub struct ServiceSpec {
     pub form: FormSchema,
     pub chain: Vec<ChainStep>,
     pub output_document: DocumentKind,
-    pub active: bool,
+    /// Draft, active or inactive (earlier revisions said `active: true|false`).
+    #[serde(alias = "active", deserialize_with = "state_or_flag")]
+    pub state: ServiceState,
     pub sop_version: String,
     /// The SOP's text (requirements, duration, legal basis) as shown to employees.
     pub sop: Text,
+    /// The decree that set this revision (the head of the BKD's, Pasal 11(5)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decree: Option<String>,
     /// What the record and the archive must hold before any rule runs (Pasal 11(3)).
     #[serde(default, skip_serializing_if = "Requirements::is_empty")]
     pub requires: Requirements,
+    /// The conditions the employee must meet, checked the same way on the phone and the
+    /// server; a service's own rules (the leave ledger) are checked after them.
+    #[serde(default, skip_serializing_if = "Eligibility::is_empty")]
+    pub eligibility: Eligibility,
+    /// The letter's words; without it the letter says what the service's kind always says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub letter: Option<LetterTemplate>,
+}
+
+/// A new service (`POST /api/v1/catalogue`), checked by its conditions alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewService {
+    /// snake_case, unique: `sk_aktif_bekerja`.
+    pub code: String,
+    pub spec: ServiceSpec,
+    /// Why: usually the decree's number.
+    pub note: String,
+}
+
+/// Whether the caller meets a service's conditions today (`GET /services/{code}/eligibility`),
+/// or, for administrators trying conditions out, whether an employee meets them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EligibilityTrial {
+    /// The employee's NIP.
+    pub nip: String,
+    pub eligibility: Eligibility,
+    /// The form the conditions are checked against (its fields are referred to by name).
+    #[serde(default)]
+    pub form_schema: Option<FormSchema>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub form: FormValues,
 }
 
 /// A service with everything the app needs to render and explain it.
@@ -485,6 +662,9 @@ pub struct Violation {
     /// The form field it is about, if any.
     pub field: Option<String>,
     pub message: Text,
+    /// The values a declarative condition saw ("9" years of service of 10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen: Vec<crate::eligibility::Seen>,
 }
 
 impl Violation {
@@ -497,6 +677,7 @@ impl Violation {
                 format!("Missing: {}.", m.label.en),
             ),
             code: m.code,
+            seen: Vec::new(),
         }
     }
 
@@ -510,6 +691,7 @@ impl Violation {
             code: code.to_owned(),
             field: field.map(str::to_owned),
             message: Text::new(id, en),
+            seen: Vec::new(),
         }
     }
 }

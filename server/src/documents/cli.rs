@@ -167,6 +167,7 @@ async fn sign_one(
 pub fn sample_letter(config: &Config, today: chrono::NaiveDate) -> LetterContent {
     let start = today + Duration::days(14);
     LetterContent {
+        words: None,
         kind: "surat_izin_cuti".into(),
         service: "Cuti Tahunan".into(),
         agency: config.documents.agency.clone(),

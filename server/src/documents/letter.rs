@@ -4,14 +4,62 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use abdi_proto::forms::{FieldKind, FormSchema, FormValues};
+use abdi_proto::services::LetterTemplate;
+use serde_json::Value;
+
 use super::render::{Block, Letter};
+
+/// A form value as a letter prints it: a date in words, a period as "from to", a choice by its
+/// label, a number or text as it is.
+pub(crate) fn form_words(schema: &FormSchema, form: &FormValues, field: &str) -> String {
+    let Some(v) = form.get(field) else {
+        return "-".into();
+    };
+    let date = |v: &Value| {
+        v.as_str()
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .map(tanggal)
+    };
+    let kind = schema.fields.iter().find(|f| f.name == field).map(|f| &f.kind);
+    match kind {
+        Some(FieldKind::Date { .. }) => date(v).unwrap_or_default(),
+        Some(FieldKind::DateRange { .. }) => format!(
+            "{} sampai dengan {}",
+            v.get("start").and_then(date).unwrap_or_default(),
+            v.get("end").and_then(date).unwrap_or_default()
+        ),
+        Some(FieldKind::Choice { options }) => {
+            let code = v.as_str().unwrap_or_default();
+            options
+                .iter()
+                .find(|o| o.value == code)
+                .map_or_else(|| code.to_owned(), |o| o.label.id.clone())
+        }
+        _ => match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => "-".into(),
+        },
+    }
+}
+
+/// The numbering of a decree's decisions.
+const DICTA: [&str; 10] = [
+    "KESATU", "KEDUA", "KETIGA", "KEEMPAT", "KELIMA", "KEENAM", "KETUJUH", "KEDELAPAN",
+    "KESEMBILAN", "KESEPULUH",
+];
 
 /// The letter's content as stored with the document (JSON), so that a later change of names,
 /// posts or ranks does not change a letter already issued.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LetterContent {
-    /// `surat_izin_cuti` or `surat_keputusan`.
+    /// `surat_izin_cuti`, `surat_keputusan` or `surat_keterangan`.
     pub kind: String,
+    /// The service's own words, its template filled in at the decision; without them the
+    /// letter says what its kind always says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words: Option<LetterTemplate>,
     /// The service's name in Bahasa Indonesia, e.g. "Cuti Tahunan".
     pub service: String,
     pub agency: String,
@@ -82,8 +130,17 @@ impl LetterContent {
                 format!("Surat Izin {}", self.service),
                 format!("Leave permit: {}", self.service),
             ),
+            "surat_keterangan" => (
+                self.words
+                    .as_ref()
+                    .map_or_else(|| format!("Surat Keterangan {}", self.service), |w| w.title.clone()),
+                format!("Statement: {}", self.service),
+            ),
             _ => (
-                format!("Keputusan tentang Pemberian {}", self.service),
+                self.words.as_ref().map_or_else(
+                    || format!("Keputusan tentang Pemberian {}", self.service),
+                    |w| format!("Keputusan tentang {}", w.title),
+                ),
                 format!("Decree granting {}", self.service),
             ),
         }
@@ -177,9 +234,38 @@ impl LetterContent {
                 &format!("Demikian surat izin {service} ini dibuat untuk dapat dipergunakan sebagaimana mestinya."),
             ));
             signature_lines.push(format!("{}, {}", self.place, tanggal(issued_on)));
+        } else if self.kind == "surat_keterangan" {
+            let title = self.title().0;
+            blocks.push(center_bold(&title.to_uppercase()));
+            blocks.push(center(&format!("Nomor: {number}")));
+            blocks.push(Block::Space(10.0));
+            blocks.push(para(
+                None,
+                0.0,
+                &format!(
+                    "Yang bertanda tangan di bawah ini, {}, dengan ini menerangkan bahwa:",
+                    self.signer_post
+                ),
+            ));
+            blocks.push(Block::Fields {
+                indent: 18.0,
+                rows: employee_rows,
+            });
+            for (i, d) in self.words.iter().flat_map(|w| &w.decisions).enumerate() {
+                blocks.push(para(Some((0.0, &format!("{}.", i + 1))), 18.0, d));
+            }
+            blocks.push(para(
+                None,
+                0.0,
+                "Demikian surat keterangan ini dibuat dengan sebenarnya untuk dapat dipergunakan sebagaimana mestinya.",
+            ));
+            signature_lines.push(format!("{}, {}", self.place, tanggal(issued_on)));
         } else {
             let post = self.signer_post.to_uppercase();
-            let subject = format!("PEMBERIAN {}", self.service.to_uppercase());
+            let subject = self.words.as_ref().map_or_else(
+                || format!("PEMBERIAN {}", self.service.to_uppercase()),
+                |w| w.title.to_uppercase(),
+            );
             for line in [
                 format!("KEPUTUSAN {post}"),
                 format!("NOMOR {number}"),
@@ -193,29 +279,35 @@ impl LetterContent {
             blocks.push(center_bold(&format!("{post},")));
             blocks.push(Block::Space(6.0));
             let hang = 92.0;
-            blocks.push(para(
-                Some((0.0, "Menimbang")),
-                hang,
-                &format!(
-                    "a. bahwa Sdr. {} NIP {} telah mengajukan permohonan {service};",
+            let default_considerations = [
+                format!(
+                    "bahwa Sdr. {} NIP {} telah mengajukan permohonan {service};",
                     self.employee.name, self.employee.nip
                 ),
-            ));
-            blocks.push(para(
-                None,
-                hang,
-                &format!("b. bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, yang bersangkutan telah memenuhi syarat sesuai ketentuan peraturan perundang-undangan, sehingga perlu menetapkan Keputusan tentang Pemberian {};", self.service),
-            ));
-            blocks.push(para(
-                Some((0.0, "Mengingat")),
-                hang,
-                "1. Undang-Undang Nomor 20 Tahun 2023 tentang Aparatur Sipil Negara;",
-            ));
-            blocks.push(para(
-                None,
-                hang,
-                "2. Peraturan Pemerintah Nomor 11 Tahun 2017 tentang Manajemen Pegawai Negeri Sipil sebagaimana telah diubah dengan Peraturan Pemerintah Nomor 17 Tahun 2020;",
-            ));
+                format!("bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, yang bersangkutan telah memenuhi syarat sesuai ketentuan peraturan perundang-undangan, sehingga perlu menetapkan Keputusan tentang Pemberian {};", self.service),
+            ];
+            let default_basis = [
+                "Undang-Undang Nomor 20 Tahun 2023 tentang Aparatur Sipil Negara;".to_owned(),
+                "Peraturan Pemerintah Nomor 11 Tahun 2017 tentang Manajemen Pegawai Negeri Sipil sebagaimana telah diubah dengan Peraturan Pemerintah Nomor 17 Tahun 2020;".to_owned(),
+            ];
+            let words = self.words.as_ref();
+            let considerations = words
+                .map(|w| w.considerations.as_slice())
+                .filter(|c| !c.is_empty())
+                .unwrap_or(&default_considerations);
+            let basis = words
+                .map(|w| w.basis.as_slice())
+                .filter(|b| !b.is_empty())
+                .unwrap_or(&default_basis);
+            for (i, c) in considerations.iter().enumerate() {
+                let letter = char::from(b'a' + (i % 26) as u8);
+                let label = (i == 0).then_some((0.0, "Menimbang"));
+                blocks.push(para(label, hang, &format!("{letter}. {c}")));
+            }
+            for (i, b) in basis.iter().enumerate() {
+                let label = (i == 0).then_some((0.0, "Mengingat"));
+                blocks.push(para(label, hang, &format!("{}. {b}", i + 1)));
+            }
             blocks.push(Block::Space(4.0));
             blocks.push(center_bold("MEMUTUSKAN:"));
             blocks.push(para(
@@ -223,26 +315,42 @@ impl LetterContent {
                 hang,
                 &format!("KEPUTUSAN {post} TENTANG {subject}."),
             ));
-            blocks.push(para(
-                Some((0.0, "KESATU")),
-                hang,
-                &format!("Memberikan {service} kepada:"),
-            ));
-            blocks.push(Block::Fields {
-                indent: hang,
-                rows: employee_rows,
-            });
-            blocks.push(para(None, hang, &format!("untuk {}.", self.summary)));
-            blocks.push(para(
-                Some((0.0, "KEDUA")),
-                hang,
-                &format!("Selama menjalankan {service}, yang bersangkutan wajib mematuhi ketentuan peraturan perundang-undangan dan melaporkan diri kepada atasan langsungnya setelah selesai."),
-            ));
-            blocks.push(para(
-                Some((0.0, "KETIGA")),
-                hang,
-                "Keputusan ini mulai berlaku pada tanggal ditetapkan, dengan ketentuan apabila di kemudian hari terdapat kekeliruan akan diadakan perbaikan sebagaimana mestinya.",
-            ));
+            match words {
+                Some(w) => {
+                    for (i, d) in w.decisions.iter().enumerate() {
+                        let dictum = DICTA.get(i).copied().unwrap_or("SELANJUTNYA");
+                        blocks.push(para(Some((0.0, dictum)), hang, d));
+                        if i == 0 {
+                            blocks.push(Block::Fields {
+                                indent: hang,
+                                rows: employee_rows.clone(),
+                            });
+                        }
+                    }
+                }
+                None => {
+                    blocks.push(para(
+                        Some((0.0, "KESATU")),
+                        hang,
+                        &format!("Memberikan {service} kepada:"),
+                    ));
+                    blocks.push(Block::Fields {
+                        indent: hang,
+                        rows: employee_rows,
+                    });
+                    blocks.push(para(None, hang, &format!("untuk {}.", self.summary)));
+                    blocks.push(para(
+                        Some((0.0, "KEDUA")),
+                        hang,
+                        &format!("Selama menjalankan {service}, yang bersangkutan wajib mematuhi ketentuan peraturan perundang-undangan dan melaporkan diri kepada atasan langsungnya setelah selesai."),
+                    ));
+                    blocks.push(para(
+                        Some((0.0, "KETIGA")),
+                        hang,
+                        "Keputusan ini mulai berlaku pada tanggal ditetapkan, dengan ketentuan apabila di kemudian hari terdapat kekeliruan akan diadakan perbaikan sebagaimana mestinya.",
+                    ));
+                }
+            }
             signature_lines.push(format!("Ditetapkan di {}", self.place));
             signature_lines.push(format!("pada tanggal {}", tanggal(issued_on)));
         }

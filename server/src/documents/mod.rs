@@ -19,7 +19,7 @@ use abdi_proto::documents::{
     CertificateRef, DocumentStatus, DocumentView, IssuedLetter, PublicDocument, SignBatch,
     VerificationReport,
 };
-use abdi_proto::services::{DocumentKind, Outcome, ServiceSpec};
+use abdi_proto::services::{DocumentKind, Outcome};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -105,7 +105,6 @@ impl Letters {
         &self,
         db: &impl ConnectionTrait,
         request_id: Uuid,
-        spec: &ServiceSpec,
         outcome: Outcome,
         now: DateTime<Utc>,
         today: chrono::NaiveDate,
@@ -118,10 +117,15 @@ impl Letters {
             .one(db)
             .await?
             .ok_or_else(|| DbErr::RecordNotFound("request".into()))?;
+        // The service as the request was submitted under, not as it may stand now.
+        let spec = crate::services::catalogue::at_revision(db, &req.service_code, req.service_revision)
+            .await
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
         let service = &spec.name;
         let kind_code = match spec.output_document {
             DocumentKind::SuratIzinCuti => "surat_izin_cuti",
             DocumentKind::SuratKeputusan | DocumentKind::SuratIzin => "surat_keputusan",
+            DocumentKind::SuratKeterangan => "surat_keterangan",
         };
         let steps = request_step::Entity::find()
             .filter(request_step::Column::RequestId.eq(req.id))
@@ -219,8 +223,33 @@ impl Letters {
             .and_then(|r| RankCode::parse(r).ok())
             .map(|r| format!("{}, {}/{}", r.pangkat(), r.golongan(), r.ruang()))
             .unwrap_or_else(|| "-".into());
+        let employee_kind = if employee.employment_type == "pppk" {
+            "Pegawai Pemerintah dengan Perjanjian Kerja"
+        } else {
+            "Pegawai Negeri Sipil"
+        };
+        let form: abdi_proto::forms::FormValues =
+            serde_json::from_str(&req.form).unwrap_or_default();
+        let words = spec.letter.as_ref().map(|t| {
+            t.fill(|name| match name {
+                "name" => employee.full_name(),
+                "nip" => employee.nip.clone(),
+                "rank" => rank.clone(),
+                "position" => position_title.clone(),
+                "unit" => unit_name.clone(),
+                "employee_kind" => employee_kind.to_owned(),
+                "birth_date" => letter::tanggal(employee.birth_date),
+                "tmt_cpns" => employee.tmt_cpns.map_or_else(|| "-".into(), letter::tanggal),
+                "today" => letter::tanggal(today),
+                other => other
+                    .strip_prefix("form.")
+                    .map(|f| letter::form_words(&spec.form, &form, f))
+                    .unwrap_or_default(),
+            })
+        });
         let content = LetterContent {
             kind: kind_code.to_owned(),
+            words,
             service: service.id.clone(),
             agency: self.config.agency.clone(),
             office: office.map(|u| u.name.clone()).unwrap_or_default(),
@@ -233,11 +262,7 @@ impl Letters {
                 position: position_title,
                 unit: unit_name,
             },
-            employee_kind: if employee.employment_type == "pppk" {
-                "Pegawai Pemerintah dengan Perjanjian Kerja".into()
-            } else {
-                "Pegawai Negeri Sipil".into()
-            },
+            employee_kind: employee_kind.to_owned(),
             start: date("start"),
             end: date("end"),
             length,
@@ -864,12 +889,10 @@ impl crate::services::events::Subscriber for Documents {
         let Some(outcome) = event.decided else {
             return Ok(());
         };
-        let (_, def) = crate::services::catalogue::get(txn, &event.service_code).await?;
         self.letters
             .issue(
                 txn,
                 event.request_id,
-                &def.spec,
                 outcome,
                 event.at,
                 event.today,

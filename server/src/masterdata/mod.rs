@@ -2,6 +2,7 @@
 
 pub mod completeness;
 pub mod entity;
+pub mod record;
 
 use abdi_proto::RankCode;
 use abdi_proto::identity::Profile;

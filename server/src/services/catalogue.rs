@@ -6,7 +6,8 @@
 use std::collections::HashSet;
 
 use abdi_proto::services::{
-    ServiceChange, ServiceDefinition, ServiceRevision, ServiceSpec, ServiceSummary, StepKind,
+    NewService, ServiceChange, ServiceDefinition, ServiceRevision, ServiceSpec, ServiceSummary,
+    StepKind,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -33,8 +34,17 @@ struct Shipped {
 #[serde(deny_unknown_fields)]
 pub(crate) struct ShippedService {
     pub code: String,
+    /// The Rust rules checked after the conditions; [`DECLARATIVE`] when none.
+    #[serde(default = "declarative")]
     pub rules: String,
     pub spec: ServiceSpec,
+}
+
+/// The rules of a service that has only its declarative conditions.
+pub(crate) const DECLARATIVE: &str = "declarative";
+
+fn declarative() -> String {
+    DECLARATIVE.to_owned()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,7 +87,7 @@ where
             code: Set(s.code.clone()),
             rules: Set(s.rules.clone()),
             revision: Set(1),
-            active: Set(s.spec.active),
+            active: Set(s.spec.state.is_open()),
             spec: Set(spec.clone()),
             updated_at: Set(now),
             updated_by: Set(None),
@@ -108,7 +118,8 @@ where
     Ok(loaded)
 }
 
-/// What makes a service definition usable: a chain that ends in a decision, fields named once.
+/// What makes a service definition usable: a chain that ends in a decision, fields named once,
+/// conditions and a letter that refer only to what exists.
 pub(crate) fn check_spec(spec: &ServiceSpec) -> Result<(), String> {
     if spec.name.id.trim().is_empty() || spec.name.en.trim().is_empty() {
         return Err("the name is empty".into());
@@ -130,7 +141,27 @@ pub(crate) fn check_spec(spec: &ServiceSpec) -> Result<(), String> {
             return Err(format!("the field name '{}' is empty or repeated", f.name));
         }
     }
+    spec.eligibility.check(&spec.form)?;
+    if let Some(letter) = &spec.letter {
+        letter.check(&spec.form)?;
+    }
     Ok(())
+}
+
+/// A service code: snake_case, 3 to 48 characters.
+fn check_code(code: &str) -> Result<(), String> {
+    let ok = (3..=48).contains(&code.len())
+        && code.starts_with(|c: char| c.is_ascii_lowercase())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "the code '{code}' must be 3 to 48 characters of a-z, 0-9 and _"
+        ))
+    }
 }
 
 pub(crate) fn definition(row: &service_type::Model) -> Result<ServiceDefinition, ServiceError> {
@@ -164,7 +195,8 @@ pub(crate) async fn list(
             Ok(ServiceSummary {
                 code: d.code,
                 name: d.spec.name,
-                active: d.spec.active,
+                active: d.spec.state.is_open(),
+                state: d.spec.state,
                 sop_version: d.spec.sop_version,
                 revision: d.revision,
             })
@@ -209,7 +241,7 @@ where
         .col_expr(service_type::Column::Revision, Expr::value(next))
         .col_expr(
             service_type::Column::Active,
-            Expr::value(change.spec.active),
+            Expr::value(change.spec.state.is_open()),
         )
         .col_expr(service_type::Column::Spec, Expr::value(spec.clone()))
         .col_expr(service_type::Column::UpdatedAt, Expr::value(now))
@@ -235,6 +267,80 @@ where
     let (_, def) = get(&txn, code).await?;
     txn.commit().await?;
     Ok(def)
+}
+
+/// Adds a service defined by its conditions alone, as revision 1 (administrators, by decree).
+pub(crate) async fn create<C>(
+    db: &C,
+    new: NewService,
+    by: Uuid,
+    now: DateTime<Utc>,
+) -> Result<ServiceDefinition, ServiceError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    check_code(&new.code).map_err(ServiceError::InvalidSpec)?;
+    check_spec(&new.spec).map_err(ServiceError::InvalidSpec)?;
+    if new.note.trim().is_empty() {
+        return Err(ServiceError::ReasonRequired);
+    }
+    let spec =
+        serde_json::to_string(&new.spec).map_err(|e| ServiceError::InvalidSpec(e.to_string()))?;
+    let txn = db.begin().await?;
+    let inserted = service_type::Entity::insert(service_type::ActiveModel {
+        code: Set(new.code.clone()),
+        rules: Set(declarative()),
+        revision: Set(1),
+        active: Set(new.spec.state.is_open()),
+        spec: Set(spec.clone()),
+        updated_at: Set(now),
+        updated_by: Set(Some(by)),
+    })
+    .on_conflict(
+        OnConflict::column(service_type::Column::Code)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    if inserted != 1 {
+        return Err(ServiceError::ServiceExists);
+    }
+    service_type_revision::Entity::insert(service_type_revision::ActiveModel {
+        code: Set(new.code.clone()),
+        revision: Set(1),
+        spec: Set(spec),
+        changed_by: Set(Some(by)),
+        changed_at: Set(now),
+        note: Set(new.note.trim().to_owned()),
+        ..Default::default()
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    let (_, def) = get(&txn, &new.code).await?;
+    txn.commit().await?;
+    Ok(def)
+}
+
+/// The service as it stood at `revision`: what a request submitted under it keeps.
+pub(crate) async fn at_revision(
+    db: &impl ConnectionTrait,
+    code: &str,
+    revision: i32,
+) -> Result<ServiceSpec, ServiceError> {
+    let row = service_type_revision::Entity::find()
+        .filter(service_type_revision::Column::Code.eq(code))
+        .filter(service_type_revision::Column::Revision.eq(revision))
+        .one(db)
+        .await?;
+    match row {
+        Some(r) => serde_json::from_str(&r.spec).map_err(|e| {
+            ServiceError::Database(sea_orm::DbErr::Custom(format!(
+                "service_type_revisions.spec of {code}@{revision}: {e}"
+            )))
+        }),
+        None => Ok(get(db, code).await?.1.spec),
+    }
 }
 
 /// Every revision of a service, newest first, with who made it (by NIP).

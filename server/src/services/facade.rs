@@ -2,16 +2,20 @@
 //! point takes the caller and checks, here in the capability, what they may; handlers only
 //! extract and answer.
 
+use abdi_proto::eligibility::Evaluation;
+use abdi_proto::forms::FormValues;
 use abdi_proto::services::{
-    RequestPage, RequestStatus, RequestView, ServiceChange, ServiceDefinition, ServiceRevision,
-    ServiceSummary, WorkList,
+    EligibilityTrial, NewService, RequestPage, RequestStatus, RequestView, ServiceChange,
+    ServiceDefinition, ServiceRevision, ServiceSummary, WorkList,
 };
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::entity::attachment;
 use super::views::{self, Cursor, Work};
 use super::{ServiceError, Services, attachments, catalogue};
 use crate::access::{Access, AccessError, Action, Actor};
+use crate::masterdata::entity::employee;
 use crate::store::page::Page;
 
 impl Services {
@@ -43,6 +47,66 @@ impl Services {
             .authorize_sensitive(Action::ManageCatalogue, None)
             .await?;
         catalogue::update(&self.db, code, change, actor.employee_id, self.clock.now()).await
+    }
+
+    /// Adds a service defined as data, with its conditions and its letter (administrators,
+    /// with a fresh step-up). A malformed condition is refused here, never when a request
+    /// arrives.
+    pub async fn create_service(
+        &self,
+        actor: &Actor,
+        new: NewService,
+    ) -> Result<ServiceDefinition, ServiceError> {
+        actor
+            .authorize_sensitive(Action::ManageCatalogue, None)
+            .await?;
+        catalogue::create(&self.db, new, actor.employee_id, self.clock.now()).await
+    }
+
+    /// Whether the caller meets a service's conditions today, with every one they do not and
+    /// what it saw (the phone says the same offline).
+    pub async fn eligibility(
+        &self,
+        actor: &Actor,
+        code: &str,
+        form: &FormValues,
+    ) -> Result<Evaluation, ServiceError> {
+        let (_, def) = catalogue::get(&self.db, code).await?;
+        Self::conditions(
+            &self.db,
+            actor.employee_id,
+            &def.spec.eligibility,
+            form,
+            self.clock.today(),
+        )
+        .await
+    }
+
+    /// Conditions tried against one employee before they are saved (administrators).
+    pub async fn try_eligibility(
+        &self,
+        actor: &Actor,
+        trial: EligibilityTrial,
+    ) -> Result<Evaluation, ServiceError> {
+        actor.authorize(Action::ManageCatalogue, None).await?;
+        let schema = trial.form_schema.unwrap_or_default();
+        trial
+            .eligibility
+            .check(&schema)
+            .map_err(ServiceError::InvalidSpec)?;
+        let employee = employee::Entity::find()
+            .filter(employee::Column::Nip.eq(trial.nip.trim()))
+            .one(&self.db)
+            .await?
+            .ok_or(AccessError::EmployeeNotFound)?;
+        Self::conditions(
+            &self.db,
+            employee.id,
+            &trial.eligibility,
+            &trial.form,
+            self.clock.today(),
+        )
+        .await
     }
 
     /// Every revision of a service, newest first (administrators).

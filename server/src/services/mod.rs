@@ -33,6 +33,8 @@ pub enum ServiceError {
     ServiceNotFound,
     #[error("service inactive")]
     ServiceInactive,
+    #[error("a service with this code exists")]
+    ServiceExists,
     #[error("the form has errors")]
     FormInvalid(Vec<FieldError>),
     #[error("the request breaks the service's rules")]
@@ -112,6 +114,7 @@ impl From<ServiceError> for ApiError {
         match e {
             ServiceError::ServiceNotFound => ApiError::new(ErrorCode::ServiceNotFound),
             ServiceError::ServiceInactive => ApiError::new(ErrorCode::ServiceInactive),
+            ServiceError::ServiceExists => ApiError::new(ErrorCode::ServiceExists),
             ServiceError::FormInvalid(errors) => ApiError::with_items(
                 ErrorCode::FormInvalid,
                 errors
@@ -123,6 +126,7 @@ impl From<ServiceError> for ApiError {
                             .unwrap_or_default(),
                         field: Some(f.field),
                         message: f.message,
+                        seen: Vec::new(),
                     })
                     .collect(),
             ),
@@ -163,7 +167,7 @@ impl From<ServiceError> for ApiError {
                 ),
             ),
             ServiceError::InvalidSpec(why) => ApiError::with_detail(
-                ErrorCode::InvalidBody,
+                ErrorCode::ServiceInvalid,
                 format!("Definisi layanan tidak dapat dipakai: {why}"),
                 format!("The service definition cannot be used: {why}"),
             ),

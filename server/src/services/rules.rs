@@ -79,12 +79,55 @@ pub trait ServiceRules: Send + Sync {
 pub struct Registry(Arc<HashMap<String, Arc<dyn ServiceRules>>>);
 
 impl Registry {
+    /// The capabilities' rules, and [`Declarative`] for services that have only conditions.
     pub fn new(rules: impl IntoIterator<Item = (String, Arc<dyn ServiceRules>)>) -> Self {
-        Self(std::sync::Arc::new(rules.into_iter().collect()))
+        let declarative: Arc<dyn ServiceRules> = Arc::new(Declarative);
+        Self(Arc::new(
+            std::iter::once((super::catalogue::DECLARATIVE.to_owned(), declarative))
+                .chain(rules)
+                .collect(),
+        ))
     }
 
     pub fn get(&self, name: &str) -> Option<Arc<dyn ServiceRules>> {
         self.0.get(name).cloned()
+    }
+}
+
+/// The rules of a service defined by its declarative conditions alone (checked by the engine
+/// before any rules): nothing more to check, nothing to book.
+pub(crate) struct Declarative;
+
+#[async_trait]
+impl ServiceRules for Declarative {
+    async fn assess(
+        &self,
+        _txn: &DatabaseTransaction,
+        _input: &RuleInput<'_>,
+    ) -> Result<Result<Assessment, Vec<Violation>>, DbErr> {
+        Ok(Ok(Assessment {
+            detail: Value::Object(Default::default()),
+            summary: Text::new("", ""),
+            acting_restricted: false,
+        }))
+    }
+
+    async fn book(
+        &self,
+        _txn: &DatabaseTransaction,
+        _input: &RuleInput<'_>,
+        _assessment: &Assessment,
+    ) -> Result<(), DbErr> {
+        Ok(())
+    }
+
+    async fn settle(
+        &self,
+        _txn: &DatabaseTransaction,
+        _request_id: Uuid,
+        _settlement: Settlement,
+    ) -> Result<(), DbErr> {
+        Ok(())
     }
 }
 
@@ -104,20 +147,11 @@ pub(crate) fn text<'a>(form: &'a FormValues, field: &str) -> Option<&'a str> {
     form.get(field).and_then(Value::as_str)
 }
 
-/// Whole years from `from` to `on` (an age, a length of service).
-pub(crate) fn years_between(from: NaiveDate, on: NaiveDate) -> i32 {
-    use chrono::Datelike;
-    let mut years = on.year() - from.year();
-    if (on.month(), on.day()) < (from.month(), from.day()) {
-        years -= 1;
-    }
-    years
-}
+pub(crate) use abdi_proto::eligibility::years_between;
 
 /// The date `years` after `from` (29 February becomes 28 February).
 pub(crate) fn add_years(from: NaiveDate, years: u32) -> NaiveDate {
-    from.checked_add_months(chrono::Months::new(12 * years))
-        .unwrap_or(from)
+    add_months(from, 12 * years)
 }
 
 /// The date `months` after `from`.
@@ -129,11 +163,7 @@ pub(crate) fn add_months(from: NaiveDate, months: u32) -> NaiveDate {
 /// When the employee's continuous service began: TMT CPNS, or for PPPK 1 January of the
 /// appointment year in their number.
 pub(crate) fn service_start(e: &employee::Model) -> Option<NaiveDate> {
-    e.tmt_cpns.or_else(|| {
-        abdi_proto::Nip::parse_pppk(&e.nip)
-            .ok()
-            .and_then(|n| NaiveDate::from_ymd_opt(n.appointment_year(), 1, 1))
-    })
+    abdi_proto::eligibility::service_start(e.tmt_cpns, &e.nip)
 }
 
 #[cfg(test)]

@@ -2,9 +2,10 @@
 //! extract, authorise and call [`super::Services`].
 
 use abdi_proto::Problem;
+use abdi_proto::eligibility::Evaluation;
 use abdi_proto::forms::FormValues;
 use abdi_proto::services::{
-    Decision, LeaveBalance, NewRequest, Quote, RequestEdit, RequestPage, RequestStatus,
+    Decision, EligibilityTrial, LeaveBalance, NewRequest, NewService, Quote, RequestEdit, RequestPage, RequestStatus,
     RequestView, ServiceChange, ServiceDefinition, ServiceRevision, ServiceSummary, Verification,
     VersionedAction, WorkList,
 };
@@ -33,6 +34,9 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_services))
         .routes(routes!(get_service))
         .routes(routes!(quote))
+        .routes(routes!(my_eligibility))
+        .routes(routes!(create_service))
+        .routes(routes!(try_eligibility))
         .routes(routes!(change_service))
         .routes(routes!(service_revisions))
         .routes(routes!(create_request, my_requests))
@@ -127,6 +131,71 @@ async fn quote(
     ))
 }
 
+/// Whether the caller meets the service's conditions today: every one they do not, with the
+/// values it saw. The app shows the same offline from its cached record.
+#[utoipa::path(get, path = "/services/{code}/eligibility", tag = "services", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Service code")),
+    responses(
+        (status = 200, description = "Eligible, or every failing condition", body = Evaluation),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn my_eligibility(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<axum::Json<Evaluation>, ApiError> {
+    Ok(axum::Json(
+        state
+            .services
+            .eligibility(&caller.actor, &code, &FormValues::new())
+            .await?,
+    ))
+}
+
+/// Add a service defined as data (form, documents, conditions, chain, letter, SOP and decree)
+/// as its revision 1. Conditions and letter are checked here: a malformed one is refused now,
+/// never when a request arrives.
+#[utoipa::path(post, path = "/admin/services", tag = "admin", security(("bearer" = [])),
+    request_body = NewService,
+    responses(
+        (status = 201, description = "The service as added", body = ServiceDefinition),
+        (status = 400, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`service_exists`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`service_invalid` (with the reason), `reason_required`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn create_service(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(new): Json<NewService>,
+) -> Result<(StatusCode, axum::Json<ServiceDefinition>), ApiError> {
+    let def = state.services.create_service(&caller.actor, new).await?;
+    Ok((StatusCode::CREATED, axum::Json(def)))
+}
+
+/// Try conditions against one employee's record before saving them.
+#[utoipa::path(post, path = "/admin/eligibility", tag = "admin", security(("bearer" = [])),
+    request_body = EligibilityTrial,
+    responses(
+        (status = 200, description = "Eligible, or every failing condition", body = Evaluation),
+        (status = 400, description = "`invalid_body`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`employee_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`service_invalid`: the conditions cannot be evaluated", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn try_eligibility(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(trial): Json<EligibilityTrial>,
+) -> Result<axum::Json<Evaluation>, ApiError> {
+    Ok(axum::Json(
+        state.services.try_eligibility(&caller.actor, trial).await?,
+    ))
+}
+
 /// Change a service by decree (documents, form, chain, SOP, open or closed): a new revision;
 /// the earlier ones are kept.
 #[utoipa::path(put, path = "/admin/services/{code}", tag = "admin", security(("bearer" = [])),
@@ -139,7 +208,7 @@ async fn quote(
         (status = 404, description = "`service_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`version_conflict`: changed since that revision", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`reason_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`service_invalid` (with the reason), `reason_required`", body = Problem, content_type = "application/problem+json"),
     ))]
 async fn change_service(
     State(state): State<AppState>,

@@ -3,6 +3,7 @@
 //! log. Every write goes through the same capability call as the API, with its step-up.
 
 use abdi_proto::agency::{NewRoleGrant, Role, RoleRevocation, Standing};
+use abdi_proto::services::{ServiceSpec, ServiceState};
 use axum::Form;
 use axum::extract::{Multipart, State};
 use maud::{Markup, html};
@@ -22,7 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(index))
         .routes(routes!(roles, grant))
         .routes(routes!(revoke))
-        .routes(routes!(catalogue))
+        .routes(routes!(catalogue, create_service))
         .routes(routes!(service_history, change_service))
         .routes(routes!(import_form, import))
         .routes(routes!(audit))
@@ -257,17 +258,56 @@ async fn catalogue(State(state): State<AppState>, Signed(v): Signed) -> PageResu
                         tr {
                             td { a href={ "/admin/catalogue/" (s.code) } { (text(&v, &s.name)) } br; small { code { (s.code) } } }
                             td { (s.sop_version) } td { (s.revision) }
-                            td { @if s.active { (v.t("aktif", "active")) } @else { (v.t("ditutup", "closed")) } }
+                            td { (state_words(&v, s.state)) }
                         }
                     }
                 }
             }
             p.hint { (v.t(
-                "Perubahan layanan dilakukan dengan SK melalui API (PUT /api/v1/admin/services/{code}); setiap perubahan menjadi revisi.",
-                "Services are changed by decree through the API (PUT /api/v1/admin/services/{code}); each change is a revision."
+                "Setiap perubahan layanan ditetapkan dengan SK dan menjadi revisi; permohonan yang sedang berjalan tetap memakai revisinya.",
+                "Every change of a service is set by decree and becomes a revision; requests already open keep theirs."
             )) }
+            (service_form(&v, None))
         },
     ))
+}
+
+fn state_words(v: &Visitor, state: ServiceState) -> &'static str {
+    match state {
+        ServiceState::Draft => v.t("draf", "draft"),
+        ServiceState::Active => v.t("aktif", "active"),
+        ServiceState::Inactive => v.t("ditutup dengan SK", "closed by decree"),
+    }
+}
+
+/// What a new service starts from in the editor: a statement the official signs after the
+/// fasilitator checked it, with no condition yet.
+fn blank_service() -> ServiceSpec {
+    use abdi_proto::services::{Approver, ChainStep, DocumentKind, StepKind};
+    let step = |kind, by| ChainStep {
+        kind,
+        by,
+        acting_allowed: true,
+    };
+    ServiceSpec {
+        name: abdi_proto::Text::new("", ""),
+        form: abdi_proto::forms::FormSchema {
+            version: 1,
+            fields: Vec::new(),
+        },
+        chain: vec![
+            step(StepKind::Verification, Approver::Fasilitator),
+            step(StepKind::Decision, Approver::Pybmc),
+        ],
+        output_document: DocumentKind::SuratKeterangan,
+        state: ServiceState::Draft,
+        sop_version: "1".into(),
+        sop: abdi_proto::Text::new("", ""),
+        decree: None,
+        requires: Default::default(),
+        eligibility: Default::default(),
+        letter: None,
+    }
 }
 
 /// A service's revisions, newest first.
@@ -288,7 +328,7 @@ async fn service_history(
         &v,
         &format!("{} {code}", v.t("Revisi layanan", "Revisions of")),
         html! {
-            (service_form(&v, &current))
+            (service_form(&v, Some(&current)))
             h2 { (v.t("Revisi", "Revisions")) }
             ol.timeline #revisions {
                 @for r in &revisions {
@@ -304,31 +344,54 @@ async fn service_history(
     ))
 }
 
-fn service_form(v: &Visitor, s: &abdi_proto::services::ServiceDefinition) -> Markup {
+/// The editor of a service: a change by decree of `current`, or a new service.
+fn service_form(v: &Visitor, current: Option<&abdi_proto::services::ServiceDefinition>) -> Markup {
+    let blank = blank_service();
+    let s = current.map_or(&blank, |d| &d.spec);
+    let (id, action) = match current {
+        Some(d) => ("change-service", format!("/admin/catalogue/{}", d.code)),
+        None => ("new-service", "/admin/catalogue".to_owned()),
+    };
     html! {
-        form.card #change-service method="post" action={ "/admin/catalogue/" (s.code) } data-step-up {
-            h2 { (v.t("Ubah layanan dengan SK", "Change the service by decree")) }
-            (csrf_field(v))
-            input type="hidden" name="revision" value=(s.revision);
-            div.pair {
-                div.field { label for="s-name-id" { (v.t("Nama (Bahasa Indonesia)", "Name (Bahasa Indonesia)")) } input #s-name-id name="name_id" required value=(s.spec.name.id); }
-                div.field { label for="s-name-en" { (v.t("Nama (Inggris)", "Name (English)")) } input #s-name-en name="name_en" required value=(s.spec.name.en); }
-            }
-            div.pair {
-                div.field { label for="s-sop" { (v.t("Versi SOP", "SOP version")) } input #s-sop name="sop_version" required value=(s.spec.sop_version); }
-                div.field {
-                    label.choice { input type="checkbox" name="active" value="true" checked[s.spec.active]; " " (v.t("Layanan dibuka", "Open for requests")) }
+        form.card #(id) method="post" action=(action) data-step-up {
+            @match current {
+                Some(d) => {
+                    h2 { (v.t("Ubah layanan dengan SK", "Change the service by decree")) }
+                    input type="hidden" name="revision" value=(d.revision);
+                }
+                None => {
+                    h2 { (v.t("Tambah layanan", "Add a service")) }
+                    div.field { label for="s-code" { (v.t("Kode (huruf kecil, angka, _)", "Code (lower case, digits, _)")) } input #s-code name="code" required pattern="[a-z][a-z0-9_]{2,47}"; }
                 }
             }
-            div.field { label for="s-sop-id" { (v.t("SOP (Bahasa Indonesia)", "SOP (Bahasa Indonesia)")) } textarea #s-sop-id name="sop_id" { (s.spec.sop.id) } }
-            div.field { label for="s-sop-en" { (v.t("SOP (Inggris)", "SOP (English)")) } textarea #s-sop-en name="sop_en" { (s.spec.sop.en) } }
-            details {
-                summary { (v.t("Formulir, alur persetujuan dan surat (JSON)", "Form, approval chain and letter (JSON)")) }
-                div.field { label for="s-form" { (v.t("Skema formulir", "Form schema")) } textarea.code #s-form name="form" rows="12" { (json(&s.spec.form)) } }
-                div.field { label for="s-chain" { (v.t("Alur persetujuan", "Approval chain")) } textarea.code #s-chain name="chain" rows="6" { (json(&s.spec.chain)) } }
-                div.field { label for="s-requires" { (v.t("Data dan dokumen yang wajib ada", "Record data and documents required")) } textarea.code #s-requires name="requires" rows="4" { (json(&s.spec.requires)) } }
-                div.field { label for="s-output" { (v.t("Surat keluaran", "Output letter")) } input #s-output name="output_document" value=(json(&s.spec.output_document).trim_matches('"')); }
+            (csrf_field(v))
+            div.pair {
+                div.field { label for="s-name-id" { (v.t("Nama (Bahasa Indonesia)", "Name (Bahasa Indonesia)")) } input #s-name-id name="name_id" required value=(s.name.id); }
+                div.field { label for="s-name-en" { (v.t("Nama (Inggris)", "Name (English)")) } input #s-name-en name="name_en" required value=(s.name.en); }
             }
+            div.pair {
+                div.field { label for="s-sop" { (v.t("Versi SOP", "SOP version")) } input #s-sop name="sop_version" required value=(s.sop_version); }
+                div.field {
+                    label for="s-state" { (v.t("Status", "State")) }
+                    select #s-state name="state" {
+                        @for st in [ServiceState::Draft, ServiceState::Active, ServiceState::Inactive] {
+                            option value=(json(&st).trim_matches('"')) selected[st == s.state] { (state_words(v, st)) }
+                        }
+                    }
+                }
+            }
+            div.field { label for="s-sop-id" { (v.t("SOP (Bahasa Indonesia)", "SOP (Bahasa Indonesia)")) } textarea #s-sop-id name="sop_id" { (s.sop.id) } }
+            div.field { label for="s-sop-en" { (v.t("SOP (Inggris)", "SOP (English)")) } textarea #s-sop-en name="sop_en" { (s.sop.en) } }
+            details open[current.is_none()] {
+                summary { (v.t("Formulir, syarat, alur persetujuan dan surat (JSON)", "Form, conditions, approval chain and letter (JSON)")) }
+                div.field { label for="s-form" { (v.t("Skema formulir", "Form schema")) } textarea.code #s-form name="form" rows="12" { (json(&s.form)) } }
+                div.field { label for="s-eligibility" { (v.t("Syarat (bahasa syarat versi 1)", "Conditions (condition language version 1)")) } textarea.code #s-eligibility name="eligibility" rows="12" { (json(&s.eligibility)) } }
+                div.field { label for="s-chain" { (v.t("Alur persetujuan", "Approval chain")) } textarea.code #s-chain name="chain" rows="6" { (json(&s.chain)) } }
+                div.field { label for="s-requires" { (v.t("Data dan dokumen yang wajib ada", "Record data and documents required")) } textarea.code #s-requires name="requires" rows="4" { (json(&s.requires)) } }
+                div.field { label for="s-output" { (v.t("Surat keluaran", "Output letter")) } input #s-output name="output_document" value=(json(&s.output_document).trim_matches('"')); }
+                div.field { label for="s-letter" { (v.t("Isi surat (judul, menimbang, mengingat, diktum; kosong untuk isi baku)", "Letter words (title, considerations, basis, decisions; empty for the standard words)")) } textarea.code #s-letter name="letter" rows="8" { @if let Some(l) = &s.letter { (json(l)) } } }
+            }
+            div.field { label for="s-decree" { (v.t("SK penetapan", "Decree")) } input #s-decree name="decree" value=(s.decree.clone().unwrap_or_default()); }
             div.field { label for="s-note" { (v.t("Dasar perubahan (nomor SK)", "Basis of the change (decree number)")) } input #s-note name="note" required; }
             button type="submit" { (v.t("Simpan sebagai revisi baru (konfirmasi passkey)", "Save as a new revision (confirm with passkey)")) }
             p.error hidden data-error {}
@@ -344,22 +407,67 @@ fn json(x: &impl serde::Serialize) -> String {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct ServiceForm {
     csrf: String,
-    revision: u32,
+    /// A new service's code.
+    #[serde(default)]
+    code: Option<String>,
+    /// The revision a change is made against.
+    #[serde(default)]
+    revision: Option<u32>,
     name_id: String,
     name_en: String,
     sop_version: String,
-    active: Option<String>,
+    /// `draft`, `active` or `inactive`.
+    state: String,
     sop_id: String,
     sop_en: String,
     /// The form schema, as JSON.
     form: String,
+    /// The conditions, as JSON (empty for none).
+    #[serde(default)]
+    eligibility: Option<String>,
     /// The approval chain, as JSON.
     chain: String,
     /// What the record and the archive must hold, as JSON (`{}` for nothing).
     #[serde(default)]
     requires: Option<String>,
     output_document: String,
+    /// The letter's words, as JSON (empty for the standard words).
+    #[serde(default)]
+    letter: Option<String>,
+    #[serde(default)]
+    decree: Option<String>,
     note: String,
+}
+
+impl ServiceForm {
+    fn spec(&self) -> Result<ServiceSpec, ApiError> {
+        let optional = |x: &Option<String>| x.as_deref().map(str::trim).filter(|j| !j.is_empty()).map(str::to_owned);
+        Ok(ServiceSpec {
+            name: abdi_proto::Text::new(self.name_id.clone(), self.name_en.clone()),
+            form: parsed(("Skema formulir", "The form schema"), &self.form)?,
+            chain: parsed(("Alur persetujuan", "The approval chain"), &self.chain)?,
+            output_document: parsed(
+                ("Surat keluaran", "The output letter"),
+                &format!("\"{}\"", self.output_document.trim()),
+            )?,
+            state: parsed(("Status", "The state"), &format!("\"{}\"", self.state.trim()))?,
+            sop_version: self.sop_version.clone(),
+            sop: abdi_proto::Text::new(self.sop_id.clone(), self.sop_en.clone()),
+            decree: optional(&self.decree),
+            requires: match optional(&self.requires) {
+                None => Default::default(),
+                Some(json) => parsed(("Data yang wajib ada", "The required data"), &json)?,
+            },
+            eligibility: match optional(&self.eligibility) {
+                None => Default::default(),
+                Some(json) => parsed(("Syarat", "The conditions"), &json)?,
+            },
+            letter: match optional(&self.letter) {
+                None => None,
+                Some(json) => Some(parsed(("Isi surat", "The letter's words"), &json)?),
+            },
+        })
+    }
 }
 
 fn parsed<T: serde::de::DeserializeOwned>(what: (&str, &str), json: &str) -> Result<T, ApiError> {
@@ -385,24 +493,9 @@ async fn change_service(
 ) -> PageResult {
     v.check_form(&f.csrf)?;
     administrator(&v).await?;
-    let spec = abdi_proto::services::ServiceSpec {
-        name: abdi_proto::Text::new(f.name_id, f.name_en),
-        form: parsed(("Skema formulir", "The form schema"), &f.form)?,
-        chain: parsed(("Alur persetujuan", "The approval chain"), &f.chain)?,
-        output_document: parsed(
-            ("Surat keluaran", "The output letter"),
-            &format!("\"{}\"", f.output_document.trim()),
-        )?,
-        active: f.active.as_deref() == Some("true"),
-        sop_version: f.sop_version,
-        sop: abdi_proto::Text::new(f.sop_id, f.sop_en),
-        requires: match f.requires.as_deref().map(str::trim) {
-            None | Some("") => Default::default(),
-            Some(json) => parsed(("Data yang wajib ada", "The required data"), json)?,
-        },
-    };
+    let spec = f.spec()?;
     let change = abdi_proto::services::ServiceChange {
-        revision: f.revision,
+        revision: f.revision.unwrap_or_default(),
         spec,
         note: f.note,
     };
@@ -411,6 +504,29 @@ async fn change_service(
         .change_service(&v.caller()?.actor, &code, change)
         .await?;
     see(&format!("/admin/catalogue/{code}"))
+}
+
+/// Adds a service defined as data (a fresh step-up).
+#[utoipa::path(post, path = "/admin/catalogue", tag = "web",
+    request_body(content = ServiceForm, content_type = "application/x-www-form-urlencoded"),
+    responses(PageResponses))]
+async fn create_service(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Form(f): Form<ServiceForm>,
+) -> PageResult {
+    v.check_form(&f.csrf)?;
+    administrator(&v).await?;
+    let new = abdi_proto::services::NewService {
+        code: f.code.clone().unwrap_or_default().trim().to_owned(),
+        spec: f.spec()?,
+        note: f.note.clone(),
+    };
+    let def = state
+        .services
+        .create_service(&v.caller()?.actor, new)
+        .await?;
+    see(&format!("/admin/catalogue/{}", def.code))
 }
 
 /// The files of an export, in the order they are imported.

@@ -15,7 +15,7 @@ impl Services {
         let now = self.clock.now();
         let today = self.clock.today();
         let (row, def) = catalogue::get(&self.db, &new.service).await?;
-        if !def.spec.active {
+        if !def.spec.state.is_open() {
             return Err(ServiceError::ServiceInactive);
         }
         let rules = self.rules(&row.rules)?;
@@ -32,7 +32,7 @@ impl Services {
                 today,
             };
             let planned = self
-                .plan(&txn, rules.as_ref(), &input, &def.spec.chain)
+                .plan(&txn, rules.as_ref(), &input, &def.spec)
                 .await?;
             (RequestStatus::Submitted, form, Some(planned))
         } else {

@@ -41,7 +41,8 @@ impl Services {
         let kind = step.kind;
         require(kind != StepKind::Verification, status)?;
         let acted = self.may_decide(who, &req, step)?;
-        let (row, def) = catalogue::get(&txn, &req.service_code).await?;
+        let (row, _) = catalogue::get(&txn, &req.service_code).await?;
+        let spec = catalogue::at_revision(&txn, &req.service_code, req.service_revision).await?;
         let rules = self.rules(&row.rules)?;
         let deciding = matches!(kind, StepKind::Decision | StepKind::Approval);
 
@@ -54,7 +55,12 @@ impl Services {
             let employee = lock_employee(&txn, req.employee_id).await?;
             let mut form = stored_form(&req);
             form.extend(changes.clone());
-            let form = prepare(&txn, &def.spec.form, &form, req.employee_id, id, today).await?;
+            let form = prepare(&txn, &spec.form, &form, req.employee_id, id, today).await?;
+            let failing =
+                Self::conditions(&txn, req.employee_id, &spec.eligibility, &form, today).await?;
+            if !failing.eligible {
+                return Err(ServiceError::Rules(failing.failures));
+            }
             let input = RuleInput {
                 request_id: id,
                 employee: &employee,

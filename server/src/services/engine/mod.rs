@@ -15,10 +15,12 @@ mod reroute;
 mod submit;
 mod verify;
 
+use abdi_proto::archive::ArchiveKind;
+use abdi_proto::eligibility::{Eligibility, Evaluation, Facts};
 use abdi_proto::forms::FormValues;
 use abdi_proto::services::{
-    Approver, Decision, NewRequest, Outcome, Quote, RequestStatus, RequestView, StepKind,
-    StepStatus, Verification, VerificationOutcome, Violation,
+    Approver, Decision, NewRequest, Outcome, Quote, RequestStatus, RequestView, ServiceSpec,
+    StepKind, StepStatus, Verification, VerificationOutcome, Violation,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -395,25 +397,65 @@ impl Services {
         }
     }
 
-    /// Rules, then the chain: every reason a request cannot go is reported at once.
+    /// The service's declarative conditions over the employee's record, archive and form:
+    /// every one that fails, with what it saw. The phone evaluates the same document.
+    pub(crate) async fn conditions(
+        txn: &impl ConnectionTrait,
+        employee_id: Uuid,
+        eligibility: &Eligibility,
+        form: &FormValues,
+        today: NaiveDate,
+    ) -> Result<Evaluation, ServiceError> {
+        let record = crate::masterdata::record::load(txn, employee_id, true)
+            .await?
+            .ok_or(ServiceError::Access(AccessError::EmployeeNotFound))?;
+        let archive: Vec<ArchiveKind> =
+            crate::masterdata::completeness::archived_kinds(txn, employee_id)
+                .await?
+                .into_iter()
+                .collect();
+        Ok(eligibility.evaluate(&Facts {
+            record: &record,
+            archive: &archive,
+            form,
+            today,
+        }))
+    }
+
+    /// Conditions, rules, then the chain: every reason a request cannot go is reported at
+    /// once.
     async fn plan(
         &self,
         txn: &DatabaseTransaction,
         rules: &dyn ServiceRules,
         input: &RuleInput<'_>,
-        chain_template: &[abdi_proto::services::ChainStep],
+        spec: &ServiceSpec,
     ) -> Result<Planned, ServiceError> {
+        let failing = if spec.eligibility.is_empty() {
+            Vec::new()
+        } else {
+            Self::conditions(
+                txn,
+                input.employee.id,
+                &spec.eligibility,
+                input.form,
+                input.today,
+            )
+            .await?
+            .failures
+        };
         let assessed = rules.assess(txn, input).await?;
         let restricted = assessed.as_ref().is_ok_and(|a| a.acting_restricted);
-        let resolved = chain::resolve(txn, input.employee, chain_template, restricted).await?;
-        match (assessed, resolved) {
-            (Ok(assessment), Ok((placement, steps))) => Ok(Planned {
+        let resolved = chain::resolve(txn, input.employee, &spec.chain, restricted).await?;
+        match (failing.is_empty(), assessed, resolved) {
+            (true, Ok(assessment), Ok((placement, steps))) => Ok(Planned {
                 assessment,
                 placement,
                 steps,
             }),
-            (a, c) => {
-                let mut violations = a.err().unwrap_or_default();
+            (_, a, c) => {
+                let mut violations = failing;
+                violations.extend(a.err().unwrap_or_default());
                 violations.extend(c.err());
                 Err(ServiceError::Rules(violations))
             }

@@ -28,10 +28,10 @@ impl Services {
             today,
         };
         let result = self
-            .plan(&txn, rules.as_ref(), &input, &def.spec.chain)
+            .plan(&txn, rules.as_ref(), &input, &def.spec)
             .await;
         txn.rollback().await?;
-        let closed = (!def.spec.active).then(|| {
+        let closed = (!def.spec.state.is_open()).then(|| {
             Violation::new(
                 "service_inactive",
                 None,

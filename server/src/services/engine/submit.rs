@@ -22,13 +22,21 @@ impl Services {
             matches!(status, RequestStatus::Draft | RequestStatus::Returned),
             status,
         )?;
-        let (row, def) = catalogue::get(&txn, &req.service_code).await?;
-        if !def.spec.active {
+        let (row, current) = catalogue::get(&txn, &req.service_code).await?;
+        if !current.spec.state.is_open() {
             return Err(ServiceError::ServiceInactive);
         }
+        // A returned request is still open: it goes on under the revision it was submitted
+        // under. A draft was never submitted: it takes the service as it is now.
+        let (revision, spec) = if status == RequestStatus::Returned {
+            let rev = req.service_revision;
+            (rev, catalogue::at_revision(&txn, &req.service_code, rev).await?)
+        } else {
+            (current.revision as i32, current.spec)
+        };
         let rules = self.rules(&row.rules)?;
-        self.complete(&txn, &employee, &def.spec.requires).await?;
-        let form = prepare(&txn, &def.spec.form, &stored_form(&req), owner, id, today).await?;
+        self.complete(&txn, &employee, &spec.requires).await?;
+        let form = prepare(&txn, &spec.form, &stored_form(&req), owner, id, today).await?;
         let input = RuleInput {
             request_id: id,
             employee: &employee,
@@ -36,7 +44,7 @@ impl Services {
             today,
         };
         let planned = self
-            .plan(&txn, rules.as_ref(), &input, &def.spec.chain)
+            .plan(&txn, rules.as_ref(), &input, &spec)
             .await?;
         service_request::Entity::update_many()
             .col_expr(
@@ -50,7 +58,7 @@ impl Services {
             )
             .col_expr(
                 service_request::Column::ServiceRevision,
-                Expr::value(def.revision as i32),
+                Expr::value(revision),
             )
             .col_expr(
                 service_request::Column::UnitId,
