@@ -13,7 +13,7 @@
 //! failing condition is reported, with the values the evaluation saw. [`Eligibility::check`]
 //! refuses a malformed set when a service is saved, never when a request arrives.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,10 @@ pub const MAX_DEPTH: usize = 8;
 pub struct Eligibility {
     /// The language version (1).
     pub version: u32,
+    /// Named constants the conditions read (`param`) and a service's own rules may read: the
+    /// facts a regulation leaves to be confirmed, kept as data an administrator can change.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, f64>,
     pub conditions: Vec<Condition>,
 }
 
@@ -46,6 +50,7 @@ impl Default for Eligibility {
     fn default() -> Self {
         Self {
             version: VERSION,
+            params: BTreeMap::new(),
             conditions: Vec::new(),
         }
     }
@@ -145,11 +150,21 @@ pub enum Number {
         from: Day,
         to: Day,
     },
+    /// Working days after `from` up to and including `to` (Monday to Friday, less the
+    /// holiday calendar's days off); negative when `to` is before `from`.
+    WorkingDays {
+        from: Day,
+        to: Day,
+    },
+    /// One of the set's named constants.
+    Param {
+        name: String,
+    },
     /// How many entries of the record or the archive match.
     Count {
         items: Items,
     },
-    /// A number field of the form.
+    /// A number field of the form, or a choice whose options are numbers.
     FormNumber {
         field: String,
     },
@@ -272,19 +287,23 @@ pub enum Items {
     Education { at_least: EducationLevel },
     /// Awards whose name contains the text (any case).
     Awards { named: String },
+    /// Training entries whose name contains the text (any case): `latsar`.
+    Training { named: String },
 }
 
 /// The sanction levels of the disciplinary record.
 pub const SANCTION_LEVELS: [&str; 4] = ["ringan", "sedang", "berat", "pemberhentian_sementara"];
 
-/// What the evaluation reads: the record, the kinds of the archived documents, the form and
-/// the day.
+/// What the evaluation reads: the record, the kinds of the archived documents, the form, the
+/// day and the days off of the holiday calendar.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
     pub record: &'a EmployeeRecord,
     pub archive: &'a [ArchiveKind],
     pub form: &'a FormValues,
     pub today: NaiveDate,
+    /// Days off (holidays and cuti bersama), sorted; read only by `working_days`.
+    pub days_off: &'a [NaiveDate],
 }
 
 /// The answer: eligible, or every failing condition with what it saw.
@@ -316,6 +335,11 @@ impl Eligibility {
     /// wrong kind, an empty `all`/`any`, an unknown value, or nesting deeper than
     /// [`MAX_DEPTH`]. Returns the first problem, in English, with where it is.
     pub fn check(&self, form: &FormSchema) -> Result<(), String> {
+        if let Some((name, _)) = self.params.iter().find(|(n, v)| !is_code(n) || !v.is_finite()) {
+            return Err(format!(
+                "the constant '{name}' needs a snake_case name and a finite value"
+            ));
+        }
         if self.version != VERSION {
             return Err(format!(
                 "eligibility version {} is not known (this server reads {VERSION})",
@@ -338,7 +362,7 @@ impl Eligibility {
             {
                 return Err(at(format!("the form has no field '{f}'")));
             }
-            check_test(&c.test, form, 1).map_err(at)?;
+            check_test(&c.test, &Scope { form, params: &self.params }, 1).map_err(at)?;
         }
         Ok(())
     }
@@ -351,7 +375,8 @@ impl Eligibility {
             .iter()
             .filter_map(|c| {
                 let mut trace = Trace::default();
-                (!test(&c.test, facts, &mut trace)).then(|| trace.failure(c))
+                let at = At { facts, params: &self.params };
+                (!test(&c.test, &at, &mut trace)).then(|| trace.failure(c))
             })
             .collect();
         Evaluation {
@@ -362,12 +387,26 @@ impl Eligibility {
     }
 }
 
+/// What a condition is checked against when saved.
+struct Scope<'a> {
+    form: &'a FormSchema,
+    params: &'a BTreeMap<String, f64>,
+}
+
+/// What a condition is evaluated over.
+struct At<'a> {
+    facts: &'a Facts<'a>,
+    params: &'a BTreeMap<String, f64>,
+}
+
 /// What one condition's evaluation saw.
 #[derive(Default)]
 struct Trace {
     seen: Vec<Seen>,
     /// The two sides of the first comparison, for `{seen}` and `{need}`.
     first: Option<(Value, Value)>,
+    /// The word and the values of the first `one_of`, when there is no comparison.
+    word: Option<(Value, Value)>,
 }
 
 impl Trace {
@@ -381,6 +420,7 @@ impl Trace {
         let (got, need) = self
             .first
             .as_ref()
+            .or(self.word.as_ref())
             .map_or(("-".into(), "-".into()), |(a, b)| (show(a), show(b)));
         let fill = |t: &str| t.replace("{seen}", &got).replace("{need}", &need);
         Violation {
@@ -414,7 +454,8 @@ fn is_code(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-fn check_test(t: &Test, form: &FormSchema, depth: usize) -> Result<(), String> {
+fn check_test(t: &Test, scope: &Scope<'_>, depth: usize) -> Result<(), String> {
+    let form = scope.form;
     if depth > MAX_DEPTH {
         return Err(format!("tests nest deeper than {MAX_DEPTH}"));
     }
@@ -423,12 +464,12 @@ fn check_test(t: &Test, form: &FormSchema, depth: usize) -> Result<(), String> {
             if of.is_empty() {
                 return Err("'all' and 'any' need at least one test".into());
             }
-            of.iter().try_for_each(|t| check_test(t, form, depth + 1))
+            of.iter().try_for_each(|t| check_test(t, scope, depth + 1))
         }
-        Test::Not { test } => check_test(test, form, depth + 1),
+        Test::Not { test } => check_test(test, scope, depth + 1),
         Test::Compare { left, right, .. } => {
-            check_number(left, form, depth + 1)?;
-            check_number(right, form, depth + 1)
+            check_number(left, scope, depth + 1)?;
+            check_number(right, scope, depth + 1)
         }
         Test::OneOf { word, values } => {
             if values.is_empty() {
@@ -458,14 +499,22 @@ fn kind<'a>(form: &'a FormSchema, field: &str) -> Result<&'a FieldKind, String> 
         .ok_or_else(|| format!("the form has no field '{field}'"))
 }
 
-fn check_number(n: &Number, form: &FormSchema, depth: usize) -> Result<(), String> {
+fn check_number(n: &Number, scope: &Scope<'_>, depth: usize) -> Result<(), String> {
+    let form = scope.form;
     match n {
         Number::Const { value } if !value.is_finite() => Err("a constant must be finite".into()),
         Number::Const { .. } => Ok(()),
-        Number::Years { from, to } | Number::Months { from, to } | Number::Days { from, to } => {
+        Number::Years { from, to }
+        | Number::Months { from, to }
+        | Number::Days { from, to }
+        | Number::WorkingDays { from, to } => {
             check_day(from, form, depth + 1)?;
             check_day(to, form, depth + 1)
         }
+        Number::Param { name } if !scope.params.contains_key(name) => {
+            Err(format!("the constant '{name}' is not among the set's params"))
+        }
+        Number::Param { .. } => Ok(()),
         Number::Count { items } => match items {
             Items::Sanctions { levels, within_years, .. } => {
                 if let Some(l) = levels.iter().find(|l| !SANCTION_LEVELS.contains(&l.as_str())) {
@@ -482,14 +531,21 @@ fn check_number(n: &Number, form: &FormSchema, depth: usize) -> Result<(), Strin
             Items::Ratings { years, .. } if !(1..=10).contains(years) => {
                 Err("ratings are counted over 1 to 10 years".into())
             }
-            Items::Awards { named } if named.trim().is_empty() => {
-                Err("an award's name to look for is empty".into())
+            Items::Awards { named } | Items::Training { named } if named.trim().is_empty() => {
+                Err("the name to look for is empty".into())
             }
             _ => Ok(()),
         },
         Number::FormNumber { field } => match kind(form, field)? {
             FieldKind::Number { .. } => Ok(()),
-            _ => Err(format!("the field '{field}' is not a number")),
+            FieldKind::Choice { options }
+                if options.iter().all(|o| o.value.parse::<f64>().is_ok_and(f64::is_finite)) =>
+            {
+                Ok(())
+            }
+            _ => Err(format!(
+                "the field '{field}' is not a number (or a choice of numbers)"
+            )),
         },
     }
 }
@@ -526,7 +582,7 @@ fn check_day(d: &Day, form: &FormSchema, depth: usize) -> Result<(), String> {
     }
 }
 
-fn test(t: &Test, f: &Facts<'_>, trace: &mut Trace) -> bool {
+fn test(t: &Test, f: &At<'_>, trace: &mut Trace) -> bool {
     match t {
         // Every branch is evaluated (no short cut), so every value is seen.
         Test::All { of } => of.iter().map(|t| test(t, f, trace)).fold(true, |a, b| a & b),
@@ -544,8 +600,8 @@ fn test(t: &Test, f: &Facts<'_>, trace: &mut Trace) -> bool {
             matches!((l, r), (Some(a), Some(b)) if cmp.holds(a, b))
         }
         Test::OneOf { word: w, values } => {
-            let got = word(w, f);
-            trace.first.get_or_insert((
+            let got = word(w, f.facts);
+            trace.word.get_or_insert((
                 got.clone().map_or(Value::Null, Value::from),
                 Value::from(values.join(", ")),
             ));
@@ -571,6 +627,10 @@ fn describe(n: &Number) -> String {
         Number::Years { from, to } => format!("years({}..{})", day_name(from), day_name(to)),
         Number::Months { from, to } => format!("months({}..{})", day_name(from), day_name(to)),
         Number::Days { from, to } => format!("days({}..{})", day_name(from), day_name(to)),
+        Number::WorkingDays { from, to } => {
+            format!("working_days({}..{})", day_name(from), day_name(to))
+        }
+        Number::Param { name } => format!("param.{name}"),
         Number::Count { items } => format!(
             "count({})",
             serde_json::to_value(items)
@@ -594,15 +654,40 @@ fn day_name(d: &Day) -> String {
     }
 }
 
-fn number(n: &Number, f: &Facts<'_>) -> Option<f64> {
+fn number(n: &Number, at: &At<'_>) -> Option<f64> {
+    let f = at.facts;
     match n {
         Number::Const { value } => Some(*value),
-        Number::Years { from, to } => Some(months_between(day(from, f)?, day(to, f)?).div_euclid(12) as f64),
+        Number::Years { from, to } => {
+            Some(months_between(day(from, f)?, day(to, f)?).div_euclid(12) as f64)
+        }
         Number::Months { from, to } => Some(months_between(day(from, f)?, day(to, f)?) as f64),
         Number::Days { from, to } => Some((day(to, f)? - day(from, f)?).num_days() as f64),
+        Number::WorkingDays { from, to } => {
+            Some(working_days(day(from, f)?, day(to, f)?, f.days_off) as f64)
+        }
+        Number::Param { name } => at.params.get(name).copied(),
         Number::Count { items } => Some(count(items, f) as f64),
-        Number::FormNumber { field } => f.form.get(field).and_then(Value::as_f64),
+        Number::FormNumber { field } => f.form.get(field).and_then(|v| {
+            v.as_f64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                .filter(|x: &f64| x.is_finite())
+        }),
     }
+}
+
+/// Working days after `a` up to and including `b` (negative when `b` is before `a`), at most
+/// ten years of them counted.
+pub fn working_days(a: NaiveDate, b: NaiveDate, days_off: &[NaiveDate]) -> i64 {
+    if b < a {
+        return -working_days(b, a, days_off);
+    }
+    let end = b.min(a + chrono::Duration::days(3653));
+    a.iter_days()
+        .skip(1)
+        .take_while(|d| *d <= end)
+        .filter(|d| d.weekday().num_days_from_monday() < 5 && days_off.binary_search(d).is_err())
+        .count() as i64
 }
 
 /// Whole months from `a` to `b` (negative when `b` is before `a`): a month is complete on the
@@ -754,6 +839,10 @@ fn count(items: &Items, f: &Facts<'_>) -> usize {
         Items::Awards { named } => {
             let named = named.to_lowercase();
             r.awards.iter().filter(|a| a.name.to_lowercase().contains(&named)).count()
+        }
+        Items::Training { named } => {
+            let named = named.to_lowercase();
+            r.training.iter().filter(|t| t.name.to_lowercase().contains(&named)).count()
         }
     }
 }

@@ -228,7 +228,8 @@ fn state_or_flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ServiceState,
 
 /// The words of a decision letter, with placeholders from the record and the form filled in
 /// when it is issued: `{name}`, `{nip}`, `{rank}`, `{position}`, `{unit}`, `{employee_kind}`,
-/// `{birth_date}`, `{tmt_cpns}`, `{today}` and `{form.FIELD}`. In Bahasa Indonesia, as the
+/// `{birth_date}`, `{tmt_cpns}`, `{today}`, `{form.FIELD}` and `{assessment.KEY}` (what a
+/// service's own rules worked out, such as `credit_points`). In Bahasa Indonesia, as the
 /// letter is printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -290,7 +291,9 @@ impl LetterTemplate {
         for p in self.placeholders() {
             let known = Self::RECORD.contains(&p.as_str())
                 || p.strip_prefix("form.")
-                    .is_some_and(|f| form.fields.iter().any(|x| x.name == f));
+                    .is_some_and(|f| form.fields.iter().any(|x| x.name == f))
+                || p.strip_prefix("assessment.")
+                    .is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
             if !known {
                 return Err(format!("the letter's placeholder '{{{p}}}' is not known"));
             }

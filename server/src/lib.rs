@@ -9,6 +9,8 @@ pub mod agency;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod credit;
+pub mod discipline;
 pub mod documents;
 pub(crate) mod email;
 pub mod error;

@@ -103,6 +103,8 @@ impl Application {
             service_rules(),
             Subscribers::new(vec![
                 Arc::new(documents.clone()),
+                // After the letters: a granted case's sanction takes its decree's number.
+                Arc::new(crate::discipline::SanctionRecorder),
                 Arc::new(RequestNews::new(waker.clone())),
             ]),
         );
@@ -264,5 +266,15 @@ pub fn service_rules() -> Registry {
         let rules: Arc<dyn ServiceRules> = Arc::new(StudyRules::new(kind));
         (name.to_owned(), rules)
     });
-    Registry::new(leave.into_iter().chain(study))
+    let cases: [(String, Arc<dyn ServiceRules>); 2] = [
+        (
+            crate::discipline::RULES.to_owned(),
+            Arc::new(crate::discipline::CaseRules),
+        ),
+        (
+            crate::credit::RULES.to_owned(),
+            Arc::new(crate::credit::CreditRules),
+        ),
+    ];
+    Registry::new(leave.into_iter().chain(study).chain(cases))
 }

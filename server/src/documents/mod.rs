@@ -241,10 +241,15 @@ impl Letters {
                 "birth_date" => letter::tanggal(employee.birth_date),
                 "tmt_cpns" => employee.tmt_cpns.map_or_else(|| "-".into(), letter::tanggal),
                 "today" => letter::tanggal(today),
-                other => other
-                    .strip_prefix("form.")
-                    .map(|f| letter::form_words(&spec.form, &form, f))
-                    .unwrap_or_default(),
+                other => match other.split_once('.') {
+                    Some(("form", f)) => letter::form_words(&spec.form, &form, f),
+                    Some(("assessment", k)) => match &assessment[k] {
+                        serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::Number(n) => n.to_string().replace('.', ","),
+                        _ => "-".into(),
+                    },
+                    _ => String::new(),
+                },
             })
         });
         let content = LetterContent {

@@ -22,6 +22,8 @@ pub struct RuleInput<'a> {
     pub employee: &'a employee::Model,
     pub form: &'a FormValues,
     pub today: NaiveDate,
+    /// The service's named constants (its conditions' `params`): facts kept as data.
+    pub params: &'a std::collections::BTreeMap<String, f64>,
 }
 
 /// What the rules made of an acceptable request.

@@ -30,6 +30,7 @@ impl Services {
                 employee: &employee,
                 form: &form,
                 today,
+                params: &def.spec.eligibility.params,
             };
             let planned = self
                 .plan(&txn, rules.as_ref(), &input, &def.spec)
@@ -74,6 +75,7 @@ impl Services {
                 employee: &employee,
                 form: &form,
                 today,
+                params: &def.spec.eligibility.params,
             };
             rules.book(&txn, &input, &p.assessment).await?;
         }

@@ -66,6 +66,7 @@ impl Services {
                 employee: &employee,
                 form: &form,
                 today,
+                params: &spec.eligibility.params,
             };
             let assessment = rules
                 .assess(&txn, &input)

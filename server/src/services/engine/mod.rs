@@ -414,11 +414,19 @@ impl Services {
                 .await?
                 .into_iter()
                 .collect();
+        let days_off: Vec<NaiveDate> = crate::reference::entity::holiday::Entity::find()
+            .order_by_asc(crate::reference::entity::holiday::Column::Date)
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|h| h.date)
+            .collect();
         Ok(eligibility.evaluate(&Facts {
             record: &record,
             archive: &archive,
             form,
             today,
+            days_off: &days_off,
         }))
     }
 

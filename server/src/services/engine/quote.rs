@@ -26,6 +26,7 @@ impl Services {
             employee: &employee,
             form: &form,
             today,
+            params: &def.spec.eligibility.params,
         };
         let result = self
             .plan(&txn, rules.as_ref(), &input, &def.spec)

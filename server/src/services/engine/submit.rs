@@ -42,6 +42,7 @@ impl Services {
             employee: &employee,
             form: &form,
             today,
+            params: &spec.eligibility.params,
         };
         let planned = self
             .plan(&txn, rules.as_ref(), &input, &spec)
