@@ -335,9 +335,10 @@ impl Eligibility {
     /// wrong kind, an empty `all`/`any`, an unknown value, or nesting deeper than
     /// [`MAX_DEPTH`]. Returns the first problem, in English, with where it is.
     pub fn check(&self, form: &FormSchema) -> Result<(), String> {
-        if let Some((name, _)) = self.params.iter().find(|(n, v)| !is_code(n) || !v.is_finite()) {
+        let named = |n: &str| n.split('.').all(is_code);
+        if let Some((name, _)) = self.params.iter().find(|(n, v)| !named(n) || !v.is_finite()) {
             return Err(format!(
-                "the constant '{name}' needs a snake_case name and a finite value"
+                "the constant '{name}' needs a snake_case name (dots between parts) and a finite value"
             ));
         }
         if self.version != VERSION {
@@ -844,5 +845,75 @@ fn count(items: &Items, f: &Facts<'_>) -> usize {
             let named = named.to_lowercase();
             r.training.iter().filter(|t| t.name.to_lowercase().contains(&named)).count()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn whole_months_and_years_turn_on_the_anniversary() {
+        assert_eq!(months_between(d("2024-01-31"), d("2024-02-29")), 1);
+        assert_eq!(months_between(d("2024-01-31"), d("2024-02-28")), 0);
+        assert_eq!(months_between(d("2026-07-01"), d("2024-07-01")), -24);
+        assert_eq!(years_between(d("2000-06-15"), d("2025-06-14")), 24);
+        assert_eq!(years_between(d("2000-06-15"), d("2025-06-15")), 25);
+        assert_eq!(years_between(d("2024-02-29"), d("2025-02-28")), 1);
+    }
+
+    #[test]
+    fn retirement_starts_the_month_after_the_birthday() {
+        // SERVICES.md: born 15 March 1968, BUP 58: 1 April 2026.
+        assert_eq!(retirement_on(d("1968-03-15"), 58), Some(d("2026-04-01")));
+        assert_eq!(retirement_on(d("1968-12-31"), 58), Some(d("2027-01-01")));
+    }
+
+    #[test]
+    fn working_days_skip_weekends_and_days_off() {
+        // Thursday 25 June 2026 to Wednesday 1 July: Fri, Mon, Tue, Wed.
+        assert_eq!(working_days(d("2026-06-25"), d("2026-07-01"), &[]), 4);
+        assert_eq!(working_days(d("2026-06-25"), d("2026-07-01"), &[d("2026-06-29")]), 3);
+        assert_eq!(working_days(d("2026-07-01"), d("2026-06-25"), &[]), -4);
+    }
+
+    #[test]
+    fn a_set_is_refused_for_what_it_refers_to_not_when_evaluated() {
+        let form = FormSchema {
+            version: 1,
+            fields: Vec::new(),
+        };
+        let set = |test: Test| Eligibility {
+            conditions: vec![Condition {
+                code: "c".into(),
+                text: Text::new("x", "x"),
+                field: None,
+                test,
+            }],
+            ..Eligibility::default()
+        };
+        let one = |n: Number| Test::Compare {
+            left: n,
+            cmp: Cmp::Ge,
+            right: Number::Const { value: 1.0 },
+        };
+        assert!(set(one(Number::Param { name: "nope".into() })).check(&form).unwrap_err().contains("'nope'"));
+        assert!(set(Test::All { of: vec![] }).check(&form).unwrap_err().contains("at least one"));
+        let levels = Items::Sanctions {
+            levels: vec!["parah".into()],
+            within_years: None,
+            running: false,
+        };
+        assert!(set(one(Number::Count { items: levels })).check(&form).unwrap_err().contains("'parah'"));
+        let mut deep = one(Number::Const { value: 1.0 });
+        for _ in 0..MAX_DEPTH {
+            deep = Test::Not { test: Box::new(deep) };
+        }
+        assert!(set(deep).check(&form).unwrap_err().contains("deeper"));
+        assert!(set(one(Number::Const { value: 1.0 })).check(&form).is_ok());
     }
 }

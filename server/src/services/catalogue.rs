@@ -383,13 +383,21 @@ pub(crate) async fn history(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use abdi_proto::archive::ArchiveKind;
+    use abdi_proto::eligibility::Facts;
+    use abdi_proto::forms::FormValues;
+    use abdi_proto::record::EmployeeRecord;
+    use chrono::NaiveDate;
+    use serde_json::{Value, json};
 
     #[test]
     fn the_shipped_catalogue_parses_and_every_definition_is_usable() {
         let services = shipped().unwrap();
-        assert_eq!(services.len(), 9);
+        assert_eq!(services.len(), 25);
+        let registry = crate::startup::service_rules();
         for s in &services {
             check_spec(&s.spec).unwrap();
+            assert!(registry.get(&s.rules).is_some(), "{}: no rules {}", s.code, s.rules);
         }
         let codes: Vec<&str> = services.iter().map(|s| s.code.as_str()).collect();
         for leave in [
@@ -403,5 +411,177 @@ mod tests {
         ] {
             assert!(codes.contains(&leave), "{leave}");
         }
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// A PNS, III/c since 2022, pelaksana since 2020, with a spouse and a child, rated Baik in
+    /// 2024 and 2025, basic training done, last periodic raise in 2024: eligible for most.
+    fn base() -> EmployeeRecord {
+        serde_json::from_value(json!({
+            "identity": {
+                "id": "00000000-0000-0000-0000-000000000001", "nip": "198503152010011001",
+                "nik": "3578011503850001", "nik_masked": false, "front_title": null,
+                "name": "Budi Santoso", "back_title": "S.Kom.", "full_name": "Budi Santoso, S.Kom.",
+                "gender": "male", "birth_place": "Surabaya", "birth_date": "1985-03-15",
+                "employment_type": "pns", "rank_code": "III/c", "rank_tmt": "2022-04-01",
+                "tmt_cpns": "2010-01-01", "tmt_pns": "2011-03-01", "education_level": "s1",
+                "unit_code": "BKD", "unit_name": "Badan Kepegawaian Daerah",
+                "position_title": "Pengelola Data", "position_kind": "pelaksana",
+                "position_grade": null, "email": null, "phone": null, "active": true
+            },
+            "ranks": [],
+            "positions": [{ "position_title": "Pengelola Data", "unit_name": "BKD", "tmt": "2020-01-01", "decree_number": "821/1/2020" }],
+            "education": [{ "id": 1, "level": "s1", "institution": "ITS", "major": "Informatika", "graduation_year": 2008, "diploma_number": null }],
+            "training": [{ "id": 1, "name": "Latsar CPNS Golongan III", "organizer": "BPSDM", "start_date": "2010-06-01", "end_date": "2010-07-01", "hours": 240 }],
+            "performance": [{ "year": 2024, "rating": "baik" }, { "year": 2025, "rating": "baik" }],
+            "awards": [],
+            "family": [
+                { "id": 1, "relation": "spouse", "name": "Siti", "gender": "female", "birth_date": "1987-05-01", "nik": null },
+                { "id": 2, "relation": "child", "name": "Adi", "gender": "male", "birth_date": "2012-08-17", "nik": null }
+            ],
+            "discipline": [],
+            "competencies": [],
+            "organisations": [],
+            "salary": [{ "basic_salary": 3500000, "rank_code": "III/c", "service_years": 14, "tmt": "2024-08-01", "decree_number": "KGB/1/2024" }]
+        }))
+        .unwrap()
+    }
+
+    /// One worked example: a change to the base record, the form, the failing codes expected
+    /// (none: eligible).
+    struct Case {
+        service: &'static str,
+        record: fn(&mut EmployeeRecord),
+        form: Value,
+        failing: &'static [&'static str],
+    }
+
+    fn same(_: &mut EmployeeRecord) {}
+
+    fn evaluate(service: &ShippedService, record: &EmployeeRecord, form: &Value) -> Vec<String> {
+        let form: FormValues = serde_json::from_value(form.clone()).unwrap();
+        let archive = [ArchiveKind::SkCpns, ArchiveKind::SkPns, ArchiveKind::Ijazah];
+        service
+            .spec
+            .eligibility
+            .evaluate(&Facts {
+                record,
+                archive: &archive,
+                form: &form,
+                today: d("2026-07-01"),
+                days_off: &[],
+            })
+            .failures
+            .into_iter()
+            .map(|f| f.code)
+            .collect()
+    }
+
+    /// SERVICES.md's worked examples, an eligible and an ineligible one per shipped service,
+    /// on 1 July 2026.
+    #[test]
+    fn every_shipped_service_admits_its_eligible_example_and_explains_the_ineligible_one() {
+        let cases = [
+            Case { service: "karis_karsu", record: same, form: json!({"reason": "baru", "marriage_date": "2026-03-01"}), failing: &[] },
+            Case { service: "karis_karsu", record: |r| r.family.clear(), form: json!({"reason": "baru", "marriage_date": "2024-01-01"}), failing: &["spouse_not_in_record", "marriage_report_late"] },
+            Case { service: "taspen", record: same, form: json!({"case": "tht_pensiun", "event_date": "2026-05-01"}), failing: &[] },
+            Case { service: "taspen", record: |r| r.identity.employment_type = "pppk".into(), form: json!({"case": "jkk", "event_date": "2020-01-01"}), failing: &["not_pns", "claim_expired"] },
+            Case { service: "satyalancana", record: same, form: json!({"class": "10"}), failing: &[] },
+            Case { service: "satyalancana", record: |r| r.identity.tmt_cpns = Some(d("2017-03-01")), form: json!({"class": "10"}), failing: &["service_years"] },
+            Case { service: "satyalancana", record: |r| r.awards.push(serde_json::from_value(json!({"id": 1, "name": "Satyalancana Karya Satya X Tahun", "decree_number": "Keppres 1/2021", "year": 2021})).unwrap()), form: json!({"class": "10"}), failing: &["class_already_held"] },
+            Case { service: "satyalancana", record: |r| r.discipline.push(serde_json::from_value(json!({"level": "sedang", "decree_number": "HD/1/2015", "starts_on": "2015-01-01", "ends_on": "2015-12-31"})).unwrap()), form: json!({"class": "10"}), failing: &["ever_sanctioned"] },
+            Case { service: "kartu_kesehatan", record: same, form: json!({"change": "tambah_anggota", "relation": "child", "member_birth_date": "2012-08-17"}), failing: &[] },
+            Case { service: "kartu_kesehatan", record: same, form: json!({"change": "tambah_anggota", "relation": "child", "member_birth_date": "2002-01-10", "in_school": "tidak"}), failing: &["child_too_old"] },
+            Case { service: "ujian_dinas", record: |r| { r.identity.rank_code = Some("II/d".into()); r.identity.rank_tmt = Some(d("2023-04-01")); }, form: json!({"level": "1"}), failing: &[] },
+            Case { service: "ujian_dinas", record: same, form: json!({"level": "1"}), failing: &["rank_for_level"] },
+            Case { service: "ujian_penyesuaian_ijazah", record: same, form: json!({"duties_match": "ya"}), failing: &[] },
+            Case { service: "ujian_penyesuaian_ijazah", record: |r| r.identity.rank_tmt = Some(d("2026-01-01")), form: json!({"duties_match": "tidak"}), failing: &["years_in_rank", "duties_do_not_match"] },
+            Case { service: "mutasi", record: same, form: json!({"scope": "dalam_instansi"}), failing: &[] },
+            Case { service: "mutasi", record: |r| { r.positions[0].tmt = d("2025-06-01"); r.identity.tmt_cpns = Some(d("2021-03-01")); }, form: json!({"scope": "dalam_instansi"}), failing: &["years_in_post", "casn_commitment"] },
+            Case { service: "karpeg", record: same, form: json!({"reason": "baru"}), failing: &[] },
+            Case { service: "karpeg", record: |r| r.training.clear(), form: json!({"reason": "baru"}), failing: &["basic_training_missing"] },
+            Case { service: "gaji_berkala", record: same, form: json!({"new_salary": 3600000}), failing: &[] },
+            Case { service: "gaji_berkala", record: |r| r.salary[0].tmt = d("2025-08-01"), form: json!({"new_salary": 3600000}), failing: &["kgb_not_due"] },
+            Case { service: "pensiun", record: |r| { r.identity.birth_date = d("1968-09-15"); r.identity.tmt_cpns = Some(d("1995-03-01")); }, form: json!({"kind": "bup"}), failing: &[] },
+            // An ahli madya retires at 60, not 58: two more years.
+            Case { service: "pensiun", record: |r| { r.identity.birth_date = d("1968-09-15"); r.identity.position_kind = Some("fungsional".into()); r.identity.position_grade = Some("ahli_madya".into()); }, form: json!({"kind": "bup"}), failing: &["retirement_not_near"] },
+            Case { service: "pensiun", record: same, form: json!({"kind": "aps"}), failing: &["early_retirement_age", "early_retirement_service"] },
+            Case { service: "cpns_pns", record: |r| { r.identity.employment_type = "cpns".into(); r.identity.tmt_cpns = Some(d("2025-03-01")); }, form: json!({}), failing: &[] },
+            Case { service: "cpns_pns", record: |r| { r.identity.employment_type = "cpns".into(); r.identity.tmt_cpns = Some(d("2026-01-01")); }, form: json!({}), failing: &["probation_not_over"] },
+            Case { service: "ujian_kp_pembina", record: |r| { r.identity.rank_code = Some("III/d".into()); r.identity.rank_tmt = Some(d("2023-04-01")); }, form: json!({"exam": "ujian_dinas_ii"}), failing: &[] },
+            Case { service: "ujian_kp_pembina", record: same, form: json!({"exam": "penyesuaian_s2"}), failing: &["rank_not_iii_d", "master_degree_missing"] },
+            // Received on Thursday 25 June: four working days to Wednesday 1 July.
+            Case { service: "izin_perceraian", record: same, form: json!({"role": "tergugat", "lawsuit_received": "2026-06-25"}), failing: &[] },
+            Case { service: "izin_perceraian", record: same, form: json!({"role": "tergugat", "lawsuit_received": "2026-06-15"}), failing: &["report_late"] },
+            Case { service: "angka_kredit", record: |r| r.identity.position_kind = Some("fungsional".into()), form: json!({"year": 2025, "jenjang": "ahli_pertama"}), failing: &[] },
+            Case { service: "angka_kredit", record: same, form: json!({"year": 2025, "jenjang": "ahli_pertama"}), failing: &["not_functional"] },
+            Case { service: "pindah_jabatan_pelaksana", record: same, form: json!({"min_education": "s1"}), failing: &[] },
+            Case { service: "pindah_jabatan_pelaksana", record: |r| r.identity.education_level = "sma".into(), form: json!({"min_education": "d3"}), failing: &["education_too_low"] },
+            Case { service: "izin_belajar", record: same, form: json!({"accreditation": "b"}), failing: &[] },
+            Case { service: "izin_belajar", record: |r| r.identity.tmt_pns = Some(d("2026-01-01")), form: json!({"accreditation": "c"}), failing: &["service_too_short", "accreditation_too_low"] },
+            Case { service: "tugas_belajar", record: same, form: json!({"accreditation": "a"}), failing: &[] },
+            Case { service: "tugas_belajar", record: |r| r.performance.truncate(1), form: json!({"accreditation": "a"}), failing: &["performance_rating"] },
+        ];
+        let services = shipped().unwrap();
+        for (i, c) in cases.iter().enumerate() {
+            let service = services.iter().find(|s| s.code == c.service).unwrap();
+            let mut record = base();
+            (c.record)(&mut record);
+            let failing = evaluate(service, &record, &c.form);
+            assert_eq!(failing, c.failing, "case {i} ({})", c.service);
+        }
+        // Every service with conditions has both an eligible and an ineligible example; the
+        // disciplinary case is checked by its own rules (the suite files one).
+        for s in services.iter().filter(|s| !s.spec.eligibility.is_empty()) {
+            let of = |eligible: bool| {
+                cases
+                    .iter()
+                    .any(|c| c.service == s.code && c.failing.is_empty() == eligible)
+            };
+            assert!(of(true) && of(false), "{} lacks a worked example", s.code);
+        }
+    }
+
+    #[test]
+    fn the_ineligible_are_told_what_was_seen_in_both_languages() {
+        let services = shipped().unwrap();
+        let medal = services.iter().find(|s| s.code == "satyalancana").unwrap();
+        let mut record = base();
+        record.identity.tmt_cpns = Some(d("2016-09-01"));
+        let form: FormValues = serde_json::from_value(json!({"class": "10"})).unwrap();
+        let e = medal.spec.eligibility.evaluate(&Facts {
+            record: &record,
+            archive: &[],
+            form: &form,
+            today: d("2026-07-01"),
+            days_off: &[],
+        });
+        assert!(!e.eligible);
+        let f = &e.failures[0];
+        assert_eq!(f.message.id, "Masa kerja 9 dari 10 tahun yang diperlukan.");
+        assert_eq!(f.message.en, "9 of the 10 years of service needed.");
+        assert_eq!(f.field.as_deref(), Some("class"));
+        assert_eq!(f.seen[0].what, "years(service_start..today)");
+        assert_eq!(f.seen[0].value, json!(9.0));
+    }
+
+    #[test]
+    fn a_malformed_condition_is_refused_when_the_service_is_saved() {
+        let mut spec = shipped().unwrap().remove(0).spec;
+        let refused = |spec: &ServiceSpec| check_spec(spec).unwrap_err();
+        spec.eligibility = serde_json::from_value(json!({"version": 1, "conditions": [{
+            "code": "x", "text": {"id": "x", "en": "x"},
+            "test": {"op": "compare", "left": {"of": "form_number", "field": "nope"}, "cmp": "ge", "right": {"of": "const", "value": 1.0}}
+        }]})).unwrap();
+        assert!(refused(&spec).contains("no field 'nope'"), "{}", refused(&spec));
+        spec.eligibility.version = 2;
+        assert!(refused(&spec).contains("version 2"));
+        // An unknown operation does not even parse.
+        assert!(serde_json::from_value::<abdi_proto::eligibility::Eligibility>(json!({
+            "version": 1, "conditions": [{"code": "x", "text": {"id": "x", "en": "x"}, "test": {"op": "xor"}}]
+        })).is_err());
     }
 }
