@@ -8,6 +8,7 @@ the SSE codec, as the generated Dart does: `core_version` and `check_nip`, one s
 error. Usage: scripts/smoke_bindings.py path/to/libabdi_bindings.so
 """
 import ctypes
+import json
 import re
 import struct
 import sys
@@ -101,7 +102,37 @@ def main():
     if action != 1 or code != "invalid_nip" or not message_id.startswith("NIP tidak valid"):
         fail(f"check_nip('12345') answered action {action}: {code!r} {message_id!r}")
 
-    print(f"smoke_bindings: ok: content hash {rust_hash}, {version}, check_nip ok and invalid_nip")
+    # The condition evaluator, offline: 9 of the 10 years of service a medal needs.
+    record = {
+        "identity": {
+            "id": "00000000-0000-0000-0000-000000000001", "nip": "198503122010011004",
+            "nik": "", "nik_masked": True, "front_title": None, "name": "Budi", "back_title": None,
+            "full_name": "Budi", "gender": "male", "birth_place": "Surabaya",
+            "birth_date": "1985-03-12", "employment_type": "pns", "rank_code": "III/a",
+            "rank_tmt": "2021-04-01", "tmt_cpns": "2017-03-01", "tmt_pns": "2018-03-01",
+            "education_level": "s1", "unit_code": "BKD", "unit_name": "BKD",
+            "position_title": None, "email": None, "phone": None, "active": True},
+        "ranks": [], "positions": [], "education": [], "training": [], "performance": [],
+        "awards": [], "family": [], "discipline": [], "competencies": [], "organisations": [],
+        "salary": []}
+    eligibility = {"version": 1, "conditions": [{
+        "code": "service_years",
+        "text": {"id": "Masa kerja {seen} dari {need} tahun.", "en": "{seen} of {need} years of service."},
+        "test": {"op": "compare", "cmp": "ge", "right": {"of": "const", "value": 10},
+                 "left": {"of": "years", "from": {"day": "service_start"}, "to": {"day": "today"}}}}]}
+    payload = b"".join(sse_string(x) for x in [
+        json.dumps(eligibility), json.dumps(record), "[]", "{}", "[]", "2026-07-01"])
+    r = call_sync(lib, func_id("crateApiOfflineEvaluateEligibility"), payload)
+    action, answer = r.u8(), r.string()
+    if action != 0:
+        fail(f"evaluate_eligibility answered action {action}: {answer!r}")
+    evaluation = json.loads(answer)
+    failures = evaluation["failures"]
+    if evaluation["eligible"] or [f["message"]["en"] for f in failures] != ["9 of 10 years of service."]:
+        fail(f"evaluate_eligibility answered {answer}")
+
+    print(f"smoke_bindings: ok: content hash {rust_hash}, {version}, check_nip ok and invalid_nip, "
+          f"evaluate_eligibility: {failures[0]['message']['en']}")
 
 
 if __name__ == "__main__":

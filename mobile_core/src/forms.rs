@@ -1,9 +1,42 @@
-//! Offline form validation on the device, with the very code the server runs (`abdi-proto`).
+//! Offline form validation and eligibility on the device, with the very code the server runs
+//! (`abdi-proto`).
 
+use abdi_proto::archive::ArchiveKind;
+use abdi_proto::eligibility::{Eligibility, Evaluation, Facts};
 use abdi_proto::forms::{FieldError, FormSchema, FormValues};
+use abdi_proto::record::EmployeeRecord;
 use chrono::NaiveDate;
 
 use crate::CoreError;
+
+fn parse<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, CoreError> {
+    serde_json::from_str(json).map_err(|e| CoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// Evaluates a service's conditions (JSON of `Eligibility`, as in `spec.eligibility`) over a
+/// record (`EmployeeRecord` JSON), the kinds of the archived documents (JSON array of codes),
+/// a form (JSON object) and days off (sorted), as of `today`: the same answer the server
+/// gives for the same facts.
+pub fn evaluate_eligibility(
+    eligibility_json: &str,
+    record_json: &str,
+    archive_json: &str,
+    form_json: &str,
+    days_off: &[NaiveDate],
+    today: NaiveDate,
+) -> Result<Evaluation, CoreError> {
+    let eligibility: Eligibility = parse("eligibility", eligibility_json)?;
+    let record: EmployeeRecord = parse("record", record_json)?;
+    let archive: Vec<ArchiveKind> = parse("archive", archive_json)?;
+    let form: FormValues = parse("form", form_json)?;
+    Ok(eligibility.evaluate(&Facts {
+        record: &record,
+        archive: &archive,
+        form: &form,
+        today,
+        days_off,
+    }))
+}
 
 /// Checks a filled-in form (JSON object of values) against the cached schema (JSON) as of
 /// `today`; returns every field problem, or none.

@@ -34,7 +34,7 @@ pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use documents::{PinnedRoots, ViewedDocument, verify_document, verify_document_with_clock};
 pub use error::CoreError;
 pub use events::StatusEvents;
-pub use forms::validate_form;
+pub use forms::{evaluate_eligibility, validate_form};
 pub use http::ClientConfig;
 pub use nip::{NipInfo, check_nip};
 pub use passkeys::PasskeyPrompt;

@@ -25,6 +25,14 @@ impl ReferenceCache {
         Ok(y)
     }
 
+    /// Every day off of the cached calendars (holidays and cuti bersama), sorted.
+    pub fn days_off(&self) -> Vec<NaiveDate> {
+        self.calendars
+            .values()
+            .flat_map(|c| c.days().map(|h| h.date))
+            .collect()
+    }
+
     pub fn years(&self) -> Vec<i32> {
         self.calendars.keys().copied().collect()
     }

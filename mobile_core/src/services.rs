@@ -1,6 +1,8 @@
 //! The service catalogue, cached for offline use, and the work on requests: the employee's
 //! own list, and the fasilitator's, supervisor's and official's actions.
 
+use abdi_proto::archive::ArchiveKind;
+use abdi_proto::eligibility::{Evaluation, Facts};
 use abdi_proto::forms::{FieldError, FormValues};
 use abdi_proto::reference::CalendarYear;
 use abdi_proto::services::{
@@ -65,6 +67,28 @@ impl Client {
             .validate(form, today)
             .err()
             .unwrap_or_default())
+    }
+
+    /// Whether the employee meets a service's conditions, worked out offline from the cached
+    /// service, record, archive and calendars: "9 of 10 years of service", as the server will
+    /// say when the request arrives.
+    pub async fn eligibility_offline(
+        &self,
+        service: &str,
+        form: &FormValues,
+        today: NaiveDate,
+    ) -> Result<Evaluation, CoreError> {
+        let def = self.cached_service(service).await?;
+        let record = self.cached_record().await?;
+        let archive: Vec<ArchiveKind> = self.cached_archive().await?.iter().map(|d| d.kind).collect();
+        let days_off = self.reference().await?.days_off();
+        Ok(def.spec.eligibility.evaluate(&Facts {
+            record: &record,
+            archive: &archive,
+            form,
+            today,
+            days_off: &days_off,
+        }))
     }
 
     /// Fetches and keeps a year's holiday calendar.

@@ -392,6 +392,23 @@ impl AbdiClient {
         Ok(BridgeError::from(CoreError::FormInvalid(errors)).fields)
     }
 
+    /// Whether the employee meets a cached service's conditions, offline (`Evaluation` JSON):
+    /// the reasons they are not yet eligible, with what was seen ("9 of 10 years").
+    pub async fn eligibility_offline(
+        &self,
+        service: String,
+        form_json: String,
+        today: String,
+    ) -> Result<String, BridgeError> {
+        let form: FormValues = json("form", &form_json)?;
+        Ok(to_json(
+            &self
+                .inner
+                .eligibility_offline(&service, &form, date("today", &today)?)
+                .await?,
+        ))
+    }
+
     /// Checks and queues a submission on the phone; call [`AbdiClient::flush`] to send.
     pub async fn enqueue(
         &self,

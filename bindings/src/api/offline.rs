@@ -52,6 +52,35 @@ pub fn validate_form(
     Ok(BridgeError::from(abdi_core::CoreError::FormInvalid(errors)).fields)
 }
 
+/// Evaluates a service's conditions offline (the evaluator the server runs): `eligibility_json`
+/// is the service's `spec.eligibility`, `record_json` the cached `EmployeeRecord`,
+/// `archive_json` the kinds of the archived documents (`["ijazah", ...]`), `form_json` the
+/// form's values, `days_off_json` the days off (`["2026-08-17", ...]`), `today` `YYYY-MM-DD`.
+/// Answers the `Evaluation` JSON: `eligible`, and every failing condition with its message
+/// and what it saw.
+#[flutter_rust_bridge::frb(sync)]
+pub fn evaluate_eligibility(
+    eligibility_json: String,
+    record_json: String,
+    archive_json: String,
+    form_json: String,
+    days_off_json: String,
+    today: String,
+) -> Result<String, BridgeError> {
+    let mut days_off: Vec<NaiveDate> = serde_json::from_str(&days_off_json)
+        .map_err(|e| BridgeError::input("days_off", e))?;
+    days_off.sort();
+    let evaluation = abdi_core::evaluate_eligibility(
+        &eligibility_json,
+        &record_json,
+        &archive_json,
+        &form_json,
+        &days_off,
+        date("today", &today)?,
+    )?;
+    Ok(serde_json::to_string(&evaluation).unwrap_or_default())
+}
+
 /// What the verification of a signed letter found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LetterCheck {
