@@ -80,7 +80,12 @@ impl Client {
     ) -> Result<Evaluation, CoreError> {
         let def = self.cached_service(service).await?;
         let record = self.cached_record().await?;
-        let archive: Vec<ArchiveKind> = self.cached_archive().await?.iter().map(|d| d.kind).collect();
+        let archive: Vec<ArchiveKind> = self
+            .cached_archive()
+            .await?
+            .iter()
+            .map(|d| d.kind)
+            .collect();
         let days_off = self.reference().await?.days_off();
         Ok(def.spec.eligibility.evaluate(&Facts {
             record: &record,

@@ -253,7 +253,9 @@ pub enum Word {
     /// The post's eselon or functional level.
     PositionGrade,
     /// A choice or text field of the form.
-    FormText { field: String },
+    FormText {
+        field: String,
+    },
 }
 
 /// Entries counted by [`Number::Count`].
@@ -306,6 +308,59 @@ pub struct Facts<'a> {
     pub days_off: &'a [NaiveDate],
 }
 
+/// A date-driven service's event: the employee (and their fasilitator) are told `notice_days`
+/// before it falls (the next periodic raise, the retirement TMT, a service anniversary).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DueDate {
+    /// What falls due, as the notice says it ("Kenaikan gaji berkala").
+    pub event: Text,
+    /// When, from the record alone (no form, no `today`).
+    pub on: Day,
+    pub notice_days: u32,
+}
+
+impl DueDate {
+    /// Refuses a date that needs a form or the day itself.
+    pub fn check(&self) -> Result<(), String> {
+        if self.event.id.trim().is_empty() || self.event.en.trim().is_empty() {
+            return Err("a due date needs its event in both languages".into());
+        }
+        if self.notice_days > 800 {
+            return Err("a due date's notice is at most 800 days".into());
+        }
+        let mut uses_today = false;
+        let mut d = &self.on;
+        loop {
+            match d {
+                Day::Today => uses_today = true,
+                Day::Shift { base, .. } => {
+                    d = base;
+                    continue;
+                }
+                _ => {}
+            }
+            break;
+        }
+        if uses_today {
+            return Err("a due date is worked out from the record, not from today".into());
+        }
+        check_day(&self.on, &FormSchema::default(), 1)
+    }
+
+    /// When the event falls for this record, if the record has the dates it needs.
+    pub fn date(&self, record: &EmployeeRecord) -> Option<NaiveDate> {
+        let facts = Facts {
+            record,
+            archive: &[],
+            form: &FormValues::new(),
+            today: NaiveDate::MIN,
+            days_off: &[],
+        };
+        day(&self.on, &facts)
+    }
+}
+
 /// The answer: eligible, or every failing condition with what it saw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -336,7 +391,11 @@ impl Eligibility {
     /// [`MAX_DEPTH`]. Returns the first problem, in English, with where it is.
     pub fn check(&self, form: &FormSchema) -> Result<(), String> {
         let named = |n: &str| n.split('.').all(is_code);
-        if let Some((name, _)) = self.params.iter().find(|(n, v)| !named(n) || !v.is_finite()) {
+        if let Some((name, _)) = self
+            .params
+            .iter()
+            .find(|(n, v)| !named(n) || !v.is_finite())
+        {
             return Err(format!(
                 "the constant '{name}' needs a snake_case name (dots between parts) and a finite value"
             ));
@@ -363,7 +422,15 @@ impl Eligibility {
             {
                 return Err(at(format!("the form has no field '{f}'")));
             }
-            check_test(&c.test, &Scope { form, params: &self.params }, 1).map_err(at)?;
+            check_test(
+                &c.test,
+                &Scope {
+                    form,
+                    params: &self.params,
+                },
+                1,
+            )
+            .map_err(at)?;
         }
         Ok(())
     }
@@ -376,7 +443,10 @@ impl Eligibility {
             .iter()
             .filter_map(|c| {
                 let mut trace = Trace::default();
-                let at = At { facts, params: &self.params };
+                let at = At {
+                    facts,
+                    params: &self.params,
+                };
                 (!test(&c.test, &at, &mut trace)).then(|| trace.failure(c))
             })
             .collect();
@@ -450,8 +520,7 @@ fn is_code(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
         && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
@@ -479,7 +548,10 @@ fn check_test(t: &Test, scope: &Scope<'_>, depth: usize) -> Result<(), String> {
             if let Word::FormText { field } = word {
                 match kind(form, field)? {
                     FieldKind::Choice { options } => {
-                        if let Some(v) = values.iter().find(|v| !options.iter().any(|o| &o.value == *v)) {
+                        if let Some(v) = values
+                            .iter()
+                            .find(|v| !options.iter().any(|o| &o.value == *v))
+                        {
                             return Err(format!("the field '{field}' has no option '{v}'"));
                         }
                     }
@@ -512,13 +584,20 @@ fn check_number(n: &Number, scope: &Scope<'_>, depth: usize) -> Result<(), Strin
             check_day(from, form, depth + 1)?;
             check_day(to, form, depth + 1)
         }
-        Number::Param { name } if !scope.params.contains_key(name) => {
-            Err(format!("the constant '{name}' is not among the set's params"))
-        }
+        Number::Param { name } if !scope.params.contains_key(name) => Err(format!(
+            "the constant '{name}' is not among the set's params"
+        )),
         Number::Param { .. } => Ok(()),
         Number::Count { items } => match items {
-            Items::Sanctions { levels, within_years, .. } => {
-                if let Some(l) = levels.iter().find(|l| !SANCTION_LEVELS.contains(&l.as_str())) {
+            Items::Sanctions {
+                levels,
+                within_years,
+                ..
+            } => {
+                if let Some(l) = levels
+                    .iter()
+                    .find(|l| !SANCTION_LEVELS.contains(&l.as_str()))
+                {
                     return Err(format!(
                         "'{l}' is not a sanction level ({})",
                         SANCTION_LEVELS.join(", ")
@@ -540,7 +619,9 @@ fn check_number(n: &Number, scope: &Scope<'_>, depth: usize) -> Result<(), Strin
         Number::FormNumber { field } => match kind(form, field)? {
             FieldKind::Number { .. } => Ok(()),
             FieldKind::Choice { options }
-                if options.iter().all(|o| o.value.parse::<f64>().is_ok_and(f64::is_finite)) =>
+                if options
+                    .iter()
+                    .all(|o| o.value.parse::<f64>().is_ok_and(f64::is_finite)) =>
             {
                 Ok(())
             }
@@ -574,7 +655,12 @@ fn check_day(d: &Day, form: &FormSchema, depth: usize) -> Result<(), String> {
             check_day(base, form, depth + 1)
         }
         Day::Retirement { ages, otherwise } => {
-            if let Some(a) = ages.iter().map(|a| a.age).chain([*otherwise]).find(|a| !(40..=80).contains(a)) {
+            if let Some(a) = ages
+                .iter()
+                .map(|a| a.age)
+                .chain([*otherwise])
+                .find(|a| !(40..=80).contains(a))
+            {
                 return Err(format!("a retirement age of {a} is outside 40 to 80"));
             }
             Ok(())
@@ -586,8 +672,14 @@ fn check_day(d: &Day, form: &FormSchema, depth: usize) -> Result<(), String> {
 fn test(t: &Test, f: &At<'_>, trace: &mut Trace) -> bool {
     match t {
         // Every branch is evaluated (no short cut), so every value is seen.
-        Test::All { of } => of.iter().map(|t| test(t, f, trace)).fold(true, |a, b| a & b),
-        Test::Any { of } => of.iter().map(|t| test(t, f, trace)).fold(false, |a, b| a | b),
+        Test::All { of } => of
+            .iter()
+            .map(|t| test(t, f, trace))
+            .fold(true, |a, b| a & b),
+        Test::Any { of } => of
+            .iter()
+            .map(|t| test(t, f, trace))
+            .fold(false, |a, b| a | b),
         Test::Not { test: inner } => !test(inner, f, trace),
         Test::Compare { left, cmp, right } => {
             let (l, r) = (number(left, f), number(right, f));
@@ -722,19 +814,29 @@ pub fn shift(d: NaiveDate, years: i32, months: i32) -> Option<NaiveDate> {
 /// The retirement TMT at retirement age `age`: the first of the month after the birthday.
 pub fn retirement_on(birth: NaiveDate, age: u32) -> Option<NaiveDate> {
     let birthday = shift(birth, i32::try_from(age).ok()?, 0)?;
-    let next = shift(NaiveDate::from_ymd_opt(birthday.year(), birthday.month(), 1)?, 0, 1)?;
+    let next = shift(
+        NaiveDate::from_ymd_opt(birthday.year(), birthday.month(), 1)?,
+        0,
+        1,
+    )?;
     Some(next)
 }
 
 /// The retirement age the first matching rule gives the record's post.
 pub fn retirement_age(record: &EmployeeRecord, ages: &[RetirementAge], otherwise: u32) -> u32 {
     let id = &record.identity;
-    let kind = id.position_kind.as_deref().and_then(PositionKind::from_code);
+    let kind = id
+        .position_kind
+        .as_deref()
+        .and_then(PositionKind::from_code);
     ages.iter()
         .find(|a| {
             Some(a.kind) == kind
                 && (a.grades.is_empty()
-                    || id.position_grade.as_ref().is_some_and(|g| a.grades.contains(g)))
+                    || id
+                        .position_grade
+                        .as_ref()
+                        .is_some_and(|g| a.grades.contains(g)))
         })
         .map_or(otherwise, |a| a.age)
 }
@@ -782,7 +884,11 @@ fn day(d: &Day, f: &Facts<'_>) -> Option<NaiveDate> {
 
 fn word(w: &Word, f: &Facts<'_>) -> Option<String> {
     let id = &f.record.identity;
-    let rank = || id.rank_code.as_deref().and_then(|r| RankCode::parse(r).ok());
+    let rank = || {
+        id.rank_code
+            .as_deref()
+            .and_then(|r| RankCode::parse(r).ok())
+    };
     match w {
         Word::EmploymentType => Some(id.employment_type.clone()),
         Word::Gender => Some(id.gender.clone()),
@@ -802,7 +908,11 @@ fn rating_rank(code: &str) -> Option<usize> {
 fn count(items: &Items, f: &Facts<'_>) -> usize {
     let r = f.record;
     match items {
-        Items::Sanctions { levels, within_years, running } => r
+        Items::Sanctions {
+            levels,
+            within_years,
+            running,
+        } => r
             .discipline
             .iter()
             .filter(|s| levels.is_empty() || levels.contains(&s.level))
@@ -820,9 +930,9 @@ fn count(items: &Items, f: &Facts<'_>) -> usize {
             let this = f.today.year();
             (this - *years as i32..this)
                 .filter(|y| {
-                    r.performance.iter().any(|p| {
-                        p.year == *y && rating_rank(&p.rating).is_some_and(|k| k <= bar)
-                    })
+                    r.performance
+                        .iter()
+                        .any(|p| p.year == *y && rating_rank(&p.rating).is_some_and(|k| k <= bar))
                 })
                 .count()
         }
@@ -839,11 +949,17 @@ fn count(items: &Items, f: &Facts<'_>) -> usize {
             .count(),
         Items::Awards { named } => {
             let named = named.to_lowercase();
-            r.awards.iter().filter(|a| a.name.to_lowercase().contains(&named)).count()
+            r.awards
+                .iter()
+                .filter(|a| a.name.to_lowercase().contains(&named))
+                .count()
         }
         Items::Training { named } => {
             let named = named.to_lowercase();
-            r.training.iter().filter(|t| t.name.to_lowercase().contains(&named)).count()
+            r.training
+                .iter()
+                .filter(|t| t.name.to_lowercase().contains(&named))
+                .count()
         }
     }
 }
@@ -877,7 +993,10 @@ mod tests {
     fn working_days_skip_weekends_and_days_off() {
         // Thursday 25 June 2026 to Wednesday 1 July: Fri, Mon, Tue, Wed.
         assert_eq!(working_days(d("2026-06-25"), d("2026-07-01"), &[]), 4);
-        assert_eq!(working_days(d("2026-06-25"), d("2026-07-01"), &[d("2026-06-29")]), 3);
+        assert_eq!(
+            working_days(d("2026-06-25"), d("2026-07-01"), &[d("2026-06-29")]),
+            3
+        );
         assert_eq!(working_days(d("2026-07-01"), d("2026-06-25"), &[]), -4);
     }
 
@@ -901,17 +1020,36 @@ mod tests {
             cmp: Cmp::Ge,
             right: Number::Const { value: 1.0 },
         };
-        assert!(set(one(Number::Param { name: "nope".into() })).check(&form).unwrap_err().contains("'nope'"));
-        assert!(set(Test::All { of: vec![] }).check(&form).unwrap_err().contains("at least one"));
+        assert!(
+            set(one(Number::Param {
+                name: "nope".into()
+            }))
+            .check(&form)
+            .unwrap_err()
+            .contains("'nope'")
+        );
+        assert!(
+            set(Test::All { of: vec![] })
+                .check(&form)
+                .unwrap_err()
+                .contains("at least one")
+        );
         let levels = Items::Sanctions {
             levels: vec!["parah".into()],
             within_years: None,
             running: false,
         };
-        assert!(set(one(Number::Count { items: levels })).check(&form).unwrap_err().contains("'parah'"));
+        assert!(
+            set(one(Number::Count { items: levels }))
+                .check(&form)
+                .unwrap_err()
+                .contains("'parah'")
+        );
         let mut deep = one(Number::Const { value: 1.0 });
         for _ in 0..MAX_DEPTH {
-            deep = Test::Not { test: Box::new(deep) };
+            deep = Test::Not {
+                test: Box::new(deep),
+            };
         }
         assert!(set(deep).check(&form).unwrap_err().contains("deeper"));
         assert!(set(one(Number::Const { value: 1.0 })).check(&form).is_ok());

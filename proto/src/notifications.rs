@@ -39,10 +39,13 @@ pub enum NotificationKind {
     /// A proposal to change the record was returned, verified or rejected (for the employee),
     /// or waits to be verified (for its verifiers).
     RecordUpdate,
+    /// A date-driven service falls due soon (the next periodic raise, retirement, a service
+    /// anniversary): for the employee and their fasilitator.
+    DueDate,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 8] = [
+    pub const ALL: [NotificationKind; 9] = [
         Self::RequestStatus,
         Self::PasskeyAdded,
         Self::NewDevice,
@@ -51,6 +54,7 @@ impl NotificationKind {
         Self::RoleEnded,
         Self::CalendarChanged,
         Self::RecordUpdate,
+        Self::DueDate,
     ];
 
     pub fn code(self) -> &'static str {
@@ -63,6 +67,7 @@ impl NotificationKind {
             Self::RoleEnded => "role_ended",
             Self::CalendarChanged => "calendar_changed",
             Self::RecordUpdate => "record_update",
+            Self::DueDate => "due_date",
         }
     }
 

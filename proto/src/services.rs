@@ -292,8 +292,9 @@ impl LetterTemplate {
             let known = Self::RECORD.contains(&p.as_str())
                 || p.strip_prefix("form.")
                     .is_some_and(|f| form.fields.iter().any(|x| x.name == f))
-                || p.strip_prefix("assessment.")
-                    .is_some_and(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+                || p.strip_prefix("assessment.").is_some_and(|k| {
+                    !k.is_empty() && k.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                });
             if !known {
                 return Err(format!("the letter's placeholder '{{{p}}}' is not known"));
             }
@@ -369,6 +370,10 @@ pub struct ServiceSpec {
     /// The letter's words; without it the letter says what the service's kind always says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub letter: Option<LetterTemplate>,
+    /// The events that make the service due (a date-driven service): employees are told
+    /// ahead, once per event.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub due: Vec<crate::eligibility::DueDate>,
 }
 
 /// A new service (`POST /api/v1/catalogue`), checked by its conditions alone.

@@ -22,6 +22,7 @@ pub mod masterdata;
 pub mod notifications;
 pub mod record;
 pub mod reference;
+pub mod reminders;
 pub mod seed;
 pub mod services;
 pub mod sms;

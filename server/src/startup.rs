@@ -133,6 +133,7 @@ impl Application {
             reference: ReferenceService::new(db.clone()),
             records: crate::record::Records::new(db.clone(), clock.clone(), place),
             updates: crate::updates::Updates::new(db.clone(), clock.clone(), &notifications),
+            reminders: crate::reminders::Reminders::new(db.clone(), clock.clone(), &notifications),
             agency: crate::agency::Agency::new(
                 db.clone(),
                 identity.clone(),
@@ -179,6 +180,7 @@ impl Application {
             (&self.state.config.storage).into(),
             Duration::from_secs(15 * 60),
         );
+        let reminders = self.state.reminders.spawn_daily();
         let router = crate::http::router(self.state);
         let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
         let serve = axum::serve(
@@ -203,6 +205,7 @@ impl Application {
             worker.abort();
         }
         sweeper.abort();
+        reminders.abort();
         tracing::info!("stopped");
         Ok(())
     }

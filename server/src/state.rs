@@ -26,6 +26,7 @@ pub struct AppState {
     pub reference: ReferenceService,
     pub records: Records,
     pub updates: Updates,
+    pub reminders: crate::reminders::Reminders,
     pub identity: Identity,
     pub access: Access,
     pub agency: Agency,

@@ -67,8 +67,8 @@ pub fn evaluate_eligibility(
     days_off_json: String,
     today: String,
 ) -> Result<String, BridgeError> {
-    let mut days_off: Vec<NaiveDate> = serde_json::from_str(&days_off_json)
-        .map_err(|e| BridgeError::input("days_off", e))?;
+    let mut days_off: Vec<NaiveDate> =
+        serde_json::from_str(&days_off_json).map_err(|e| BridgeError::input("days_off", e))?;
     days_off.sort();
     let evaluation = abdi_core::evaluate_eligibility(
         &eligibility_json,

@@ -31,7 +31,11 @@ impl ServiceRules for CreditRules {
         txn: &DatabaseTransaction,
         input: &RuleInput<'_>,
     ) -> Result<Result<Assessment, Vec<Violation>>, DbErr> {
-        let year = input.form.get("year").and_then(Value::as_i64).unwrap_or_default() as i32;
+        let year = input
+            .form
+            .get("year")
+            .and_then(Value::as_i64)
+            .unwrap_or_default() as i32;
         let level = text(input.form, "jenjang").unwrap_or_default();
         let rating = performance_rating::Entity::find()
             .filter(performance_rating::Column::EmployeeId.eq(input.employee.id))

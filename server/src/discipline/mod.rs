@@ -20,9 +20,7 @@ use crate::masterdata::entity::{disciplinary_sanction, employee};
 use crate::services::ServiceError;
 use crate::services::entity::{service_request, service_type};
 use crate::services::events::{RequestEvent, Subscriber};
-use crate::services::rules::{
-    Assessment, RuleInput, ServiceRules, Settlement, add_months, text,
-};
+use crate::services::rules::{Assessment, RuleInput, ServiceRules, Settlement, add_months, text};
 
 /// The name catalogue entries give these rules.
 pub const RULES: &str = "discipline.case";
@@ -81,7 +79,9 @@ impl ServiceRules for CaseRules {
         }
         let level = text(form, "level").unwrap_or_default();
         let sanction = text(form, "sanction").unwrap_or_default();
-        let fits = SANCTIONS.iter().find(|(s, l, _)| *s == sanction && *l == level);
+        let fits = SANCTIONS
+            .iter()
+            .find(|(s, l, _)| *s == sanction && *l == level);
         if fits.is_none() {
             problems.push(Violation::new(
                 "sanction_level_mismatch",
@@ -99,8 +99,16 @@ impl ServiceRules for CaseRules {
         }
         let ends = (*months > 0).then(|| add_months(starts, *months));
         let summary = Text::new(
-            format!("Hukuman disiplin {level} bagi {} ({})", subject.full_name(), subject.nip),
-            format!("A {level} sanction for {} ({})", subject.full_name(), subject.nip),
+            format!(
+                "Hukuman disiplin {level} bagi {} ({})",
+                subject.full_name(),
+                subject.nip
+            ),
+            format!(
+                "A {level} sanction for {} ({})",
+                subject.full_name(),
+                subject.nip
+            ),
         );
         Ok(Ok(Assessment {
             detail: json!({
@@ -147,10 +155,7 @@ impl Subscriber for SanctionRecorder {
         txn: &DatabaseTransaction,
         event: &RequestEvent,
     ) -> Result<(), ServiceError> {
-        if !matches!(
-            event.decided,
-            Some(Outcome::Disetujui | Outcome::Perubahan)
-        ) {
+        if !matches!(event.decided, Some(Outcome::Disetujui | Outcome::Perubahan)) {
             return Ok(());
         }
         let rules = service_type::Entity::find_by_id(&event.service_code)
@@ -167,8 +172,12 @@ impl Subscriber for SanctionRecorder {
             return Ok(());
         };
         let detail: Value = serde_json::from_str(&req.assessment).unwrap_or_default();
-        let subject = detail["subject_id"].as_str().and_then(|s| s.parse::<Uuid>().ok());
-        let starts = detail["starts_on"].as_str().and_then(|s| s.parse::<NaiveDate>().ok());
+        let subject = detail["subject_id"]
+            .as_str()
+            .and_then(|s| s.parse::<Uuid>().ok());
+        let starts = detail["starts_on"]
+            .as_str()
+            .and_then(|s| s.parse::<NaiveDate>().ok());
         let (Some(subject), Some(starts), Some(level)) =
             (subject, starts, detail["level"].as_str())
         else {

@@ -21,7 +21,11 @@ pub(crate) fn form_words(schema: &FormSchema, form: &FormValues, field: &str) ->
             .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
             .map(tanggal)
     };
-    let kind = schema.fields.iter().find(|f| f.name == field).map(|f| &f.kind);
+    let kind = schema
+        .fields
+        .iter()
+        .find(|f| f.name == field)
+        .map(|f| &f.kind);
     match kind {
         Some(FieldKind::Date { .. }) => date(v).unwrap_or_default(),
         Some(FieldKind::DateRange { .. }) => format!(
@@ -46,8 +50,16 @@ pub(crate) fn form_words(schema: &FormSchema, form: &FormValues, field: &str) ->
 
 /// The numbering of a decree's decisions.
 const DICTA: [&str; 10] = [
-    "KESATU", "KEDUA", "KETIGA", "KEEMPAT", "KELIMA", "KEENAM", "KETUJUH", "KEDELAPAN",
-    "KESEMBILAN", "KESEPULUH",
+    "KESATU",
+    "KEDUA",
+    "KETIGA",
+    "KEEMPAT",
+    "KELIMA",
+    "KEENAM",
+    "KETUJUH",
+    "KEDELAPAN",
+    "KESEMBILAN",
+    "KESEPULUH",
 ];
 
 /// The letter's content as stored with the document (JSON), so that a later change of names,
@@ -131,9 +143,10 @@ impl LetterContent {
                 format!("Leave permit: {}", self.service),
             ),
             "surat_keterangan" => (
-                self.words
-                    .as_ref()
-                    .map_or_else(|| format!("Surat Keterangan {}", self.service), |w| w.title.clone()),
+                self.words.as_ref().map_or_else(
+                    || format!("Surat Keterangan {}", self.service),
+                    |w| w.title.clone(),
+                ),
                 format!("Statement: {}", self.service),
             ),
             _ => (
@@ -284,7 +297,10 @@ impl LetterContent {
                     "bahwa Sdr. {} NIP {} telah mengajukan permohonan {service};",
                     self.employee.name, self.employee.nip
                 ),
-                format!("bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, yang bersangkutan telah memenuhi syarat sesuai ketentuan peraturan perundang-undangan, sehingga perlu menetapkan Keputusan tentang Pemberian {};", self.service),
+                format!(
+                    "bahwa berdasarkan pertimbangan sebagaimana dimaksud dalam huruf a, yang bersangkutan telah memenuhi syarat sesuai ketentuan peraturan perundang-undangan, sehingga perlu menetapkan Keputusan tentang Pemberian {};",
+                    self.service
+                ),
             ];
             let default_basis = [
                 "Undang-Undang Nomor 20 Tahun 2023 tentang Aparatur Sipil Negara;".to_owned(),

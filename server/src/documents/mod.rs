@@ -118,9 +118,10 @@ impl Letters {
             .await?
             .ok_or_else(|| DbErr::RecordNotFound("request".into()))?;
         // The service as the request was submitted under, not as it may stand now.
-        let spec = crate::services::catalogue::at_revision(db, &req.service_code, req.service_revision)
-            .await
-            .map_err(|e| DbErr::Custom(e.to_string()))?;
+        let spec =
+            crate::services::catalogue::at_revision(db, &req.service_code, req.service_revision)
+                .await
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
         let service = &spec.name;
         let kind_code = match spec.output_document {
             DocumentKind::SuratIzinCuti => "surat_izin_cuti",
@@ -239,7 +240,9 @@ impl Letters {
                 "unit" => unit_name.clone(),
                 "employee_kind" => employee_kind.to_owned(),
                 "birth_date" => letter::tanggal(employee.birth_date),
-                "tmt_cpns" => employee.tmt_cpns.map_or_else(|| "-".into(), letter::tanggal),
+                "tmt_cpns" => employee
+                    .tmt_cpns
+                    .map_or_else(|| "-".into(), letter::tanggal),
                 "today" => letter::tanggal(today),
                 other => match other.split_once('.') {
                     Some(("form", f)) => letter::form_words(&spec.form, &form, f),
@@ -895,13 +898,7 @@ impl crate::services::events::Subscriber for Documents {
             return Ok(());
         };
         self.letters
-            .issue(
-                txn,
-                event.request_id,
-                outcome,
-                event.at,
-                event.today,
-            )
+            .issue(txn, event.request_id, outcome, event.at, event.today)
             .await?;
         Ok(())
     }

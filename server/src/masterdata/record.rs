@@ -35,45 +35,14 @@ pub async fn load(
     id: Uuid,
     full_nik: bool,
 ) -> Result<Option<EmployeeRecord>, DbErr> {
-    let e = employee::Entity::find_by_id(id)
-        .one(db)
-        .await?;
+    let e = employee::Entity::find_by_id(id).one(db).await?;
     let Some(e) = e else { return Ok(None) };
     let unit = org_unit::Entity::find_by_id(e.unit_id).one(db).await?;
     let post = match e.position_id {
         Some(p) => position::Entity::find_by_id(p).one(db).await?,
         None => None,
     };
-    let nik = |n: &str| {
-        if full_nik { n.to_owned() } else { mask_nik(n) }
-    };
-    let identity = RecordIdentity {
-        id: e.id,
-        nip: e.nip.clone(),
-        nik: nik(&e.nik),
-        nik_masked: !full_nik,
-        full_name: e.full_name(),
-        front_title: e.front_title,
-        name: e.name,
-        back_title: e.back_title,
-        gender: e.gender,
-        birth_place: e.birth_place,
-        birth_date: e.birth_date,
-        employment_type: e.employment_type,
-        rank_code: e.rank_code,
-        rank_tmt: e.rank_tmt,
-        tmt_cpns: e.tmt_cpns,
-        tmt_pns: e.tmt_pns,
-        education_level: e.education_level,
-        unit_code: unit.as_ref().map_or_else(String::new, |u| u.code.clone()),
-        unit_name: unit.map_or_else(String::new, |u| u.name),
-        position_kind: post.as_ref().map(|p| p.kind.clone()),
-        position_grade: post.as_ref().and_then(|p| p.grade.clone()),
-        position_title: post.map(|p| p.title),
-        email: e.email,
-        phone: e.phone,
-        active: e.active,
-    };
+    let identity = identity(e, unit.as_ref(), post.as_ref(), full_nik);
     Ok(Some(EmployeeRecord {
         identity,
         ranks: history!(db, rank_history, id, rank_history::Column::Tmt)
@@ -87,12 +56,7 @@ pub async fn load(
             .collect(),
         positions: history!(db, position_history, id, position_history::Column::Tmt)
             .into_iter()
-            .map(|p| PositionEntry {
-                position_title: p.position_title,
-                unit_name: p.unit_name,
-                tmt: p.tmt,
-                decree_number: p.decree_number,
-            })
+            .map(position_entry)
             .collect(),
         education: history!(
             db,
@@ -150,7 +114,7 @@ pub async fn load(
                 name: f.name,
                 gender: f.gender,
                 birth_date: f.birth_date,
-                nik: f.nik.as_deref().map(nik),
+                nik: f.nik.as_deref().map(|n| shown_nik(n, full_nik)),
             })
             .collect(),
         discipline: history!(
@@ -194,13 +158,133 @@ pub async fn load(
         .collect(),
         salary: history!(db, salary_history, id, salary_history::Column::Tmt)
             .into_iter()
-            .map(|s| SalaryEntry {
-                basic_salary: s.basic_salary,
-                rank_code: s.rank_code,
-                service_years: s.service_years,
-                tmt: s.tmt,
-                decree_number: s.decree_number,
-            })
+            .map(salary_entry)
             .collect(),
     }))
+}
+
+/// The identity part of the record: the employee's row, their unit and their post.
+fn identity(
+    e: employee::Model,
+    unit: Option<&org_unit::Model>,
+    post: Option<&position::Model>,
+    full_nik: bool,
+) -> RecordIdentity {
+    RecordIdentity {
+        id: e.id,
+        nip: e.nip.clone(),
+        nik: shown_nik(&e.nik, full_nik),
+        nik_masked: !full_nik,
+        full_name: e.full_name(),
+        front_title: e.front_title,
+        name: e.name,
+        back_title: e.back_title,
+        gender: e.gender,
+        birth_place: e.birth_place,
+        birth_date: e.birth_date,
+        employment_type: e.employment_type,
+        rank_code: e.rank_code,
+        rank_tmt: e.rank_tmt,
+        tmt_cpns: e.tmt_cpns,
+        tmt_pns: e.tmt_pns,
+        education_level: e.education_level,
+        unit_code: unit.map_or_else(String::new, |u| u.code.clone()),
+        unit_name: unit.map_or_else(String::new, |u| u.name.clone()),
+        position_kind: post.map(|p| p.kind.clone()),
+        position_grade: post.and_then(|p| p.grade.clone()),
+        position_title: post.map(|p| p.title.clone()),
+        email: e.email,
+        phone: e.phone,
+        active: e.active,
+    }
+}
+
+/// What date-driven services read of many employees at once: the identity (with the post's
+/// kind and grade), the positions and the salary history; the other histories are left empty.
+/// Four queries per thousand employees.
+pub async fn dates_of_many(
+    db: &impl ConnectionTrait,
+    employees: Vec<employee::Model>,
+) -> Result<Vec<EmployeeRecord>, DbErr> {
+    use std::collections::HashMap;
+    let mut out = Vec::with_capacity(employees.len());
+    let mut rest = employees.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<employee::Model> = rest.by_ref().take(1000).collect();
+        let ids: Vec<Uuid> = chunk.iter().map(|e| e.id).collect();
+        let posts: HashMap<Uuid, position::Model> = position::Entity::find()
+            .filter(position::Column::Id.is_in(chunk.iter().filter_map(|e| e.position_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p))
+            .collect();
+        let mut positions: HashMap<Uuid, Vec<PositionEntry>> = HashMap::new();
+        for p in position_history::Entity::find()
+            .filter(position_history::Column::EmployeeId.is_in(ids.clone()))
+            .order_by_asc(position_history::Column::Tmt)
+            .all(db)
+            .await?
+        {
+            positions
+                .entry(p.employee_id)
+                .or_default()
+                .push(position_entry(p));
+        }
+        let mut salary: HashMap<Uuid, Vec<SalaryEntry>> = HashMap::new();
+        for s in salary_history::Entity::find()
+            .filter(salary_history::Column::EmployeeId.is_in(ids))
+            .order_by_asc(salary_history::Column::Tmt)
+            .all(db)
+            .await?
+        {
+            salary
+                .entry(s.employee_id)
+                .or_default()
+                .push(salary_entry(s));
+        }
+        for e in chunk {
+            let id = e.id;
+            let post = e.position_id.and_then(|p| posts.get(&p));
+            out.push(EmployeeRecord {
+                identity: identity(e, None, post, false),
+                ranks: Vec::new(),
+                positions: positions.remove(&id).unwrap_or_default(),
+                education: Vec::new(),
+                training: Vec::new(),
+                performance: Vec::new(),
+                awards: Vec::new(),
+                family: Vec::new(),
+                discipline: Vec::new(),
+                competencies: Vec::new(),
+                organisations: Vec::new(),
+                salary: salary.remove(&id).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn position_entry(p: position_history::Model) -> PositionEntry {
+    PositionEntry {
+        position_title: p.position_title,
+        unit_name: p.unit_name,
+        tmt: p.tmt,
+        decree_number: p.decree_number,
+    }
+}
+
+fn salary_entry(s: salary_history::Model) -> SalaryEntry {
+    SalaryEntry {
+        basic_salary: s.basic_salary,
+        rank_code: s.rank_code,
+        service_years: s.service_years,
+        tmt: s.tmt,
+        decree_number: s.decree_number,
+    }
+}
+
+/// A NIK in full, or masked.
+fn shown_nik(nik: &str, full: bool) -> String {
+    if full { nik.to_owned() } else { mask_nik(nik) }
 }

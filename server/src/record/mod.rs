@@ -185,4 +185,3 @@ fn code(capacity: Capacity) -> String {
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
 }
-

@@ -483,7 +483,7 @@ fn columns_of<E: EntityTrait>(with_key: bool) -> Vec<E::Column> {
 /// Removes all master data (employees, histories, positions, units) and everything that hangs
 /// off employees (requests, bookings, uploads' records) inside `txn`.
 async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
-    const TABLES: [&str; 35] = [
+    const TABLES: [&str; 36] = [
         "archive_documents",
         "proposal_events",
         "record_proposals",
@@ -506,6 +506,7 @@ async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
         "acting_assignments",
         "agency_changes",
         "record_reads",
+        "due_notices",
         "competencies",
         "organisation_experiences",
         "salary_histories",

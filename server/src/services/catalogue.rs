@@ -142,6 +142,9 @@ pub(crate) fn check_spec(spec: &ServiceSpec) -> Result<(), String> {
         }
     }
     spec.eligibility.check(&spec.form)?;
+    for due in &spec.due {
+        due.check()?;
+    }
     if let Some(letter) = &spec.letter {
         letter.check(&spec.form)?;
     }
@@ -397,7 +400,12 @@ mod tests {
         let registry = crate::startup::service_rules();
         for s in &services {
             check_spec(&s.spec).unwrap();
-            assert!(registry.get(&s.rules).is_some(), "{}: no rules {}", s.code, s.rules);
+            assert!(
+                registry.get(&s.rules).is_some(),
+                "{}: no rules {}",
+                s.code,
+                s.rules
+            );
         }
         let codes: Vec<&str> = services.iter().map(|s| s.code.as_str()).collect();
         for leave in [
@@ -485,45 +493,256 @@ mod tests {
     #[test]
     fn every_shipped_service_admits_its_eligible_example_and_explains_the_ineligible_one() {
         let cases = [
-            Case { service: "karis_karsu", record: same, form: json!({"reason": "baru", "marriage_date": "2026-03-01"}), failing: &[] },
-            Case { service: "karis_karsu", record: |r| r.family.clear(), form: json!({"reason": "baru", "marriage_date": "2024-01-01"}), failing: &["spouse_not_in_record", "marriage_report_late"] },
-            Case { service: "taspen", record: same, form: json!({"case": "tht_pensiun", "event_date": "2026-05-01"}), failing: &[] },
-            Case { service: "taspen", record: |r| r.identity.employment_type = "pppk".into(), form: json!({"case": "jkk", "event_date": "2020-01-01"}), failing: &["not_pns", "claim_expired"] },
-            Case { service: "satyalancana", record: same, form: json!({"class": "10"}), failing: &[] },
-            Case { service: "satyalancana", record: |r| r.identity.tmt_cpns = Some(d("2017-03-01")), form: json!({"class": "10"}), failing: &["service_years"] },
-            Case { service: "satyalancana", record: |r| r.awards.push(serde_json::from_value(json!({"id": 1, "name": "Satyalancana Karya Satya X Tahun", "decree_number": "Keppres 1/2021", "year": 2021})).unwrap()), form: json!({"class": "10"}), failing: &["class_already_held"] },
-            Case { service: "satyalancana", record: |r| r.discipline.push(serde_json::from_value(json!({"level": "sedang", "decree_number": "HD/1/2015", "starts_on": "2015-01-01", "ends_on": "2015-12-31"})).unwrap()), form: json!({"class": "10"}), failing: &["ever_sanctioned"] },
-            Case { service: "kartu_kesehatan", record: same, form: json!({"change": "tambah_anggota", "relation": "child", "member_birth_date": "2012-08-17"}), failing: &[] },
-            Case { service: "kartu_kesehatan", record: same, form: json!({"change": "tambah_anggota", "relation": "child", "member_birth_date": "2002-01-10", "in_school": "tidak"}), failing: &["child_too_old"] },
-            Case { service: "ujian_dinas", record: |r| { r.identity.rank_code = Some("II/d".into()); r.identity.rank_tmt = Some(d("2023-04-01")); }, form: json!({"level": "1"}), failing: &[] },
-            Case { service: "ujian_dinas", record: same, form: json!({"level": "1"}), failing: &["rank_for_level"] },
-            Case { service: "ujian_penyesuaian_ijazah", record: same, form: json!({"duties_match": "ya"}), failing: &[] },
-            Case { service: "ujian_penyesuaian_ijazah", record: |r| r.identity.rank_tmt = Some(d("2026-01-01")), form: json!({"duties_match": "tidak"}), failing: &["years_in_rank", "duties_do_not_match"] },
-            Case { service: "mutasi", record: same, form: json!({"scope": "dalam_instansi"}), failing: &[] },
-            Case { service: "mutasi", record: |r| { r.positions[0].tmt = d("2025-06-01"); r.identity.tmt_cpns = Some(d("2021-03-01")); }, form: json!({"scope": "dalam_instansi"}), failing: &["years_in_post", "casn_commitment"] },
-            Case { service: "karpeg", record: same, form: json!({"reason": "baru"}), failing: &[] },
-            Case { service: "karpeg", record: |r| r.training.clear(), form: json!({"reason": "baru"}), failing: &["basic_training_missing"] },
-            Case { service: "gaji_berkala", record: same, form: json!({"new_salary": 3600000}), failing: &[] },
-            Case { service: "gaji_berkala", record: |r| r.salary[0].tmt = d("2025-08-01"), form: json!({"new_salary": 3600000}), failing: &["kgb_not_due"] },
-            Case { service: "pensiun", record: |r| { r.identity.birth_date = d("1968-09-15"); r.identity.tmt_cpns = Some(d("1995-03-01")); }, form: json!({"kind": "bup"}), failing: &[] },
+            Case {
+                service: "karis_karsu",
+                record: same,
+                form: json!({"reason": "baru", "marriage_date": "2026-03-01"}),
+                failing: &[],
+            },
+            Case {
+                service: "karis_karsu",
+                record: |r| r.family.clear(),
+                form: json!({"reason": "baru", "marriage_date": "2024-01-01"}),
+                failing: &["spouse_not_in_record", "marriage_report_late"],
+            },
+            Case {
+                service: "taspen",
+                record: same,
+                form: json!({"case": "tht_pensiun", "event_date": "2026-05-01"}),
+                failing: &[],
+            },
+            Case {
+                service: "taspen",
+                record: |r| r.identity.employment_type = "pppk".into(),
+                form: json!({"case": "jkk", "event_date": "2020-01-01"}),
+                failing: &["not_pns", "claim_expired"],
+            },
+            Case {
+                service: "satyalancana",
+                record: same,
+                form: json!({"class": "10"}),
+                failing: &[],
+            },
+            Case {
+                service: "satyalancana",
+                record: |r| r.identity.tmt_cpns = Some(d("2017-03-01")),
+                form: json!({"class": "10"}),
+                failing: &["service_years"],
+            },
+            Case {
+                service: "satyalancana",
+                record: |r| {
+                    r.awards.push(serde_json::from_value(json!({"id": 1, "name": "Satyalancana Karya Satya X Tahun", "decree_number": "Keppres 1/2021", "year": 2021})).unwrap())
+                },
+                form: json!({"class": "10"}),
+                failing: &["class_already_held"],
+            },
+            Case {
+                service: "satyalancana",
+                record: |r| {
+                    r.discipline.push(serde_json::from_value(json!({"level": "sedang", "decree_number": "HD/1/2015", "starts_on": "2015-01-01", "ends_on": "2015-12-31"})).unwrap())
+                },
+                form: json!({"class": "10"}),
+                failing: &["ever_sanctioned"],
+            },
+            Case {
+                service: "kartu_kesehatan",
+                record: same,
+                form: json!({"change": "tambah_anggota", "relation": "child", "member_birth_date": "2012-08-17"}),
+                failing: &[],
+            },
+            Case {
+                service: "kartu_kesehatan",
+                record: same,
+                form: json!({"change": "tambah_anggota", "relation": "child", "member_birth_date": "2002-01-10", "in_school": "tidak"}),
+                failing: &["child_too_old"],
+            },
+            Case {
+                service: "ujian_dinas",
+                record: |r| {
+                    r.identity.rank_code = Some("II/d".into());
+                    r.identity.rank_tmt = Some(d("2023-04-01"));
+                },
+                form: json!({"level": "1"}),
+                failing: &[],
+            },
+            Case {
+                service: "ujian_dinas",
+                record: same,
+                form: json!({"level": "1"}),
+                failing: &["rank_for_level"],
+            },
+            Case {
+                service: "ujian_penyesuaian_ijazah",
+                record: same,
+                form: json!({"duties_match": "ya"}),
+                failing: &[],
+            },
+            Case {
+                service: "ujian_penyesuaian_ijazah",
+                record: |r| r.identity.rank_tmt = Some(d("2026-01-01")),
+                form: json!({"duties_match": "tidak"}),
+                failing: &["years_in_rank", "duties_do_not_match"],
+            },
+            Case {
+                service: "mutasi",
+                record: same,
+                form: json!({"scope": "dalam_instansi"}),
+                failing: &[],
+            },
+            Case {
+                service: "mutasi",
+                record: |r| {
+                    r.positions[0].tmt = d("2025-06-01");
+                    r.identity.tmt_cpns = Some(d("2021-03-01"));
+                },
+                form: json!({"scope": "dalam_instansi"}),
+                failing: &["years_in_post", "casn_commitment"],
+            },
+            Case {
+                service: "karpeg",
+                record: same,
+                form: json!({"reason": "baru"}),
+                failing: &[],
+            },
+            Case {
+                service: "karpeg",
+                record: |r| r.training.clear(),
+                form: json!({"reason": "baru"}),
+                failing: &["basic_training_missing"],
+            },
+            Case {
+                service: "gaji_berkala",
+                record: same,
+                form: json!({"new_salary": 3600000}),
+                failing: &[],
+            },
+            Case {
+                service: "gaji_berkala",
+                record: |r| r.salary[0].tmt = d("2025-08-01"),
+                form: json!({"new_salary": 3600000}),
+                failing: &["kgb_not_due"],
+            },
+            Case {
+                service: "pensiun",
+                record: |r| {
+                    r.identity.birth_date = d("1968-09-15");
+                    r.identity.tmt_cpns = Some(d("1995-03-01"));
+                },
+                form: json!({"kind": "bup"}),
+                failing: &[],
+            },
             // An ahli madya retires at 60, not 58: two more years.
-            Case { service: "pensiun", record: |r| { r.identity.birth_date = d("1968-09-15"); r.identity.position_kind = Some("fungsional".into()); r.identity.position_grade = Some("ahli_madya".into()); }, form: json!({"kind": "bup"}), failing: &["retirement_not_near"] },
-            Case { service: "pensiun", record: same, form: json!({"kind": "aps"}), failing: &["early_retirement_age", "early_retirement_service"] },
-            Case { service: "cpns_pns", record: |r| { r.identity.employment_type = "cpns".into(); r.identity.tmt_cpns = Some(d("2025-03-01")); }, form: json!({}), failing: &[] },
-            Case { service: "cpns_pns", record: |r| { r.identity.employment_type = "cpns".into(); r.identity.tmt_cpns = Some(d("2026-01-01")); }, form: json!({}), failing: &["probation_not_over"] },
-            Case { service: "ujian_kp_pembina", record: |r| { r.identity.rank_code = Some("III/d".into()); r.identity.rank_tmt = Some(d("2023-04-01")); }, form: json!({"exam": "ujian_dinas_ii"}), failing: &[] },
-            Case { service: "ujian_kp_pembina", record: same, form: json!({"exam": "penyesuaian_s2"}), failing: &["rank_not_iii_d", "master_degree_missing"] },
+            Case {
+                service: "pensiun",
+                record: |r| {
+                    r.identity.birth_date = d("1968-09-15");
+                    r.identity.position_kind = Some("fungsional".into());
+                    r.identity.position_grade = Some("ahli_madya".into());
+                },
+                form: json!({"kind": "bup"}),
+                failing: &["retirement_not_near"],
+            },
+            Case {
+                service: "pensiun",
+                record: same,
+                form: json!({"kind": "aps"}),
+                failing: &["early_retirement_age", "early_retirement_service"],
+            },
+            Case {
+                service: "cpns_pns",
+                record: |r| {
+                    r.identity.employment_type = "cpns".into();
+                    r.identity.tmt_cpns = Some(d("2025-03-01"));
+                },
+                form: json!({}),
+                failing: &[],
+            },
+            Case {
+                service: "cpns_pns",
+                record: |r| {
+                    r.identity.employment_type = "cpns".into();
+                    r.identity.tmt_cpns = Some(d("2026-01-01"));
+                },
+                form: json!({}),
+                failing: &["probation_not_over"],
+            },
+            Case {
+                service: "ujian_kp_pembina",
+                record: |r| {
+                    r.identity.rank_code = Some("III/d".into());
+                    r.identity.rank_tmt = Some(d("2023-04-01"));
+                },
+                form: json!({"exam": "ujian_dinas_ii"}),
+                failing: &[],
+            },
+            Case {
+                service: "ujian_kp_pembina",
+                record: same,
+                form: json!({"exam": "penyesuaian_s2"}),
+                failing: &["rank_not_iii_d", "master_degree_missing"],
+            },
             // Received on Thursday 25 June: four working days to Wednesday 1 July.
-            Case { service: "izin_perceraian", record: same, form: json!({"role": "tergugat", "lawsuit_received": "2026-06-25"}), failing: &[] },
-            Case { service: "izin_perceraian", record: same, form: json!({"role": "tergugat", "lawsuit_received": "2026-06-15"}), failing: &["report_late"] },
-            Case { service: "angka_kredit", record: |r| r.identity.position_kind = Some("fungsional".into()), form: json!({"year": 2025, "jenjang": "ahli_pertama"}), failing: &[] },
-            Case { service: "angka_kredit", record: same, form: json!({"year": 2025, "jenjang": "ahli_pertama"}), failing: &["not_functional"] },
-            Case { service: "pindah_jabatan_pelaksana", record: same, form: json!({"min_education": "s1"}), failing: &[] },
-            Case { service: "pindah_jabatan_pelaksana", record: |r| r.identity.education_level = "sma".into(), form: json!({"min_education": "d3"}), failing: &["education_too_low"] },
-            Case { service: "izin_belajar", record: same, form: json!({"accreditation": "b"}), failing: &[] },
-            Case { service: "izin_belajar", record: |r| r.identity.tmt_pns = Some(d("2026-01-01")), form: json!({"accreditation": "c"}), failing: &["service_too_short", "accreditation_too_low"] },
-            Case { service: "tugas_belajar", record: same, form: json!({"accreditation": "a"}), failing: &[] },
-            Case { service: "tugas_belajar", record: |r| r.performance.truncate(1), form: json!({"accreditation": "a"}), failing: &["performance_rating"] },
+            Case {
+                service: "izin_perceraian",
+                record: same,
+                form: json!({"role": "tergugat", "lawsuit_received": "2026-06-25"}),
+                failing: &[],
+            },
+            Case {
+                service: "izin_perceraian",
+                record: same,
+                form: json!({"role": "tergugat", "lawsuit_received": "2026-06-15"}),
+                failing: &["report_late"],
+            },
+            Case {
+                service: "angka_kredit",
+                record: |r| r.identity.position_kind = Some("fungsional".into()),
+                form: json!({"year": 2025, "jenjang": "ahli_pertama"}),
+                failing: &[],
+            },
+            Case {
+                service: "angka_kredit",
+                record: same,
+                form: json!({"year": 2025, "jenjang": "ahli_pertama"}),
+                failing: &["not_functional"],
+            },
+            Case {
+                service: "pindah_jabatan_pelaksana",
+                record: same,
+                form: json!({"min_education": "s1"}),
+                failing: &[],
+            },
+            Case {
+                service: "pindah_jabatan_pelaksana",
+                record: |r| r.identity.education_level = "sma".into(),
+                form: json!({"min_education": "d3"}),
+                failing: &["education_too_low"],
+            },
+            Case {
+                service: "izin_belajar",
+                record: same,
+                form: json!({"accreditation": "b"}),
+                failing: &[],
+            },
+            Case {
+                service: "izin_belajar",
+                record: |r| r.identity.tmt_pns = Some(d("2026-01-01")),
+                form: json!({"accreditation": "c"}),
+                failing: &["service_too_short", "accreditation_too_low"],
+            },
+            Case {
+                service: "tugas_belajar",
+                record: same,
+                form: json!({"accreditation": "a"}),
+                failing: &[],
+            },
+            Case {
+                service: "tugas_belajar",
+                record: |r| r.performance.truncate(1),
+                form: json!({"accreditation": "a"}),
+                failing: &["performance_rating"],
+            },
         ];
         let services = shipped().unwrap();
         for (i, c) in cases.iter().enumerate() {
@@ -576,7 +795,11 @@ mod tests {
             "code": "x", "text": {"id": "x", "en": "x"},
             "test": {"op": "compare", "left": {"of": "form_number", "field": "nope"}, "cmp": "ge", "right": {"of": "const", "value": 1.0}}
         }]})).unwrap();
-        assert!(refused(&spec).contains("no field 'nope'"), "{}", refused(&spec));
+        assert!(
+            refused(&spec).contains("no field 'nope'"),
+            "{}",
+            refused(&spec)
+        );
         spec.eligibility.version = 2;
         assert!(refused(&spec).contains("version 2"));
         // An unknown operation does not even parse.

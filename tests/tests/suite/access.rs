@@ -14,8 +14,8 @@ use abdi_proto::organisation::{
     Closure, NewPost, NewUnit, OrganisationDecree, PostAmendment, UnitAmendment,
 };
 use abdi_proto::services::{
-    Approver, ChainStep, DocumentKind, Outcome, RequestEdit, ServiceChange, ServiceSpec, StepKind,
-    Verification, VerificationOutcome,
+    Approver, ChainStep, DocumentKind, EligibilityTrial, NewService, Outcome, RequestEdit,
+    ServiceChange, ServiceSpec, ServiceState, StepKind, Verification, VerificationOutcome,
 };
 use abdi_proto::updates::{ProposalResubmission, ProposalReview, ReviewOutcome};
 use abdi_server::masterdata::entity::employee;
@@ -300,6 +300,17 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("get", "/api/v1/services", Rule::Public),
     ("get", "/api/v1/services/{code}", Rule::Public),
     ("post", "/api/v1/services/{code}/quote", Rule::Own),
+    ("get", "/api/v1/services/{code}/eligibility", Rule::Own),
+    (
+        "post",
+        "/api/v1/admin/services",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/eligibility",
+        Rule::Admin { allowed: &[Admin] },
+    ),
     (
         "put",
         "/api/v1/admin/services/{code}",
@@ -613,6 +624,11 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ),
     ("get", "/admin/catalogue", Rule::Admin { allowed: &[Admin] }),
     (
+        "post",
+        "/admin/catalogue",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
         "get",
         "/admin/catalogue/{code}",
         Rule::Admin { allowed: &[Admin] },
@@ -720,7 +736,9 @@ fn web_fields(path: &str, csrf: &str) -> Vec<(&'static str, String)> {
         fields.extend(decree);
     } else if path.starts_with("/admin/organisation/") || path.starts_with("/admin/posts/") {
         fields.extend(decree);
-    } else if path.starts_with("/admin/catalogue/") {
+    } else if path.starts_with("/admin/catalogue") {
+        fields.push(("state", "active".into()));
+        fields.push(("code", "matrix_uji".into()));
         for k in [
             "name_id",
             "name_en",
@@ -965,23 +983,21 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         typed(&ServiceChange {
             revision: 999,
             note: "SK 1/2026".into(),
-            spec: ServiceSpec {
-                name: Text::new("Uji", "Test"),
-                form: FormSchema {
-                    version: 1,
-                    fields: vec![],
-                },
-                chain: vec![ChainStep {
-                    kind: StepKind::Decision,
-                    by: Approver::Pybmc,
-                    acting_allowed: true,
-                }],
-                output_document: DocumentKind::SuratIzin,
-                active: true,
-                sop_version: "1".into(),
-                sop: Text::new("-", "-"),
-                requires: Default::default(),
-            },
+            spec: matrix_spec(),
+        })
+    } else if path == "/api/v1/admin/services" {
+        // An existing code: refused past the access check.
+        typed(&NewService {
+            code: "cuti_tahunan".into(),
+            note: "SK 1/2026".into(),
+            spec: matrix_spec(),
+        })
+    } else if path == "/api/v1/admin/eligibility" {
+        typed(&EligibilityTrial {
+            nip: STAFF_NIP.into(),
+            eligibility: Default::default(),
+            form_schema: None,
+            form: Default::default(),
         })
     } else if path.starts_with("/api/v1/proposals/") && path.ends_with("/review") {
         typed(&ProposalReview {
@@ -1518,3 +1534,28 @@ both_backends!(
     a_disabled_account_is_out_at_once,
     a_transfer_ends_the_sessions_at_once
 );
+
+/// A usable service definition for the catalogue rows.
+fn matrix_spec() -> ServiceSpec {
+    ServiceSpec {
+        name: Text::new("Uji", "Test"),
+        form: FormSchema {
+            version: 1,
+            fields: vec![],
+        },
+        chain: vec![ChainStep {
+            kind: StepKind::Decision,
+            by: Approver::Pybmc,
+            acting_allowed: true,
+        }],
+        output_document: DocumentKind::SuratIzin,
+        state: ServiceState::Active,
+        sop_version: "1".into(),
+        sop: Text::new("-", "-"),
+        decree: None,
+        requires: Default::default(),
+        eligibility: Default::default(),
+        letter: None,
+        due: Vec::new(),
+    }
+}

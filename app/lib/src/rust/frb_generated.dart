@@ -70,7 +70,7 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
                   String get codegenVersion => '2.13.0';
 
                   @override
-                  int get rustContentHash => 444759725;
+                  int get rustContentHash => -1498236480;
 
                   static const kDefaultExternalLibraryLoaderConfig = ExternalLibraryLoaderConfig(
                     stem: 'abdi_bindings',
@@ -101,6 +101,8 @@ Future<String> crateApiClientAbdiClientCompleteness({required AbdiClient that })
 Future<String> crateApiClientAbdiClientDecide({required AbdiClient that , required String requestId , required int version , required String outcome , String? note });
 
 Future<void> crateApiClientAbdiClientDismiss({required AbdiClient that , required String id });
+
+Future<String> crateApiClientAbdiClientEligibilityOffline({required AbdiClient that , required String service , required String formJson , required String today });
 
 Future<QueueItem> crateApiClientAbdiClientEnqueue({required AbdiClient that , required String service , required String formJson , required List<AttachmentFile> attachments , required String today });
 
@@ -157,6 +159,8 @@ Future<String> crateApiClientAbdiClientWorkInbox({required AbdiClient that });
 NipSummary crateApiOfflineCheckNip({required String nip });
 
 String crateApiOfflineCoreVersion();
+
+String crateApiOfflineEvaluateEligibility({required String eligibilityJson , required String recordJson , required String archiveJson , required String formJson , required String daysOffJson , required String today });
 
 List<FieldProblem> crateApiOfflineValidateForm({required String schemaJson , required String valuesJson , required String today });
 
@@ -436,6 +440,34 @@ sse_encode_String(id, serializer);
         );
         
 
+@override Future<String> crateApiClientAbdiClientEligibilityOffline({required AbdiClient that , required String service , required String formJson , required String today })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+sse_encode_String(service, serializer);
+sse_encode_String(formJson, serializer);
+sse_encode_String(today, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 11, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientEligibilityOfflineConstMeta,
+            argValues: [that, service, formJson, today],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientEligibilityOfflineConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_eligibility_offline",
+            argNames: ["that", "service", "formJson", "today"],
+        );
+        
+
 @override Future<QueueItem> crateApiClientAbdiClientEnqueue({required AbdiClient that , required String service , required String formJson , required List<AttachmentFile> attachments , required String today })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
@@ -444,7 +476,7 @@ sse_encode_String(service, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_list_attachment_file(attachments, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 11, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 12, port: port_);
             
             },
             codec: 
@@ -472,7 +504,7 @@ sse_encode_String(today, serializer);
 sse_encode_String(draftJson, serializer);
 sse_encode_list_attachment_file(evidence, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 12, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 13, port: port_);
             
             },
             codec: 
@@ -498,7 +530,7 @@ sse_encode_String(today, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(code, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 13, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 14, port: port_);
             
             },
             codec: 
@@ -525,7 +557,7 @@ sse_encode_String(code, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 14, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 15, port: port_);
             
             },
             codec: 
@@ -553,7 +585,7 @@ sse_encode_String(responseJson, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(name, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 15, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 16, port: port_);
             
             },
             codec: 
@@ -579,7 +611,7 @@ sse_encode_String(responseJson, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(redirect, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 16, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 17, port: port_);
             
             },
             codec: 
@@ -606,7 +638,7 @@ sse_encode_String(redirect, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 17, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 18, port: port_);
             
             },
             codec: 
@@ -631,7 +663,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 18, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 19, port: port_);
             
             },
             codec: 
@@ -656,7 +688,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 19, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 20, port: port_);
             
             },
             codec: 
@@ -681,7 +713,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 20, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 21, port: port_);
             
             },
             codec: 
@@ -706,7 +738,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 21, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 22, port: port_);
             
             },
             codec: 
@@ -731,7 +763,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 22, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 23, port: port_);
             
             },
             codec: 
@@ -756,7 +788,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 23, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 24, port: port_);
             
             },
             codec: 
@@ -781,7 +813,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 24, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 25, port: port_);
             
             },
             codec: 
@@ -806,7 +838,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 25, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 26, port: port_);
             
             },
             codec: 
@@ -835,7 +867,7 @@ sse_encode_String(dataDir, serializer);
 sse_encode_DartFn_Inputs_String_Output_opt_String_AnyhowException(secureGet, serializer);
 sse_encode_DartFn_Inputs_String_String_Output_bool_AnyhowException(secureSet, serializer);
 sse_encode_DartFn_Inputs_String_Output_bool_AnyhowException(secureDelete, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 26, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 27, port: port_);
             
             },
             codec: 
@@ -861,7 +893,7 @@ sse_encode_DartFn_Inputs_String_Output_bool_AnyhowException(secureDelete, serial
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(documentId, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 27, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 28, port: port_);
             
             },
             codec: 
@@ -886,7 +918,7 @@ sse_encode_String(documentId, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 28, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 29, port: port_);
             
             },
             codec: 
@@ -912,7 +944,7 @@ sse_encode_String(documentId, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(link, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 29, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 30, port: port_);
             
             },
             codec: 
@@ -939,7 +971,7 @@ sse_encode_String(link, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(platform, serializer);
 sse_encode_String(token, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 30, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 31, port: port_);
             
             },
             codec: 
@@ -967,7 +999,7 @@ sse_encode_String(token, serializer);
 sse_encode_String(nip, serializer);
 sse_encode_String(email, serializer);
 sse_encode_String(phone, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 31, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 32, port: port_);
             
             },
             codec: 
@@ -993,7 +1025,7 @@ sse_encode_String(phone, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(requestId, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 32, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 33, port: port_);
             
             },
             codec: 
@@ -1019,7 +1051,7 @@ sse_encode_String(requestId, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(provider, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 33, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 34, port: port_);
             
             },
             codec: 
@@ -1047,7 +1079,7 @@ sse_encode_String(provider, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_StreamSink_status_event_Sse(sink, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 34, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 35, port: port_);
             
             },
             codec: 
@@ -1077,7 +1109,7 @@ sse_encode_StreamSink_status_event_Sse(sink, serializer);
 sse_encode_String(service, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 35, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 36, port: port_);
             
             },
             codec: 
@@ -1102,7 +1134,7 @@ sse_encode_String(today, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 36, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 37, port: port_);
             
             },
             codec: 
@@ -1127,7 +1159,7 @@ sse_encode_String(today, serializer);
             callFfi: () {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_String(nip, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 37)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 38)!;
             
             },
             codec: 
@@ -1152,7 +1184,7 @@ sse_encode_String(today, serializer);
             callFfi: () {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 38)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 39)!;
             
             },
             codec: 
@@ -1173,13 +1205,43 @@ sse_encode_String(today, serializer);
         );
         
 
+@override String crateApiOfflineEvaluateEligibility({required String eligibilityJson , required String recordJson , required String archiveJson , required String formJson , required String daysOffJson , required String today })  { return handler.executeSync(SyncTask(
+            callFfi: () {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_String(eligibilityJson, serializer);
+sse_encode_String(recordJson, serializer);
+sse_encode_String(archiveJson, serializer);
+sse_encode_String(formJson, serializer);
+sse_encode_String(daysOffJson, serializer);
+sse_encode_String(today, serializer);
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 40)!;
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiOfflineEvaluateEligibilityConstMeta,
+            argValues: [eligibilityJson, recordJson, archiveJson, formJson, daysOffJson, today],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiOfflineEvaluateEligibilityConstMeta => const TaskConstMeta(
+            debugName: "evaluate_eligibility",
+            argNames: ["eligibilityJson", "recordJson", "archiveJson", "formJson", "daysOffJson", "today"],
+        );
+        
+
 @override List<FieldProblem> crateApiOfflineValidateForm({required String schemaJson , required String valuesJson , required String today })  { return handler.executeSync(SyncTask(
             callFfi: () {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_String(schemaJson, serializer);
 sse_encode_String(valuesJson, serializer);
 sse_encode_String(today, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 39)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 41)!;
             
             },
             codec: 
@@ -1205,7 +1267,7 @@ sse_encode_String(today, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_list_prim_u_8_loose(pdf, serializer);
 sse_encode_list_prim_u_8_loose(pinnedRootsPem, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 40, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 42, port: port_);
             
             },
             codec: 
@@ -1998,6 +2060,11 @@ serializer.buffer.putInt32(self); }
 
 /// Removes a queued submission once its outcome was shown.
  Future<void>  dismiss({required String id })=>RustLib.instance.api.crateApiClientAbdiClientDismiss(that: this, id: id);
+
+
+/// Whether the employee meets a cached service's conditions, offline (`Evaluation` JSON):
+/// the reasons they are not yet eligible, with what was seen ("9 of 10 years").
+ Future<String>  eligibilityOffline({required String service , required String formJson , required String today })=>RustLib.instance.api.crateApiClientAbdiClientEligibilityOffline(that: this, service: service, formJson: formJson, today: today);
 
 
 /// Checks and queues a submission on the phone; call [`AbdiClient::flush`] to send.

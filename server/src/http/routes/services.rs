@@ -5,9 +5,9 @@ use abdi_proto::Problem;
 use abdi_proto::eligibility::Evaluation;
 use abdi_proto::forms::FormValues;
 use abdi_proto::services::{
-    Decision, EligibilityTrial, LeaveBalance, NewRequest, NewService, Quote, RequestEdit, RequestPage, RequestStatus,
-    RequestView, ServiceChange, ServiceDefinition, ServiceRevision, ServiceSummary, Verification,
-    VersionedAction, WorkList,
+    Decision, EligibilityTrial, LeaveBalance, NewRequest, NewService, Quote, RequestEdit,
+    RequestPage, RequestStatus, RequestView, ServiceChange, ServiceDefinition, ServiceRevision,
+    ServiceSummary, Verification, VersionedAction, WorkList,
 };
 use axum::body::Body;
 use axum::extract::State;

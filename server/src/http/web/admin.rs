@@ -307,6 +307,7 @@ fn blank_service() -> ServiceSpec {
         requires: Default::default(),
         eligibility: Default::default(),
         letter: None,
+        due: Vec::new(),
     }
 }
 
@@ -389,6 +390,7 @@ fn service_form(v: &Visitor, current: Option<&abdi_proto::services::ServiceDefin
                 div.field { label for="s-chain" { (v.t("Alur persetujuan", "Approval chain")) } textarea.code #s-chain name="chain" rows="6" { (json(&s.chain)) } }
                 div.field { label for="s-requires" { (v.t("Data dan dokumen yang wajib ada", "Record data and documents required")) } textarea.code #s-requires name="requires" rows="4" { (json(&s.requires)) } }
                 div.field { label for="s-output" { (v.t("Surat keluaran", "Output letter")) } input #s-output name="output_document" value=(json(&s.output_document).trim_matches('"')); }
+                div.field { label for="s-due" { (v.t("Tanggal jatuh tempo (pemberitahuan kepada pegawai)", "Due dates (employees are told ahead)")) } textarea.code #s-due name="due" rows="4" { @if !s.due.is_empty() { (json(&s.due)) } } }
                 div.field { label for="s-letter" { (v.t("Isi surat (judul, menimbang, mengingat, diktum; kosong untuk isi baku)", "Letter words (title, considerations, basis, decisions; empty for the standard words)")) } textarea.code #s-letter name="letter" rows="8" { @if let Some(l) = &s.letter { (json(l)) } } }
             }
             div.field { label for="s-decree" { (v.t("SK penetapan", "Decree")) } input #s-decree name="decree" value=(s.decree.clone().unwrap_or_default()); }
@@ -434,6 +436,9 @@ struct ServiceForm {
     /// The letter's words, as JSON (empty for the standard words).
     #[serde(default)]
     letter: Option<String>,
+    /// The due dates of a date-driven service, as JSON (empty for none).
+    #[serde(default)]
+    due: Option<String>,
     #[serde(default)]
     decree: Option<String>,
     note: String,
@@ -441,7 +446,12 @@ struct ServiceForm {
 
 impl ServiceForm {
     fn spec(&self) -> Result<ServiceSpec, ApiError> {
-        let optional = |x: &Option<String>| x.as_deref().map(str::trim).filter(|j| !j.is_empty()).map(str::to_owned);
+        let optional = |x: &Option<String>| {
+            x.as_deref()
+                .map(str::trim)
+                .filter(|j| !j.is_empty())
+                .map(str::to_owned)
+        };
         Ok(ServiceSpec {
             name: abdi_proto::Text::new(self.name_id.clone(), self.name_en.clone()),
             form: parsed(("Skema formulir", "The form schema"), &self.form)?,
@@ -450,7 +460,10 @@ impl ServiceForm {
                 ("Surat keluaran", "The output letter"),
                 &format!("\"{}\"", self.output_document.trim()),
             )?,
-            state: parsed(("Status", "The state"), &format!("\"{}\"", self.state.trim()))?,
+            state: parsed(
+                ("Status", "The state"),
+                &format!("\"{}\"", self.state.trim()),
+            )?,
             sop_version: self.sop_version.clone(),
             sop: abdi_proto::Text::new(self.sop_id.clone(), self.sop_en.clone()),
             decree: optional(&self.decree),
@@ -465,6 +478,10 @@ impl ServiceForm {
             letter: match optional(&self.letter) {
                 None => None,
                 Some(json) => Some(parsed(("Isi surat", "The letter's words"), &json)?),
+            },
+            due: match optional(&self.due) {
+                None => Vec::new(),
+                Some(json) => parsed(("Tanggal jatuh tempo", "The due dates"), &json)?,
             },
         })
     }

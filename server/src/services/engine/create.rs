@@ -32,9 +32,7 @@ impl Services {
                 today,
                 params: &def.spec.eligibility.params,
             };
-            let planned = self
-                .plan(&txn, rules.as_ref(), &input, &def.spec)
-                .await?;
+            let planned = self.plan(&txn, rules.as_ref(), &input, &def.spec).await?;
             (RequestStatus::Submitted, form, Some(planned))
         } else {
             let form =

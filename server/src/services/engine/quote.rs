@@ -28,9 +28,7 @@ impl Services {
             today,
             params: &def.spec.eligibility.params,
         };
-        let result = self
-            .plan(&txn, rules.as_ref(), &input, &def.spec)
-            .await;
+        let result = self.plan(&txn, rules.as_ref(), &input, &def.spec).await;
         txn.rollback().await?;
         let closed = (!def.spec.state.is_open()).then(|| {
             Violation::new(

@@ -30,7 +30,10 @@ impl Services {
         // under. A draft was never submitted: it takes the service as it is now.
         let (revision, spec) = if status == RequestStatus::Returned {
             let rev = req.service_revision;
-            (rev, catalogue::at_revision(&txn, &req.service_code, rev).await?)
+            (
+                rev,
+                catalogue::at_revision(&txn, &req.service_code, rev).await?,
+            )
         } else {
             (current.revision as i32, current.spec)
         };
@@ -44,9 +47,7 @@ impl Services {
             today,
             params: &spec.eligibility.params,
         };
-        let planned = self
-            .plan(&txn, rules.as_ref(), &input, &spec)
-            .await?;
+        let planned = self.plan(&txn, rules.as_ref(), &input, &spec).await?;
         service_request::Entity::update_many()
             .col_expr(
                 service_request::Column::Status,

@@ -1,7 +1,8 @@
 //! The catalogue as data with history, closed services, and the work lists.
 
 use abdi_proto::services::{
-    Approver, ChainStep, ServiceChange, ServiceDefinition, ServiceRevision, ServiceSpec, StepKind,
+    Approver, ChainStep, ServiceChange, ServiceDefinition, ServiceRevision, ServiceSpec,
+    ServiceState, StepKind,
 };
 
 use super::*;
@@ -40,7 +41,8 @@ async fn closed_services_are_listed_for_administrators_only(backend: Backend) {
 async fn the_catalogue_is_data_with_history(backend: Backend) {
     let (w, _clock) = at(backend, july_first()).await;
     let list: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 9);
+    // The leave kinds, the study permits and the Pergub's other services.
+    assert_eq!(list.as_array().unwrap().len(), 25);
     let def: ServiceDefinition = ok_as(w.app.get("/api/v1/services/cuti_tahunan").await).await;
     assert_eq!(def.revision, 1);
     assert_eq!(def.spec.form.fields[0].name, "period");
@@ -52,7 +54,7 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
     .await;
     // A decree closes the service.
     let mut spec = def.spec.clone();
-    spec.active = false;
+    spec.state = ServiceState::Inactive;
     spec.sop_version = "BKD-SOP-CUTI-2026.2".into();
     let path = "/api/v1/admin/services/cuti_tahunan";
     let change = |revision: u32, spec: &ServiceSpec, note: &str| ServiceChange {
@@ -119,13 +121,13 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
     assert!(!q.ok, "{q:?}");
     assert_eq!(q.violations[0].code, "service_inactive");
     let open: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
-    assert_eq!(open.as_array().unwrap().len(), 8);
+    assert_eq!(open.as_array().unwrap().len(), 24);
     let revisions: Vec<ServiceRevision> =
         ok_as(get(&w, Admin, "/api/v1/admin/services/cuti_tahunan/revisions").await).await;
     assert_eq!(revisions.len(), 2);
     assert_eq!(revisions[0].note, "Keputusan Kepala BKD Nomor 9/2026");
-    assert!(!revisions[0].spec.active);
-    assert!(revisions[1].spec.active);
+    assert_eq!(revisions[0].spec.state, ServiceState::Inactive);
+    assert_eq!(revisions[1].spec.state, ServiceState::Active);
     // A chain without a decision is refused.
     spec.chain = vec![ChainStep {
         kind: StepKind::Verification,
@@ -134,13 +136,13 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
     }];
     problem(
         put(&w, Admin, path, &change(2, &spec, "x")).await,
-        400,
-        "invalid_body",
+        422,
+        "service_invalid",
     )
     .await;
     // Reopened, with requests recording the revision they were made under.
     spec.chain = def.spec.chain.clone();
-    spec.active = true;
+    spec.state = ServiceState::Active;
     ok(put(&w, Admin, path, &change(2, &spec, "Dibuka kembali")).await).await;
     let v = created(
         &w,

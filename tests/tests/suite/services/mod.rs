@@ -7,6 +7,7 @@ mod attachments;
 mod catalogue;
 mod leave;
 mod lifecycle;
+mod open;
 mod study;
 
 use abdi_proto::services::{

@@ -58,6 +58,11 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
  Future<void>  dismiss({required String id });
 
 
+/// Whether the employee meets a cached service's conditions, offline (`Evaluation` JSON):
+/// the reasons they are not yet eligible, with what was seen ("9 of 10 years").
+ Future<String>  eligibilityOffline({required String service , required String formJson , required String today });
+
+
 /// Checks and queues a submission on the phone; call [`AbdiClient::flush`] to send.
  Future<QueueItem>  enqueue({required String service , required String formJson , required List<AttachmentFile> attachments , required String today });
 

@@ -22,6 +22,14 @@ NipSummary  checkNip({required String nip }) => RustLib.instance.api.crateApiOff
 /// definition's `spec.form`) as of `today` (`YYYY-MM-DD`); an empty list means it passes.
 List<FieldProblem>  validateForm({required String schemaJson , required String valuesJson , required String today }) => RustLib.instance.api.crateApiOfflineValidateForm(schemaJson: schemaJson, valuesJson: valuesJson, today: today);
 
+/// Evaluates a service's conditions offline (the evaluator the server runs): `eligibility_json`
+/// is the service's `spec.eligibility`, `record_json` the cached `EmployeeRecord`,
+/// `archive_json` the kinds of the archived documents (`["ijazah", ...]`), `form_json` the
+/// form's values, `days_off_json` the days off (`["2026-08-17", ...]`), `today` `YYYY-MM-DD`.
+/// Answers the `Evaluation` JSON: `eligible`, and every failing condition with its message
+/// and what it saw.
+String  evaluateEligibility({required String eligibilityJson , required String recordJson , required String archiveJson , required String formJson , required String daysOffJson , required String today }) => RustLib.instance.api.crateApiOfflineEvaluateEligibility(eligibilityJson: eligibilityJson, recordJson: recordJson, archiveJson: archiveJson, formJson: formJson, daysOffJson: daysOffJson, today: today);
+
 /// Verifies a signed letter (PDF bytes) against the roots pinned in the app (PEM), offline:
 /// the signatures are checked, and the file stays unconfirmed as an Abdi letter
 /// (`not_issued`, finding `issuance_unknown`) until the client can ask the server.
