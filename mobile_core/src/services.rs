@@ -71,7 +71,8 @@ impl Client {
 
     /// Whether the employee meets a service's conditions, worked out offline from the cached
     /// service, record, archive and calendars: "9 of 10 years of service", as the server will
-    /// say when the request arrives.
+    /// say when the request arrives. Before the form is filled in (an empty form), only the
+    /// conditions on the record are judged.
     pub async fn eligibility_offline(
         &self,
         service: &str,

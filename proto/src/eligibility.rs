@@ -436,11 +436,13 @@ impl Eligibility {
     }
 
     /// Evaluates every condition; the failing ones are reported in order, each with the
-    /// values it saw.
+    /// values it saw. With an empty form (asked before the form is filled in) the conditions
+    /// on the form are left out: only the record, the archive and the calendar are judged.
     pub fn evaluate(&self, facts: &Facts<'_>) -> Evaluation {
         let failures: Vec<Violation> = self
             .conditions
             .iter()
+            .filter(|c| !(facts.form.is_empty() && on_form(&c.test)))
             .filter_map(|c| {
                 let mut trace = Trace::default();
                 let at = At {
@@ -701,6 +703,33 @@ fn test(t: &Test, f: &At<'_>, trace: &mut Trace) -> bool {
             trace.saw(word_name(w), got.clone().map_or(Value::Null, Value::from));
             got.is_some_and(|g| values.contains(&g))
         }
+    }
+}
+
+/// Whether a test reads the form.
+fn on_form(t: &Test) -> bool {
+    fn day(d: &Day) -> bool {
+        match d {
+            Day::Form { .. } => true,
+            Day::Shift { base, .. } => day(base),
+            _ => false,
+        }
+    }
+    fn number(n: &Number) -> bool {
+        match n {
+            Number::FormNumber { .. } => true,
+            Number::Years { from, to }
+            | Number::Months { from, to }
+            | Number::Days { from, to }
+            | Number::WorkingDays { from, to } => day(from) || day(to),
+            _ => false,
+        }
+    }
+    match t {
+        Test::All { of } | Test::Any { of } => of.iter().any(on_form),
+        Test::Not { test } => on_form(test),
+        Test::Compare { left, right, .. } => number(left) || number(right),
+        Test::OneOf { word, .. } => matches!(word, Word::FormText { .. }),
     }
 }
 

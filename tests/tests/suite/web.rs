@@ -536,6 +536,58 @@ async fn web(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(service["sop_version"], "SOP-CT-2026-02", "was {sop}");
+
+    // A new service defined as data from the console, a decree confirmed by passkey: its
+    // conditions are checked when it is saved.
+    let fields = r#"{"version": 1, "fields": [{"name": "purpose", "label": {"id": "Keperluan", "en": "Purpose"}, "kind": {"type": "text", "min_len": 5, "max_len": 300}, "required": {"when": "always"}}]}"#;
+    let conditions = r#"{"version": 1, "conditions": [{"code": "not_in_service", "text": {"id": "Hanya untuk PNS dan PPPK.", "en": "Only for PNS and PPPK."}, "test": {"op": "one_of", "word": {"of": "employment_type"}, "values": ["pns", "pppk"]}}]}"#;
+    let new_service = |conditions: String| {
+        let admin = &admin;
+        let at = &at;
+        async move {
+            admin.goto(&at("/admin/catalogue")).await;
+            admin.fill("#s-code", "sk_aktif_bekerja").await;
+            admin
+                .fill("#s-name-id", "Surat Keterangan Aktif Bekerja")
+                .await;
+            admin
+                .fill("#s-name-en", "Certificate of active employment")
+                .await;
+            admin.set("#s-state", "active").await;
+            admin
+                .fill("#s-sop-id", "Bagi ASN yang masih aktif bekerja.")
+                .await;
+            admin.fill("#s-sop-en", "For ASN still in service.").await;
+            admin.set("#s-form", fields).await;
+            admin.set("#s-eligibility", &conditions).await;
+            admin.set("#s-letter", r#"{"title": "Surat Keterangan Aktif Bekerja", "decisions": ["adalah {employee_kind} yang masih aktif bekerja pada {unit}."]}"#).await;
+            admin.fill("#s-note", "800/91/204/2026").await;
+            admin.click("#new-service button[type=submit]").await;
+        }
+    };
+    admin.goto(&at("/admin/catalogue")).await;
+    admin.screenshots("admin-catalogue-new").await;
+    // A word the language does not have: refused, with the reason, nothing saved.
+    new_service(conditions.replace("\"employment_type\"", "\"employment\"")).await;
+    admin.wait_text("main", "employment").await;
+    admin.screenshots("admin-catalogue-refused").await;
+    new_service(conditions.to_owned()).await;
+    admin.wait_text("#revisions", "800/91/204/2026").await;
+    let added: Value = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/services/sk_aktif_bekerja"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        added["eligibility"]["conditions"][0]["code"], "not_in_service",
+        "{added}"
+    );
+    assert_eq!(added["revision"], 1);
     admin.close().await;
 
     // SSO in the same tab: the NIP typed on the login page goes to the provider as the

@@ -395,7 +395,11 @@ fn service_form(v: &Visitor, current: Option<&abdi_proto::services::ServiceDefin
             }
             div.field { label for="s-decree" { (v.t("SK penetapan", "Decree")) } input #s-decree name="decree" value=(s.decree.clone().unwrap_or_default()); }
             div.field { label for="s-note" { (v.t("Dasar perubahan (nomor SK)", "Basis of the change (decree number)")) } input #s-note name="note" required; }
-            button type="submit" { (v.t("Simpan sebagai revisi baru (konfirmasi passkey)", "Save as a new revision (confirm with passkey)")) }
+            @if current.is_some() {
+                button type="submit" { (v.t("Simpan sebagai revisi baru (konfirmasi passkey)", "Save as a new revision (confirm with passkey)")) }
+            } @else {
+                button type="submit" { (v.t("Tambahkan layanan (konfirmasi passkey)", "Add the service (confirm with passkey)")) }
+            }
             p.error hidden data-error {}
         }
     }

@@ -302,6 +302,27 @@ async fn a_disciplinary_case_goes_into_the_record_and_bars_a_study_permit(backen
     assert_eq!(v["status"], "decided", "{v}");
     let docs = ok(get(&w, Supervisor, &format!("/api/v1/requests/{id}/documents")).await).await;
     let number = docs[0]["number"].as_str().unwrap().to_owned();
+    let pdf = get(
+        &w,
+        Supervisor,
+        &format!("/api/v1/documents/{}/pdf", docs[0]["id"].as_str().unwrap()),
+    )
+    .await
+    .bytes()
+    .await
+    .unwrap()
+    .to_vec();
+    let text = text_of(&pdf);
+    for needle in [
+        "TENTANG PENJATUHAN HUKUMAN DISIPLIN",
+        "Peraturan Pemerintah Nomor 94 Tahun 2021",
+        "hukuman disiplin tingkat Sedang berupa Pemotongan tunjangan kinerja 25% selama 6 bulan",
+    ] {
+        assert!(text.contains(needle), "'{needle}' missing from: {text}");
+    }
+    if let Ok(dir) = std::env::var("ABDI_KEEP_LETTERS") {
+        std::fs::write(format!("{dir}/hukuman_disiplin.pdf"), &pdf).unwrap();
+    }
 
     // The sanction is in Staff's record, under the decree's number, for six months.
     let record: Value = ok(get(&w, Staff, "/api/v1/me/record").await).await;
@@ -522,6 +543,10 @@ impl Rng {
             .unwrap()
     }
     fn form(&mut self) -> Value {
+        // Before the form is filled in, only the conditions on the record are judged.
+        if self.chance(10) {
+            return json!({});
+        }
         json!({ "n": self.below(40), "t": self.pick(&["a", "b"]), "c": self.pick(&["10", "20"]),
                 "d": self.date(2020, 2028), "p": { "start": self.date(2024, 2027), "end": self.date(2026, 2030) } })
     }
