@@ -144,7 +144,13 @@ impl Letters {
             .one(db)
             .await?
             .ok_or_else(|| not_found("signer"))?;
-        let employee = employee::Entity::find_by_id(req.employee_id)
+        // The person the letter is about: the requester, unless the service's rules named
+        // another (a disciplinary case filed by the superior names the employee sanctioned).
+        let subject = serde_json::from_str::<serde_json::Value>(&req.assessment)
+            .ok()
+            .and_then(|a| a["subject_id"].as_str().and_then(|s| s.parse::<Uuid>().ok()))
+            .unwrap_or(req.employee_id);
+        let employee = employee::Entity::find_by_id(subject)
             .one(db)
             .await?
             .ok_or_else(|| not_found("employee"))?;

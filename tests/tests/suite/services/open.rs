@@ -317,6 +317,8 @@ async fn a_disciplinary_case_goes_into_the_record_and_bars_a_study_permit(backen
         "TENTANG PENJATUHAN HUKUMAN DISIPLIN",
         "Peraturan Pemerintah Nomor 94 Tahun 2021",
         "hukuman disiplin tingkat Sedang berupa Pemotongan tunjangan kinerja 25% selama 6 bulan",
+        // The decree names the employee sanctioned, not the superior who filed it.
+        &format!("NIP : {STAFF_NIP}"),
     ] {
         assert!(text.contains(needle), "'{needle}' missing from: {text}");
     }
