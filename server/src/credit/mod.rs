@@ -8,10 +8,9 @@ use abdi_proto::services::Violation;
 use async_trait::async_trait;
 use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 use crate::masterdata::entity::performance_rating;
-use crate::services::rules::{Assessment, RuleInput, ServiceRules, Settlement, text};
+use crate::services::rules::{Assessment, RuleInput, ServiceRules, text};
 
 /// The name catalogue entries give these rules.
 pub const RULES: &str = "credit.points";
@@ -83,24 +82,6 @@ impl ServiceRules for CreditRules {
             summary,
             acting_restricted: false,
         }))
-    }
-
-    async fn book(
-        &self,
-        _txn: &DatabaseTransaction,
-        _input: &RuleInput<'_>,
-        _assessment: &Assessment,
-    ) -> Result<(), DbErr> {
-        Ok(())
-    }
-
-    async fn settle(
-        &self,
-        _txn: &DatabaseTransaction,
-        _request_id: Uuid,
-        _settlement: Settlement,
-    ) -> Result<(), DbErr> {
-        Ok(())
     }
 }
 

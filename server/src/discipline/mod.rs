@@ -20,7 +20,7 @@ use crate::masterdata::entity::{disciplinary_sanction, employee};
 use crate::services::ServiceError;
 use crate::services::entity::{service_request, service_type};
 use crate::services::events::{RequestEvent, Subscriber};
-use crate::services::rules::{Assessment, RuleInput, ServiceRules, Settlement, add_months, text};
+use crate::services::rules::{Assessment, RuleInput, ServiceRules, add_months, text};
 
 /// The name catalogue entries give these rules.
 pub const RULES: &str = "discipline.case";
@@ -123,24 +123,6 @@ impl ServiceRules for CaseRules {
             // PP 94/2021 and SE BKN 2/SE/VII/2019: a Plt/Plh sets light sanctions only.
             acting_restricted: level != "ringan",
         }))
-    }
-
-    async fn book(
-        &self,
-        _txn: &DatabaseTransaction,
-        _input: &RuleInput<'_>,
-        _assessment: &Assessment,
-    ) -> Result<(), DbErr> {
-        Ok(())
-    }
-
-    async fn settle(
-        &self,
-        _txn: &DatabaseTransaction,
-        _request_id: Uuid,
-        _settlement: Settlement,
-    ) -> Result<(), DbErr> {
-        Ok(())
     }
 }
 

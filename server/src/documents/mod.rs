@@ -148,7 +148,11 @@ impl Letters {
         // another (a disciplinary case filed by the superior names the employee sanctioned).
         let subject = serde_json::from_str::<serde_json::Value>(&req.assessment)
             .ok()
-            .and_then(|a| a["subject_id"].as_str().and_then(|s| s.parse::<Uuid>().ok()))
+            .and_then(|a| {
+                a["subject_id"]
+                    .as_str()
+                    .and_then(|s| s.parse::<Uuid>().ok())
+            })
             .unwrap_or(req.employee_id);
         let employee = employee::Entity::find_by_id(subject)
             .one(db)

@@ -387,7 +387,7 @@ pub(crate) async fn history(
 mod tests {
     use super::*;
     use abdi_proto::archive::ArchiveKind;
-    use abdi_proto::eligibility::Facts;
+    use abdi_proto::eligibility::{Evaluation, Facts};
     use abdi_proto::forms::FormValues;
     use abdi_proto::record::EmployeeRecord;
     use chrono::NaiveDate;
@@ -469,23 +469,18 @@ mod tests {
 
     fn same(_: &mut EmployeeRecord) {}
 
-    fn evaluate(service: &ShippedService, record: &EmployeeRecord, form: &Value) -> Vec<String> {
+    /// The service's conditions over `record` and `form` on 1 July 2026, with the core
+    /// documents archived.
+    fn evaluate(service: &ShippedService, record: &EmployeeRecord, form: &Value) -> Evaluation {
         let form: FormValues = serde_json::from_value(form.clone()).unwrap();
         let archive = [ArchiveKind::SkCpns, ArchiveKind::SkPns, ArchiveKind::Ijazah];
-        service
-            .spec
-            .eligibility
-            .evaluate(&Facts {
-                record,
-                archive: &archive,
-                form: &form,
-                today: d("2026-07-01"),
-                days_off: &[],
-            })
-            .failures
-            .into_iter()
-            .map(|f| f.code)
-            .collect()
+        service.spec.eligibility.evaluate(&Facts {
+            record,
+            archive: &archive,
+            form: &form,
+            today: d("2026-07-01"),
+            days_off: &[],
+        })
     }
 
     /// SERVICES.md's worked examples, an eligible and an ineligible one per shipped service,
@@ -749,7 +744,11 @@ mod tests {
             let service = services.iter().find(|s| s.code == c.service).unwrap();
             let mut record = base();
             (c.record)(&mut record);
-            let failing = evaluate(service, &record, &c.form);
+            let failing: Vec<String> = evaluate(service, &record, &c.form)
+                .failures
+                .into_iter()
+                .map(|f| f.code)
+                .collect();
             assert_eq!(failing, c.failing, "case {i} ({})", c.service);
         }
         // Every service with conditions has both an eligible and an ineligible example; the
@@ -770,14 +769,7 @@ mod tests {
         let medal = services.iter().find(|s| s.code == "satyalancana").unwrap();
         let mut record = base();
         record.identity.tmt_cpns = Some(d("2016-09-01"));
-        let form: FormValues = serde_json::from_value(json!({"class": "10"})).unwrap();
-        let e = medal.spec.eligibility.evaluate(&Facts {
-            record: &record,
-            archive: &[],
-            form: &form,
-            today: d("2026-07-01"),
-            days_off: &[],
-        });
+        let e = evaluate(medal, &record, &json!({"class": "10"}));
         assert!(!e.eligible);
         let f = &e.failures[0];
         assert_eq!(f.message.id, "Masa kerja 9 dari 10 tahun yang diperlukan.");

@@ -58,21 +58,26 @@ pub trait ServiceRules: Send + Sync {
         input: &RuleInput<'_>,
     ) -> Result<Result<Assessment, Vec<Violation>>, DbErr>;
 
-    /// Books what the request takes, replacing an earlier booking of the same request.
+    /// Books what the request takes, replacing an earlier booking of the same request. A
+    /// service that takes nothing (a permit, a statement) books nothing.
     async fn book(
         &self,
-        txn: &DatabaseTransaction,
-        input: &RuleInput<'_>,
-        assessment: &Assessment,
-    ) -> Result<(), DbErr>;
+        _txn: &DatabaseTransaction,
+        _input: &RuleInput<'_>,
+        _assessment: &Assessment,
+    ) -> Result<(), DbErr> {
+        Ok(())
+    }
 
     /// Settles the booking after the final decision, a cancel or a return.
     async fn settle(
         &self,
-        txn: &DatabaseTransaction,
-        request_id: Uuid,
-        settlement: Settlement,
-    ) -> Result<(), DbErr>;
+        _txn: &DatabaseTransaction,
+        _request_id: Uuid,
+        _settlement: Settlement,
+    ) -> Result<(), DbErr> {
+        Ok(())
+    }
 }
 
 /// The rules of every service that exists, by the name a catalogue entry gives
@@ -112,24 +117,6 @@ impl ServiceRules for Declarative {
             summary: Text::new("", ""),
             acting_restricted: false,
         }))
-    }
-
-    async fn book(
-        &self,
-        _txn: &DatabaseTransaction,
-        _input: &RuleInput<'_>,
-        _assessment: &Assessment,
-    ) -> Result<(), DbErr> {
-        Ok(())
-    }
-
-    async fn settle(
-        &self,
-        _txn: &DatabaseTransaction,
-        _request_id: Uuid,
-        _settlement: Settlement,
-    ) -> Result<(), DbErr> {
-        Ok(())
     }
 }
 

@@ -9,10 +9,9 @@ use abdi_proto::services::Violation;
 use async_trait::async_trait;
 use sea_orm::{DatabaseTransaction, DbErr};
 use serde_json::json;
-use uuid::Uuid;
 
 use crate::services::rules::{
-    Assessment, RuleInput, ServiceRules, Settlement, add_years, period, text, years_between,
+    Assessment, RuleInput, ServiceRules, add_years, period, text, years_between,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -124,23 +123,5 @@ impl ServiceRules for StudyRules {
             // A study assignment releases the employee from duty: no Plt/Plh decides it.
             acting_restricted: self.kind == StudyKind::TugasBelajar,
         }))
-    }
-
-    async fn book(
-        &self,
-        _txn: &DatabaseTransaction,
-        _input: &RuleInput<'_>,
-        _assessment: &Assessment,
-    ) -> Result<(), DbErr> {
-        Ok(())
-    }
-
-    async fn settle(
-        &self,
-        _txn: &DatabaseTransaction,
-        _request_id: Uuid,
-        _settlement: Settlement,
-    ) -> Result<(), DbErr> {
-        Ok(())
     }
 }
