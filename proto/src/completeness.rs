@@ -229,6 +229,21 @@ pub struct Completeness {
     pub missing: Vec<Missing>,
 }
 
+/// What the record lacks, as one problem of a `record_incomplete` answer.
+impl From<Missing> for crate::error::Violation {
+    fn from(m: Missing) -> Self {
+        Self {
+            field: Some(m.item),
+            message: Text::new(
+                format!("Belum ada: {}.", m.label.id),
+                format!("Missing: {}.", m.label.en),
+            ),
+            code: m.code,
+            seen: Vec::new(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,12 +20,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::archive::ArchiveKind;
+pub use crate::error::Seen;
 use crate::error::Text;
+use crate::error::Violation;
 use crate::forms::{FieldKind, FormSchema, FormValues};
 use crate::master::{EducationLevel, FamilyRelation, PerformanceRating, PositionKind, Vocabulary};
 use crate::rank::RankCode;
 use crate::record::EmployeeRecord;
-use crate::services::Violation;
 
 /// The language version this build reads and writes.
 pub const VERSION: u32 = 1;
@@ -371,15 +372,6 @@ pub struct Evaluation {
     pub failures: Vec<Violation>,
 }
 
-/// A value the evaluation saw, named by what it measured (`years(service_start..today)`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Seen {
-    pub what: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub value: Value,
-}
-
 impl Eligibility {
     pub fn is_empty(&self) -> bool {
         self.conditions.is_empty()
@@ -490,25 +482,30 @@ impl Trace {
     }
 
     fn failure(self, c: &Condition) -> Violation {
-        let (got, need) = self
-            .first
-            .as_ref()
-            .or(self.word.as_ref())
-            .map_or(("-".into(), "-".into()), |(a, b)| (show(a), show(b)));
-        let fill = |t: &str| t.replace("{seen}", &got).replace("{need}", &need);
+        let pair = self.first.as_ref().or(self.word.as_ref());
+        // A value the record lacks is said so, in each language.
+        let fill = |t: &str, missing: &str| {
+            let side =
+                |v: Option<&Value>| v.map_or_else(|| missing.to_owned(), |v| show(v, missing));
+            t.replace("{seen}", &side(pair.map(|p| &p.0)))
+                .replace("{need}", &side(pair.map(|p| &p.1)))
+        };
         Violation {
             code: c.code.clone(),
             field: c.field.clone(),
-            message: Text::new(fill(&c.text.id), fill(&c.text.en)),
+            message: Text::new(
+                fill(&c.text.id, "belum tercatat"),
+                fill(&c.text.en, "not on record"),
+            ),
             seen: self.seen,
         }
     }
 }
 
 /// A value as a message prints it: whole numbers without a decimal point.
-fn show(v: &Value) -> String {
+fn show(v: &Value, missing: &str) -> String {
     match v {
-        Value::Null => "-".into(),
+        Value::Null => missing.to_owned(),
         Value::String(s) => s.clone(),
         Value::Number(n) => match n.as_f64() {
             Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
@@ -605,8 +602,8 @@ fn check_number(n: &Number, scope: &Scope<'_>, depth: usize) -> Result<(), Strin
                         SANCTION_LEVELS.join(", ")
                     ));
                 }
-                if within_years == &Some(0) {
-                    return Err("'within_years' must be at least 1".into());
+                if within_years.is_some_and(|n| !(1..=100).contains(&n)) {
+                    return Err("'within_years' is 1 to 100".into());
                 }
                 Ok(())
             }
@@ -804,7 +801,10 @@ pub fn working_days(a: NaiveDate, b: NaiveDate, days_off: &[NaiveDate]) -> i64 {
     if b < a {
         return -working_days(b, a, days_off);
     }
-    let end = b.min(a + chrono::Duration::days(3653));
+    let end = b.min(
+        a.checked_add_signed(chrono::Duration::days(3653))
+            .unwrap_or(NaiveDate::MAX),
+    );
     a.iter_days()
         .skip(1)
         .take_while(|d| *d <= end)
@@ -947,7 +947,8 @@ fn count(items: &Items, f: &Facts<'_>) -> usize {
             .filter(|s| levels.is_empty() || levels.contains(&s.level))
             .filter(|s| {
                 within_years.is_none_or(|n| {
-                    shift(f.today, -(n as i32), 0).is_some_and(|since| s.starts_on > since)
+                    let back = i32::try_from(n).map_or(i32::MIN + 1, |n| -n);
+                    shift(f.today, back, 0).is_some_and(|since| s.starts_on > since)
                 })
             })
             .filter(|s| {
@@ -1027,6 +1028,16 @@ mod tests {
             3
         );
         assert_eq!(working_days(d("2026-07-01"), d("2026-06-25"), &[]), -4);
+    }
+
+    #[test]
+    fn the_edges_of_the_calendar_give_answers_not_panics() {
+        let near_end = NaiveDate::MAX.pred_opt().unwrap();
+        assert!(working_days(near_end, NaiveDate::MAX, &[]) >= 0);
+        assert_eq!(shift(NaiveDate::MAX, 1, 0), None);
+        assert_eq!(shift(NaiveDate::MIN, -1, 0), None);
+        assert!(months_between(NaiveDate::MIN, NaiveDate::MAX) > 0);
+        assert_eq!(retirement_on(NaiveDate::MAX, 58), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! title and detail in the language they asked for with `Accept-Language`.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The language a message is shown in: Bahasa Indonesia first, English second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -342,4 +343,43 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
     }
+}
+
+/// A rule a request breaks, with a stable code the app can switch on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Violation {
+    /// e.g. `insufficient_balance`, `overlapping_leave`, `service_too_short`.
+    pub code: String,
+    /// The form field it is about, if any.
+    pub field: Option<String>,
+    pub message: Text,
+    /// The values a declarative condition saw ("9" years of service of 10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen: Vec<Seen>,
+}
+
+impl Violation {
+    pub fn new(
+        code: &str,
+        field: Option<&str>,
+        id: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.to_owned(),
+            field: field.map(str::to_owned),
+            message: Text::new(id, en),
+            seen: Vec::new(),
+        }
+    }
+}
+
+/// A value the evaluation saw, named by what it measured (`years(service_start..today)`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Seen {
+    pub what: String,
+    /// A number, a text, or null when the record lacks it.
+    pub value: Value,
 }

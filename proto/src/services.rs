@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::completeness::Requirements;
 use crate::eligibility::Eligibility;
 use crate::error::Text;
+pub use crate::error::Violation;
 use crate::forms::{FormSchema, FormValues};
 
 /// Where a request is in its life.
@@ -376,7 +377,8 @@ pub struct ServiceSpec {
     pub due: Vec<crate::eligibility::DueDate>,
 }
 
-/// A new service (`POST /api/v1/catalogue`), checked by its conditions alone.
+/// A new service (`POST /api/v1/admin/services`), defined as data: its conditions alone are
+/// checked before the chain (no Rust rules of its own).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewService {
@@ -387,8 +389,8 @@ pub struct NewService {
     pub note: String,
 }
 
-/// Whether the caller meets a service's conditions today (`GET /services/{code}/eligibility`),
-/// or, for administrators trying conditions out, whether an employee meets them.
+/// Conditions tried against one employee's record before they are saved
+/// (`POST /api/v1/admin/eligibility`, administrators).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EligibilityTrial {
@@ -659,49 +661,6 @@ pub struct AttachmentInfo {
     /// Hex SHA-256 of the content.
     pub sha256: String,
     pub created_at: DateTime<Utc>,
-}
-
-/// A rule a request breaks, with a stable code the app can switch on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Violation {
-    /// e.g. `insufficient_balance`, `overlapping_leave`, `service_too_short`.
-    pub code: String,
-    /// The form field it is about, if any.
-    pub field: Option<String>,
-    pub message: Text,
-    /// The values a declarative condition saw ("9" years of service of 10).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub seen: Vec<crate::eligibility::Seen>,
-}
-
-impl Violation {
-    /// What the record lacks, as one problem of a `record_incomplete` answer.
-    pub fn missing(m: crate::completeness::Missing) -> Self {
-        Self {
-            field: Some(m.item),
-            message: Text::new(
-                format!("Belum ada: {}.", m.label.id),
-                format!("Missing: {}.", m.label.en),
-            ),
-            code: m.code,
-            seen: Vec::new(),
-        }
-    }
-
-    pub fn new(
-        code: &str,
-        field: Option<&str>,
-        id: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        Self {
-            code: code.to_owned(),
-            field: field.map(str::to_owned),
-            message: Text::new(id, en),
-            seen: Vec::new(),
-        }
-    }
 }
 
 /// What the service's rules say about a form before it is sent (`/services/{code}/quote`).

@@ -135,7 +135,7 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::RecordIncomplete(missing) => ApiError::with_items(
                 ErrorCode::RecordIncomplete,
-                missing.into_iter().map(Violation::missing).collect(),
+                missing.into_iter().map(Violation::from).collect(),
             ),
             ServiceError::RequestNotFound => ApiError::new(ErrorCode::RequestNotFound),
             ServiceError::InvalidTransition(status) => ApiError::with_detail(
