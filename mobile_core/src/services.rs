@@ -72,7 +72,7 @@ impl Client {
     /// Whether the employee meets a service's conditions, worked out offline from the cached
     /// service, record, archive and calendars: "9 of 10 years of service", as the server will
     /// say when the request arrives. Before the form is filled in (an empty form), only the
-    /// conditions on the record are judged.
+    /// conditions on the record are judged, as `GET /services/{code}/eligibility` judges them.
     pub async fn eligibility_offline(
         &self,
         service: &str,
@@ -88,13 +88,19 @@ impl Client {
             .map(|d| d.kind)
             .collect();
         let days_off = self.reference().await?.days_off();
-        Ok(def.spec.eligibility.evaluate(&Facts {
+        let facts = Facts {
             record: &record,
             archive: &archive,
             form,
             today,
             days_off: &days_off,
-        }))
+        };
+        let eligibility = &def.spec.eligibility;
+        Ok(if form.is_empty() {
+            eligibility.ahead(&facts)
+        } else {
+            eligibility.evaluate(&facts)
+        })
     }
 
     /// Fetches and keeps a year's holiday calendar.

@@ -427,14 +427,24 @@ impl Eligibility {
         Ok(())
     }
 
-    /// Evaluates every condition; the failing ones are reported in order, each with the
-    /// values it saw. With an empty form (asked before the form is filled in) the conditions
-    /// on the form are left out: only the record, the archive and the calendar are judged.
+    /// Evaluates every condition (a request as sent: an empty or missing form value fails
+    /// the conditions on it); the failing ones are reported in order, each with the values
+    /// it saw.
     pub fn evaluate(&self, facts: &Facts<'_>) -> Evaluation {
+        self.evaluate_where(facts, |_| true)
+    }
+
+    /// Ahead of the form: only the conditions on the record, the archive and the calendar
+    /// (whether it is worth filling the form in at all). `facts.form` is not read.
+    pub fn ahead(&self, facts: &Facts<'_>) -> Evaluation {
+        self.evaluate_where(facts, |c| !on_form(&c.test))
+    }
+
+    fn evaluate_where(&self, facts: &Facts<'_>, keep: impl Fn(&Condition) -> bool) -> Evaluation {
         let failures: Vec<Violation> = self
             .conditions
             .iter()
-            .filter(|c| !(facts.form.is_empty() && on_form(&c.test)))
+            .filter(|c| keep(c))
             .filter_map(|c| {
                 let mut trace = Trace::default();
                 let at = At {
@@ -1028,6 +1038,45 @@ mod tests {
             3
         );
         assert_eq!(working_days(d("2026-07-01"), d("2026-06-25"), &[]), -4);
+    }
+
+    #[test]
+    fn ahead_of_the_form_only_the_record_is_judged() {
+        let record: EmployeeRecord = serde_json::from_value(serde_json::json!({
+            "identity": {
+                "id": "00000000-0000-0000-0000-000000000001", "nip": "198503122010011004",
+                "nik": "", "nik_masked": true, "front_title": null, "name": "B", "back_title": null,
+                "full_name": "B", "gender": "male", "birth_place": "X", "birth_date": "1985-03-12",
+                "employment_type": "pns", "rank_code": "III/a", "rank_tmt": "2021-04-01",
+                "tmt_cpns": "2010-01-01", "tmt_pns": "2011-01-01", "education_level": "s1",
+                "unit_code": "", "unit_name": "", "position_title": null, "email": null,
+                "phone": null, "active": true },
+            "ranks": [], "positions": [], "education": [], "training": [], "performance": [],
+            "awards": [], "family": [], "discipline": [], "competencies": [],
+            "organisations": [], "salary": []
+        }))
+        .unwrap();
+        let set: Eligibility = serde_json::from_value(serde_json::json!({
+            "version": 1, "conditions": [
+                { "code": "pns", "text": { "id": "x", "en": "x" },
+                  "test": { "op": "one_of", "word": { "of": "employment_type" }, "values": ["cpns"] } },
+                { "code": "choice", "text": { "id": "x", "en": "x" },
+                  "test": { "op": "one_of", "word": { "of": "form_text", "field": "t" }, "values": ["a"] } }
+            ]
+        }))
+        .unwrap();
+        let form = FormValues::new();
+        let facts = Facts {
+            record: &record,
+            archive: &[],
+            form: &form,
+            today: d("2026-07-01"),
+            days_off: &[],
+        };
+        let codes = |e: Evaluation| e.failures.into_iter().map(|f| f.code).collect::<Vec<_>>();
+        assert_eq!(codes(set.ahead(&facts)), ["pns"]);
+        // Sent with the field empty, the condition on it fails: it is never skipped.
+        assert_eq!(codes(set.evaluate(&facts)), ["pns", "choice"]);
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! extract and answer.
 
 use abdi_proto::eligibility::Evaluation;
-use abdi_proto::forms::FormValues;
 use abdi_proto::services::{
     EligibilityTrial, NewService, RequestPage, RequestStatus, RequestView, ServiceChange,
     ServiceDefinition, ServiceRevision, ServiceSummary, WorkList,
@@ -63,20 +62,16 @@ impl Services {
         catalogue::create(&self.db, new, actor.employee_id, self.clock.now()).await
     }
 
-    /// Whether the caller meets a service's conditions today, with every one they do not and
-    /// what it saw (the phone says the same offline).
-    pub async fn eligibility(
-        &self,
-        actor: &Actor,
-        code: &str,
-        form: &FormValues,
-    ) -> Result<Evaluation, ServiceError> {
+    /// Whether the caller meets a service's conditions today, ahead of the form (the
+    /// conditions on the form wait for it), with every one they do not and what it saw (the
+    /// phone says the same offline).
+    pub async fn eligibility(&self, actor: &Actor, code: &str) -> Result<Evaluation, ServiceError> {
         let (_, def) = catalogue::get(&self.db, code).await?;
         Self::conditions(
             &self.db,
             actor.employee_id,
             &def.spec.eligibility,
-            form,
+            None,
             self.clock.today(),
         )
         .await
@@ -103,7 +98,7 @@ impl Services {
             &self.db,
             employee.id,
             &trial.eligibility,
-            &trial.form,
+            Some(&trial.form),
             self.clock.today(),
         )
         .await

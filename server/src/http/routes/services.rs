@@ -131,8 +131,9 @@ async fn quote(
     ))
 }
 
-/// Whether the caller meets the service's conditions today: every one they do not, with the
-/// values it saw. The app shows the same offline from its cached record.
+/// Whether the caller meets the service's conditions today, ahead of the form (the conditions
+/// on the form wait for it): every one they do not, with the values it saw. The app shows the
+/// same offline from its cached record.
 #[utoipa::path(get, path = "/services/{code}/eligibility", tag = "services", security(("bearer" = [])),
     params(("code" = String, Path, description = "Service code")),
     responses(
@@ -146,10 +147,7 @@ async fn my_eligibility(
     Path(code): Path<String>,
 ) -> Result<axum::Json<Evaluation>, ApiError> {
     Ok(axum::Json(
-        state
-            .services
-            .eligibility(&caller.actor, &code, &FormValues::new())
-            .await?,
+        state.services.eligibility(&caller.actor, &code).await?,
     ))
 }
 

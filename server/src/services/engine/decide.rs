@@ -57,7 +57,8 @@ impl Services {
             form.extend(changes.clone());
             let form = prepare(&txn, &spec.form, &form, req.employee_id, id, today).await?;
             let failing =
-                Self::conditions(&txn, req.employee_id, &spec.eligibility, &form, today).await?;
+                Self::conditions(&txn, req.employee_id, &spec.eligibility, Some(&form), today)
+                    .await?;
             if !failing.eligible {
                 return Err(ServiceError::Rules(failing.failures));
             }

@@ -397,13 +397,14 @@ impl Services {
         }
     }
 
-    /// The service's declarative conditions over the employee's record, archive and form:
-    /// every one that fails, with what it saw. The phone evaluates the same document.
+    /// The service's declarative conditions over the employee's record, archive and form
+    /// (`None`: ahead of the form, the conditions on it left out): every one that fails, with
+    /// what it saw. The phone evaluates the same document.
     pub(crate) async fn conditions(
         txn: &impl ConnectionTrait,
         employee_id: Uuid,
         eligibility: &Eligibility,
-        form: &FormValues,
+        form: Option<&FormValues>,
         today: NaiveDate,
     ) -> Result<Evaluation, ServiceError> {
         let record = crate::masterdata::record::load(txn, employee_id, true)
@@ -421,13 +422,18 @@ impl Services {
             .into_iter()
             .map(|h| h.date)
             .collect();
-        Ok(eligibility.evaluate(&Facts {
+        let empty = FormValues::new();
+        let facts = Facts {
             record: &record,
             archive: &archive,
-            form,
+            form: form.unwrap_or(&empty),
             today,
             days_off: &days_off,
-        }))
+        };
+        Ok(match form {
+            Some(_) => eligibility.evaluate(&facts),
+            None => eligibility.ahead(&facts),
+        })
     }
 
     /// Conditions, rules, then the chain: every reason a request cannot go is reported at
@@ -446,7 +452,7 @@ impl Services {
                 txn,
                 input.employee.id,
                 &spec.eligibility,
-                input.form,
+                Some(input.form),
                 input.today,
             )
             .await?

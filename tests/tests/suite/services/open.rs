@@ -545,7 +545,7 @@ impl Rng {
             .unwrap()
     }
     fn form(&mut self) -> Value {
-        // Before the form is filled in, only the conditions on the record are judged.
+        // An empty form: the conditions on it fail, alike on both sides.
         if self.chance(10) {
             return json!({});
         }
