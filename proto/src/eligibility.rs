@@ -487,7 +487,10 @@ struct Trace {
 impl Trace {
     fn saw(&mut self, what: String, value: Value) {
         if !self.seen.iter().any(|s| s.what == what) {
-            self.seen.push(Seen { what, value });
+            self.seen.push(Seen {
+                what,
+                value: crate::error::SeenValue::of(&value),
+            });
         }
     }
 

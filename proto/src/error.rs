@@ -381,5 +381,27 @@ impl Violation {
 pub struct Seen {
     pub what: String,
     /// A number, a text, or null when the record lacks it.
-    pub value: Value,
+    pub value: Option<SeenValue>,
+}
+
+/// What a condition measured: a number (years, a count) or a text (a rank, a status).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum SeenValue {
+    Number(f64),
+    Text(String),
+}
+
+impl Eq for SeenValue {}
+
+impl SeenValue {
+    /// A JSON number or string as seen; anything else as not seen.
+    pub fn of(v: &Value) -> Option<Self> {
+        match v {
+            Value::Number(n) => n.as_f64().map(Self::Number),
+            Value::String(s) => Some(Self::Text(s.clone())),
+            _ => None,
+        }
+    }
 }

@@ -776,7 +776,10 @@ mod tests {
         assert_eq!(f.message.en, "9 of the 10 years of service needed.");
         assert_eq!(f.field.as_deref(), Some("class"));
         assert_eq!(f.seen[0].what, "years(service_start..today)");
-        assert_eq!(f.seen[0].value, json!(9.0));
+        assert_eq!(
+            f.seen[0].value,
+            Some(abdi_proto::error::SeenValue::Number(9.0))
+        );
     }
 
     #[test]
