@@ -21,6 +21,7 @@ mod m20261202_000014_holiday_revisions;
 mod m20261202_000015_organisation_changes;
 mod m20261203_000016_record_updates;
 mod m20261204_000017_due_notices;
+mod m20261205_000018_promotion;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_organisation_changes::Migration),
             Box::new(m20261203_000016_record_updates::Migration),
             Box::new(m20261204_000017_due_notices::Migration),
+            Box::new(m20261205_000018_promotion::Migration),
         ]
     }
 }

@@ -254,6 +254,18 @@ error_codes! {
         "Usulan ini sudah diputuskan atau ditarik", "This proposal has already been decided or withdrawn";
     EntryNotFound = "entry_not_found", 404,
         "Data riwayat yang hendak diubah tidak ditemukan pada data Anda", "The entry to change is not in your record";
+    PromotionNotFound = "promotion_not_found", 404,
+        "Usulan kenaikan pangkat tidak ditemukan", "Promotion proposal not found";
+    PromotionExists = "promotion_exists", 409,
+        "Pegawai ini sudah mempunyai usulan kenaikan pangkat yang berjalan", "This employee already has a promotion proposal under way";
+    PromotionNotEligible = "promotion_not_eligible", 422,
+        "Pegawai ini belum dapat diusulkan naik pangkat; lihat daftar alasan", "This employee cannot be proposed for promotion yet; see the reasons";
+    PromotionState = "promotion_state", 409,
+        "Usulan kenaikan pangkat tidak dapat diubah pada tahap ini", "The promotion proposal cannot be changed at this stage";
+    PromotionPeriodInvalid = "promotion_period_invalid", 422,
+        "Tanggal ini bukan periode kenaikan pangkat", "This date is not a promotion period";
+    BknNotConfigured = "bkn_not_configured", 409,
+        "Koneksi ke BKN (SIASN) belum dikonfigurasi", "The BKN (SIASN) connection is not configured";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

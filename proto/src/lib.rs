@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod organisation;
 pub mod people;
 pub mod phone;
+pub mod promotion;
 pub mod rank;
 pub mod record;
 pub mod reference;

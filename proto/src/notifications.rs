@@ -42,10 +42,13 @@ pub enum NotificationKind {
     /// A date-driven service falls due soon (the next periodic raise, retirement, a service
     /// anniversary): for the employee and their fasilitator.
     DueDate,
+    /// A promotion proposal moved: sent to BKN, returned (BTS) with its reasons, given its
+    /// Pertek, or the new rank took effect (for the employee and the fasilitator).
+    Promotion,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 9] = [
+    pub const ALL: [NotificationKind; 10] = [
         Self::RequestStatus,
         Self::PasskeyAdded,
         Self::NewDevice,
@@ -55,6 +58,7 @@ impl NotificationKind {
         Self::CalendarChanged,
         Self::RecordUpdate,
         Self::DueDate,
+        Self::Promotion,
     ];
 
     pub fn code(self) -> &'static str {
@@ -68,6 +72,7 @@ impl NotificationKind {
             Self::CalendarChanged => "calendar_changed",
             Self::RecordUpdate => "record_update",
             Self::DueDate => "due_date",
+            Self::Promotion => "promotion",
         }
     }
 

@@ -243,8 +243,26 @@ pub struct LetterTemplate {
     /// "Mengingat": the legal basis, one regulation each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub basis: Vec<String>,
+    /// "Memperhatikan": what the decision took into account (BKN's Pertek).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// What is decided ("KESATU", "KEDUA", ...) or stated.
     pub decisions: Vec<String>,
+    /// Rows added under the employee's data after the first decision (the old and new rank,
+    /// the base salary).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<LetterField>,
+    /// "Tembusan": who receives a copy; the BKD, the atasan and the employee when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<String>,
+}
+
+/// One labelled row of a letter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LetterField {
+    pub label: String,
+    pub value: String,
 }
 
 impl LetterTemplate {
@@ -265,7 +283,10 @@ impl LetterTemplate {
         std::iter::once(&self.title)
             .chain(&self.considerations)
             .chain(&self.basis)
+            .chain(&self.notes)
             .chain(&self.decisions)
+            .chain(self.fields.iter().flat_map(|f| [&f.label, &f.value]))
+            .chain(&self.copies)
     }
 
     /// Every `{placeholder}` the template uses.
@@ -325,7 +346,17 @@ impl LetterTemplate {
             title: one(&self.title),
             considerations: self.considerations.iter().map(one).collect(),
             basis: self.basis.iter().map(one).collect(),
+            notes: self.notes.iter().map(one).collect(),
             decisions: self.decisions.iter().map(one).collect(),
+            fields: self
+                .fields
+                .iter()
+                .map(|f| LetterField {
+                    label: one(&f.label),
+                    value: one(&f.value),
+                })
+                .collect(),
+            copies: self.copies.iter().map(one).collect(),
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod import;
 pub mod leave;
 pub mod masterdata;
 pub mod notifications;
+pub mod promotion;
 pub mod record;
 pub mod reference;
 pub mod reminders;

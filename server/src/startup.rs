@@ -45,6 +45,8 @@ pub enum StartupError {
     Push(#[from] crate::notifications::push::PushConfigError),
     #[error("documents: {0}")]
     Documents(String),
+    #[error("{0}")]
+    Config(String),
     #[error("cannot listen on {addr}: {reason}")]
     Bind { addr: SocketAddr, reason: String },
 }
@@ -122,8 +124,22 @@ impl Application {
             identity.activation.mailer.clone(),
             Arc::new(identity.sessions.clone()),
             hub,
-            waker,
+            waker.clone(),
             &config.identity.public_url,
+        );
+        let bkn: Option<Arc<dyn crate::promotion::bkn::Bkn>> = match &config.promotion.bkn {
+            Some(c) => Some(
+                crate::promotion::bkn::Siasn::new(c.clone(), clock.clone())
+                    .map_err(|e| StartupError::Config(format!("promotion.bkn: {e}")))?,
+            ),
+            None => None,
+        };
+        let promotion = crate::promotion::Promotion::new(
+            services.clone(),
+            documents.clone(),
+            bkn,
+            config.promotion.clone(),
+            waker.clone(),
         );
         let place = config.documents.place.clone();
         let email_domains = config.identity.allowed_email_domains.clone();
@@ -146,6 +162,7 @@ impl Application {
             services,
             documents,
             notifications,
+            promotion,
             db,
             sessions,
         };
@@ -181,6 +198,12 @@ impl Application {
             Duration::from_secs(15 * 60),
         );
         let reminders = self.state.reminders.spawn_daily();
+        let promotion = self
+            .state
+            .config
+            .promotion
+            .worker
+            .then(|| self.state.promotion.spawn_worker());
         let router = crate::http::router(self.state);
         let (signalled_tx, signalled_rx) = tokio::sync::oneshot::channel::<()>();
         let serve = axum::serve(
@@ -206,6 +229,10 @@ impl Application {
         }
         sweeper.abort();
         reminders.abort();
+        if let Some(p) = promotion {
+            // A call it was making is made again by a worker after the proposal's lease.
+            p.abort();
+        }
         tracing::info!("stopped");
         Ok(())
     }
@@ -269,7 +296,11 @@ pub fn service_rules() -> Registry {
         let rules: Arc<dyn ServiceRules> = Arc::new(StudyRules::new(kind));
         (name.to_owned(), rules)
     });
-    let cases: [(String, Arc<dyn ServiceRules>); 2] = [
+    let cases: [(String, Arc<dyn ServiceRules>); 3] = [
+        (
+            crate::promotion::RULES.to_owned(),
+            Arc::new(crate::promotion::rules::SkRules),
+        ),
         (
             crate::discipline::RULES.to_owned(),
             Arc::new(crate::discipline::CaseRules),

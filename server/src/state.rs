@@ -33,4 +33,5 @@ pub struct AppState {
     pub services: Services,
     pub documents: Documents,
     pub notifications: Notifications,
+    pub promotion: crate::promotion::Promotion,
 }

@@ -147,6 +147,12 @@ pub enum Action {
     ManageOrganisation,
     /// Verify, return or reject an employee's proposal to change their record.
     VerifyRecordUpdate,
+    /// Assemble and verify an employee's promotion proposal.
+    ProposePromotion,
+    /// Send a period's promotion proposals to BKN.
+    SendPromotions,
+    /// Read the log of the exchange with BKN.
+    ReadBknExchanges,
 }
 
 impl Action {
@@ -167,6 +173,9 @@ impl Action {
             Action::ManageCalendar => &[Administrator],
             Action::ManageOrganisation => &[Administrator],
             Action::VerifyRecordUpdate => &[Fasilitator, Administrator],
+            Action::ProposePromotion => &[Fasilitator, Administrator],
+            Action::SendPromotions => &[Administrator],
+            Action::ReadBknExchanges => &[Administrator],
         }
     }
 }
@@ -465,6 +474,18 @@ impl Access {
     }
 
     /// A unit and every unit below it.
+    /// Every unit a fasilitator covers: the units of their roles and everything below them.
+    pub async fn covered(
+        db: &impl ConnectionTrait,
+        who: &Principal,
+    ) -> Result<HashSet<Uuid>, DbErr> {
+        let mut units = HashSet::new();
+        for u in &who.fasilitator_units {
+            units.extend(Self::units_below(db, *u).await?);
+        }
+        Ok(units)
+    }
+
     pub async fn units_below(db: &impl ConnectionTrait, unit_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
         let mut out = vec![unit_id];
         let mut frontier = vec![unit_id];

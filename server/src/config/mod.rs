@@ -16,6 +16,7 @@ mod email;
 mod identity;
 mod log;
 mod notifications;
+mod promotion;
 mod secret;
 mod server;
 mod sessions;
@@ -27,6 +28,7 @@ pub use email::*;
 pub use identity::*;
 pub use log::*;
 pub use notifications::*;
+pub use promotion::*;
 pub use secret::*;
 pub use server::*;
 pub use sessions::*;
@@ -46,6 +48,8 @@ pub struct Config {
     pub storage: StorageConfig,
     pub documents: DocumentsConfig,
     pub notifications: NotificationsConfig,
+    #[serde(default)]
+    pub promotion: PromotionConfig,
     pub log: LogConfig,
 }
 
@@ -155,6 +159,7 @@ impl Default for Config {
                 stream_keepalive_secs: 15,
                 streams_per_session: 3,
             },
+            promotion: PromotionConfig::default(),
             log: LogConfig {
                 format: LogFormat::Json,
                 level: "info".into(),

@@ -324,6 +324,16 @@ impl LetterContent {
                 let label = (i == 0).then_some((0.0, "Mengingat"));
                 blocks.push(para(label, hang, &format!("{}. {b}", i + 1)));
             }
+            let notes = words.map(|w| w.notes.as_slice()).unwrap_or_default();
+            for (i, n) in notes.iter().enumerate() {
+                let label = (i == 0).then_some((0.0, "Memperhatikan"));
+                let text = if notes.len() == 1 {
+                    n.clone()
+                } else {
+                    format!("{}. {n}", i + 1)
+                };
+                blocks.push(para(label, hang, &text));
+            }
             blocks.push(Block::Space(4.0));
             blocks.push(center_bold("MEMUTUSKAN:"));
             blocks.push(para(
@@ -337,10 +347,9 @@ impl LetterContent {
                         let dictum = DICTA.get(i).copied().unwrap_or("SELANJUTNYA");
                         blocks.push(para(Some((0.0, dictum)), hang, d));
                         if i == 0 {
-                            blocks.push(Block::Fields {
-                                indent: hang,
-                                rows: employee_rows.clone(),
-                            });
+                            let mut rows = employee_rows.clone();
+                            rows.extend(w.fields.iter().map(|f| (f.label.clone(), f.value.clone())));
+                            blocks.push(Block::Fields { indent: hang, rows });
                         }
                     }
                 }
@@ -377,10 +386,14 @@ impl LetterContent {
             name: self.signer_name.clone(),
             nip: self.signer_nip.clone(),
         });
-        if !self.tembusan.is_empty() {
+        let copies = match self.words.as_ref().map(|w| &w.copies) {
+            Some(c) if !c.is_empty() => c,
+            _ => &self.tembusan,
+        };
+        if !copies.is_empty() {
             blocks.push(Block::Space(10.0));
             blocks.push(para(None, 0.0, "Tembusan Yth.:"));
-            for (i, t) in self.tembusan.iter().enumerate() {
+            for (i, t) in copies.iter().enumerate() {
                 let label = format!("{}.", i + 1);
                 blocks.push(Block::Para {
                     label: Some((0.0, label)),

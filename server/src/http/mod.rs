@@ -46,6 +46,7 @@ servants. Every error is `application/problem+json` (RFC 9457) with a stable `co
         (name = "documents", description = "Signed decision letters, and verification of signed PDFs for anyone"),
         (name = "notifications", description = "The inbox, the live event stream, push devices and channel preferences"),
         (name = "record-updates", description = "Self-service data update: proposals to change one's record with evidence, their verification, the archive of verified documents, completeness and its monitoring"),
+        (name = "promotion", description = "Promotion (kenaikan pangkat): the policy, the employee's outlook, the candidate list, proposals to BKN, their exchange log"),
         (name = "requests", description = "Service requests: submission, verification, decisions, work lists, attachments"),
         (name = "web", description = "The web's pages (HTML, for a browser with the session cookie): self-service, the desk, administration, public verification"),
     ),
@@ -86,6 +87,7 @@ pub(crate) fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(routes::organisation::routes())
                 .merge(routes::record::routes())
                 .merge(routes::updates::routes())
+                .merge(routes::promotion::routes())
                 .merge(routes::services::routes())
                 .merge(routes::documents::routes())
                 .merge(routes::notifications::routes()),

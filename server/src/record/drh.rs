@@ -367,7 +367,7 @@ pub(crate) fn layout(r: &EmployeeRecord, printed_on: NaiveDate, place: &str) -> 
 }
 
 /// Rupiah with dots between thousands: 3.880.400.
-fn rupiah(n: i64) -> String {
+pub(crate) fn rupiah(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::masterdata::entity::employee;
 use crate::store::page::{Cursor, Page};
 
-mod drh;
+pub(crate) mod drh;
 
 pub mod entity {
     pub mod record_read {

@@ -599,7 +599,7 @@ impl Updates {
                 return Err(AccessError::Forbidden.into());
             }
             q = q
-                .filter(record_proposal::Column::UnitId.is_in(covered(&self.db, who).await?))
+                .filter(record_proposal::Column::UnitId.is_in(Access::covered(&self.db, who).await?))
                 .filter(record_proposal::Column::Verifier.eq(Verifier::Fasilitator.code()));
         }
         self.page(q, page).await
@@ -661,18 +661,6 @@ impl Updates {
             .await?
             .completeness())
     }
-}
-
-/// The units a fasilitator verifies for: each unit they are appointed to and every unit below.
-pub(crate) async fn covered(
-    db: &impl ConnectionTrait,
-    who: &crate::access::Principal,
-) -> Result<std::collections::HashSet<Uuid>, DbErr> {
-    let mut units = std::collections::HashSet::new();
-    for u in &who.fasilitator_units {
-        units.extend(Access::units_below(db, *u).await?);
-    }
-    Ok(units)
 }
 
 /// What the employee is told of a decision on their proposal.

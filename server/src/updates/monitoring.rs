@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::entity::record_proposal;
 use super::{UpdateError, Updates};
-use crate::access::{AccessError, Actor};
+use crate::access::{Access, AccessError, Actor};
 use crate::masterdata::completeness::facts_of_all;
 use crate::masterdata::entity::{employee, org_unit};
 
@@ -43,7 +43,7 @@ impl Updates {
                 abdi_proto::forms::FieldErrorCode::RangeReversed,
             )]));
         }
-        let covered = super::covered(&self.db, who).await?;
+        let covered = Access::covered(&self.db, who).await?;
         let units = org_unit::Entity::find().all(&self.db).await?;
         let parent: HashMap<Uuid, Option<Uuid>> =
             units.iter().map(|u| (u.id, u.parent_id)).collect();

@@ -10,4 +10,5 @@ pub(crate) mod organisation;
 pub(crate) mod record;
 pub(crate) mod reference;
 pub(crate) mod services;
+pub(crate) mod promotion;
 pub(crate) mod updates;
