@@ -22,6 +22,7 @@ pub mod http;
 pub mod nip;
 pub mod passkeys;
 pub mod pinning;
+pub mod promotion;
 pub mod queue;
 pub mod record;
 pub mod reference;

@@ -318,6 +318,9 @@ pub struct ProblemItem {
     pub field: Option<String>,
     /// In the negotiated language.
     pub message: String,
+    /// The values a rule saw ("36" months in rank of "48").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen: Vec<Seen>,
 }
 
 impl Problem {

@@ -674,9 +674,7 @@ impl PromotionPolicy {
                 format!(
                     "Pangkat {current} sudah mencapai batas tertinggi {c} untuk {what}; kenaikan ke {next} tidak dapat diberikan."
                 ),
-                format!(
-                    "Rank {current} is at the ceiling {c} for {what}; {next} cannot be given."
-                ),
+                format!("Rank {current} is at the ceiling {c} for {what}; {next} cannot be given."),
                 vec![
                     seen("rank", txt(current.to_string())),
                     seen("ceiling", txt(c.to_string())),
@@ -1108,7 +1106,10 @@ mod tests {
         f.archive = vec!["sk_cpns".into()];
         let c = p.judge(&f, None, d("2027-04-01"));
         assert_eq!(codes(&c.lacks), ["document_missing"]);
-        assert_eq!(c.lacks[0].seen[0].value, Some(SeenValue::Text("ijazah".into())));
+        assert_eq!(
+            c.lacks[0].seen[0].value,
+            Some(SeenValue::Text("ijazah".into()))
+        );
     }
 
     #[test]

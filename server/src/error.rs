@@ -182,6 +182,7 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
                 code: v.code.clone(),
                 field: v.field.clone(),
                 message: v.message.get(lang).to_owned(),
+                seen: v.seen.clone(),
             })
             .collect(),
     };

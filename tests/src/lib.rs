@@ -15,6 +15,7 @@
 #![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod bkn;
 pub mod browser;
 pub mod esign;
 pub mod kit;
@@ -126,6 +127,8 @@ impl TestEnv {
         // Tests deliver notifications with `drain()` when they choose; one that wants the
         // worker turns it on.
         config.notifications.worker = false;
+        // Promotion's exchange with BKN moves when a test calls `tick()`.
+        config.promotion.worker = false;
         abdi_server::telemetry::init(&config.log);
         TestEnv {
             config,

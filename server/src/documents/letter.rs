@@ -348,7 +348,9 @@ impl LetterContent {
                         blocks.push(para(Some((0.0, dictum)), hang, d));
                         if i == 0 {
                             let mut rows = employee_rows.clone();
-                            rows.extend(w.fields.iter().map(|f| (f.label.clone(), f.value.clone())));
+                            rows.extend(
+                                w.fields.iter().map(|f| (f.label.clone(), f.value.clone())),
+                            );
                             blocks.push(Block::Fields { indent: hang, rows });
                         }
                     }

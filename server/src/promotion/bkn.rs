@@ -88,8 +88,11 @@ pub struct Submission {
 #[async_trait]
 pub trait Bkn: Send + Sync {
     /// The period's proposals.
-    async fn period(&self, period: NaiveDate, log: &mut Vec<Call>)
-    -> Result<Vec<KpEntry>, BknError>;
+    async fn period(
+        &self,
+        period: NaiveDate,
+        log: &mut Vec<Call>,
+    ) -> Result<Vec<KpEntry>, BknError>;
     /// Uploads one document; BKN answers its `dok_uri`.
     async fn upload_document(
         &self,
@@ -412,8 +415,13 @@ impl Bkn for Siasn {
             )
             .await
         {
-            // "Data tidak ditemukan": no proposal in the period yet.
-            Err(BknError::Refused { status: 404, .. }) => return Ok(Vec::new()),
+            // "Data tidak ditemukan": no proposal in the period yet, which is an answer.
+            Err(BknError::Refused { status: 404, .. }) => {
+                if let Some(last) = log.last_mut() {
+                    last.outcome = "ok";
+                }
+                return Ok(Vec::new());
+            }
             other => other?,
         };
         Ok(match &json["data"] {
@@ -446,8 +454,7 @@ impl Bkn for Siasn {
                 log,
             )
             .await?;
-        text(&json["data"]["dok_uri"])
-            .ok_or_else(|| unavailable("upload-dok answered no dok_uri"))
+        text(&json["data"]["dok_uri"]).ok_or_else(|| unavailable("upload-dok answered no dok_uri"))
     }
 
     async fn submit(&self, s: &Submission, log: &mut Vec<Call>) -> Result<String, BknError> {

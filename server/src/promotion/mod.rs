@@ -20,8 +20,8 @@ use std::sync::Arc;
 use abdi_proto::Text;
 use abdi_proto::notifications::NotificationKind;
 use abdi_proto::promotion::{
-    BatchQueued, Candidate, CandidateList, Exchange, NewProposal, Pertek,
-    PromotionOutlook, PromotionPolicy, ProposalDocument, ProposalStatus, ProposalView, Standing,
+    BatchQueued, Candidate, CandidateList, Exchange, NewProposal, Pertek, PromotionOutlook,
+    PromotionPolicy, ProposalDocument, ProposalStatus, ProposalView, Standing,
 };
 use abdi_proto::services::Violation;
 use chrono::NaiveDate;
@@ -97,8 +97,12 @@ impl From<PromotionError> for crate::error::ApiError {
             }
             PromotionError::PeriodInvalid(d) => ApiError::with_detail(
                 ErrorCode::PromotionPeriodInvalid,
-                format!("{d} bukan periode kenaikan pangkat; periode adalah tanggal 1 pada bulan yang ditetapkan (sejak Oktober 2025: setiap bulan)."),
-                format!("{d} is not a promotion period: a period is the 1st of a scheduled month (since October 2025, every month)."),
+                format!(
+                    "{d} bukan periode kenaikan pangkat; periode adalah tanggal 1 pada bulan yang ditetapkan (sejak Oktober 2025: setiap bulan)."
+                ),
+                format!(
+                    "{d} is not a promotion period: a period is the 1st of a scheduled month (since October 2025, every month)."
+                ),
             ),
             PromotionError::NotConfigured => ApiError::new(ErrorCode::BknNotConfigured),
             PromotionError::Access(e) => e.into(),
@@ -176,7 +180,11 @@ impl Promotion {
         }
         let under = match unit {
             Some(u) => {
-                if org_unit::Entity::find_by_id(u).one(&self.db).await?.is_none() {
+                if org_unit::Entity::find_by_id(u)
+                    .one(&self.db)
+                    .await?
+                    .is_none()
+                {
                     return Err(AccessError::UnitNotFound(u.to_string()).into());
                 }
                 Some(Access::units_below(&self.db, u).await?)
@@ -226,9 +234,8 @@ impl Promotion {
                 })
             })
             .collect();
-        candidates.sort_by(|a, b| {
-            (&a.unit_code, &a.employee.nip).cmp(&(&b.unit_code, &b.employee.nip))
-        });
+        candidates
+            .sort_by(|a, b| (&a.unit_code, &a.employee.nip).cmp(&(&b.unit_code, &b.employee.nip)));
         Ok(CandidateList {
             period,
             judged: judged.len() as u32,
@@ -248,14 +255,19 @@ impl Promotion {
             .one(&self.db)
             .await?
             .ok_or(PromotionError::EmployeeNotFound)?;
-        actor.authorize(Action::ProposePromotion, Some(e.id)).await?;
+        // Nobody proposes or verifies their own promotion.
+        if e.id == actor.employee_id {
+            return Err(AccessError::Forbidden.into());
+        }
+        actor
+            .authorize(Action::ProposePromotion, Some(e.id))
+            .await?;
         if let Some(open) = open_of(&self.db, e.id).await? {
             return Err(PromotionError::Exists(open.id));
         }
         let judged = facts::of_employee(&self.db, e.clone()).await?;
         let c = self.policy.judge(&judged.facts, new.kind, new.period);
-        let (Standing::Ready, Some(rank), Some(new_rank)) = (c.standing, c.rank, c.new_rank)
-        else {
+        let (Standing::Ready, Some(rank), Some(new_rank)) = (c.standing, c.rank, c.new_rank) else {
             return Err(PromotionError::NotEligible(
                 c.lacks.into_iter().chain(c.blocked).collect(),
             ));
@@ -347,6 +359,9 @@ impl Promotion {
         version: u32,
     ) -> Result<ProposalView, PromotionError> {
         let p = self.get_row(id).await?;
+        if p.employee_id == actor.employee_id {
+            return Err(AccessError::Forbidden.into());
+        }
         actor
             .authorize(Action::ProposePromotion, Some(p.employee_id))
             .await?;
@@ -413,7 +428,10 @@ impl Promotion {
             .await?;
         for p in &queued {
             proposal::Entity::update_many()
-                .col_expr(proposal::Column::Status, Expr::value(ProposalStatus::Sending))
+                .col_expr(
+                    proposal::Column::Status,
+                    Expr::value(ProposalStatus::Sending),
+                )
                 .col_expr(proposal::Column::NextAttemptAt, Expr::value(now))
                 .col_expr(proposal::Column::Version, Expr::value(p.version + 1))
                 .col_expr(proposal::Column::UpdatedAt, Expr::value(now))
@@ -483,12 +501,7 @@ impl Promotion {
         if p.employee_id != actor.employee_id {
             actor
                 .authorize(Action::ProposePromotion, Some(p.employee_id))
-                .await
-                .map_err(|e| match e {
-                    // Someone else's proposal is not there for them.
-                    AccessError::Forbidden => PromotionError::NotFound,
-                    e => e.into(),
-                })?;
+                .await?;
         }
         self.view_of(id).await
     }
@@ -594,7 +607,12 @@ fn view(
     unit: Option<String>,
 ) -> ProposalView {
     let rank = |s: &str| s.parse().unwrap_or(abdi_proto::RankCode::LOWEST);
-    let pertek = match (&r.pertek_number, r.pertek_date, &r.pertek_rank, r.pertek_tmt) {
+    let pertek = match (
+        &r.pertek_number,
+        r.pertek_date,
+        &r.pertek_rank,
+        r.pertek_tmt,
+    ) {
         (Some(number), Some(date), Some(new_rank), Some(tmt)) => Some(Pertek {
             number: number.clone(),
             date,

@@ -49,17 +49,19 @@ impl ServiceRules for SkRules {
                 "No such promotion proposal for this employee.",
             )));
         };
-        let (Some(number), Some(date), Some(rank), Some(tmt)) =
-            (&p.pertek_number, p.pertek_date, &p.pertek_rank, p.pertek_tmt)
-        else {
+        let (Some(number), Some(date), Some(rank), Some(tmt)) = (
+            &p.pertek_number,
+            p.pertek_date,
+            &p.pertek_rank,
+            p.pertek_tmt,
+        ) else {
             return Ok(Err(refuse(
                 "pertek_missing",
                 "Pertimbangan teknis BKN untuk usulan ini belum terbit.",
                 "BKN's technical consideration of this proposal is not in yet.",
             )));
         };
-        if p.status != ProposalStatus::Pertek
-            || p.request_id.is_some_and(|r| r != input.request_id)
+        if p.status != ProposalStatus::Pertek || p.request_id.is_some_and(|r| r != input.request_id)
         {
             return Ok(Err(refuse(
                 "sk_already_filed",

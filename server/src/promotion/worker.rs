@@ -70,9 +70,8 @@ impl Promotion {
     /// Moves every due proposal one step. Safe to run on every instance at once.
     pub async fn tick(&self) -> Result<TickReport, DbErr> {
         let mut report = TickReport::default();
-        self.file_sks(&mut report).await?;
-        self.signed(&mut report).await?;
-        self.effective(&mut report).await?;
+        // A signed SK is uploaded in this tick; a Pertek read in it has its SK filed in it.
+        self.signed().await?;
         if let Some(bkn) = self.bkn.clone() {
             let now = self.clock.now();
             let mut lists: HashMap<NaiveDate, Result<Vec<KpEntry>, BknError>> = HashMap::new();
@@ -102,6 +101,8 @@ impl Promotion {
                 self.finish(&p, claim, step, &mut report).await?;
             }
         }
+        self.file_sks(&mut report).await?;
+        self.effective(&mut report).await?;
         Ok(report)
     }
 
@@ -275,7 +276,10 @@ impl Promotion {
         let poll = now + chrono::Duration::seconds(self.config.poll_secs as i64);
         let txn = crate::store::db::write_txn(&self.db).await?;
         let mut update = proposal::Entity::update_many()
-            .col_expr(proposal::Column::LeaseUntil, Expr::value(None::<DateTime<Utc>>))
+            .col_expr(
+                proposal::Column::LeaseUntil,
+                Expr::value(None::<DateTime<Utc>>),
+            )
             .col_expr(proposal::Column::Version, Expr::value(claim + 1))
             .col_expr(proposal::Column::UpdatedAt, Expr::value(now))
             .filter(proposal::Column::Id.eq(p.id))
@@ -312,7 +316,10 @@ impl Promotion {
                         proposal::Column::Reasons,
                         Expr::value(serde_json::to_string(&reasons).unwrap_or_default()),
                     )
-                    .col_expr(proposal::Column::NextAttemptAt, Expr::value(None::<DateTime<Utc>>));
+                    .col_expr(
+                        proposal::Column::NextAttemptAt,
+                        Expr::value(None::<DateTime<Utc>>),
+                    );
                 told = Some((
                     Text::new(
                         format!("Usulan kenaikan pangkat dikembalikan BKN ({})", e.status),
@@ -340,7 +347,10 @@ impl Promotion {
                         .map_or_else(|| p.new_rank_code.clone(), |r| r.to_string());
                     let tmt = e.tmt.unwrap_or(p.period);
                     update = ok(update)
-                        .col_expr(proposal::Column::Status, Expr::value(ProposalStatus::Pertek))
+                        .col_expr(
+                            proposal::Column::Status,
+                            Expr::value(ProposalStatus::Pertek),
+                        )
                         .col_expr(proposal::Column::PertekNumber, Expr::value(number.clone()))
                         .col_expr(proposal::Column::PertekDate, Expr::value(date))
                         .col_expr(proposal::Column::PertekRank, Expr::value(rank.clone()))
@@ -377,7 +387,10 @@ impl Promotion {
                         proposal::Column::Status,
                         Expr::value(ProposalStatus::Uploaded),
                     )
-                    .col_expr(proposal::Column::NextAttemptAt, Expr::value(None::<DateTime<Utc>>));
+                    .col_expr(
+                        proposal::Column::NextAttemptAt,
+                        Expr::value(None::<DateTime<Utc>>),
+                    );
             }
             Err(BknError::Unavailable {
                 retry_after,
@@ -391,8 +404,8 @@ impl Promotion {
                     max_attempts: u32::MAX,
                 };
                 let wait = retry_after.unwrap_or_else(|| backoff.delay(attempts as u32));
-                let next = now
-                    + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::minutes(1));
+                let next =
+                    now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::minutes(1));
                 update = update
                     .col_expr(proposal::Column::Attempts, Expr::value(attempts))
                     .col_expr(proposal::Column::LastError, Expr::value(detail))
@@ -402,13 +415,19 @@ impl Promotion {
                 report.failed += 1;
                 let reasons = vec![format!("HTTP {status}: {detail}")];
                 update = update
-                    .col_expr(proposal::Column::Status, Expr::value(ProposalStatus::Failed))
+                    .col_expr(
+                        proposal::Column::Status,
+                        Expr::value(ProposalStatus::Failed),
+                    )
                     .col_expr(
                         proposal::Column::Reasons,
                         Expr::value(serde_json::to_string(&reasons).unwrap_or_default()),
                     )
                     .col_expr(proposal::Column::LastError, Expr::value(detail.clone()))
-                    .col_expr(proposal::Column::NextAttemptAt, Expr::value(None::<DateTime<Utc>>));
+                    .col_expr(
+                        proposal::Column::NextAttemptAt,
+                        Expr::value(None::<DateTime<Utc>>),
+                    );
                 told = Some((
                     Text::new(
                         "Usulan kenaikan pangkat ditolak validasi BKN",
@@ -416,7 +435,9 @@ impl Promotion {
                     ),
                     Text::new(
                         format!("BKN menolak usulan: {detail}. Perbaiki lalu usulkan kembali."),
-                        format!("BKN refused the proposal: {detail}. Correct it and propose again."),
+                        format!(
+                            "BKN refused the proposal: {detail}. Correct it and propose again."
+                        ),
                     ),
                 ));
             }
@@ -460,10 +481,12 @@ impl Promotion {
             {
                 Ok(Submitted::Created(view)) => Ok(view.id),
                 // Filed before by a tick that did not live to record it: the first answer.
-                Ok(Submitted::Replayed { body, .. }) => serde_json::from_str::<serde_json::Value>(&body)
-                    .ok()
-                    .and_then(|v| v["id"].as_str()?.parse::<Uuid>().ok())
-                    .ok_or_else(|| format!("the first filing answered no request: {body}")),
+                Ok(Submitted::Replayed { body, .. }) => {
+                    serde_json::from_str::<serde_json::Value>(&body)
+                        .ok()
+                        .and_then(|v| v["id"].as_str()?.parse::<Uuid>().ok())
+                        .ok_or_else(|| format!("the first filing answered no request: {body}"))
+                }
                 Err(e) => Err(e.to_string()),
             };
             match filed {
@@ -492,7 +515,7 @@ impl Promotion {
     }
 
     /// Proposals whose SK the PYBMC signed: to be uploaded.
-    async fn signed(&self, _report: &mut TickReport) -> Result<(), DbErr> {
+    async fn signed(&self) -> Result<(), DbErr> {
         let now = self.clock.now();
         let waiting = proposal::Entity::find()
             .filter(proposal::Column::Status.eq(ProposalStatus::Pertek))
@@ -643,10 +666,7 @@ enum Step {
 }
 
 fn refused(detail: String) -> BknError {
-    BknError::Refused {
-        status: 0,
-        detail,
-    }
+    BknError::Refused { status: 0, detail }
 }
 
 fn db_unavailable(e: DbErr) -> BknError {

@@ -599,7 +599,9 @@ impl Updates {
                 return Err(AccessError::Forbidden.into());
             }
             q = q
-                .filter(record_proposal::Column::UnitId.is_in(Access::covered(&self.db, who).await?))
+                .filter(
+                    record_proposal::Column::UnitId.is_in(Access::covered(&self.db, who).await?),
+                )
                 .filter(record_proposal::Column::Verifier.eq(Verifier::Fasilitator.code()));
         }
         self.page(q, page).await

@@ -13,6 +13,7 @@ use abdi_proto::master::{PositionKind, UnitLevel};
 use abdi_proto::organisation::{
     Closure, NewPost, NewUnit, OrganisationDecree, PostAmendment, UnitAmendment,
 };
+use abdi_proto::promotion::{NewProposal, ProposalBatch};
 use abdi_proto::services::{
     Approver, ChainStep, DocumentKind, EligibilityTrial, NewService, Outcome, RequestEdit,
     ServiceChange, ServiceSpec, ServiceState, StepKind, Verification, VerificationOutcome,
@@ -700,6 +701,56 @@ const ROUTES: &[(&str, &str, Rule)] = &[
             allowed: &[Admin],
         },
     ),
+    ("get", "/api/v1/promotion/policy", Rule::Own),
+    ("get", "/api/v1/me/promotion", Rule::Own),
+    ("get", "/api/v1/me/promotion/proposals", Rule::Own),
+    (
+        "get",
+        "/api/v1/promotion/candidates",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/promotion/proposals",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    // About Staff (nobody proposes their own promotion).
+    (
+        "post",
+        "/api/v1/promotion/proposals",
+        Rule::Admin {
+            allowed: &[Fasilitator, Admin],
+        },
+    ),
+    // Staff's draft promotion proposal.
+    (
+        "get",
+        "/api/v1/promotion/proposals/{id}",
+        Rule::Admin {
+            allowed: &[Staff, Fasilitator, Admin],
+        },
+    ),
+    (
+        "post",
+        "/api/v1/promotion/proposals/{id}/verify",
+        Rule::Admin {
+            allowed: &[Fasilitator, Admin],
+        },
+    ),
+    (
+        "post",
+        "/api/v1/promotion/batches",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "get",
+        "/api/v1/promotion/exchanges",
+        Rule::Admin { allowed: &[Admin] },
+    ),
 ];
 
 /// Whether a path is one of the web's pages (the rest is the API).
@@ -1011,6 +1062,18 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
             values: Default::default(),
             note: None,
         })
+    } else if path == "/api/v1/promotion/proposals" && method == "post" {
+        typed(&NewProposal {
+            nip: STAFF_NIP.into(),
+            period: day("2026-08-01"),
+            kind: None,
+        })
+    } else if path.starts_with("/api/v1/promotion/proposals/") && path.ends_with("/verify") {
+        typed(&action(1))
+    } else if path == "/api/v1/promotion/batches" {
+        typed(&ProposalBatch {
+            period: day("2026-08-01"),
+        })
     } else if path.ends_with("/withdraw") {
         typed(&action(999))
     } else if path.ends_with("/verification") {
@@ -1109,6 +1172,51 @@ async fn staff_proposal(w: &World) -> Uuid {
     p["id"].as_str().unwrap().parse().unwrap()
 }
 
+/// Staff's draft promotion proposal (as a fasilitator's assembly leaves it).
+async fn staff_promotion(w: &World) -> Uuid {
+    use abdi_proto::promotion::{PromotionKind, ProposalStatus};
+    use abdi_server::promotion::entity::proposal;
+    let id = Uuid::new_v4();
+    let now = chrono::Utc::now();
+    let staff = employee::Entity::find_by_id(w.ids[&Staff])
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    proposal::Entity::insert(proposal::ActiveModel {
+        id: Set(id),
+        employee_id: Set(staff.id),
+        unit_id: Set(staff.unit_id),
+        period: Set("2026-08-01".parse().unwrap()),
+        kind: Set(PromotionKind::Regular),
+        status: Set(ProposalStatus::Draft),
+        rank_code: Set("III/a".into()),
+        new_rank_code: Set("III/b".into()),
+        documents: Set("[]".into()),
+        bkn_id: Set(None),
+        pertek_number: Set(None),
+        pertek_date: Set(None),
+        pertek_rank: Set(None),
+        pertek_tmt: Set(None),
+        base_salary: Set(None),
+        reasons: Set("[]".into()),
+        request_id: Set(None),
+        attempts: Set(0),
+        next_attempt_at: Set(None),
+        lease_until: Set(None),
+        last_error: Set(None),
+        verified_by: Set(None),
+        verified_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(&w.app.state.db)
+    .await
+    .unwrap();
+    id
+}
+
 /// A letter on Staff's request, as the final decision would issue it (here without deciding,
 /// so the request stays as the other rows expect it).
 async fn letter_for(w: &World, request: Uuid) -> Uuid {
@@ -1148,6 +1256,7 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
     let (request, attachment) = staff_request(&w).await;
     let document = letter_for(&w, request).await;
     let proposal = staff_proposal(&w).await;
+    let promotion = staff_promotion(&w).await;
 
     // Every described operation is in the table, and the table describes nothing else.
     let spec: Value = w.app.get("/openapi.json").await.json().await.unwrap();
@@ -1236,9 +1345,19 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                     .replace("{file}", "units")
                     .replace("{year}", "2026")
                     .replace("{code}", "cuti_tahunan")
-                    .replace("{id}", &Uuid::new_v4().to_string());
+                    .replace(
+                        "{id}",
+                        &if path.starts_with("/api/v1/promotion/proposals/") {
+                            promotion
+                        } else {
+                            Uuid::new_v4()
+                        }
+                        .to_string(),
+                    );
                 let concrete = if path.contains("/monitoring") {
                     format!("{concrete}?from=2026-07-01&to=2026-07-31")
+                } else if path.ends_with("/promotion/candidates") {
+                    format!("{concrete}?period=2026-08-01")
                 } else {
                     concrete
                 };

@@ -38,7 +38,7 @@ pub(crate) fn run(program: &str, args: &[&str]) -> (i32, String) {
 }
 
 /// pdfsig's and pyHanko's verdicts on `file` with `root` trusted.
-fn validators(dir: &Path, root: &Path, file: &Path) -> (String, (i32, String)) {
+pub(crate) fn validators(dir: &Path, root: &Path, file: &Path) -> (String, (i32, String)) {
     let db = dir.join("nss");
     if !db.exists() {
         std::fs::create_dir_all(&db).unwrap();
@@ -94,7 +94,7 @@ async fn granted(w: &World, outcome: Decision) -> Value {
     granted_between(w, "2026-07-13", "2026-07-15", outcome).await
 }
 
-async fn documents_of(w: &World, who: Who, request: &str) -> Vec<Value> {
+pub(crate) async fn documents_of(w: &World, who: Who, request: &str) -> Vec<Value> {
     ok(get(w, who, &format!("/api/v1/requests/{request}/documents")).await)
         .await
         .as_array()
@@ -102,7 +102,7 @@ async fn documents_of(w: &World, who: Who, request: &str) -> Vec<Value> {
         .clone()
 }
 
-async fn download(w: &World, who: Who, id: &str) -> reqwest::Response {
+pub(crate) async fn download(w: &World, who: Who, id: &str) -> reqwest::Response {
     get(w, who, &format!("/api/v1/documents/{id}/pdf")).await
 }
 
@@ -367,12 +367,12 @@ async fn granted_between(w: &World, start: &str, end: &str, outcome: Decision) -
     through_chain(w, v, outcome).await
 }
 
-async fn sign(w: &World, who: Who, body: &SignBatch) -> reqwest::Response {
+pub(crate) async fn sign(w: &World, who: Who, body: &SignBatch) -> reqwest::Response {
     post(w, who, "/api/v1/documents/sign", body).await
 }
 
 /// The letters `documents`, signed with `passphrase` (if any).
-fn batch(documents: &[Uuid], passphrase: Option<&str>) -> SignBatch {
+pub(crate) fn batch(documents: &[Uuid], passphrase: Option<&str>) -> SignBatch {
     SignBatch {
         documents: documents.to_vec(),
         passphrase: passphrase.map(str::to_owned),

@@ -17,6 +17,7 @@ mod mobile;
 mod notifications;
 mod openapi;
 mod passkeys;
+mod promotion;
 mod record;
 mod reference;
 mod seed;

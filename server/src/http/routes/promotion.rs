@@ -3,8 +3,8 @@
 
 use abdi_proto::Problem;
 use abdi_proto::promotion::{
-    BatchQueued, CandidateList, Exchange, NewProposal, PromotionPolicy,
-    ProposalBatch, ProposalView, PromotionOutlook,
+    BatchQueued, CandidateList, Exchange, NewProposal, PromotionOutlook, PromotionPolicy,
+    ProposalBatch, ProposalView,
 };
 use abdi_proto::services::VersionedAction;
 use axum::extract::State;
