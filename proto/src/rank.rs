@@ -142,6 +142,22 @@ impl From<RankCode> for String {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for RankCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^(I|II|III)/[a-d]$|^IV/[a-e]$"))
+            .description(Some("A rank, golongan/ruang: I/a to IV/e"))
+            .examples([serde_json::json!("III/b")])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for RankCode {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,19 +224,3 @@ mod tests {
         assert!(serde_json::from_str::<RankCode>("\"IV/f\"").is_err());
     }
 }
-
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for RankCode {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ObjectBuilder, Type};
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some("^(I|II|III)/[a-d]$|^IV/[a-e]$"))
-            .description(Some("A rank, golongan/ruang: I/a to IV/e"))
-            .examples([serde_json::json!("III/b")])
-            .into()
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for RankCode {}

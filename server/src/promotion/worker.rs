@@ -80,9 +80,10 @@ impl Promotion {
                 let step = match p.status {
                     ProposalStatus::Sending => self.send_one(bkn.as_ref(), &p, &mut log).await,
                     ProposalStatus::Sent => {
-                        if !lists.contains_key(&p.period) {
-                            let l = bkn.period(p.period, &mut log).await;
-                            lists.insert(p.period, l);
+                        // One reading of the period's list per tick, for all its proposals.
+                        if let std::collections::hash_map::Entry::Vacant(e) = lists.entry(p.period)
+                        {
+                            e.insert(bkn.period(p.period, &mut log).await);
                         }
                         match &lists[&p.period] {
                             Ok(entries) => Ok(Step::Answer(

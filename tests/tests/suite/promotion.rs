@@ -345,7 +345,7 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
         get(
             w,
             Fasilitator,
-            &format!("/api/v1/promotion/candidates?period=2027-04-02"),
+            "/api/v1/promotion/candidates?period=2027-04-02",
         )
         .await,
         422,

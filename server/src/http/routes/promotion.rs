@@ -22,15 +22,15 @@ use crate::state::AppState;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(policy))
-        .routes(routes!(outlook))
-        .routes(routes!(my_proposals))
-        .routes(routes!(candidates))
-        .routes(routes!(propose, proposals))
-        .routes(routes!(get_proposal))
-        .routes(routes!(verify))
-        .routes(routes!(send_batch))
-        .routes(routes!(exchanges))
+        .routes(routes!(promotion_policy))
+        .routes(routes!(promotion_outlook))
+        .routes(routes!(my_promotion_proposals))
+        .routes(routes!(promotion_candidates))
+        .routes(routes!(propose_promotion, promotion_proposals))
+        .routes(routes!(promotion_proposal))
+        .routes(routes!(verify_promotion))
+        .routes(routes!(send_promotion_batch))
+        .routes(routes!(bkn_exchanges))
 }
 
 /// The promotion policy as data (periods, ceilings by education, credit points, exams): the
@@ -40,7 +40,10 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         (status = 200, description = "The policy in force", body = PromotionPolicy),
         (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn policy(State(state): State<AppState>, _caller: Caller) -> axum::Json<PromotionPolicy> {
+async fn promotion_policy(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> axum::Json<PromotionPolicy> {
     axum::Json(state.promotion.policy().clone())
 }
 
@@ -51,7 +54,7 @@ async fn policy(State(state): State<AppState>, _caller: Caller) -> axum::Json<Pr
         (status = 200, description = "The outlook", body = PromotionOutlook),
         (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn outlook(
+async fn promotion_outlook(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<axum::Json<PromotionOutlook>, ApiError> {
@@ -64,7 +67,7 @@ async fn outlook(
         (status = 200, description = "The proposals", body = Vec<ProposalView>),
         (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn my_proposals(
+async fn my_promotion_proposals(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<axum::Json<Vec<ProposalView>>, ApiError> {
@@ -91,7 +94,7 @@ pub(crate) struct CandidatesQuery {
         (status = 404, description = "`unit_not_found`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`promotion_period_invalid`", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn candidates(
+async fn promotion_candidates(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<CandidatesQuery>,
@@ -118,7 +121,7 @@ async fn candidates(
         (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`promotion_period_invalid`, `promotion_not_eligible` (with `errors`)", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn propose(
+async fn propose_promotion(
     State(state): State<AppState>,
     caller: Caller,
     Json(new): Json<NewProposal>,
@@ -144,7 +147,7 @@ pub(crate) struct ProposalsQuery {
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn proposals(
+async fn promotion_proposals(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ProposalsQuery>,
@@ -161,7 +164,7 @@ async fn proposals(
         (status = 200, description = "The proposal", body = ProposalView),
         (status = 404, description = "`promotion_not_found`", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn get_proposal(
+async fn promotion_proposal(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
@@ -181,7 +184,7 @@ async fn get_proposal(
         (status = 409, description = "`promotion_state`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`promotion_not_eligible` (with `errors`)", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn verify(
+async fn verify_promotion(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
@@ -205,7 +208,7 @@ async fn verify(
         (status = 409, description = "`bkn_not_configured`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`promotion_period_invalid`", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn send_batch(
+async fn send_promotion_batch(
     State(state): State<AppState>,
     caller: Caller,
     Json(batch): Json<ProposalBatch>,
@@ -235,7 +238,7 @@ pub(crate) struct ExchangesQuery {
         (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
     ))]
-async fn exchanges(
+async fn bkn_exchanges(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<ExchangesQuery>,
