@@ -409,6 +409,23 @@ impl AbdiClient {
         ))
     }
 
+    /// Fetches and keeps the promotion policy (`PromotionPolicy` JSON) for offline use.
+    pub async fn promotion_policy(&self) -> Result<String, BridgeError> {
+        Ok(to_json(&self.inner.promotion_policy().await?))
+    }
+
+    /// The employee's promotion outlook as of `today` (`PromotionOutlook` JSON), offline from
+    /// the cached policy, record and archive: the first period they are due in, the new rank,
+    /// and what they still lack, with what was seen.
+    pub async fn promotion_outlook(&self, today: String) -> Result<String, BridgeError> {
+        Ok(to_json(
+            &self
+                .inner
+                .promotion_outlook(date("today", &today)?)
+                .await?,
+        ))
+    }
+
     /// Checks and queues a submission on the phone; call [`AbdiClient::flush`] to send.
     pub async fn enqueue(
         &self,

@@ -396,7 +396,7 @@ mod tests {
     #[test]
     fn the_shipped_catalogue_parses_and_every_definition_is_usable() {
         let services = shipped().unwrap();
-        assert_eq!(services.len(), 25);
+        assert_eq!(services.len(), 26);
         let registry = crate::startup::service_rules();
         for s in &services {
             check_spec(&s.spec).unwrap();
@@ -416,6 +416,7 @@ mod tests {
             "cuti_alasan_penting",
             "cuti_bersama",
             "cltn",
+            "kenaikan_pangkat",
         ] {
             assert!(codes.contains(&leave), "{leave}");
         }

@@ -566,6 +566,33 @@ const ROUTES: &[(&str, &str, Rule)] = &[
             allowed: DESK_OF_UPDATES,
         },
     ),
+    (
+        "get",
+        "/desk/promotion",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    (
+        "post",
+        "/desk/promotion/proposals",
+        Rule::Admin {
+            allowed: &[Fasilitator, Admin],
+        },
+    ),
+    (
+        "post",
+        "/desk/promotion/proposals/{id}/verify",
+        Rule::Admin {
+            allowed: &[Fasilitator, Admin],
+        },
+    ),
+    (
+        "post",
+        "/desk/promotion/batches",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    ("get", "/record/promotion", Rule::Own),
     ("get", "/letters", Rule::Own),
     ("get", "/notifications", Rule::Own),
     ("post", "/notifications/read", Rule::Own),
@@ -804,6 +831,12 @@ fn web_fields(path: &str, csrf: &str) -> Vec<(&'static str, String)> {
             fields.push((k, "x".into()));
         }
         fields.push(("revision", "999".into()));
+    } else if path == "/desk/promotion/proposals" {
+        fields.extend([("nip", STAFF_NIP.into()), ("period", "2026-08-01".into())]);
+    } else if path.starts_with("/desk/promotion/proposals/") {
+        fields.extend([("version", "1".into()), ("period", "2026-08-01".into())]);
+    } else if path == "/desk/promotion/batches" {
+        fields.push(("period", "2026-08-01".into()));
     } else if path.starts_with("/record/updates/") && path.ends_with("/review") {
         fields.extend([("version", "999".into()), ("outcome", "verify".into())]);
     } else if path.starts_with("/record/updates/") {
@@ -1347,7 +1380,9 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                     .replace("{code}", "cuti_tahunan")
                     .replace(
                         "{id}",
-                        &if path.starts_with("/api/v1/promotion/proposals/") {
+                        &if path.starts_with("/api/v1/promotion/proposals/")
+                            || path.starts_with("/desk/promotion/proposals/")
+                        {
                             promotion
                         } else {
                             Uuid::new_v4()

@@ -365,6 +365,17 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
         "another perangkat daerah's fasilitator sees none of the BKD's"
     );
 
+    // The desk's page of the period says the same, for the fasilitator in a browser session.
+    let page = web_page(w, Fasilitator, &format!("/desk/promotion?period={APRIL}")).await;
+    for (nip, standing) in [(A, "ready"), (B, "ready"), (C, "lacking")] {
+        assert!(
+            page.contains(&format!("data-nip=\"{nip}\" data-standing=\"{standing}\"")),
+            "{nip} {standing}: {page}"
+        );
+    }
+    assert!(!page.contains(D) && !page.contains(E), "{page}");
+    assert!(page.contains("Dokumen ijazah belum ada di arsip."), "{page}");
+
     // The employees' own outlook, on the phone offline, as the server says it.
     for (who, nip) in [(a, A), (d, D)] {
         let token = session_for(&w.app, who).await;
@@ -432,6 +443,14 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
         "step_up_required",
     )
     .await;
+    let page = web_page(w, Admin, &format!("/desk/promotion?period={APRIL}")).await;
+    assert!(page.contains("/desk/promotion/batches"), "the administrator's batch: {page}");
+    assert!(
+        !web_page(w, Fasilitator, &format!("/desk/promotion?period={APRIL}"))
+            .await
+            .contains("/desk/promotion/batches"),
+        "the batch is the administrator's"
+    );
     assert_eq!(send_batch(&kp, APRIL).await["queued"], 3);
 
     // BKN answers the first call 503 with Retry-After: that proposal waits 120 s, the others go.
@@ -671,6 +690,20 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
 }
 
 both_backends!(a_promotion_goes_from_the_candidate_list_to_the_new_rank);
+
+/// A page of the web as `who` sees it with their session's cookie.
+async fn web_page(w: &World, who: abdi_tests::world::Who, path: &str) -> String {
+    let r = w
+        .app
+        .client
+        .get(w.app.url(path))
+        .header("cookie", format!("__Host-abdi_session={}", w.tokens[&who]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    r.text().await.unwrap()
+}
 
 /// The SK request filed for a proposal (its Pertek is in).
 async fn request_of(kp: &Kp, proposal_id: Uuid) -> String {

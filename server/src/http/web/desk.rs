@@ -64,6 +64,12 @@ async fn desk(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
                     p { a.button href="/desk/updates" { (v.t("Usulan yang menunggu verifikasi", "Proposals waiting for verification")) } }
                 }
             }
+            @if admin || queue.is_some() {
+                section.card #promotion {
+                    h2 { (v.t("Kenaikan pangkat", "Promotion")) }
+                    p { a.button href="/desk/promotion" { (v.t("Pegawai yang jatuh tempo dan usulan ke BKN", "Who is due, and the proposals to BKN")) } }
+                }
+            }
             (work(&v, v.t("Menunggu keputusan saya", "Waiting for my decision"), "inbox", &inbox))
             @if !to_sign.is_empty() {
                 section.card {

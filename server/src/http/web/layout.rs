@@ -42,6 +42,7 @@ pub(crate) fn shell(v: &Visitor, title: &str, body: Markup) -> Markup {
                             a href="/letters" { (v.t("Surat", "Letters")) }
                             a href="/record" { (v.t("Data saya", "My record")) }
                             a href="/record/updates" { (v.t("Pemutakhiran data", "Update my record")) }
+                            a href="/record/promotion" { (v.t("Kenaikan pangkat", "Promotion")) }
                             a href="/notifications" { (v.t("Notifikasi", "Notifications")) }
                             a href="/desk" { (v.t("Meja kerja", "Desk")) }
                             a href="/devices" { (v.t("Perangkat", "Devices")) }

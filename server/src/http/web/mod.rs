@@ -20,6 +20,7 @@ mod form;
 pub(crate) mod layout;
 mod mine;
 mod organisation;
+mod promotion;
 mod updates;
 mod verify;
 
@@ -43,6 +44,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(verify::routes())
         .merge(organisation::routes())
         .merge(updates::routes())
+        .merge(promotion::routes())
         .merge(contact::routes())
 }
 

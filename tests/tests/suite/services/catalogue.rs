@@ -42,7 +42,7 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
     let (w, _clock) = at(backend, july_first()).await;
     let list: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
     // The leave kinds, the study permits and the Pergub's other services.
-    assert_eq!(list.as_array().unwrap().len(), 25);
+    assert_eq!(list.as_array().unwrap().len(), 26);
     let def: ServiceDefinition = ok_as(w.app.get("/api/v1/services/cuti_tahunan").await).await;
     assert_eq!(def.revision, 1);
     assert_eq!(def.spec.form.fields[0].name, "period");
