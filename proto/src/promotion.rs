@@ -149,7 +149,8 @@ pub struct PromotionPolicy {
     pub functional_levels: Vec<FunctionalLevel>,
     /// The rating's percentage of the coefficient, by rating code.
     pub credit_percent: BTreeMap<String, f64>,
-    /// The structural ceiling by the post's grade (eselon).
+    /// The structural ceiling by the post's grade (eselon, as the organisation records it:
+    /// `IV.a`): the highest rank of the eselon's range (PP 100/2000 jo. PP 13/2002; verify).
     pub structural_ceilings: BTreeMap<String, RankCode>,
     pub exams: Vec<ExamRule>,
     /// Training-history names that record the diploma-adjustment exam passed.
@@ -587,12 +588,18 @@ impl PromotionPolicy {
         // The archive's documents.
         for needed in &rule.documents {
             if !needed.iter().any(|k| facts.archive.contains(k)) {
-                let names = needed.join(" / ");
+                let label = |k: &String| {
+                    crate::archive::ArchiveKind::from_code(k)
+                        .map_or_else(|| Text::new(k.as_str(), k.as_str()), |a| a.label())
+                };
+                let names: Vec<Text> = needed.iter().map(label).collect();
+                let id: Vec<&str> = names.iter().map(|t| t.id.as_str()).collect();
+                let en: Vec<&str> = names.iter().map(|t| t.en.as_str()).collect();
                 lacks.push(violation(
                     "document_missing",
-                    format!("Dokumen {names} belum ada di arsip."),
-                    format!("The document {names} is not in the archive."),
-                    vec![seen("document", txt(names))],
+                    format!("{} belum ada di arsip.", id.join(" atau ")),
+                    format!("No {} is in the archive.", en.join(" or ")),
+                    vec![seen("document", txt(needed.join(" / ")))],
                 ));
             }
         }
@@ -1038,7 +1045,7 @@ mod tests {
         let p = policy();
         let mut f = staff("III/b", "2022-04-01", EducationLevel::Sma);
         f.position_kind = Some("struktural".into());
-        f.position_grade = Some("eselon_iv".into());
+        f.position_grade = Some("IV.a".into());
         let c = p.judge(&f, None, d("2027-04-01"));
         assert_eq!(c.kind, PromotionKind::Structural);
         assert_eq!(c.standing, Standing::Ready, "{c:?}");

@@ -419,10 +419,7 @@ impl AbdiClient {
     /// and what they still lack, with what was seen.
     pub async fn promotion_outlook(&self, today: String) -> Result<String, BridgeError> {
         Ok(to_json(
-            &self
-                .inner
-                .promotion_outlook(date("today", &today)?)
-                .await?,
+            &self.inner.promotion_outlook(date("today", &today)?).await?,
         ))
     }
 

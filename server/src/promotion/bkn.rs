@@ -166,6 +166,17 @@ fn unavailable(detail: impl Into<String>) -> BknError {
     }
 }
 
+/// A call BKN did not answer (refused connection, timeout): logged, to be tried again.
+fn unanswered(operation: &'static str, e: &reqwest::Error, log: &mut Vec<Call>) -> BknError {
+    log.push(Call {
+        operation,
+        status: None,
+        outcome: "retry",
+        detail: e.to_string(),
+    });
+    unavailable(e.to_string())
+}
+
 fn date(v: &Value) -> Option<NaiveDate> {
     let s = v.as_str()?.get(..10)?;
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -225,18 +236,10 @@ impl Siasn {
         log: &mut Vec<Call>,
     ) -> Result<Token, BknError> {
         let now = self.clock.now();
-        let resp = match req.send().await {
-            Ok(r) => r,
-            Err(e) => {
-                log.push(Call {
-                    operation,
-                    status: None,
-                    outcome: "retry",
-                    detail: e.to_string(),
-                });
-                return Err(unavailable(e.to_string()));
-            }
-        };
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| unanswered(operation, &e, log))?;
         let status = resp.status().as_u16();
         let after = retry_after(resp.headers());
         let body = resp.text().await.unwrap_or_default();
@@ -325,19 +328,8 @@ impl Siasn {
                 .bearer_auth(&apim)
                 .header("Auth", format!("bearer {sso}"))
                 .send()
-                .await;
-            let resp = match resp {
-                Ok(r) => r,
-                Err(e) => {
-                    log.push(Call {
-                        operation,
-                        status: None,
-                        outcome: "retry",
-                        detail: e.to_string(),
-                    });
-                    return Err(unavailable(e.to_string()));
-                }
-            };
+                .await
+                .map_err(|e| unanswered(operation, &e, log))?;
             let status = resp.status().as_u16();
             let after = retry_after(resp.headers());
             let body = resp.text().await.unwrap_or_default();

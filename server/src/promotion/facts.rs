@@ -1,6 +1,6 @@
 //! The promotion facts of many employees at once: the employees, then their posts, ratings,
-//! sanctions, training, archive and study permits, a few queries per thousand employees, so
-//! the candidate list of a province is a bounded number of round trips.
+//! sanctions, training, archive and study permits, each table in one query over the same
+//! selection of employees, so the candidate list of a province is eight round trips.
 
 use std::collections::HashMap;
 
@@ -8,6 +8,7 @@ use abdi_proto::Vocabulary;
 use abdi_proto::master::EducationLevel;
 use abdi_proto::promotion::PromotionFacts;
 use abdi_proto::services::Outcome;
+use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -16,9 +17,6 @@ use crate::masterdata::entity::{
     training_history,
 };
 use crate::services::entity::service_request;
-
-/// Employees asked about at once (one IN list).
-const CHUNK: usize = 1_000;
 
 /// The services whose grant is a study permit for a diploma adjustment.
 pub const STUDY_PERMITS: [&str; 2] = ["izin_belajar", "tugas_belajar"];
@@ -30,13 +28,20 @@ pub struct Judged {
     pub facts: PromotionFacts,
 }
 
-/// The active employees of `units` (every unit when `None`), with their facts.
+/// The active employees of `units` (every unit when `None`), with their facts: one query per
+/// table, whatever the number of employees.
 pub async fn of_units(
     db: &impl ConnectionTrait,
     units: Option<&[Uuid]>,
 ) -> Result<Vec<Judged>, DbErr> {
+    let mut who = Query::select()
+        .column(employee::Column::Id)
+        .from(employee::Entity)
+        .and_where(employee::Column::Active.eq(true))
+        .to_owned();
     let mut q = employee::Entity::find().filter(employee::Column::Active.eq(true));
     if let Some(units) = units {
+        who.and_where(employee::Column::UnitId.is_in(units.iter().copied()));
         q = q.filter(employee::Column::UnitId.is_in(units.iter().copied()));
     }
     let employees = q.all(db).await?;
@@ -49,11 +54,7 @@ pub async fn of_units(
         .await?
         .into_iter()
         .collect();
-    let mut out = Vec::with_capacity(employees.len());
-    for chunk in employees.chunks(CHUNK) {
-        out.extend(of_chunk(db, chunk, &codes).await?);
-    }
-    Ok(out)
+    load(db, employees, who, &codes).await
 }
 
 /// One employee with their facts.
@@ -67,27 +68,41 @@ pub async fn of_employee(
         .map(|u| (u.id, u.code))
         .into_iter()
         .collect();
-    let mut v = of_chunk(db, std::slice::from_ref(&employee), &codes).await?;
-    v.pop()
+    let who = Query::select()
+        .column(employee::Column::Id)
+        .from(employee::Entity)
+        .and_where(employee::Column::Id.eq(employee.id))
+        .to_owned();
+    load(db, vec![employee], who, &codes)
+        .await?
+        .pop()
         .ok_or_else(|| DbErr::RecordNotFound("employee".into()))
 }
 
-async fn of_chunk(
+/// The facts of `employees`, whose ids `who` selects.
+async fn load(
     db: &impl ConnectionTrait,
-    chunk: &[employee::Model],
+    employees: Vec<employee::Model>,
+    who: SelectStatement,
     codes: &HashMap<Uuid, String>,
 ) -> Result<Vec<Judged>, DbErr> {
-    let ids: Vec<Uuid> = chunk.iter().map(|e| e.id).collect();
-    let post_ids: Vec<Uuid> = chunk.iter().filter_map(|e| e.position_id).collect();
     let posts: HashMap<Uuid, (String, Option<String>)> = position::Entity::find()
-        .filter(position::Column::Id.is_in(post_ids))
+        .filter(
+            position::Column::Id.in_subquery(
+                Query::select()
+                    .column(employee::Column::PositionId)
+                    .from(employee::Entity)
+                    .and_where(employee::Column::Id.in_subquery(who.clone()))
+                    .to_owned(),
+            ),
+        )
         .all(db)
         .await?
         .into_iter()
         .map(|p| (p.id, (p.kind, p.grade)))
         .collect();
-    let mut facts: HashMap<Uuid, PromotionFacts> = HashMap::with_capacity(chunk.len());
-    for e in chunk {
+    let mut facts: HashMap<Uuid, PromotionFacts> = HashMap::with_capacity(employees.len());
+    for e in &employees {
         let post = e.position_id.and_then(|p| posts.get(&p));
         facts.insert(
             e.id,
@@ -102,17 +117,22 @@ async fn of_chunk(
             },
         );
     }
-    for r in performance_rating::Entity::find()
-        .filter(performance_rating::Column::EmployeeId.is_in(ids.clone()))
+    for (id, year, rating) in performance_rating::Entity::find()
+        .select_only()
+        .column(performance_rating::Column::EmployeeId)
+        .column(performance_rating::Column::Year)
+        .column(performance_rating::Column::Rating)
+        .filter(performance_rating::Column::EmployeeId.in_subquery(who.clone()))
+        .into_tuple::<(Uuid, i32, String)>()
         .all(db)
         .await?
     {
-        if let Some(f) = facts.get_mut(&r.employee_id) {
-            f.ratings.push((r.year, r.rating));
+        if let Some(f) = facts.get_mut(&id) {
+            f.ratings.push((year, rating));
         }
     }
     for s in disciplinary_sanction::Entity::find()
-        .filter(disciplinary_sanction::Column::EmployeeId.is_in(ids.clone()))
+        .filter(disciplinary_sanction::Column::EmployeeId.in_subquery(who.clone()))
         .all(db)
         .await?
     {
@@ -124,7 +144,7 @@ async fn of_chunk(
         .select_only()
         .column(training_history::Column::EmployeeId)
         .column(training_history::Column::Name)
-        .filter(training_history::Column::EmployeeId.is_in(ids.clone()))
+        .filter(training_history::Column::EmployeeId.in_subquery(who.clone()))
         .into_tuple::<(Uuid, String)>()
         .all(db)
         .await?
@@ -137,7 +157,7 @@ async fn of_chunk(
         .select_only()
         .column(archive_document::Column::EmployeeId)
         .column(archive_document::Column::Kind)
-        .filter(archive_document::Column::EmployeeId.is_in(ids.clone()))
+        .filter(archive_document::Column::EmployeeId.in_subquery(who.clone()))
         .into_tuple::<(Uuid, String)>()
         .all(db)
         .await?
@@ -149,7 +169,7 @@ async fn of_chunk(
     for id in service_request::Entity::find()
         .select_only()
         .column(service_request::Column::EmployeeId)
-        .filter(service_request::Column::EmployeeId.is_in(ids))
+        .filter(service_request::Column::EmployeeId.in_subquery(who))
         .filter(service_request::Column::ServiceCode.is_in(STUDY_PERMITS))
         .filter(service_request::Column::Outcome.eq(Outcome::Disetujui))
         .into_tuple::<Uuid>()
@@ -160,12 +180,12 @@ async fn of_chunk(
             f.study_permit = true;
         }
     }
-    Ok(chunk
-        .iter()
+    Ok(employees
+        .into_iter()
         .map(|e| Judged {
             unit_code: codes.get(&e.unit_id).cloned().unwrap_or_default(),
             facts: facts.remove(&e.id).unwrap_or_default(),
-            employee: e.clone(),
+            employee: e,
         })
         .collect())
 }

@@ -427,17 +427,7 @@ impl Promotion {
             .all(&txn)
             .await?;
         for p in &queued {
-            proposal::Entity::update_many()
-                .col_expr(
-                    proposal::Column::Status,
-                    Expr::value(ProposalStatus::Sending),
-                )
-                .col_expr(proposal::Column::NextAttemptAt, Expr::value(now))
-                .col_expr(proposal::Column::Version, Expr::value(p.version + 1))
-                .col_expr(proposal::Column::UpdatedAt, Expr::value(now))
-                .filter(proposal::Column::Id.eq(p.id))
-                .exec(&txn)
-                .await?;
+            due_now(&txn, p, ProposalStatus::Sending, now).await?;
             tell(
                 &txn,
                 now,
@@ -573,6 +563,26 @@ impl Promotion {
             })
             .collect())
     }
+}
+
+/// Moves a proposal to `status` for the worker's next tick, if no one changed it since it was
+/// read. Whether it moved.
+async fn due_now(
+    db: &impl ConnectionTrait,
+    p: &proposal::Model,
+    status: ProposalStatus,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, DbErr> {
+    let done = proposal::Entity::update_many()
+        .col_expr(proposal::Column::Status, Expr::value(status))
+        .col_expr(proposal::Column::NextAttemptAt, Expr::value(now))
+        .col_expr(proposal::Column::Version, Expr::value(p.version + 1))
+        .col_expr(proposal::Column::UpdatedAt, Expr::value(now))
+        .filter(proposal::Column::Id.eq(p.id))
+        .filter(proposal::Column::Version.eq(p.version))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
 }
 
 fn closed() -> [ProposalStatus; 3] {

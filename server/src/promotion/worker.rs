@@ -31,7 +31,7 @@ use uuid::Uuid;
 
 use super::bkn::{self, BknError, Call, KpEntry, Submission};
 use super::entity::{exchange, proposal};
-use super::{Promotion, SERVICE, tell};
+use super::{Promotion, SERVICE, due_now, tell};
 use crate::documents::entity::document;
 use crate::masterdata::entity::{employee, rank_history, salary_history};
 use crate::notifications::outbox::Backoff;
@@ -530,18 +530,7 @@ impl Promotion {
                 .one(&self.db)
                 .await?;
             if signed.is_some() {
-                proposal::Entity::update_many()
-                    .col_expr(
-                        proposal::Column::Status,
-                        Expr::value(ProposalStatus::Uploading),
-                    )
-                    .col_expr(proposal::Column::NextAttemptAt, Expr::value(now))
-                    .col_expr(proposal::Column::Version, Expr::value(p.version + 1))
-                    .col_expr(proposal::Column::UpdatedAt, Expr::value(now))
-                    .filter(proposal::Column::Id.eq(p.id))
-                    .filter(proposal::Column::Version.eq(p.version))
-                    .exec(&self.db)
-                    .await?;
+                due_now(&self.db, &p, ProposalStatus::Uploading, now).await?;
             }
         }
         Ok(())

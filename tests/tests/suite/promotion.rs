@@ -374,7 +374,7 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
         );
     }
     assert!(!page.contains(D) && !page.contains(E), "{page}");
-    assert!(page.contains("Dokumen ijazah belum ada di arsip."), "{page}");
+    assert!(page.contains("Ijazah belum ada di arsip."), "{page}");
 
     // The employees' own outlook, on the phone offline, as the server says it.
     for (who, nip) in [(a, A), (d, D)] {
@@ -444,7 +444,10 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
     )
     .await;
     let page = web_page(w, Admin, &format!("/desk/promotion?period={APRIL}")).await;
-    assert!(page.contains("/desk/promotion/batches"), "the administrator's batch: {page}");
+    assert!(
+        page.contains("/desk/promotion/batches"),
+        "the administrator's batch: {page}"
+    );
     assert!(
         !web_page(w, Fasilitator, &format!("/desk/promotion?period={APRIL}"))
             .await

@@ -45,7 +45,10 @@ fn proposal_status(v: &Visitor, s: ProposalStatus) -> &'static str {
     use ProposalStatus::*;
     match s {
         Draft => v.t("Disusun", "Assembled"),
-        Verified => v.t("Terverifikasi, menunggu dikirim", "Verified, waiting to be sent"),
+        Verified => v.t(
+            "Terverifikasi, menunggu dikirim",
+            "Verified, waiting to be sent",
+        ),
         Sending => v.t("Sedang dikirim ke BKN", "Being sent to BKN"),
         Sent => v.t("Di BKN", "At BKN"),
         Returned => v.t("Dikembalikan BKN", "Returned by BKN"),
@@ -70,7 +73,13 @@ fn reasons(v: &Visitor, c: &Candidacy) -> Markup {
 }
 
 /// The desk's page of a period: candidates, proposals, and for administrators the batch.
-#[utoipa::path(get, path = "/desk/promotion", tag = "web", params(PeriodQuery), responses(PageResponses))]
+#[utoipa::path(
+    get,
+    path = "/desk/promotion",
+    tag = "web",
+    params(PeriodQuery),
+    responses(PageResponses)
+)]
 async fn promotion_desk(
     State(state): State<AppState>,
     Signed(v): Signed,
