@@ -133,6 +133,16 @@ static Future<AbdiClient>  newInstance({required ClientOptions options , require
  Future<ViewedLetter>  openLetter({required String documentId });
 
 
+/// The employee's promotion outlook as of `today` (`PromotionOutlook` JSON), offline from
+/// the cached policy, record and archive: the first period they are due in, the new rank,
+/// and what they still lack, with what was seen.
+ Future<String>  promotionOutlook({required String today });
+
+
+/// Fetches and keeps the promotion policy (`PromotionPolicy` JSON) for offline use.
+ Future<String>  promotionPolicy();
+
+
 /// Everything in the queue, oldest first.
  Future<List<QueueItem>>  queued();
 
