@@ -414,7 +414,12 @@ impl Promotion {
             }
             Err(BknError::Refused { status, detail }) => {
                 report.failed += 1;
-                let reasons = vec![format!("HTTP {status}: {detail}")];
+                // Status 0: refused before any call (the proposal's own data is wrong).
+                let reasons = vec![if status == 0 {
+                    detail.clone()
+                } else {
+                    format!("HTTP {status}: {detail}")
+                }];
                 update = update
                     .col_expr(
                         proposal::Column::Status,
@@ -655,6 +660,7 @@ enum Step {
     Uploaded,
 }
 
+/// A proposal that cannot be sent as it is (status 0: no call was made).
 fn refused(detail: String) -> BknError {
     BknError::Refused { status: 0, detail }
 }

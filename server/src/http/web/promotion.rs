@@ -20,9 +20,9 @@ use crate::state::AppState;
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(promotion_desk))
-        .routes(routes!(propose))
-        .routes(routes!(verify))
-        .routes(routes!(send))
+        .routes(routes!(desk_propose_promotion))
+        .routes(routes!(desk_verify_promotion))
+        .routes(routes!(desk_send_promotion_batch))
         .routes(routes!(my_promotion))
 }
 
@@ -199,7 +199,7 @@ struct ProposeForm {
 #[utoipa::path(post, path = "/desk/promotion/proposals", tag = "web",
     request_body(content = ProposeForm, content_type = "application/x-www-form-urlencoded"),
     responses(PageResponses))]
-async fn propose(
+async fn desk_propose_promotion(
     State(state): State<AppState>,
     Signed(v): Signed,
     Form(f): Form<ProposeForm>,
@@ -226,7 +226,7 @@ struct VerifyForm {
     params(("id" = Uuid, Path, description = "Proposal id")),
     request_body(content = VerifyForm, content_type = "application/x-www-form-urlencoded"),
     responses(PageResponses))]
-async fn verify(
+async fn desk_verify_promotion(
     State(state): State<AppState>,
     Signed(v): Signed,
     Path(id): Path<Uuid>,
@@ -250,7 +250,7 @@ struct BatchForm {
 #[utoipa::path(post, path = "/desk/promotion/batches", tag = "web",
     request_body(content = BatchForm, content_type = "application/x-www-form-urlencoded"),
     responses(PageResponses))]
-async fn send(
+async fn desk_send_promotion_batch(
     State(state): State<AppState>,
     Signed(v): Signed,
     Form(f): Form<BatchForm>,
