@@ -121,7 +121,7 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
     assert!(!q.ok, "{q:?}");
     assert_eq!(q.violations[0].code, "service_inactive");
     let open: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
-    assert_eq!(open.as_array().unwrap().len(), 24);
+    assert_eq!(open.as_array().unwrap().len(), 25);
     let revisions: Vec<ServiceRevision> =
         ok_as(get(&w, Admin, "/api/v1/admin/services/cuti_tahunan/revisions").await).await;
     assert_eq!(revisions.len(), 2);
