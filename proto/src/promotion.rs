@@ -215,7 +215,7 @@ impl PromotionFacts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
-pub enum Standing {
+pub enum CandidateStanding {
     /// Due and complete: a proposal can be sent.
     Ready,
     /// Due, but documents, ratings, exams or credit points are still missing.
@@ -233,7 +233,7 @@ pub struct Candidacy {
     /// The period (its TMT, the 1st of a month).
     pub period: NaiveDate,
     pub kind: PromotionKind,
-    pub standing: Standing,
+    pub standing: CandidateStanding,
     pub rank: Option<RankCode>,
     pub new_rank: Option<RankCode>,
     /// The first period in which the time in rank is met (this one when due).
@@ -634,7 +634,7 @@ impl PromotionPolicy {
         }
         let mut c = self.candidacy(period, kind, rank, new_rank, due_on, lacks, blocked);
         if !due {
-            c.standing = Standing::NotDue;
+            c.standing = CandidateStanding::NotDue;
         }
         c
     }
@@ -709,11 +709,11 @@ impl PromotionPolicy {
         blocked: Vec<Violation>,
     ) -> Candidacy {
         let standing = if !blocked.is_empty() {
-            Standing::Blocked
+            CandidateStanding::Blocked
         } else if !lacks.is_empty() {
-            Standing::Lacking
+            CandidateStanding::Lacking
         } else {
-            Standing::Ready
+            CandidateStanding::Ready
         };
         Candidacy {
             period,
@@ -756,7 +756,7 @@ pub struct PromotionOutlook {
     sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")
 )]
 #[serde(rename_all = "snake_case")]
-pub enum ProposalStatus {
+pub enum PromotionStatus {
     /// Assembled by the fasilitator from the archive.
     Draft,
     /// Checked by the fasilitator; waits for the administrator's batch.
@@ -779,7 +779,7 @@ pub enum ProposalStatus {
     Effective,
 }
 
-impl ProposalStatus {
+impl PromotionStatus {
     /// Still on its way (one open proposal per employee).
     pub fn is_open(self) -> bool {
         !matches!(self, Self::Returned | Self::Failed | Self::Effective)
@@ -828,7 +828,7 @@ pub struct ProposalView {
     pub unit_code: String,
     pub period: NaiveDate,
     pub kind: PromotionKind,
-    pub status: ProposalStatus,
+    pub status: PromotionStatus,
     pub rank: RankCode,
     pub new_rank: RankCode,
     pub documents: Vec<ProposalDocument>,
@@ -950,20 +950,20 @@ mod tests {
         // III/a since 1 Apr 2023, S1: due 1 Apr 2027 for III/b.
         let f = staff("III/a", "2023-04-01", EducationLevel::S1);
         let c = p.judge(&f, None, d("2027-04-01"));
-        assert_eq!(c.standing, Standing::Ready, "{c:?}");
+        assert_eq!(c.standing, CandidateStanding::Ready, "{c:?}");
         assert_eq!(c.kind, PromotionKind::Regular);
         assert_eq!(c.new_rank, Some("III/b".parse().unwrap()));
         assert_eq!(c.due_on, Some(d("2027-04-01")));
         // A month early: not due, with the months seen.
         let c = p.judge(&f, None, d("2027-03-01"));
-        assert_eq!(c.standing, Standing::NotDue);
+        assert_eq!(c.standing, CandidateStanding::NotDue);
         assert_eq!(codes(&c.lacks), ["years_in_rank"]);
         assert_eq!(c.lacks[0].seen[0].value, Some(SeenValue::Number(47.0)));
         // A Butuh Perbaikan in 2026 blocks; a missing 2025 rating is lacking.
         let mut low = f.clone();
         low.ratings = vec![(2026, "butuh_perbaikan".into())];
         let c = p.judge(&low, None, d("2027-04-01"));
-        assert_eq!(c.standing, Standing::Blocked);
+        assert_eq!(c.standing, CandidateStanding::Blocked);
         assert_eq!(codes(&c.lacks), ["rating_missing"]);
         assert_eq!(codes(&c.blocked), ["rating_too_low"]);
     }
@@ -974,7 +974,7 @@ mod tests {
         // SMA: ceiling III/b. At III/b, III/c is refused, naming the ceiling.
         let f = staff("III/b", "2020-04-01", EducationLevel::Sma);
         let c = p.judge(&f, None, d("2027-04-01"));
-        assert_eq!(c.standing, Standing::Blocked);
+        assert_eq!(c.standing, CandidateStanding::Blocked);
         assert_eq!(codes(&c.blocked), ["ceiling"]);
         assert!(c.blocked[0].seen.contains(&Seen {
             what: "ceiling".into(),
@@ -982,7 +982,10 @@ mod tests {
         }));
         // S1 reaches III/d, never IV/a by the regular path.
         let f = staff("III/c", "2020-04-01", EducationLevel::S1);
-        assert_eq!(p.judge(&f, None, d("2027-04-01")).standing, Standing::Ready);
+        assert_eq!(
+            p.judge(&f, None, d("2027-04-01")).standing,
+            CandidateStanding::Ready
+        );
         let mut f = staff("III/d", "2020-04-01", EducationLevel::S1);
         f.training = vec!["Ujian Dinas Tingkat II".into()];
         assert_eq!(
@@ -997,7 +1000,7 @@ mod tests {
         let mut f = staff("II/d", "2020-04-01", EducationLevel::D4);
         let c = p.judge(&f, None, d("2027-04-01"));
         assert_eq!(codes(&c.lacks), ["exam_missing"]);
-        assert_eq!(c.standing, Standing::Lacking);
+        assert_eq!(c.standing, CandidateStanding::Lacking);
         // Level II does not stand for level I.
         f.training = vec!["Ujian Dinas Tingkat II".into()];
         assert_eq!(
@@ -1005,7 +1008,10 @@ mod tests {
             ["exam_missing"]
         );
         f.training = vec!["  ujian dinas tingkat i ".into()];
-        assert_eq!(p.judge(&f, None, d("2027-04-01")).standing, Standing::Ready);
+        assert_eq!(
+            p.judge(&f, None, d("2027-04-01")).standing,
+            CandidateStanding::Ready
+        );
         // III/d with S2 needs level II.
         let f = staff("III/d", "2020-04-01", EducationLevel::S2);
         assert_eq!(
@@ -1033,7 +1039,7 @@ mod tests {
         // A year more: 62.5, and the level's ceiling III/b allows III/b.
         f.ratings.push((2027, "sangat_baik".into()));
         let c = p.judge(&f, None, d("2028-04-01"));
-        assert_eq!(c.standing, Standing::Ready, "{c:?}");
+        assert_eq!(c.standing, CandidateStanding::Ready, "{c:?}");
         // At III/b the level Ahli Pertama stops.
         f.rank = Some("III/b".parse().unwrap());
         let c = p.judge(&f, None, d("2028-04-01"));
@@ -1048,7 +1054,7 @@ mod tests {
         f.position_grade = Some("IV.a".into());
         let c = p.judge(&f, None, d("2027-04-01"));
         assert_eq!(c.kind, PromotionKind::Structural);
-        assert_eq!(c.standing, Standing::Ready, "{c:?}");
+        assert_eq!(c.standing, CandidateStanding::Ready, "{c:?}");
         // Asked as regular, the education ceiling stands.
         let c = p.judge(&f, Some(PromotionKind::Regular), d("2027-04-01"));
         assert_eq!(codes(&c.blocked), ["ceiling"]);
@@ -1068,7 +1074,7 @@ mod tests {
         f.study_permit = true;
         f.training = vec!["Ujian Penyesuaian Kenaikan Pangkat".into()];
         let c = p.judge(&f, Some(PromotionKind::Diploma), d("2027-04-01"));
-        assert_eq!(c.standing, Standing::Ready, "{c:?}");
+        assert_eq!(c.standing, CandidateStanding::Ready, "{c:?}");
         // A diploma that gives no higher rank gives no adjustment.
         let f = staff("III/a", "2026-03-01", EducationLevel::S1);
         let c = p.judge(&f, Some(PromotionKind::Diploma), d("2027-04-01"));
@@ -1084,7 +1090,7 @@ mod tests {
         f.ratings = vec![(2025, "baik".into()), (2026, "sangat_baik".into())];
         f.archive.push("piagam_penghargaan".into());
         let c = p.judge(&f, Some(PromotionKind::Exceptional), d("2027-04-01"));
-        assert_eq!(c.standing, Standing::Ready, "{c:?}");
+        assert_eq!(c.standing, CandidateStanding::Ready, "{c:?}");
     }
 
     #[test]
@@ -1098,7 +1104,10 @@ mod tests {
         let c = p.judge(&f, None, d("2027-04-01"));
         assert_eq!(codes(&c.blocked), ["disciplinary_sanction"]);
         // Over by the next period but one.
-        assert_eq!(p.judge(&f, None, d("2027-07-01")).standing, Standing::Ready);
+        assert_eq!(
+            p.judge(&f, None, d("2027-07-01")).standing,
+            CandidateStanding::Ready
+        );
         f.sanctions = vec![("pemberhentian_sementara".into(), d("2027-01-01"), None)];
         assert_eq!(
             codes(&p.judge(&f, None, d("2027-04-01")).blocked),
@@ -1125,6 +1134,6 @@ mod tests {
         let f = staff("III/a", "2023-04-01", EducationLevel::S1);
         let c = p.projection(&f, d("2026-12-03")).unwrap();
         assert_eq!(c.period, d("2027-04-01"));
-        assert_eq!(c.standing, Standing::Ready);
+        assert_eq!(c.standing, CandidateStanding::Ready);
     }
 }

@@ -1,7 +1,7 @@
 //! The promotion tables (migration 000018).
 
 pub mod proposal {
-    use abdi_proto::promotion::{PromotionKind, ProposalStatus};
+    use abdi_proto::promotion::{PromotionKind, PromotionStatus};
     use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,7 +13,7 @@ pub mod proposal {
         pub unit_id: Uuid,
         pub period: Date,
         pub kind: PromotionKind,
-        pub status: ProposalStatus,
+        pub status: PromotionStatus,
         pub rank_code: String,
         pub new_rank_code: String,
         /// JSON: the archive's documents ([`abdi_proto::promotion::ProposalDocument`]).

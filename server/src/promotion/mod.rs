@@ -20,8 +20,8 @@ use std::sync::Arc;
 use abdi_proto::Text;
 use abdi_proto::notifications::NotificationKind;
 use abdi_proto::promotion::{
-    BatchQueued, Candidate, CandidateList, Exchange, NewProposal, Pertek, PromotionOutlook,
-    PromotionPolicy, ProposalDocument, ProposalStatus, ProposalView, Standing,
+    BatchQueued, Candidate, CandidateList, CandidateStanding, Exchange, NewProposal, Pertek,
+    PromotionOutlook, PromotionPolicy, PromotionStatus, ProposalDocument, ProposalView,
 };
 use abdi_proto::services::Violation;
 use chrono::NaiveDate;
@@ -58,7 +58,7 @@ pub enum PromotionError {
     #[error("not eligible")]
     NotEligible(Vec<Violation>),
     #[error("the proposal is {0:?}")]
-    State(ProposalStatus),
+    State(PromotionStatus),
     #[error("{0} is not a promotion period")]
     PeriodInvalid(NaiveDate),
     #[error("no BKN connector is configured")]
@@ -226,7 +226,7 @@ impl Promotion {
             .iter()
             .filter_map(|j| {
                 let candidacy = self.policy.judge(&j.facts, None, period);
-                (candidacy.standing != Standing::NotDue).then(|| Candidate {
+                (candidacy.standing != CandidateStanding::NotDue).then(|| Candidate {
                     employee: j.employee.person(),
                     unit_code: j.unit_code.clone(),
                     candidacy,
@@ -267,7 +267,9 @@ impl Promotion {
         }
         let judged = facts::of_employee(&self.db, e.clone()).await?;
         let c = self.policy.judge(&judged.facts, new.kind, new.period);
-        let (Standing::Ready, Some(rank), Some(new_rank)) = (c.standing, c.rank, c.new_rank) else {
+        let (CandidateStanding::Ready, Some(rank), Some(new_rank)) =
+            (c.standing, c.rank, c.new_rank)
+        else {
             return Err(PromotionError::NotEligible(
                 c.lacks.into_iter().chain(c.blocked).collect(),
             ));
@@ -281,7 +283,7 @@ impl Promotion {
             unit_id: Set(e.unit_id),
             period: Set(new.period),
             kind: Set(c.kind),
-            status: Set(ProposalStatus::Draft),
+            status: Set(PromotionStatus::Draft),
             rank_code: Set(rank.to_string()),
             new_rank_code: Set(new_rank.to_string()),
             documents: Set(serde_json::to_string(&documents).unwrap_or_else(|_| "[]".into())),
@@ -365,7 +367,7 @@ impl Promotion {
         actor
             .authorize(Action::ProposePromotion, Some(p.employee_id))
             .await?;
-        if p.status != ProposalStatus::Draft {
+        if p.status != PromotionStatus::Draft {
             return Err(PromotionError::State(p.status));
         }
         let e = employee::Entity::find_by_id(p.employee_id)
@@ -374,7 +376,7 @@ impl Promotion {
             .ok_or(PromotionError::EmployeeNotFound)?;
         let judged = facts::of_employee(&self.db, e).await?;
         let c = self.policy.judge(&judged.facts, Some(p.kind), p.period);
-        if c.standing != Standing::Ready {
+        if c.standing != CandidateStanding::Ready {
             return Err(PromotionError::NotEligible(
                 c.lacks.into_iter().chain(c.blocked).collect(),
             ));
@@ -384,7 +386,7 @@ impl Promotion {
         let done = proposal::Entity::update_many()
             .col_expr(
                 proposal::Column::Status,
-                Expr::value(ProposalStatus::Verified),
+                Expr::value(PromotionStatus::Verified),
             )
             .col_expr(
                 proposal::Column::Documents,
@@ -396,7 +398,7 @@ impl Promotion {
             .col_expr(proposal::Column::UpdatedAt, Expr::value(now))
             .filter(proposal::Column::Id.eq(id))
             .filter(proposal::Column::Version.eq(version as i32))
-            .filter(proposal::Column::Status.eq(ProposalStatus::Draft))
+            .filter(proposal::Column::Status.eq(PromotionStatus::Draft))
             .exec(&self.db)
             .await?;
         if done.rows_affected == 0 {
@@ -423,11 +425,11 @@ impl Promotion {
         let txn = crate::store::db::write_txn(&self.db).await?;
         let queued = proposal::Entity::find()
             .filter(proposal::Column::Period.eq(period))
-            .filter(proposal::Column::Status.eq(ProposalStatus::Verified))
+            .filter(proposal::Column::Status.eq(PromotionStatus::Verified))
             .all(&txn)
             .await?;
         for p in &queued {
-            due_now(&txn, p, ProposalStatus::Sending, now).await?;
+            due_now(&txn, p, PromotionStatus::Sending, now).await?;
             tell(
                 &txn,
                 now,
@@ -570,7 +572,7 @@ impl Promotion {
 async fn due_now(
     db: &impl ConnectionTrait,
     p: &proposal::Model,
-    status: ProposalStatus,
+    status: PromotionStatus,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, DbErr> {
     let done = proposal::Entity::update_many()
@@ -585,11 +587,11 @@ async fn due_now(
     Ok(done.rows_affected == 1)
 }
 
-fn closed() -> [ProposalStatus; 3] {
+fn closed() -> [PromotionStatus; 3] {
     [
-        ProposalStatus::Returned,
-        ProposalStatus::Failed,
-        ProposalStatus::Effective,
+        PromotionStatus::Returned,
+        PromotionStatus::Failed,
+        PromotionStatus::Effective,
     ]
 }
 

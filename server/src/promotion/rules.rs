@@ -4,7 +4,7 @@
 //! decide or sign it.
 
 use abdi_proto::Text;
-use abdi_proto::promotion::ProposalStatus;
+use abdi_proto::promotion::PromotionStatus;
 use abdi_proto::services::Violation;
 use async_trait::async_trait;
 use sea_orm::{DatabaseTransaction, DbErr, EntityTrait};
@@ -61,7 +61,8 @@ impl ServiceRules for SkRules {
                 "BKN's technical consideration of this proposal is not in yet.",
             )));
         };
-        if p.status != ProposalStatus::Pertek || p.request_id.is_some_and(|r| r != input.request_id)
+        if p.status != PromotionStatus::Pertek
+            || p.request_id.is_some_and(|r| r != input.request_id)
         {
             return Ok(Err(refuse(
                 "sk_already_filed",

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use abdi_proto::Text;
 use abdi_proto::documents::DocumentStatus;
-use abdi_proto::promotion::{ProposalDocument, ProposalStatus};
+use abdi_proto::promotion::{PromotionStatus, ProposalDocument};
 use abdi_proto::services::NewRequest;
 use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -78,8 +78,8 @@ impl Promotion {
             for (p, claim) in self.claim(now).await? {
                 let mut log = Vec::new();
                 let step = match p.status {
-                    ProposalStatus::Sending => self.send_one(bkn.as_ref(), &p, &mut log).await,
-                    ProposalStatus::Sent => {
+                    PromotionStatus::Sending => self.send_one(bkn.as_ref(), &p, &mut log).await,
+                    PromotionStatus::Sent => {
                         // One reading of the period's list per tick, for all its proposals.
                         if let std::collections::hash_map::Entry::Vacant(e) = lists.entry(p.period)
                         {
@@ -95,7 +95,7 @@ impl Promotion {
                             Err(e) => Err(e.clone()),
                         }
                     }
-                    ProposalStatus::Uploading => self.upload_one(bkn.as_ref(), &p, &mut log).await,
+                    PromotionStatus::Uploading => self.upload_one(bkn.as_ref(), &p, &mut log).await,
                     _ => continue,
                 };
                 self.log(p.id, &log, now).await?;
@@ -111,9 +111,9 @@ impl Promotion {
     async fn claim(&self, now: DateTime<Utc>) -> Result<Vec<(proposal::Model, i32)>, DbErr> {
         let due = proposal::Entity::find()
             .filter(proposal::Column::Status.is_in([
-                ProposalStatus::Sending,
-                ProposalStatus::Sent,
-                ProposalStatus::Uploading,
+                PromotionStatus::Sending,
+                PromotionStatus::Sent,
+                PromotionStatus::Uploading,
             ]))
             .filter(proposal::Column::NextAttemptAt.lte(now))
             .filter(
@@ -294,7 +294,7 @@ impl Promotion {
             Ok(Step::Sent(id)) => {
                 report.sent += 1;
                 update = ok(update)
-                    .col_expr(proposal::Column::Status, Expr::value(ProposalStatus::Sent))
+                    .col_expr(proposal::Column::Status, Expr::value(PromotionStatus::Sent))
                     .col_expr(proposal::Column::BknId, Expr::value(id))
                     .col_expr(proposal::Column::NextAttemptAt, Expr::value(poll));
             }
@@ -311,7 +311,7 @@ impl Promotion {
                 update = ok(update)
                     .col_expr(
                         proposal::Column::Status,
-                        Expr::value(ProposalStatus::Returned),
+                        Expr::value(PromotionStatus::Returned),
                     )
                     .col_expr(
                         proposal::Column::Reasons,
@@ -350,7 +350,7 @@ impl Promotion {
                     update = ok(update)
                         .col_expr(
                             proposal::Column::Status,
-                            Expr::value(ProposalStatus::Pertek),
+                            Expr::value(PromotionStatus::Pertek),
                         )
                         .col_expr(proposal::Column::PertekNumber, Expr::value(number.clone()))
                         .col_expr(proposal::Column::PertekDate, Expr::value(date))
@@ -386,7 +386,7 @@ impl Promotion {
                 update = ok(update)
                     .col_expr(
                         proposal::Column::Status,
-                        Expr::value(ProposalStatus::Uploaded),
+                        Expr::value(PromotionStatus::Uploaded),
                     )
                     .col_expr(
                         proposal::Column::NextAttemptAt,
@@ -423,7 +423,7 @@ impl Promotion {
                 update = update
                     .col_expr(
                         proposal::Column::Status,
-                        Expr::value(ProposalStatus::Failed),
+                        Expr::value(PromotionStatus::Failed),
                     )
                     .col_expr(
                         proposal::Column::Reasons,
@@ -467,7 +467,7 @@ impl Promotion {
     /// after a crash the first one's answer.
     async fn file_sks(&self, report: &mut TickReport) -> Result<(), DbErr> {
         let waiting = proposal::Entity::find()
-            .filter(proposal::Column::Status.eq(ProposalStatus::Pertek))
+            .filter(proposal::Column::Status.eq(PromotionStatus::Pertek))
             .filter(proposal::Column::RequestId.is_null())
             .all(&self.db)
             .await?;
@@ -524,7 +524,7 @@ impl Promotion {
     async fn signed(&self) -> Result<(), DbErr> {
         let now = self.clock.now();
         let waiting = proposal::Entity::find()
-            .filter(proposal::Column::Status.eq(ProposalStatus::Pertek))
+            .filter(proposal::Column::Status.eq(PromotionStatus::Pertek))
             .filter(proposal::Column::RequestId.is_not_null())
             .all(&self.db)
             .await?;
@@ -535,7 +535,7 @@ impl Promotion {
                 .one(&self.db)
                 .await?;
             if signed.is_some() {
-                due_now(&self.db, &p, ProposalStatus::Uploading, now).await?;
+                due_now(&self.db, &p, PromotionStatus::Uploading, now).await?;
             }
         }
         Ok(())
@@ -547,7 +547,7 @@ impl Promotion {
         let now = self.clock.now();
         let today = self.clock.today();
         let due = proposal::Entity::find()
-            .filter(proposal::Column::Status.eq(ProposalStatus::Uploaded))
+            .filter(proposal::Column::Status.eq(PromotionStatus::Uploaded))
             .filter(proposal::Column::PertekTmt.lte(today))
             .all(&self.db)
             .await?;
@@ -568,7 +568,7 @@ impl Promotion {
             let done = proposal::Entity::update_many()
                 .col_expr(
                     proposal::Column::Status,
-                    Expr::value(ProposalStatus::Effective),
+                    Expr::value(PromotionStatus::Effective),
                 )
                 .col_expr(proposal::Column::Version, Expr::value(p.version + 1))
                 .col_expr(proposal::Column::UpdatedAt, Expr::value(now))

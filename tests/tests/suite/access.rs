@@ -1207,7 +1207,7 @@ async fn staff_proposal(w: &World) -> Uuid {
 
 /// Staff's draft promotion proposal (as a fasilitator's assembly leaves it).
 async fn staff_promotion(w: &World) -> Uuid {
-    use abdi_proto::promotion::{PromotionKind, ProposalStatus};
+    use abdi_proto::promotion::{PromotionKind, PromotionStatus};
     use abdi_server::promotion::entity::proposal;
     let id = Uuid::new_v4();
     let now = chrono::Utc::now();
@@ -1222,7 +1222,7 @@ async fn staff_promotion(w: &World) -> Uuid {
         unit_id: Set(staff.unit_id),
         period: Set("2026-08-01".parse().unwrap()),
         kind: Set(PromotionKind::Regular),
-        status: Set(ProposalStatus::Draft),
+        status: Set(PromotionStatus::Draft),
         rank_code: Set("III/a".into()),
         new_rank_code: Set("III/b".into()),
         documents: Set("[]".into()),

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use abdi_core::{Client, ClientConfig, MemorySecureStore, SESSION_KEY, SecureStore};
 use abdi_proto::agency::ActingKind;
 use abdi_proto::notifications::NotificationKind;
-use abdi_proto::promotion::{PromotionOutlook, ProposalStatus, ProposalView, Standing};
+use abdi_proto::promotion::{CandidateStanding, PromotionOutlook, PromotionStatus, ProposalView};
 use abdi_proto::services::Outcome;
 use abdi_server::clock::ManualClock;
 use abdi_server::config::SignerBackend;
@@ -253,7 +253,7 @@ async fn propose(kp: &Kp, nip: &str, period: &str) -> reqwest::Response {
 /// Proposed and verified by the fasilitator.
 async fn proposed(kp: &Kp, nip: &str, period: &str) -> ProposalView {
     let p: ProposalView = ok_as(propose(kp, nip, period).await).await;
-    assert_eq!(p.status, ProposalStatus::Draft);
+    assert_eq!(p.status, PromotionStatus::Draft);
     ok_as(
         post(
             &kp.w,
@@ -397,7 +397,10 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
         assert_eq!(offline, online, "{nip}");
         let c = offline.candidacy.unwrap();
         if nip == A {
-            assert_eq!((c.period, c.standing), (day(APRIL), Standing::Ready));
+            assert_eq!(
+                (c.period, c.standing),
+                (day(APRIL), CandidateStanding::Ready)
+            );
         } else {
             // D is due a year later, and is told so.
             assert_eq!(c.due_on, Some(day("2028-04-01")), "{c:?}");
@@ -414,7 +417,7 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
     let pa = proposed(&kp, A, APRIL).await;
     let pb = proposed(&kp, B, APRIL).await;
     let pc = proposed(&kp, C, APRIL).await;
-    assert_eq!(pa.status, ProposalStatus::Verified);
+    assert_eq!(pa.status, PromotionStatus::Verified);
     assert_eq!(pa.documents.len(), 2, "{pa:?}");
     problem(propose(&kp, A, MAY).await, 409, "promotion_exists").await;
 
@@ -469,7 +472,7 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
     };
     let late = retried
         .iter()
-        .find(|p| p.status == ProposalStatus::Sending)
+        .find(|p| p.status == PromotionStatus::Sending)
         .unwrap();
     assert_eq!(late.attempts, 1);
     assert_eq!(
@@ -497,13 +500,13 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
     let r = kp.tick().await;
     assert_eq!((r.answered, r.returned, r.filed), (2, 1, 2), "{r:?}");
     let b_now = kp.proposal(&pb.id.to_string()).await;
-    assert_eq!(b_now.status, ProposalStatus::Returned);
+    assert_eq!(b_now.status, PromotionStatus::Returned);
     assert_eq!(
         b_now.reasons,
         ["Ijazah tidak terbaca", "SK pangkat terakhir tidak sesuai"]
     );
     let a_now = kp.proposal(&pa.id.to_string()).await;
-    assert_eq!(a_now.status, ProposalStatus::Pertek);
+    assert_eq!(a_now.status, PromotionStatus::Pertek);
     let pertek = a_now.pertek.clone().unwrap();
     assert_eq!(
         (
@@ -557,7 +560,7 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
     assert_eq!(kp.tick().await.sent, 1);
     assert_eq!(
         kp.proposal(&pb2.id.to_string()).await.status,
-        ProposalStatus::Sent
+        PromotionStatus::Sent
     );
     assert_eq!(
         kp.bkn.proposals().iter().filter(|u| u.nip == B).count(),
@@ -634,7 +637,7 @@ async fn a_promotion_goes_from_the_candidate_list_to_the_new_rank(backend: Backe
         assert_eq!(at_bkn.no_sk.as_deref(), sk["number"].as_str());
         assert_eq!(
             kp.proposal(&p.id.to_string()).await.status,
-            ProposalStatus::Uploaded
+            PromotionStatus::Uploaded
         );
     }
 
@@ -740,7 +743,7 @@ async fn a_worker_dying_after_sending_leaves_one_proposal_at_bkn(backend: Backen
     worker.abort();
     let _ = worker.await;
     let row = kp.proposal(&p.id.to_string()).await;
-    assert_eq!(row.status, ProposalStatus::Sending, "nothing was recorded");
+    assert_eq!(row.status, PromotionStatus::Sending, "nothing was recorded");
     assert!(row.bkn_id.is_none());
 
     // Another worker, before the lease ends: it leaves the proposal alone.
@@ -752,7 +755,7 @@ async fn a_worker_dying_after_sending_leaves_one_proposal_at_bkn(backend: Backen
     let at_bkn = kp.bkn.proposals();
     assert_eq!(at_bkn.len(), 1, "{at_bkn:?}");
     let row = kp.proposal(&p.id.to_string()).await;
-    assert_eq!(row.status, ProposalStatus::Sent);
+    assert_eq!(row.status, PromotionStatus::Sent);
     assert_eq!(row.bkn_id.as_deref(), Some(at_bkn[0].id.as_str()));
     let submits = kp
         .bkn

@@ -3,7 +3,7 @@
 //! proposes and verifies and the administrator sends the batch to BKN with a passkey step-up;
 //! and the employee's own outlook. Every write is the same capability call as the API's.
 
-use abdi_proto::promotion::{Candidacy, ProposalStatus, ProposalView, Standing};
+use abdi_proto::promotion::{Candidacy, CandidateStanding, PromotionStatus, ProposalView};
 use axum::Form;
 use axum::extract::{Query, State};
 use chrono::NaiveDate;
@@ -32,17 +32,17 @@ struct PeriodQuery {
     period: Option<NaiveDate>,
 }
 
-fn standing(v: &Visitor, s: Standing) -> &'static str {
+fn standing(v: &Visitor, s: CandidateStanding) -> &'static str {
     match s {
-        Standing::Ready => v.t("Siap diusulkan", "Ready"),
-        Standing::Lacking => v.t("Belum lengkap", "Lacking"),
-        Standing::Blocked => v.t("Terhalang", "Blocked"),
-        Standing::NotDue => v.t("Belum waktunya", "Not yet due"),
+        CandidateStanding::Ready => v.t("Siap diusulkan", "Ready"),
+        CandidateStanding::Lacking => v.t("Belum lengkap", "Lacking"),
+        CandidateStanding::Blocked => v.t("Terhalang", "Blocked"),
+        CandidateStanding::NotDue => v.t("Belum waktunya", "Not yet due"),
     }
 }
 
-fn proposal_status(v: &Visitor, s: ProposalStatus) -> &'static str {
-    use ProposalStatus::*;
+fn proposal_status(v: &Visitor, s: PromotionStatus) -> &'static str {
+    use PromotionStatus::*;
     match s {
         Draft => v.t("Disusun", "Assembled"),
         Verified => v.t(
@@ -96,7 +96,7 @@ async fn promotion_desk(
     let admin = actor.principal().await?.administrator;
     let verified = proposals
         .iter()
-        .filter(|p| p.status == ProposalStatus::Verified)
+        .filter(|p| p.status == PromotionStatus::Verified)
         .count();
     page(shell(
         &v,
@@ -124,7 +124,7 @@ async fn promotion_desk(
                                     " · " (standing(&v, c.candidacy.standing))
                                 }
                                 (reasons(&v, &c.candidacy))
-                                @if c.candidacy.standing == Standing::Ready && c.proposal.is_none() {
+                                @if c.candidacy.standing == CandidateStanding::Ready && c.proposal.is_none() {
                                     form method="post" action="/desk/promotion/proposals" {
                                         (csrf_field(&v))
                                         input type="hidden" name="nip" value=(c.employee.nip);
@@ -176,7 +176,7 @@ fn proposal_item(v: &Visitor, p: &ProposalView, desk: bool) -> Markup {
                 div.hint { (v.t("Percobaan berikutnya", "Next attempt")) " "
                     (p.next_attempt_at.map(when).unwrap_or_default()) ": " (e) }
             }
-            @if desk && p.status == ProposalStatus::Draft {
+            @if desk && p.status == PromotionStatus::Draft {
                 form method="post" action={ "/desk/promotion/proposals/" (p.id) "/verify" } {
                     (csrf_field(v))
                     input type="hidden" name="version" value=(p.version);
