@@ -311,7 +311,8 @@ impl PromotionPolicy {
         None
     }
 
-    fn rule(&self, kind: PromotionKind) -> &KindRule {
+    /// What `kind` needs.
+    pub fn rule(&self, kind: PromotionKind) -> &KindRule {
         match kind {
             PromotionKind::Regular => &self.regular,
             PromotionKind::Functional => &self.functional,

@@ -330,13 +330,7 @@ impl Promotion {
             .order_by_desc(archive_document::Column::VerifiedAt)
             .all(&self.db)
             .await?;
-        let rule = match kind {
-            abdi_proto::promotion::PromotionKind::Regular => &self.policy.regular,
-            abdi_proto::promotion::PromotionKind::Functional => &self.policy.functional,
-            abdi_proto::promotion::PromotionKind::Structural => &self.policy.structural,
-            abdi_proto::promotion::PromotionKind::Diploma => &self.policy.diploma,
-            abdi_proto::promotion::PromotionKind::Exceptional => &self.policy.exceptional,
-        };
+        let rule = self.policy.rule(kind);
         Ok(rule
             .documents
             .iter()

@@ -60,6 +60,14 @@ fn proposal_status(v: &Visitor, s: PromotionStatus) -> &'static str {
     }
 }
 
+/// A vocabulary's wire code (its serde name), for the page's data attributes.
+fn code(value: impl serde::Serialize) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// What a candidacy lacks and what blocks it, each with its message.
 fn reasons(v: &Visitor, c: &Candidacy) -> Markup {
     html! {
@@ -115,7 +123,7 @@ async fn promotion_desk(
                 } @else {
                     ul.cards #candidates {
                         @for c in &list.candidates {
-                            li data-nip=(c.employee.nip) data-standing=(serde_json::to_value(c.candidacy.standing).ok().and_then(|s| s.as_str().map(str::to_owned)).unwrap_or_default()) {
+                            li data-nip=(c.employee.nip) data-standing=(code(c.candidacy.standing)) {
                                 strong { (c.employee.name) } " · " (c.employee.nip) " · " (c.unit_code)
                                 div {
                                     (text(&v, &c.candidacy.kind.label())) ": "
@@ -163,7 +171,7 @@ async fn promotion_desk(
 /// One proposal; on the desk (`desk`) a draft carries the fasilitator's verify form.
 fn proposal_item(v: &Visitor, p: &ProposalView, desk: bool) -> Markup {
     html! {
-        li data-id=(p.id) data-status=(serde_json::to_value(p.status).ok().and_then(|s| s.as_str().map(str::to_owned)).unwrap_or_default()) {
+        li data-id=(p.id) data-status=(code(p.status)) {
             strong { (p.employee.name) } " · " (p.employee.nip) " · " (p.rank) " → " (p.new_rank)
             div { (proposal_status(v, p.status)) " · " (when(p.updated_at)) }
             @if let Some(t) = &p.pertek {
