@@ -1,4 +1,7 @@
 # Sourced by the bench scripts: one way to build and find what they run.
+#
+# The server and every benchmark are built in the release profile with the features of the
+# test crate (which links the server), so one build of the dependencies serves them all.
 
 # The workspace's target directory (CARGO_TARGET_DIR or ./target).
 target_dir() {
@@ -6,20 +9,25 @@ target_dir() {
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])'
 }
 
+# The executable NAME that `cargo build --release ARGS...` makes.
+release_executable() {
+  local name="$1"
+  shift
+  cargo build --release --locked "$@" >&2
+  cargo build --release --locked "$@" --message-format=json 2>/dev/null \
+    | NAME="$name" python3 -c 'import json,os,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == os.environ["NAME"] and m.get("executable"):
+        print(m["executable"])'
+}
+
 # Builds the release server and prints its path.
 server_bin() {
-  cargo build --release --locked -p abdi-server >&2
-  echo "$(target_dir)/release/abdi-server"
+  release_executable abdi-server -p abdi-server -p abdi-tests --bin abdi-server
 }
 
 # Builds the benchmark BENCH of PACKAGE (release) and prints its executable.
 bench_bin() {
-  local package="$1" bench="$2"
-  cargo bench --locked -p "$package" --bench "$bench" --no-run >&2
-  cargo bench --locked -p "$package" --bench "$bench" --no-run --message-format=json 2>/dev/null \
-    | BENCH="$bench" python3 -c 'import json,os,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == os.environ["BENCH"] and m.get("executable"):
-        print(m["executable"])'
+  release_executable "$2" -p abdi-server -p "$1" --bench "$2"
 }

@@ -22,6 +22,9 @@ mod m20261202_000015_organisation_changes;
 mod m20261203_000016_record_updates;
 mod m20261204_000017_due_notices;
 mod m20261205_000018_promotion;
+mod m20261206_000019_inbox_counts;
+
+pub use m20261206_000019_inbox_counts::refill_inbox_counts;
 
 pub struct Migrator;
 
@@ -47,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_record_updates::Migration),
             Box::new(m20261204_000017_due_notices::Migration),
             Box::new(m20261205_000018_promotion::Migration),
+            Box::new(m20261206_000019_inbox_counts::Migration),
         ]
     }
 }

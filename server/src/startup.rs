@@ -143,7 +143,7 @@ impl Application {
         );
         let place = config.documents.place.clone();
         let email_domains = config.identity.allowed_email_domains.clone();
-        let state = AppState {
+        let state = AppState::new(crate::state::Parts {
             config: Arc::new(config),
             clock: clock.clone(),
             reference: ReferenceService::new(db.clone()),
@@ -165,7 +165,7 @@ impl Application {
             promotion,
             db,
             sessions,
-        };
+        });
         Ok(Application { listener, state })
     }
 

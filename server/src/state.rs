@@ -17,8 +17,27 @@ use crate::services::Services;
 use crate::store::shared::SharedStore;
 use crate::updates::Updates;
 
+/// Cloned for every request that reads it (each extractor and middleware takes its own), so
+/// it is one pointer: a clone is one atomic increment, not one per capability.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+impl AppState {
+    pub fn new(parts: Parts) -> AppState {
+        AppState(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// What the application state holds: the configuration, the stores and every capability.
+pub struct Parts {
     pub config: Arc<Config>,
     pub clock: SharedClock,
     pub db: DatabaseConnection,

@@ -15,4 +15,7 @@ pub struct LogConfig {
     pub format: LogFormat,
     /// A tracing filter, e.g. `info` or `abdi_server=debug,sqlx=warn`.
     pub level: String,
+    /// A request that takes at least this long is logged at info; the others at debug (a
+    /// failed one, 5xx, always at error).
+    pub slow_request_ms: u64,
 }

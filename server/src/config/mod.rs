@@ -163,6 +163,7 @@ impl Default for Config {
             log: LogConfig {
                 format: LogFormat::Json,
                 level: "info".into(),
+                slow_request_ms: 1000,
             },
         }
     }

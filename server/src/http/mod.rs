@@ -18,9 +18,11 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::trace::{OnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -126,6 +128,9 @@ pub(crate) fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let timeout = state.config.request_timeout();
     let body_limit = state.config.server.body_limit_bytes;
+    let lines = RequestLines {
+        slow: std::time::Duration::from_millis(state.config.log.slow_request_ms),
+    };
 
     routes
         .route(
@@ -145,7 +150,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(SetRequestIdLayer::new(
+                    request_id.clone(),
+                    RequestIds::default(),
+                ))
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(|req: &Request| {
@@ -161,7 +169,7 @@ pub(crate) fn router(state: AppState) -> Router {
                                 path = %req.uri().path(),
                             )
                         })
-                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                        .on_response(lines),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(axum::middleware::from_fn(error::render_problems))
@@ -175,4 +183,54 @@ pub(crate) fn router(state: AppState) -> Router {
                 }))
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
+}
+
+/// The line a served request leaves: at info only when it was slow, at debug always. A request
+/// that failed (5xx) has its line at error from the trace layer's failure hook. A line per
+/// request at info would cost more than the request (a JSON line and a write on every call).
+#[derive(Clone, Copy)]
+struct RequestLines {
+    slow: std::time::Duration,
+}
+
+impl<B> OnResponse<B> for RequestLines {
+    fn on_response(
+        self,
+        response: &axum::http::Response<B>,
+        latency: std::time::Duration,
+        _span: &tracing::Span,
+    ) {
+        let status = response.status().as_u16();
+        let latency_ms = latency.as_millis() as u64;
+        if latency >= self.slow {
+            tracing::info!(status, latency_ms, "slow request");
+        } else {
+            tracing::debug!(status, latency_ms, "request");
+        }
+    }
+}
+
+/// Request ids: a random 64-bit prefix per process and a counter, in UUID form. Unique across
+/// instances (the prefix) and restarts, without asking the kernel for randomness per request.
+#[derive(Clone)]
+struct RequestIds {
+    prefix: u64,
+    next: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        RequestIds {
+            prefix: uuid::Uuid::new_v4().as_u64_pair().0,
+            next: Arc::default(),
+        }
+    }
+}
+
+impl MakeRequestId for RequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let id = uuid::Uuid::from_u64_pair(self.prefix, n).hyphenated().to_string();
+        axum::http::HeaderValue::from_str(&id).ok().map(RequestId::new)
+    }
 }

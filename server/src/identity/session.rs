@@ -99,7 +99,22 @@ fn index_key(employee_id: Uuid) -> String {
 /// When all of an employee's sessions were last revoked: a session created before it is dead,
 /// even if a write racing the revocation put it back.
 fn revoked_key(employee_id: Uuid) -> String {
-    format!("employee-revoked:{employee_id}")
+    format!("{REVOKED_PREFIX}{employee_id}")
+}
+
+const REVOKED_PREFIX: &str = "employee-revoked:";
+
+/// The revocation marker as stored: milliseconds since the epoch, or [`DISABLED`].
+fn marker_millis(raw: &[u8]) -> Option<i64> {
+    <[u8; 8]>::try_from(raw).ok().map(i64::from_be_bytes)
+}
+
+/// Whether the marker revokes the session (one opened in the very millisecond of a
+/// revocation counts as revoked: safer that way).
+fn revoked(session: &Session, marker: Option<&[u8]>) -> bool {
+    marker
+        .and_then(marker_millis)
+        .is_some_and(|at| session.created_at.timestamp_millis() <= at)
 }
 
 impl SessionService {
@@ -156,15 +171,16 @@ impl SessionService {
     /// The session a token belongs to, if it is still valid; slides its idle timeout.
     pub async fn validate(&self, token: &str) -> Result<Current, IdentityError> {
         let hash = token::hash(token);
-        let raw = self
+        // The session and its employee's revocation marker in one round trip.
+        let (raw, marker) = self
             .store
-            .get(&session_key(&hash))
-            .await?
-            .ok_or(IdentityError::Unauthenticated)?;
+            .get_linked(&session_key(&hash), "employee_id", REVOKED_PREFIX)
+            .await?;
+        let raw = raw.ok_or(IdentityError::Unauthenticated)?;
         let mut session: Session =
             serde_json::from_slice(&raw).map_err(|_| IdentityError::Unauthenticated)?;
         let now = self.clock.now();
-        if now >= session.expires_at || self.revoked_since(&session).await? {
+        if now >= session.expires_at || revoked(&session, marker.as_deref()) {
             self.remove(&hash, session.employee_id).await?;
             return Err(IdentityError::Unauthenticated);
         }
@@ -196,31 +212,24 @@ impl SessionService {
         Ok(token)
     }
 
-    /// Whether all the employee's sessions were revoked since this one was created (a session
-    /// opened in the very millisecond of a revocation counts as revoked: safer that way).
-    async fn revoked_since(&self, session: &Session) -> Result<bool, IdentityError> {
-        let revoked_at = self.revoked_at(session.employee_id).await?;
-        Ok(revoked_at.is_some_and(|at| session.created_at.timestamp_millis() <= at))
-    }
-
     /// The revocation marker: milliseconds since the epoch, or [`DISABLED`].
     async fn revoked_at(&self, employee_id: Uuid) -> Result<Option<i64>, IdentityError> {
         let marker = self.store.get(&revoked_key(employee_id)).await?;
-        Ok(marker
-            .and_then(|raw| <[u8; 8]>::try_from(raw.as_slice()).ok())
-            .map(i64::from_be_bytes))
+        Ok(marker.as_deref().and_then(marker_millis))
     }
 
     /// Whether the session behind a token hash is still valid, without sliding its idle timeout
     /// (a long-lived event stream asks this).
     pub async fn is_open(&self, hash: &str) -> Result<bool, IdentityError> {
-        let Some(raw) = self.store.get(&session_key(hash)).await? else {
+        let (raw, marker) = self
+            .store
+            .get_linked(&session_key(hash), "employee_id", REVOKED_PREFIX)
+            .await?;
+        let Some(session) = raw.and_then(|raw| serde_json::from_slice::<Session>(&raw).ok())
+        else {
             return Ok(false);
         };
-        let Ok(session) = serde_json::from_slice::<Session>(&raw) else {
-            return Ok(false);
-        };
-        Ok(self.clock.now() < session.expires_at && !self.revoked_since(&session).await?)
+        Ok(self.clock.now() < session.expires_at && !revoked(&session, marker.as_deref()))
     }
 
     /// Records a passkey assertion made in this session (for step-up).

@@ -15,7 +15,7 @@ use abdi_proto::services::{LeaveBalance, Violation};
 use async_trait::async_trait;
 use chrono::Datelike;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
     EntityTrait, QueryFilter,
 };
 use uuid::Uuid;
@@ -82,10 +82,8 @@ impl ServiceRules for LeaveRules {
             ));
         };
         let days = assessment.detail["charged_days"].as_i64().unwrap_or(0) as i32;
-        leave_booking::Entity::delete_by_id(input.request_id)
-            .exec(txn)
-            .await?;
-        leave_booking::ActiveModel {
+        // One statement: a request booked again (sent again after a return) replaces its row.
+        let booking = leave_booking::ActiveModel {
             request_id: Set(input.request_id),
             employee_id: Set(input.employee.id),
             // As the rules booked it (maternity leave from the fourth birth as cuti besar).
@@ -100,10 +98,24 @@ impl ServiceRules for LeaveRules {
             days: Set(days),
             year: Set(start.year()),
             state: Set(BookingState::Pending),
-        }
-        .insert(txn)
-        .await
-        .map(|_| ())
+        };
+        leave_booking::Entity::insert(booking)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(leave_booking::Column::RequestId)
+                    .update_columns([
+                        leave_booking::Column::EmployeeId,
+                        leave_booking::Column::Kind,
+                        leave_booking::Column::StartDate,
+                        leave_booking::Column::EndDate,
+                        leave_booking::Column::Days,
+                        leave_booking::Column::Year,
+                        leave_booking::Column::State,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await
+            .map(|_| ())
     }
 
     async fn settle(

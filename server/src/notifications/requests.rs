@@ -8,7 +8,7 @@
 
 use abdi_proto::Text;
 use abdi_proto::notifications::NotificationKind;
-use abdi_proto::services::{Approver, RequestStatus, ServiceSpec};
+use abdi_proto::services::{Approver, RequestStatus};
 use async_trait::async_trait;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait};
 use uuid::Uuid;
@@ -60,8 +60,8 @@ async fn service_name(db: &impl ConnectionTrait, code: &str) -> Result<Text, DbE
     Ok(service_type::Entity::find_by_id(code.to_owned())
         .one(db)
         .await?
-        .and_then(|t| serde_json::from_str::<ServiceSpec>(&t.spec).ok())
-        .map(|spec| spec.name)
+        .and_then(|t| crate::services::catalogue::spec(&t).ok())
+        .map(|spec| spec.name.clone())
         .unwrap_or_else(|| Text::new(code, code)))
 }
 

@@ -483,7 +483,8 @@ fn columns_of<E: EntityTrait>(with_key: bool) -> Vec<E::Column> {
 /// Removes all master data (employees, histories, positions, units) and everything that hangs
 /// off employees (requests, bookings, uploads' records) inside `txn`.
 async fn reset(txn: &sea_orm::DatabaseTransaction) -> Result<(), DbErr> {
-    const TABLES: [&str; 38] = [
+    const TABLES: [&str; 39] = [
+        "inbox_counts",
         "bkn_exchanges",
         "promotion_proposals",
         "archive_documents",

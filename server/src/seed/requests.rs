@@ -219,6 +219,7 @@ pub(crate) async fn seed_requests(
         report.rows += done.map_err(|_| SeedError::Writer)??;
     }
     if db.get_database_backend() == DbBackend::Postgres {
+        abdi_migrations::refill_inbox_counts(db).await?;
         // Statistics for the planner, and the visibility map that lets work-list counts be
         // answered from their index alone (autovacuum does this in a running system).
         db.execute_unprepared(
@@ -429,6 +430,12 @@ async fn write(db: &DatabaseConnection, batch: Batch) -> Result<u64, SeedError> 
             .await
             .map_err(sql)?;
         sqlx::query("SET LOCAL synchronous_commit = off")
+            .execute(&mut *tx)
+            .await
+            .map_err(sql)?;
+        // Three writers at once would queue on the fullest posts' counters: the counts are
+        // made once at the end instead (`refill_inbox_counts`).
+        sqlx::query("SET LOCAL abdi.inbox_counts = off")
             .execute(&mut *tx)
             .await
             .map_err(sql)?;

@@ -3,7 +3,8 @@
 //! is a new revision; earlier ones are kept, and a request records the revision it was made
 //! under.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use abdi_proto::services::{
     NewService, ServiceChange, ServiceDefinition, ServiceRevision, ServiceSpec, ServiceSummary,
@@ -167,17 +168,37 @@ fn check_code(code: &str) -> Result<(), String> {
     }
 }
 
-pub(crate) fn definition(row: &service_type::Model) -> Result<ServiceDefinition, ServiceError> {
-    let spec: ServiceSpec = serde_json::from_str(&row.spec).map_err(|e| {
+/// The parsed spec of a row. A spec is stored as JSON text and read on every request; the text
+/// parsed last is kept with its parse, so the same text is parsed once per process (a change is
+/// new text, so nothing can be stale; the key is the text itself, not its revision).
+pub(crate) fn spec(row: &service_type::Model) -> Result<Arc<ServiceSpec>, ServiceError> {
+    /// More distinct specs than this (revisions pile up only through changes) start afresh.
+    const KEPT: usize = 512;
+    static PARSED: LazyLock<Mutex<HashMap<String, Arc<ServiceSpec>>>> =
+        LazyLock::new(Default::default);
+    let lock = || PARSED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(spec) = lock().get(&row.spec) {
+        return Ok(spec.clone());
+    }
+    let spec: Arc<ServiceSpec> = Arc::new(serde_json::from_str(&row.spec).map_err(|e| {
         ServiceError::Database(sea_orm::DbErr::Custom(format!(
             "service_types.spec of {}: {e}",
             row.code
         )))
-    })?;
+    })?);
+    let mut parsed = lock();
+    if parsed.len() >= KEPT {
+        parsed.clear();
+    }
+    parsed.insert(row.spec.clone(), spec.clone());
+    Ok(spec)
+}
+
+pub(crate) fn definition(row: &service_type::Model) -> Result<ServiceDefinition, ServiceError> {
     Ok(ServiceDefinition {
         code: row.code.clone(),
         revision: row.revision as u32,
-        spec,
+        spec: spec(row)?.as_ref().clone(),
         updated_at: row.updated_at,
     })
 }
@@ -194,14 +215,14 @@ pub(crate) async fn list(
         .await?
         .iter()
         .map(|row| {
-            let d = definition(row)?;
+            let spec = spec(row)?;
             Ok(ServiceSummary {
-                code: d.code,
-                name: d.spec.name,
-                active: d.spec.state.is_open(),
-                state: d.spec.state,
-                sop_version: d.spec.sop_version,
-                revision: d.revision,
+                code: row.code.clone(),
+                name: spec.name.clone(),
+                active: spec.state.is_open(),
+                state: spec.state,
+                sop_version: spec.sop_version.clone(),
+                revision: row.revision as u32,
             })
         })
         .collect()

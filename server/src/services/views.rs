@@ -11,7 +11,7 @@ use abdi_proto::services::{
 };
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
-    Alias, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement,
+    Alias, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
@@ -72,10 +72,15 @@ pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestV
         .filter_map(|s| s.acting_assignment_id)
         .chain(events.iter().filter_map(|e| e.acting_assignment_id))
         .collect();
-    let acting: HashMap<Uuid, ActingRef> = acting_assignment::Entity::find()
-        .filter(acting_assignment::Column::Id.is_in(acting_ids))
-        .all(db)
-        .await?
+    let acting_rows = if acting_ids.is_empty() {
+        Vec::new()
+    } else {
+        acting_assignment::Entity::find()
+            .filter(acting_assignment::Column::Id.is_in(acting_ids))
+            .all(db)
+            .await?
+    };
+    let acting: HashMap<Uuid, ActingRef> = acting_rows
         .into_iter()
         .map(|a| {
             (
@@ -387,20 +392,7 @@ fn work_condition(work: &Work<'_>) -> Condition {
     let col = |c: request_step::Column| Expr::col((s.clone(), c));
     match work {
         Work::Inbox(who) => {
-            // Only consideration and decision steps name a post, so the post alone selects
-            // them (and the count index answers without reading the table).
-            let mut any = Condition::any();
-            if let Some(own) = who.own_post {
-                any = any.add(col(request_step::Column::PositionId).eq(own));
-            }
-            let acting: Vec<Uuid> = who.acting.keys().copied().collect();
-            if !acting.is_empty() {
-                any = any.add(
-                    Condition::all()
-                        .add(col(request_step::Column::PositionId).is_in(acting))
-                        .add(col(request_step::Column::ActingAllowed).eq(true)),
-                );
-            }
+            let mut any = inbox_posts(who);
             if who.administrator {
                 any = any.add(col(request_step::Column::Approver).eq(Approver::Bkn));
             }
@@ -417,6 +409,124 @@ fn work_condition(work: &Work<'_>) -> Condition {
             Condition::all().add(col(request_step::Column::Id).is_in(ids.iter().copied()))
         }
     }
+}
+
+/// How many wait per service in a work list (not paged, not filtered by service), in one
+/// statement. An inbox reads the counters the database keeps per post (`inbox_counts`), less
+/// the caller's own requests waiting there (reached through their requests, a handful), plus
+/// for administrators the outside approvals; the other lists count their steps' own index.
+async fn counts(
+    db: &impl ConnectionTrait,
+    work: &Work<'_>,
+) -> Result<BTreeMap<String, u64>, ServiceError> {
+    let s = Alias::new("s");
+    let code = Expr::col((s.clone(), request_step::Column::ServiceCode));
+    let n = Alias::new("n");
+    let live = |condition: Condition| {
+        Query::select()
+            .expr_as(code.clone(), Alias::new("service_code"))
+            .expr_as(code.clone().count(), n.clone())
+            .from_as(request_step::Entity, s.clone())
+            .and_where(Expr::col((s.clone(), request_step::Column::Status)).eq(StepStatus::Active))
+            .cond_where(condition)
+            .group_by_col((s.clone(), request_step::Column::ServiceCode))
+            .to_owned()
+    };
+    let q = match work {
+        Work::Inbox(who) => {
+            let c = Alias::new("c");
+            let col = |name: &str| Expr::col((c.clone(), Alias::new(name)));
+            let acting: Vec<Uuid> = who.acting.keys().copied().collect();
+            let mut posts = Condition::any();
+            if let Some(own) = who.own_post {
+                posts = posts.add(col("position_id").eq(own));
+            }
+            if !acting.is_empty() {
+                posts = posts.add(
+                    Condition::all()
+                        .add(col("position_id").is_in(acting.iter().copied()))
+                        .add(col("acting_allowed").eq(true)),
+                );
+            }
+            let mut q = Query::select()
+                .expr_as(col("service_code"), Alias::new("service_code"))
+                // PostgreSQL sums bigints as numeric; every part of the union is a bigint.
+                .expr_as(col("waiting").sum().cast_as(Alias::new("BIGINT")), n.clone())
+                .from_as(Alias::new("inbox_counts"), c.clone())
+                .cond_where(posts)
+                .group_by_col((c.clone(), Alias::new("service_code")))
+                .to_owned();
+            // Less the caller's own requests at those posts.
+            let r = Alias::new("r");
+            let own = Query::select()
+                .expr_as(code.clone(), Alias::new("service_code"))
+                .expr_as(code.clone().count().mul(-1), n.clone())
+                .from_as(service_request::Entity, r.clone())
+                .join_as(
+                    JoinType::InnerJoin,
+                    request_step::Entity,
+                    s.clone(),
+                    Expr::col((s.clone(), request_step::Column::RequestId))
+                        .equals((r.clone(), service_request::Column::Id)),
+                )
+                .and_where(Expr::col((r, service_request::Column::EmployeeId)).eq(who.employee_id))
+                .and_where(Expr::col((s.clone(), request_step::Column::Status)).eq(StepStatus::Active))
+                .cond_where(inbox_posts(who))
+                .group_by_col((s.clone(), request_step::Column::ServiceCode))
+                .to_owned();
+            q.union(UnionType::All, own);
+            if who.administrator {
+                let bkn = live(
+                    Condition::all()
+                        .add(Expr::col((s.clone(), request_step::Column::Approver)).eq(Approver::Bkn))
+                        .add(
+                            Expr::col((s.clone(), request_step::Column::EmployeeId))
+                                .ne(who.employee_id),
+                        ),
+                );
+                q.union(UnionType::All, bkn);
+            }
+            q
+        }
+        other => live(work_condition(other)),
+    };
+    #[derive(FromQueryResult)]
+    struct Count {
+        service_code: String,
+        n: i64,
+    }
+    let mut counts = BTreeMap::<String, i64>::new();
+    for c in Count::find_by_statement(db.get_database_backend().build(&q))
+        .all(db)
+        .await?
+    {
+        *counts.entry(c.service_code).or_default() += c.n;
+    }
+    Ok(counts
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(code, n)| (code, n as u64))
+        .collect())
+}
+
+/// The steps at the caller's posts: their own, and those they hold as Plt/Plh where a Plt/Plh
+/// may take the step. Only consideration and decision steps name a post.
+fn inbox_posts(who: &Principal) -> Condition {
+    let s = Alias::new("s");
+    let col = |c: request_step::Column| Expr::col((s.clone(), c));
+    let mut any = Condition::any();
+    if let Some(own) = who.own_post {
+        any = any.add(col(request_step::Column::PositionId).eq(own));
+    }
+    let acting: Vec<Uuid> = who.acting.keys().copied().collect();
+    if !acting.is_empty() {
+        any = any.add(
+            Condition::all()
+                .add(col(request_step::Column::PositionId).is_in(acting))
+                .add(col(request_step::Column::ActingAllowed).eq(true)),
+        );
+    }
+    any
 }
 
 fn with_steps(q: &mut SelectStatement, work: &Work<'_>) {
@@ -445,28 +555,7 @@ pub(crate) async fn work_list(
     let at = Expr::col((s.clone(), request_step::Column::ActivatedAt));
     let id = Expr::col((s.clone(), request_step::Column::Id));
 
-    // Counts per service (not paged, not filtered by service), from the steps' own index.
-    let code = Expr::col((s.clone(), request_step::Column::ServiceCode));
-    let counts_q = Query::select()
-        .expr_as(code.clone(), Alias::new("service_code"))
-        .expr_as(code.count(), Alias::new("n"))
-        .from_as(request_step::Entity, s.clone())
-        .and_where(Expr::col((s.clone(), request_step::Column::Status)).eq(StepStatus::Active))
-        .cond_where(work_condition(&work))
-        .group_by_col((s.clone(), request_step::Column::ServiceCode))
-        .to_owned();
-    #[derive(FromQueryResult)]
-    struct Count {
-        service_code: String,
-        n: i64,
-    }
-    let counts: BTreeMap<String, u64> =
-        Count::find_by_statement(db.get_database_backend().build(&counts_q))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|c| (c.service_code, std::cmp::max(c.n, 0) as u64))
-            .collect();
+    let counts = counts(db, &work).await?;
 
     let mut q = base();
     q.expr_as(
@@ -480,12 +569,11 @@ pub(crate) async fn work_list(
         q.and_where(Expr::col((s.clone(), request_step::Column::ServiceCode)).eq(code));
     }
     if let Some((t, last)) = after {
-        q.cond_where(
-            Condition::any().add(at.clone().gt(t)).add(
-                Condition::all()
-                    .add(at.clone().eq(t))
-                    .add(id.clone().gt(last)),
-            ),
+        // A row comparison, which the index on (activated_at, id) takes as its start: a page
+        // deep in the list costs what the first does (an OR of the two would be a filter).
+        q.and_where(
+            Expr::tuple([at.clone(), id.clone()])
+                .gt(Expr::tuple([Expr::value(t), Expr::value(last)])),
         );
     }
     q.order_by_expr(at, Order::Asc)

@@ -120,6 +120,30 @@ impl SharedStore {
         }
     }
 
+    /// Reads `key` (a JSON object) and, in the same round trip, the key named `linked`
+    /// followed by the object's string field `field`: a session and its employee's revocation
+    /// marker, in one read. The second is `None` when the first is missing or has no such field.
+    pub async fn get_linked(
+        &self,
+        key: &str,
+        field: &str,
+        linked: &str,
+    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), SharedStoreError> {
+        match self {
+            SharedStore::Memory(m) => {
+                let Some(first) = m.get(key, false) else {
+                    return Ok((None, None));
+                };
+                let second = serde_json::from_slice::<serde_json::Value>(&first)
+                    .ok()
+                    .and_then(|v| v.get(field)?.as_str().map(|id| format!("{linked}{id}")))
+                    .and_then(|k| m.get(&k, false));
+                Ok((Some(first), second))
+            }
+            SharedStore::Redis(r) => r.get_linked(key, field, linked).await,
+        }
+    }
+
     /// Reads and removes `key` in one step: a single-use value is used once.
     pub async fn take(&self, key: &str) -> Result<Option<Vec<u8>>, SharedStoreError> {
         match self {
@@ -568,6 +592,37 @@ impl RedisStore {
         }
         let reply: Option<String> = self.query(&cmd).await?;
         Ok(reply.is_some())
+    }
+
+    async fn get_linked(
+        &self,
+        key: &str,
+        field: &str,
+        linked: &str,
+    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), SharedStoreError> {
+        // One EVALSHA (EVAL once per connection after a restart). The second key is named by
+        // the first's value, so it cannot be declared up front: fine on one Redis, not on a
+        // cluster (which Abdi does not use).
+        static SCRIPT: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+            redis::Script::new(
+                r"local v = redis.call('GET', KEYS[1])
+                if not v then return {false, false} end
+                local ok, doc = pcall(cjson.decode, v)
+                if not ok or type(doc) ~= 'table' or type(doc[ARGV[1]]) ~= 'string' then
+                  return {v, false}
+                end
+                return {v, redis.call('GET', ARGV[2] .. doc[ARGV[1]])}",
+            )
+        });
+        let (generation, mut connection) = self.connection();
+        let (first, second): (Option<Vec<u8>>, Option<Vec<u8>>) = SCRIPT
+            .key(format!("{}{key}", self.prefix))
+            .arg(field)
+            .arg(format!("{}{linked}", self.prefix))
+            .invoke_async(&mut connection)
+            .await
+            .map_err(|e| self.failed(generation, e))?;
+        Ok((first, second))
     }
 
     async fn hit(&self, key: &str, window: Duration) -> Result<(u64, Duration), SharedStoreError> {

@@ -54,13 +54,23 @@ pub async fn register(
     name: &str,
     origin: &str,
 ) -> Result<Phone, Response> {
-    let started = call(
-        app,
-        Method::POST,
-        "/api/v1/me/passkeys/registration",
-        Some(token),
-    )
-    .await;
+    register_at(&app.client, &app.base, token, name, origin).await
+}
+
+/// [`register`] with `client` against the server at `base`.
+pub async fn register_at(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    name: &str,
+    origin: &str,
+) -> Result<Phone, Response> {
+    let started = client
+        .post(format!("{base}/api/v1/me/passkeys/registration"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     if started.status() != 200 {
         return Err(started);
     }
@@ -86,14 +96,13 @@ pub async fn register(
         name: name.into(),
         credential: serde_json::to_value(credential).unwrap(),
     };
-    let r = call_with(
-        app,
-        Method::POST,
-        "/api/v1/me/passkeys",
-        Some(token),
-        &finish,
-    )
-    .await;
+    let r = client
+        .post(format!("{base}/api/v1/me/passkeys"))
+        .bearer_auth(token)
+        .json(&finish)
+        .send()
+        .await
+        .unwrap();
     if r.status() != 201 {
         return Err(r);
     }

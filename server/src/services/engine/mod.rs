@@ -26,7 +26,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -166,21 +166,16 @@ async fn record(
     Ok(event)
 }
 
-/// Takes the employee's row lock for the rest of the transaction (PostgreSQL: a row lock;
-/// SQLite: the database's write lock), so balance checks of one employee run one at a time.
+/// Takes the employee's row lock for the rest of the transaction and reads the row, in one
+/// statement (PostgreSQL: `SELECT ... FOR UPDATE`; SQLite has no row locks and renders no
+/// clause: its write transaction already holds the database's write lock), so balance checks
+/// of one employee run one at a time.
 async fn lock_employee(
     txn: &DatabaseTransaction,
     id: Uuid,
 ) -> Result<employee::Model, ServiceError> {
-    employee::Entity::update_many()
-        .col_expr(
-            employee::Column::UpdatedAt,
-            Expr::col(employee::Column::UpdatedAt),
-        )
-        .filter(employee::Column::Id.eq(id))
-        .exec(txn)
-        .await?;
     employee::Entity::find_by_id(id)
+        .lock_exclusive()
         .one(txn)
         .await?
         .ok_or(ServiceError::Access(AccessError::EmployeeNotFound))
@@ -239,17 +234,23 @@ async fn steps_of(
         .await
 }
 
-/// Replaces the request's chain; the first step becomes active (its id is returned).
+/// Removes the request's chain (before a request sent again gets its new one).
+async fn clear_steps(txn: &DatabaseTransaction, request_id: Uuid) -> Result<(), sea_orm::DbErr> {
+    request_step::Entity::delete_many()
+        .filter(request_step::Column::RequestId.eq(request_id))
+        .exec(txn)
+        .await
+        .map(|_| ())
+}
+
+/// Writes the chain of a request that has none; the first step becomes active (its id is
+/// returned).
 async fn write_steps(
     txn: &DatabaseTransaction,
     (request_id, service_code, employee_id): (Uuid, &str, Uuid),
     steps: &[PlannedStep],
     now: DateTime<Utc>,
 ) -> Result<Option<Uuid>, sea_orm::DbErr> {
-    request_step::Entity::delete_many()
-        .filter(request_step::Column::RequestId.eq(request_id))
-        .exec(txn)
-        .await?;
     let ids: Vec<Uuid> = steps.iter().map(|_| Uuid::now_v7()).collect();
     let rows = steps
         .iter()

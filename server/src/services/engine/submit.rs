@@ -74,6 +74,7 @@ impl Services {
             .filter(service_request::Column::Id.eq(id))
             .exec(&txn)
             .await?;
+        clear_steps(&txn, id).await?;
         let activated =
             write_steps(&txn, (id, &req.service_code, owner), &planned.steps, now).await?;
         rules.book(&txn, &input, &planned.assessment).await?;

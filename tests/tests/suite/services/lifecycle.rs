@@ -250,6 +250,50 @@ async fn acting_officials_decide_in_their_window_and_a_leaving_decider_hands_ove
     )
     .await;
     assert_eq!(codes(&p), ["notice_abroad"]);
+    // Through all of it (steps activated, done, skipped, taken by a Plt and a Plh), the
+    // counters the inbox reads are what the steps themselves say.
+    inbox_counts_are_exact(&w.app).await;
+}
+
+/// `inbox_counts`, kept by the database's triggers, against a count of the active steps.
+pub(crate) async fn inbox_counts_are_exact(app: &TestApp) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &app.state.db;
+    let rows = |sql: &str| {
+        let statement = Statement::from_string(db.get_database_backend(), sql.to_owned());
+        async move {
+            let mut rows: Vec<(String, bool, String, i64)> = db
+                .query_all_raw(statement)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let post: uuid::Uuid = r.try_get_by_index(0).unwrap();
+                    (
+                        post.to_string(),
+                        r.try_get_by_index(1).unwrap(),
+                        r.try_get_by_index(2).unwrap(),
+                        r.try_get_by_index(3).unwrap(),
+                    )
+                })
+                .collect();
+            rows.sort();
+            rows
+        }
+    };
+    let kept = rows(
+        "SELECT position_id, acting_allowed, service_code, waiting FROM inbox_counts \
+         WHERE waiting <> 0",
+    )
+    .await;
+    let counted = rows(
+        "SELECT position_id, acting_allowed, service_code, count(*) FROM request_steps \
+         WHERE status = 'active' AND position_id IS NOT NULL \
+         GROUP BY position_id, acting_allowed, service_code",
+    )
+    .await;
+    assert!(!counted.is_empty(), "the test left steps waiting");
+    assert_eq!(kept, counted);
 }
 
 async fn concurrent_submissions_never_overspend_and_one_decision_wins(backend: Backend) {

@@ -1,0 +1,494 @@
+//! The hot paths against the hand-optimised reference (run by `bench/hot-paths`, not by the
+//! tests): the release `abdi-server` and `../shared/bench-baseline`, each its own process on
+//! core 0, on the same PostgreSQL database and Redis, measured one right after the other with
+//! the same wrk settings on core 1:
+//! 1. `GET /health/live` vs `/plain`, at the default log level (info);
+//! 2. `GET /api/v1/me` vs `/me`, with valid sessions;
+//! 3. a leave submission (`POST /api/v1/requests`, annual leave, its idempotency key, spread
+//!    over many employees) vs `/submit`;
+//! 4. `GET /health/live` vs `/plain` again with Abdi at log level warn;
+//!
+//! and, with no counterpart in the baseline, passkey logins per second: the server alone on
+//! core 0, the phones' signing (SoftPasskey) in this process on core 1.
+//!
+//! Usage: `hot_paths SERVER BASELINE` (the two release binaries; the script builds them).
+//! It creates its own database and Redis keys and removes them, whatever happens.
+
+// Benches measure real time: the injected-clock rule is for the product's code.
+#![allow(clippy::disallowed_methods)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use abdi_server::clock::{SharedClock, SystemClock};
+use abdi_server::config::{Config, SecretUrl, SessionBackend};
+use abdi_server::identity::session::NewSession;
+use abdi_server::startup::Application;
+use abdi_tests::api::new_request;
+use abdi_tests::forms::annual;
+use abdi_tests::passkey::{ORIGIN, login_at, register_at};
+use abdi_tests::{postgres_url, redis_url};
+use chrono::{Datelike, Days, Weekday};
+use futures_util::StreamExt;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, FromQueryResult, Statement};
+use uuid::Uuid;
+
+/// Rows and sessions on each side, as the baseline's README measured.
+const ROWS: u32 = 50_000;
+/// Sessions `/me` cycles through.
+const ME_SESSIONS: usize = 1_000;
+const ABDI_PORT: u16 = 18_181;
+const BASELINE_PORT: u16 = 19_099;
+const SECONDS: u32 = 10;
+/// Phones logging in again and again, each with its own passkey.
+const LOGIN_CLIENTS: usize = 16;
+
+/// What wrk printed for one run.
+struct Run {
+    rate: f64,
+    p50: String,
+    p99: String,
+    requests: u64,
+    non_2xx: u64,
+}
+
+/// wrk on core 1: one thread, `connections`, `SECONDS`, latency percentiles.
+fn wrk(url: &str, connections: u32, script: Option<&Path>) -> Run {
+    let mut cmd = Command::new("taskset");
+    cmd.args(["-c", "1", "wrk", "-t1", "--latency"])
+        .arg(format!("-c{connections}"))
+        .arg(format!("-d{SECONDS}s"));
+    if let Some(s) = script {
+        cmd.arg("-s").arg(s);
+    }
+    let out = cmd.arg(url).output().expect("wrk (bench/hot-paths installs it)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let rate = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .map(|v| v.trim().parse().unwrap())
+        .unwrap_or_else(|| panic!("wrk said: {text}"));
+    let pct = |p: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(p))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let number_before = |marker: &str| {
+        text.lines()
+            .find(|l| l.contains(marker))
+            .and_then(|l| l.split_whitespace().find_map(|w| w.parse::<u64>().ok()))
+            .unwrap_or(0)
+    };
+    let non_2xx = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:"))
+        .map_or(0, |v| v.trim().parse().unwrap());
+    Run {
+        rate,
+        p50: pct("50%"),
+        p99: pct("99%"),
+        requests: number_before("requests in"),
+        non_2xx,
+    }
+}
+
+/// The child servers, stopped however the bench ends.
+struct Servers(Vec<(&'static str, Child)>);
+
+impl Servers {
+    fn stop(&mut self, name: &str) {
+        if let Some(i) = self.0.iter().position(|(n, _)| *n == name) {
+            let (_, mut child) = self.0.remove(i);
+            // SIGTERM: the server drains and stops as it does in production.
+            let _ = Command::new("kill").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(40);
+            while Instant::now() < deadline {
+                if child.try_wait().ok().flatten().is_some() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Servers {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Waits until `url` answers 200.
+async fn until_up(url: &str) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if client
+            .get(url)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{url} did not come up");
+}
+
+struct Bench {
+    server: PathBuf,
+    baseline: PathBuf,
+    database_url: String,
+    redis_prefix: String,
+    logs: PathBuf,
+}
+
+impl Bench {
+    fn abdi(&self, level: &str) -> Child {
+        let log = std::fs::File::create(self.logs.join(format!("abdi-{level}.log"))).unwrap();
+        Command::new("taskset")
+            .args(["-c", "0"])
+            .arg(&self.server)
+            .arg("serve")
+            .env("ABDI__SERVER__LISTEN", format!("127.0.0.1:{ABDI_PORT}"))
+            .env("ABDI__DATABASE__URL", &self.database_url)
+            .env("ABDI__SESSIONS__BACKEND", "redis")
+            .env("ABDI__SESSIONS__REDIS_URL", redis_url())
+            .env("ABDI__SESSIONS__KEY_PREFIX", &self.redis_prefix)
+            .env("ABDI__STORAGE__PATH", self.logs.join("objects"))
+            .env("ABDI__LOG__LEVEL", level)
+            // The login benchmark logs in far more often than an address or account may.
+            .env("ABDI__IDENTITY__LOGIN_PER_IP", u32::MAX.to_string())
+            .env("ABDI__IDENTITY__LOGIN_PER_ACCOUNT", u32::MAX.to_string())
+            .stdout(log)
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("abdi-server")
+    }
+
+    fn baseline(&self) -> Command {
+        let mut cmd = Command::new("taskset");
+        cmd.args(["-c", "0"])
+            .arg(&self.baseline)
+            .env("DATABASE_URL", &self.database_url)
+            .env("REDIS_URL", redis_url())
+            .env("BIND", format!("127.0.0.1:{BASELINE_PORT}"));
+        cmd
+    }
+}
+
+#[derive(FromQueryResult)]
+struct Person {
+    id: Uuid,
+}
+
+/// A Lua table of strings.
+fn lua_list<S: AsRef<str>>(items: &[S]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|s| format!("{:?}", s.as_ref()))
+        .collect();
+    format!("{{{}}}", quoted.join(","))
+}
+
+/// Weekdays from three to forty days ahead, in this year (the holiday calendar's reach): one
+/// day of annual leave each. A holiday among them is refused by the rules and counted.
+fn leave_days() -> Vec<String> {
+    let today = chrono::Utc::now().date_naive();
+    (3..=40)
+        .filter_map(|d| today.checked_add_days(Days::new(d)))
+        .filter(|d| d.year() == today.year() && !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .map(|d| d.to_string())
+        .collect()
+}
+
+fn ratio_line(what: &str, abdi: &Run, base: &Run) {
+    println!(
+        "| {what} | {:.0} req/s, p50 {}, p99 {} | {:.0} req/s, p50 {}, p99 {} | {:.2} |",
+        abdi.rate,
+        abdi.p50,
+        abdi.p99,
+        base.rate,
+        base.p50,
+        base.p99,
+        abdi.rate / base.rate
+    );
+}
+
+async fn clean(admin: &DatabaseConnection, database: &str, prefix: &str) {
+    let _ = admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        .await;
+    if let Ok(client) = redis::Client::open(redis_url())
+        && let Ok(mut c) = client.get_multiplexed_async_connection().await
+    {
+        // The baseline's sessions are `sess:<i>`; Abdi's are under this run's prefix.
+        for pattern in ["sess:*".to_owned(), format!("{prefix}*")] {
+            let keys: Vec<String> = redis::cmd("KEYS")
+                .arg(&pattern)
+                .query_async(&mut c)
+                .await
+                .unwrap_or_default();
+            for chunk in keys.chunks(1000) {
+                let _: Result<(), _> = redis::cmd("DEL").arg(chunk).query_async(&mut c).await;
+            }
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(server), Some(baseline)) = (args.get(1), args.get(2)) else {
+        panic!("usage: hot_paths SERVER BASELINE");
+    };
+    let pg = postgres_url();
+    let database = format!("abdi_hot_{}", std::process::id());
+    let admin = Database::connect(format!("{pg}/postgres")).await.unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let prefix = format!("abdi-hot:{}:", Uuid::new_v4().simple());
+    let bench = Bench {
+        server: server.into(),
+        baseline: baseline.into(),
+        database_url: format!("{pg}/{database}"),
+        redis_prefix: prefix.clone(),
+        logs: logs.path().to_owned(),
+    };
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {database}"))
+        .await
+        .unwrap();
+    let outcome = tokio::spawn(run(bench, logs)).await;
+    clean(&admin, &database, &prefix).await;
+    if let Err(e) = outcome {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn run(bench: Bench, logs: tempfile::TempDir) {
+    let started = Instant::now();
+    // 1. The same rows on both sides: Abdi's synthetic province, the baseline's table.
+    let seeded = Command::new(&bench.server)
+        .args(["seed", "--employees", &ROWS.to_string()])
+        .env("ABDI__DATABASE__URL", &bench.database_url)
+        .env("ABDI__LOG__LEVEL", "warn")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(seeded.success(), "abdi-server seed failed");
+    let prepared = bench
+        .baseline()
+        .args(["prepare", &ROWS.to_string()])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(prepared.success(), "bench-baseline prepare failed");
+
+    // 2. Abdi's sessions, made by its own session service on the same Redis (the state is
+    // built, never served: nothing of it runs while the servers are measured).
+    let mut config = Config::default();
+    config.server.listen = ([127, 0, 0, 1], 0).into();
+    config.database.url = SecretUrl::new(bench.database_url.clone());
+    config.sessions.backend = SessionBackend::Redis;
+    config.sessions.redis_url = SecretUrl::new(redis_url());
+    config.sessions.key_prefix = bench.redis_prefix.clone();
+    config.storage.path = bench.logs.join("objects");
+    config.log.level = "warn".into();
+    let clock: SharedClock = Arc::new(SystemClock);
+    let prepared_app = Application::build_with_clock(config, clock).await.unwrap();
+    let state = prepared_app.state().clone();
+    drop(prepared_app);
+    let sessions = state.identity.sessions.clone();
+    let db = state.db.clone();
+    let people = Person::find_by_statement(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT id FROM employees WHERE employment_type = 'pns' AND position_id IS NOT NULL \
+         AND active ORDER BY md5(id::text)",
+    ))
+    .all(&db)
+    .await
+    .unwrap();
+    let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    let tokens: Vec<String> = futures_util::stream::iter(ids.into_iter().map(|employee_id| {
+        let sessions = sessions.clone();
+        async move {
+            sessions
+                .create(NewSession {
+                    employee_id,
+                    device_name: "bench",
+                    platform: "android",
+                    method: "activation",
+                    ip: None,
+                })
+                .await
+                .unwrap()
+                .0
+        }
+    }))
+    .buffer_unordered(32)
+    .collect()
+    .await;
+    println!(
+        "prepared: {ROWS} employees and baseline rows, {} Abdi sessions, in {:.0} s",
+        tokens.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    // 3. The wrk scripts.
+    let dir = logs.path();
+    let abdi_me = dir.join("abdi-me.lua");
+    std::fs::write(
+        &abdi_me,
+        format!(
+            "local tokens = {}\nrequest = function()\n  return wrk.format(\"GET\", \"/api/v1/me\", \
+             {{[\"Authorization\"] = \"Bearer \" .. tokens[math.random(#tokens)]}})\nend\n",
+            lua_list(&tokens[..ME_SESSIONS.min(tokens.len())])
+        ),
+    )
+    .unwrap();
+    let base_me = dir.join("base-me.lua");
+    std::fs::write(
+        &base_me,
+        format!(
+            "request = function()\n  return wrk.format(\"GET\", \"/me\", \
+             {{[\"Authorization\"] = \"Bearer \" .. math.random(0, {})}})\nend\n",
+            ROWS - 1
+        ),
+    )
+    .unwrap();
+    // Each request: the next employee, a day of leave, a key of its own. Every employee sends
+    // one before anyone sends a second.
+    let days = leave_days();
+    let bodies: Vec<String> = days
+        .iter()
+        .map(|d| serde_json::to_string(&new_request("cuti_tahunan", annual(d, d))).unwrap())
+        .collect();
+    let abdi_submit = dir.join("abdi-submit.lua");
+    std::fs::write(
+        &abdi_submit,
+        format!(
+            "local tokens = {}\nlocal bodies = {}\nlocal i = 0\nrequest = function()\n  \
+             local t = i % #tokens + 1\n  local b = math.floor(i / #tokens) % #bodies + 1\n  \
+             i = i + 1\n  return wrk.format(\"POST\", \"/api/v1/requests\", {{\
+             [\"Authorization\"] = \"Bearer \" .. tokens[t], [\"Content-Type\"] = \"application/json\", \
+             [\"Idempotency-Key\"] = \"hot-\" .. i}}, bodies[b])\nend\n",
+            lua_list(&tokens),
+            lua_list(&bodies)
+        ),
+    )
+    .unwrap();
+    let base_submit = dir.join("base-submit.lua");
+    std::fs::write(
+        &base_submit,
+        format!(
+            "request = function()\n  return wrk.format(\"POST\", \"/submit\", \
+             {{[\"Authorization\"] = \"Bearer \" .. math.random(0, {})}})\nend\n",
+            ROWS - 1
+        ),
+    )
+    .unwrap();
+
+    // 4. Serve both, one after the other on core 0.
+    let abdi_url = format!("http://127.0.0.1:{ABDI_PORT}");
+    let base_url = format!("http://127.0.0.1:{BASELINE_PORT}");
+    let mut servers = Servers(vec![
+        ("abdi", bench.abdi("info")),
+        ("baseline", bench.baseline().spawn().unwrap()),
+    ]);
+    until_up(&format!("{abdi_url}/health/ready")).await;
+    until_up(&format!("{base_url}/plain")).await;
+    // Warm both up (connections opened, statements prepared).
+    wrk(&format!("{abdi_url}/health/live"), 32, None);
+    wrk(&format!("{base_url}/plain"), 32, None);
+
+    let live_info = wrk(&format!("{abdi_url}/health/live"), 32, None);
+    let plain = wrk(&format!("{base_url}/plain"), 32, None);
+    let me = wrk(&abdi_url, 32, Some(&abdi_me));
+    let base_me_run = wrk(&base_url, 32, Some(&base_me));
+    assert_eq!(me.non_2xx, 0, "Abdi's /me refused some");
+    let logins = passkey_logins(&abdi_url, &tokens[..LOGIN_CLIENTS]).await;
+    let submit = wrk(&abdi_url, 16, Some(&abdi_submit));
+    let refused = submit.non_2xx;
+    // Abdi stops (draining its work) before the baseline writes, so none of it overlaps.
+    servers.stop("abdi");
+    let base_submit_run = wrk(&base_url, 16, Some(&base_submit));
+    servers.0.push(("abdi", bench.abdi("warn")));
+    until_up(&format!("{abdi_url}/health/ready")).await;
+    wrk(&format!("{abdi_url}/health/live"), 32, None);
+    let live_warn = wrk(&format!("{abdi_url}/health/live"), 32, None);
+    let plain_warn = wrk(&format!("{base_url}/plain"), 32, None);
+    servers.stop("abdi");
+    servers.stop("baseline");
+
+    let info_lines = std::fs::read_to_string(dir.join("abdi-info.log"))
+        .map(|s| s.lines().count())
+        .unwrap_or(0);
+    println!(
+        "\nhot paths, {} (servers on core 0, wrk -t1 -d{SECONDS}s on core 1; -c32, -c16 for submissions)\n",
+        chrono::Utc::now().date_naive()
+    );
+    println!("| path | Abdi | baseline | ratio |\n|---|---|---|---|");
+    ratio_line("`GET /health/live` vs `/plain`, log level info", &live_info, &plain);
+    ratio_line("`GET /api/v1/me` vs `/me`", &me, &base_me_run);
+    ratio_line(
+        "leave submission vs `/submit`",
+        &submit,
+        &base_submit_run,
+    );
+    ratio_line(
+        "`GET /health/live` vs `/plain`, log level warn",
+        &live_warn,
+        &plain_warn,
+    );
+    println!(
+        "\npasskey logins (discoverable, {LOGIN_CLIENTS} phones signing on core 1): {logins:.0}/s"
+    );
+    println!(
+        "submissions: {} sent, {} created, {refused} refused by the rules (a holiday, or the balance); \
+         Abdi wrote {info_lines} log lines at info over the whole run",
+        submit.requests,
+        submit.requests - refused,
+    );
+}
+
+/// Passkey logins per second for `SECONDS`: each phone registers a passkey in its session, then
+/// logs in by it again and again (challenge, signature, session).
+async fn passkey_logins(base: &str, tokens: &[String]) -> f64 {
+    let client = reqwest::Client::new();
+    let mut phones = Vec::new();
+    for token in tokens {
+        let phone = register_at(&client, base, token, "bench", ORIGIN).await;
+        phones.push(phone.unwrap_or_else(|r| panic!("registration answered {}", r.status())));
+    }
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(u64::from(SECONDS));
+    let mut tasks = tokio::task::JoinSet::new();
+    for mut phone in phones {
+        let (client, base) = (client.clone(), base.to_owned());
+        tasks.spawn(async move {
+            let mut ok = 0u64;
+            while Instant::now() < deadline {
+                let status = login_at(&client, &base, &mut phone, ORIGIN).await.status();
+                assert_eq!(status, 201, "a passkey login failed");
+                ok += 1;
+            }
+            ok
+        });
+    }
+    let mut logins = 0;
+    while let Some(n) = tasks.join_next().await {
+        logins += n.unwrap();
+    }
+    logins as f64 / started.elapsed().as_secs_f64()
+}
