@@ -1,5 +1,5 @@
-//! Structured logs: JSON lines (or a human format) with the request id on every line logged
-//! while a request is served.
+//! Structured logs: JSON lines (or a human format). Which lines a request leaves, and when its
+//! id is on the lines logged while it is served, is `http::requests_log`'s.
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::FmtSpan;

@@ -5,6 +5,7 @@ mod docs;
 pub(crate) mod extract;
 pub(crate) mod health;
 mod problems;
+mod requests_log;
 mod routes;
 pub(crate) mod web;
 
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 use abdi_proto::{ErrorCode, Lang, Problem};
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -22,7 +23,6 @@ use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{OnResponse, TraceLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -128,7 +128,7 @@ pub(crate) fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let timeout = state.config.request_timeout();
     let body_limit = state.config.server.body_limit_bytes;
-    let lines = RequestLines {
+    let lines = requests_log::RequestsLog {
         slow: std::time::Duration::from_millis(state.config.log.slow_request_ms),
     };
 
@@ -154,23 +154,7 @@ pub(crate) fn router(state: AppState) -> Router {
                     request_id.clone(),
                     RequestIds::default(),
                 ))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(|req: &Request| {
-                            let id = req
-                                .headers()
-                                .get("x-request-id")
-                                .and_then(|v| v.to_str().ok())
-                                .unwrap_or("");
-                            tracing::info_span!(
-                                "request",
-                                request_id = %id,
-                                method = %req.method(),
-                                path = %req.uri().path(),
-                            )
-                        })
-                        .on_response(lines),
-                )
+                .layer(lines)
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(axum::middleware::from_fn(error::render_problems))
                 .layer(TimeoutLayer::with_status_code(
@@ -183,31 +167,6 @@ pub(crate) fn router(state: AppState) -> Router {
                 }))
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
-}
-
-/// The line a served request leaves: at info only when it was slow, at debug always. A request
-/// that failed (5xx) has its line at error from the trace layer's failure hook. A line per
-/// request at info would cost more than the request (a JSON line and a write on every call).
-#[derive(Clone, Copy)]
-struct RequestLines {
-    slow: std::time::Duration,
-}
-
-impl<B> OnResponse<B> for RequestLines {
-    fn on_response(
-        self,
-        response: &axum::http::Response<B>,
-        latency: std::time::Duration,
-        _span: &tracing::Span,
-    ) {
-        let status = response.status().as_u16();
-        let latency_ms = latency.as_millis() as u64;
-        if latency >= self.slow {
-            tracing::info!(status, latency_ms, "slow request");
-        } else {
-            tracing::debug!(status, latency_ms, "request");
-        }
-    }
 }
 
 /// Request ids: a random 64-bit prefix per process and a counter, in UUID form. Unique across
@@ -230,7 +189,11 @@ impl Default for RequestIds {
 impl MakeRequestId for RequestIds {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let id = uuid::Uuid::from_u64_pair(self.prefix, n).hyphenated().to_string();
-        axum::http::HeaderValue::from_str(&id).ok().map(RequestId::new)
+        let id = uuid::Uuid::from_u64_pair(self.prefix, n)
+            .hyphenated()
+            .to_string();
+        axum::http::HeaderValue::from_str(&id)
+            .ok()
+            .map(RequestId::new)
     }
 }

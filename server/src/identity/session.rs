@@ -225,8 +225,7 @@ impl SessionService {
             .store
             .get_linked(&session_key(hash), "employee_id", REVOKED_PREFIX)
             .await?;
-        let Some(session) = raw.and_then(|raw| serde_json::from_slice::<Session>(&raw).ok())
-        else {
+        let Some(session) = raw.and_then(|raw| serde_json::from_slice::<Session>(&raw).ok()) else {
             return Ok(false);
         };
         Ok(self.clock.now() < session.expires_at && !revoked(&session, marker.as_deref()))

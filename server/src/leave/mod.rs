@@ -15,8 +15,8 @@ use abdi_proto::services::{LeaveBalance, Violation};
 use async_trait::async_trait;
 use chrono::Datelike;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr,
-    EntityTrait, QueryFilter,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter,
 };
 use uuid::Uuid;
 

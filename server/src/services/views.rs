@@ -451,7 +451,10 @@ async fn counts(
             let mut q = Query::select()
                 .expr_as(col("service_code"), Alias::new("service_code"))
                 // PostgreSQL sums bigints as numeric; every part of the union is a bigint.
-                .expr_as(col("waiting").sum().cast_as(Alias::new("BIGINT")), n.clone())
+                .expr_as(
+                    col("waiting").sum().cast_as(Alias::new("BIGINT")),
+                    n.clone(),
+                )
                 .from_as(Alias::new("inbox_counts"), c.clone())
                 .cond_where(posts)
                 .group_by_col((c.clone(), Alias::new("service_code")))
@@ -470,7 +473,9 @@ async fn counts(
                         .equals((r.clone(), service_request::Column::Id)),
                 )
                 .and_where(Expr::col((r, service_request::Column::EmployeeId)).eq(who.employee_id))
-                .and_where(Expr::col((s.clone(), request_step::Column::Status)).eq(StepStatus::Active))
+                .and_where(
+                    Expr::col((s.clone(), request_step::Column::Status)).eq(StepStatus::Active),
+                )
                 .cond_where(inbox_posts(who))
                 .group_by_col((s.clone(), request_step::Column::ServiceCode))
                 .to_owned();
@@ -478,7 +483,10 @@ async fn counts(
             if who.administrator {
                 let bkn = live(
                     Condition::all()
-                        .add(Expr::col((s.clone(), request_step::Column::Approver)).eq(Approver::Bkn))
+                        .add(
+                            Expr::col((s.clone(), request_step::Column::Approver))
+                                .eq(Approver::Bkn),
+                        )
                         .add(
                             Expr::col((s.clone(), request_step::Column::EmployeeId))
                                 .ne(who.employee_id),

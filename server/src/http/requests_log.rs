@@ -1,0 +1,213 @@
+//! The line a served request leaves. At the default level (info) a request leaves a line only
+//! when it failed (5xx, at error) or was slow (at info): a JSON line and a write for every call
+//! cost more than a trivial request itself. At debug every request has its line, and the
+//! request's span carries its id onto every line logged while it is served.
+
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, Uri};
+use axum::response::Response;
+use futures_util::future::BoxFuture;
+use tracing::Instrument;
+
+/// The layer: `slow` is `log.slow_request_ms`.
+#[derive(Clone, Copy)]
+pub(crate) struct RequestsLog {
+    pub slow: Duration,
+}
+
+impl<S> tower::Layer<S> for RequestsLog {
+    type Service = Logged<S>;
+
+    fn layer(&self, inner: S) -> Logged<S> {
+        Logged {
+            inner,
+            slow: self.slow,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Logged<S> {
+    inner: S,
+    slow: Duration,
+}
+
+/// What a request's line says, kept from the request (cheap clones, no formatting) until its
+/// answer is known.
+struct Seen {
+    method: Method,
+    uri: Uri,
+    id: Option<HeaderValue>,
+    started: Instant,
+}
+
+impl Seen {
+    fn log(&self, status: u16, slow: Duration) {
+        let latency = self.started.elapsed();
+        let latency_ms = latency.as_millis() as u64;
+        let request_id = self.id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("");
+        let (method, path) = (self.method.as_str(), self.uri.path());
+        if status >= 500 {
+            tracing::error!(
+                request_id,
+                method,
+                path,
+                status,
+                latency_ms,
+                "request failed"
+            );
+        } else if latency >= slow {
+            tracing::info!(request_id, method, path, status, latency_ms, "slow request");
+        } else {
+            tracing::debug!(request_id, method, path, status, latency_ms, "request");
+        }
+    }
+}
+
+impl<S> tower::Service<Request> for Logged<S>
+where
+    S: tower::Service<Request, Response = Response> + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let seen = Seen {
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+            id: request.headers().get("x-request-id").cloned(),
+            started: Instant::now(),
+        };
+        let slow = self.slow;
+        // The span costs a few microseconds to make and format: only where lines inside the
+        // request are kept anyway.
+        let span = if tracing::enabled!(tracing::Level::DEBUG) {
+            tracing::debug_span!(
+                "request",
+                request_id = seen
+                    .id
+                    .as_ref()
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
+                method = %seen.method,
+                path = %seen.uri.path(),
+            )
+        } else {
+            tracing::Span::none()
+        };
+        let future = self.inner.call(request);
+        Box::pin(
+            async move {
+                let response = future.await?;
+                seen.log(response.status().as_u16(), slow);
+                Ok(response)
+            }
+            .instrument(span),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::body::Body;
+    use axum::http::StatusCode;
+    use tower::{Layer, Service, ServiceExt};
+
+    use super::*;
+
+    /// What the subscriber wrote.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap_or_else(|p| p.into_inner()).extend(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    async fn serve(status: StatusCode, delay: Duration, slow: Duration) {
+        let inner = tower::service_fn(move |_req: Request| async move {
+            tokio::time::sleep(delay).await;
+            Ok::<_, std::convert::Infallible>(
+                Response::builder()
+                    .status(status)
+                    .body(Body::empty())
+                    .unwrap_or_default(),
+            )
+        });
+        let mut service = RequestsLog { slow }.layer(inner);
+        let request = Request::builder()
+            .uri("/api/v1/me")
+            .header("x-request-id", "req-42")
+            .body(Body::empty())
+            .unwrap_or_default();
+        let ready = service.ready().await.map(|_| ());
+        assert!(ready.is_ok());
+        let answered = service.call(request).await.map(|r| r.status());
+        assert_eq!(answered.ok(), Some(status));
+    }
+
+    /// At info (the default) a fast success leaves nothing; a failure leaves an error line and
+    /// a slow request an info line, each with its request id, method, path and status.
+    #[tokio::test(flavor = "current_thread")]
+    async fn at_info_only_failed_and_slow_requests_leave_a_line() {
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_env_filter("info")
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        serve(StatusCode::OK, Duration::ZERO, Duration::from_secs(60)).await;
+        serve(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Duration::ZERO,
+            Duration::from_secs(60),
+        )
+        .await;
+        assert!(lines.0.lock().map(|l| l.is_empty()).unwrap_or(false));
+        serve(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::ZERO,
+            Duration::from_secs(60),
+        )
+        .await;
+        serve(
+            StatusCode::OK,
+            Duration::from_millis(5),
+            Duration::from_millis(1),
+        )
+        .await;
+        let text = String::from_utf8(lines.0.lock().map(|l| l.clone()).unwrap_or_default())
+            .unwrap_or_default();
+        let logged: Vec<serde_json::Value> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        assert_eq!(logged.len(), 2, "{text}");
+        assert_eq!(logged[0]["level"], "ERROR");
+        assert_eq!(logged[0]["fields"]["message"], "request failed");
+        assert_eq!(logged[0]["fields"]["status"], 503);
+        assert_eq!(logged[0]["fields"]["request_id"], "req-42");
+        assert_eq!(logged[0]["fields"]["path"], "/api/v1/me");
+        assert_eq!(logged[1]["level"], "INFO");
+        assert_eq!(logged[1]["fields"]["message"], "slow request");
+        assert_eq!(logged[1]["fields"]["method"], "GET");
+    }
+}
