@@ -1,5 +1,5 @@
 //! The only place that knows HTTP errors: capability errors become an [`ApiError`] (a stable
-//! code plus an optional detail in both languages), and [`render_problems`] turns every error
+//! code plus an optional detail in both languages), and [`ProblemsLayer`] turns every error
 //! response, ours or the framework's, into RFC 9457 `application/problem+json` in the language
 //! the client asked for.
 
@@ -9,7 +9,6 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -139,25 +138,93 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
-/// Middleware: every error response leaves as problem+json in the negotiated language, with
-/// the request id; successes and responses that already carry a JSON body pass untouched.
-pub async fn render_problems(request: Request, next: Next) -> Response {
-    let lang = Lang::negotiate(
-        request
-            .headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let response = next.run(request).await;
+/// Layer: every error response leaves as problem+json in the negotiated language, with the
+/// request id; successes and responses that already carry a JSON body pass untouched. A tower
+/// service of its own (no boxed future per request: it is on every route).
+#[derive(Clone, Copy)]
+pub struct ProblemsLayer;
+
+impl<S> tower::Layer<S> for ProblemsLayer {
+    type Service = Problems<S>;
+
+    fn layer(&self, inner: S) -> Problems<S> {
+        Problems { inner }
+    }
+}
+
+#[derive(Clone)]
+pub struct Problems<S> {
+    inner: S,
+}
+
+impl<S, B> tower::Service<Request> for Problems<S>
+where
+    S: tower::Service<Request, Response = axum::http::Response<B>>,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = ProblemsFuture<S::Future>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let lang = Lang::negotiate(
+            request
+                .headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        );
+        let request_id = request.headers().get("x-request-id").cloned();
+        ProblemsFuture {
+            inner: self.inner.call(request),
+            lang,
+            request_id,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    pub struct ProblemsFuture<F> {
+        #[pin]
+        inner: F,
+        lang: Lang,
+        request_id: Option<HeaderValue>,
+    }
+}
+
+impl<F, B, E> std::future::Future for ProblemsFuture<F>
+where
+    F: std::future::Future<Output = Result<axum::http::Response<B>, E>>,
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let response = std::task::ready!(this.inner.poll(cx))?.map(Body::new);
+        let request_id = this.request_id.take();
+        std::task::Poll::Ready(Ok(render(response, *this.lang, request_id)))
+    }
+}
+
+/// An error response as problem+json (see [`ProblemsLayer`]).
+fn render(response: Response, lang: Lang, request_id: Option<HeaderValue>) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
+    let request_id = request_id.and_then(|v| v.to_str().ok().map(str::to_owned));
     let (mut parts, body) = response.into_parts();
     let error = match parts.extensions.remove::<ApiError>() {
         Some(e) => e,

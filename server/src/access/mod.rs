@@ -507,24 +507,36 @@ impl Access {
         Ok(out)
     }
 
-    /// The unit and every unit above it, nearest first.
+    /// The unit and every unit above it, nearest first (at most 17: a loop in the tree ends
+    /// there). One recursive query, not one per level: submissions, access checks and
+    /// notices walk it on every call.
     pub async fn unit_chain(
         db: &impl ConnectionTrait,
         unit_id: Uuid,
     ) -> Result<Vec<org_unit::Model>, DbErr> {
-        let mut chain = Vec::new();
-        let mut next = Some(unit_id);
-        while let Some(id) = next {
-            let Some(unit) = org_unit::Entity::find_by_id(id).one(db).await? else {
-                break;
-            };
-            next = unit.parent_id;
-            chain.push(unit);
-            if chain.len() > 16 {
-                break;
-            }
-        }
-        Ok(chain)
+        use sea_orm::{DbBackend, Statement};
+        let backend = db.get_database_backend();
+        let param = if backend == DbBackend::Postgres {
+            "$1"
+        } else {
+            "?"
+        };
+        let sql = format!(
+            "WITH RECURSIVE chain (id, depth) AS ( \
+               SELECT id, 0 FROM org_units WHERE id = {param} \
+               UNION ALL \
+               SELECT o.parent_id, c.depth + 1 FROM chain c JOIN org_units o ON o.id = c.id \
+               WHERE o.parent_id IS NOT NULL AND c.depth < 16 \
+             ) SELECT u.* FROM chain c JOIN org_units u ON u.id = c.id ORDER BY c.depth"
+        );
+        org_unit::Entity::find()
+            .from_raw_sql(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [unit_id.into()],
+            ))
+            .all(db)
+            .await
     }
 }
 

@@ -143,10 +143,9 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(docs::routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::guard_cookie_writes,
-        ))
+        .layer(auth::CookieWritesLayer {
+            state: state.clone(),
+        })
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -156,7 +155,7 @@ pub(crate) fn router(state: AppState) -> Router {
                 ))
                 .layer(lines)
                 .layer(PropagateRequestIdLayer::new(request_id))
-                .layer(axum::middleware::from_fn(error::render_problems))
+                .layer(error::ProblemsLayer)
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::GATEWAY_TIMEOUT,
                     timeout,

@@ -9,8 +9,6 @@ use std::time::{Duration, Instant};
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, Uri};
 use axum::response::Response;
-use futures_util::future::BoxFuture;
-use tracing::Instrument;
 
 /// The layer: `slow` is `log.slow_request_ms`.
 #[derive(Clone, Copy)]
@@ -69,12 +67,11 @@ impl Seen {
 
 impl<S> tower::Service<Request> for Logged<S>
 where
-    S: tower::Service<Request, Response = Response> + Send + 'static,
-    S::Future: Send + 'static,
+    S: tower::Service<Request, Response = Response>,
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Response, S::Error>>;
+    type Future = LoggedFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -87,7 +84,6 @@ where
             id: request.headers().get("x-request-id").cloned(),
             started: Instant::now(),
         };
-        let slow = self.slow;
         // The span costs a few microseconds to make and format: only where lines inside the
         // request are kept anyway.
         let span = if tracing::enabled!(tracing::Level::DEBUG) {
@@ -104,15 +100,43 @@ where
         } else {
             tracing::Span::none()
         };
-        let future = self.inner.call(request);
-        Box::pin(
-            async move {
-                let response = future.await?;
-                seen.log(response.status().as_u16(), slow);
-                Ok(response)
-            }
-            .instrument(span),
-        )
+        let inner = {
+            let _entered = span.enter();
+            self.inner.call(request)
+        };
+        LoggedFuture {
+            inner,
+            span,
+            seen: Some(seen),
+            slow: self.slow,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    pub(crate) struct LoggedFuture<F> {
+        #[pin]
+        inner: F,
+        span: tracing::Span,
+        seen: Option<Seen>,
+        slow: Duration,
+    }
+}
+
+impl<F, E> std::future::Future for LoggedFuture<F>
+where
+    F: std::future::Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let _entered = this.span.enter();
+        let response = std::task::ready!(this.inner.poll(cx))?;
+        if let Some(seen) = this.seen.take() {
+            seen.log(response.status().as_u16(), *this.slow);
+        }
+        Poll::Ready(Ok(response))
     }
 }
 
