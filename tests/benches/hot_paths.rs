@@ -30,6 +30,7 @@ use abdi_server::startup::Application;
 use abdi_tests::api::new_request;
 use abdi_tests::forms::annual;
 use abdi_tests::passkey::{ORIGIN, login_at, register_at};
+use abdi_tests::stats::{self, Wrk as Run};
 use abdi_tests::{postgres_url, redis_url};
 use chrono::{Datelike, Days, Weekday};
 use futures_util::StreamExt;
@@ -46,58 +47,9 @@ const SECONDS: u32 = 10;
 /// Phones logging in again and again, each with its own passkey.
 const LOGIN_CLIENTS: usize = 16;
 
-/// What wrk printed for one run.
-struct Run {
-    rate: f64,
-    p50: String,
-    p99: String,
-    requests: u64,
-    non_2xx: u64,
-}
-
-/// wrk on core 1: one thread, `connections`, `SECONDS`, latency percentiles.
+/// wrk with this bench's duration.
 fn wrk(url: &str, connections: u32, script: Option<&Path>) -> Run {
-    let mut cmd = Command::new("taskset");
-    cmd.args(["-c", "1", "wrk", "-t1", "--latency"])
-        .arg(format!("-c{connections}"))
-        .arg(format!("-d{SECONDS}s"));
-    if let Some(s) = script {
-        cmd.arg("-s").arg(s);
-    }
-    let out = cmd
-        .arg(url)
-        .output()
-        .expect("wrk (bench/hot-paths installs it)");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let rate = text
-        .lines()
-        .find_map(|l| l.strip_prefix("Requests/sec:"))
-        .map(|v| v.trim().parse().unwrap())
-        .unwrap_or_else(|| panic!("wrk said: {text}"));
-    let pct = |p: &str| {
-        text.lines()
-            .find(|l| l.trim_start().starts_with(p))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .unwrap_or("?")
-            .to_owned()
-    };
-    let number_before = |marker: &str| {
-        text.lines()
-            .find(|l| l.contains(marker))
-            .and_then(|l| l.split_whitespace().find_map(|w| w.parse::<u64>().ok()))
-            .unwrap_or(0)
-    };
-    let non_2xx = text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:"))
-        .map_or(0, |v| v.trim().parse().unwrap());
-    Run {
-        rate,
-        p50: pct("50%"),
-        p99: pct("99%"),
-        requests: number_before("requests in"),
-        non_2xx,
-    }
+    stats::wrk(url, connections, SECONDS, script)
 }
 
 /// The child servers, stopped however the bench ends.
@@ -225,11 +177,12 @@ fn lua_list<S: AsRef<str>>(items: &[S]) -> String {
     format!("{{{}}}", quoted.join(","))
 }
 
-/// Weekdays from three to forty days ahead, in this year (the holiday calendar's reach): one
-/// day of annual leave each. A holiday among them is refused by the rules and counted.
+/// Weekdays from eight to forty days ahead (annual leave is asked for at least seven days
+/// before), in this year (the holiday calendar's reach): one day of annual leave each. A
+/// holiday among them is refused by the rules and counted.
 fn leave_days() -> Vec<String> {
     let today = chrono::Utc::now().date_naive();
-    (3..=40)
+    (8..=40)
         .filter_map(|d| today.checked_add_days(Days::new(d)))
         .filter(|d| d.year() == today.year() && !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
         .map(|d| d.to_string())
