@@ -27,7 +27,8 @@ server_bin() {
   release_executable abdi-server -p abdi-server -p abdi-tests --bin abdi-server
 }
 
-# Builds the benchmark BENCH of PACKAGE (release) and prints its executable.
+# Builds the benchmark BENCH (of the server or the test crate; release) and prints its
+# executable.
 bench_bin() {
-  release_executable "$2" -p abdi-server -p "$1" --bench "$2"
+  release_executable "$1" -p abdi-server -p abdi-tests --bench "$1"
 }

@@ -171,11 +171,7 @@ impl SessionService {
     /// The session a token belongs to, if it is still valid; slides its idle timeout.
     pub async fn validate(&self, token: &str) -> Result<Current, IdentityError> {
         let hash = token::hash(token);
-        // The session and its employee's revocation marker in one round trip.
-        let (raw, marker) = self
-            .store
-            .get_linked(&session_key(&hash), "employee_id", REVOKED_PREFIX)
-            .await?;
+        let (raw, marker) = self.read(&hash).await?;
         let raw = raw.ok_or(IdentityError::Unauthenticated)?;
         let mut session: Session =
             serde_json::from_slice(&raw).map_err(|_| IdentityError::Unauthenticated)?;
@@ -212,6 +208,15 @@ impl SessionService {
         Ok(token)
     }
 
+    /// The stored session under a token hash and its employee's revocation marker, in one
+    /// round trip.
+    async fn read(&self, hash: &str) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), IdentityError> {
+        Ok(self
+            .store
+            .get_linked(&session_key(hash), "employee_id", REVOKED_PREFIX)
+            .await?)
+    }
+
     /// The revocation marker: milliseconds since the epoch, or [`DISABLED`].
     async fn revoked_at(&self, employee_id: Uuid) -> Result<Option<i64>, IdentityError> {
         let marker = self.store.get(&revoked_key(employee_id)).await?;
@@ -221,10 +226,7 @@ impl SessionService {
     /// Whether the session behind a token hash is still valid, without sliding its idle timeout
     /// (a long-lived event stream asks this).
     pub async fn is_open(&self, hash: &str) -> Result<bool, IdentityError> {
-        let (raw, marker) = self
-            .store
-            .get_linked(&session_key(hash), "employee_id", REVOKED_PREFIX)
-            .await?;
+        let (raw, marker) = self.read(hash).await?;
         let Some(session) = raw.and_then(|raw| serde_json::from_slice::<Session>(&raw).ok()) else {
             return Ok(false);
         };

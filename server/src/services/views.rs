@@ -392,7 +392,7 @@ fn work_condition(work: &Work<'_>) -> Condition {
     let col = |c: request_step::Column| Expr::col((s.clone(), c));
     match work {
         Work::Inbox(who) => {
-            let mut any = inbox_posts(who);
+            let mut any = inbox_posts(who, &s);
             if who.administrator {
                 any = any.add(col(request_step::Column::Approver).eq(Approver::Bkn));
             }
@@ -436,18 +436,6 @@ async fn counts(
         Work::Inbox(who) => {
             let c = Alias::new("c");
             let col = |name: &str| Expr::col((c.clone(), Alias::new(name)));
-            let acting: Vec<Uuid> = who.acting.keys().copied().collect();
-            let mut posts = Condition::any();
-            if let Some(own) = who.own_post {
-                posts = posts.add(col("position_id").eq(own));
-            }
-            if !acting.is_empty() {
-                posts = posts.add(
-                    Condition::all()
-                        .add(col("position_id").is_in(acting.iter().copied()))
-                        .add(col("acting_allowed").eq(true)),
-                );
-            }
             let mut q = Query::select()
                 .expr_as(col("service_code"), Alias::new("service_code"))
                 // PostgreSQL sums bigints as numeric; every part of the union is a bigint.
@@ -456,7 +444,7 @@ async fn counts(
                     n.clone(),
                 )
                 .from_as(Alias::new("inbox_counts"), c.clone())
-                .cond_where(posts)
+                .cond_where(inbox_posts(who, &c))
                 .group_by_col((c.clone(), Alias::new("service_code")))
                 .to_owned();
             // Less the caller's own requests at those posts.
@@ -476,7 +464,7 @@ async fn counts(
                 .and_where(
                     Expr::col((s.clone(), request_step::Column::Status)).eq(StepStatus::Active),
                 )
-                .cond_where(inbox_posts(who))
+                .cond_where(inbox_posts(who, &s))
                 .group_by_col((s.clone(), request_step::Column::ServiceCode))
                 .to_owned();
             q.union(UnionType::All, own);
@@ -518,20 +506,20 @@ async fn counts(
 }
 
 /// The steps at the caller's posts: their own, and those they hold as Plt/Plh where a Plt/Plh
-/// may take the step. Only consideration and decision steps name a post.
-fn inbox_posts(who: &Principal) -> Condition {
-    let s = Alias::new("s");
-    let col = |c: request_step::Column| Expr::col((s.clone(), c));
+/// may take the step. Only consideration and decision steps name a post. `table` is the steps
+/// or their counters (`inbox_counts`), which name these columns alike.
+fn inbox_posts(who: &Principal, table: &Alias) -> Condition {
+    let col = |name: &str| Expr::col((table.clone(), Alias::new(name)));
     let mut any = Condition::any();
     if let Some(own) = who.own_post {
-        any = any.add(col(request_step::Column::PositionId).eq(own));
+        any = any.add(col("position_id").eq(own));
     }
     let acting: Vec<Uuid> = who.acting.keys().copied().collect();
     if !acting.is_empty() {
         any = any.add(
             Condition::all()
-                .add(col(request_step::Column::PositionId).is_in(acting))
-                .add(col(request_step::Column::ActingAllowed).eq(true)),
+                .add(col("position_id").is_in(acting))
+                .add(col("acting_allowed").eq(true)),
         );
     }
     any

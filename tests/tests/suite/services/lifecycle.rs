@@ -256,7 +256,7 @@ async fn acting_officials_decide_in_their_window_and_a_leaving_decider_hands_ove
 }
 
 /// `inbox_counts`, kept by the database's triggers, against a count of the active steps.
-pub(crate) async fn inbox_counts_are_exact(app: &abdi_tests::TestApp) {
+async fn inbox_counts_are_exact(app: &abdi_tests::TestApp) {
     use sea_orm::{ConnectionTrait, Statement};
     let db = &app.state.db;
     let rows = |sql: &str| {
