@@ -13,11 +13,21 @@
 //!
 //! Usage: `hot_paths SERVER BASELINE` (the two release binaries; the script builds them).
 //! It creates its own database and Redis keys and removes them, whatever happens.
+//!
+//! Each of Abdi's phases also says where the machine's CPU went while it ran (the server,
+//! PostgreSQL's backends, Redis; wrk has ended by then and is not counted). With `ABDI_BENCH_PROFILE=DIR`, `perf record` samples the
+//! server through each phase (call graphs by DWARF unwinding) into `DIR/PHASE.perf.data`, which
+//! `bench/hot-paths` draws as flamegraphs; the recording slows the server, so such a run's
+//! numbers are not the ones to report. With `ABDI_BENCH_PG_LOG=FILE` (the cluster's log, which
+//! PostgreSQL cannot name itself when it logs to stderr: `/var/log/postgresql/...` on Debian),
+//! every statement of the first submission is logged for a moment (`log_min_duration_statement
+//! = 0`) and printed, with the count per backend.
 
 // Benches measure real time: the injected-clock rule is for the product's code.
 #![allow(clippy::disallowed_methods)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -166,6 +176,153 @@ impl Bench {
     }
 }
 
+/// CPU ticks (user and system, 100 a second) used so far by every process, by its name.
+fn cpu_ticks() -> BTreeMap<String, u64> {
+    let mut by = BTreeMap::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let name = head.split_once('(').map_or("", |(_, n)| n);
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let field = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        *by.entry(name.to_owned()).or_default() += field(11) + field(12);
+    }
+    by
+}
+
+/// One measured phase of Abdi's: where the CPU went while it ran, and its profile if asked.
+struct Phase {
+    name: &'static str,
+    ticks: BTreeMap<String, u64>,
+    started: Instant,
+    perf: Option<Child>,
+}
+
+impl Phase {
+    fn begin(name: &'static str, pid: u32) -> Self {
+        let perf = std::env::var_os("ABDI_BENCH_PROFILE").map(|dir| {
+            std::fs::create_dir_all(&dir).unwrap();
+            Command::new("taskset")
+                .args(["-c", "1", "perf", "record", "-F", "249", "-g", "--call-graph"])
+                .args(["dwarf,16384", "-p", &pid.to_string(), "-o"])
+                .arg(Path::new(&dir).join(format!("{name}.perf.data")))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("perf (linux-perf)")
+        });
+        Self {
+            name,
+            ticks: cpu_ticks(),
+            started: Instant::now(),
+            perf,
+        }
+    }
+
+    /// Prints the CPU each kind of process used, in cores (CPU seconds per second).
+    fn end(mut self) {
+        let seconds = self.started.elapsed().as_secs_f64();
+        if let Some(perf) = &mut self.perf {
+            // SIGINT: perf writes its file and stops.
+            let _ = Command::new("kill")
+                .args(["-INT", &perf.id().to_string()])
+                .status();
+            let _ = perf.wait();
+        }
+        let after = cpu_ticks();
+        let used = |prefix: &str| {
+            after
+                .iter()
+                .filter(|(n, _)| n.starts_with(prefix))
+                .map(|(n, t)| t.saturating_sub(self.ticks.get(n).copied().unwrap_or(0)))
+                .sum::<u64>() as f64
+                / 100.0
+                / seconds
+        };
+        println!(
+            "cpu during {}: abdi-server {:.2}, postgres {:.2}, redis {:.2}, this bench {:.2} (cores)",
+            self.name,
+            used("abdi-server"),
+            used("postgres"),
+            used("redis-server"),
+            used("hot_paths"),
+        );
+    }
+}
+
+/// The statements PostgreSQL runs for a moment, from its log file (`ABDI_BENCH_PG_LOG`).
+struct StatementLog {
+    file: PathBuf,
+    from: u64,
+}
+
+impl StatementLog {
+    async fn set(db: &DatabaseConnection, sql: &[&str]) {
+        for s in sql {
+            db.execute_unprepared(s).await.unwrap();
+        }
+        db.execute_unprepared("SELECT pg_reload_conf()").await.unwrap();
+        // The backends read the configuration at their next command.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+
+    async fn start(db: &DatabaseConnection) -> Option<Self> {
+        let file = PathBuf::from(std::env::var_os("ABDI_BENCH_PG_LOG")?);
+        Self::set(
+            db,
+            &[
+                "ALTER SYSTEM SET log_min_duration_statement = 0",
+                "ALTER SYSTEM SET log_line_prefix = '%m [%p] %d '",
+            ],
+        )
+        .await;
+        let from = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        Some(Self { file, from })
+    }
+
+    async fn print(self, db: &DatabaseConnection, database_url: &str) {
+        // What the submission woke (the outbox's delivery) has its moment too.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        Self::set(
+            db,
+            &[
+                "ALTER SYSTEM RESET log_min_duration_statement",
+                "ALTER SYSTEM RESET log_line_prefix",
+            ],
+        )
+        .await;
+        let text = std::fs::read(&self.file).unwrap();
+        let text = String::from_utf8_lossy(&text[self.from as usize..]);
+        let database = database_url.rsplit('/').next().unwrap();
+        let database = database.split('?').next().unwrap();
+        let mut by_backend: BTreeMap<String, usize> = BTreeMap::new();
+        println!("statements of the first submission and what it woke:");
+        for line in text.lines() {
+            let Some((head, statement)) = line.split_once(" LOG:  duration: ") else {
+                continue;
+            };
+            // A prepared statement is logged at its parse, bind and execute: count the execute.
+            let counted = statement.contains("  execute ") || statement.contains("  statement: ");
+            if !counted
+                || !head.ends_with(&format!(" {database}"))
+                || statement.contains("pg_reload_conf")
+                || statement.contains("ALTER SYSTEM")
+            {
+                continue;
+            }
+            let backend = head.split_whitespace().nth(3).unwrap_or("?").to_owned();
+            *by_backend.entry(backend.clone()).or_default() += 1;
+            let short: String = statement.chars().take(160).collect();
+            println!("  {backend} {short}");
+        }
+        println!("statements by backend: {by_backend:?}");
+    }
+}
+
 #[derive(FromQueryResult)]
 struct Person {
     id: Uuid,
@@ -237,7 +394,10 @@ async fn main() {
     let bench = Bench {
         server: server.into(),
         baseline: baseline.into(),
-        database_url: format!("{pg}/{database}"),
+        // The baseline's sqlx has no TLS, and PostgreSQL here offers it (Debian's cluster
+        // does): without `sslmode=disable` Abdi would encrypt every statement and the baseline
+        // none (a third of Abdi's CPU in a submission went to rustls).
+        database_url: format!("{pg}/{database}?sslmode=disable"),
         redis_prefix: prefix.clone(),
         logs: logs.path().to_owned(),
     };
@@ -389,12 +549,18 @@ async fn run(bench: Bench, logs: tempfile::TempDir) {
     wrk(&format!("{abdi_url}/health/live"), 32, None);
     wrk(&format!("{base_url}/plain"), 32, None);
 
+    let pid = servers.0[0].1.id();
+    let phase = Phase::begin("live-info", pid);
     let live_info = wrk(&format!("{abdi_url}/health/live"), 32, None);
+    phase.end();
     let plain = wrk(&format!("{base_url}/plain"), 32, None);
+    let phase = Phase::begin("me", pid);
     let me = wrk(&abdi_url, 32, Some(&abdi_me));
+    phase.end();
     let base_me_run = wrk(&base_url, 32, Some(&base_me));
     assert_eq!(me.non_2xx, 0, "Abdi's /me refused some");
     // One submission first, so a refusal is told, not counted (the load uses the other days).
+    let statements = StatementLog::start(&db).await;
     let probe = reqwest::Client::new()
         .post(format!("{abdi_url}/api/v1/requests"))
         .bearer_auth(tokens.last().unwrap())
@@ -405,23 +571,31 @@ async fn run(bench: Bench, logs: tempfile::TempDir) {
         .await
         .unwrap();
     let status = probe.status();
+    if let Some(log) = statements {
+        log.print(&db, &bench.database_url).await;
+    }
     assert_eq!(
         status,
         201,
         "a submission answered {}",
         probe.text().await.unwrap()
     );
-    let logins = passkey_logins(&abdi_url, &tokens[..LOGIN_CLIENTS]).await;
+    let logins = passkey_logins(&abdi_url, &tokens[..LOGIN_CLIENTS], pid).await;
+    let phase = Phase::begin("submit", pid);
     let submit = wrk(&abdi_url, 16, Some(&abdi_submit));
+    phase.end();
     let refused = submit.non_2xx;
     // Abdi stops (draining its work) before the baseline writes, so none of it overlaps.
     servers.stop("abdi");
     let base_submit_run = wrk(&base_url, 16, Some(&base_submit));
     servers.0.push(("abdi", bench.abdi("warn")));
     until_up(&format!("{abdi_url}/health/ready")).await;
-    settle(servers.0[1].1.id());
+    let pid = servers.0[1].1.id();
+    settle(pid);
     wrk(&format!("{abdi_url}/health/live"), 32, None);
+    let phase = Phase::begin("live-warn", pid);
     let live_warn = wrk(&format!("{abdi_url}/health/live"), 32, None);
+    phase.end();
     let plain_warn = wrk(&format!("{base_url}/plain"), 32, None);
     servers.stop("abdi");
     servers.stop("baseline");
@@ -459,13 +633,14 @@ async fn run(bench: Bench, logs: tempfile::TempDir) {
 
 /// Passkey logins per second for `SECONDS`: each phone registers a passkey in its session, then
 /// logs in by it again and again (challenge, signature, session).
-async fn passkey_logins(base: &str, tokens: &[String]) -> f64 {
+async fn passkey_logins(base: &str, tokens: &[String], pid: u32) -> f64 {
     let client = reqwest::Client::new();
     let mut phones = Vec::new();
     for token in tokens {
         let phone = register_at(&client, base, token, "bench", ORIGIN).await;
         phones.push(phone.unwrap_or_else(|r| panic!("registration answered {}", r.status())));
     }
+    let phase = Phase::begin("logins", pid);
     let started = Instant::now();
     let deadline = started + Duration::from_secs(u64::from(SECONDS));
     let mut tasks = tokio::task::JoinSet::new();
@@ -485,5 +660,7 @@ async fn passkey_logins(base: &str, tokens: &[String]) -> f64 {
     while let Some(n) = tasks.join_next().await {
         logins += n.unwrap();
     }
-    logins as f64 / started.elapsed().as_secs_f64()
+    let rate = logins as f64 / started.elapsed().as_secs_f64();
+    phase.end();
+    rate
 }

@@ -188,10 +188,11 @@ impl Default for RequestIds {
 impl MakeRequestId for RequestIds {
     fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
         let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut text = uuid::Uuid::encode_buffer();
         let id = uuid::Uuid::from_u64_pair(self.prefix, n)
             .hyphenated()
-            .to_string();
-        axum::http::HeaderValue::from_str(&id)
+            .encode_lower(&mut text);
+        axum::http::HeaderValue::from_str(id)
             .ok()
             .map(RequestId::new)
     }

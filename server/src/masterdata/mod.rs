@@ -222,7 +222,6 @@ impl EmployeeDirectory {
 
     /// The employee's own record as `/api/v1/me` shows it: one query.
     pub async fn profile(&self, id: Uuid) -> Result<Option<Profile>, DbErr> {
-        use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
         use sea_orm::{ConnectionTrait, FromQueryResult};
 
         #[derive(FromQueryResult)]
@@ -242,10 +241,48 @@ impl EmployeeDirectory {
             position_title: Option<String>,
         }
 
+        // The query differs from one call to the next only in its value: it is built once per
+        // backend (building it took as long as PostgreSQL's answer).
+        static SQL: [std::sync::OnceLock<String>; 3] = [const { std::sync::OnceLock::new() }; 3];
+        let backend = self.db.get_database_backend();
+        let slot = match backend {
+            sea_orm::DbBackend::Postgres => 0,
+            sea_orm::DbBackend::Sqlite => 1,
+            _ => 2,
+        };
+        let sql = SQL[slot].get_or_init(|| backend.build(&Self::profile_query(id)).sql);
+        let stmt = sea_orm::Statement::from_sql_and_values(backend, sql.clone(), [id.into()]);
+        let Some(result) = self.db.query_one_raw(stmt).await? else {
+            return Ok(None);
+        };
+        let r = Row::from_query_result(&result, "")?;
+        let rank = r.rank_code.as_deref().and_then(|c| RankCode::parse(c).ok());
+        let full_name =
+            employee::full_name(r.front_title.as_deref(), &r.name, r.back_title.as_deref());
+        Ok(Some(Profile {
+            nip: r.nip,
+            full_name,
+            name: r.name,
+            gender: r.gender,
+            birth_place: r.birth_place,
+            birth_date: r.birth_date,
+            employment_type: r.employment_type,
+            rank: rank.map(|r| r.to_string()),
+            pangkat: rank.map(|r| r.pangkat().to_owned()),
+            position: r.position_title,
+            unit: r.unit_name.unwrap_or_default(),
+            email: r.email,
+            phone: r.phone,
+        }))
+    }
+
+    /// The profile's query for employee `id`.
+    fn profile_query(id: Uuid) -> sea_orm::sea_query::SelectStatement {
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
         let e = Alias::new("e");
         let u = Alias::new("u");
         let p = Alias::new("p");
-        let stmt = Query::select()
+        Query::select()
             .columns(
                 [
                     employee::Column::Nip,
@@ -286,28 +323,6 @@ impl EmployeeDirectory {
                     .equals((e.clone(), employee::Column::PositionId)),
             )
             .and_where(Expr::col((e, employee::Column::Id)).eq(id))
-            .to_owned();
-        let Some(result) = self.db.query_one(&stmt).await? else {
-            return Ok(None);
-        };
-        let r = Row::from_query_result(&result, "")?;
-        let rank = r.rank_code.as_deref().and_then(|c| RankCode::parse(c).ok());
-        let full_name =
-            employee::full_name(r.front_title.as_deref(), &r.name, r.back_title.as_deref());
-        Ok(Some(Profile {
-            nip: r.nip,
-            full_name,
-            name: r.name,
-            gender: r.gender,
-            birth_place: r.birth_place,
-            birth_date: r.birth_date,
-            employment_type: r.employment_type,
-            rank: rank.map(|r| r.to_string()),
-            pangkat: rank.map(|r| r.pangkat().to_owned()),
-            position: r.position_title,
-            unit: r.unit_name.unwrap_or_default(),
-            email: r.email,
-            phone: r.phone,
-        }))
+            .to_owned()
     }
 }

@@ -10,16 +10,14 @@ use abdi_proto::Text;
 use abdi_proto::notifications::NotificationKind;
 use abdi_proto::services::{Approver, RequestStatus};
 use async_trait::async_trait;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait};
-use uuid::Uuid;
+use sea_orm::{DatabaseTransaction, DbErr, EntityTrait};
 
 use super::messages::Nobody;
 use super::{Waker, messages, outbox};
 use crate::access::Access;
 use crate::masterdata::entity::{employee, org_unit, position};
 use crate::services::ServiceError;
-use crate::services::entity::{request_step, service_type};
-use crate::services::events::{Action, RequestEvent, Subscriber};
+use crate::services::events::{Action, ActiveStep, RequestEvent, Subscriber};
 
 /// Tells the requester and the next actor; wakes the delivery worker once the change commits.
 #[derive(Clone)]
@@ -43,10 +41,9 @@ impl Subscriber for RequestNews {
         if event.to == RequestStatus::Draft || event.action == Action::Edited {
             return Ok(());
         }
-        let name = service_name(txn, &event.service_code).await?;
-        requester_told(txn, event, &name).await?;
-        if let Some(step) = event.activated {
-            next_actor_told(txn, event, step, &name).await?;
+        requester_told(txn, event, &event.service_name).await?;
+        if let Some(step) = &event.activated {
+            next_actor_told(txn, event, step, &event.service_name).await?;
         }
         Ok(())
     }
@@ -54,15 +51,6 @@ impl Subscriber for RequestNews {
     async fn committed(&self, _event: &RequestEvent) {
         self.waker.wake();
     }
-}
-
-async fn service_name(db: &impl ConnectionTrait, code: &str) -> Result<Text, DbErr> {
-    Ok(service_type::Entity::find_by_id(code.to_owned())
-        .one(db)
-        .await?
-        .and_then(|t| crate::services::catalogue::spec(&t).ok())
-        .map(|spec| spec.name.clone())
-        .unwrap_or_else(|| Text::new(code, code)))
 }
 
 /// The requester's notice of the change. Done by the requester themself, it goes only to the
@@ -106,12 +94,9 @@ async fn requester_told(
 async fn next_actor_told(
     txn: &DatabaseTransaction,
     event: &RequestEvent,
-    step_id: Uuid,
+    step: &ActiveStep,
     name: &Text,
 ) -> Result<(), DbErr> {
-    let Some(step) = request_step::Entity::find_by_id(step_id).one(txn).await? else {
-        return Ok(());
-    };
     let mut recipients = match (step.approver, step.position_id, step.unit_id) {
         (Approver::Bkn, _, _) => Access::administrators(txn, event.today).await?,
         (Approver::Fasilitator, _, Some(unit)) => {

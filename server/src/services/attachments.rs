@@ -357,6 +357,26 @@ pub async fn attach(
     holder: Holder,
 ) -> Result<(), ServiceError> {
     let (column, id) = holder.column();
+    let all = attach_new(txn, schema, form, owner, holder).await?;
+    attachment::Entity::update_many()
+        .col_expr(column, Expr::value(None::<Uuid>))
+        .filter(column.eq(id))
+        .filter(attachment::Column::Id.is_not_in(all))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// [`attach`] for a holder that holds nothing yet (a request being created): the form's files
+/// are taken, and there is nothing to let go. Returns the files it holds.
+pub async fn attach_new(
+    txn: &impl ConnectionTrait,
+    schema: &FormSchema,
+    form: &FormValues,
+    owner: Uuid,
+    holder: Holder,
+) -> Result<std::collections::BTreeSet<Uuid>, ServiceError> {
+    let (column, id) = holder.column();
     let mut all = std::collections::BTreeSet::new();
     for (field, ids) in named_ids(schema, form) {
         let ids: std::collections::BTreeSet<Uuid> = ids.into_iter().flatten().collect();
@@ -382,13 +402,7 @@ pub async fn attach(
         }
         all.extend(ids);
     }
-    attachment::Entity::update_many()
-        .col_expr(column, Expr::value(None::<Uuid>))
-        .filter(column.eq(id))
-        .filter(attachment::Column::Id.is_not_in(all))
-        .exec(txn)
-        .await?;
-    Ok(())
+    Ok(all)
 }
 
 impl super::Services {

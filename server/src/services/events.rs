@@ -10,12 +10,14 @@
 
 use std::sync::Arc;
 
-use abdi_proto::services::{Outcome, RequestStatus};
+use abdi_proto::Text;
+use abdi_proto::services::{Approver, Outcome, RequestStatus, StepKind};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseTransaction;
 
 use super::ServiceError;
+use super::entity::request_step;
 use uuid::Uuid;
 
 /// What a change did, as the timeline names it.
@@ -59,6 +61,8 @@ pub struct RequestEvent {
     /// The requester.
     pub employee_id: Uuid,
     pub service_code: String,
+    /// The catalogue's name of the service (what notices call it).
+    pub service_name: Text,
     pub at: DateTime<Utc>,
     /// The change's day in Western Indonesia Time (acting windows, letter years).
     pub today: NaiveDate,
@@ -72,7 +76,33 @@ pub struct RequestEvent {
     /// The final outcome, when this change decided the request.
     pub decided: Option<Outcome>,
     /// The step this change made active: someone must now act on it.
-    pub activated: Option<Uuid>,
+    pub activated: Option<ActiveStep>,
+}
+
+/// A step that became active, as its chain has it: who is to act on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveStep {
+    pub id: Uuid,
+    pub kind: StepKind,
+    pub approver: Approver,
+    pub acting_allowed: bool,
+    /// The deciding post (atasan, PYBMC, PPK).
+    pub position_id: Option<Uuid>,
+    /// The unit whose fasilitators verify.
+    pub unit_id: Option<Uuid>,
+}
+
+impl From<&request_step::Model> for ActiveStep {
+    fn from(s: &request_step::Model) -> Self {
+        Self {
+            id: s.id,
+            kind: s.kind,
+            approver: s.approver,
+            acting_allowed: s.acting_allowed,
+            position_id: s.position_id,
+            unit_id: s.unit_id,
+        }
+    }
 }
 
 /// Acts on a request's change inside its transaction.

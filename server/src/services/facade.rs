@@ -119,7 +119,7 @@ impl Services {
         if !views::can_view(&self.db, actor.principal().await?, id).await? {
             return Err(AccessError::Forbidden.into());
         }
-        views::load(&self.db, id).await
+        views::load(&self.db, id, None).await
     }
 
     /// The caller's own requests, newest first.

@@ -35,7 +35,13 @@ fn summary_of(assessment: &str, fallback: &Text) -> Text {
 }
 
 /// A request in full, read through `db` (inside a transaction: what it is about to commit).
-pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestView, ServiceError> {
+/// `service_name` is the catalogue's name of its service when the caller has it at hand (else
+/// it is read).
+pub(crate) async fn load(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    service_name: Option<&Text>,
+) -> Result<RequestView, ServiceError> {
     let req = service_request::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -53,26 +59,16 @@ pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestV
     let mut people_ids: HashSet<Uuid> = HashSet::from([req.employee_id]);
     people_ids.extend(steps.iter().filter_map(|s| s.actor_id));
     people_ids.extend(events.iter().filter_map(|e| e.actor_id));
-    let people: HashMap<Uuid, PersonRef> = employee::Entity::find()
+    let people: Vec<employee::Model> = employee::Entity::find()
         .filter(employee::Column::Id.is_in(people_ids))
         .all(db)
-        .await?
-        .iter()
-        .map(|e| (e.id, e.person()))
-        .collect();
-    let posts: HashMap<Uuid, String> = position::Entity::find()
-        .filter(position::Column::Id.is_in(steps.iter().filter_map(|s| s.position_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.title))
-        .collect();
+        .await?;
     let acting_ids: HashSet<Uuid> = steps
         .iter()
         .filter_map(|s| s.acting_assignment_id)
         .chain(events.iter().filter_map(|e| e.acting_assignment_id))
         .collect();
-    let acting_rows = if acting_ids.is_empty() {
+    let acting = if acting_ids.is_empty() {
         Vec::new()
     } else {
         acting_assignment::Entity::find()
@@ -80,26 +76,71 @@ pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> Result<RequestV
             .all(db)
             .await?
     };
-    let acting: HashMap<Uuid, ActingRef> = acting_rows
-        .into_iter()
+    let name = match service_name {
+        Some(name) => name.clone(),
+        None => catalogue::get(db, &req.service_code).await?.1.spec.name,
+    };
+    let parts = Parts {
+        people: &people,
+        acting: &acting,
+        service_name: name,
+    };
+    assemble(db, &req, &steps, &events, parts).await
+}
+
+/// What a view is made of besides the request, its chain and its timeline.
+pub(crate) struct Parts<'a> {
+    /// The requester and everyone who acted on it.
+    pub people: &'a [employee::Model],
+    /// The Plt/Plh letters anyone acted under.
+    pub acting: &'a [acting_assignment::Model],
+    pub service_name: Text,
+}
+
+/// The view of rows already at hand (the request just written, or just read); reads only the
+/// titles of the chain's posts.
+pub(crate) async fn assemble(
+    db: &impl ConnectionTrait,
+    req: &service_request::Model,
+    steps: &[request_step::Model],
+    events: &[request_event::Model],
+    parts: Parts<'_>,
+) -> Result<RequestView, ServiceError> {
+    let id = req.id;
+    let people: HashMap<Uuid, PersonRef> =
+        parts.people.iter().map(|e| (e.id, e.person())).collect();
+    let post_ids: HashSet<Uuid> = steps.iter().filter_map(|s| s.position_id).collect();
+    let posts: HashMap<Uuid, String> = if post_ids.is_empty() {
+        HashMap::new()
+    } else {
+        position::Entity::find()
+            .filter(position::Column::Id.is_in(post_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.title))
+            .collect()
+    };
+    let acting: HashMap<Uuid, ActingRef> = parts
+        .acting
+        .iter()
         .map(|a| {
             (
                 a.id,
                 ActingRef {
                     kind: a.kind,
-                    number: a.number,
+                    number: a.number.clone(),
                 },
             )
         })
         .collect();
-    let (_, def) = catalogue::get(db, &req.service_code).await?;
     let bad =
         |what: &str| ServiceError::Database(DbErr::Custom(format!("request {id}: unknown {what}")));
     let status = req.status;
     Ok(RequestView {
         id,
         service: req.service_code.clone(),
-        service_name: def.spec.name,
+        service_name: parts.service_name,
         service_revision: req.service_revision as u32,
         employee: people
             .get(&req.employee_id)

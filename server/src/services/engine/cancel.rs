@@ -17,7 +17,7 @@ impl Services {
         let req = bump(&txn, id, version, now).await?;
         let status = req.status;
         require(status.is_open(), status)?;
-        let (row, _) = catalogue::get(&txn, &req.service_code).await?;
+        let (row, def) = catalogue::get(&txn, &req.service_code).await?;
         self.rules(&row.rules)?
             .settle(&txn, id, Settlement::Released)
             .await?;
@@ -32,6 +32,6 @@ impl Services {
                 owner,
             )
         };
-        self.finish(txn, &req, now, event).await
+        self.finish(txn, &req, &def.spec.name, now, event).await
     }
 }

@@ -1,6 +1,8 @@
 //! Creating a request: a draft, or sent at once (rules, chain, bookings, the idempotency key's
 //! answer, in one transaction).
 
+use chrono::SubsecRound;
+
 use super::*;
 
 impl Services {
@@ -12,13 +14,15 @@ impl Services {
         new: &NewRequest,
         key: Option<&str>,
     ) -> Result<RequestView, ServiceError> {
-        let now = self.clock.now();
+        // To the microsecond, as the database keeps it: the answer is built from what is
+        // written, and must equal what a later read gives.
+        let now = self.clock.now().trunc_subsecs(6);
         let today = self.clock.today();
-        let (row, def) = catalogue::get(&self.db, &new.service).await?;
+        let (service, def) = catalogue::get(&self.db, &new.service).await?;
         if !def.spec.state.is_open() {
             return Err(ServiceError::ServiceInactive);
         }
-        let rules = self.rules(&row.rules)?;
+        let rules = self.rules(&service.rules)?;
         let id = Uuid::now_v7();
         let txn = self.write_txn().await?;
         let employee = lock_employee(&txn, owner).await?;
@@ -41,33 +45,34 @@ impl Services {
                     .map_err(ServiceError::FormInvalid)?;
             (RequestStatus::Draft, form, None)
         };
-        service_request::Entity::insert(service_request::ActiveModel {
-            id: Set(id),
-            employee_id: Set(owner),
-            service_code: Set(def.code.clone()),
-            service_revision: Set(def.revision as i32),
-            status: Set(status),
-            outcome: Set(None),
-            form: Set(json(&form)),
-            assessment: Set(planned
+        let req = service_request::Model {
+            id,
+            employee_id: owner,
+            service_code: def.code.clone(),
+            service_revision: def.revision as i32,
+            status,
+            outcome: None,
+            form: json(&form),
+            assessment: planned
                 .as_ref()
-                .map_or_else(|| "{}".into(), |p| json(&p.assessment.detail))),
-            unit_id: Set(planned
+                .map_or_else(|| "{}".into(), |p| json(&p.assessment.detail)),
+            unit_id: planned
                 .as_ref()
-                .map_or(employee.unit_id, |p| p.placement.unit_id)),
-            pd_unit_id: Set(planned.as_ref().and_then(|p| p.placement.pd_unit_id)),
-            version: Set(1),
-            created_at: Set(now),
-            submitted_at: Set(planned.as_ref().map(|_| now)),
-            decided_at: Set(None),
-            updated_at: Set(now),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-        attachments::attach(&txn, &def.spec.form, &form, owner, Holder::Request(id)).await?;
-        let mut activated = None;
+                .map_or(employee.unit_id, |p| p.placement.unit_id),
+            pd_unit_id: planned.as_ref().and_then(|p| p.placement.pd_unit_id),
+            version: 1,
+            created_at: now,
+            submitted_at: planned.as_ref().map(|_| now),
+            decided_at: None,
+            updated_at: now,
+        };
+        service_request::Entity::insert(req.clone().into_active_model())
+            .exec_without_returning(&txn)
+            .await?;
+        attachments::attach_new(&txn, &def.spec.form, &form, owner, Holder::Request(id)).await?;
+        let mut steps = Vec::new();
         if let Some(p) = &planned {
-            activated = write_steps(&txn, (id, &def.code, owner), &p.steps, now).await?;
+            steps = write_steps(&txn, (id, &def.code, owner), &p.steps, now).await?;
             let input = RuleInput {
                 request_id: id,
                 employee: &employee,
@@ -86,13 +91,21 @@ impl Services {
             id,
             employee_id: owner,
             service_code: &def.code,
+            service_name: &def.spec.name,
         };
         let event = Event {
-            activated,
+            activated: steps.first().map(ActiveStep::from),
             ..Event::own(action, None, status, owner)
         };
-        let event = record(&txn, &self.subscribers, subject, (now, today), event).await?;
-        let view = views::load(&txn, id).await?;
+        let (event, row) = record(&txn, &self.subscribers, subject, (now, today), event).await?;
+        // The view of what this transaction wrote, not read back: the employee is the only
+        // person on it yet, and nobody acted under a letter.
+        let parts = views::Parts {
+            people: std::slice::from_ref(&employee),
+            acting: &[],
+            service_name: def.spec.name.clone(),
+        };
+        let view = views::assemble(&txn, &req, &steps, std::slice::from_ref(&row), parts).await?;
         if let Some(key) = key {
             idempotency::complete(&txn, owner, key, 201, &json(&view)).await?;
         }

@@ -41,7 +41,7 @@ impl Services {
         let kind = step.kind;
         require(kind != StepKind::Verification, status)?;
         let acted = self.may_decide(who, &req, step)?;
-        let (row, _) = catalogue::get(&txn, &req.service_code).await?;
+        let (row, def) = catalogue::get(&txn, &req.service_code).await?;
         let spec = catalogue::at_revision(&txn, &req.service_code, req.service_revision).await?;
         let rules = self.rules(&row.rules)?;
         let deciding = matches!(kind, StepKind::Decision | StepKind::Approval);
@@ -101,7 +101,7 @@ impl Services {
         let final_outcome = match (kind, next) {
             (StepKind::Recommendation, Some(next)) => {
                 activate(&txn, next.id, now).await?;
-                activated = Some(next.id);
+                activated = Some(next.into());
                 None
             }
             _ if deciding && input.outcome.is_final() => {
@@ -110,7 +110,7 @@ impl Services {
             }
             (_, Some(next)) => {
                 activate(&txn, next.id, now).await?;
-                activated = Some(next.id);
+                activated = Some(next.into());
                 None
             }
             (_, None) => {
@@ -153,7 +153,7 @@ impl Services {
             decided: final_outcome,
             activated,
         };
-        self.finish(txn, &req, now, event).await
+        self.finish(txn, &req, &def.spec.name, now, event).await
     }
 
     /// Whether the caller may act on `step`, and in which capacity: the post's holder, a

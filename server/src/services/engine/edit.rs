@@ -31,6 +31,6 @@ impl Services {
             .await?;
         attachments::attach(&txn, &def.spec.form, &form, owner, Holder::Request(id)).await?;
         let event = Event::own(Action::Edited, Some(status), status, owner);
-        self.finish(txn, &req, now, event).await
+        self.finish(txn, &req, &def.spec.name, now, event).await
     }
 }

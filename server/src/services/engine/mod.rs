@@ -25,8 +25,8 @@ use abdi_proto::services::{
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -35,7 +35,7 @@ use uuid::Uuid;
 use super::attachments::Holder;
 use super::chain::{self, PlannedStep};
 use super::entity::{request_event, request_step, service_request};
-use super::events::{Action, RequestEvent, Subscribers};
+use super::events::{Action, ActiveStep, RequestEvent, Subscribers};
 use super::rules::{Assessment, RuleInput, ServiceRules, Settlement};
 use super::{ServiceError, Services, attachments, catalogue, idempotency, views};
 use crate::access::{Access, AccessError, Actor, Principal};
@@ -82,14 +82,17 @@ struct Subject<'a> {
     id: Uuid,
     employee_id: Uuid,
     service_code: &'a str,
+    /// The catalogue's name of the service.
+    service_name: &'a abdi_proto::Text,
 }
 
 impl<'a> Subject<'a> {
-    fn of(r: &'a service_request::Model) -> Self {
+    fn of(r: &'a service_request::Model, service_name: &'a abdi_proto::Text) -> Self {
         Self {
             id: r.id,
             employee_id: r.employee_id,
             service_code: &r.service_code,
+            service_name,
         }
     }
 }
@@ -105,7 +108,7 @@ struct Event {
     /// The final outcome, when the change decided the request.
     decided: Option<Outcome>,
     /// The step the change made active.
-    activated: Option<Uuid>,
+    activated: Option<ActiveStep>,
 }
 
 impl Event {
@@ -131,11 +134,12 @@ async fn record(
     subject: Subject<'_>,
     (at, today): (DateTime<Utc>, NaiveDate),
     e: Event,
-) -> Result<RequestEvent, ServiceError> {
+) -> Result<(RequestEvent, request_event::Model), ServiceError> {
     let event = RequestEvent {
         request_id: subject.id,
         employee_id: subject.employee_id,
         service_code: subject.service_code.to_owned(),
+        service_name: subject.service_name.clone(),
         at,
         today,
         action: e.action,
@@ -147,7 +151,7 @@ async fn record(
         decided: e.decided,
         activated: e.activated,
     };
-    request_event::Entity::insert(request_event::ActiveModel {
+    let row = request_event::Entity::insert(request_event::ActiveModel {
         request_id: Set(subject.id),
         at: Set(at),
         action: Set(e.action),
@@ -160,10 +164,10 @@ async fn record(
         note: Set(e.note),
         ..Default::default()
     })
-    .exec_without_returning(txn)
+    .exec_with_returning(txn)
     .await?;
     subscribers.publish(txn, &event).await?;
-    Ok(event)
+    Ok((event, row))
 }
 
 /// Takes the employee's row lock for the rest of the transaction and reads the row, in one
@@ -243,48 +247,49 @@ async fn clear_steps(txn: &DatabaseTransaction, request_id: Uuid) -> Result<(), 
         .map(|_| ())
 }
 
-/// Writes the chain of a request that has none; the first step becomes active (its id is
-/// returned).
+/// Writes the chain of a request that has none; the first step becomes active. Returns the
+/// rows as written.
 async fn write_steps(
     txn: &DatabaseTransaction,
     (request_id, service_code, employee_id): (Uuid, &str, Uuid),
     steps: &[PlannedStep],
     now: DateTime<Utc>,
-) -> Result<Option<Uuid>, sea_orm::DbErr> {
-    let ids: Vec<Uuid> = steps.iter().map(|_| Uuid::now_v7()).collect();
-    let rows = steps
+) -> Result<Vec<request_step::Model>, sea_orm::DbErr> {
+    let rows: Vec<request_step::Model> = steps
         .iter()
-        .zip(&ids)
         .enumerate()
-        .map(|(i, (s, id))| request_step::ActiveModel {
-            id: Set(*id),
-            request_id: Set(request_id),
-            service_code: Set(service_code.to_owned()),
-            employee_id: Set(employee_id),
-            seq: Set(i as i32),
-            kind: Set(s.kind),
-            approver: Set(s.approver),
-            acting_allowed: Set(s.acting_allowed),
-            position_id: Set(s.position_id),
-            unit_id: Set(s.unit_id),
-            pd_unit_id: Set(s.pd_unit_id),
-            status: Set(if i == 0 {
+        .map(|(i, s)| request_step::Model {
+            id: Uuid::now_v7(),
+            request_id,
+            service_code: service_code.to_owned(),
+            employee_id,
+            seq: i as i32,
+            kind: s.kind,
+            approver: s.approver,
+            acting_allowed: s.acting_allowed,
+            position_id: s.position_id,
+            unit_id: s.unit_id,
+            pd_unit_id: s.pd_unit_id,
+            status: if i == 0 {
                 StepStatus::Active
             } else {
                 StepStatus::Waiting
-            }),
-            activated_at: Set((i == 0).then_some(now)),
-            outcome: Set(None),
-            note: Set(None),
-            actor_id: Set(None),
-            capacity: Set(None),
-            acting_assignment_id: Set(None),
-            acted_at: Set(None),
-        });
-    request_step::Entity::insert_many(rows)
-        .exec_without_returning(txn)
-        .await?;
-    Ok(ids.first().copied())
+            },
+            activated_at: (i == 0).then_some(now),
+            outcome: None,
+            note: None,
+            actor_id: None,
+            capacity: None,
+            acting_assignment_id: None,
+            acted_at: None,
+        })
+        .collect();
+    if !rows.is_empty() {
+        request_step::Entity::insert_many(rows.iter().cloned().map(IntoActiveModel::into_active_model))
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(rows)
 }
 
 async fn set_step(
@@ -483,19 +488,20 @@ impl Services {
         &self,
         txn: DatabaseTransaction,
         req: &service_request::Model,
+        service_name: &abdi_proto::Text,
         now: DateTime<Utc>,
         event: Event,
     ) -> Result<RequestView, ServiceError> {
         let today = self.clock.today();
-        let event = record(
+        let (event, _) = record(
             &txn,
             &self.subscribers,
-            Subject::of(req),
+            Subject::of(req, service_name),
             (now, today),
             event,
         )
         .await?;
-        let view = views::load(&txn, req.id).await?;
+        let view = views::load(&txn, req.id, Some(service_name)).await?;
         txn.commit().await?;
         self.subscribers.committed(&event).await;
         Ok(view)

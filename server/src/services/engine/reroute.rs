@@ -50,7 +50,7 @@ impl Services {
         let req = bump(&txn, id, before.version as u32, now).await?;
         let status = req.status;
         skip_rest(&txn, id).await?;
-        let (row, _) = catalogue::get(&txn, &req.service_code).await?;
+        let (row, def) = catalogue::get(&txn, &req.service_code).await?;
         self.rules(&row.rules)?
             .settle(&txn, id, Settlement::Released)
             .await?;
@@ -69,7 +69,7 @@ impl Services {
             decided: None,
             activated: None,
         };
-        self.finish(txn, &req, now, event).await?;
+        self.finish(txn, &req, &def.spec.name, now, event).await?;
         Ok(true)
     }
 }

@@ -23,6 +23,7 @@ impl Services {
             status,
         )?;
         let (row, current) = catalogue::get(&txn, &req.service_code).await?;
+        let name = current.spec.name.clone();
         if !current.spec.state.is_open() {
             return Err(ServiceError::ServiceInactive);
         }
@@ -75,8 +76,7 @@ impl Services {
             .exec(&txn)
             .await?;
         clear_steps(&txn, id).await?;
-        let activated =
-            write_steps(&txn, (id, &req.service_code, owner), &planned.steps, now).await?;
+        let steps = write_steps(&txn, (id, &req.service_code, owner), &planned.steps, now).await?;
         rules.book(&txn, &input, &planned.assessment).await?;
         let action = if status == RequestStatus::Draft {
             Action::Submitted
@@ -84,9 +84,9 @@ impl Services {
             Action::Resubmitted
         };
         let event = Event {
-            activated,
+            activated: steps.first().map(ActiveStep::from),
             ..Event::own(action, Some(status), RequestStatus::Submitted, owner)
         };
-        self.finish(txn, &req, now, event).await
+        self.finish(txn, &req, &name, now, event).await
     }
 }

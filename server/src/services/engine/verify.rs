@@ -36,6 +36,7 @@ impl Services {
             capacity: Some("fasilitator".into()),
             acting: None,
         };
+        let (row, def) = catalogue::get(&txn, &req.service_code).await?;
         let mut activated = None;
         let (to, action) = match input.outcome {
             VerificationOutcome::Complete => {
@@ -51,7 +52,7 @@ impl Services {
                 .await?;
                 if let Some(next) = steps.iter().find(|s| s.seq > step.seq) {
                     activate(&txn, next.id, now).await?;
-                    activated = Some(next.id);
+                    activated = Some(next.into());
                 }
                 (RequestStatus::InReview, Action::Verified)
             }
@@ -67,7 +68,6 @@ impl Services {
                 )
                 .await?;
                 skip_rest(&txn, id).await?;
-                let (row, _) = catalogue::get(&txn, &req.service_code).await?;
                 self.rules(&row.rules)?
                     .settle(&txn, id, Settlement::Released)
                     .await?;
@@ -85,6 +85,6 @@ impl Services {
             decided: None,
             activated,
         };
-        self.finish(txn, &req, now, event).await
+        self.finish(txn, &req, &def.spec.name, now, event).await
     }
 }
