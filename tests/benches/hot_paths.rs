@@ -188,7 +188,12 @@ fn cpu_ticks() -> BTreeMap<String, u64> {
         };
         let name = head.split_once('(').map_or("", |(_, n)| n);
         let fields: Vec<&str> = rest.split_whitespace().collect();
-        let field = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        let field = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
         *by.entry(name.to_owned()).or_default() += field(11) + field(12);
     }
     by
@@ -207,7 +212,16 @@ impl Phase {
         let perf = std::env::var_os("ABDI_BENCH_PROFILE").map(|dir| {
             std::fs::create_dir_all(&dir).unwrap();
             Command::new("taskset")
-                .args(["-c", "1", "perf", "record", "-F", "249", "-g", "--call-graph"])
+                .args([
+                    "-c",
+                    "1",
+                    "perf",
+                    "record",
+                    "-F",
+                    "249",
+                    "-g",
+                    "--call-graph",
+                ])
                 .args(["dwarf,16384", "-p", &pid.to_string(), "-o"])
                 .arg(Path::new(&dir).join(format!("{name}.perf.data")))
                 .stdout(Stdio::null())
@@ -265,7 +279,9 @@ impl StatementLog {
         for s in sql {
             db.execute_unprepared(s).await.unwrap();
         }
-        db.execute_unprepared("SELECT pg_reload_conf()").await.unwrap();
+        db.execute_unprepared("SELECT pg_reload_conf()")
+            .await
+            .unwrap();
         // The backends read the configuration at their next command.
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

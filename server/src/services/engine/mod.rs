@@ -285,9 +285,11 @@ async fn write_steps(
         })
         .collect();
     if !rows.is_empty() {
-        request_step::Entity::insert_many(rows.iter().cloned().map(IntoActiveModel::into_active_model))
-            .exec_without_returning(txn)
-            .await?;
+        request_step::Entity::insert_many(
+            rows.iter().cloned().map(IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(txn)
+        .await?;
     }
     Ok(rows)
 }
