@@ -100,10 +100,7 @@ fn settle(pid: u32) {
     let ticks = || {
         std::fs::read_to_string(format!("/proc/{pid}/stat"))
             .ok()
-            .and_then(|s| {
-                let after = s.rsplit_once(')')?.1.split_whitespace().collect::<Vec<_>>();
-                Some(after.get(11)?.parse::<u64>().ok()? + after.get(12)?.parse::<u64>().ok()?)
-            })
+            .and_then(|s| process_ticks(&s).map(|(_, t)| t))
             .unwrap_or(0)
     };
     for _ in 0..60 {
@@ -180,23 +177,21 @@ impl Bench {
 fn cpu_ticks() -> BTreeMap<String, u64> {
     let mut by = BTreeMap::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        let Some((head, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let name = head.split_once('(').map_or("", |(_, n)| n);
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let field = |i: usize| {
-            fields
-                .get(i)
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(0)
-        };
-        *by.entry(name.to_owned()).or_default() += field(11) + field(12);
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        if let Some((name, ticks)) = process_ticks(&stat) {
+            *by.entry(name.to_owned()).or_default() += ticks;
+        }
     }
     by
+}
+
+/// A process's name and its CPU ticks (user and system) from its `/proc/PID/stat`.
+fn process_ticks(stat: &str) -> Option<(&str, u64)> {
+    let (head, rest) = stat.rsplit_once(')')?;
+    let name = head.split_once('(').map_or("", |(_, n)| n);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok());
+    Some((name, field(11)? + field(12)?))
 }
 
 /// One measured phase of Abdi's: where the CPU went while it ran, and its profile if asked.
@@ -286,6 +281,18 @@ impl StatementLog {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 
+    /// Back to the cluster's own settings (also when the bench fails, from `clean`).
+    async fn stop(db: &DatabaseConnection) {
+        Self::set(
+            db,
+            &[
+                "ALTER SYSTEM RESET log_min_duration_statement",
+                "ALTER SYSTEM RESET log_line_prefix",
+            ],
+        )
+        .await;
+    }
+
     async fn start(db: &DatabaseConnection) -> Option<Self> {
         let file = PathBuf::from(std::env::var_os("ABDI_BENCH_PG_LOG")?);
         Self::set(
@@ -303,14 +310,7 @@ impl StatementLog {
     async fn print(self, db: &DatabaseConnection, database_url: &str) {
         // What the submission woke (the outbox's delivery) has its moment too.
         tokio::time::sleep(Duration::from_millis(500)).await;
-        Self::set(
-            db,
-            &[
-                "ALTER SYSTEM RESET log_min_duration_statement",
-                "ALTER SYSTEM RESET log_line_prefix",
-            ],
-        )
-        .await;
+        Self::stop(db).await;
         let text = std::fs::read(&self.file).unwrap();
         let text = String::from_utf8_lossy(&text[self.from as usize..]);
         let database = database_url.rsplit('/').next().unwrap();
@@ -376,6 +376,9 @@ fn ratio_line(what: &str, abdi: &Run, base: &Run) {
 }
 
 async fn clean(admin: &DatabaseConnection, database: &str, prefix: &str) {
+    if std::env::var_os("ABDI_BENCH_PG_LOG").is_some() {
+        StatementLog::stop(admin).await;
+    }
     let _ = admin
         .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
         .await;
