@@ -23,8 +23,10 @@ mod m20261203_000016_record_updates;
 mod m20261204_000017_due_notices;
 mod m20261205_000018_promotion;
 mod m20261206_000019_inbox_counts;
+mod m20261207_000020_profile_changes;
 
 pub use m20261206_000019_inbox_counts::refill_inbox_counts;
+pub use m20261207_000020_profile_changes::PROFILE_CHANNEL;
 
 pub struct Migrator;
 
@@ -51,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000017_due_notices::Migration),
             Box::new(m20261205_000018_promotion::Migration),
             Box::new(m20261206_000019_inbox_counts::Migration),
+            Box::new(m20261207_000020_profile_changes::Migration),
         ]
     }
 }

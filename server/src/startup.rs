@@ -198,6 +198,7 @@ impl Application {
             Duration::from_secs(15 * 60),
         );
         let reminders = self.state.reminders.spawn_daily();
+        let profiles = self.state.identity.profiles.listen(&self.state.db);
         let promotion = self
             .state
             .config
@@ -229,6 +230,9 @@ impl Application {
         }
         sweeper.abort();
         reminders.abort();
+        if let Some(p) = profiles {
+            p.abort();
+        }
         if let Some(p) = promotion {
             // A call it was making is made again by a worker after the proposal's lease.
             p.abort();

@@ -20,7 +20,8 @@ pub(crate) const COOKIE: &str = "__Host-abdi_session";
 /// The header a page's script sends its CSRF token in (forms send the field `csrf`).
 pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 
-/// The caller: a request with a valid session. The one extractor every guarded route takes.
+/// The caller: a request with a valid session. The one extractor every guarded route takes
+/// (but `/api/v1/me`, which reads its session with [`SessionToken`]).
 /// `current` is the session itself (for the identity routes: logout, step-up, devices);
 /// `actor` is what the capabilities check access against.
 pub(crate) struct Caller {
@@ -61,6 +62,20 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Caller {
         <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
             .await
             .map(Some)
+    }
+}
+
+/// The session token a request carries, not yet checked; 401 when there is none. For the
+/// one route that validates it together with more: `/api/v1/me`.
+pub(crate) struct SessionToken(pub String);
+
+impl FromRequestParts<AppState> for SessionToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        token(parts)
+            .map(SessionToken)
+            .ok_or_else(|| ApiError::from(crate::identity::IdentityError::Unauthenticated))
     }
 }
 

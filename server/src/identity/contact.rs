@@ -44,6 +44,7 @@ pub struct ContactService {
     pub config: Arc<IdentityConfig>,
     pub store: SharedStore,
     pub directory: EmployeeDirectory,
+    pub profiles: crate::masterdata::profiles::ProfileCache,
     pub limiter: RateLimiter,
     pub audit: AuditLog,
     pub mailer: Mailer,
@@ -143,6 +144,7 @@ impl ContactService {
         self.directory
             .set_own_email(employee_id, &pending.email, self.clock.now())
             .await?;
+        self.profiles.forget(employee_id).await?;
         self.record(
             origin,
             "email_changed",
@@ -235,6 +237,7 @@ impl ContactService {
         self.directory
             .set_own_phone(employee_id, &pending.phone, self.clock.now())
             .await?;
+        self.profiles.forget(employee_id).await?;
         self.record(
             origin,
             "phone_changed",

@@ -78,6 +78,8 @@ pub struct Identity {
     pub activation: activation::ActivationService,
     pub contact: contact::ContactService,
     pub directory: crate::masterdata::EmployeeDirectory,
+    /// The profile kept next to each session, for `/api/v1/me`.
+    pub profiles: crate::masterdata::profiles::ProfileCache,
     pub audit_log: audit::AuditLog,
     pub clock: crate::clock::SharedClock,
 }
@@ -100,6 +102,7 @@ impl Identity {
             Duration::from_secs(id.session_absolute_secs),
         );
         let audit_log = audit::AuditLog::new(db.clone());
+        let profiles = crate::masterdata::profiles::ProfileCache::new(store.clone());
         let config_arc = std::sync::Arc::new(id.clone());
         let limiter =
             ratelimit::RateLimiter::new(store.clone(), Duration::from_secs(id.rate_window_secs));
@@ -127,6 +130,7 @@ impl Identity {
             config: config_arc.clone(),
             store: store.clone(),
             directory: directory.clone(),
+            profiles: profiles.clone(),
             limiter: limiter.clone(),
             audit: audit_log.clone(),
             mailer: mailer.clone(),
@@ -150,9 +154,33 @@ impl Identity {
             activation,
             contact,
             directory,
+            profiles,
             audit_log,
             clock,
         })
+    }
+
+    /// The profile of the employee a session token belongs to (`/api/v1/me`): the session, its
+    /// revocation and the kept profile in one read of the shared store; the database only when
+    /// no profile is kept under the current tokens.
+    pub async fn me(&self, token: &str) -> Result<abdi_proto::identity::Profile, IdentityError> {
+        use crate::masterdata::profiles::{Kept, ProfileCache};
+        let (current, read) = self
+            .sessions
+            .validate_with(token, &ProfileCache::LINKED, &ProfileCache::PLAIN)
+            .await?;
+        let tokens = match self.profiles.look(&read) {
+            Kept::Fresh(profile) => return Ok(profile),
+            Kept::Missing(tokens) => tokens,
+        };
+        let id = current.session.employee_id;
+        let profile = self
+            .directory
+            .profile(id)
+            .await?
+            .ok_or(IdentityError::Unauthenticated)?;
+        self.profiles.keep(id, tokens, &profile).await;
+        Ok(profile)
     }
 
     /// Moves an employee to `destination` (unit, post) between two revocations of all their

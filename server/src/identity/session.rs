@@ -170,8 +170,27 @@ impl SessionService {
 
     /// The session a token belongs to, if it is still valid; slides its idle timeout.
     pub async fn validate(&self, token: &str) -> Result<Current, IdentityError> {
+        Ok(self.validate_with(token, &[], &[]).await?.0)
+    }
+
+    /// [`SessionService::validate`], reading in the same round trip what is kept per employee
+    /// under each of `linked` (a prefix, followed by the employee's id) and under each of
+    /// `plain`, in that order: `/api/v1/me` takes its profile along.
+    pub async fn validate_with(
+        &self,
+        token: &str,
+        linked: &[&str],
+        plain: &[&str],
+    ) -> Result<(Current, Vec<Option<Vec<u8>>>), IdentityError> {
         let hash = token::hash(token);
-        let (raw, marker) = self.read(&hash).await?;
+        let mut prefixes = Vec::with_capacity(1 + linked.len());
+        prefixes.push(REVOKED_PREFIX);
+        prefixes.extend_from_slice(linked);
+        let (raw, mut rest) = self
+            .store
+            .get_linked(&session_key(&hash), "employee_id", &prefixes, plain)
+            .await?;
+        let marker = rest.remove(0);
         let raw = raw.ok_or(IdentityError::Unauthenticated)?;
         let mut session: Session =
             serde_json::from_slice(&raw).map_err(|_| IdentityError::Unauthenticated)?;
@@ -186,10 +205,13 @@ impl SessionService {
             session.last_seen_at = now;
             self.rewrite(&hash, &session).await?;
         }
-        Ok(Current {
-            session,
-            token_hash: hash,
-        })
+        Ok((
+            Current {
+                session,
+                token_hash: hash,
+            },
+            rest,
+        ))
     }
 
     /// Replaces the token of a session (the old one stops working at once). Of two refreshes
@@ -211,10 +233,11 @@ impl SessionService {
     /// The stored session under a token hash and its employee's revocation marker, in one
     /// round trip.
     async fn read(&self, hash: &str) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), IdentityError> {
-        Ok(self
+        let (raw, mut rest) = self
             .store
-            .get_linked(&session_key(hash), "employee_id", REVOKED_PREFIX)
-            .await?)
+            .get_linked(&session_key(hash), "employee_id", &[REVOKED_PREFIX], &[])
+            .await?;
+        Ok((raw, rest.pop().flatten()))
     }
 
     /// The revocation marker: milliseconds since the epoch, or [`DISABLED`].

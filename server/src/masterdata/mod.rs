@@ -2,6 +2,7 @@
 
 pub mod completeness;
 pub mod entity;
+pub mod profiles;
 pub mod record;
 
 use abdi_proto::RankCode;

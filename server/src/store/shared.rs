@@ -120,27 +120,54 @@ impl SharedStore {
         }
     }
 
-    /// Reads `key` (a JSON object) and, in the same round trip, the key named `linked`
-    /// followed by the object's string field `field`: a session and its employee's revocation
-    /// marker, in one read. The second is `None` when the first is missing or has no such field.
+    /// Reads `key` (a JSON object) and, in the same round trip, for each of `linked` the key
+    /// named by it followed by the object's string field `field`, then each of `plain`: a
+    /// session, its employee's revocation marker and whatever else is kept per employee, in one
+    /// read. The linked values are `None` when the first is missing or has no such field.
     pub async fn get_linked(
         &self,
         key: &str,
         field: &str,
-        linked: &str,
-    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), SharedStoreError> {
+        linked: &[&str],
+        plain: &[&str],
+    ) -> Result<(Option<Vec<u8>>, Vec<Option<Vec<u8>>>), SharedStoreError> {
         match self {
             SharedStore::Memory(m) => {
-                let Some(first) = m.get(key, false) else {
-                    return Ok((None, None));
-                };
-                let second = serde_json::from_slice::<serde_json::Value>(&first)
-                    .ok()
-                    .and_then(|v| v.get(field)?.as_str().map(|id| format!("{linked}{id}")))
-                    .and_then(|k| m.get(&k, false));
-                Ok((Some(first), second))
+                let first = m.get(key, false);
+                let id = first.as_deref().and_then(|first| {
+                    serde_json::from_slice::<serde_json::Value>(first)
+                        .ok()?
+                        .get(field)?
+                        .as_str()
+                        .map(str::to_owned)
+                });
+                let rest = linked
+                    .iter()
+                    .map(|prefix| {
+                        id.as_deref()
+                            .and_then(|id| m.get(&format!("{prefix}{id}"), false))
+                    })
+                    .chain(plain.iter().map(|k| m.get(k, false)))
+                    .collect();
+                Ok((first, rest))
             }
-            SharedStore::Redis(r) => r.get_linked(key, field, linked).await,
+            SharedStore::Redis(r) => r.get_linked(key, field, linked, plain).await,
+        }
+    }
+
+    /// Stores `value` under `key` only if each of `guards` still holds what it is expected to
+    /// hold (`None`: nothing), checked and written in one step; tells whether it did. A value
+    /// computed from the database is kept only if no change was signalled while it was read.
+    pub async fn put_if_unchanged(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+        guards: &[(&str, Option<&[u8]>)],
+    ) -> Result<bool, SharedStoreError> {
+        match self {
+            SharedStore::Memory(m) => Ok(m.put_if_unchanged(key, value, ttl, guards)),
+            SharedStore::Redis(r) => r.put_if_unchanged(key, value, ttl, guards).await,
         }
     }
 
@@ -377,6 +404,32 @@ impl MemoryStore {
         entries.map.get(&key).map(|(v, _)| v.clone())
     }
 
+    fn put_if_unchanged(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+        guards: &[(&str, Option<&[u8]>)],
+    ) -> bool {
+        let now = self.clock.now();
+        let expires = self.expiry(ttl);
+        let mut entries = self.lock();
+        let unchanged = guards.iter().all(|(k, expected)| {
+            let held = entries
+                .map
+                .get(&format!("{}{k}", self.prefix))
+                .filter(|(_, exp)| *exp > now)
+                .map(|(v, _)| v.as_slice());
+            held == *expected
+        });
+        if unchanged {
+            entries
+                .map
+                .insert(format!("{}{key}", self.prefix), (value.to_vec(), expires));
+        }
+        unchanged
+    }
+
     fn hit(&self, key: &str, window: Duration) -> (u64, Duration) {
         let now = self.clock.now();
         let key = format!("{}{key}", self.prefix);
@@ -598,31 +651,90 @@ impl RedisStore {
         &self,
         key: &str,
         field: &str,
-        linked: &str,
-    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), SharedStoreError> {
-        // One EVALSHA (EVAL once per connection after a restart). The second key is named by
-        // the first's value, so it cannot be declared up front: fine on one Redis, not on a
+        linked: &[&str],
+        plain: &[&str],
+    ) -> Result<(Option<Vec<u8>>, Vec<Option<Vec<u8>>>), SharedStoreError> {
+        // One EVALSHA (EVAL once per connection after a restart). The linked keys are named by
+        // the first's value, so they cannot be declared up front: fine on one Redis, not on a
         // cluster (which Abdi does not use).
         static SCRIPT: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
             redis::Script::new(
                 r"local v = redis.call('GET', KEYS[1])
-                if not v then return {false, false} end
-                local ok, doc = pcall(cjson.decode, v)
-                if not ok or type(doc) ~= 'table' or type(doc[ARGV[1]]) ~= 'string' then
-                  return {v, false}
+                local out = {v}
+                local id = false
+                if v then
+                  local ok, doc = pcall(cjson.decode, v)
+                  if ok and type(doc) == 'table' and type(doc[ARGV[1]]) == 'string' then
+                    id = doc[ARGV[1]]
+                  end
                 end
-                return {v, redis.call('GET', ARGV[2] .. doc[ARGV[1]])}",
+                for i = 2, #ARGV do
+                  out[i] = id and redis.call('GET', ARGV[i] .. id)
+                end
+                for i = 2, #KEYS do
+                  out[#ARGV + i - 1] = redis.call('GET', KEYS[i])
+                end
+                return out",
             )
         });
+        let mut invocation = SCRIPT.key(format!("{}{key}", self.prefix));
+        for k in plain {
+            invocation.key(format!("{}{k}", self.prefix));
+        }
+        invocation.arg(field);
+        for prefix in linked {
+            invocation.arg(format!("{}{prefix}", self.prefix));
+        }
         let (generation, mut connection) = self.connection();
-        let (first, second): (Option<Vec<u8>>, Option<Vec<u8>>) = SCRIPT
-            .key(format!("{}{key}", self.prefix))
-            .arg(field)
-            .arg(format!("{}{linked}", self.prefix))
+        let mut values: Vec<Option<Vec<u8>>> = invocation
             .invoke_async(&mut connection)
             .await
             .map_err(|e| self.failed(generation, e))?;
-        Ok((first, second))
+        // The script answers every slot (a missing key as nil); pad should a reply be short.
+        values.resize(1 + linked.len() + plain.len(), None);
+        let first = values.remove(0);
+        Ok((first, values))
+    }
+
+    async fn put_if_unchanged(
+        &self,
+        key: &str,
+        value: &[u8],
+        ttl: Duration,
+        guards: &[(&str, Option<&[u8]>)],
+    ) -> Result<bool, SharedStoreError> {
+        // ARGV: the value, its time to live, then per guard "=" and the expected value, or ""
+        // for none.
+        static SCRIPT: std::sync::LazyLock<redis::Script> = std::sync::LazyLock::new(|| {
+            redis::Script::new(
+                r"for i = 2, #KEYS do
+                  local now = redis.call('GET', KEYS[i])
+                  local want = ARGV[i + 1]
+                  if want == '' then
+                    if now then return 0 end
+                  elseif now ~= string.sub(want, 2) then
+                    return 0
+                  end
+                end
+                redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+                return 1",
+            )
+        });
+        let mut invocation = SCRIPT.key(format!("{}{key}", self.prefix));
+        invocation.arg(value).arg(ttl.as_millis().max(1) as u64);
+        for (k, expected) in guards {
+            invocation.key(format!("{}{k}", self.prefix));
+            match expected {
+                Some(v) => invocation.arg([b"=".as_slice(), v].concat()),
+                None => invocation.arg(""),
+            };
+        }
+        let (generation, mut connection) = self.connection();
+        let written: i64 = invocation
+            .invoke_async(&mut connection)
+            .await
+            .map_err(|e| self.failed(generation, e))?;
+        Ok(written == 1)
     }
 
     async fn hit(&self, key: &str, window: Duration) -> Result<(u64, Duration), SharedStoreError> {

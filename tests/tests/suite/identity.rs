@@ -831,3 +831,129 @@ async fn the_employee_alone_changes_their_email_and_phone_after_proving_them(bac
 }
 
 both_backends!(the_employee_alone_changes_their_email_and_phone_after_proving_them);
+
+/// `/api/v1/me` answers from the profile kept next to the session, and never from a stale one:
+/// whoever changes the record (here an operator's SQL, which no capability sees), a renamed
+/// unit, on every instance, and after the instance's listening connection was cut.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_profile_kept_with_the_session_follows_every_change() {
+    use abdi_proto::identity::Profile;
+    use abdi_server::masterdata::entity::employee;
+    use sea_orm::ConnectionTrait;
+    use std::time::{Duration, Instant};
+
+    let app = TestApp::spawn(Backend::Postgres).await;
+    seed(&app, 20, 11, "").await;
+    let someone = employee::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let token = app.session(someone.id).await;
+    let second = app.second_instance().await;
+    let hearing = |app: &TestApp| app.state.identity.profiles.hearing();
+    let until = |what: &'static str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        move || assert!(Instant::now() < deadline, "{what}: not within 10 s")
+    };
+    let wait = until("both instances hear PostgreSQL's notices");
+    while !(hearing(&app) && hearing(&second)) {
+        wait();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    async fn me(app: &TestApp, token: &str) -> Profile {
+        let r = get_as(app, "/api/v1/me", token).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+    let before = me(&app, &token).await;
+    assert_eq!(before.nip, someone.nip);
+
+    // The first answer was kept, and the next one is that kept profile, not a database read:
+    // an entry altered in the store (keeping its tokens) is what comes back.
+    let key = format!("profile:{}", someone.id);
+    let kept = app.state.sessions.get(&key).await.unwrap().expect("kept");
+    let altered = String::from_utf8(kept)
+        .unwrap()
+        .replace(&before.name, "Dari Simpanan");
+    app.state
+        .sessions
+        .put(&key, altered.as_bytes(), Duration::from_secs(60))
+        .await
+        .unwrap();
+    assert_eq!(me(&app, &token).await.name, "Dari Simpanan");
+    assert_eq!(me(&second, &token).await.name, "Dari Simpanan");
+
+    // Changed behind Abdi's back, by SQL: both instances answer the new name.
+    let db = &app.state.db;
+    db.execute_unprepared(&format!(
+        "UPDATE employees SET name = 'Nama Baru' WHERE id = '{}'",
+        someone.id
+    ))
+    .await
+    .unwrap();
+    for instance in [&app, &second] {
+        let wait = until("the renamed employee");
+        while me(instance, &token).await.name != "Nama Baru" {
+            wait();
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    // Their unit renamed: every kept profile is forgotten.
+    db.execute_unprepared(&format!(
+        "UPDATE org_units SET name = 'Dinas Yang Baru' WHERE id = '{}'",
+        someone.unit_id
+    ))
+    .await
+    .unwrap();
+    for instance in [&app, &second] {
+        let wait = until("the renamed unit");
+        while me(instance, &token).await.unit != "Dinas Yang Baru" {
+            wait();
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    // The listening connections cut (as a PostgreSQL restart does) and a change made at once:
+    // heard or not, it shows, and the instances hear again by themselves.
+    db.execute_unprepared(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = 'abdi-profiles' AND datname = current_database()",
+    )
+    .await
+    .unwrap();
+    db.execute_unprepared(&format!(
+        "UPDATE employees SET phone = '081234500099' WHERE id = '{}'",
+        someone.id
+    ))
+    .await
+    .unwrap();
+    for instance in [&app, &second] {
+        let wait = until("the new phone after the cut");
+        while me(instance, &token).await.phone.as_deref() != Some("081234500099") {
+            wait();
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    let wait = until("hearing again after the cut");
+    while !(hearing(&app) && hearing(&second)) {
+        wait();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // And a revoked session gets nothing, kept profile or not.
+    app.state
+        .identity
+        .sessions
+        .revoke_all(someone.id)
+        .await
+        .unwrap();
+    for instance in [&app, &second] {
+        problem(
+            get_as(instance, "/api/v1/me", &token).await,
+            401,
+            "unauthenticated",
+        )
+        .await;
+    }
+}

@@ -15,7 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::http::auth::{COOKIE, Caller};
+use crate::http::auth::{COOKIE, Caller, SessionToken};
 use crate::http::extract::{Json, Path};
 use crate::identity::IdentityError;
 use crate::identity::audit::Origin;
@@ -256,9 +256,9 @@ async fn profile_of(state: &AppState, id: uuid::Uuid) -> Result<axum::Json<Profi
     ))]
 async fn me(
     State(state): State<AppState>,
-    caller: Caller,
+    token: SessionToken,
 ) -> Result<axum::Json<Profile>, ApiError> {
-    profile_of(&state, caller.current.session.employee_id).await
+    Ok(axum::Json(state.identity.me(&token.0).await?))
 }
 
 /// The employee's devices (live sessions), newest first.
