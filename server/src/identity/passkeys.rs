@@ -435,10 +435,14 @@ impl PasskeyService {
         // Per account, only failed verifications count: junk assertions naming someone's user
         // handle cannot lock them out, a stolen-but-wrong key is stopped after a few tries.
         let failures = format!("login-failures:{employee_id}");
-        self.limiter
-            .refuse_if_reached(&failures, self.config.login_per_account)
-            .await?;
-        let rows = self.rows(employee_id).await?;
+        // The failure count (Redis), the passkeys and the account (PostgreSQL) at once: one
+        // round trip's wait instead of three.
+        let (_, rows, account) = tokio::try_join!(
+            self.limiter
+                .refuse_if_reached(&failures, self.config.login_per_account),
+            self.rows(employee_id),
+            async { Ok(self.directory.by_id(employee_id).await?) },
+        )?;
         let keys = Self::passkeys(&rows);
         let key = keys
             .iter()
@@ -458,12 +462,7 @@ impl PasskeyService {
                         .await);
                 }
             };
-        let active = self
-            .directory
-            .by_id(employee_id)
-            .await?
-            .is_some_and(|e| e.active);
-        if !active {
+        if !account.is_some_and(|e| e.active) {
             self.record(
                 origin,
                 "login_passkey",

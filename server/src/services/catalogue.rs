@@ -3,9 +3,10 @@
 //! is a new revision; earlier ones are kept, and a request records the revision it was made
 //! under.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, LazyLock, Mutex};
 
+use abdi_proto::Text;
 use abdi_proto::services::{
     NewService, ServiceChange, ServiceDefinition, ServiceRevision, ServiceSpec, ServiceSummary,
     StepKind,
@@ -14,7 +15,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionSession, TransactionTrait,
+    QuerySelect, TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -226,6 +227,53 @@ pub(crate) async fn list(
             })
         })
         .collect()
+}
+
+/// Every service's name, active or not, by code (lists show them): one read of the codes and
+/// revisions; a name is taken from its spec once per revision, so a page does not read and
+/// hash every spec in the catalogue.
+pub(crate) async fn names(db: &impl ConnectionTrait) -> Result<BTreeMap<String, Text>, ServiceError> {
+    /// More than this (revisions pile up only through changes) start afresh.
+    const KEPT: usize = 1024;
+    static NAMES: LazyLock<Mutex<HashMap<(String, i32), Text>>> = LazyLock::new(Default::default);
+    let lock = || NAMES.lock().unwrap_or_else(|p| p.into_inner());
+    let current: Vec<(String, i32)> = service_type::Entity::find()
+        .select_only()
+        .column(service_type::Column::Code)
+        .column(service_type::Column::Revision)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut names = BTreeMap::new();
+    let mut missing = Vec::new();
+    {
+        let kept = lock();
+        for (code, revision) in current {
+            match kept.get(&(code.clone(), revision)) {
+                Some(name) => {
+                    names.insert(code, name.clone());
+                }
+                None => missing.push(code),
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(names);
+    }
+    let rows = service_type::Entity::find()
+        .filter(service_type::Column::Code.is_in(missing))
+        .all(db)
+        .await?;
+    let mut kept = lock();
+    if kept.len() > KEPT {
+        kept.clear();
+    }
+    for row in rows {
+        let name = spec(&row)?.name.clone();
+        kept.insert((row.code.clone(), row.revision), name.clone());
+        names.insert(row.code, name);
+    }
+    Ok(names)
 }
 
 pub(crate) async fn get(

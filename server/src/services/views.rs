@@ -289,14 +289,6 @@ fn summary(row: &Row, names: &BTreeMap<String, Text>) -> Result<RequestSummary, 
     })
 }
 
-async fn names(db: &impl ConnectionTrait) -> Result<BTreeMap<String, Text>, ServiceError> {
-    Ok(catalogue::list(db, true)
-        .await?
-        .into_iter()
-        .map(|s| (s.code, s.name))
-        .collect())
-}
-
 /// The requests and their employees, as lists select them.
 fn base() -> SelectStatement {
     let r = Alias::new("r");
@@ -400,7 +392,7 @@ pub(crate) async fn mine(
     let rows = Row::find_by_statement(db.get_database_backend().build(&q))
         .all(db)
         .await?;
-    let names = names(db).await?;
+    let names = catalogue::names(db).await?;
     let more = rows.len() as u64 > limit;
     let items = rows
         .iter()
@@ -619,7 +611,7 @@ pub(crate) async fn work_list(
     let rows = Row::find_by_statement(db.get_database_backend().build(&q))
         .all(db)
         .await?;
-    let names = names(db).await?;
+    let names = catalogue::names(db).await?;
     let more = rows.len() as u64 > limit;
     let items = rows
         .iter()
