@@ -175,16 +175,12 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let lang = Lang::negotiate(
-            request
-                .headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok()),
-        );
+        // Kept as they came (cheap clones); the language is worked out only for a problem.
+        let accept_language = request.headers().get(header::ACCEPT_LANGUAGE).cloned();
         let request_id = request.headers().get("x-request-id").cloned();
         ProblemsFuture {
             inner: self.inner.call(request),
-            lang,
+            accept_language,
             request_id,
         }
     }
@@ -194,7 +190,7 @@ pin_project_lite::pin_project! {
     pub struct ProblemsFuture<F> {
         #[pin]
         inner: F,
-        lang: Lang,
+        accept_language: Option<HeaderValue>,
         request_id: Option<HeaderValue>,
     }
 }
@@ -213,17 +209,22 @@ where
     ) -> std::task::Poll<Self::Output> {
         let this = self.project();
         let response = std::task::ready!(this.inner.poll(cx))?.map(Body::new);
-        let request_id = this.request_id.take();
-        std::task::Poll::Ready(Ok(render(response, *this.lang, request_id)))
+        let (accept_language, request_id) = (this.accept_language.take(), this.request_id.take());
+        std::task::Poll::Ready(Ok(render(response, accept_language, request_id)))
     }
 }
 
 /// An error response as problem+json (see [`ProblemsLayer`]).
-fn render(response: Response, lang: Lang, request_id: Option<HeaderValue>) -> Response {
+fn render(
+    response: Response,
+    accept_language: Option<HeaderValue>,
+    request_id: Option<HeaderValue>,
+) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
+    let lang = Lang::negotiate(accept_language.as_ref().and_then(|v| v.to_str().ok()));
     let request_id = request_id.and_then(|v| v.to_str().ok().map(str::to_owned));
     let (mut parts, body) = response.into_parts();
     let error = match parts.extensions.remove::<ApiError>() {

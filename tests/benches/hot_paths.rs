@@ -16,7 +16,8 @@
 //!
 //! Each of Abdi's phases also says where the machine's CPU went while it ran (the server,
 //! PostgreSQL's backends, Redis; wrk has ended by then and is not counted). With `ABDI_BENCH_PROFILE=DIR`, `perf record` samples the
-//! server through each phase (call graphs by DWARF unwinding) into `DIR/PHASE.perf.data`, which
+//! whole machine through each phase (the server, PostgreSQL, Redis and wrk, each its own tower
+//! in the flamegraph; call graphs by DWARF unwinding) into `DIR/PHASE.perf.data`, which
 //! `bench/hot-paths` draws as flamegraphs; the recording slows the server, so such a run's
 //! numbers are not the ones to report. With `ABDI_BENCH_PG_LOG=FILE` (the cluster's log, which
 //! PostgreSQL cannot name itself when it logs to stderr: `/var/log/postgresql/...` on Debian),
@@ -203,7 +204,7 @@ struct Phase {
 }
 
 impl Phase {
-    fn begin(name: &'static str, pid: u32) -> Self {
+    fn begin(name: &'static str) -> Self {
         let perf = std::env::var_os("ABDI_BENCH_PROFILE").map(|dir| {
             std::fs::create_dir_all(&dir).unwrap();
             Command::new("taskset")
@@ -217,7 +218,7 @@ impl Phase {
                     "-g",
                     "--call-graph",
                 ])
-                .args(["dwarf,16384", "-p", &pid.to_string(), "-o"])
+                .args(["dwarf,16384", "-a", "-o"])
                 .arg(Path::new(&dir).join(format!("{name}.perf.data")))
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -568,12 +569,11 @@ async fn run(bench: Bench, logs: tempfile::TempDir) {
     wrk(&format!("{abdi_url}/health/live"), 32, None);
     wrk(&format!("{base_url}/plain"), 32, None);
 
-    let pid = servers.0[0].1.id();
-    let phase = Phase::begin("live-info", pid);
+    let phase = Phase::begin("live-info");
     let live_info = wrk(&format!("{abdi_url}/health/live"), 32, None);
     phase.end();
     let plain = wrk(&format!("{base_url}/plain"), 32, None);
-    let phase = Phase::begin("me", pid);
+    let phase = Phase::begin("me");
     let me = wrk(&abdi_url, 32, Some(&abdi_me));
     phase.end();
     let base_me_run = wrk(&base_url, 32, Some(&base_me));
@@ -599,8 +599,8 @@ async fn run(bench: Bench, logs: tempfile::TempDir) {
         "a submission answered {}",
         probe.text().await.unwrap()
     );
-    let logins = passkey_logins(&abdi_url, &tokens[..LOGIN_CLIENTS], pid).await;
-    let phase = Phase::begin("submit", pid);
+    let logins = passkey_logins(&abdi_url, &tokens[..LOGIN_CLIENTS]).await;
+    let phase = Phase::begin("submit");
     let submit = wrk(&abdi_url, 16, Some(&abdi_submit));
     phase.end();
     let refused = submit.non_2xx;
@@ -609,10 +609,9 @@ async fn run(bench: Bench, logs: tempfile::TempDir) {
     let base_submit_run = wrk(&base_url, 16, Some(&base_submit));
     servers.0.push(("abdi", bench.abdi("warn")));
     until_up(&format!("{abdi_url}/health/ready")).await;
-    let pid = servers.0[1].1.id();
-    settle(pid);
+    settle(servers.0[1].1.id());
     wrk(&format!("{abdi_url}/health/live"), 32, None);
-    let phase = Phase::begin("live-warn", pid);
+    let phase = Phase::begin("live-warn");
     let live_warn = wrk(&format!("{abdi_url}/health/live"), 32, None);
     phase.end();
     let plain_warn = wrk(&format!("{base_url}/plain"), 32, None);
@@ -652,14 +651,14 @@ async fn run(bench: Bench, logs: tempfile::TempDir) {
 
 /// Passkey logins per second for `SECONDS`: each phone registers a passkey in its session, then
 /// logs in by it again and again (challenge, signature, session).
-async fn passkey_logins(base: &str, tokens: &[String], pid: u32) -> f64 {
+async fn passkey_logins(base: &str, tokens: &[String]) -> f64 {
     let client = reqwest::Client::new();
     let mut phones = Vec::new();
     for token in tokens {
         let phone = register_at(&client, base, token, "bench", ORIGIN).await;
         phones.push(phone.unwrap_or_else(|r| panic!("registration answered {}", r.status())));
     }
-    let phase = Phase::begin("logins", pid);
+    let phase = Phase::begin("logins");
     let started = Instant::now();
     let deadline = started + Duration::from_secs(u64::from(SECONDS));
     let mut tasks = tokio::task::JoinSet::new();

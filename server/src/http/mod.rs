@@ -14,14 +14,11 @@ use std::sync::Arc;
 use abdi_proto::{ErrorCode, Lang, Problem};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
 use tower_http::timeout::TimeoutLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -125,11 +122,11 @@ pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
 pub(crate) fn router(state: AppState) -> Router {
     let (routes, openapi) = api();
     let spec = Arc::new(openapi);
-    let request_id = HeaderName::from_static("x-request-id");
     let timeout = state.config.request_timeout();
     let body_limit = state.config.server.body_limit_bytes;
     let lines = requests_log::RequestsLog {
         slow: std::time::Duration::from_millis(state.config.log.slow_request_ms),
+        ids: requests_log::RequestIds::default(),
     };
 
     routes
@@ -149,12 +146,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(
-                    request_id.clone(),
-                    RequestIds::default(),
-                ))
                 .layer(lines)
-                .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(error::ProblemsLayer)
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::GATEWAY_TIMEOUT,
@@ -166,34 +158,4 @@ pub(crate) fn router(state: AppState) -> Router {
                 }))
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
-}
-
-/// Request ids: a random 64-bit prefix per process and a counter, in UUID form. Unique across
-/// instances (the prefix) and restarts, without asking the kernel for randomness per request.
-#[derive(Clone)]
-struct RequestIds {
-    prefix: u64,
-    next: Arc<std::sync::atomic::AtomicU64>,
-}
-
-impl Default for RequestIds {
-    fn default() -> Self {
-        RequestIds {
-            prefix: uuid::Uuid::new_v4().as_u64_pair().0,
-            next: Arc::default(),
-        }
-    }
-}
-
-impl MakeRequestId for RequestIds {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut text = uuid::Uuid::encode_buffer();
-        let id = uuid::Uuid::from_u64_pair(self.prefix, n)
-            .hyphenated()
-            .encode_lower(&mut text);
-        axum::http::HeaderValue::from_str(id)
-            .ok()
-            .map(RequestId::new)
-    }
 }

@@ -1,19 +1,29 @@
-//! The line a served request leaves. At the default level (info) a request leaves a line only
-//! when it failed (5xx, at error) or was slow (at info): a JSON line and a write for every call
-//! cost more than a trivial request itself. At debug every request has its line, and the
-//! request's span carries its id onto every line logged while it is served.
+//! A served request's id and the line it leaves, in one layer (the outermost: every answer has
+//! the id, the ones the timeout and the panic guard make too).
+//!
+//! The id is the caller's `X-Request-Id`, or a new one, and the answer carries it back. At the
+//! default level (info) a request leaves a line only when it failed (5xx, at error) or was slow
+//! (at info): a JSON line and a write for every call cost more than a trivial request itself.
+//! At debug every request has its line, and the request's span carries its id onto every line
+//! logged while it is served.
 
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use axum::extract::Request;
-use axum::http::{HeaderValue, Method, Uri};
+use axum::http::{HeaderName, HeaderValue, Method, Uri};
 use axum::response::Response;
 
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
 /// The layer: `slow` is `log.slow_request_ms`.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct RequestsLog {
     pub slow: Duration,
+    pub ids: RequestIds,
 }
 
 impl<S> tower::Layer<S> for RequestsLog {
@@ -23,6 +33,7 @@ impl<S> tower::Layer<S> for RequestsLog {
         Logged {
             inner,
             slow: self.slow,
+            ids: self.ids.clone(),
         }
     }
 }
@@ -31,6 +42,36 @@ impl<S> tower::Layer<S> for RequestsLog {
 pub(crate) struct Logged<S> {
     inner: S,
     slow: Duration,
+    ids: RequestIds,
+}
+
+/// Request ids: a random 64-bit prefix per process and a counter, in UUID form. Unique across
+/// instances (the prefix) and restarts, without asking the kernel for randomness per request.
+#[derive(Clone)]
+pub(crate) struct RequestIds {
+    prefix: u64,
+    next: Arc<AtomicU64>,
+}
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        RequestIds {
+            prefix: uuid::Uuid::new_v4().as_u64_pair().0,
+            next: Arc::default(),
+        }
+    }
+}
+
+impl RequestIds {
+    fn next(&self) -> HeaderValue {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        let mut text = uuid::Uuid::encode_buffer();
+        let id = uuid::Uuid::from_u64_pair(self.prefix, n)
+            .hyphenated()
+            .encode_lower(&mut text);
+        // Hex digits and hyphens: always a valid header value.
+        HeaderValue::from_str(id).unwrap_or(HeaderValue::from_static("-"))
+    }
 }
 
 /// What a request's line says, kept from the request (cheap clones, no formatting) until its
@@ -38,7 +79,7 @@ pub(crate) struct Logged<S> {
 struct Seen {
     method: Method,
     uri: Uri,
-    id: Option<HeaderValue>,
+    id: HeaderValue,
     started: Instant,
 }
 
@@ -46,7 +87,7 @@ impl Seen {
     fn log(&self, status: u16, slow: Duration) {
         let latency = self.started.elapsed();
         let latency_ms = latency.as_millis() as u64;
-        let request_id = self.id.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("");
+        let request_id = self.id.to_str().unwrap_or("");
         let (method, path) = (self.method.as_str(), self.uri.path());
         if status >= 500 {
             tracing::error!(
@@ -77,11 +118,19 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request) -> Self::Future {
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let id = match request.headers().get(REQUEST_ID) {
+            Some(id) => id.clone(),
+            None => {
+                let id = self.ids.next();
+                request.headers_mut().insert(REQUEST_ID, id.clone());
+                id
+            }
+        };
         let seen = Seen {
             method: request.method().clone(),
             uri: request.uri().clone(),
-            id: request.headers().get("x-request-id").cloned(),
+            id,
             started: Instant::now(),
         };
         // The span costs a few microseconds to make and format: only where lines inside the
@@ -89,11 +138,7 @@ where
         let span = if tracing::enabled!(tracing::Level::DEBUG) {
             tracing::debug_span!(
                 "request",
-                request_id = seen
-                    .id
-                    .as_ref()
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or(""),
+                request_id = seen.id.to_str().unwrap_or(""),
                 method = %seen.method,
                 path = %seen.uri.path(),
             )
@@ -132,9 +177,10 @@ where
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let _entered = this.span.enter();
-        let response = std::task::ready!(this.inner.poll(cx))?;
+        let mut response = std::task::ready!(this.inner.poll(cx))?;
         if let Some(seen) = this.seen.take() {
             seen.log(response.status().as_u16(), *this.slow);
+            response.headers_mut().entry(REQUEST_ID).or_insert(seen.id);
         }
         Poll::Ready(Ok(response))
     }
@@ -174,7 +220,11 @@ mod tests {
                     .unwrap_or_default(),
             )
         });
-        let mut service = RequestsLog { slow }.layer(inner);
+        let mut service = RequestsLog {
+            slow,
+            ids: RequestIds::default(),
+        }
+        .layer(inner);
         let request = Request::builder()
             .uri("/api/v1/me")
             .header("x-request-id", "req-42")

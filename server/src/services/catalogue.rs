@@ -232,7 +232,9 @@ pub(crate) async fn list(
 /// Every service's name, active or not, by code (lists show them): one read of the codes and
 /// revisions; a name is taken from its spec once per revision, so a page does not read and
 /// hash every spec in the catalogue.
-pub(crate) async fn names(db: &impl ConnectionTrait) -> Result<BTreeMap<String, Text>, ServiceError> {
+pub(crate) async fn names(
+    db: &impl ConnectionTrait,
+) -> Result<BTreeMap<String, Text>, ServiceError> {
     /// More than this (revisions pile up only through changes) start afresh.
     const KEPT: usize = 1024;
     static NAMES: LazyLock<Mutex<HashMap<(String, i32), Text>>> = LazyLock::new(Default::default);
