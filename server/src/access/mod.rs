@@ -515,18 +515,26 @@ impl Access {
     ) -> Result<Vec<org_unit::Model>, DbErr> {
         use sea_orm::{DbBackend, Statement};
         let backend = db.get_database_backend();
-        let param = if backend == DbBackend::Postgres {
-            "$1"
+        // Each step is one lookup by primary key, the row carried along. PostgreSQL would
+        // otherwise hash the whole organisation at every level (a small table looks cheaper to
+        // scan than to probe: a third of a millisecond per walk, twice per submission); the
+        // LATERAL with OFFSET 0 keeps it an index probe. SQLite probes anyway, and has no
+        // LATERAL.
+        let (param, step) = if backend == DbBackend::Postgres {
+            (
+                "$1",
+                "CROSS JOIN LATERAL \
+                 (SELECT * FROM org_units o WHERE o.id = c.parent_id OFFSET 0) p",
+            )
         } else {
-            "?"
+            ("?", "JOIN org_units p ON p.id = c.parent_id")
         };
         let sql = format!(
-            "WITH RECURSIVE chain (id, depth) AS ( \
-               SELECT id, 0 FROM org_units WHERE id = {param} \
+            "WITH RECURSIVE chain AS ( \
+               SELECT u.*, 0 AS depth FROM org_units u WHERE u.id = {param} \
                UNION ALL \
-               SELECT o.parent_id, c.depth + 1 FROM chain c JOIN org_units o ON o.id = c.id \
-               WHERE o.parent_id IS NOT NULL AND c.depth < 16 \
-             ) SELECT u.* FROM chain c JOIN org_units u ON u.id = c.id ORDER BY c.depth"
+               SELECT p.*, c.depth + 1 FROM chain c {step} WHERE c.depth < 16 \
+             ) SELECT * FROM chain ORDER BY depth"
         );
         org_unit::Entity::find()
             .from_raw_sql(Statement::from_sql_and_values(

@@ -473,20 +473,31 @@ impl PasskeyService {
             .await;
             return Err(IdentityError::PasskeyRejected("account disabled".into()));
         }
-        self.used(&keys, &result).await?;
         let (device_name, platform) = device
             .map(|d| (d.device_name.as_str(), d.platform.as_str()))
             .unwrap_or(("unknown", "unknown"));
-        let (token, session) = self
-            .sessions
-            .create(NewSession {
+        // The passkey's new counter (PostgreSQL) and the session (Redis, then the account
+        // checked again) at once; a session whose counter was not saved is ended again, so a
+        // login either fully happens or not at all.
+        let (used, opened) = tokio::join!(
+            self.used(&keys, &result),
+            self.sessions.create(NewSession {
                 employee_id,
                 device_name,
                 platform,
                 method: "passkey",
                 ip: origin.ip.clone(),
-            })
-            .await?;
+            }),
+        );
+        let (token, session) = opened?;
+        if let Err(e) = used {
+            let opened = crate::identity::session::Current {
+                token_hash: super::token::hash(&token),
+                session,
+            };
+            self.sessions.end(&opened).await?;
+            return Err(e);
+        }
         self.record(
             origin,
             "login_passkey",
