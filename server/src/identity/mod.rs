@@ -170,7 +170,7 @@ impl Identity {
             .validate_with(token, &ProfileCache::LINKED, &ProfileCache::PLAIN)
             .await?;
         let tokens = match self.profiles.look(&read) {
-            Kept::Fresh(profile) => return Ok(profile),
+            Kept::Fresh(profile) => return Ok(*profile),
             Kept::Missing(tokens) => tokens,
         };
         let id = current.session.employee_id;

@@ -54,7 +54,7 @@ pub struct ProfileCache {
 #[derive(Debug)]
 pub enum Kept {
     /// A profile kept under the current tokens.
-    Fresh(Profile),
+    Fresh(Box<Profile>),
     /// None to trust: the tokens seen, to keep the one read from the database under.
     Missing(Tokens),
 }
@@ -112,7 +112,7 @@ impl ProfileCache {
             serde_json::from_slice::<Profile>(json).ok()
         });
         match fresh {
-            Some(profile) => Kept::Fresh(profile),
+            Some(profile) => Kept::Fresh(Box::new(profile)),
             None => Kept::Missing(tokens),
         }
     }
@@ -298,7 +298,7 @@ mod tests {
 
     async fn fresh(cache: &ProfileCache, id: Uuid) -> Profile {
         match cache.look(&read(cache, id).await) {
-            Kept::Fresh(p) => p,
+            Kept::Fresh(p) => *p,
             Kept::Missing(_) => panic!("nothing trusted"),
         }
     }
