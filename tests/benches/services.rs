@@ -45,7 +45,9 @@ async fn main() {
         std::env::var("ABDI_BENCH_DATABASE").unwrap_or_else(|_| "abdi_bench_services".into());
     let mut config = Config::default();
     config.server.listen = ([127, 0, 0, 1], 0).into();
-    config.database.url = SecretUrl::new(format!("{pg}/{database}"));
+    // PostgreSQL on this host: no TLS, as the README advises (with it, TLS took a quarter of
+    // PostgreSQL's CPU in an inbox page, `bench/hot-paths` found the same for submissions).
+    config.database.url = SecretUrl::new(format!("{pg}/{database}?sslmode=disable"));
     config.database.max_connections = 16;
     config.sessions.backend = SessionBackend::Redis;
     config.sessions.redis_url = SecretUrl::new(redis_url());

@@ -28,9 +28,14 @@ use crate::masterdata::entity::{employee, position};
 use crate::store::page::{self, Page};
 
 fn summary_of(assessment: &str, fallback: &Text) -> Text {
-    serde_json::from_str::<Value>(assessment)
+    /// The one field a list shows; the rest of the assessment is skipped, not built.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        summary: Option<Text>,
+    }
+    serde_json::from_str::<Head>(assessment)
         .ok()
-        .and_then(|v| serde_json::from_value(v["summary"].clone()).ok())
+        .and_then(|h| h.summary)
         .unwrap_or_else(|| fallback.clone())
 }
 
