@@ -15,9 +15,13 @@ for line in sys.stdin:
     size, kind, name = int(parts[1], 16), parts[2], parts[3].strip()
     if kind.lower() not in "tdrb":
         continue
-    # `<T as path::Trait>::f` counts for T's crate; generics are cut off first.
+    # `<path::T as path::Trait>::f` counts for T's crate; for a bare `<T as path::Trait>` (a
+    # generic parameter, a primitive) the trait's.
     name = name.lstrip("<&*")
     name = re.sub(r"^(mut |dyn |const )", "", name)
+    m = re.match(r"^([^<>]*?) as ([^<>]*)", name)
+    if m and "::" not in m.group(1):
+        name = m.group(2)
     if "::" in name:
         crate = name.split("::", 1)[0]
     elif name.startswith("_ZN") or name.startswith("$"):
