@@ -842,6 +842,39 @@ async fn the_profile_kept_with_the_session_follows_every_change() {
     use sea_orm::ConnectionTrait;
     use std::time::{Duration, Instant};
 
+    async fn me(app: &TestApp, token: &str) -> Profile {
+        let r = get_as(app, "/api/v1/me", token).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+    /// Waits (10 s at most) until both instances hear PostgreSQL's notices.
+    async fn hearing(instances: [&TestApp; 2], what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !instances
+            .iter()
+            .all(|i| i.state.identity.profiles.hearing())
+        {
+            assert!(Instant::now() < deadline, "{what}: not within 10 s");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    /// Runs `sql`, then waits (10 s at most) until both instances answer what it changed.
+    async fn changed(
+        instances: [&TestApp; 2],
+        token: &str,
+        sql: &str,
+        shown: impl Fn(&Profile) -> bool,
+    ) {
+        instances[0].state.db.execute_unprepared(sql).await.unwrap();
+        for instance in instances {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while !shown(&me(instance, token).await) {
+                assert!(Instant::now() < deadline, "{sql}: not shown within 10 s");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+
     let app = TestApp::spawn(Backend::Postgres).await;
     seed(&app, 20, 11, "").await;
     let someone = employee::Entity::find()
@@ -851,21 +884,8 @@ async fn the_profile_kept_with_the_session_follows_every_change() {
         .unwrap();
     let token = app.session(someone.id).await;
     let second = app.second_instance().await;
-    let hearing = |app: &TestApp| app.state.identity.profiles.hearing();
-    let until = |what: &'static str| {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        move || assert!(Instant::now() < deadline, "{what}: not within 10 s")
-    };
-    let wait = until("both instances hear PostgreSQL's notices");
-    while !(hearing(&app) && hearing(&second)) {
-        wait();
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    async fn me(app: &TestApp, token: &str) -> Profile {
-        let r = get_as(app, "/api/v1/me", token).await;
-        assert_eq!(r.status(), 200);
-        r.json().await.unwrap()
-    }
+    let both = [&app, &second];
+    hearing(both, "both instances hear PostgreSQL's notices").await;
     let before = me(&app, &token).await;
     assert_eq!(before.nip, someone.nip);
 
@@ -885,70 +905,34 @@ async fn the_profile_kept_with_the_session_follows_every_change() {
     assert_eq!(me(&second, &token).await.name, "Dari Simpanan");
 
     // Changed behind Abdi's back, by SQL: both instances answer the new name.
-    let db = &app.state.db;
-    db.execute_unprepared(&format!(
-        "UPDATE employees SET name = 'Nama Baru' WHERE id = '{}'",
-        someone.id
-    ))
-    .await
-    .unwrap();
-    for instance in [&app, &second] {
-        let wait = until("the renamed employee");
-        while me(instance, &token).await.name != "Nama Baru" {
-            wait();
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-
+    let id = someone.id;
+    let sql = format!("UPDATE employees SET name = 'Nama Baru' WHERE id = '{id}'");
+    changed(both, &token, &sql, |p| p.name == "Nama Baru").await;
     // Their unit renamed: every kept profile is forgotten.
-    db.execute_unprepared(&format!(
-        "UPDATE org_units SET name = 'Dinas Yang Baru' WHERE id = '{}'",
-        someone.unit_id
-    ))
-    .await
-    .unwrap();
-    for instance in [&app, &second] {
-        let wait = until("the renamed unit");
-        while me(instance, &token).await.unit != "Dinas Yang Baru" {
-            wait();
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
+    let unit = someone.unit_id;
+    let sql = format!("UPDATE org_units SET name = 'Dinas Yang Baru' WHERE id = '{unit}'");
+    changed(both, &token, &sql, |p| p.unit == "Dinas Yang Baru").await;
 
     // The listening connections cut (as a PostgreSQL restart does) and a change made at once:
     // heard or not, it shows, and the instances hear again by themselves.
-    db.execute_unprepared(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE application_name = 'abdi-profiles' AND datname = current_database()",
-    )
-    .await
-    .unwrap();
-    db.execute_unprepared(&format!(
-        "UPDATE employees SET phone = '081234500099' WHERE id = '{}'",
-        someone.id
-    ))
-    .await
-    .unwrap();
-    for instance in [&app, &second] {
-        let wait = until("the new phone after the cut");
-        while me(instance, &token).await.phone.as_deref() != Some("081234500099") {
-            wait();
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-    let wait = until("hearing again after the cut");
-    while !(hearing(&app) && hearing(&second)) {
-        wait();
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    // And a revoked session gets nothing, kept profile or not.
     app.state
-        .identity
-        .sessions
-        .revoke_all(someone.id)
+        .db
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = 'abdi-profiles' AND datname = current_database()",
+        )
         .await
         .unwrap();
-    for instance in [&app, &second] {
+    let sql = format!("UPDATE employees SET phone = '081234500099' WHERE id = '{id}'");
+    changed(both, &token, &sql, |p| {
+        p.phone.as_deref() == Some("081234500099")
+    })
+    .await;
+    hearing(both, "hearing again after the cut").await;
+
+    // And a revoked session gets nothing, kept profile or not.
+    app.state.identity.sessions.revoke_all(id).await.unwrap();
+    for instance in both {
         problem(
             get_as(instance, "/api/v1/me", &token).await,
             401,
