@@ -383,20 +383,9 @@ async fn clean(admin: &DatabaseConnection, database: &str, prefix: &str) {
     let _ = admin
         .execute_unprepared(&format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
         .await;
-    if let Ok(client) = redis::Client::open(redis_url())
-        && let Ok(mut c) = client.get_multiplexed_async_connection().await
-    {
-        // The baseline's sessions are `sess:<i>`; Abdi's are under this run's prefix.
-        for pattern in ["sess:*".to_owned(), format!("{prefix}*")] {
-            let keys: Vec<String> = redis::cmd("KEYS")
-                .arg(&pattern)
-                .query_async(&mut c)
-                .await
-                .unwrap_or_default();
-            for chunk in keys.chunks(1000) {
-                let _: Result<(), _> = redis::cmd("DEL").arg(chunk).query_async(&mut c).await;
-            }
-        }
+    // The baseline's sessions are `sess:<i>`; Abdi's are under this run's prefix.
+    for pattern in ["sess:*".to_owned(), format!("{prefix}*")] {
+        abdi_tests::forget_redis_keys(&pattern).await;
     }
 }
 

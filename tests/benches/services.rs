@@ -51,7 +51,8 @@ async fn main() {
     config.database.max_connections = 16;
     config.sessions.backend = SessionBackend::Redis;
     config.sessions.redis_url = SecretUrl::new(redis_url());
-    config.sessions.key_prefix = format!("abdi-bench:{}:", Uuid::new_v4().simple());
+    let prefix = format!("abdi-bench:{}:", Uuid::new_v4().simple());
+    config.sessions.key_prefix = prefix.clone();
     config.storage.path = std::env::temp_dir().join("abdi-bench-objects");
     config.log.level = "error".into();
     let app = TestApp::on(config).await;
@@ -239,4 +240,6 @@ async fn main() {
         .await
         .unwrap();
     }
+    // And the sessions and counters this run put in Redis.
+    abdi_tests::forget_redis_keys(&format!("{prefix}*")).await;
 }

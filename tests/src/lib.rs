@@ -49,6 +49,25 @@ pub fn redis_url() -> String {
     std::env::var("ABDI_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
+/// Removes every key of the test Redis matching `pattern` (a test's or a benchmark's prefix
+/// followed by `*`); a Redis that cannot be reached has nothing of this run to remove.
+pub async fn forget_redis_keys(pattern: &str) {
+    let Ok(client) = redis::Client::open(redis_url()) else {
+        return;
+    };
+    let Ok(mut c) = client.get_multiplexed_async_connection().await else {
+        return;
+    };
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(pattern)
+        .query_async(&mut c)
+        .await
+        .unwrap_or_default();
+    for chunk in keys.chunks(1000) {
+        let _: Result<i64, _> = redis::cmd("DEL").arg(chunk).query_async(&mut c).await;
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// PostgreSQL and Redis, as in production.
@@ -163,19 +182,7 @@ impl Drop for TestEnv {
                         ))
                         .await;
                 }
-                if let Ok(client) = redis::Client::open(redis_url())
-                    && let Ok(mut c) = client.get_multiplexed_async_connection().await
-                {
-                    let keys: Vec<String> = redis::cmd("KEYS")
-                        .arg(format!("{prefix}*"))
-                        .query_async(&mut c)
-                        .await
-                        .unwrap_or_default();
-                    if !keys.is_empty() {
-                        let _: Result<i64, _> =
-                            redis::cmd("DEL").arg(keys).query_async(&mut c).await;
-                    }
-                }
+                forget_redis_keys(&format!("{prefix}*")).await;
             });
         });
         let _ = cleanup.join();
