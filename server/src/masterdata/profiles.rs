@@ -182,6 +182,9 @@ impl ProfileCache {
             self.live.store(false, Ordering::Release);
             let heard = async {
                 let mut listener = PgListener::connect_with(&pool).await?;
+                // A lost connection is told at once (not after a reconnection that waits for
+                // PostgreSQL to come back), so nothing kept is trusted while it is away.
+                listener.eager_reconnect(false);
                 listener.listen(abdi_migrations::PROFILE_CHANNEL).await?;
                 Ok::<_, sea_orm::sqlx::Error>(listener)
             }
