@@ -183,14 +183,7 @@ impl SessionService {
         plain: &[&str],
     ) -> Result<(Current, Vec<Option<Vec<u8>>>), IdentityError> {
         let hash = token::hash(token);
-        let mut prefixes = Vec::with_capacity(1 + linked.len());
-        prefixes.push(REVOKED_PREFIX);
-        prefixes.extend_from_slice(linked);
-        let (raw, mut rest) = self
-            .store
-            .get_linked(&session_key(&hash), "employee_id", &prefixes, plain)
-            .await?;
-        let marker = rest.remove(0);
+        let (raw, marker, rest) = self.read(&hash, linked, plain).await?;
         let raw = raw.ok_or(IdentityError::Unauthenticated)?;
         let mut session: Session =
             serde_json::from_slice(&raw).map_err(|_| IdentityError::Unauthenticated)?;
@@ -230,14 +223,24 @@ impl SessionService {
         Ok(token)
     }
 
-    /// The stored session under a token hash and its employee's revocation marker, in one
-    /// round trip.
-    async fn read(&self, hash: &str) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>), IdentityError> {
+    /// The stored session under a token hash, its employee's revocation marker, and what is
+    /// kept per employee under `linked` and under `plain` (see
+    /// [`SessionService::validate_with`]), in one round trip.
+    async fn read(
+        &self,
+        hash: &str,
+        linked: &[&str],
+        plain: &[&str],
+    ) -> Result<(Option<Vec<u8>>, Option<Vec<u8>>, Vec<Option<Vec<u8>>>), IdentityError> {
+        let mut prefixes = Vec::with_capacity(1 + linked.len());
+        prefixes.push(REVOKED_PREFIX);
+        prefixes.extend_from_slice(linked);
         let (raw, mut rest) = self
             .store
-            .get_linked(&session_key(hash), "employee_id", &[REVOKED_PREFIX], &[])
+            .get_linked(&session_key(hash), "employee_id", &prefixes, plain)
             .await?;
-        Ok((raw, rest.pop().flatten()))
+        let marker = rest.remove(0);
+        Ok((raw, marker, rest))
     }
 
     /// The revocation marker: milliseconds since the epoch, or [`DISABLED`].
@@ -249,7 +252,7 @@ impl SessionService {
     /// Whether the session behind a token hash is still valid, without sliding its idle timeout
     /// (a long-lived event stream asks this).
     pub async fn is_open(&self, hash: &str) -> Result<bool, IdentityError> {
-        let (raw, marker) = self.read(hash).await?;
+        let (raw, marker, _) = self.read(hash, &[], &[]).await?;
         let Some(session) = raw.and_then(|raw| serde_json::from_slice::<Session>(&raw).ok()) else {
             return Ok(false);
         };

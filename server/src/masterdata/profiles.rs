@@ -36,7 +36,7 @@ const GENERATION: &str = "profile-generation";
 const ENTRY_TTL: Duration = Duration::from_secs(10 * 60);
 /// Longer than any kept profile lives, so a version token cannot expire under one that names
 /// its absence.
-const VERSION_TTL: Duration = Duration::from_secs(2 * 10 * 60);
+const VERSION_TTL: Duration = Duration::from_secs(2 * ENTRY_TTL.as_secs());
 const GENERATION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 /// More employees than this in one batch of notices (an import): replace the generation once.
 const BATCH: usize = 256;
