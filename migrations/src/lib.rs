@@ -24,6 +24,7 @@ mod m20261204_000017_due_notices;
 mod m20261205_000018_promotion;
 mod m20261206_000019_inbox_counts;
 mod m20261207_000020_profile_changes;
+mod m20261208_000021_data_sharing;
 
 pub use m20261206_000019_inbox_counts::refill_inbox_counts;
 pub use m20261207_000020_profile_changes::PROFILE_CHANNEL;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000018_promotion::Migration),
             Box::new(m20261206_000019_inbox_counts::Migration),
             Box::new(m20261207_000020_profile_changes::Migration),
+            Box::new(m20261208_000021_data_sharing::Migration),
         ]
     }
 }

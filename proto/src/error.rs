@@ -266,6 +266,28 @@ error_codes! {
         "Tanggal ini bukan periode kenaikan pangkat", "This date is not a promotion period";
     BknNotConfigured = "bkn_not_configured", 409,
         "Koneksi ke BKN (SIASN) belum dikonfigurasi", "The BKN (SIASN) connection is not configured";
+    InvalidClient = "invalid_client", 401,
+        "Sistem klien tidak dikenal atau kredensialnya salah", "Unknown client system or wrong credentials";
+    UnsupportedGrantType = "unsupported_grant_type", 400,
+        "Jenis grant tidak didukung; gunakan client_credentials", "Unsupported grant type; use client_credentials";
+    InvalidScope = "invalid_scope", 400,
+        "Cakupan data yang diminta tidak diberikan kepada sistem ini", "The scope asked for is not granted to this system";
+    InvalidToken = "invalid_token", 401,
+        "Token akses tidak ada, kedaluwarsa, atau sudah dicabut", "The access token is missing, expired or revoked";
+    SourceNotAllowed = "source_not_allowed", 403,
+        "Alamat asal panggilan tidak terdaftar untuk sistem ini", "The calling address is not registered for this system";
+    ScopeInsufficient = "scope_insufficient", 403,
+        "Data yang diminta di luar cakupan token ini", "What was asked for is outside this token's scope";
+    ClientSuspended = "client_suspended", 403,
+        "Akses sistem ini sedang ditangguhkan atau sudah dicabut", "This system's access is suspended or revoked";
+    AgreementExpired = "agreement_expired", 403,
+        "Perjanjian kerja sama yang mendasari akses sistem ini sudah berakhir", "The agreement this system's access rests on has expired";
+    DataClientNotFound = "data_client_not_found", 404,
+        "Sistem klien tidak ditemukan", "Client system not found";
+    DataClientInvalid = "data_client_invalid", 422,
+        "Data sistem klien tidak lengkap atau tidak sesuai", "The client system's details are incomplete or do not fit";
+    DataClientState = "data_client_state", 409,
+        "Sistem klien tidak dapat diubah dalam keadaan ini", "The client system cannot be changed in its present state";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

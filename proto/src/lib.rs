@@ -27,6 +27,7 @@ pub mod rank;
 pub mod record;
 pub mod reference;
 pub mod services;
+pub mod sharing;
 pub mod updates;
 
 pub use calendar::{Holiday, HolidayCalendar};

@@ -26,6 +26,7 @@ pub mod reference;
 pub mod reminders;
 pub mod seed;
 pub mod services;
+pub mod sharing;
 pub mod sms;
 pub mod startup;
 pub mod state;

@@ -141,6 +141,13 @@ impl Application {
             config.promotion.clone(),
             waker.clone(),
         );
+        let sharing = crate::sharing::Sharing::new(
+            db.clone(),
+            sessions.clone(),
+            clock.clone(),
+            config.sharing.clone(),
+            &config.identity.public_url,
+        );
         let place = config.documents.place.clone();
         let email_domains = config.identity.allowed_email_domains.clone();
         let state = AppState::new(crate::state::Parts {
@@ -163,6 +170,7 @@ impl Application {
             documents,
             notifications,
             promotion,
+            sharing,
             db,
             sessions,
         });

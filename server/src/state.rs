@@ -53,4 +53,5 @@ pub struct Parts {
     pub documents: Documents,
     pub notifications: Notifications,
     pub promotion: crate::promotion::Promotion,
+    pub sharing: crate::sharing::Sharing,
 }

@@ -153,6 +153,10 @@ pub enum Action {
     SendPromotions,
     /// Read the log of the exchange with BKN.
     ReadBknExchanges,
+    /// Register, rotate, suspend and revoke the client systems data is shared with.
+    ManageDataClients,
+    /// Read and export the log of calls to the data API.
+    ReadDataAccessLog,
 }
 
 impl Action {
@@ -176,6 +180,8 @@ impl Action {
             Action::ProposePromotion => &[Fasilitator, Administrator],
             Action::SendPromotions => &[Administrator],
             Action::ReadBknExchanges => &[Administrator],
+            Action::ManageDataClients => &[Administrator],
+            Action::ReadDataAccessLog => &[Administrator],
         }
     }
 }

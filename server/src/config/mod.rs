@@ -20,6 +20,7 @@ mod promotion;
 mod secret;
 mod server;
 mod sessions;
+mod sharing;
 mod storage;
 
 pub use database::*;
@@ -32,6 +33,7 @@ pub use promotion::*;
 pub use secret::*;
 pub use server::*;
 pub use sessions::*;
+pub use sharing::*;
 pub use storage::*;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +52,8 @@ pub struct Config {
     pub notifications: NotificationsConfig,
     #[serde(default)]
     pub promotion: PromotionConfig,
+    #[serde(default)]
+    pub sharing: SharingConfig,
     pub log: LogConfig,
 }
 
@@ -160,6 +164,7 @@ impl Default for Config {
                 streams_per_session: 3,
             },
             promotion: PromotionConfig::default(),
+            sharing: SharingConfig::default(),
             log: LogConfig {
                 format: LogFormat::Json,
                 level: "info".into(),

@@ -47,6 +47,7 @@ servants. Every error is `application/problem+json` (RFC 9457) with a stable `co
         (name = "record-updates", description = "Self-service data update: proposals to change one's record with evidence, their verification, the archive of verified documents, completeness and its monitoring"),
         (name = "promotion", description = "Promotion (kenaikan pangkat): the policy, the employee's outlook, the candidate list, proposals to BKN, their exchange log"),
         (name = "requests", description = "Service requests: submission, verification, decisions, work lists, attachments"),
+        (name = "data", description = "The data API for registered government systems (OAuth2 client credentials from registered networks, fields by scope, every call logged), and the public statistics"),
         (name = "web", description = "The web's pages (HTML, for a browser with the session cookie): self-service, the desk, administration, public verification"),
     ),
     components(schemas(Problem, ErrorCode, Lang)),
@@ -70,6 +71,17 @@ impl utoipa::Modify for BearerAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "client",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A registered system's access token from `POST /api/data/v1/token`",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -89,8 +101,10 @@ pub(crate) fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(routes::promotion::routes())
                 .merge(routes::services::routes())
                 .merge(routes::documents::routes())
-                .merge(routes::notifications::routes()),
+                .merge(routes::notifications::routes())
+                .merge(routes::sharing::routes()),
         )
+        .nest("/api/data/v1", routes::data::routes())
         .split_for_parts();
     let mut openapi = problems::complete(openapi);
     web::name_operations(&mut openapi);

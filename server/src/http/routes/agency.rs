@@ -362,12 +362,21 @@ async fn import_file(
         .await
         .map_err(|_| ApiError::new(abdi_proto::ErrorCode::PayloadTooLarge))?;
     let export = crate::import::Export::single(file.name(), bytes.to_vec());
-    Ok(axum::Json(
-        state
-            .agency
-            .import(&caller.actor, &origin, &export, q.dry_run)
-            .await?,
-    ))
+    let report = state
+        .agency
+        .import(&caller.actor, &origin, &export, q.dry_run)
+        .await?;
+    if !q.dry_run {
+        // The public statistics follow an import (and only a bulk change: one person's change
+        // published at once could be read off two snapshots).
+        let statistics = state.sharing.statistics().clone();
+        tokio::spawn(async move {
+            if let Err(e) = statistics.refresh("import").await {
+                tracing::warn!(error = %e, "statistics not refreshed after the import");
+            }
+        });
+    }
+    Ok(axum::Json(report))
 }
 
 /// A year's calendar path parameter, checked.

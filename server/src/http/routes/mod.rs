@@ -3,6 +3,7 @@
 //! `state`) sees every capability; the capabilities know nothing of HTTP.
 
 pub(crate) mod agency;
+pub(crate) mod data;
 pub(crate) mod documents;
 pub(crate) mod identity;
 pub(crate) mod notifications;
@@ -11,4 +12,5 @@ pub(crate) mod promotion;
 pub(crate) mod record;
 pub(crate) mod reference;
 pub(crate) mod services;
+pub(crate) mod sharing;
 pub(crate) mod updates;

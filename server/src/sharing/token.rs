@@ -1,0 +1,395 @@
+//! The token endpoint (OAuth2 client credentials: a client secret, or `private_key_jwt` per
+//! RFC 7523) and the check every data call passes. Access tokens are opaque, kept in the shared
+//! store only as their hash, with the client and the credential generation they were made
+//! under: a rotation or a revocation bumps the generation, so the next call with an older
+//! token is refused. Every call reads the client's row, so a suspension or an agreement's end
+//! takes effect on the next call too.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use abdi_proto::sharing::{AccessToken, ClientStatus, DataScope, TokenRequest};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use uuid::Uuid;
+
+use super::entity::data_client;
+use super::{Sharing, SharingError, clients};
+use crate::identity::token::{hash, new_token};
+
+/// The assertion type RFC 7523 names.
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// The longest life a client assertion may claim.
+const ASSERTION_MAX_SECS: i64 = 600;
+
+/// A PEM that is neither an RSA key of 2048 bits or more nor a P-256 key.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("not an RSA (2048 bits or more) or P-256 public key")]
+pub struct UnreadableKey;
+
+/// A client's public key for `private_key_jwt`.
+pub enum PublicKey {
+    Rsa(Box<rsa::pkcs1v15::VerifyingKey<Sha256>>),
+    P256(p256::ecdsa::VerifyingKey),
+}
+
+impl PublicKey {
+    /// A `PUBLIC KEY` PEM: RSA of 2048 bits or more, or P-256.
+    pub fn parse(pem: &str) -> Result<PublicKey, UnreadableKey> {
+        use rsa::traits::PublicKeyParts;
+        let pem = pem.trim();
+        if let Ok(key) =
+            <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_pem(pem)
+        {
+            return if key.size() >= 256 {
+                Ok(PublicKey::Rsa(Box::new(rsa::pkcs1v15::VerifyingKey::new(
+                    key,
+                ))))
+            } else {
+                Err(UnreadableKey)
+            };
+        }
+        <p256::ecdsa::VerifyingKey as p256::pkcs8::DecodePublicKey>::from_public_key_pem(pem)
+            .map(PublicKey::P256)
+            .map_err(|_| UnreadableKey)
+    }
+
+    fn verify(&self, alg: &str, message: &[u8], signature: &[u8]) -> bool {
+        use signature::Verifier;
+        match (self, alg) {
+            (PublicKey::Rsa(key), "RS256") => rsa::pkcs1v15::Signature::try_from(signature)
+                .is_ok_and(|s| key.verify(message, &s).is_ok()),
+            (PublicKey::P256(key), "ES256") => p256::ecdsa::Signature::from_slice(signature)
+                .is_ok_and(|s| key.verify(message, &s).is_ok()),
+            _ => false,
+        }
+    }
+}
+
+/// What a stored access token stands for.
+#[derive(Serialize, Deserialize)]
+struct Grant {
+    c: Uuid,
+    g: i32,
+    s: Vec<DataScope>,
+}
+
+/// Where a call came from and what it asked for, as the access log records it.
+#[derive(Debug, Clone)]
+pub struct CallMeta {
+    pub method: String,
+    pub path: String,
+    pub address: IpAddr,
+}
+
+/// A call that passed: the client as it is now and the token's scopes.
+pub struct DataCall {
+    pub client: data_client::Model,
+    pub scopes: Vec<DataScope>,
+    pub meta: CallMeta,
+}
+
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    iss: String,
+    sub: String,
+    aud: Audience,
+    exp: i64,
+    #[serde(default)]
+    nbf: Option<i64>,
+    jti: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Sharing {
+    /// `POST /api/data/v1/token`. `basic` is the HTTP Basic pair, if sent.
+    pub async fn token(
+        &self,
+        form: TokenRequest,
+        basic: Option<(String, String)>,
+        meta: CallMeta,
+    ) -> Result<AccessToken, SharingError> {
+        if form.grant_type != "client_credentials" {
+            return Err(SharingError::UnsupportedGrantType);
+        }
+        let (client_id, secret) = match (basic, &form.client_id, &form.client_secret) {
+            (Some((id, secret)), _, _) => (id, Some(secret)),
+            (None, Some(id), secret) => (id.clone(), secret.clone()),
+            (None, None, _) => match &form.client_assertion {
+                Some(jwt) => (unverified_issuer(jwt)?, None),
+                None => return Err(SharingError::InvalidClient("missing")),
+            },
+        };
+        let client = data_client::Entity::find()
+            .filter(data_client::Column::ClientId.eq(client_id.clone()))
+            .one(&self.db)
+            .await?
+            .ok_or(SharingError::InvalidClient("unknown"))?;
+        let authenticated = match (client.auth_method.as_str(), secret, &form.client_assertion) {
+            ("client_secret", Some(secret), None) => client
+                .secret_hash
+                .as_deref()
+                .is_some_and(|h| constant_eq(h, &hash(&secret)))
+                .then_some(())
+                .ok_or(SharingError::InvalidClient("secret")),
+            ("private_key_jwt", None, Some(jwt)) => {
+                if form.client_assertion_type.as_deref() != Some(JWT_BEARER) {
+                    Err(SharingError::InvalidClient("assertion"))
+                } else {
+                    self.check_assertion(&client, jwt).await
+                }
+            }
+            _ => Err(SharingError::InvalidClient("method")),
+        };
+        if let Err(e) = authenticated {
+            self.refused(Some(&client), &meta, &e).await;
+            return Err(e);
+        }
+        if let Err(e) = self.admit(&client, &meta).await {
+            self.refused(Some(&client), &meta, &e).await;
+            return Err(e);
+        }
+        let granted: Vec<DataScope> = clients::list(&client.scopes);
+        let scopes = match form.scope.as_deref().map(str::trim) {
+            None | Some("") => granted.iter().copied().filter(|s| !s.sensitive()).collect(),
+            Some(asked) => {
+                let mut wanted = Vec::new();
+                for name in asked.split_ascii_whitespace() {
+                    let scope = DataScope::parse(name)
+                        .filter(|s| granted.contains(s))
+                        .ok_or_else(|| {
+                            SharingError::InvalidScope(name.chars().take(64).collect())
+                        })?;
+                    wanted.push(scope);
+                }
+                wanted.sort();
+                wanted.dedup();
+                wanted
+            }
+        };
+        let token = new_token();
+        let ttl = Duration::from_secs(self.config.token_ttl_secs.max(1));
+        let grant = Grant {
+            c: client.id,
+            g: client.credential_generation,
+            s: scopes.clone(),
+        };
+        let value = serde_json::to_vec(&grant).unwrap_or_default();
+        self.store
+            .put(&format!("data-token:{}", hash(&token)), &value, ttl)
+            .await?;
+        self.logged(&client, &meta, 200, &[], &[]).await?;
+        Ok(AccessToken {
+            access_token: token,
+            token_type: "Bearer".into(),
+            expires_in: ttl.as_secs(),
+            scope: scopes
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        })
+    }
+
+    /// The check every data call passes; a refusal of a known client is logged.
+    pub async fn authenticate(
+        &self,
+        token: Option<&str>,
+        meta: CallMeta,
+    ) -> Result<DataCall, SharingError> {
+        let token = token.ok_or(SharingError::InvalidToken)?;
+        let grant: Grant = self
+            .store
+            .get(&format!("data-token:{}", hash(token)))
+            .await?
+            .and_then(|v| serde_json::from_slice(&v).ok())
+            .ok_or(SharingError::InvalidToken)?;
+        let client = data_client::Entity::find_by_id(grant.c)
+            .one(&self.db)
+            .await?
+            .ok_or(SharingError::InvalidToken)?;
+        let outcome = if client.credential_generation != grant.g {
+            Err(SharingError::InvalidToken)
+        } else {
+            self.admit(&client, &meta).await
+        };
+        if let Err(e) = outcome {
+            self.refused(Some(&client), &meta, &e).await;
+            return Err(e);
+        }
+        Ok(DataCall {
+            client,
+            scopes: grant.s,
+            meta,
+        })
+    }
+
+    /// The client's state, its agreement, its networks and its rate limit.
+    async fn admit(
+        &self,
+        client: &data_client::Model,
+        meta: &CallMeta,
+    ) -> Result<(), SharingError> {
+        match clients::status(client, self.clock.today()) {
+            ClientStatus::Active => {}
+            ClientStatus::Expired => {
+                return Err(SharingError::AgreementExpired(client.agreement_expires_on));
+            }
+            ClientStatus::Suspended | ClientStatus::Revoked => return Err(SharingError::Suspended),
+        }
+        let networks: Vec<String> = clients::list(&client.networks);
+        let inside = networks
+            .iter()
+            .filter_map(|n| clients::parse_network(n).ok())
+            .any(|n| n.contains(&meta.address));
+        if !inside {
+            return Err(SharingError::SourceNotAllowed(meta.address.to_string()));
+        }
+        let window = Duration::from_secs(60);
+        let (count, left) = self
+            .store
+            .hit(&format!("rate:data:{}", client.id), window)
+            .await?;
+        if count > u64::try_from(client.rate_per_minute).unwrap_or(0) {
+            return Err(SharingError::RateLimited(left));
+        }
+        Ok(())
+    }
+
+    async fn check_assertion(
+        &self,
+        client: &data_client::Model,
+        jwt: &str,
+    ) -> Result<(), SharingError> {
+        let bad = || SharingError::InvalidClient("assertion");
+        let key = client
+            .public_key_pem
+            .as_deref()
+            .and_then(|pem| PublicKey::parse(pem).ok())
+            .ok_or_else(bad)?;
+        let mut parts = jwt.split('.');
+        let (Some(h), Some(c), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
+        let header: Header = decode(h).ok_or_else(bad)?;
+        let claims: Claims = decode(c).ok_or_else(bad)?;
+        let signature = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+        if !key.verify(&header.alg, format!("{h}.{c}").as_bytes(), &signature) {
+            return Err(bad());
+        }
+        let now = self.now().timestamp();
+        let audience_fits = match &claims.aud {
+            Audience::One(a) => *a == self.token_url,
+            Audience::Many(all) => all.contains(&self.token_url),
+        };
+        if claims.iss != client.client_id
+            || claims.sub != client.client_id
+            || !audience_fits
+            || claims.exp <= now
+            || claims.exp > now + ASSERTION_MAX_SECS
+            || claims.nbf.is_some_and(|nbf| nbf > now + 60)
+            || claims.jti.is_empty()
+            || claims.jti.len() > 256
+        {
+            return Err(bad());
+        }
+        // Each assertion once: its jti is kept until it expires.
+        let ttl = Duration::from_secs(u64::try_from(claims.exp - now).unwrap_or(1) + 60);
+        let fresh = self
+            .store
+            .put_if_absent(
+                &format!("data-jti:{}:{}", client.id, hash(&claims.jti)),
+                b"1",
+                ttl,
+            )
+            .await?;
+        if !fresh {
+            return Err(bad());
+        }
+        Ok(())
+    }
+
+    /// Logs a refused call of a known client; a failure to log is logged, not raised (the
+    /// call is refused anyway).
+    async fn refused(
+        &self,
+        client: Option<&data_client::Model>,
+        meta: &CallMeta,
+        e: &SharingError,
+    ) {
+        if let Some(client) = client
+            && let Err(err) = self.logged(client, meta, e.status(), &[], &[]).await
+        {
+            tracing::error!(error = %err, "data access log write failed");
+        }
+    }
+}
+
+/// The `iss` of a client assertion, before it is verified: which client's key to verify with.
+fn unverified_issuer(jwt: &str) -> Result<String, SharingError> {
+    jwt.split('.')
+        .nth(1)
+        .and_then(decode::<Claims>)
+        .map(|c| c.iss)
+        .ok_or(SharingError::InvalidClient("assertion"))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(part: &str) -> Option<T> {
+    let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Equality that takes as long whatever the inputs (both are hex digests of one length).
+fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_p256_key_verifies_its_own_signature_only() {
+        use p256::ecdsa::{SigningKey, signature::Signer};
+        use p256::pkcs8::{EncodePublicKey, LineEnding};
+        let signing = SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let pem = signing
+            .verifying_key()
+            .to_public_key_pem(LineEnding::LF)
+            .unwrap();
+        let key = PublicKey::parse(&pem).unwrap();
+        let sig: p256::ecdsa::Signature = signing.sign(b"header.claims");
+        assert!(key.verify("ES256", b"header.claims", &sig.to_bytes()));
+        assert!(!key.verify("ES256", b"header.claimz", &sig.to_bytes()));
+        assert!(!key.verify("RS256", b"header.claims", &sig.to_bytes()));
+        assert!(!key.verify("none", b"header.claims", &[]));
+        assert!(PublicKey::parse("not a key").is_err());
+    }
+
+    #[test]
+    fn digests_compare_equal_only_when_equal() {
+        assert!(constant_eq("abcd", "abcd"));
+        assert!(!constant_eq("abcd", "abce"));
+        assert!(!constant_eq("abcd", "abc"));
+    }
+}
