@@ -169,17 +169,18 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
-        if db.get_database_backend() == DbBackend::Postgres {
-            for t in std::iter::once("employees").chain(HISTORIES) {
-                db.execute_unprepared(&format!("DROP TRIGGER {t}_data_changed ON {t}"))
+        let pg = db.get_database_backend() == DbBackend::Postgres;
+        for t in std::iter::once("employees").chain(HISTORIES) {
+            for op in ["insert", "update", "delete"] {
+                let on = if pg { format!(" ON {t}") } else { String::new() };
+                db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {t}_data_{op}{on}"))
                     .await?;
             }
-            db.execute_unprepared("DROP FUNCTION data_changed()")
-                .await?;
-        } else {
-            for t in std::iter::once("employees").chain(HISTORIES) {
-                for op in ["insert", "update", "delete"] {
-                    db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {t}_data_{op}"))
+        }
+        if pg {
+            for f in ["employee", "history"] {
+                for rows in ["new_rows", "old_rows"] {
+                    db.execute_unprepared(&format!("DROP FUNCTION data_changed_{f}_{rows}()"))
                         .await?;
                 }
             }
@@ -196,7 +197,7 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(t).to_owned())
                 .await?;
         }
-        if db.get_database_backend() == DbBackend::Postgres {
+        if pg {
             db.execute_unprepared("DROP FUNCTION append_only()").await?;
         }
         Ok(())
@@ -206,25 +207,34 @@ impl MigrationTrait for Migration {
 fn triggers(backend: DbBackend) -> Vec<String> {
     let mut out = Vec::new();
     if backend == DbBackend::Postgres {
-        out.push(
-            "CREATE FUNCTION data_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-              IF TG_OP = 'DELETE' THEN
-                INSERT INTO data_changes (txn, employee_id) VALUES (txid_current(),
-                  CASE WHEN TG_TABLE_NAME = 'employees' THEN OLD.id ELSE OLD.employee_id END);
-              ELSE
-                INSERT INTO data_changes (txn, employee_id) VALUES (txid_current(),
-                  CASE WHEN TG_TABLE_NAME = 'employees' THEN NEW.id ELSE NEW.employee_id END);
-              END IF;
-              RETURN NULL;
-            END $$"
-                .to_owned(),
-        );
+        // Statement triggers over transition tables: an import or a seed's COPY of many rows
+        // writes its changes in one set-based insert, not one call per row.
+        for (key, name) in [("id", "employee"), ("employee_id", "history")] {
+            for rows in ["new_rows", "old_rows"] {
+                out.push(format!(
+                    "CREATE FUNCTION data_changed_{name}_{rows}() RETURNS trigger
+                     LANGUAGE plpgsql AS $$
+                     BEGIN
+                       INSERT INTO data_changes (txn, employee_id)
+                         SELECT DISTINCT txid_current(), {key} FROM {rows};
+                       RETURN NULL;
+                     END $$"
+                ));
+            }
+        }
         for t in std::iter::once("employees").chain(HISTORIES) {
-            out.push(format!(
-                "CREATE TRIGGER {t}_data_changed AFTER INSERT OR UPDATE OR DELETE ON {t}
-                 FOR EACH ROW EXECUTE FUNCTION data_changed()"
-            ));
+            let name = if t == "employees" { "employee" } else { "history" };
+            for (op, rows, alias) in [
+                ("insert", "new_rows", "NEW"),
+                ("update", "new_rows", "NEW"),
+                ("delete", "old_rows", "OLD"),
+            ] {
+                out.push(format!(
+                    "CREATE TRIGGER {t}_data_{op} AFTER {op} ON {t}
+                     REFERENCING {alias} TABLE AS {rows}
+                     FOR EACH STATEMENT EXECUTE FUNCTION data_changed_{name}_{rows}()"
+                ));
+            }
         }
         out.push(
             "CREATE FUNCTION append_only() RETURNS trigger LANGUAGE plpgsql AS $$

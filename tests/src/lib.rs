@@ -27,7 +27,7 @@ pub mod redis_server;
 pub mod s3;
 pub mod smtp;
 
-pub use kit::{api, forms, passkey, stats, world};
+pub use kit::{api, forms, passkey, sharing, stats, world};
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -4,5 +4,6 @@
 pub mod api;
 pub mod forms;
 pub mod passkey;
+pub mod sharing;
 pub mod stats;
 pub mod world;

@@ -63,6 +63,8 @@ enum Rule {
     /// About Staff's proposal to add a diploma to their record (waiting for verification);
     /// `allowed` get past the access check, everyone else 403.
     OnProposal { allowed: &'static [Who] },
+    /// The data API: a registered system's access token only; no session of anyone opens it.
+    DataClient,
 }
 
 /// Who may verify Staff's proposal: the fasilitator of Staff's unit and administrators.
@@ -778,6 +780,46 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/promotion/exchanges",
         Rule::Admin { allowed: &[Admin] },
     ),
+    ("get", "/api/v1/admin/data-clients", Rule::Admin { allowed: &[Admin] }),
+    ("post", "/api/v1/admin/data-clients", Rule::Admin { allowed: &[Admin] }),
+    (
+        "get",
+        "/api/v1/admin/data-clients/{id}",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/data-clients/{id}/rotate",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/data-clients/{id}/suspend",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/data-clients/{id}/resume",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/data-clients/{id}/revoke",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    ("get", "/api/v1/admin/data-access", Rule::Admin { allowed: &[Admin] }),
+    (
+        "get",
+        "/api/v1/admin/data-access/export",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    ("get", "/api/v1/me/data-access", Rule::Own),
+    ("post", "/api/data/v1/token", Rule::Public),
+    ("get", "/api/data/v1/statistics", Rule::Public),
+    ("get", "/api/data/v1/statistics/{dimension}", Rule::Public),
+    ("get", "/api/data/v1/employees", Rule::DataClient),
+    ("get", "/api/data/v1/employees/{nip}", Rule::DataClient),
+    ("get", "/api/data/v1/changes", Rule::DataClient),
 ];
 
 /// Whether a path is one of the web's pages (the rest is the API).
@@ -995,6 +1037,17 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         typed(&abdi_proto::calendar::CalendarChange {
             days: vec![],
             note: "uji".into(),
+        })
+    } else if path == "/api/v1/admin/data-clients" && method == "post" {
+        typed(&abdi_tests::sharing::new_client(&["203.0.113.0/24"], &["BKD"]))
+    } else if path.starts_with("/api/v1/admin/data-clients/") && path.ends_with("/rotate") {
+        typed(&abdi_proto::sharing::CredentialRotation {
+            public_key_pem: None,
+            reason: "uji".into(),
+        })
+    } else if path.starts_with("/api/v1/admin/data-clients/") {
+        typed(&abdi_proto::sharing::ClientStatusChange {
+            reason: "uji".into(),
         })
     } else if path.ends_with("/revoke") {
         typed(&RoleRevocation {
@@ -1318,6 +1371,7 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                     .replace("{year}", "2026")
                     .replace("{provider}", "bkn")
                     .replace("{lang}", "en")
+                    .replace("{dimension}", "rank")
                     .replace("{code}", "cuti_tahunan");
                 let r = call(&w, method, &concrete, None).await;
                 assert!(
@@ -1336,6 +1390,19 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                     .replace("{code}", "cuti_tahunan");
                 let r = call(&w, method, &concrete, None).await;
                 unauthenticated(r, path).await;
+            }
+            Rule::DataClient => {
+                let concrete = path.replace("{nip}", STAFF_NIP);
+                let concrete = if concrete.ends_with("/employees") {
+                    format!("{concrete}?unit=BKD")
+                } else {
+                    concrete
+                };
+                problem(call(&w, method, &concrete, None).await, 401, "invalid_token").await;
+                for who in EVERYONE {
+                    let r = call(&w, method, &concrete, Some(who)).await;
+                    problem(r, 401, "invalid_token").await;
+                }
             }
             Rule::About { target, allowed } => {
                 let concrete = path.replace("{id}", &w.ids[target].to_string());
@@ -1389,7 +1456,9 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                         }
                         .to_string(),
                     );
-                let concrete = if path.contains("/monitoring") {
+                let concrete = if path.ends_with("/data-access/export") {
+                    format!("{concrete}?year=2026")
+                } else if path.contains("/monitoring") {
                     format!("{concrete}?from=2026-07-01&to=2026-07-31")
                 } else if path.ends_with("/promotion/candidates") {
                     format!("{concrete}?period=2026-08-01")

@@ -23,6 +23,7 @@ mod reference;
 mod seed;
 mod services;
 mod sessions;
+mod sharing;
 mod sso;
 mod updates;
 mod web;
