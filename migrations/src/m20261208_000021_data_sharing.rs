@@ -172,7 +172,11 @@ impl MigrationTrait for Migration {
         let pg = db.get_database_backend() == DbBackend::Postgres;
         for t in std::iter::once("employees").chain(HISTORIES) {
             for op in ["insert", "update", "delete"] {
-                let on = if pg { format!(" ON {t}") } else { String::new() };
+                let on = if pg {
+                    format!(" ON {t}")
+                } else {
+                    String::new()
+                };
                 db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {t}_data_{op}{on}"))
                     .await?;
             }
@@ -223,7 +227,11 @@ fn triggers(backend: DbBackend) -> Vec<String> {
             }
         }
         for t in std::iter::once("employees").chain(HISTORIES) {
-            let name = if t == "employees" { "employee" } else { "history" };
+            let name = if t == "employees" {
+                "employee"
+            } else {
+                "history"
+            };
             for (op, rows, alias) in [
                 ("insert", "new_rows", "NEW"),
                 ("update", "new_rows", "NEW"),

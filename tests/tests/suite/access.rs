@@ -780,8 +780,16 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/promotion/exchanges",
         Rule::Admin { allowed: &[Admin] },
     ),
-    ("get", "/api/v1/admin/data-clients", Rule::Admin { allowed: &[Admin] }),
-    ("post", "/api/v1/admin/data-clients", Rule::Admin { allowed: &[Admin] }),
+    (
+        "get",
+        "/api/v1/admin/data-clients",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/data-clients",
+        Rule::Admin { allowed: &[Admin] },
+    ),
     (
         "get",
         "/api/v1/admin/data-clients/{id}",
@@ -807,7 +815,11 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/admin/data-clients/{id}/revoke",
         Rule::Admin { allowed: &[Admin] },
     ),
-    ("get", "/api/v1/admin/data-access", Rule::Admin { allowed: &[Admin] }),
+    (
+        "get",
+        "/api/v1/admin/data-access",
+        Rule::Admin { allowed: &[Admin] },
+    ),
     (
         "get",
         "/api/v1/admin/data-access/export",
@@ -817,6 +829,8 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("post", "/api/data/v1/token", Rule::Public),
     ("get", "/api/data/v1/statistics", Rule::Public),
     ("get", "/api/data/v1/statistics/{dimension}", Rule::Public),
+    ("get", "/statistik", Rule::Public),
+    ("get", "/data-access", Rule::Own),
     ("get", "/api/data/v1/employees", Rule::DataClient),
     ("get", "/api/data/v1/employees/{nip}", Rule::DataClient),
     ("get", "/api/data/v1/changes", Rule::DataClient),
@@ -1039,7 +1053,10 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
             note: "uji".into(),
         })
     } else if path == "/api/v1/admin/data-clients" && method == "post" {
-        typed(&abdi_tests::sharing::new_client(&["203.0.113.0/24"], &["BKD"]))
+        typed(&abdi_tests::sharing::new_client(
+            &["203.0.113.0/24"],
+            &["BKD"],
+        ))
     } else if path.starts_with("/api/v1/admin/data-clients/") && path.ends_with("/rotate") {
         typed(&abdi_proto::sharing::CredentialRotation {
             public_key_pem: None,
@@ -1398,7 +1415,12 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                 } else {
                     concrete
                 };
-                problem(call(&w, method, &concrete, None).await, 401, "invalid_token").await;
+                problem(
+                    call(&w, method, &concrete, None).await,
+                    401,
+                    "invalid_token",
+                )
+                .await;
                 for who in EVERYONE {
                     let r = call(&w, method, &concrete, Some(who)).await;
                     problem(r, 401, "invalid_token").await;

@@ -72,17 +72,31 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
         "data_client_invalid",
     )
     .await;
-    assert!(refused["detail"].as_str().unwrap().contains("kemenag.go.id"));
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("kemenag.go.id")
+    );
     let (mut system, issued) = registered(&w, &body).await;
     let id = issued["client"]["id"].as_str().unwrap().to_owned();
     assert_eq!(issued["client"]["status"], "active");
     assert_eq!(
         issued["client"]["scopes"],
-        json!(["employees", "rank_history", "position_history", "education_history"])
+        json!([
+            "employees",
+            "rank_history",
+            "position_history",
+            "education_history"
+        ])
     );
     // The secret is shown once: the registry never shows it again.
     let listed = ok(get(&w, Who::Admin, "/api/v1/admin/data-clients").await).await;
-    assert!(!listed.to_string().contains(system.secret.as_deref().unwrap()));
+    assert!(
+        !listed
+            .to_string()
+            .contains(system.secret.as_deref().unwrap())
+    );
 
     // From outside its networks it gets no token, and a wrong secret gets none either.
     system.address = OUTSIDE.into();
@@ -129,7 +143,14 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
             // 4. The default scopes: identity, rank and post, but no birth, contact or NIK.
             assert!(e["name"].is_string() && e["unit_code"].is_string(), "{e}");
             assert!(e["rank_history"].is_array() && e["education_history"].is_array());
-            for hidden in ["nik", "birth_date", "birth_place", "email", "phone", "family"] {
+            for hidden in [
+                "nik",
+                "birth_date",
+                "birth_place",
+                "email",
+                "phone",
+                "family",
+            ] {
                 assert!(e.get(hidden).is_none(), "{hidden} was sent: {e}");
             }
         }
@@ -149,7 +170,9 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
 
     // Outside its units: refused, and a person there does not exist for it.
     problem(
-        system.get("/api/data/v1/employees?unit=DINKES", &token).await,
+        system
+            .get("/api/data/v1/employees?unit=DINKES", &token)
+            .await,
         403,
         "scope_insufficient",
     )
@@ -185,7 +208,10 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
     system.address = INSIDE.into();
 
     // Changes since a cursor: a rename and a new rank of Staff's, behind Abdi's back.
-    let start = ok(system.get("/api/data/v1/changes?since=latest", &token).await).await;
+    let start = ok(system
+        .get("/api/data/v1/changes?since=latest", &token)
+        .await)
+    .await;
     let cursor = start["cursor"].as_str().unwrap().to_owned();
     let staff_id = w.ids[&Who::Staff];
     let mut row: employee::ActiveModel = employee::Entity::find_by_id(staff_id)
@@ -339,7 +365,10 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
     problem(system.token_request(None).await, 401, "invalid_client").await;
     system.secret = rotated["client_secret"].as_str().map(str::to_owned);
     let token = system.token(None).await;
-    ok(system.get("/api/data/v1/employees?unit=BKD&limit=1", &token).await).await;
+    ok(system
+        .get("/api/data/v1/employees?unit=BKD&limit=1", &token)
+        .await)
+    .await;
 
     // A suspension, then resumption, each on the next call.
     let change = |r: &str| ClientStatusChange { reason: r.into() };
@@ -366,7 +395,10 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
     )
     .await)
     .await;
-    ok(system.get("/api/data/v1/employees?unit=BKD&limit=1", &token).await).await;
+    ok(system
+        .get("/api/data/v1/employees?unit=BKD&limit=1", &token)
+        .await)
+    .await;
 
     // A revocation is for good: nothing it holds works, and it cannot be resumed.
     let (second, issued) = registered(&w, &body).await;
@@ -382,7 +414,9 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
     .await)
     .await;
     problem(
-        second.get("/api/data/v1/employees?unit=BKD", &second_token).await,
+        second
+            .get("/api/data/v1/employees?unit=BKD", &second_token)
+            .await,
         401,
         "invalid_token",
     )
@@ -403,7 +437,11 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
 
     // The agreement's last day still counts; the day after, the client is expired by itself.
     let new_year = chrono::DateTime::parse_from_rfc3339("2026-12-31T17:01:00Z").unwrap();
-    clock.advance((new_year.with_timezone(&chrono::Utc) - clock_now(&w)).to_std().unwrap());
+    clock.advance(
+        (new_year.with_timezone(&chrono::Utc) - clock_now(&w))
+            .to_std()
+            .unwrap(),
+    );
     problem(
         system.get("/api/data/v1/employees?unit=BKD", &token).await,
         403,
@@ -431,9 +469,7 @@ fn clock_now(w: &World) -> chrono::DateTime<chrono::Utc> {
     w.app.state.clock.now()
 }
 
-async fn sensitive_data_needs_its_own_scope_and_a_signed_assertion_is_used_once(
-    backend: Backend,
-) {
+async fn sensitive_data_needs_its_own_scope_and_a_signed_assertion_is_used_once(backend: Backend) {
     use p256::ecdsa::{Signature, SigningKey, signature::Signer};
     use p256::pkcs8::{EncodePublicKey, LineEnding};
     let w = world_with(backend, None, |c| {
@@ -466,8 +502,10 @@ async fn sensitive_data_needs_its_own_scope_and_a_signed_assertion_is_used_once(
         let signed = format!(
             "{}.{}",
             b64(json!({"alg": "ES256", "typ": "JWT"})),
-            b64(json!({"iss": system.client_id, "sub": system.client_id, "aud": aud,
-                "exp": now + 120, "iat": now, "jti": jti}))
+            b64(
+                json!({"iss": system.client_id, "sub": system.client_id, "aud": aud,
+                "exp": now + 120, "iat": now, "jti": jti})
+            )
         );
         let sig: Signature = key.sign(signed.as_bytes());
         format!(
@@ -547,7 +585,12 @@ async fn sensitive_data_needs_its_own_scope_and_a_signed_assertion_is_used_once(
     )
     .await)
     .await;
-    assert!(log["items"][0]["fields"].as_array().unwrap().contains(&json!("nik")));
+    assert!(
+        log["items"][0]["fields"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("nik"))
+    );
     // An exact address is an allowlist of one.
     let mut elsewhere = System {
         address: "203.0.113.11".into(),

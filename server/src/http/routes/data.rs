@@ -267,9 +267,8 @@ enum Format {
 #[utoipa::path(get, path = "/statistics/{dimension}", tag = "data",
     params(("dimension" = Dimension, Path, description = "What the table is cut by"), FormatQuery),
     responses(
-        (status = 200, description = "The table", body = StatTable,
-            content_type = "application/json"),
-        (status = 200, description = "The table as CSV", body = String, content_type = "text/csv"),
+        (status = 200, description = "The table (JSON, or CSV with `?format=csv`)",
+            content((StatTable = "application/json"), (String = "text/csv"))),
         (status = 400, description = "`invalid_path`, `invalid_query`", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`unavailable`", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -47,10 +47,12 @@ pub(crate) fn shell(v: &Visitor, title: &str, body: Markup) -> Markup {
                             a href="/desk" { (v.t("Meja kerja", "Desk")) }
                             a href="/devices" { (v.t("Perangkat", "Devices")) }
                             a href="/contact" { (v.t("Email & ponsel", "Email & phone")) }
+                            a href="/data-access" { (v.t("Akses data", "Data access")) }
                         } @else {
                             a href="/login" { (v.t("Masuk", "Log in")) }
                             a href="/activation" { (v.t("Aktivasi", "Activate")) }
                             a href="/verify" { (v.t("Verifikasi surat", "Verify a letter")) }
+                            a href="/statistik" { (v.t("Statistik", "Statistics")) }
                         }
                     }
                     div.tools {
@@ -68,7 +70,8 @@ pub(crate) fn shell(v: &Visitor, title: &str, body: Markup) -> Markup {
                     (body)
                 }
                 footer {
-                    p { "Abdi · " (v.t("Layanan kepegawaian ASN", "Civil-service workflows")) }
+                    p { "Abdi · " (v.t("Layanan kepegawaian ASN", "Civil-service workflows")) " · "
+                        a href="/statistik" { (v.t("Statistik ASN", "Statistics")) } }
                 }
             }
         }

@@ -21,6 +21,7 @@ pub(crate) mod layout;
 mod mine;
 mod organisation;
 mod promotion;
+mod sharing;
 mod updates;
 mod verify;
 
@@ -46,6 +47,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(updates::routes())
         .merge(promotion::routes())
         .merge(contact::routes())
+        .merge(sharing::routes())
 }
 
 /// Names the web's operations `web_<handler>` in the OpenAPI document, so that none shares an
