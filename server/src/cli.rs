@@ -149,6 +149,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             };
             let export = crate::import::Export::from_dir(&args.dir)?;
             let report = crate::import::run(&db, &export, &options, clock.now()).await?;
+            if !args.dry_run {
+                // The public statistics follow an import, on every instance (they read the
+                // newest snapshot).
+                crate::sharing::statistics::Published::new(
+                    db.clone(),
+                    clock.clone(),
+                    &config.sharing,
+                )
+                .refresh("import")
+                .await?;
+            }
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

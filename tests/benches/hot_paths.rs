@@ -7,6 +7,8 @@
 //! 3. a leave submission (`POST /api/v1/requests`, annual leave, its idempotency key, spread
 //!    over many employees) vs `/submit`;
 //! 4. `GET /health/live` vs `/plain` again with Abdi at log level warn;
+//! 5. the data API, `GET /api/data/v1/employees/{nip}` with a registered system's token (the
+//!    default scopes: identity and three histories; every call logged), beside `/me`;
 //!
 //! and, with no counterpart in the baseline, passkey logins per second: the server alone on
 //! core 0, the phones' signing (SoftPasskey) in this process on core 1.
@@ -484,6 +486,7 @@ async fn run(bench: Bench, logs: tempfile::TempDir) {
     .buffer_unordered(32)
     .collect()
     .await;
+    let (data_secret, nips) = data_client(&db).await;
     println!(
         "prepared: {ROWS} employees and baseline rows, {} Abdi sessions, in {:.0} s",
         tokens.len(),
@@ -567,6 +570,24 @@ async fn run(bench: Bench, logs: tempfile::TempDir) {
     phase.end();
     let base_me_run = wrk(&base_url, 32, Some(&base_me));
     assert_eq!(me.non_2xx, 0, "Abdi's /me refused some");
+    let data_token = data_token(&abdi_url, &data_secret).await;
+    let abdi_data = dir.join("abdi-data.lua");
+    std::fs::write(
+        &abdi_data,
+        format!(
+            "local nips = {}
+request = function()
+  return wrk.format(\"GET\", \
+             \"/api/data/v1/employees/\" .. nips[math.random(#nips)], \
+             {{[\"Authorization\"] = \"Bearer {data_token}\"}})\nend\n",
+            lua_list(&nips)
+        ),
+    )
+    .unwrap();
+    let phase = Phase::begin("data");
+    let data = wrk(&abdi_url, 32, Some(&abdi_data));
+    phase.end();
+    assert_eq!(data.non_2xx, 0, "the data API refused some");
     // One submission first, so a refusal is told, not counted (the load uses the other days).
     let statements = StatementLog::start(&db).await;
     let probe = reqwest::Client::new()
@@ -623,6 +644,11 @@ async fn run(bench: Bench, logs: tempfile::TempDir) {
     ratio_line("`GET /api/v1/me` vs `/me`", &me, &base_me_run);
     ratio_line("leave submission vs `/submit`", &submit, &base_submit_run);
     ratio_line(
+        "`GET /api/data/v1/employees/{nip}` (data API) vs `/me`",
+        &data,
+        &base_me_run,
+    );
+    ratio_line(
         "`GET /health/live` vs `/plain`, log level warn",
         &live_warn,
         &plain_warn,
@@ -636,6 +662,79 @@ async fn run(bench: Bench, logs: tempfile::TempDir) {
         submit.requests,
         submit.requests - refused,
     );
+}
+
+/// The bench's client system, written straight into the table (the registry's own checks cap
+/// its rate at 6,000 calls a minute, which would measure the limit): the whole province, the
+/// default scopes, calls from this machine. Its secret, and the NIPs the load asks for.
+async fn data_client(db: &DatabaseConnection) -> (String, Vec<String>) {
+    use abdi_server::sharing::entity::data_client;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    use sha2::Digest;
+    let secret = format!("bench-{}", Uuid::new_v4().simple());
+    let now = chrono::Utc::now();
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    data_client::Entity::insert(data_client::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        client_id: Set("bench".into()),
+        agency: Set("Bench".into()),
+        unit: Set("Bench".into()),
+        agreement_number: Set("BENCH/1".into()),
+        agreement_date: Set(day("2026-01-01")),
+        agreement_expires_on: Set(day("2099-12-31")),
+        purpose: Set("Load test".into()),
+        contact_name: Set("Bench".into()),
+        contact_email: Set("bench@abdi.go.id".into()),
+        contact_phone: Set(None),
+        networks: Set(r#"["127.0.0.0/8"]"#.into()),
+        scopes: Set(
+            r#"["employees","rank_history","position_history","education_history"]"#.into(),
+        ),
+        units: Set(r#"["PROV"]"#.into()),
+        auth_method: Set("client_secret".into()),
+        secret_hash: Set(Some(hex::encode(sha2::Sha256::digest(secret.as_bytes())))),
+        public_key_pem: Set(None),
+        credential_generation: Set(1),
+        credential_issued_at: Set(now),
+        rate_per_minute: Set(i32::MAX),
+        status: Set("active".into()),
+        status_reason: Set(None),
+        created_by: Set(Uuid::nil()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .unwrap();
+    #[derive(FromQueryResult)]
+    struct Nip {
+        nip: String,
+    }
+    let nips = Nip::find_by_statement(Statement::from_string(
+        db.get_database_backend(),
+        "SELECT nip FROM employees WHERE active ORDER BY md5(id::text) LIMIT 1000",
+    ))
+    .all(db)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|n| n.nip)
+    .collect();
+    (secret, nips)
+}
+
+/// The bench client's access token, asked for as a client system asks.
+async fn data_token(base: &str, secret: &str) -> String {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/data/v1/token"))
+        .basic_auth("bench", Some(secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "token: {}", r.text().await.unwrap());
+    let body: serde_json::Value = r.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
 }
 
 /// Passkey logins per second for `SECONDS`: each phone registers a passkey in its session, then

@@ -99,7 +99,7 @@ impl Sharing {
             .ok_or_else(|| {
                 crate::access::AccessError::UnitNotFound(unit_code.chars().take(64).collect())
             })?;
-        if !self.granted_units(call).await?.contains(&unit.id) {
+        if !self.within(call, unit.id).await? {
             return Err(SharingError::ScopeInsufficient {
                 id: format!(
                     "Unit {} tidak termasuk unit yang diberikan kepada sistem ini.",
@@ -157,7 +157,7 @@ impl Sharing {
             .one(&self.db)
             .await?
             .ok_or(crate::access::AccessError::EmployeeNotFound)?;
-        if !self.granted_units(call).await?.contains(&row.unit_id) {
+        if !self.within(call, row.unit_id).await? {
             return Err(crate::access::AccessError::EmployeeNotFound.into());
         }
         let subjects = vec![(row.id, row.nip.clone())];
@@ -306,6 +306,15 @@ impl Sharing {
                 Err(e)
             }
         }
+    }
+
+    /// Whether `unit_id` is a unit granted to the client or below one: one walk up the tree.
+    async fn within(&self, call: &DataCall, unit_id: Uuid) -> Result<bool, SharingError> {
+        let codes: Vec<String> = clients::list(&call.client.units);
+        Ok(Access::unit_chain(&self.db, unit_id)
+            .await?
+            .iter()
+            .any(|u| codes.contains(&u.code)))
     }
 
     /// Every unit the client may read: those granted and everything below them.
