@@ -9,6 +9,7 @@
 
 use abdi_proto::completeness::{Completeness, RecordFacts};
 use abdi_proto::record::EmployeeRecord;
+use abdi_proto::sharing::MyDataAccessPage;
 use abdi_proto::updates::{ArchiveDocument, ProposalPage};
 
 use crate::http::Call;
@@ -25,6 +26,17 @@ impl Client {
         let record: EmployeeRecord = self.authed(Call::get("/api/v1/me/record")).await?;
         self.data.write_json(RECORD_FILE, &record).await?;
         Ok(record)
+    }
+
+    /// Which other government systems read the employee's data, and when, newest first (UU
+    /// 27/2022 Pasal 32); `after` is the `next` of the previous page. Not kept offline: it is
+    /// the trail as it is now.
+    pub async fn my_data_access(&self, after: Option<i64>) -> Result<MyDataAccessPage, CoreError> {
+        let path = match after {
+            Some(after) => format!("/api/v1/me/data-access?after={after}"),
+            None => "/api/v1/me/data-access".to_owned(),
+        };
+        self.authed(Call::get(path)).await
     }
 
     /// The record as last fetched, without a network.

@@ -523,6 +523,12 @@ impl AbdiClient {
         Ok(to_json(&self.inner.my_record().await?))
     }
 
+    /// Which other systems read the employee's data, and when (`MyDataAccessPage` JSON, newest
+    /// first); `after` is the `next` of the previous page.
+    pub async fn my_data_access(&self, after: Option<i64>) -> Result<String, BridgeError> {
+        Ok(to_json(&self.inner.my_data_access(after).await?))
+    }
+
     /// The record as last fetched, offline (`not_cached` before the first fetch).
     pub async fn cached_record(&self) -> Result<String, BridgeError> {
         Ok(to_json(&self.inner.cached_record().await?))

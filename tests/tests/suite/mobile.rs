@@ -912,6 +912,53 @@ async fn an_agency_from_an_empty_database_to_the_record_on_the_phone() {
     ] {
         assert!(text.contains(expected), "{expected} in the DRH:\n{text}");
     }
+    // Which systems read Budi's data: nothing yet, then the read a data-API call logged.
+    assert!(
+        budi.client
+            .my_data_access(None)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    {
+        use abdi_server::sharing::entity::{data_access, data_access_subject};
+        use sea_orm::ActiveValue::Set;
+        let budi_id = employee::Entity::find()
+            .filter(employee::Column::Nip.eq(BUDI.0))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let log_id = data_access::Entity::insert(data_access::ActiveModel {
+            at: Set(Utc::now()),
+            client_id: Set(None),
+            purpose: Set("Sinkronisasi SIMPEG".into()),
+            method: Set("GET".into()),
+            path: Set(format!("/api/data/v1/employees/{}", BUDI.0)),
+            address: Set("203.0.113.10".into()),
+            status: Set(200),
+            fields: Set(r#"["nip","name","rank_code"]"#.into()),
+            ..Default::default()
+        })
+        .exec(&app.state.db)
+        .await
+        .unwrap()
+        .last_insert_id;
+        data_access_subject::Entity::insert(data_access_subject::ActiveModel {
+            log_id: Set(log_id),
+            employee_id: Set(budi_id),
+            nip: Set(BUDI.0.into()),
+        })
+        .exec_without_returning(&app.state.db)
+        .await
+        .unwrap();
+    }
+    let reads = budi.client.my_data_access(None).await.unwrap();
+    assert_eq!(reads.items.len(), 1);
+    assert_eq!(reads.items[0].purpose, "Sinkronisasi SIMPEG");
+    assert_eq!(reads.items[0].fields, ["nip", "name", "rank_code"]);
     // Offline, the phone shows what it kept.
     link.blackhole_open_connections();
     link.retarget(1);

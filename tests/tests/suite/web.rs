@@ -337,6 +337,40 @@ async fn web(backend: Backend) {
     staff.goto(&at("/contact")).await;
     staff.find("#email input[name='email']").await;
     staff.screenshots("contact").await;
+    // A registered system reads Staff's data; Staff sees which, when and what.
+    abdi_tests::world::step_up(&w, Admin).await;
+    let issued = abdi_tests::api::ok(
+        abdi_tests::api::post(
+            &w,
+            Admin,
+            "/api/v1/admin/data-clients",
+            &abdi_tests::sharing::new_client(&["127.0.0.1"], &["BKD"]),
+        )
+        .await,
+    )
+    .await;
+    let system = abdi_tests::sharing::System {
+        app: &w.app,
+        client_id: issued["client"]["client_id"].as_str().unwrap().to_owned(),
+        secret: issued["client_secret"].as_str().map(str::to_owned),
+        address: "127.0.0.1".into(),
+    };
+    let token = system.token(None).await;
+    abdi_tests::api::ok(
+        system
+            .get(
+                &format!("/api/data/v1/employees/{}", abdi_tests::world::STAFF_NIP),
+                &token,
+            )
+            .await,
+    )
+    .await;
+    staff.goto(&at("/data-access")).await;
+    staff.wait_text("main table", "Kementerian Agama").await;
+    staff.screenshots("data-access").await;
+    staff.goto(&at("/statistik")).await;
+    staff.find("ul.chart .bar").await;
+    staff.screenshots("statistics").await;
     fasilitator.close().await;
 
     let atasan = chrome.browser("atasan").await;

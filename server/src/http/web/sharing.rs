@@ -85,23 +85,25 @@ fn count(c: Option<u32>) -> String {
     c.map_or_else(|| "•".to_owned(), |n| n.to_string())
 }
 
-/// A horizontal bar per column, from the totals; a suppressed total has no bar.
+/// A horizontal bar per column, from the totals; a suppressed total has no bar. Plain HTML, so
+/// the labels keep their size on a narrow phone.
 fn chart(v: &Visitor, columns: &[StatColumn], totals: &[Option<u32>]) -> Markup {
     let max = totals.iter().flatten().copied().max().unwrap_or(0).max(1);
-    let row = 26;
-    let height = row * columns.len() + 8;
     html! {
-        svg.chart role="img" viewBox={ "0 0 640 " (height) } width="100%"
-            aria-label=(v.t("Grafik jumlah per kategori", "Chart of the count in each category")) {
-            @for (i, (c, total)) in columns.iter().zip(totals).enumerate() {
-                @let y = i * row + 4;
-                text x="0" y=(y + 17) font-size="13" { (text(v, &c.label)) }
-                @if let Some(n) = total {
-                    @let w = (f64::from(*n) / f64::from(max) * 380.0).round();
-                    rect x="190" y=(y + 3) width=(w) height="18" rx="3" fill="#1f6f5c" {}
-                    text x=(196.0 + w) y=(y + 17) font-size="13" { (n) }
-                } @else {
-                    text x="196" y=(y + 17) font-size="13" fill="#666" { "•" }
+        ul.chart aria-label=(v.t("Grafik jumlah per kategori", "Chart of the count in each category")) {
+            @for (c, total) in columns.iter().zip(totals) {
+                li {
+                    span.label { (text(v, &c.label)) }
+                    span.track {
+                        @if let Some(n) = total {
+                            @let share = f64::from(*n) / f64::from(max);
+                            // The longest bar leaves room for its number.
+                            span.bar style=(format!("width: calc((100% - 3.5rem) * {share:.3})")) {}
+                            span.n { (n) }
+                        } @else {
+                            span.n.hidden { "•" }
+                        }
+                    }
                 }
             }
         }
