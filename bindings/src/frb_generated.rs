@@ -40,7 +40,7 @@ flutter_rust_bridge::frb_generated_boilerplate!(
     default_rust_auto_opaque = RustAutoOpaqueMoi,
 );
 pub(crate) const FLUTTER_RUST_BRIDGE_CODEGEN_VERSION: &str = "2.13.0";
-pub(crate) const FLUTTER_RUST_BRIDGE_CODEGEN_CONTENT_HASH: i32 = -678816861;
+pub(crate) const FLUTTER_RUST_BRIDGE_CODEGEN_CONTENT_HASH: i32 = -1179603019;
 
 // Section: executor
 
@@ -1350,6 +1350,66 @@ fn wire__crate__api__client__AbdiClient_my_archive_impl(
                         let api_that_guard = api_that_guard.unwrap();
                         let output_ok =
                             crate::api::client::AbdiClient::my_archive(&*api_that_guard).await?;
+                        std::result::Result::Ok(output_ok)
+                    })()
+                    .await,
+                )
+            }
+        },
+    )
+}
+fn wire__crate__api__client__AbdiClient_my_data_access_impl(
+    port_: flutter_rust_bridge::for_generated::MessagePort,
+    ptr_: flutter_rust_bridge::for_generated::PlatformGeneralizedUint8ListPtr,
+    rust_vec_len_: i32,
+    data_len_: i32,
+) {
+    FLUTTER_RUST_BRIDGE_HANDLER.wrap_async::<flutter_rust_bridge::for_generated::SseCodec, _, _, _>(
+        flutter_rust_bridge::for_generated::TaskInfo {
+            debug_name: "AbdiClient_my_data_access",
+            port: Some(port_),
+            mode: flutter_rust_bridge::for_generated::FfiCallMode::Normal,
+        },
+        move || {
+            let message = unsafe {
+                flutter_rust_bridge::for_generated::Dart2RustMessageSse::from_wire(
+                    ptr_,
+                    rust_vec_len_,
+                    data_len_,
+                )
+            };
+            let mut deserializer =
+                flutter_rust_bridge::for_generated::SseDeserializer::new(message);
+            let api_that = <RustOpaqueMoi<
+                flutter_rust_bridge::for_generated::RustAutoOpaqueInner<AbdiClient>,
+            >>::sse_decode(&mut deserializer);
+            let api_after = <Option<i64>>::sse_decode(&mut deserializer);
+            deserializer.end();
+            move |context| async move {
+                transform_result_sse::<_, crate::api::error::BridgeError>(
+                    (move || async move {
+                        let mut api_that_guard = None;
+                        let decode_indices_ =
+                            flutter_rust_bridge::for_generated::lockable_compute_decode_order(
+                                vec![flutter_rust_bridge::for_generated::LockableOrderInfo::new(
+                                    &api_that, 0, false,
+                                )],
+                            );
+                        for i in decode_indices_ {
+                            match i {
+                                0 => {
+                                    api_that_guard =
+                                        Some(api_that.lockable_decode_async_ref().await)
+                                }
+                                _ => unreachable!(),
+                            }
+                        }
+                        let api_that_guard = api_that_guard.unwrap();
+                        let output_ok = crate::api::client::AbdiClient::my_data_access(
+                            &*api_that_guard,
+                            api_after,
+                        )
+                        .await?;
                         std::result::Result::Ok(output_ok)
                     })()
                     .await,
@@ -2915,6 +2975,17 @@ impl SseDecode for Option<crate::api::error::BridgeError> {
     }
 }
 
+impl SseDecode for Option<i64> {
+    // Codec=Sse (Serialization based), see doc to use other codecs
+    fn sse_decode(deserializer: &mut flutter_rust_bridge::for_generated::SseDeserializer) -> Self {
+        if (<bool>::sse_decode(deserializer)) {
+            return Some(<i64>::sse_decode(deserializer));
+        } else {
+            return None;
+        }
+    }
+}
+
 impl SseDecode for crate::api::client::PasskeyPrompt {
     // Codec=Sse (Serialization based), see doc to use other codecs
     fn sse_decode(deserializer: &mut flutter_rust_bridge::for_generated::SseDeserializer) -> Self {
@@ -3172,84 +3243,90 @@ fn pde_ffi_dispatcher_primary_impl(
         22 => {
             wire__crate__api__client__AbdiClient_my_archive_impl(port, ptr, rust_vec_len, data_len)
         }
-        23 => wire__crate__api__client__AbdiClient_my_proposals_impl(
+        23 => wire__crate__api__client__AbdiClient_my_data_access_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        24 => {
+        24 => wire__crate__api__client__AbdiClient_my_proposals_impl(
+            port,
+            ptr,
+            rust_vec_len,
+            data_len,
+        ),
+        25 => {
             wire__crate__api__client__AbdiClient_my_record_impl(port, ptr, rust_vec_len, data_len)
         }
-        25 => wire__crate__api__client__AbdiClient_my_record_pdf_impl(
+        26 => wire__crate__api__client__AbdiClient_my_record_pdf_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        26 => {
+        27 => {
             wire__crate__api__client__AbdiClient_my_requests_impl(port, ptr, rust_vec_len, data_len)
         }
-        27 => wire__crate__api__client__AbdiClient_new_impl(port, ptr, rust_vec_len, data_len),
-        28 => {
+        28 => wire__crate__api__client__AbdiClient_new_impl(port, ptr, rust_vec_len, data_len),
+        29 => {
             wire__crate__api__client__AbdiClient_open_letter_impl(port, ptr, rust_vec_len, data_len)
         }
-        29 => wire__crate__api__client__AbdiClient_promotion_outlook_impl(
+        30 => wire__crate__api__client__AbdiClient_promotion_outlook_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        30 => wire__crate__api__client__AbdiClient_promotion_policy_impl(
+        31 => wire__crate__api__client__AbdiClient_promotion_policy_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        31 => wire__crate__api__client__AbdiClient_queued_impl(port, ptr, rust_vec_len, data_len),
-        32 => wire__crate__api__client__AbdiClient_redeem_activation_impl(
+        32 => wire__crate__api__client__AbdiClient_queued_impl(port, ptr, rust_vec_len, data_len),
+        33 => wire__crate__api__client__AbdiClient_redeem_activation_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        33 => wire__crate__api__client__AbdiClient_register_push_impl(
+        34 => wire__crate__api__client__AbdiClient_register_push_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        34 => wire__crate__api__client__AbdiClient_request_activation_impl(
+        35 => wire__crate__api__client__AbdiClient_request_activation_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        35 => wire__crate__api__client__AbdiClient_request_letters_impl(
+        36 => wire__crate__api__client__AbdiClient_request_letters_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        36 => {
+        37 => {
             wire__crate__api__client__AbdiClient_start_sso_impl(port, ptr, rust_vec_len, data_len)
         }
-        37 => wire__crate__api__client__AbdiClient_status_events_impl(
+        38 => wire__crate__api__client__AbdiClient_status_events_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        38 => wire__crate__api__client__AbdiClient_validate_offline_impl(
+        39 => wire__crate__api__client__AbdiClient_validate_offline_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        39 => {
+        40 => {
             wire__crate__api__client__AbdiClient_work_inbox_impl(port, ptr, rust_vec_len, data_len)
         }
-        44 => wire__crate__api__offline__verify_letter_impl(port, ptr, rust_vec_len, data_len),
+        45 => wire__crate__api__offline__verify_letter_impl(port, ptr, rust_vec_len, data_len),
         _ => unreachable!(),
     }
 }
@@ -3262,10 +3339,10 @@ fn pde_ffi_dispatcher_sync_impl(
 ) -> flutter_rust_bridge::for_generated::WireSyncRust2DartSse {
     // Codec=Pde (Serialization + dispatch), see doc to use other codecs
     match func_id {
-        40 => wire__crate__api__offline__check_nip_impl(ptr, rust_vec_len, data_len),
-        41 => wire__crate__api__offline__core_version_impl(ptr, rust_vec_len, data_len),
-        42 => wire__crate__api__offline__evaluate_eligibility_impl(ptr, rust_vec_len, data_len),
-        43 => wire__crate__api__offline__validate_form_impl(ptr, rust_vec_len, data_len),
+        41 => wire__crate__api__offline__check_nip_impl(ptr, rust_vec_len, data_len),
+        42 => wire__crate__api__offline__core_version_impl(ptr, rust_vec_len, data_len),
+        43 => wire__crate__api__offline__evaluate_eligibility_impl(ptr, rust_vec_len, data_len),
+        44 => wire__crate__api__offline__validate_form_impl(ptr, rust_vec_len, data_len),
         _ => unreachable!(),
     }
 }
@@ -3802,6 +3879,16 @@ impl SseEncode for Option<crate::api::error::BridgeError> {
         <bool>::sse_encode(self.is_some(), serializer);
         if let Some(value) = self {
             <crate::api::error::BridgeError>::sse_encode(value, serializer);
+        }
+    }
+}
+
+impl SseEncode for Option<i64> {
+    // Codec=Sse (Serialization based), see doc to use other codecs
+    fn sse_encode(self, serializer: &mut flutter_rust_bridge::for_generated::SseSerializer) {
+        <bool>::sse_encode(self.is_some(), serializer);
+        if let Some(value) = self {
+            <i64>::sse_encode(value, serializer);
         }
     }
 }

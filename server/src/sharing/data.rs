@@ -297,12 +297,7 @@ impl Sharing {
                 Ok(answer)
             }
             Err(e) => {
-                if let Err(err) = self
-                    .logged(&call.client, &call.meta, e.status(), &[], &[])
-                    .await
-                {
-                    tracing::error!(error = %err, "data access log write failed");
-                }
+                self.refused(Some(&call.client), &call.meta, &e).await;
                 Err(e)
             }
         }

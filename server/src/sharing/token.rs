@@ -24,6 +24,10 @@ use crate::identity::token::{hash, new_token};
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// The longest life a client assertion may claim.
 const ASSERTION_MAX_SECS: i64 = 600;
+/// The window of the rate limits: a client's calls, an address's failed token requests.
+const RATE_WINDOW: Duration = Duration::from_secs(60);
+/// Failed token requests one address may make per window.
+const TOKEN_FAILURES_PER_WINDOW: u64 = 30;
 
 /// A PEM that is neither an RSA key of 2048 bits or more nor a P-256 key.
 #[derive(Debug, Clone, Copy, thiserror::Error)]
@@ -126,6 +130,27 @@ impl Sharing {
         if form.grant_type != "client_credentials" {
             return Err(SharingError::UnsupportedGrantType);
         }
+        // An address that keeps failing to authenticate is held off for the window.
+        let failures = format!("rate:data-token-failed:{}", meta.address);
+        let (failed, left) = self.store.hits(&failures).await?;
+        if failed >= TOKEN_FAILURES_PER_WINDOW {
+            return Err(SharingError::RateLimited(left.max(Duration::from_secs(1))));
+        }
+        let outcome = self.authenticated(form, basic, &meta).await;
+        if matches!(outcome, Err(SharingError::InvalidClient(_))) {
+            self.store.hit(&failures, RATE_WINDOW).await?;
+        }
+        let (client, scopes) = outcome?;
+        self.issue(client, scopes, &meta).await
+    }
+
+    /// The client the request proves to be, admitted, and the scopes its token will carry.
+    async fn authenticated(
+        &self,
+        form: TokenRequest,
+        basic: Option<(String, String)>,
+        meta: &CallMeta,
+    ) -> Result<(data_client::Model, Vec<DataScope>), SharingError> {
         let (client_id, secret) = match (basic, &form.client_id, &form.client_secret) {
             (Some((id, secret)), _, _) => (id, Some(secret)),
             (None, Some(id), secret) => (id.clone(), secret.clone()),
@@ -156,11 +181,11 @@ impl Sharing {
             _ => Err(SharingError::InvalidClient("method")),
         };
         if let Err(e) = authenticated {
-            self.refused(Some(&client), &meta, &e).await;
+            self.refused(Some(&client), meta, &e).await;
             return Err(e);
         }
-        if let Err(e) = self.admit(&client, &meta).await {
-            self.refused(Some(&client), &meta, &e).await;
+        if let Err(e) = self.admit(&client, meta).await {
+            self.refused(Some(&client), meta, &e).await;
             return Err(e);
         }
         let granted: Vec<DataScope> = clients::list(&client.scopes);
@@ -181,6 +206,16 @@ impl Sharing {
                 wanted
             }
         };
+        Ok((client, scopes))
+    }
+
+    /// A token for `client` with `scopes`, kept in the shared store; the grant is logged.
+    async fn issue(
+        &self,
+        client: data_client::Model,
+        scopes: Vec<DataScope>,
+        meta: &CallMeta,
+    ) -> Result<AccessToken, SharingError> {
         let token = new_token();
         let ttl = Duration::from_secs(self.config.token_ttl_secs.max(1));
         let grant = Grant {
@@ -192,7 +227,7 @@ impl Sharing {
         self.store
             .put(&format!("data-token:{}", hash(&token)), &value, ttl)
             .await?;
-        self.logged(&client, &meta, 200, &[], &[]).await?;
+        self.logged(&client, meta, 200, &[], &[]).await?;
         Ok(AccessToken {
             access_token: token,
             token_type: "Bearer".into(),
@@ -238,12 +273,20 @@ impl Sharing {
         })
     }
 
-    /// The client's state, its agreement, its networks and its rate limit.
+    /// The client's rate limit (every call counts, refused or not), its state, its agreement
+    /// and its networks.
     async fn admit(
         &self,
         client: &data_client::Model,
         meta: &CallMeta,
     ) -> Result<(), SharingError> {
+        let (count, left) = self
+            .store
+            .hit(&format!("rate:data:{}", client.id), RATE_WINDOW)
+            .await?;
+        if count > u64::try_from(client.rate_per_minute).unwrap_or(0) {
+            return Err(SharingError::RateLimited(left));
+        }
         match clients::status(client, self.clock.today()) {
             ClientStatus::Active => {}
             ClientStatus::Expired => {
@@ -258,14 +301,6 @@ impl Sharing {
             .any(|n| n.contains(&meta.address));
         if !inside {
             return Err(SharingError::SourceNotAllowed(meta.address.to_string()));
-        }
-        let window = Duration::from_secs(60);
-        let (count, left) = self
-            .store
-            .hit(&format!("rate:data:{}", client.id), window)
-            .await?;
-        if count > u64::try_from(client.rate_per_minute).unwrap_or(0) {
-            return Err(SharingError::RateLimited(left));
         }
         Ok(())
     }
@@ -326,14 +361,16 @@ impl Sharing {
     }
 
     /// Logs a refused call of a known client; a failure to log is logged, not raised (the
-    /// call is refused anyway).
-    async fn refused(
+    /// call is refused anyway). Calls past the rate limit are not logged one by one: a flood
+    /// would otherwise be a write per call.
+    pub(crate) async fn refused(
         &self,
         client: Option<&data_client::Model>,
         meta: &CallMeta,
         e: &SharingError,
     ) {
         if let Some(client) = client
+            && !matches!(e, SharingError::RateLimited(_))
             && let Err(err) = self.logged(client, meta, e.status(), &[], &[]).await
         {
             tracing::error!(error = %err, "data access log write failed");

@@ -830,6 +830,41 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("get", "/api/data/v1/statistics", Rule::Public),
     ("get", "/api/data/v1/statistics/{dimension}", Rule::Public),
     ("get", "/statistik", Rule::Public),
+    (
+        "get",
+        "/admin/data-clients",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/admin/data-clients",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/admin/data-clients/{id}/rotate",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/admin/data-clients/{id}/suspend",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/admin/data-clients/{id}/resume",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/admin/data-clients/{id}/revoke",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "get",
+        "/admin/data-access",
+        Rule::Admin { allowed: &[Admin] },
+    ),
     ("get", "/data-access", Rule::Own),
     ("get", "/api/data/v1/employees", Rule::DataClient),
     ("get", "/api/data/v1/employees/{nip}", Rule::DataClient),
@@ -903,6 +938,23 @@ fn web_fields(path: &str, csrf: &str) -> Vec<(&'static str, String)> {
         fields.extend([("version", "999".into()), ("outcome", "disetujui".into())]);
     } else if path.ends_with("/cancel") || path.ends_with("/edit") {
         fields.push(("version", "999".into()));
+    } else if path == "/admin/data-clients" {
+        // A network that does not parse: refused past the access check, nothing registered.
+        fields.extend([
+            ("agency", "Kementerian Agama".into()),
+            ("unit", "Biro Kepegawaian".into()),
+            ("agreement_number", "B-1/2026".into()),
+            ("agreement_date", "2026-06-01".into()),
+            ("expires_on", "2026-12-31".into()),
+            ("purpose", "Uji".into()),
+            ("contact_name", "Admin".into()),
+            ("contact_email", "admin@kemenag.go.id".into()),
+            ("networks", "bukan-jaringan".into()),
+            ("units", "BKD".into()),
+            ("employees", "on".into()),
+        ]);
+    } else if path.starts_with("/admin/data-clients/") {
+        fields.push(("reason", "access matrix".into()));
     } else if path == "/admin/roles" {
         fields.extend([
             ("nip", STAFF_NIP.into()),

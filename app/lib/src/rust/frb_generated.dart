@@ -70,7 +70,7 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
                   String get codegenVersion => '2.13.0';
 
                   @override
-                  int get rustContentHash => -678816861;
+                  int get rustContentHash => -1179603019;
 
                   static const kDefaultExternalLibraryLoaderConfig = ExternalLibraryLoaderConfig(
                     stem: 'abdi_bindings',
@@ -125,6 +125,8 @@ Future<bool> crateApiClientAbdiClientHasSession({required AbdiClient that });
 Future<void> crateApiClientAbdiClientLogout({required AbdiClient that });
 
 Future<String> crateApiClientAbdiClientMyArchive({required AbdiClient that });
+
+Future<String> crateApiClientAbdiClientMyDataAccess({required AbdiClient that , PlatformInt64? after });
 
 Future<String> crateApiClientAbdiClientMyProposals({required AbdiClient that });
 
@@ -763,11 +765,37 @@ sse_encode_String(responseJson, serializer);
         );
         
 
+@override Future<String> crateApiClientAbdiClientMyDataAccess({required AbdiClient that , PlatformInt64? after })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+sse_encode_opt_box_autoadd_i_64(after, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 23, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientMyDataAccessConstMeta,
+            argValues: [that, after],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientMyDataAccessConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_my_data_access",
+            argNames: ["that", "after"],
+        );
+        
+
 @override Future<String> crateApiClientAbdiClientMyProposals({required AbdiClient that })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 23, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 24, port: port_);
             
             },
             codec: 
@@ -792,7 +820,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 24, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 25, port: port_);
             
             },
             codec: 
@@ -817,7 +845,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 25, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 26, port: port_);
             
             },
             codec: 
@@ -842,7 +870,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 26, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 27, port: port_);
             
             },
             codec: 
@@ -871,7 +899,7 @@ sse_encode_String(dataDir, serializer);
 sse_encode_DartFn_Inputs_String_Output_opt_String_AnyhowException(secureGet, serializer);
 sse_encode_DartFn_Inputs_String_String_Output_bool_AnyhowException(secureSet, serializer);
 sse_encode_DartFn_Inputs_String_Output_bool_AnyhowException(secureDelete, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 27, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 28, port: port_);
             
             },
             codec: 
@@ -897,7 +925,7 @@ sse_encode_DartFn_Inputs_String_Output_bool_AnyhowException(secureDelete, serial
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(documentId, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 28, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 29, port: port_);
             
             },
             codec: 
@@ -923,7 +951,7 @@ sse_encode_String(documentId, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 29, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 30, port: port_);
             
             },
             codec: 
@@ -948,7 +976,7 @@ sse_encode_String(today, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 30, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 31, port: port_);
             
             },
             codec: 
@@ -973,7 +1001,7 @@ sse_encode_String(today, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 31, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 32, port: port_);
             
             },
             codec: 
@@ -999,7 +1027,7 @@ sse_encode_String(today, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(link, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 32, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 33, port: port_);
             
             },
             codec: 
@@ -1026,7 +1054,7 @@ sse_encode_String(link, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(platform, serializer);
 sse_encode_String(token, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 33, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 34, port: port_);
             
             },
             codec: 
@@ -1054,7 +1082,7 @@ sse_encode_String(token, serializer);
 sse_encode_String(nip, serializer);
 sse_encode_String(email, serializer);
 sse_encode_String(phone, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 34, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 35, port: port_);
             
             },
             codec: 
@@ -1080,7 +1108,7 @@ sse_encode_String(phone, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(requestId, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 35, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 36, port: port_);
             
             },
             codec: 
@@ -1106,7 +1134,7 @@ sse_encode_String(requestId, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(provider, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 36, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 37, port: port_);
             
             },
             codec: 
@@ -1134,7 +1162,7 @@ sse_encode_String(provider, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_StreamSink_status_event_Sse(sink, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 37, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 38, port: port_);
             
             },
             codec: 
@@ -1164,7 +1192,7 @@ sse_encode_StreamSink_status_event_Sse(sink, serializer);
 sse_encode_String(service, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 38, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 39, port: port_);
             
             },
             codec: 
@@ -1189,7 +1217,7 @@ sse_encode_String(today, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 39, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 40, port: port_);
             
             },
             codec: 
@@ -1214,7 +1242,7 @@ sse_encode_String(today, serializer);
             callFfi: () {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_String(nip, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 40)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 41)!;
             
             },
             codec: 
@@ -1239,7 +1267,7 @@ sse_encode_String(today, serializer);
             callFfi: () {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 41)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 42)!;
             
             },
             codec: 
@@ -1269,7 +1297,7 @@ sse_encode_String(archiveJson, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_String(daysOffJson, serializer);
 sse_encode_String(today, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 42)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 43)!;
             
             },
             codec: 
@@ -1296,7 +1324,7 @@ sse_encode_String(today, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_String(schemaJson, serializer);
 sse_encode_String(valuesJson, serializer);
 sse_encode_String(today, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 43)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 44)!;
             
             },
             codec: 
@@ -1322,7 +1350,7 @@ sse_encode_String(today, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_list_prim_u_8_loose(pdf, serializer);
 sse_encode_list_prim_u_8_loose(pinnedRootsPem, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 44, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 45, port: port_);
             
             },
             codec: 
@@ -1493,6 +1521,9 @@ return dco_decode_bridge_error(raw); }
 @protected ClientOptions dco_decode_box_autoadd_client_options(dynamic raw){ // Codec=Dco (DartCObject based), see doc to use other codecs
 return dco_decode_client_options(raw); }
 
+@protected PlatformInt64 dco_decode_box_autoadd_i_64(dynamic raw){ // Codec=Dco (DartCObject based), see doc to use other codecs
+return dco_decode_i_64(raw); }
+
 @protected BridgeError dco_decode_bridge_error(dynamic raw){ // Codec=Dco (DartCObject based), see doc to use other codecs
 final arr = raw as List<dynamic>;
                 if (arr.length != 5) throw Exception('unexpected arr length: expect 5 but see ${arr.length}');
@@ -1567,6 +1598,9 @@ return raw == null ? null : dco_decode_String(raw); }
 
 @protected BridgeError? dco_decode_opt_box_autoadd_bridge_error(dynamic raw){ // Codec=Dco (DartCObject based), see doc to use other codecs
 return raw == null ? null : dco_decode_box_autoadd_bridge_error(raw); }
+
+@protected PlatformInt64? dco_decode_opt_box_autoadd_i_64(dynamic raw){ // Codec=Dco (DartCObject based), see doc to use other codecs
+return raw == null ? null : dco_decode_box_autoadd_i_64(raw); }
 
 @protected PasskeyPrompt dco_decode_passkey_prompt(dynamic raw){ // Codec=Dco (DartCObject based), see doc to use other codecs
 final arr = raw as List<dynamic>;
@@ -1683,6 +1717,9 @@ return (sse_decode_bridge_error(deserializer)); }
 @protected ClientOptions sse_decode_box_autoadd_client_options(SseDeserializer deserializer){ // Codec=Sse (Serialization based), see doc to use other codecs
 return (sse_decode_client_options(deserializer)); }
 
+@protected PlatformInt64 sse_decode_box_autoadd_i_64(SseDeserializer deserializer){ // Codec=Sse (Serialization based), see doc to use other codecs
+return (sse_decode_i_64(deserializer)); }
+
 @protected BridgeError sse_decode_bridge_error(SseDeserializer deserializer){ // Codec=Sse (Serialization based), see doc to use other codecs
 var var_code = sse_decode_String(deserializer);
 var var_messageId = sse_decode_String(deserializer);
@@ -1782,6 +1819,15 @@ return NipSummary(nip: var_nip, formatted: var_formatted, birthDate: var_birthDa
 
             if (sse_decode_bool(deserializer)) {
                 return (sse_decode_box_autoadd_bridge_error(deserializer));
+            } else {
+                return null;
+            }
+             }
+
+@protected PlatformInt64? sse_decode_opt_box_autoadd_i_64(SseDeserializer deserializer){ // Codec=Sse (Serialization based), see doc to use other codecs
+
+            if (sse_decode_bool(deserializer)) {
+                return (sse_decode_box_autoadd_i_64(deserializer));
             } else {
                 return null;
             }
@@ -1908,6 +1954,9 @@ sse_encode_bridge_error(self, serializer); }
 @protected void sse_encode_box_autoadd_client_options(ClientOptions self, SseSerializer serializer){ // Codec=Sse (Serialization based), see doc to use other codecs
 sse_encode_client_options(self, serializer); }
 
+@protected void sse_encode_box_autoadd_i_64(PlatformInt64 self, SseSerializer serializer){ // Codec=Sse (Serialization based), see doc to use other codecs
+sse_encode_i_64(self, serializer); }
+
 @protected void sse_encode_bridge_error(BridgeError self, SseSerializer serializer){ // Codec=Sse (Serialization based), see doc to use other codecs
 sse_encode_String(self.code, serializer);
 sse_encode_String(self.messageId, serializer);
@@ -1991,6 +2040,14 @@ sse_encode_String(self.gender, serializer);
                 sse_encode_bool(self != null, serializer);
                 if (self != null) {
                     sse_encode_box_autoadd_bridge_error(self, serializer);
+                }
+                 }
+
+@protected void sse_encode_opt_box_autoadd_i_64(PlatformInt64? self, SseSerializer serializer){ // Codec=Sse (Serialization based), see doc to use other codecs
+
+                sse_encode_bool(self != null, serializer);
+                if (self != null) {
+                    sse_encode_box_autoadd_i_64(self, serializer);
                 }
                  }
 
@@ -2164,6 +2221,11 @@ serializer.buffer.putInt32(self); }
 
 /// The archive of verified documents (`ArchiveDocument` JSON array), kept for offline use.
  Future<String>  myArchive()=>RustLib.instance.api.crateApiClientAbdiClientMyArchive(that: this, );
+
+
+/// Which other systems read the employee's data, and when (`MyDataAccessPage` JSON, newest
+/// first); `after` is the `next` of the previous page.
+ Future<String>  myDataAccess({PlatformInt64? after })=>RustLib.instance.api.crateApiClientAbdiClientMyDataAccess(that: this, after: after);
 
 
 /// The employee's proposals (`ProposalPage` JSON), kept for offline use.

@@ -57,6 +57,8 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated_io.dart';
 
 @protected ClientOptions dco_decode_box_autoadd_client_options(dynamic raw);
 
+@protected PlatformInt64 dco_decode_box_autoadd_i_64(dynamic raw);
+
 @protected BridgeError dco_decode_bridge_error(dynamic raw);
 
 @protected ClientOptions dco_decode_client_options(dynamic raw);
@@ -86,6 +88,8 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated_io.dart';
 @protected String? dco_decode_opt_String(dynamic raw);
 
 @protected BridgeError? dco_decode_opt_box_autoadd_bridge_error(dynamic raw);
+
+@protected PlatformInt64? dco_decode_opt_box_autoadd_i_64(dynamic raw);
 
 @protected PasskeyPrompt dco_decode_passkey_prompt(dynamic raw);
 
@@ -133,6 +137,8 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated_io.dart';
 
 @protected ClientOptions sse_decode_box_autoadd_client_options(SseDeserializer deserializer);
 
+@protected PlatformInt64 sse_decode_box_autoadd_i_64(SseDeserializer deserializer);
+
 @protected BridgeError sse_decode_bridge_error(SseDeserializer deserializer);
 
 @protected ClientOptions sse_decode_client_options(SseDeserializer deserializer);
@@ -162,6 +168,8 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated_io.dart';
 @protected String? sse_decode_opt_String(SseDeserializer deserializer);
 
 @protected BridgeError? sse_decode_opt_box_autoadd_bridge_error(SseDeserializer deserializer);
+
+@protected PlatformInt64? sse_decode_opt_box_autoadd_i_64(SseDeserializer deserializer);
 
 @protected PasskeyPrompt sse_decode_passkey_prompt(SseDeserializer deserializer);
 
@@ -217,6 +225,8 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated_io.dart';
 
 @protected void sse_encode_box_autoadd_client_options(ClientOptions self, SseSerializer serializer);
 
+@protected void sse_encode_box_autoadd_i_64(PlatformInt64 self, SseSerializer serializer);
+
 @protected void sse_encode_bridge_error(BridgeError self, SseSerializer serializer);
 
 @protected void sse_encode_client_options(ClientOptions self, SseSerializer serializer);
@@ -246,6 +256,8 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated_io.dart';
 @protected void sse_encode_opt_String(String? self, SseSerializer serializer);
 
 @protected void sse_encode_opt_box_autoadd_bridge_error(BridgeError? self, SseSerializer serializer);
+
+@protected void sse_encode_opt_box_autoadd_i_64(PlatformInt64? self, SseSerializer serializer);
 
 @protected void sse_encode_passkey_prompt(PasskeyPrompt self, SseSerializer serializer);
 

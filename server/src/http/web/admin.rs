@@ -59,6 +59,7 @@ async fn index(Signed(v): Signed) -> PageResult {
                 li { a href="/admin/import" { strong { (v.t("Impor data SIASN/SIMPEG", "SIASN/SIMPEG import")) } } div.hint { (v.t("Dengan laporan rekonsiliasi", "With its reconciliation report")) } }
                 li { a href="/admin/employees" { strong { (v.t("Pegawai", "Employees")) } } div.hint { (v.t("Nonaktifkan atau pindahkan", "Disable or transfer")) } }
                 li { a href="/admin/acting" { strong { (v.t("Plt/Plh", "Acting officials")) } } div.hint { (v.t("Surat perintah Plt dan Plh", "Plt and Plh letters")) } }
+                li { a href="/admin/data-clients" { strong { (v.t("Berbagi data", "Data sharing")) } } div.hint { (v.t("Sistem penerima data dan log aksesnya", "Client systems and their access log")) } }
                 li { a href="/admin/audit" { strong { (v.t("Log audit", "Audit log")) } } div.hint { (v.t("Peristiwa autentikasi", "Authentication events")) } }
             }
         },

@@ -15,6 +15,7 @@
 mod account;
 mod admin;
 mod contact;
+mod data_clients;
 mod desk;
 mod form;
 pub(crate) mod layout;
@@ -48,6 +49,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(promotion::routes())
         .merge(contact::routes())
         .merge(sharing::routes())
+        .merge(data_clients::routes())
 }
 
 /// Names the web's operations `web_<handler>` in the OpenAPI document, so that none shares an

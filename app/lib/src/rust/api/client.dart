@@ -107,6 +107,11 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
  Future<String>  myArchive();
 
 
+/// Which other systems read the employee's data, and when (`MyDataAccessPage` JSON, newest
+/// first); `after` is the `next` of the previous page.
+ Future<String>  myDataAccess({PlatformInt64? after });
+
+
 /// The employee's proposals (`ProposalPage` JSON), kept for offline use.
  Future<String>  myProposals();
 
