@@ -519,6 +519,74 @@ async fn web(backend: Backend) {
         "{grants}"
     );
 
+    // Data sharing: a system registered on the form (with the passkey), its secret shown once,
+    // a token taken with it; then suspended from the list, and refused on its next call.
+    admin.goto(&at("/admin/data-clients")).await;
+    for (field, value) in [
+        ("#c-agency", "Badan Kepegawaian Negara"),
+        ("#c-unit", "Direktorat Pengolahan Data"),
+        ("#c-number", "PKS/12/BKN/2026"),
+        ("#c-purpose", "Integrasi data SIASN"),
+        ("#c-contact", "Admin SIASN"),
+        ("#c-email", "siasn@bkn.go.id"),
+        ("#c-networks", "127.0.0.1"),
+        ("#c-units", "BKD"),
+    ] {
+        admin.fill(field, value).await;
+    }
+    admin.set("#c-date", "2026-06-01").await;
+    admin.set("#c-expires", "2027-05-31").await;
+    admin.screenshots("admin-data-clients").await;
+    admin.click("#register button[type=submit]").await;
+    admin.find("#secret").await;
+    admin.screenshots("admin-data-client-secret").await;
+    let bkn = abdi_tests::sharing::System {
+        app: &w.app,
+        client_id: admin.text("#client-id").await,
+        secret: Some(admin.text("#secret").await),
+        address: "127.0.0.1".into(),
+    };
+    let bkn_token = bkn.token(None).await;
+    abdi_tests::api::ok(
+        bkn.get("/api/data/v1/employees?unit=BKD&limit=5", &bkn_token)
+            .await,
+    )
+    .await;
+    let registered =
+        abdi_tests::api::ok(abdi_tests::api::get(&w, Admin, "/api/v1/admin/data-clients").await)
+            .await;
+    let bkn_id = registered
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["client_id"] == bkn.client_id.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    admin.goto(&at("/admin/data-clients")).await;
+    admin
+        .fill(&format!("#suspend-{bkn_id}"), "Audit tahunan")
+        .await;
+    admin
+        .click(&format!(
+            "form[action='/admin/data-clients/{bkn_id}/suspend'] button"
+        ))
+        .await;
+    admin.wait_text("#data-clients", "ditangguhkan").await;
+    abdi_tests::api::problem(
+        bkn.get("/api/data/v1/employees?unit=BKD&limit=5", &bkn_token)
+            .await,
+        403,
+        "client_suspended",
+    )
+    .await;
+    admin.goto(&at("/admin/data-access")).await;
+    admin
+        .wait_text("#data-access", "Badan Kepegawaian Negara")
+        .await;
+    admin.screenshots("admin-data-access").await;
+
     // The organisation kept from the desk: a unit added by decree, a post in it, the post
     // closed; each change in the unit's history.
     admin.goto(&at("/admin/organisation")).await;

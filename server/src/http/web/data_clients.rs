@@ -25,11 +25,11 @@ use crate::store::page::{Cursor, Page};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(clients, register))
-        .routes(routes!(rotate))
-        .routes(routes!(suspend))
-        .routes(routes!(resume))
-        .routes(routes!(revoke))
+        .routes(routes!(clients, register_client))
+        .routes(routes!(rotate_client))
+        .routes(routes!(suspend_client))
+        .routes(routes!(resume_client))
+        .routes(routes!(revoke_client))
         .routes(routes!(access_log))
 }
 
@@ -251,7 +251,7 @@ fn issued_page(v: &Visitor, issued: &IssuedClient) -> Markup {
             section.card #issued {
                 h2 { (issued.client.agency) " · " (issued.client.unit) }
                 dl.facts {
-                    dt { "client_id" } dd { code { (issued.client.client_id) } }
+                    dt { "client_id" } dd { code #client-id { (issued.client.client_id) } }
                     @if let Some(secret) = &issued.client_secret {
                         dt { "client_secret" } dd { code #secret { (secret) } }
                     }
@@ -271,7 +271,7 @@ fn issued_page(v: &Visitor, issued: &IssuedClient) -> Markup {
 #[utoipa::path(post, path = "/admin/data-clients", tag = "web",
     request_body(content = RegisterForm, content_type = "application/x-www-form-urlencoded"),
     responses(PageResponses))]
-async fn register(
+async fn register_client(
     State(state): State<AppState>,
     Signed(v): Signed,
     client: Client,
@@ -314,7 +314,7 @@ struct ReasonForm {
     params(("id" = Uuid, Path, description = "The client's id")),
     request_body(content = ReasonForm, content_type = "application/x-www-form-urlencoded"),
     responses(PageResponses))]
-async fn rotate(
+async fn rotate_client(
     State(state): State<AppState>,
     Signed(v): Signed,
     client: Client,
@@ -354,7 +354,7 @@ async fn change_status(
     params(("id" = Uuid, Path, description = "The client's id")),
     request_body(content = ReasonForm, content_type = "application/x-www-form-urlencoded"),
     responses(PageResponses))]
-async fn suspend(
+async fn suspend_client(
     State(state): State<AppState>,
     Signed(v): Signed,
     client: Client,
@@ -369,7 +369,7 @@ async fn suspend(
     params(("id" = Uuid, Path, description = "The client's id")),
     request_body(content = ReasonForm, content_type = "application/x-www-form-urlencoded"),
     responses(PageResponses))]
-async fn resume(
+async fn resume_client(
     State(state): State<AppState>,
     Signed(v): Signed,
     client: Client,
@@ -384,7 +384,7 @@ async fn resume(
     params(("id" = Uuid, Path, description = "The client's id")),
     request_body(content = ReasonForm, content_type = "application/x-www-form-urlencoded"),
     responses(PageResponses))]
-async fn revoke(
+async fn revoke_client(
     State(state): State<AppState>,
     Signed(v): Signed,
     client: Client,
