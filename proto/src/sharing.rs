@@ -135,6 +135,15 @@ pub enum ClientAuth {
     },
 }
 
+/// How a registered client authenticates, as the registry shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    ClientSecret,
+    PrivateKeyJwt,
+}
+
 /// The agreement a client's access rests on (PKS, MoU, a decision on a request by letter).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -208,8 +217,7 @@ pub struct DataClient {
     pub networks: Vec<String>,
     pub scopes: Vec<DataScope>,
     pub units: Vec<String>,
-    /// `client_secret` or `private_key_jwt`.
-    pub auth_method: String,
+    pub auth_method: AuthMethod,
     pub rate_per_minute: u32,
     pub status: ClientStatus,
     pub status_reason: Option<String>,

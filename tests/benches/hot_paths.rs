@@ -668,7 +668,7 @@ request = function()
 /// its rate at 6,000 calls a minute, which would measure the limit): the whole province, the
 /// default scopes, calls from this machine. Its secret, and the NIPs the load asks for.
 async fn data_client(db: &DatabaseConnection) -> (String, Vec<String>) {
-    use abdi_server::sharing::entity::data_client;
+    use abdi_server::sharing::entity::{AuthMethod, StoredStatus, data_client};
     use sea_orm::{ActiveValue::Set, EntityTrait};
     use sha2::Digest;
     let secret = format!("bench-{}", Uuid::new_v4().simple());
@@ -691,13 +691,13 @@ async fn data_client(db: &DatabaseConnection) -> (String, Vec<String>) {
             r#"["employees","rank_history","position_history","education_history"]"#.into(),
         ),
         units: Set(r#"["PROV"]"#.into()),
-        auth_method: Set("client_secret".into()),
+        auth_method: Set(AuthMethod::ClientSecret),
         secret_hash: Set(Some(hex::encode(sha2::Sha256::digest(secret.as_bytes())))),
         public_key_pem: Set(None),
         credential_generation: Set(1),
         credential_issued_at: Set(now),
         rate_per_minute: Set(i32::MAX),
-        status: Set("active".into()),
+        status: Set(StoredStatus::Active),
         status_reason: Set(None),
         created_by: Set(Uuid::nil()),
         created_at: Set(now),

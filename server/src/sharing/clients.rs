@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::entity::{data_client, data_client_change};
+use super::entity::{AuthMethod, StoredStatus, data_client, data_client_change};
 use super::{Sharing, SharingError};
 use crate::access::{Action, Actor};
 use crate::identity::audit::Origin;
@@ -77,13 +77,13 @@ impl Sharing {
             networks: Set(json(&checked.networks)),
             scopes: Set(json(&checked.scopes)),
             units: Set(json(&checked.units)),
-            auth_method: Set(method.to_owned()),
+            auth_method: Set(method),
             secret_hash: Set(secret_hash),
             public_key_pem: Set(public_key_pem),
             credential_generation: Set(1),
             credential_issued_at: Set(now),
             rate_per_minute: Set(checked.rate as i32),
-            status: Set("active".into()),
+            status: Set(StoredStatus::Active),
             status_reason: Set(None),
             created_by: Set(actor.employee_id),
             created_at: Set(now),
@@ -114,17 +114,17 @@ impl Sharing {
             .await?;
         let reason = reason(&rotation.reason)?;
         let current = self.find(id).await?;
-        if current.status == "revoked" {
+        if current.status == StoredStatus::Revoked {
             return Err(SharingError::state(
                 "Sistem yang sudah dicabut tidak dapat diberi kredensial baru; daftarkan ulang.",
                 "A revoked system cannot get a new credential; register it again.",
             ));
         }
-        let auth = match (current.auth_method.as_str(), rotation.public_key_pem) {
-            ("private_key_jwt", Some(pem)) => ClientAuth::PrivateKeyJwt {
+        let auth = match (current.auth_method, rotation.public_key_pem) {
+            (AuthMethod::PrivateKeyJwt, Some(pem)) => ClientAuth::PrivateKeyJwt {
                 public_key_pem: pem,
             },
-            ("private_key_jwt", None) => {
+            (AuthMethod::PrivateKeyJwt, None) => {
                 return Err(SharingError::invalid(
                     "Sistem ini memakai private_key_jwt: kirim kunci publiknya yang baru.",
                     "This system uses private_key_jwt: send its new public key.",
@@ -173,16 +173,16 @@ impl Sharing {
             .await?;
         let reason = reason(why)?;
         let current = self.find(id).await?;
-        let (to, logged) = match (action, current.status.as_str()) {
-            (_, "revoked") => {
+        let (to, logged) = match (action, current.status) {
+            (_, StoredStatus::Revoked) => {
                 return Err(SharingError::state(
                     "Sistem ini sudah dicabut; pencabutan tidak dapat dibatalkan.",
                     "This system is revoked; a revocation cannot be undone.",
                 ));
             }
-            (StatusAction::Suspend, "active") => ("suspended", "suspended"),
-            (StatusAction::Resume, "suspended") => ("active", "resumed"),
-            (StatusAction::Revoke, _) => ("revoked", "revoked"),
+            (StatusAction::Suspend, StoredStatus::Active) => (StoredStatus::Suspended, "suspended"),
+            (StatusAction::Resume, StoredStatus::Suspended) => (StoredStatus::Active, "resumed"),
+            (StatusAction::Revoke, _) => (StoredStatus::Revoked, "revoked"),
             (StatusAction::Suspend, _) => {
                 return Err(SharingError::state(
                     "Sistem ini sudah ditangguhkan.",
@@ -198,7 +198,7 @@ impl Sharing {
         };
         let generation = current.credential_generation;
         let mut row: data_client::ActiveModel = current.into();
-        row.status = Set(to.to_owned());
+        row.status = Set(to);
         row.status_reason = Set(Some(reason.clone()));
         if action == StatusAction::Revoke {
             // Its credential is gone with it: nothing it holds works again.
@@ -340,14 +340,14 @@ pub(crate) fn parse_network(raw: &str) -> Result<IpNet, SharingError> {
 }
 
 /// The credential to store for `auth`: the secret to show (once), its hash, the public key.
-type Credential = (Option<String>, Option<String>, Option<String>, &'static str);
+type Credential = (Option<String>, Option<String>, Option<String>, AuthMethod);
 
 fn credential(auth: &ClientAuth) -> Result<Credential, SharingError> {
     match auth {
         ClientAuth::ClientSecret => {
             let secret = new_token();
             let hashed = hash(&secret);
-            Ok((Some(secret), Some(hashed), None, "client_secret"))
+            Ok((Some(secret), Some(hashed), None, AuthMethod::ClientSecret))
         }
         ClientAuth::PrivateKeyJwt { public_key_pem } => {
             super::token::PublicKey::parse(public_key_pem).map_err(|_| {
@@ -360,7 +360,7 @@ fn credential(auth: &ClientAuth) -> Result<Credential, SharingError> {
                 None,
                 None,
                 Some(public_key_pem.trim().to_owned()),
-                "private_key_jwt",
+                AuthMethod::PrivateKeyJwt,
             ))
         }
     }
@@ -407,11 +407,11 @@ pub(crate) fn list<T: serde::de::DeserializeOwned>(raw: &str) -> Vec<T> {
 
 /// The client's state today: an active client past its agreement's last day is expired.
 pub(crate) fn status(m: &data_client::Model, today: NaiveDate) -> ClientStatus {
-    match m.status.as_str() {
-        "revoked" => ClientStatus::Revoked,
-        "suspended" => ClientStatus::Suspended,
-        _ if today > m.agreement_expires_on => ClientStatus::Expired,
-        _ => ClientStatus::Active,
+    match m.status {
+        StoredStatus::Revoked => ClientStatus::Revoked,
+        StoredStatus::Suspended => ClientStatus::Suspended,
+        StoredStatus::Active if today > m.agreement_expires_on => ClientStatus::Expired,
+        StoredStatus::Active => ClientStatus::Active,
     }
 }
 
@@ -435,7 +435,7 @@ pub(crate) fn view(m: &data_client::Model, today: NaiveDate) -> DataClient {
         networks: list(&m.networks),
         scopes: list(&m.scopes),
         units: list(&m.units),
-        auth_method: m.auth_method.clone(),
+        auth_method: m.auth_method.into(),
         rate_per_minute: u32::try_from(m.rate_per_minute).unwrap_or(0),
         status: status(m, today),
         status_reason: m.status_reason.clone(),

@@ -334,74 +334,88 @@ impl Sharing {
     ) -> Result<Vec<SharedEmployee>, SharingError> {
         let has = |s: DataScope| scopes.contains(&s);
         let ids: Vec<Uuid> = rows.iter().map(|e| e.id).collect();
-        let (units, posts) = if has(DataScope::Employees) {
-            let unit_ids: Vec<Uuid> = rows.iter().map(|e| e.unit_id).collect();
-            let post_ids: Vec<Uuid> = rows.iter().filter_map(|e| e.position_id).collect();
-            let units: HashMap<Uuid, org_unit::Model> = org_unit::Entity::find()
-                .filter(org_unit::Column::Id.is_in(unit_ids))
-                .all(&self.db)
-                .await?
-                .into_iter()
-                .map(|u| (u.id, u))
-                .collect();
-            let posts: HashMap<Uuid, position::Model> = position::Entity::find()
-                .filter(position::Column::Id.is_in(post_ids))
-                .all(&self.db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p))
-                .collect();
-            (units, posts)
-        } else {
-            (HashMap::new(), HashMap::new())
-        };
-        let mut ranks: HashMap<Uuid, Vec<RankEntry>> = HashMap::new();
-        if has(DataScope::RankHistory) {
-            for r in rank_history::Entity::find()
-                .filter(rank_history::Column::EmployeeId.is_in(ids.clone()))
-                .order_by_asc(rank_history::Column::Tmt)
-                .all(&self.db)
-                .await?
-            {
-                ranks.entry(r.employee_id).or_default().push(RankEntry {
-                    rank_code: r.rank_code,
-                    tmt: r.tmt,
-                    decree_number: r.decree_number,
-                    decree_date: r.decree_date,
-                });
+        let db = &self.db;
+        let unit_ids: Vec<Uuid> = rows.iter().map(|e| e.unit_id).collect();
+        let post_ids: Vec<Uuid> = rows.iter().filter_map(|e| e.position_id).collect();
+        // Each part the scopes open is one query for the whole page, all of them at once.
+        let units = async {
+            if !has(DataScope::Employees) {
+                return Ok(HashMap::new());
             }
-        }
-        let mut positions: HashMap<Uuid, Vec<PositionEntry>> = HashMap::new();
-        if has(DataScope::PositionHistory) {
-            for p in position_history::Entity::find()
-                .filter(position_history::Column::EmployeeId.is_in(ids.clone()))
-                .order_by_asc(position_history::Column::Tmt)
-                .all(&self.db)
-                .await?
-            {
-                positions
-                    .entry(p.employee_id)
-                    .or_default()
-                    .push(PositionEntry {
+            let found = org_unit::Entity::find()
+                .filter(org_unit::Column::Id.is_in(unit_ids))
+                .all(db)
+                .await?;
+            Ok::<_, sea_orm::DbErr>(
+                found
+                    .into_iter()
+                    .map(|u| (u.id, u))
+                    .collect::<HashMap<_, _>>(),
+            )
+        };
+        let posts = async {
+            if !has(DataScope::Employees) {
+                return Ok(HashMap::new());
+            }
+            let found = position::Entity::find()
+                .filter(position::Column::Id.is_in(post_ids))
+                .all(db)
+                .await?;
+            Ok::<_, sea_orm::DbErr>(
+                found
+                    .into_iter()
+                    .map(|p| (p.id, p))
+                    .collect::<HashMap<_, _>>(),
+            )
+        };
+        let ranks = async {
+            let mut out: HashMap<Uuid, Vec<RankEntry>> = HashMap::new();
+            if has(DataScope::RankHistory) {
+                for r in rank_history::Entity::find()
+                    .filter(rank_history::Column::EmployeeId.is_in(ids.clone()))
+                    .order_by_asc(rank_history::Column::Tmt)
+                    .all(db)
+                    .await?
+                {
+                    out.entry(r.employee_id).or_default().push(RankEntry {
+                        rank_code: r.rank_code,
+                        tmt: r.tmt,
+                        decree_number: r.decree_number,
+                        decree_date: r.decree_date,
+                    });
+                }
+            }
+            Ok::<_, sea_orm::DbErr>(out)
+        };
+        let positions = async {
+            let mut out: HashMap<Uuid, Vec<PositionEntry>> = HashMap::new();
+            if has(DataScope::PositionHistory) {
+                for p in position_history::Entity::find()
+                    .filter(position_history::Column::EmployeeId.is_in(ids.clone()))
+                    .order_by_asc(position_history::Column::Tmt)
+                    .all(db)
+                    .await?
+                {
+                    out.entry(p.employee_id).or_default().push(PositionEntry {
                         position_title: p.position_title,
                         unit_name: p.unit_name,
                         tmt: p.tmt,
                         decree_number: p.decree_number,
                     });
+                }
             }
-        }
-        let mut education: HashMap<Uuid, Vec<EducationEntry>> = HashMap::new();
-        if has(DataScope::EducationHistory) {
-            for x in education_history::Entity::find()
-                .filter(education_history::Column::EmployeeId.is_in(ids.clone()))
-                .order_by_asc(education_history::Column::GraduationYear)
-                .all(&self.db)
-                .await?
-            {
-                education
-                    .entry(x.employee_id)
-                    .or_default()
-                    .push(EducationEntry {
+            Ok::<_, sea_orm::DbErr>(out)
+        };
+        let education = async {
+            let mut out: HashMap<Uuid, Vec<EducationEntry>> = HashMap::new();
+            if has(DataScope::EducationHistory) {
+                for x in education_history::Entity::find()
+                    .filter(education_history::Column::EmployeeId.is_in(ids.clone()))
+                    .order_by_asc(education_history::Column::GraduationYear)
+                    .all(db)
+                    .await?
+                {
+                    out.entry(x.employee_id).or_default().push(EducationEntry {
                         id: x.id,
                         level: x.level,
                         institution: x.institution,
@@ -409,27 +423,34 @@ impl Sharing {
                         graduation_year: x.graduation_year,
                         diploma_number: x.diploma_number,
                     });
+                }
             }
-        }
-        let mut family: HashMap<Uuid, Vec<FamilyEntry>> = HashMap::new();
-        if has(DataScope::Family) {
-            for f in family_member::Entity::find()
-                .filter(family_member::Column::EmployeeId.is_in(ids.clone()))
-                .order_by_asc(family_member::Column::BirthDate)
-                .all(&self.db)
-                .await?
-            {
-                family.entry(f.employee_id).or_default().push(FamilyEntry {
-                    id: f.id,
-                    relation: f.relation,
-                    name: f.name,
-                    gender: f.gender,
-                    birth_date: f.birth_date,
-                    // The family's NIKs need the NIK scope as well.
-                    nik: f.nik.filter(|_| has(DataScope::Nik)),
-                });
+            Ok::<_, sea_orm::DbErr>(out)
+        };
+        let family = async {
+            let mut out: HashMap<Uuid, Vec<FamilyEntry>> = HashMap::new();
+            if has(DataScope::Family) {
+                for f in family_member::Entity::find()
+                    .filter(family_member::Column::EmployeeId.is_in(ids.clone()))
+                    .order_by_asc(family_member::Column::BirthDate)
+                    .all(db)
+                    .await?
+                {
+                    out.entry(f.employee_id).or_default().push(FamilyEntry {
+                        id: f.id,
+                        relation: f.relation,
+                        name: f.name,
+                        gender: f.gender,
+                        birth_date: f.birth_date,
+                        // The family's NIKs need the NIK scope as well.
+                        nik: f.nik.filter(|_| has(DataScope::Nik)),
+                    });
+                }
             }
-        }
+            Ok::<_, sea_orm::DbErr>(out)
+        };
+        let (units, posts, mut ranks, mut positions, mut education, mut family) =
+            tokio::try_join!(units, posts, ranks, positions, education, family)?;
         Ok(rows
             .into_iter()
             .map(|e| {

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use abdi_proto::sharing::{DataAccess, DataAccessPage, MyDataAccess, MyDataAccessPage};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -30,17 +30,52 @@ impl Sharing {
         status: u16,
         fields: &[&str],
         subjects: &[(Uuid, String)],
-    ) -> Result<i64, SharingError> {
+    ) -> Result<(), SharingError> {
+        let at = self.now();
+        let method: String = meta.method.chars().take(8).collect();
+        let path: String = meta.path.chars().take(2000).collect();
+        let fields = serde_json::to_string(fields).unwrap_or_else(|_| "[]".into());
+        if self.db.get_database_backend() == DbBackend::Postgres {
+            // One statement, so one round trip and no explicit transaction, on every call.
+            let subjects: Vec<serde_json::Value> = subjects
+                .iter()
+                .map(|(e, n)| serde_json::json!({ "e": e, "n": n }))
+                .collect();
+            self.db
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "WITH l AS ( \
+                       INSERT INTO data_access_log \
+                         (at, client_id, purpose, method, path, address, status, fields) \
+                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id) \
+                     INSERT INTO data_access_subjects (log_id, employee_id, nip) \
+                     SELECT l.id, (s->>'e')::uuid, s->>'n' \
+                     FROM l, json_array_elements($9::json) s",
+                    [
+                        at.into(),
+                        client.id.into(),
+                        client.purpose.clone().into(),
+                        method.into(),
+                        path.into(),
+                        meta.address.to_string().into(),
+                        i32::from(status).into(),
+                        fields.into(),
+                        serde_json::Value::Array(subjects).to_string().into(),
+                    ],
+                ))
+                .await?;
+            return Ok(());
+        }
         let txn = self.db.begin().await?;
         let row = data_access::ActiveModel {
-            at: Set(self.now()),
+            at: Set(at),
             client_id: Set(Some(client.id)),
             purpose: Set(client.purpose.clone()),
-            method: Set(meta.method.chars().take(8).collect()),
-            path: Set(meta.path.chars().take(2000).collect()),
+            method: Set(method),
+            path: Set(path),
             address: Set(meta.address.to_string()),
             status: Set(i32::from(status)),
-            fields: Set(serde_json::to_string(fields).unwrap_or_else(|_| "[]".into())),
+            fields: Set(fields),
             ..Default::default()
         };
         let id = data_access::Entity::insert(row)
@@ -59,7 +94,7 @@ impl Sharing {
             .await?;
         }
         txn.commit().await?;
-        Ok(id)
+        Ok(())
     }
 
     /// The log, newest first, of one client or of everyone, or about one NIP (administrators).
@@ -76,16 +111,12 @@ impl Sharing {
             q = q.filter(data_access::Column::ClientId.eq(c));
         }
         if let Some(nip) = nip {
-            let ids: Vec<i64> = data_access_subject::Entity::find()
-                .select_only()
+            let reads = sea_orm::sea_query::Query::select()
                 .column(data_access_subject::Column::LogId)
-                .filter(data_access_subject::Column::Nip.eq(nip))
-                .order_by_desc(data_access_subject::Column::LogId)
-                .limit(10_000)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            q = q.filter(data_access::Column::Id.is_in(ids));
+                .from(data_access_subject::Entity)
+                .and_where(data_access_subject::Column::Nip.eq(nip))
+                .to_owned();
+            q = q.filter(data_access::Column::Id.in_subquery(reads));
         }
         if let Some(after) = page.after {
             q = q.filter(data_access::Column::Id.lt(after));

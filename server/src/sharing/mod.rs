@@ -54,13 +54,13 @@ pub mod entity {
             pub networks: String,
             pub scopes: String,
             pub units: String,
-            pub auth_method: String,
+            pub auth_method: super::AuthMethod,
             pub secret_hash: Option<String>,
             pub public_key_pem: Option<String>,
             pub credential_generation: i32,
             pub credential_issued_at: DateTimeUtc,
             pub rate_per_minute: i32,
-            pub status: String,
+            pub status: super::StoredStatus,
             pub status_reason: Option<String>,
             pub created_by: Uuid,
             pub created_at: DateTimeUtc,
@@ -71,6 +71,32 @@ pub mod entity {
         pub enum Relation {}
 
         impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    /// How a client proves who it is at the token endpoint, as stored.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+    #[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+    pub enum AuthMethod {
+        ClientSecret,
+        PrivateKeyJwt,
+    }
+
+    impl From<AuthMethod> for abdi_proto::sharing::AuthMethod {
+        fn from(m: AuthMethod) -> Self {
+            match m {
+                AuthMethod::ClientSecret => abdi_proto::sharing::AuthMethod::ClientSecret,
+                AuthMethod::PrivateKeyJwt => abdi_proto::sharing::AuthMethod::PrivateKeyJwt,
+            }
+        }
+    }
+
+    /// A client's state as stored; an agreement's end is read from its date, not stored.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::EnumIter, sea_orm::DeriveActiveEnum)]
+    #[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
+    pub enum StoredStatus {
+        Active,
+        Suspended,
+        Revoked,
     }
 
     pub mod data_client_change {
@@ -159,6 +185,21 @@ pub mod entity {
     }
 }
 
+/// Why a token request's client was not authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientFailure {
+    /// No client has that client_id.
+    Unknown,
+    /// The client authenticates another way.
+    Method,
+    /// The assertion's signature, issuer, audience, lifetime or jti does not fit.
+    Assertion,
+    /// Neither a secret nor an assertion was sent.
+    Missing,
+    /// The secret is wrong, or was replaced.
+    Secret,
+}
+
 /// Why a sharing operation was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum SharingError {
@@ -172,8 +213,8 @@ pub enum SharingError {
     Invalid { id: String, en: String },
     #[error("client state: {en}")]
     State { id: String, en: String },
-    #[error("invalid client credentials: {0}")]
-    InvalidClient(&'static str),
+    #[error("invalid client credentials: {0:?}")]
+    InvalidClient(ClientFailure),
     #[error("unsupported grant type")]
     UnsupportedGrantType,
     #[error("scope not granted: {0}")]
@@ -267,23 +308,23 @@ impl From<SharingError> for ApiError {
             | SharingError::ScopeInsufficient { id, en } => ApiError::with_detail(code, id, en),
             SharingError::InvalidClient(why) => {
                 let (id, en) = match why {
-                    "unknown" => (
+                    ClientFailure::Unknown => (
                         "Sistem dengan client_id ini tidak terdaftar.",
                         "No system is registered with this client_id.",
                     ),
-                    "method" => (
+                    ClientFailure::Method => (
                         "Sistem ini terdaftar dengan cara autentikasi lain.",
                         "This system is registered with another authentication method.",
                     ),
-                    "assertion" => (
+                    ClientFailure::Assertion => (
                         "client_assertion tidak sah: tanda tangan, penerbit, audiens, masa berlaku atau jti tidak sesuai.",
                         "The client_assertion is not valid: its signature, issuer, audience, lifetime or jti does not fit.",
                     ),
-                    "missing" => (
+                    ClientFailure::Missing => (
                         "Kirim client_id dengan client_secret (Basic atau formulir) atau client_assertion.",
                         "Send client_id with client_secret (Basic or form) or a client_assertion.",
                     ),
-                    _ => (
+                    ClientFailure::Secret => (
                         "client_secret salah atau sudah diganti.",
                         "The client_secret is wrong or has been replaced.",
                     ),

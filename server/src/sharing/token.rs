@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use uuid::Uuid;
 
+use super::entity::AuthMethod;
 use super::entity::data_client;
-use super::{Sharing, SharingError, clients};
+use super::{ClientFailure, Sharing, SharingError, clients};
 use crate::identity::token::{hash, new_token};
 
 /// The assertion type RFC 7523 names.
@@ -156,29 +157,29 @@ impl Sharing {
             (None, Some(id), secret) => (id.clone(), secret.clone()),
             (None, None, _) => match &form.client_assertion {
                 Some(jwt) => (unverified_issuer(jwt)?, None),
-                None => return Err(SharingError::InvalidClient("missing")),
+                None => return Err(SharingError::InvalidClient(ClientFailure::Missing)),
             },
         };
         let client = data_client::Entity::find()
             .filter(data_client::Column::ClientId.eq(client_id.clone()))
             .one(&self.db)
             .await?
-            .ok_or(SharingError::InvalidClient("unknown"))?;
-        let authenticated = match (client.auth_method.as_str(), secret, &form.client_assertion) {
-            ("client_secret", Some(secret), None) => client
+            .ok_or(SharingError::InvalidClient(ClientFailure::Unknown))?;
+        let authenticated = match (client.auth_method, secret, &form.client_assertion) {
+            (AuthMethod::ClientSecret, Some(secret), None) => client
                 .secret_hash
                 .as_deref()
                 .is_some_and(|h| constant_eq(h, &hash(&secret)))
                 .then_some(())
-                .ok_or(SharingError::InvalidClient("secret")),
-            ("private_key_jwt", None, Some(jwt)) => {
+                .ok_or(SharingError::InvalidClient(ClientFailure::Secret)),
+            (AuthMethod::PrivateKeyJwt, None, Some(jwt)) => {
                 if form.client_assertion_type.as_deref() != Some(JWT_BEARER) {
-                    Err(SharingError::InvalidClient("assertion"))
+                    Err(SharingError::InvalidClient(ClientFailure::Assertion))
                 } else {
                     self.check_assertion(&client, jwt).await
                 }
             }
-            _ => Err(SharingError::InvalidClient("method")),
+            _ => Err(SharingError::InvalidClient(ClientFailure::Method)),
         };
         if let Err(e) = authenticated {
             self.refused(Some(&client), meta, &e).await;
@@ -310,7 +311,7 @@ impl Sharing {
         client: &data_client::Model,
         jwt: &str,
     ) -> Result<(), SharingError> {
-        let bad = || SharingError::InvalidClient("assertion");
+        let bad = || SharingError::InvalidClient(ClientFailure::Assertion);
         let key = client
             .public_key_pem
             .as_deref()
@@ -384,7 +385,7 @@ fn unverified_issuer(jwt: &str) -> Result<String, SharingError> {
         .nth(1)
         .and_then(decode::<Claims>)
         .map(|c| c.iss)
-        .ok_or(SharingError::InvalidClient("assertion"))
+        .ok_or(SharingError::InvalidClient(ClientFailure::Assertion))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(part: &str) -> Option<T> {

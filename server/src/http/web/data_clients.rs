@@ -4,8 +4,8 @@
 //! call as the API.
 
 use abdi_proto::sharing::{
-    Agreement, ClientAuth, ClientStatus, Contact, CredentialRotation, DataClient, DataScope,
-    IssuedClient, NewDataClient,
+    Agreement, AuthMethod, ClientAuth, ClientStatus, Contact, CredentialRotation, DataClient,
+    DataScope, IssuedClient, NewDataClient,
 };
 use axum::Form;
 use axum::extract::{Query, State};
@@ -108,13 +108,13 @@ fn client_row(v: &Visitor, c: &DataClient) -> Markup {
     };
     html! {
         tr {
-            td { strong { (c.agency) } br; (c.unit) br; small { code { (c.client_id) } " · " (c.auth_method) } }
+            td { strong { (c.agency) } br; (c.unit) br; small { code { (c.client_id) } " · " (match c.auth_method { AuthMethod::ClientSecret => "client_secret", AuthMethod::PrivateKeyJwt => "private_key_jwt" }) } }
             td { (c.agreement.number) br; small { (day(c.agreement.date)) " – " (day(c.agreement.expires_on)) } }
             td { (c.networks.join(", ")) br; small { (c.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")) } }
             td { (status_text(v, c.status)) @if let Some(r) = &c.status_reason { br; small { (r) } } }
             td {
                 @if c.status != ClientStatus::Revoked {
-                    @if c.auth_method == "client_secret" {
+                    @if c.auth_method == AuthMethod::ClientSecret {
                         (action("rotate", v.t("Ganti rahasia", "New secret"), "secondary"))
                     }
                     @if c.status == ClientStatus::Suspended {
