@@ -47,12 +47,7 @@ pub async fn load(
         identity,
         ranks: history!(db, rank_history, id, rank_history::Column::Tmt)
             .into_iter()
-            .map(|r| RankEntry {
-                rank_code: r.rank_code,
-                tmt: r.tmt,
-                decree_number: r.decree_number,
-                decree_date: r.decree_date,
-            })
+            .map(rank_entry)
             .collect(),
         positions: history!(db, position_history, id, position_history::Column::Tmt)
             .into_iter()
@@ -65,14 +60,7 @@ pub async fn load(
             education_history::Column::GraduationYear
         )
         .into_iter()
-        .map(|x| EducationEntry {
-            id: x.id,
-            level: x.level,
-            institution: x.institution,
-            major: x.major,
-            graduation_year: x.graduation_year,
-            diploma_number: x.diploma_number,
-        })
+        .map(education_entry)
         .collect(),
         training: history!(
             db,
@@ -265,7 +253,27 @@ pub async fn dates_of_many(
     Ok(out)
 }
 
-fn position_entry(p: position_history::Model) -> PositionEntry {
+pub(crate) fn rank_entry(r: rank_history::Model) -> RankEntry {
+    RankEntry {
+        rank_code: r.rank_code,
+        tmt: r.tmt,
+        decree_number: r.decree_number,
+        decree_date: r.decree_date,
+    }
+}
+
+pub(crate) fn education_entry(x: education_history::Model) -> EducationEntry {
+    EducationEntry {
+        id: x.id,
+        level: x.level,
+        institution: x.institution,
+        major: x.major,
+        graduation_year: x.graduation_year,
+        diploma_number: x.diploma_number,
+    }
+}
+
+pub(crate) fn position_entry(p: position_history::Model) -> PositionEntry {
     PositionEntry {
         position_title: p.position_title,
         unit_name: p.unit_name,

@@ -73,7 +73,13 @@ impl Sharing {
             purpose: Set(new.purpose.trim().to_owned()),
             contact_name: Set(new.contact.name.trim().to_owned()),
             contact_email: Set(new.contact.email.trim().to_owned()),
-            contact_phone: Set(new.contact.phone.clone()),
+            contact_phone: Set(new
+                .contact
+                .phone
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)),
             networks: Set(json(&checked.networks)),
             scopes: Set(json(&checked.scopes)),
             units: Set(json(&checked.units)),
@@ -89,12 +95,13 @@ impl Sharing {
             created_at: Set(now),
             updated_at: Set(now),
         };
-        let txn = self.db.begin().await?;
-        let model = row.insert(&txn).await?;
-        history(now, actor, origin, id, "registered", None)
-            .insert(&txn)
+        let model = self
+            .save(
+                row,
+                Write::Insert,
+                history(now, actor, origin, id, "registered", None),
+            )
             .await?;
-        txn.commit().await?;
         Ok(IssuedClient {
             client: view(&model, self.clock.today()),
             client_secret: secret,
@@ -147,12 +154,13 @@ impl Sharing {
         row.credential_generation = Set(generation);
         row.credential_issued_at = Set(now);
         row.updated_at = Set(now);
-        let txn = self.db.begin().await?;
-        let model = row.update(&txn).await?;
-        history(now, actor, origin, id, "rotated", Some(reason))
-            .insert(&txn)
+        let model = self
+            .save(
+                row,
+                Write::Update,
+                history(now, actor, origin, id, "rotated", Some(reason)),
+            )
             .await?;
-        txn.commit().await?;
         Ok(IssuedClient {
             client: view(&model, self.clock.today()),
             client_secret: secret,
@@ -208,13 +216,31 @@ impl Sharing {
         }
         let now = self.now();
         row.updated_at = Set(now);
-        let txn = self.db.begin().await?;
-        let model = row.update(&txn).await?;
-        history(now, actor, origin, id, logged, Some(reason))
-            .insert(&txn)
+        let model = self
+            .save(
+                row,
+                Write::Update,
+                history(now, actor, origin, id, logged, Some(reason)),
+            )
             .await?;
-        txn.commit().await?;
         Ok(view(&model, self.clock.today()))
+    }
+
+    /// The client's row and the line of its history, in one transaction.
+    async fn save(
+        &self,
+        row: data_client::ActiveModel,
+        write: Write,
+        change: data_client_change::ActiveModel,
+    ) -> Result<data_client::Model, SharingError> {
+        let txn = self.db.begin().await?;
+        let model = match write {
+            Write::Insert => row.insert(&txn).await?,
+            Write::Update => row.update(&txn).await?,
+        };
+        change.insert(&txn).await?;
+        txn.commit().await?;
+        Ok(model)
     }
 
     pub(crate) async fn find(&self, id: Uuid) -> Result<data_client::Model, SharingError> {
@@ -225,23 +251,47 @@ impl Sharing {
     }
 
     async fn check(&self, new: &NewDataClient) -> Result<Checked, SharingError> {
-        for (value, id, en) in [
-            (&new.agency, "instansi", "the agency"),
-            (&new.unit, "unit", "the unit"),
-            (&new.purpose, "tujuan", "the purpose"),
+        // The longest each may be: the columns' widths.
+        for (value, max, id, en) in [
+            (&new.agency, 200, "instansi", "the agency"),
+            (&new.unit, 200, "unit", "the unit"),
+            (&new.purpose, 2000, "tujuan", "the purpose"),
             (
                 &new.agreement.number,
+                128,
                 "nomor perjanjian",
                 "the agreement's number",
             ),
-            (&new.contact.name, "nama narahubung", "the contact's name"),
+            (
+                &new.contact.name,
+                200,
+                "nama narahubung",
+                "the contact's name",
+            ),
+            (
+                &new.contact.email,
+                254,
+                "surel narahubung",
+                "the contact's email",
+            ),
         ] {
-            if value.trim().is_empty() || value.chars().count() > 1000 {
+            if value.trim().is_empty() || value.trim().chars().count() > max {
                 return Err(SharingError::invalid(
-                    format!("Isi {id} (1 sampai 1000 karakter)."),
-                    format!("Fill in {en} (1 to 1000 characters)."),
+                    format!("Isi {id} (1 sampai {max} karakter)."),
+                    format!("Fill in {en} (1 to {max} characters)."),
                 ));
             }
+        }
+        if new
+            .contact
+            .phone
+            .as_deref()
+            .is_some_and(|p| p.chars().count() > 32)
+        {
+            return Err(SharingError::invalid(
+                "Nomor telepon narahubung paling panjang 32 karakter.",
+                "The contact's phone is at most 32 characters.",
+            ));
         }
         let email = new.contact.email.trim();
         if !email
@@ -318,6 +368,12 @@ impl Sharing {
     }
 }
 
+/// Whether [`Sharing::save`] adds the client or changes it.
+enum Write {
+    Insert,
+    Update,
+}
+
 struct Checked {
     networks: Vec<String>,
     scopes: Vec<DataScope>,
@@ -350,7 +406,7 @@ fn credential(auth: &ClientAuth) -> Result<Credential, SharingError> {
             Ok((Some(secret), Some(hashed), None, AuthMethod::ClientSecret))
         }
         ClientAuth::PrivateKeyJwt { public_key_pem } => {
-            super::token::PublicKey::parse(public_key_pem).map_err(|_| {
+            super::keys::PublicKey::parse(public_key_pem).map_err(|_| {
                 SharingError::invalid(
                     "Kunci publik tidak terbaca: kirim PEM `PUBLIC KEY` RSA (2048 bit ke atas) atau P-256.",
                     "The public key cannot be read: send a `PUBLIC KEY` PEM, RSA (2048 bits or more) or P-256.",

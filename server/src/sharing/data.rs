@@ -19,6 +19,7 @@ use crate::access::Access;
 use crate::masterdata::entity::{
     education_history, employee, family_member, org_unit, position, position_history, rank_history,
 };
+use crate::masterdata::record::{education_entry, position_entry, rank_entry};
 use crate::store::page::{Cursor, Page};
 
 /// The change feed, as the triggers of migration 21 write it.
@@ -377,12 +378,7 @@ impl Sharing {
                     .all(db)
                     .await?
                 {
-                    out.entry(r.employee_id).or_default().push(RankEntry {
-                        rank_code: r.rank_code,
-                        tmt: r.tmt,
-                        decree_number: r.decree_number,
-                        decree_date: r.decree_date,
-                    });
+                    out.entry(r.employee_id).or_default().push(rank_entry(r));
                 }
             }
             Ok::<_, sea_orm::DbErr>(out)
@@ -396,12 +392,9 @@ impl Sharing {
                     .all(db)
                     .await?
                 {
-                    out.entry(p.employee_id).or_default().push(PositionEntry {
-                        position_title: p.position_title,
-                        unit_name: p.unit_name,
-                        tmt: p.tmt,
-                        decree_number: p.decree_number,
-                    });
+                    out.entry(p.employee_id)
+                        .or_default()
+                        .push(position_entry(p));
                 }
             }
             Ok::<_, sea_orm::DbErr>(out)
@@ -415,14 +408,9 @@ impl Sharing {
                     .all(db)
                     .await?
                 {
-                    out.entry(x.employee_id).or_default().push(EducationEntry {
-                        id: x.id,
-                        level: x.level,
-                        institution: x.institution,
-                        major: x.major,
-                        graduation_year: x.graduation_year,
-                        diploma_number: x.diploma_number,
-                    });
+                    out.entry(x.employee_id)
+                        .or_default()
+                        .push(education_entry(x));
                 }
             }
             Ok::<_, sea_orm::DbErr>(out)

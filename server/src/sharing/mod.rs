@@ -9,6 +9,7 @@
 //!   `private_key_jwt`), and the check every data call passes: a live token of the current
 //!   credential, an active client within its agreement, a source address in its networks, its
 //!   rate limit.
+//! - [`keys`]: a client's public key for `private_key_jwt`, read and verified.
 //! - [`data`]: what the data API answers: employees by unit or NIP and their histories, and the
 //!   employees changed since a cursor, each with only the fields the token's scopes open.
 //! - [`log`]: every call, in a table only ever appended to: for administrators, for the yearly
@@ -28,6 +29,7 @@ use abdi_proto::ErrorCode;
 
 pub mod clients;
 pub mod data;
+pub mod keys;
 pub mod log;
 pub mod statistics;
 pub mod token;

@@ -13,11 +13,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use uuid::Uuid;
 
 use super::entity::AuthMethod;
 use super::entity::data_client;
+use super::keys::PublicKey;
 use super::{ClientFailure, Sharing, SharingError, clients};
 use crate::identity::token::{hash, new_token};
 
@@ -29,50 +29,6 @@ const ASSERTION_MAX_SECS: i64 = 600;
 const RATE_WINDOW: Duration = Duration::from_secs(60);
 /// Failed token requests one address may make per window.
 const TOKEN_FAILURES_PER_WINDOW: u64 = 30;
-
-/// A PEM that is neither an RSA key of 2048 bits or more nor a P-256 key.
-#[derive(Debug, Clone, Copy, thiserror::Error)]
-#[error("not an RSA (2048 bits or more) or P-256 public key")]
-pub struct UnreadableKey;
-
-/// A client's public key for `private_key_jwt`.
-pub enum PublicKey {
-    Rsa(Box<rsa::pkcs1v15::VerifyingKey<Sha256>>),
-    P256(p256::ecdsa::VerifyingKey),
-}
-
-impl PublicKey {
-    /// A `PUBLIC KEY` PEM: RSA of 2048 bits or more, or P-256.
-    pub fn parse(pem: &str) -> Result<PublicKey, UnreadableKey> {
-        use rsa::traits::PublicKeyParts;
-        let pem = pem.trim();
-        if let Ok(key) =
-            <rsa::RsaPublicKey as rsa::pkcs8::DecodePublicKey>::from_public_key_pem(pem)
-        {
-            return if key.size() >= 256 {
-                Ok(PublicKey::Rsa(Box::new(rsa::pkcs1v15::VerifyingKey::new(
-                    key,
-                ))))
-            } else {
-                Err(UnreadableKey)
-            };
-        }
-        <p256::ecdsa::VerifyingKey as p256::pkcs8::DecodePublicKey>::from_public_key_pem(pem)
-            .map(PublicKey::P256)
-            .map_err(|_| UnreadableKey)
-    }
-
-    fn verify(&self, alg: &str, message: &[u8], signature: &[u8]) -> bool {
-        use signature::Verifier;
-        match (self, alg) {
-            (PublicKey::Rsa(key), "RS256") => rsa::pkcs1v15::Signature::try_from(signature)
-                .is_ok_and(|s| key.verify(message, &s).is_ok()),
-            (PublicKey::P256(key), "ES256") => p256::ecdsa::Signature::from_slice(signature)
-                .is_ok_and(|s| key.verify(message, &s).is_ok()),
-            _ => false,
-        }
-    }
-}
 
 /// What a stored access token stands for.
 #[derive(Serialize, Deserialize)]
@@ -405,24 +361,6 @@ fn constant_eq(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_p256_key_verifies_its_own_signature_only() {
-        use p256::ecdsa::{SigningKey, signature::Signer};
-        use p256::pkcs8::{EncodePublicKey, LineEnding};
-        let signing = SigningKey::from_slice(&[7u8; 32]).unwrap();
-        let pem = signing
-            .verifying_key()
-            .to_public_key_pem(LineEnding::LF)
-            .unwrap();
-        let key = PublicKey::parse(&pem).unwrap();
-        let sig: p256::ecdsa::Signature = signing.sign(b"header.claims");
-        assert!(key.verify("ES256", b"header.claims", &sig.to_bytes()));
-        assert!(!key.verify("ES256", b"header.claimz", &sig.to_bytes()));
-        assert!(!key.verify("RS256", b"header.claims", &sig.to_bytes()));
-        assert!(!key.verify("none", b"header.claims", &[]));
-        assert!(PublicKey::parse("not a key").is_err());
-    }
 
     #[test]
     fn digests_compare_equal_only_when_equal() {

@@ -251,6 +251,7 @@ async fn statistics(State(state): State<AppState>) -> Result<Response, ApiError>
 #[derive(Debug, Deserialize, IntoParams)]
 struct FormatQuery {
     /// `json` (the default) or `csv` (`*` for a suppressed count).
+    #[param(inline)]
     format: Option<Format>,
 }
 

@@ -213,13 +213,22 @@ impl RegisterForm {
                 .collect::<Vec<_>>()
         };
         let key = self.public_key_pem.trim();
+        let required = |field: &str, raw: &str| {
+            date(field, Some(raw))?.ok_or_else(|| {
+                ApiError::with_detail(
+                    abdi_proto::ErrorCode::DataClientInvalid,
+                    format!("Isi tanggal `{field}`."),
+                    format!("Fill in the date `{field}`."),
+                )
+            })
+        };
         Ok(NewDataClient {
             agency: self.agency.clone(),
             unit: self.unit.clone(),
             agreement: Agreement {
                 number: self.agreement_number.clone(),
-                date: date("agreement_date", Some(&self.agreement_date))?.unwrap_or_default(),
-                expires_on: date("expires_on", Some(&self.expires_on))?.unwrap_or_default(),
+                date: required("agreement_date", &self.agreement_date)?,
+                expires_on: required("expires_on", &self.expires_on)?,
             },
             purpose: self.purpose.clone(),
             contact: Contact {
