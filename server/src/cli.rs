@@ -152,13 +152,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<bool> {
             if !args.dry_run {
                 // The public statistics follow an import, on every instance (they read the
                 // newest snapshot).
-                crate::sharing::statistics::Published::new(
+                // The import is in either way: a refresh that fails is told, not fatal (the daily
+                // one follows).
+                if let Err(e) = crate::sharing::statistics::Published::new(
                     db.clone(),
                     clock.clone(),
                     &config.sharing,
                 )
                 .refresh("import")
-                .await?;
+                .await
+                {
+                    eprintln!("statistik tidak diperbarui / statistics not refreshed: {e}");
+                }
             }
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&report)?);

@@ -127,6 +127,16 @@ impl Sharing {
                 "A revoked system cannot get a new credential; register it again.",
             ));
         }
+        if rotation
+            .public_key_pem
+            .as_deref()
+            .is_some_and(|k| k.contains('\0'))
+        {
+            return Err(SharingError::invalid(
+                "Kunci publik memuat karakter NUL.",
+                "The public key holds a NUL character.",
+            ));
+        }
         let auth = match (current.auth_method, rotation.public_key_pem) {
             (AuthMethod::PrivateKeyJwt, Some(pem)) => ClientAuth::PrivateKeyJwt {
                 public_key_pem: pem,
@@ -282,6 +292,21 @@ impl Sharing {
                 ));
             }
         }
+        // PostgreSQL keeps no NUL in text: refused here, not as a failed write.
+        let nul = |s: &str| s.contains('\0');
+        if [&new.agency, &new.unit, &new.purpose, &new.agreement.number]
+            .into_iter()
+            .chain([&new.contact.name, &new.contact.email])
+            .chain(&new.units)
+            .any(|s| nul(s))
+            || new.contact.phone.as_deref().is_some_and(nul)
+            || matches!(&new.auth, ClientAuth::PrivateKeyJwt { public_key_pem } if nul(public_key_pem))
+        {
+            return Err(SharingError::invalid(
+                "Isian memuat karakter NUL.",
+                "A field holds a NUL character.",
+            ));
+        }
         if new
             .contact
             .phone
@@ -318,7 +343,7 @@ impl Sharing {
         let networks = new
             .networks
             .iter()
-            .map(|n| parse_network(n).map(|n| n.to_string()))
+            .map(|n| registrable_network(n).map(|n| n.to_string()))
             .collect::<Result<Vec<_>, _>>()?;
         if new.units.is_empty() || new.units.len() > 200 {
             return Err(SharingError::invalid(
@@ -384,15 +409,35 @@ struct Checked {
 /// A network as registered: a CIDR, or one address (a /32 or /128).
 pub(crate) fn parse_network(raw: &str) -> Result<IpNet, SharingError> {
     let raw = raw.trim();
-    raw.parse::<IpNet>()
+    let shown: String = raw.chars().filter(|c| !c.is_control()).take(64).collect();
+    let net = raw
+        .parse::<IpNet>()
         .map(|n| n.trunc())
         .or_else(|_| raw.parse::<std::net::IpAddr>().map(IpNet::from))
         .map_err(|_| {
             SharingError::invalid(
-                format!("'{raw}' bukan alamat atau jaringan CIDR."),
-                format!("'{raw}' is not an address or a CIDR network."),
+                format!("'{shown}' bukan alamat atau jaringan CIDR."),
+                format!("'{shown}' is not an address or a CIDR network."),
             )
-        })
+        })?;
+    Ok(net)
+}
+
+/// A network as an administrator may register it: one that parses, and no wider than a /16
+/// (IPv4) or a /32 (IPv6). A network that wide is no allowlist: a server's addresses are a few.
+pub(crate) fn registrable_network(raw: &str) -> Result<IpNet, SharingError> {
+    let net = parse_network(raw)?;
+    let widest = match net {
+        IpNet::V4(_) => 16,
+        IpNet::V6(_) => 32,
+    };
+    if net.prefix_len() < widest {
+        return Err(SharingError::invalid(
+            format!("Jaringan {net} terlalu luas: paling luas /{widest}."),
+            format!("The network {net} is too wide: /{widest} at most."),
+        ));
+    }
+    Ok(net)
 }
 
 /// The credential to store for `auth`: the secret to show (once), its hash, the public key.
@@ -424,7 +469,7 @@ fn credential(auth: &ClientAuth) -> Result<Credential, SharingError> {
 
 fn reason(why: &str) -> Result<String, SharingError> {
     let why = why.trim();
-    if why.is_empty() || why.chars().count() > 1000 {
+    if why.is_empty() || why.chars().count() > 1000 || why.contains('\0') {
         return Err(SharingError::invalid(
             "Tuliskan alasannya (1 sampai 1000 karakter).",
             "Give the reason (1 to 1000 characters).",
@@ -520,5 +565,9 @@ mod tests {
         );
         assert!(parse_network("kemenag.go.id").is_err());
         assert!(parse_network("10.0.0.0/33").is_err());
+        // Too wide to be an allowlist.
+        assert!(registrable_network("0.0.0.0/0").is_err());
+        assert!(registrable_network("::/0").is_err());
+        assert!(registrable_network("10.0.0.0/16").is_ok());
     }
 }

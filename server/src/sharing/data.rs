@@ -93,6 +93,16 @@ impl Sharing {
         unit_code: &str,
         page: Page<NipCursor>,
     ) -> Result<(SharedEmployeePage, Vec<(Uuid, String)>), SharingError> {
+        if unit_code.len() > 64 || unit_code.chars().any(char::is_control) {
+            return Err(crate::access::AccessError::UnitNotFound(
+                unit_code
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(64)
+                    .collect(),
+            )
+            .into());
+        }
         let unit = org_unit::Entity::find()
             .filter(org_unit::Column::Code.eq(unit_code))
             .one(&self.db)

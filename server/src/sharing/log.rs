@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use abdi_proto::sharing::{DataAccess, DataAccessPage, MyDataAccess, MyDataAccessPage};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -141,11 +141,22 @@ impl Sharing {
         let (Some(start), Some(end)) = (year_start(year), year_start(year + 1)) else {
             return Err(SharingError::Cursor);
         };
-        let rows = data_access::Entity::find()
+        let year_calls = data_access::Entity::find()
             .filter(data_access::Column::At.gte(start))
-            .filter(data_access::Column::At.lt(end))
+            .filter(data_access::Column::At.lt(end));
+        let calls = year_calls.clone().count(&self.db).await?;
+        if calls > EXPORT_MAX {
+            return Err(SharingError::state(
+                format!(
+                    "Tahun {year} memuat {calls} panggilan, lebih dari {EXPORT_MAX} yang muat dalam satu berkas; baca log per klien lewat /api/v1/admin/data-access."
+                ),
+                format!(
+                    "{year} holds {calls} calls, more than the {EXPORT_MAX} one file holds; read the log per client through /api/v1/admin/data-access."
+                ),
+            ));
+        }
+        let rows = year_calls
             .order_by_asc(data_access::Column::Id)
-            .limit(EXPORT_MAX)
             .all(&self.db)
             .await?;
         let mut out = csv::Writer::from_writer(Vec::new());

@@ -345,8 +345,12 @@ impl From<SharingError> for ApiError {
             ),
             SharingError::AgreementExpired(d) => ApiError::with_detail(
                 code,
-                format!("Perjanjian berakhir pada {d}; akses ditangguhkan sampai diperpanjang."),
-                format!("The agreement ended on {d}; access is suspended until it is renewed."),
+                format!(
+                    "Perjanjian berakhir pada {d}; sistem perlu didaftarkan lagi dengan perjanjian baru."
+                ),
+                format!(
+                    "The agreement ended on {d}; the system must be registered again under a new agreement."
+                ),
             ),
             SharingError::RateLimited(wait) => ApiError {
                 retry_after: Some(wait.as_secs().max(1)),

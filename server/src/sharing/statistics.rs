@@ -15,7 +15,7 @@
 //! publishes the same numbers, and they change only daily or after an import, not with each
 //! change to one person (publishing before and after one change would reveal it).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -90,8 +90,9 @@ impl Published {
             db,
             clock,
             threshold: config.statistics_threshold.max(1),
+            // At least an hour, at most a year.
             refresh: chrono::Duration::hours(
-                i64::try_from(config.statistics_refresh_hours.max(1)).unwrap_or(24),
+                i64::try_from(config.statistics_refresh_hours.clamp(1, 24 * 366)).unwrap_or(24),
             ),
             kept: Arc::new(RwLock::new(None)),
         }
@@ -193,10 +194,7 @@ impl Published {
             })
             .collect();
         let departments = departments(&units);
-        let tables: Vec<StatTable> = Dimension::ALL
-            .into_iter()
-            .map(|d| table(d, &people, &departments, today, now, self.threshold))
-            .collect();
+        let tables = tables(&people, &departments, today, now, self.threshold);
         let row = statistics_snapshot::ActiveModel {
             computed_at: Set(now),
             reason: Set(reason.chars().take(16).collect()),
@@ -351,60 +349,174 @@ fn column_of(dimension: Dimension, p: &Person, today: NaiveDate) -> String {
     }
 }
 
-fn table(
+/// One table's counts before suppression: its columns, its rows (perangkat daerah) and the
+/// grid with the totals (the last column the row totals, the last row the column totals).
+struct Counts {
     dimension: Dimension,
+    columns: Vec<StatColumn>,
+    names: Vec<(String, String)>,
+    grid: Vec<Vec<u32>>,
+}
+
+/// A count that stands in more than one table: a perangkat daerah's headcount (every table's
+/// row total), and its PPPK (the employment type's `pppk`, the retirement year's and the rank's
+/// `none`), with their column totals. Each must be hidden in every table or in none, or one
+/// table would give away what another hides.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Shared {
+    Headcount(String),
+    Pppk(String),
+    AllPppk,
+}
+
+impl Counts {
+    /// Every cell of this table that stands for a [`Shared`] count.
+    fn shared(&self) -> Vec<((usize, usize), Shared)> {
+        let width = self.columns.len();
+        let last = self.grid.len() - 1;
+        let mut out: Vec<((usize, usize), Shared)> = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(r, (code, _))| ((r, width), Shared::Headcount(code.clone())))
+            .collect();
+        let pppk = match self.dimension {
+            Dimension::EmploymentType => "pppk",
+            Dimension::RetirementYear | Dimension::Rank => "none",
+            _ => return out,
+        };
+        if let Some(c) = self.columns.iter().position(|col| col.code == pppk) {
+            for (r, (code, _)) in self.names.iter().enumerate() {
+                out.push(((r, c), Shared::Pppk(code.clone())));
+            }
+            out.push(((last, c), Shared::AllPppk));
+        }
+        out
+    }
+}
+
+/// Every table, suppressed together: a shared count hidden in one is hidden in all, and each
+/// table's complementary suppression runs again around it, until nothing more is hidden (the
+/// hidden set only grows, so this ends).
+fn tables(
     people: &[Person],
     departments: &HashMap<Uuid, (String, String)>,
     today: NaiveDate,
     now: DateTime<Utc>,
     threshold: u32,
-) -> StatTable {
-    let columns = columns(dimension, today);
-    let index: HashMap<&str, usize> = columns
+) -> Vec<StatTable> {
+    let counts: Vec<Counts> = Dimension::ALL
+        .into_iter()
+        .map(|d| count(d, people, departments, today))
+        .collect();
+    let mut forced: HashSet<Shared> = HashSet::new();
+    let masks = loop {
+        let masks: Vec<Vec<Vec<bool>>> = counts
+            .iter()
+            .map(|t| {
+                let mut first = vec![vec![false; t.grid[0].len()]; t.grid.len()];
+                for ((r, c), key) in t.shared() {
+                    first[r][c] = forced.contains(&key);
+                }
+                suppress(&t.grid, threshold, first)
+            })
+            .collect();
+        let mut grown = forced.clone();
+        for (t, mask) in counts.iter().zip(&masks) {
+            for ((r, c), key) in t.shared() {
+                if mask[r][c] {
+                    grown.insert(key);
+                }
+            }
+        }
+        if grown == forced {
+            break masks;
+        }
+        forced = grown;
+    };
+    counts
+        .into_iter()
+        .zip(masks)
+        .map(|(t, hidden)| render(t, &hidden, now, threshold))
+        .collect()
+}
+
+fn count(
+    dimension: Dimension,
+    people: &[Person],
+    departments: &HashMap<Uuid, (String, String)>,
+    today: NaiveDate,
+) -> Counts {
+    let mut columns = columns(dimension, today);
+    let mut index: HashMap<String, usize> = columns
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.code.as_str(), i))
+        .map(|(i, c)| (c.code.clone(), i))
         .collect();
     let mut counts: BTreeMap<(String, String), Vec<u32>> = BTreeMap::new();
     for p in people {
         let Some(dept) = departments.get(&p.unit) else {
             continue;
         };
-        let row = counts
-            .entry(dept.clone())
-            .or_insert_with(|| vec![0; columns.len()]);
-        // A value no column names (bad data) is not counted anywhere, not even in the totals:
-        // the table stays additive.
-        if let Some(&c) = index.get(column_of(dimension, p, today).as_str()) {
-            row[c] += 1;
+        // A value no column names (bad data) is counted under `other`, so that every table's
+        // row totals are the same headcounts.
+        let value = column_of(dimension, p, today);
+        let c = match index.get(&value) {
+            Some(&c) => c,
+            None => *index.entry("other".into()).or_insert_with(|| {
+                columns.push(StatColumn {
+                    code: "other".into(),
+                    label: Text::new("Lainnya / tidak tercatat", "Other / not recorded"),
+                });
+                columns.len() - 1
+            }),
+        };
+        let row = counts.entry(dept.clone()).or_default();
+        if row.len() <= c {
+            row.resize(c + 1, 0);
         }
+        row[c] += 1;
     }
-    let names: Vec<(String, String)> = counts.keys().cloned().collect();
-    let mut grid: Vec<Vec<u32>> = counts.into_values().collect();
     let width = columns.len();
-    for row in &mut grid {
-        let total = row.iter().sum();
-        row.push(total);
-    }
+    let names: Vec<(String, String)> = counts.keys().cloned().collect();
+    let mut grid: Vec<Vec<u32>> = counts
+        .into_values()
+        .map(|mut row| {
+            row.resize(width, 0);
+            let total = row.iter().sum();
+            row.push(total);
+            row
+        })
+        .collect();
     let totals: Vec<u32> = (0..=width)
         .map(|c| grid.iter().map(|r| r[c]).sum())
         .collect();
     grid.push(totals);
-    let hidden = suppress(&grid, threshold);
+    Counts {
+        dimension,
+        columns,
+        names,
+        grid,
+    }
+}
+
+fn render(t: Counts, hidden: &[Vec<bool>], now: DateTime<Utc>, threshold: u32) -> StatTable {
+    let width = t.columns.len();
+    let grid = &t.grid;
     let shown = |r: usize, c: usize| (!hidden[r][c]).then_some(grid[r][c]);
     let last = grid.len() - 1;
     StatTable {
-        dimension,
-        title: dimension.title(),
+        dimension: t.dimension,
+        title: t.dimension.title(),
         computed_at: now,
         threshold,
-        columns,
-        rows: names
-            .into_iter()
+        rows: t
+            .names
+            .iter()
             .enumerate()
             .map(|(r, (code, name))| StatRow {
-                unit_code: code,
-                unit_name: name,
+                unit_code: code.clone(),
+                unit_name: name.clone(),
                 cells: (0..width).map(|c| shown(r, c)).collect(),
                 total: shown(r, width),
             })
@@ -412,23 +524,27 @@ fn table(
         totals: (0..width).map(|c| shown(last, c)).collect(),
         grand_total: grid[last][width],
         suppressed: hidden.iter().flatten().filter(|h| **h).count() as u32,
+        columns: t.columns,
     }
 }
 
-/// Which counts of `grid` to suppress. `grid` is the table with its totals: the last column
-/// holds the row totals, the last row the column totals, its last cell the grand total (never
-/// suppressed).
-pub(crate) fn suppress(grid: &[Vec<u32>], threshold: u32) -> Vec<Vec<bool>> {
+/// Which counts of `grid` to suppress: those `first` names (hidden in another table) and those
+/// under the threshold, then enough others. `grid` is the table with its totals: the last
+/// column holds the row totals, the last row the column totals, its last cell the grand total
+/// (never suppressed).
+pub(crate) fn suppress(grid: &[Vec<u32>], threshold: u32, first: Vec<Vec<bool>>) -> Vec<Vec<bool>> {
     let rows = grid.len();
     let cols = grid.first().map_or(0, Vec::len);
     let corner = (rows.saturating_sub(1), cols.saturating_sub(1));
     let mut hidden: Vec<Vec<bool>> = grid
         .iter()
+        .zip(first)
         .enumerate()
-        .map(|(r, row)| {
+        .map(|(r, (row, forced))| {
             row.iter()
+                .zip(forced)
                 .enumerate()
-                .map(|(c, &v)| (r, c) != corner && v > 0 && v < threshold)
+                .map(|(c, (&v, f))| (r, c) != corner && (f || (v > 0 && v < threshold)))
                 .collect()
         })
         .collect();
@@ -593,6 +709,10 @@ pub fn csv(table: &StatTable) -> String {
 mod tests {
     use super::*;
 
+    fn none(grid: &[Vec<u32>]) -> Vec<Vec<bool>> {
+        vec![vec![false; grid[0].len()]; grid.len()]
+    }
+
     /// Rows and columns with their totals appended, and the grand total.
     fn with_totals(cells: &[&[u32]]) -> Vec<Vec<u32>> {
         let mut grid: Vec<Vec<u32>> = cells
@@ -619,7 +739,7 @@ mod tests {
             &[15, 12, 0, 33],
             &[20, 2, 35, 40],
         ]);
-        let hidden = suppress(&grid, 10);
+        let hidden = suppress(&grid, 10, none(&grid));
         assert!(
             hidden[0][0] && hidden[3][1],
             "the small cells are suppressed"
@@ -639,7 +759,7 @@ mod tests {
         // DISHUB has one person in the first column and nobody else: the row total would
         // give it away.
         let grid = with_totals(&[&[4, 0, 0], &[30, 41, 22], &[15, 12, 19]]);
-        let hidden = suppress(&grid, 10);
+        let hidden = suppress(&grid, 10, none(&grid));
         assert!(hidden[0][0] && hidden[0][3]);
         for (r, row) in hidden.iter().enumerate() {
             for (c, &h) in row.iter().enumerate() {
@@ -653,6 +773,11 @@ mod tests {
     #[test]
     fn nothing_is_suppressed_when_every_count_is_large_or_zero() {
         let grid = with_totals(&[&[30, 0], &[12, 44]]);
-        assert!(suppress(&grid, 10).iter().flatten().all(|h| !h));
+        assert!(
+            suppress(&grid, 10, none(&grid))
+                .iter()
+                .flatten()
+                .all(|h| !h)
+        );
     }
 }

@@ -87,14 +87,18 @@ impl Sharing {
         if form.grant_type != "client_credentials" {
             return Err(SharingError::UnsupportedGrantType);
         }
-        // An address that keeps failing to authenticate is held off for the window.
-        let failures = format!("rate:data-token-failed:{}", meta.address);
+        // An address that keeps failing to authenticate is held off for the window (an IPv6
+        // address by its /64, which one subscriber holds whole).
+        let failures = format!("rate:data-token-failed:{}", subscriber(meta.address));
         let (failed, left) = self.store.hits(&failures).await?;
         if failed >= TOKEN_FAILURES_PER_WINDOW {
             return Err(SharingError::RateLimited(left.max(Duration::from_secs(1))));
         }
         let outcome = self.authenticated(form, basic, &meta).await;
-        if matches!(outcome, Err(SharingError::InvalidClient(_))) {
+        if matches!(
+            outcome,
+            Err(SharingError::InvalidClient(_) | SharingError::SourceNotAllowed(_))
+        ) {
             self.store.hit(&failures, RATE_WINDOW).await?;
         }
         let (client, scopes) = outcome?;
@@ -116,11 +120,22 @@ impl Sharing {
                 None => return Err(SharingError::InvalidClient(ClientFailure::Missing)),
             },
         };
+        // Abdi's client ids are short and printable; anything else names no client (and a NUL
+        // would not even reach the database).
+        if client_id.len() > 64 || client_id.chars().any(char::is_control) {
+            return Err(SharingError::InvalidClient(ClientFailure::Unknown));
+        }
         let client = data_client::Entity::find()
             .filter(data_client::Column::ClientId.eq(client_id.clone()))
             .one(&self.db)
             .await?
             .ok_or(SharingError::InvalidClient(ClientFailure::Unknown))?;
+        // From outside its networks nobody may even try the client's secret.
+        if !inside(&client, meta.address) {
+            let e = SharingError::SourceNotAllowed(meta.address.to_string());
+            self.refused(Some(&client), meta, &e).await;
+            return Err(e);
+        }
         let authenticated = match (client.auth_method, secret, &form.client_assertion) {
             (AuthMethod::ClientSecret, Some(secret), None) => client
                 .secret_hash
@@ -251,12 +266,7 @@ impl Sharing {
             }
             ClientStatus::Suspended | ClientStatus::Revoked => return Err(SharingError::Suspended),
         }
-        let networks: Vec<String> = clients::list(&client.networks);
-        let inside = networks
-            .iter()
-            .filter_map(|n| clients::parse_network(n).ok())
-            .any(|n| n.contains(&meta.address));
-        if !inside {
+        if !inside(client, meta.address) {
             return Err(SharingError::SourceNotAllowed(meta.address.to_string()));
         }
         Ok(())
@@ -332,6 +342,25 @@ impl Sharing {
         {
             tracing::error!(error = %err, "data access log write failed");
         }
+    }
+}
+
+/// Whether `address` is in one of the client's networks.
+fn inside(client: &data_client::Model, address: IpAddr) -> bool {
+    clients::list::<String>(&client.networks)
+        .iter()
+        .filter_map(|n| clients::parse_network(n).ok())
+        .any(|n| n.contains(&address))
+}
+
+/// The address as one subscriber holds it: IPv4 whole, IPv6 by its /64.
+fn subscriber(address: IpAddr) -> String {
+    match address {
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        v4 => v4.to_string(),
     }
 }
 

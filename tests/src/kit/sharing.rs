@@ -80,18 +80,18 @@ impl System<'_> {
     }
 }
 
-/// One suppressed count as the intruder bounds it: its row and column (-1 for a total) and
-/// the least and greatest whole number it can be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One unknown as the intruder bounds it: what it counts (a table's cell, or a count the
+/// tables share: a headcount, a perangkat daerah's PPPK) and the least and greatest whole
+/// number it can be.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Bound {
-    pub row: i64,
-    pub col: i64,
+    pub key: Value,
     pub min: i64,
     pub max: i64,
 }
 
-/// Solves a published table (its JSON) for every suppressed count.
-pub fn audit(table: &Value) -> Vec<Bound> {
+/// Solves the published tables (their JSON), together, for every suppressed count.
+pub fn audit(tables: &[Value]) -> Vec<Bound> {
     use std::io::Write;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/peers/sdc/audit.py");
     let mut child = std::process::Command::new("python3")
@@ -105,7 +105,7 @@ pub fn audit(table: &Value) -> Vec<Bound> {
         .stdin
         .take()
         .unwrap()
-        .write_all(table.to_string().as_bytes())
+        .write_all(Value::from(tables.to_vec()).to_string().as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(
@@ -117,12 +117,11 @@ pub fn audit(table: &Value) -> Vec<Bound> {
         .unwrap()
         .lines()
         .map(|l| {
-            let n: Vec<i64> = l.split(' ').map(|x| x.parse().unwrap()).collect();
+            let v: Value = serde_json::from_str(l).unwrap();
             Bound {
-                row: n[0],
-                col: n[1],
-                min: n[2],
-                max: n[3],
+                key: v["key"].clone(),
+                min: v["min"].as_i64().unwrap(),
+                max: v["max"].as_i64().unwrap(),
             }
         })
         .collect()

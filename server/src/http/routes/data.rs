@@ -120,6 +120,12 @@ async fn token(
             format!("The token form does not fit: {reason}"),
         )
     })?;
+    // The log keeps the path alone: a client that put its secret in the query string would
+    // otherwise have it kept for good.
+    let meta = CallMeta {
+        path: "/api/data/v1/token".into(),
+        ..meta
+    };
     let answer = state.sharing.token(form, basic(&headers), meta).await?;
     Ok((
         [

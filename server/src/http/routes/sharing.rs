@@ -227,6 +227,16 @@ async fn access_log(
     Query(q): Query<AccessQuery>,
     Paged(page): Paged<i64>,
 ) -> Result<axum::Json<DataAccessPage>, ApiError> {
+    if q.nip
+        .as_deref()
+        .is_some_and(|n| n.len() != 18 || !n.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(ApiError::with_detail(
+            abdi_proto::ErrorCode::InvalidQuery,
+            "`nip` harus 18 angka.",
+            "`nip` must be 18 digits.",
+        ));
+    }
     Ok(axum::Json(
         state
             .sharing
