@@ -140,6 +140,9 @@ impl MigrationTrait for Migration {
                     // The writer's transaction id on PostgreSQL; 0 on SQLite.
                     .col(big_integer("txn"))
                     .col(uuid("employee_id"))
+                    // The unit an employee left with this change (moved, or removed): a client
+                    // that saw them there is told they are gone.
+                    .col(uuid_null("left_unit_id"))
                     .to_owned(),
             )
             .await?;
@@ -182,6 +185,8 @@ impl MigrationTrait for Migration {
             }
         }
         if pg {
+            db.execute_unprepared("DROP FUNCTION data_changed_employee_moved()")
+                .await?;
             for f in ["employee", "history"] {
                 for rows in ["new_rows", "old_rows"] {
                     db.execute_unprepared(&format!("DROP FUNCTION data_changed_{f}_{rows}()"))
@@ -215,17 +220,42 @@ fn triggers(backend: DbBackend) -> Vec<String> {
         // writes its changes in one set-based insert, not one call per row.
         for (key, name) in [("id", "employee"), ("employee_id", "history")] {
             for rows in ["new_rows", "old_rows"] {
+                // A removed employee left their unit.
+                let left = if (name, rows) == ("employee", "old_rows") {
+                    "unit_id"
+                } else {
+                    "NULL::uuid"
+                };
                 out.push(format!(
                     "CREATE FUNCTION data_changed_{name}_{rows}() RETURNS trigger
                      LANGUAGE plpgsql AS $$
                      BEGIN
-                       INSERT INTO data_changes (txn, employee_id)
-                         SELECT DISTINCT txid_current(), {key} FROM {rows};
+                       INSERT INTO data_changes (txn, employee_id, left_unit_id)
+                         SELECT DISTINCT txid_current(), {key}, {left} FROM {rows};
                        RETURN NULL;
                      END $$"
                 ));
             }
         }
+        // An employee's update knows both rows: one moved to another unit left the old one.
+        out.push(
+            "CREATE FUNCTION data_changed_employee_moved() RETURNS trigger
+             LANGUAGE plpgsql AS $$
+             BEGIN
+               INSERT INTO data_changes (txn, employee_id, left_unit_id)
+                 SELECT txid_current(), n.id,
+                   CASE WHEN o.unit_id IS DISTINCT FROM n.unit_id THEN o.unit_id END
+                 FROM new_rows n JOIN old_rows o ON o.id = n.id;
+               RETURN NULL;
+             END $$"
+                .to_owned(),
+        );
+        out.push(
+            "CREATE TRIGGER employees_data_update AFTER UPDATE ON employees
+             REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+             FOR EACH STATEMENT EXECUTE FUNCTION data_changed_employee_moved()"
+                .to_owned(),
+        );
         for t in std::iter::once("employees").chain(HISTORIES) {
             let name = if t == "employees" {
                 "employee"
@@ -237,6 +267,9 @@ fn triggers(backend: DbBackend) -> Vec<String> {
                 ("update", "new_rows", "NEW"),
                 ("delete", "old_rows", "OLD"),
             ] {
+                if (t, op) == ("employees", "update") {
+                    continue;
+                }
                 out.push(format!(
                     "CREATE TRIGGER {t}_data_{op} AFTER {op} ON {t}
                      REFERENCING {alias} TABLE AS {rows}
@@ -269,9 +302,17 @@ fn triggers(backend: DbBackend) -> Vec<String> {
                 "employee_id"
             };
             for (op, row) in [("insert", "NEW"), ("update", "NEW"), ("delete", "OLD")] {
+                let left = match (t, op) {
+                    ("employees", "update") => {
+                        "CASE WHEN OLD.unit_id IS NOT NEW.unit_id THEN OLD.unit_id END"
+                    }
+                    ("employees", "delete") => "OLD.unit_id",
+                    _ => "NULL",
+                };
                 out.push(format!(
                     "CREATE TRIGGER {t}_data_{op} AFTER {op} ON {t} BEGIN
-                       INSERT INTO data_changes (txn, employee_id) VALUES (0, {row}.{key});
+                       INSERT INTO data_changes (txn, employee_id, left_unit_id)
+                       VALUES (0, {row}.{key}, {left});
                      END"
                 ));
             }

@@ -336,6 +336,10 @@ pub struct SharedEmployeePage {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SharedChanges {
     pub items: Vec<SharedEmployee>,
+    /// The NIPs of employees who left the client's units (moved elsewhere) since the cursor:
+    /// the client deletes them.
+    #[serde(default)]
+    pub removed: Vec<String>,
     pub cursor: String,
     pub more: bool,
 }

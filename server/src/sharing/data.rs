@@ -33,6 +33,7 @@ pub mod data_change {
         pub seq: i64,
         pub txn: i64,
         pub employee_id: Uuid,
+        pub left_unit_id: Option<Uuid>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -210,6 +211,7 @@ impl Sharing {
             return Ok((
                 SharedChanges {
                     items: Vec::new(),
+                    removed: Vec::new(),
                     cursor: cursor.render(),
                     more: false,
                 },
@@ -247,19 +249,33 @@ impl Sharing {
             .filter(|id| seen.insert(*id))
             .collect();
         let granted = self.granted_units(call).await?;
-        let mut rows: Vec<employee::Model> = employee::Entity::find()
-            .filter(employee::Column::Id.is_in(ids.clone()))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .filter(|e| granted.contains(&e.unit_id))
+        let (mut rows, gone): (Vec<employee::Model>, Vec<employee::Model>) =
+            employee::Entity::find()
+                .filter(employee::Column::Id.is_in(ids.clone()))
+                .all(&self.db)
+                .await?
+                .into_iter()
+                .partition(|e| granted.contains(&e.unit_id));
+        // Those now outside its units that left one of them in these changes: the client saw
+        // them, and is told they are gone (a change of someone it never saw says nothing).
+        let left: HashSet<Uuid> = changes
+            .iter()
+            .filter(|c| c.left_unit_id.is_some_and(|u| granted.contains(&u)))
+            .map(|c| c.employee_id)
             .collect();
+        let removed: Vec<&employee::Model> = gone.iter().filter(|e| left.contains(&e.id)).collect();
         rows.sort_by_key(|e| ids.iter().position(|id| *id == e.id));
-        let subjects = rows.iter().map(|e| (e.id, e.nip.clone())).collect();
+        let subjects = rows
+            .iter()
+            .chain(removed.iter().copied())
+            .map(|e| (e.id, e.nip.clone()))
+            .collect();
+        let removed = removed.iter().map(|e| e.nip.clone()).collect();
         let items = self.shared(&call.scopes, rows).await?;
         Ok((
             SharedChanges {
                 items,
+                removed,
                 cursor: cursor.render(),
                 more,
             },

@@ -309,6 +309,44 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
         .await)
     .await;
     assert_eq!(outside["items"], json!([]));
+    assert_eq!(outside["removed"], json!([]), "nor is someone it never saw");
+    // One of BKD's people moves to DINKES, one of DINKES's to BKD: the first is gone for the
+    // client (it deletes them), the second arrives whole.
+    let since = outside["cursor"].as_str().unwrap().to_owned();
+    let taken: Vec<uuid::Uuid> = w.ids.values().copied().collect();
+    let leaving = someone_in(&w, "BKD", &taken).await.id;
+    let arriving = someone_in(&w, "DINKES", &taken).await.id;
+    let bkd = abdi_tests::world::unit_id(&w.app, "BKD-U002").await;
+    let dinkes = abdi_tests::world::unit_id(&w.app, "DINKES-U002").await;
+    let mut moves = Vec::new();
+    for (who, to) in [(leaving, dinkes), (arriving, bkd)] {
+        let row = employee::Entity::find_by_id(who)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        moves.push(row.nip.clone());
+        let mut row: employee::ActiveModel = row.into();
+        row.unit_id = Set(to);
+        row.position_id = Set(None);
+        row.update(db).await.unwrap();
+    }
+    let mut moved = Value::Null;
+    for _ in 0..50 {
+        moved = ok(system
+            .get(&format!("/api/data/v1/changes?since={since}"), &token)
+            .await)
+        .await;
+        if !moved["removed"].as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(moved["removed"], json!([moves[0]]), "{moved}");
+    let arrived = moved["items"].as_array().unwrap();
+    assert_eq!(arrived.len(), 1, "{moved}");
+    assert_eq!(arrived[0]["nip"], moves[1].as_str());
+    assert_eq!(arrived[0]["unit_code"], "BKD-U002");
     problem(
         system.get("/api/data/v1/changes?since=abc", &token).await,
         400,
@@ -499,6 +537,23 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
         .await
         .unwrap();
     assert_eq!(viewed["status"], "expired");
+}
+
+/// An active employee of `root` or a unit below it, none of `not`.
+async fn someone_in(w: &World, root: &str, not: &[uuid::Uuid]) -> employee::Model {
+    let db = &w.app.state.db;
+    let root = abdi_tests::world::unit_id(&w.app, root).await;
+    let units = abdi_server::access::Access::units_below(db, root)
+        .await
+        .unwrap();
+    employee::Entity::find()
+        .filter(employee::Column::UnitId.is_in(units))
+        .filter(employee::Column::Id.is_not_in(not.to_vec()))
+        .filter(employee::Column::Active.eq(true))
+        .one(db)
+        .await
+        .unwrap()
+        .expect("someone else there")
 }
 
 fn clock_now(w: &World) -> chrono::DateTime<chrono::Utc> {
