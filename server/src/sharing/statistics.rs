@@ -780,4 +780,60 @@ mod tests {
                 .all(|h| !h)
         );
     }
+
+    /// A small perangkat daerah's headcount is hidden in every table; each table alone would
+    /// pick its own second headcount to hide with it, and one table's shown second would give
+    /// away another's. Suppressed together, every table hides the same headcounts.
+    #[test]
+    fn a_headcount_hidden_in_one_table_is_hidden_in_all() {
+        let today = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        let mut departments = HashMap::new();
+        let mut people = Vec::new();
+        // Sizes chosen so that the tables' cheapest second headcounts differ.
+        for (i, size) in [6u32, 31, 44, 57, 23, 90].into_iter().enumerate() {
+            let i = i as u32;
+            let unit = Uuid::from_u128(u128::from(i) + 1);
+            departments.insert(unit, (format!("PD{i}"), format!("Perangkat {i}")));
+            for k in 0..size {
+                let pppk = k % 7 == 0;
+                people.push(Person {
+                    unit,
+                    post: None,
+                    rank: (!pppk)
+                        .then(|| ["II/a", "III/a", "III/b", "IV/a"][(k % 4) as usize].into()),
+                    education: ["sma", "d3", "s1", "s2"][((k + i) % 4) as usize].into(),
+                    birth: NaiveDate::from_ymd_opt(1970 + ((k * 3 + i) % 30) as i32, 1 + k % 12, 1)
+                        .unwrap(),
+                    gender: if (k + i) % 3 == 0 { "female" } else { "male" }.into(),
+                    kind: if pppk {
+                        "pppk"
+                    } else if k % 11 == 0 {
+                        "cpns"
+                    } else {
+                        "pns"
+                    }
+                    .into(),
+                });
+            }
+        }
+        let now = DateTime::<Utc>::from_timestamp(1_782_864_000, 0).unwrap();
+        let published = tables(&people, &departments, today, now, 10);
+        let hidden =
+            |t: &StatTable| -> Vec<bool> { t.rows.iter().map(|r| r.total.is_none()).collect() };
+        assert!(hidden(&published[0])[0], "PD0 (6 people) is hidden");
+        for t in &published {
+            assert_eq!(hidden(t), hidden(&published[0]), "{:?}", t.dimension);
+        }
+        // The employment type's PPPK and the retirement year's `none` are one count: hidden
+        // together, department by department.
+        let column = |d: Dimension, code: &str| -> Vec<bool> {
+            let t = published.iter().find(|t| t.dimension == d).unwrap();
+            let c = t.columns.iter().position(|col| col.code == code).unwrap();
+            t.rows.iter().map(|r| r.cells[c].is_none()).collect()
+        };
+        assert_eq!(
+            column(Dimension::EmploymentType, "pppk"),
+            column(Dimension::RetirementYear, "none")
+        );
+    }
 }
