@@ -14,6 +14,11 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// The first moment of `day` in Western Indonesia Time (UTC+7), as UTC.
+pub fn jakarta_midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::hours(7)
+}
+
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;
 

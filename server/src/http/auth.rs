@@ -195,15 +195,7 @@ fn forwarded_for(parts: &Parts) -> Vec<Option<IpAddr>> {
 /// known to come from a proxy, so the last trusted hop is taken as the client.
 /// IPv6 clients are counted by their /64, which one subscriber usually holds whole.
 fn client_ip(peer: IpAddr, forwarded: Vec<Option<IpAddr>>, trusted: &[IpAddr]) -> IpAddr {
-    let client = client_addr(peer, forwarded, trusted);
-    match client {
-        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-            let s = v6.segments();
-            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
-        }
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(client, IpAddr::V4),
-        v4 => v4,
-    }
+    crate::identity::ratelimit::subscriber(client_addr(peer, forwarded, trusted))
 }
 
 /// The client's own address, found as [`client_ip`] finds it but whole (an IPv6 address is not
@@ -239,11 +231,7 @@ pub(crate) fn caller_address(parts: &Parts, state: &AppState) -> Option<IpAddr> 
 }
 
 /// The bearer token of a request, if any (`Authorization: Bearer`).
-pub(crate) fn bearer_token(parts: &Parts) -> Option<String> {
-    bearer(parts)
-}
-
-fn bearer(parts: &Parts) -> Option<String> {
+pub(crate) fn bearer(parts: &Parts) -> Option<String> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme

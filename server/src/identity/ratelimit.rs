@@ -1,9 +1,25 @@
 //! Fixed-window rate limits kept in the session store, so every instance counts together.
 
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::Duration;
 
 use super::IdentityError;
 use crate::store::shared::SharedStore;
+
+/// An address as a rate limit counts it: IPv4 whole, IPv6 by its /64, which one subscriber
+/// usually holds whole (an IPv4-mapped IPv6 address as the IPv4 it is).
+pub(crate) fn subscriber(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        v4 => v4,
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct RateLimiter {

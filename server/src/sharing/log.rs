@@ -297,8 +297,7 @@ impl Sharing {
     }
 }
 
-/// The first moment of `year` as Jakarta counts it (UTC+7).
+/// The first moment of `year` as Jakarta counts it.
 fn year_start(year: i32) -> Option<DateTime<Utc>> {
-    let midnight = NaiveDate::from_ymd_opt(year, 1, 1)?.and_hms_opt(0, 0, 0)?;
-    Some(midnight.and_utc() - chrono::Duration::hours(7))
+    NaiveDate::from_ymd_opt(year, 1, 1).map(crate::clock::jakarta_midnight)
 }

@@ -89,7 +89,10 @@ impl Sharing {
         }
         // An address that keeps failing to authenticate is held off for the window (an IPv6
         // address by its /64, which one subscriber holds whole).
-        let failures = format!("rate:data-token-failed:{}", subscriber(meta.address));
+        let failures = format!(
+            "rate:data-token-failed:{}",
+            crate::identity::ratelimit::subscriber(meta.address)
+        );
         let (failed, left) = self.store.hits(&failures).await?;
         if failed >= TOKEN_FAILURES_PER_WINDOW {
             return Err(SharingError::RateLimited(left.max(Duration::from_secs(1))));
@@ -130,33 +133,7 @@ impl Sharing {
             .one(&self.db)
             .await?
             .ok_or(SharingError::InvalidClient(ClientFailure::Unknown))?;
-        // From outside its networks nobody may even try the client's secret.
-        if !inside(&client, meta.address) {
-            let e = SharingError::SourceNotAllowed(meta.address.to_string());
-            self.refused(Some(&client), meta, &e).await;
-            return Err(e);
-        }
-        let authenticated = match (client.auth_method, secret, &form.client_assertion) {
-            (AuthMethod::ClientSecret, Some(secret), None) => client
-                .secret_hash
-                .as_deref()
-                .is_some_and(|h| constant_eq(h, &hash(&secret)))
-                .then_some(())
-                .ok_or(SharingError::InvalidClient(ClientFailure::Secret)),
-            (AuthMethod::PrivateKeyJwt, None, Some(jwt)) => {
-                if form.client_assertion_type.as_deref() != Some(JWT_BEARER) {
-                    Err(SharingError::InvalidClient(ClientFailure::Assertion))
-                } else {
-                    self.check_assertion(&client, jwt).await
-                }
-            }
-            _ => Err(SharingError::InvalidClient(ClientFailure::Method)),
-        };
-        if let Err(e) = authenticated {
-            self.refused(Some(&client), meta, &e).await;
-            return Err(e);
-        }
-        if let Err(e) = self.admit(&client, meta).await {
+        if let Err(e) = self.prove(&client, secret, &form, meta).await {
             self.refused(Some(&client), meta, &e).await;
             return Err(e);
         }
@@ -179,6 +156,39 @@ impl Sharing {
             }
         };
         Ok((client, scopes))
+    }
+
+    /// The request comes from the client's networks (from elsewhere nobody may even try its
+    /// secret), proves the client's credential, and is admitted.
+    async fn prove(
+        &self,
+        client: &data_client::Model,
+        secret: Option<String>,
+        form: &TokenRequest,
+        meta: &CallMeta,
+    ) -> Result<(), SharingError> {
+        if !inside(client, meta.address) {
+            return Err(SharingError::SourceNotAllowed(meta.address.to_string()));
+        }
+        match (client.auth_method, secret, &form.client_assertion) {
+            (AuthMethod::ClientSecret, Some(secret), None) => {
+                let matches = client
+                    .secret_hash
+                    .as_deref()
+                    .is_some_and(|h| constant_eq(h, &hash(&secret)));
+                if !matches {
+                    return Err(SharingError::InvalidClient(ClientFailure::Secret));
+                }
+            }
+            (AuthMethod::PrivateKeyJwt, None, Some(jwt)) => {
+                if form.client_assertion_type.as_deref() != Some(JWT_BEARER) {
+                    return Err(SharingError::InvalidClient(ClientFailure::Assertion));
+                }
+                self.check_assertion(client, jwt).await?;
+            }
+            _ => return Err(SharingError::InvalidClient(ClientFailure::Method)),
+        }
+        self.admit(client, meta).await
     }
 
     /// A token for `client` with `scopes`, kept in the shared store; the grant is logged.
@@ -351,17 +361,6 @@ fn inside(client: &data_client::Model, address: IpAddr) -> bool {
         .iter()
         .filter_map(|n| clients::parse_network(n).ok())
         .any(|n| n.contains(&address))
-}
-
-/// The address as one subscriber holds it: IPv4 whole, IPv6 by its /64.
-fn subscriber(address: IpAddr) -> String {
-    match address {
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-        v4 => v4.to_string(),
-    }
 }
 
 /// The `iss` of a client assertion, before it is verified: which client's key to verify with.

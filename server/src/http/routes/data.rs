@@ -17,7 +17,7 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::ApiError;
-use crate::http::auth::{bearer_token, caller_address};
+use crate::http::auth::{bearer, caller_address};
 use crate::http::extract::{Path, Query};
 use crate::sharing::data::NipCursor;
 use crate::sharing::token::{CallMeta, DataCall};
@@ -34,14 +34,18 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(statistics_table))
 }
 
-/// Where a call comes from and what it asks for.
+/// Where a call comes from and what it asks for: the path as the client sent it (the router's
+/// nest strips `/api/data/v1` from `parts.uri`).
 fn meta(parts: &Parts, state: &AppState) -> CallMeta {
+    let uri = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
     CallMeta {
         method: parts.method.to_string(),
-        path: parts
-            .uri
+        path: uri
             .path_and_query()
-            .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned()),
+            .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned()),
         address: caller_address(parts, state)
             .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
     }
@@ -54,7 +58,7 @@ impl FromRequestParts<AppState> for Client {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer_token(parts);
+        let token = bearer(parts);
         let call = state
             .sharing
             .authenticate(token.as_deref(), meta(parts, state))
@@ -122,10 +126,8 @@ async fn token(
     })?;
     // The log keeps the path alone: a client that put its secret in the query string would
     // otherwise have it kept for good.
-    let meta = CallMeta {
-        path: "/api/data/v1/token".into(),
-        ..meta
-    };
+    let path = meta.path.split('?').next().unwrap_or_default().to_owned();
+    let meta = CallMeta { path, ..meta };
     let answer = state.sharing.token(form, basic(&headers), meta).await?;
     Ok((
         [

@@ -434,7 +434,7 @@ async fn access_log(
             Page { after, limit: 50 },
         )
         .await?;
-    let year = state.clock.now().format("%Y").to_string();
+    let year = chrono::Datelike::year(&state.clock.today());
     page(shell(
         &v,
         v.t("Log akses data", "Data access log"),
