@@ -795,7 +795,7 @@ mod tests {
             let unit = Uuid::from_u128(u128::from(i) + 1);
             departments.insert(unit, (format!("PD{i}"), format!("Perangkat {i}")));
             for k in 0..size {
-                let pppk = k % 7 == 0;
+                let pppk = k.is_multiple_of(7);
                 people.push(Person {
                     unit,
                     post: None,
@@ -804,10 +804,15 @@ mod tests {
                     education: ["sma", "d3", "s1", "s2"][((k + i) % 4) as usize].into(),
                     birth: NaiveDate::from_ymd_opt(1970 + ((k * 3 + i) % 30) as i32, 1 + k % 12, 1)
                         .unwrap(),
-                    gender: if (k + i) % 3 == 0 { "female" } else { "male" }.into(),
+                    gender: if (k + i).is_multiple_of(3) {
+                        "female"
+                    } else {
+                        "male"
+                    }
+                    .into(),
                     kind: if pppk {
                         "pppk"
-                    } else if k % 11 == 0 {
+                    } else if k.is_multiple_of(11) {
                         "cpns"
                     } else {
                         "pns"
