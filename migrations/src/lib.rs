@@ -25,6 +25,7 @@ mod m20261205_000018_promotion;
 mod m20261206_000019_inbox_counts;
 mod m20261207_000020_profile_changes;
 mod m20261208_000021_data_sharing;
+mod m20261209_000022_data_requests;
 
 pub use m20261206_000019_inbox_counts::refill_inbox_counts;
 pub use m20261207_000020_profile_changes::PROFILE_CHANNEL;
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_inbox_counts::Migration),
             Box::new(m20261207_000020_profile_changes::Migration),
             Box::new(m20261208_000021_data_sharing::Migration),
+            Box::new(m20261209_000022_data_requests::Migration),
         ]
     }
 }

@@ -255,6 +255,14 @@ pub struct LetterTemplate {
     /// "Tembusan": who receives a copy; the BKD, the atasan and the employee when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub copies: Vec<String>,
+    /// Whether the decree is about the requester: their name, NIP, rank, post and unit under
+    /// the first decision. A decree on an agency's request for data names no employee there.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub about_employee: bool,
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// One labelled row of a letter.
@@ -357,6 +365,7 @@ impl LetterTemplate {
                 })
                 .collect(),
             copies: self.copies.iter().map(one).collect(),
+            about_employee: self.about_employee,
         }
     }
 }

@@ -224,6 +224,14 @@ pub struct DataClient {
     pub created_at: DateTime<Utc>,
     /// When its credential was last issued (registration or rotation).
     pub credential_issued_at: DateTime<Utc>,
+    /// No credential yet: a client granted by a decision gets its first one from an
+    /// administrator (`rotate`), who hands it to the agency.
+    pub credential_pending: bool,
+    /// The request by letter whose signed decision granted it (Pasal 20).
+    pub request_id: Option<uuid::Uuid>,
+    /// The only employees it may read (NIPs), when the letter named them; empty for a client
+    /// that reads its whole units.
+    pub persons: Vec<String>,
 }
 
 /// A client with its credential, shown this once: Abdi keeps only a hash of the secret.

@@ -107,6 +107,8 @@ impl Application {
                 Arc::new(documents.clone()),
                 // After the letters: a granted case's sanction takes its decree's number.
                 Arc::new(crate::discipline::SanctionRecorder),
+                // After the letters: a granted data request's client names its decree.
+                Arc::new(crate::sharing::requests::GrantedRequests),
                 Arc::new(RequestNews::new(waker.clone())),
             ]),
         );
@@ -308,7 +310,7 @@ pub fn service_rules() -> Registry {
         let rules: Arc<dyn ServiceRules> = Arc::new(StudyRules::new(kind));
         (name.to_owned(), rules)
     });
-    let cases: [(String, Arc<dyn ServiceRules>); 3] = [
+    let cases: [(String, Arc<dyn ServiceRules>); 4] = [
         (
             crate::promotion::RULES.to_owned(),
             Arc::new(crate::promotion::rules::SkRules),
@@ -320,6 +322,10 @@ pub fn service_rules() -> Registry {
         (
             crate::credit::RULES.to_owned(),
             Arc::new(crate::credit::CreditRules),
+        ),
+        (
+            crate::sharing::requests::RULES.to_owned(),
+            Arc::new(crate::sharing::requests::RequestRules),
         ),
     ];
     Registry::new(leave.into_iter().chain(study).chain(cases))

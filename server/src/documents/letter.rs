@@ -347,7 +347,11 @@ impl LetterContent {
                         let dictum = DICTA.get(i).copied().unwrap_or("SELANJUTNYA");
                         blocks.push(para(Some((0.0, dictum)), hang, d));
                         if i == 0 {
-                            let mut rows = employee_rows.clone();
+                            let mut rows = if w.about_employee {
+                                employee_rows.clone()
+                            } else {
+                                Vec::new()
+                            };
                             rows.extend(
                                 w.fields.iter().map(|f| (f.label.clone(), f.value.clone())),
                             );

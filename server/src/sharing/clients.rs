@@ -94,6 +94,8 @@ impl Sharing {
             created_by: Set(actor.employee_id),
             created_at: Set(now),
             updated_at: Set(now),
+            request_id: Set(None),
+            persons: Set(None),
         };
         let model = self
             .save(
@@ -157,6 +159,12 @@ impl Sharing {
         };
         let (secret, secret_hash, public_key_pem, _) = credential(&auth)?;
         let now = self.now();
+        // A client granted by a decision has had none: this is its first.
+        let action = if current.credential_generation == 0 {
+            "issued"
+        } else {
+            "rotated"
+        };
         let generation = current.credential_generation + 1;
         let mut row: data_client::ActiveModel = current.into();
         row.secret_hash = Set(secret_hash);
@@ -168,7 +176,7 @@ impl Sharing {
             .save(
                 row,
                 Write::Update,
-                history(now, actor, origin, id, "rotated", Some(reason)),
+                history(now, actor, origin, id, action, Some(reason)),
             )
             .await?;
         Ok(IssuedClient {
@@ -542,6 +550,9 @@ pub(crate) fn view(m: &data_client::Model, today: NaiveDate) -> DataClient {
         status_reason: m.status_reason.clone(),
         created_at: m.created_at,
         credential_issued_at: m.credential_issued_at,
+        credential_pending: m.credential_generation == 0,
+        request_id: m.request_id,
+        persons: m.persons.as_deref().map(list).unwrap_or_default(),
     }
 }
 

@@ -42,6 +42,11 @@ pub mod data_change {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// The only NIPs the client may read, when its letter named them.
+fn named(call: &DataCall) -> Option<Vec<String>> {
+    call.client.persons.as_deref().map(clients::list)
+}
+
 /// A page of a unit's employees ends at a NIP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NipCursor(pub String);
@@ -127,6 +132,9 @@ impl Sharing {
         let mut q = employee::Entity::find()
             .filter(employee::Column::UnitId.is_in(below))
             .filter(employee::Column::Active.eq(true));
+        if let Some(named) = named(call) {
+            q = q.filter(employee::Column::Nip.is_in(named));
+        }
         if let Some(after) = &page.after {
             q = q.filter(employee::Column::Nip.gt(after.0.clone()));
         }
@@ -169,7 +177,8 @@ impl Sharing {
             .one(&self.db)
             .await?
             .ok_or(crate::access::AccessError::EmployeeNotFound)?;
-        if !self.within(call, row.unit_id).await? {
+        let named = named(call).is_none_or(|n| n.contains(&row.nip));
+        if !named || !self.within(call, row.unit_id).await? {
             return Err(crate::access::AccessError::EmployeeNotFound.into());
         }
         let subjects = vec![(row.id, row.nip.clone())];
@@ -249,13 +258,17 @@ impl Sharing {
             .filter(|id| seen.insert(*id))
             .collect();
         let granted = self.granted_units(call).await?;
+        let named = named(call);
         let (mut rows, gone): (Vec<employee::Model>, Vec<employee::Model>) =
             employee::Entity::find()
                 .filter(employee::Column::Id.is_in(ids.clone()))
                 .all(&self.db)
                 .await?
                 .into_iter()
-                .partition(|e| granted.contains(&e.unit_id));
+                .partition(|e| {
+                    granted.contains(&e.unit_id)
+                        && named.as_ref().is_none_or(|n| n.contains(&e.nip))
+                });
         // Those now outside its units that left one of them in these changes: the client saw
         // them, and is told they are gone (a change of someone it never saw says nothing).
         let left: HashSet<Uuid> = changes

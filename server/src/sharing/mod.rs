@@ -14,6 +14,8 @@
 //!   employees changed since a cursor, each with only the fields the token's scopes open.
 //! - [`log`]: every call, in a table only ever appended to: for administrators, for the yearly
 //!   review (CSV), and for each employee about their own data.
+//! - [`requests`]: requests for personal data by letter (Pasal 18-20), a catalogue service
+//!   whose granted decree becomes a time-boxed client limited to the persons and data named.
 //! - [`statistics`]: the public tables, counts under the threshold suppressed with
 //!   complementary suppression so that none can be worked out from what is published.
 
@@ -31,6 +33,7 @@ pub mod clients;
 pub mod data;
 pub mod keys;
 pub mod log;
+pub mod requests;
 pub mod statistics;
 pub mod token;
 
@@ -67,6 +70,10 @@ pub mod entity {
             pub created_by: Uuid,
             pub created_at: DateTimeUtc,
             pub updated_at: DateTimeUtc,
+            /// The request by letter whose decision granted it (Pasal 20), if any.
+            pub request_id: Option<Uuid>,
+            /// The only persons it may read (NIPs, JSON), when the letter named them.
+            pub persons: Option<String>,
         }
 
         #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -37,6 +37,16 @@ pub(crate) fn run(program: &str, args: &[&str]) -> (i32, String) {
     )
 }
 
+/// A PDF's text as pdftotext reads it, on one line.
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("letter.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let (code, text) = run("pdftotext", &[file.to_str().unwrap(), "-"]);
+    assert_eq!(code, 0, "{text}");
+    text.replace('\n', " ")
+}
+
 /// pdfsig's and pyHanko's verdicts on `file` with `root` trusted.
 pub(crate) fn validators(dir: &Path, root: &Path, file: &Path) -> (String, (i32, String)) {
     let db = dir.join("nss");

@@ -11,7 +11,7 @@ use abdi_tests::world::{STAFF_NIP, Who, World, july_first, step_up, world, world
 use abdi_tests::{Backend, both_backends};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    QueryFilter, TransactionTrait,
 };
 use serde_json::{Value, json};
 
@@ -256,8 +256,11 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
         .unwrap()
         .unwrap()
         .into();
+    // One transaction, as an import writes them: the feed shows a transaction whole, once
+    // every transaction older than it has ended.
+    let txn = db.begin().await.unwrap();
     row.name = Set("Staf Berganti Nama".into());
-    row.update(db).await.unwrap();
+    row.update(&txn).await.unwrap();
     rank_history::ActiveModel {
         employee_id: Set(staff_id),
         rank_code: Set("III/c".into()),
@@ -266,9 +269,10 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
         decree_date: Set("2026-03-20".parse().unwrap()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await
     .unwrap();
+    txn.commit().await.unwrap();
     // A change is sent once every transaction older than it has ended (a worker's may be
     // open this instant): a client simply asks again.
     let mut changed = Value::Null;
@@ -319,9 +323,10 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
     let bkd = abdi_tests::world::unit_id(&w.app, "BKD-U002").await;
     let dinkes = abdi_tests::world::unit_id(&w.app, "DINKES-U002").await;
     let mut moves = Vec::new();
+    let txn = db.begin().await.unwrap();
     for (who, to) in [(leaving, dinkes), (arriving, bkd)] {
         let row = employee::Entity::find_by_id(who)
-            .one(db)
+            .one(&txn)
             .await
             .unwrap()
             .unwrap();
@@ -329,8 +334,9 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
         let mut row: employee::ActiveModel = row.into();
         row.unit_id = Set(to);
         row.position_id = Set(None);
-        row.update(db).await.unwrap();
+        row.update(&txn).await.unwrap();
     }
+    txn.commit().await.unwrap();
     let mut moved = Value::Null;
     for _ in 0..50 {
         moved = ok(system
@@ -784,6 +790,285 @@ async fn published_statistics_hide_small_counts_so_that_none_can_be_solved_for()
         w.app.get("/api/data/v1/statistics/religion").await,
         400,
         "invalid_path",
+    )
+    .await;
+}
+
+/// The form of an agency's letter asking for `persons`' data `scopes`, recorded by `letter`
+/// (an uploaded PDF).
+fn data_request(persons: &str, scopes: &str, networks: &str, letter: Value) -> Value {
+    json!({
+        "agency": "Badan Pusat Statistik Provinsi Jawa Timur",
+        "unit": "Bagian Umum",
+        "letter_number": "B-123/35000/KP.100/2026",
+        "letter_date": "2026-06-24",
+        "letter": letter,
+        "purpose": "Verifikasi data pegawai untuk sensus ekonomi",
+        "persons": persons,
+        "scopes": scopes,
+        "until": "2026-09-30",
+        "networks": networks,
+        "contact_name": "Rina Pratiwi",
+        "contact_email": "rina@bps.go.id",
+        "recommendation": "kabulkan",
+        "recommendation_note": "Keperluannya sesuai tugas BPS; data sebatas yang diminta",
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_letter_granted_becomes_a_client_for_the_persons_and_data_it_named() {
+    use abdi_proto::services::Outcome;
+    use abdi_tests::api::{created, decide, decision, pdf_id, submit, verify, version};
+    let clock = abdi_server::clock::ManualClock::at(july_first());
+    let w = world_with(Backend::Postgres, Some(clock.clone()), |c| {
+        c.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        c.sharing.token_ttl_secs = 200 * 86_400;
+    })
+    .await;
+    let taken: Vec<uuid::Uuid> = w.ids.values().copied().collect();
+    let named = someone_in(&w, "DINKES", &taken).await.nip;
+    let persons = format!("{STAFF_NIP}\n{named}");
+    let codes = |p: &Value| -> Vec<String> {
+        p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // Only an administrator records a letter, and what it asks for is checked by name.
+    let letter = pdf_id(&w, Who::Staff).await;
+    let r = submit(
+        &w,
+        Who::Staff,
+        "permintaan_data_pribadi",
+        data_request(&persons, "employees", INSIDE, letter),
+    )
+    .await;
+    let p = problem(r, 422, "rule_violation").await;
+    assert_eq!(codes(&p), ["filer_not_administrator"], "{p}");
+    let letter = pdf_id(&w, Who::Admin).await;
+    let r = submit(
+        &w,
+        Who::Admin,
+        "permintaan_data_pribadi",
+        data_request(
+            &format!("{persons} 199912312020121999"),
+            "employees agama",
+            "0.0.0.0/0",
+            letter,
+        ),
+    )
+    .await;
+    let p = problem(r, 422, "rule_violation").await;
+    let mut seen = codes(&p);
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            "invalid_network",
+            "networks_count",
+            "persons_not_found",
+            "scope_unknown"
+        ],
+        "{p}"
+    );
+    assert!(p.to_string().contains("199912312020121999"), "{p}");
+
+    // Recorded with the administrator's recommendation; the head of the BKD decides.
+    let letter = pdf_id(&w, Who::Admin).await;
+    let v = created(
+        &w,
+        Who::Admin,
+        "permintaan_data_pribadi",
+        data_request(
+            &persons,
+            "employees employees.nik rank_history",
+            INSIDE,
+            letter,
+        ),
+    )
+    .await;
+    let id = v["id"].as_str().unwrap().to_owned();
+    let v = verify(&w, &id, version(&v)).await;
+    problem(
+        decide(
+            &w,
+            Who::Admin,
+            &id,
+            &decision(version(&v), Outcome::Disetujui),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    step_up(&w, Who::Head).await;
+    let v = ok(decide(
+        &w,
+        Who::Head,
+        &id,
+        &decision(version(&v), Outcome::Disetujui),
+    )
+    .await)
+    .await;
+    assert_eq!(v["status"], "decided", "{v}");
+
+    // The decree is signed, and names the agency, the data and the persons, not the recorder.
+    let docs = ok(get(&w, Who::Admin, &format!("/api/v1/requests/{id}/documents")).await).await;
+    let doc = &docs[0];
+    assert_eq!(doc["status"], "signed", "{doc}");
+    let decree = doc["number"].as_str().unwrap().to_owned();
+    let pdf = get(
+        &w,
+        Who::Admin,
+        &format!("/api/v1/documents/{}/pdf", doc["id"].as_str().unwrap()),
+    )
+    .await
+    .bytes()
+    .await
+    .unwrap()
+    .to_vec();
+    let text = crate::documents::pdf_text(&pdf);
+    for needle in [
+        "PEMBERIAN AKSES DATA PRIBADI PEGAWAI KEPADA BADAN PUSAT STATISTIK",
+        "B-123/35000/KP.100/2026",
+        "riwayat pangkat",
+        "NIK (data pribadi yang bersifat spesifik)",
+        STAFF_NIP,
+        named.as_str(),
+        "203.0.113.10/32",
+        "30 September 2026",
+    ] {
+        assert!(text.contains(needle), "'{needle}' missing from: {text}");
+    }
+    assert!(
+        !text.contains("Pangkat/Gol. Ruang"),
+        "no employee block: {text}"
+    );
+    if let Ok(dir) = std::env::var("ABDI_KEEP_LETTERS") {
+        std::fs::write(format!("{dir}/permintaan_data_pribadi.pdf"), &pdf).unwrap();
+    }
+
+    // It is a client now, for exactly those persons and scopes, until the last day granted,
+    // with no credential until an administrator issues one.
+    let listed = ok(get(&w, Who::Admin, "/api/v1/admin/data-clients").await).await;
+    let client = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["request_id"] == id.as_str())
+        .unwrap_or_else(|| panic!("no client for {id}: {listed}"))
+        .clone();
+    let mut expected = vec![STAFF_NIP.to_owned(), named.clone()];
+    expected.sort();
+    assert_eq!(client["persons"], json!(expected));
+    assert_eq!(
+        client["scopes"],
+        json!(["employees", "employees.nik", "rank_history"])
+    );
+    assert_eq!(client["agreement"]["number"], decree.as_str());
+    assert_eq!(client["agreement"]["expires_on"], "2026-09-30");
+    assert_eq!(client["credential_pending"], true);
+    let mut system = System {
+        app: &w.app,
+        client_id: client["client_id"].as_str().unwrap().to_owned(),
+        secret: Some("belum-ada".into()),
+        address: INSIDE.into(),
+    };
+    problem(system.token_request(None).await, 401, "invalid_client").await;
+    step_up(&w, Who::Admin).await;
+    let issued = ok(post(
+        &w,
+        Who::Admin,
+        &format!(
+            "/api/v1/admin/data-clients/{}/rotate",
+            client["id"].as_str().unwrap()
+        ),
+        &CredentialRotation {
+            public_key_pem: None,
+            reason: "Penerbitan kredensial sesuai keputusan".into(),
+        },
+    )
+    .await)
+    .await;
+    assert_eq!(issued["client"]["credential_pending"], false);
+    system.secret = issued["client_secret"].as_str().map(str::to_owned);
+    let token = system.token(Some("employees employees.nik")).await;
+
+    // The persons named, wherever they work, and nobody else.
+    let staff = ok(system
+        .get(&format!("/api/data/v1/employees/{STAFF_NIP}"), &token)
+        .await)
+    .await;
+    assert!(staff["nik"].is_string(), "{staff}");
+    ok(system
+        .get(&format!("/api/data/v1/employees/{named}"), &token)
+        .await)
+    .await;
+    let other = employee::Entity::find_by_id(w.ids[&Who::Other])
+        .one(&w.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    problem(
+        system
+            .get(&format!("/api/data/v1/employees/{}", other.nip), &token)
+            .await,
+        404,
+        "employee_not_found",
+    )
+    .await;
+    let page = ok(system.get("/api/data/v1/employees?unit=BKD", &token).await).await;
+    let nips: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["nip"].as_str().unwrap())
+        .collect();
+    assert_eq!(nips, [STAFF_NIP], "{page}");
+    // And Staff sees the agency among those who read their data.
+    let mine = ok(get(&w, Who::Staff, "/api/v1/me/data-access").await).await;
+    assert_eq!(
+        mine["items"][0]["agency"],
+        "Badan Pusat Statistik Provinsi Jawa Timur"
+    );
+
+    // A refused letter makes no client.
+    let letter = pdf_id(&w, Who::Admin).await;
+    let v = created(
+        &w,
+        Who::Admin,
+        "permintaan_data_pribadi",
+        data_request(STAFF_NIP, "employees family", INSIDE, letter),
+    )
+    .await;
+    let v = verify(&w, v["id"].as_str().unwrap(), version(&v)).await;
+    step_up(&w, Who::Head).await;
+    let mut refusal = decision(version(&v), Outcome::TidakDisetujui);
+    refusal.note = Some("Data keluarga tidak diperlukan untuk keperluan itu".into());
+    let v = ok(decide(&w, Who::Head, v["id"].as_str().unwrap(), &refusal).await).await;
+    assert_eq!(v["outcome"], "tidak_disetujui", "{v}");
+    let after = ok(get(&w, Who::Admin, "/api/v1/admin/data-clients").await).await;
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        listed.as_array().unwrap().len()
+    );
+
+    // The day after the last day granted, it is refused by itself.
+    let end = chrono::DateTime::parse_from_rfc3339("2026-09-30T17:01:00Z").unwrap();
+    clock.advance(
+        (end.with_timezone(&chrono::Utc) - clock_now(&w))
+            .to_std()
+            .unwrap(),
+    );
+    problem(
+        system
+            .get(&format!("/api/data/v1/employees/{STAFF_NIP}"), &token)
+            .await,
+        403,
+        "agreement_expired",
     )
     .await;
 }

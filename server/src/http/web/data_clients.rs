@@ -109,12 +109,27 @@ fn client_row(v: &Visitor, c: &DataClient) -> Markup {
     html! {
         tr {
             td { strong { (c.agency) } br; (c.unit) br; small { code { (c.client_id) } " · " (match c.auth_method { AuthMethod::ClientSecret => "client_secret", AuthMethod::PrivateKeyJwt => "private_key_jwt" }) } }
-            td { (c.agreement.number) br; small { (day(c.agreement.date)) " – " (day(c.agreement.expires_on)) } }
-            td { (c.networks.join(", ")) br; small { (c.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")) } }
-            td { (status_text(v, c.status)) @if let Some(r) = &c.status_reason { br; small { (r) } } }
+            td {
+                @if let Some(request) = c.request_id {
+                    a href={ "/requests/" (request) } { (c.agreement.number) }
+                } @else { (c.agreement.number) }
+                br; small { (day(c.agreement.date)) " – " (day(c.agreement.expires_on)) }
+            }
+            td {
+                (c.networks.join(", ")) br; small { (c.scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")) }
+                @if !c.persons.is_empty() {
+                    br; small { (v.t("Hanya pegawai: ", "Only employees: ")) (c.persons.join(", ")) }
+                }
+            }
+            td {
+                (status_text(v, c.status)) @if let Some(r) = &c.status_reason { br; small { (r) } }
+                @if c.credential_pending { br; strong { (v.t("Kredensial belum diterbitkan", "No credential issued yet")) } }
+            }
             td {
                 @if c.status != ClientStatus::Revoked {
-                    @if c.auth_method == AuthMethod::ClientSecret {
+                    @if c.credential_pending {
+                        (action("rotate", v.t("Terbitkan kredensial", "Issue the credential"), ""))
+                    } @else if c.auth_method == AuthMethod::ClientSecret {
                         (action("rotate", v.t("Ganti rahasia", "New secret"), "secondary"))
                     }
                     @if c.status == ClientStatus::Suspended {

@@ -69,18 +69,6 @@ fn active_employment() -> Value {
     })
 }
 
-fn text_of(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("letter.pdf");
-    std::fs::write(&file, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args([file.to_str().unwrap(), "-"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout).replace('\n', " ")
-}
-
 async fn an_administrator_adds_a_service_that_the_phone_explains_and_the_official_signs(
     backend: Backend,
 ) {
@@ -197,7 +185,7 @@ async fn an_administrator_adds_a_service_that_the_phone_explains_and_the_officia
     .await
     .unwrap()
     .to_vec();
-    let text = text_of(&pdf);
+    let text = crate::documents::pdf_text(&pdf);
     for needle in [
         "SURAT KETERANGAN AKTIF BEKERJA",
         "adalah Pegawai Negeri Sipil yang masih aktif bekerja",
@@ -312,7 +300,7 @@ async fn a_disciplinary_case_goes_into_the_record_and_bars_a_study_permit(backen
     .await
     .unwrap()
     .to_vec();
-    let text = text_of(&pdf);
+    let text = crate::documents::pdf_text(&pdf);
     for needle in [
         "TENTANG PENJATUHAN HUKUMAN DISIPLIN",
         "Peraturan Pemerintah Nomor 94 Tahun 2021",
