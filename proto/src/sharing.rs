@@ -133,6 +133,13 @@ pub enum ClientAuth {
         /// The client's public key, PEM (`-----BEGIN PUBLIC KEY-----`).
         public_key_pem: String,
     },
+    /// Mutual TLS (RFC 8705, the certificate pinned by its SHA-256 thumbprint), where the
+    /// deployment's own TLS terminator asks clients for their certificate and hands it to
+    /// Abdi (`sharing.client_certificate_header`). Its tokens are bound to the certificate.
+    TlsClientAuth {
+        /// The client's certificate, PEM (`-----BEGIN CERTIFICATE-----`); self-signed or not.
+        certificate_pem: String,
+    },
 }
 
 /// How a registered client authenticates, as the registry shows it.
@@ -142,6 +149,7 @@ pub enum ClientAuth {
 pub enum AuthMethod {
     ClientSecret,
     PrivateKeyJwt,
+    TlsClientAuth,
 }
 
 /// The agreement a client's access rests on (PKS, MoU, a decision on a request by letter).
@@ -251,6 +259,9 @@ pub struct CredentialRotation {
     /// For a `private_key_jwt` client, its new public key (PEM); for a secret client, none.
     #[serde(default)]
     pub public_key_pem: Option<String>,
+    /// For a `tls_client_auth` client, its new certificate (PEM).
+    #[serde(default)]
+    pub certificate_pem: Option<String>,
     pub reason: String,
 }
 

@@ -702,6 +702,8 @@ async fn data_client(db: &DatabaseConnection) -> (String, Vec<String>) {
         created_by: Set(Uuid::nil()),
         created_at: Set(now),
         updated_at: Set(now),
+        // Reads whole units, granted by no letter.
+        ..Default::default()
     })
     .exec_without_returning(db)
     .await

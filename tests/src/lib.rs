@@ -26,6 +26,7 @@ pub mod push;
 pub mod redis_server;
 pub mod s3;
 pub mod smtp;
+pub mod tls_terminator;
 
 pub use kit::{api, forms, passkey, sharing, stats, world};
 

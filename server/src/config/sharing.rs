@@ -12,6 +12,11 @@ pub struct SharingConfig {
     pub statistics_threshold: u32,
     /// The statistics are computed again this long after the last time (and after an import).
     pub statistics_refresh_hours: u64,
+    /// The header in which the deployment's TLS terminator hands over the client system's
+    /// certificate, URL-escaped PEM (nginx: `proxy_set_header X-Client-Cert
+    /// $ssl_client_escaped_cert;`). Read only from `server.trusted_proxies`. Empty: mutual TLS
+    /// is not offered and no client may register with it.
+    pub client_certificate_header: String,
 }
 
 impl Default for SharingConfig {
@@ -20,6 +25,7 @@ impl Default for SharingConfig {
             token_ttl_secs: 300,
             statistics_threshold: 10,
             statistics_refresh_hours: 24,
+            client_certificate_header: String::new(),
         }
     }
 }

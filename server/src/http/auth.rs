@@ -230,6 +230,15 @@ pub(crate) fn caller_address(parts: &Parts, state: &AppState) -> Option<IpAddr> 
     ))
 }
 
+/// Whether the connection's peer is one of `server.trusted_proxies`, whose headers about the
+/// caller (its address, its TLS certificate) are believed.
+pub(crate) fn from_trusted_proxy(parts: &Parts, state: &AppState) -> bool {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .is_some_and(|c| state.config.server.trusted_proxies.contains(&c.0.ip()))
+}
+
 /// The bearer token of a request, if any (`Authorization: Bearer`).
 pub(crate) fn bearer(parts: &Parts) -> Option<String> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;

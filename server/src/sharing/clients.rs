@@ -61,7 +61,7 @@ impl Sharing {
         let checked = self.check(&new).await?;
         let now = self.now();
         let id = Uuid::now_v7();
-        let (secret, secret_hash, public_key_pem, method) = credential(&new.auth)?;
+        let issued = self.credential(&new.auth)?;
         let row = data_client::ActiveModel {
             id: Set(id),
             client_id: Set(format!("abdi-{}", &hash(&new_token())[..16])),
@@ -83,9 +83,10 @@ impl Sharing {
             networks: Set(json(&checked.networks)),
             scopes: Set(json(&checked.scopes)),
             units: Set(json(&checked.units)),
-            auth_method: Set(method),
-            secret_hash: Set(secret_hash),
-            public_key_pem: Set(public_key_pem),
+            auth_method: Set(issued.method),
+            secret_hash: Set(issued.secret_hash),
+            public_key_pem: Set(issued.public_key_pem),
+            certificate_sha256: Set(issued.certificate_sha256),
             credential_generation: Set(1),
             credential_issued_at: Set(now),
             rate_per_minute: Set(checked.rate as i32),
@@ -106,7 +107,7 @@ impl Sharing {
             .await?;
         Ok(IssuedClient {
             client: view(&model, self.clock.today()),
-            client_secret: secret,
+            client_secret: issued.secret,
         })
     }
 
@@ -129,35 +130,48 @@ impl Sharing {
                 "A revoked system cannot get a new credential; register it again.",
             ));
         }
-        if rotation
-            .public_key_pem
-            .as_deref()
-            .is_some_and(|k| k.contains('\0'))
+        if [&rotation.public_key_pem, &rotation.certificate_pem]
+            .into_iter()
+            .flatten()
+            .any(|k| k.contains('\0'))
         {
             return Err(SharingError::invalid(
-                "Kunci publik memuat karakter NUL.",
-                "The public key holds a NUL character.",
+                "Kunci publik atau sertifikat memuat karakter NUL.",
+                "The public key or certificate holds a NUL character.",
             ));
         }
-        let auth = match (current.auth_method, rotation.public_key_pem) {
-            (AuthMethod::PrivateKeyJwt, Some(pem)) => ClientAuth::PrivateKeyJwt {
+        let auth = match (
+            current.auth_method,
+            rotation.public_key_pem,
+            rotation.certificate_pem,
+        ) {
+            (AuthMethod::PrivateKeyJwt, Some(pem), None) => ClientAuth::PrivateKeyJwt {
                 public_key_pem: pem,
             },
-            (AuthMethod::PrivateKeyJwt, None) => {
+            (AuthMethod::PrivateKeyJwt, _, _) => {
                 return Err(SharingError::invalid(
                     "Sistem ini memakai private_key_jwt: kirim kunci publiknya yang baru.",
                     "This system uses private_key_jwt: send its new public key.",
                 ));
             }
-            (_, Some(_)) => {
+            (AuthMethod::TlsClientAuth, None, Some(pem)) => ClientAuth::TlsClientAuth {
+                certificate_pem: pem,
+            },
+            (AuthMethod::TlsClientAuth, _, _) => {
                 return Err(SharingError::invalid(
-                    "Sistem ini memakai client_secret: kunci publik tidak dipakai.",
-                    "This system uses a client_secret: a public key is not used.",
+                    "Sistem ini memakai TLS mutual: kirim sertifikat klien yang baru.",
+                    "This system uses mutual TLS: send its new client certificate.",
                 ));
             }
-            (_, None) => ClientAuth::ClientSecret,
+            (AuthMethod::ClientSecret, None, None) => ClientAuth::ClientSecret,
+            (AuthMethod::ClientSecret, _, _) => {
+                return Err(SharingError::invalid(
+                    "Sistem ini memakai client_secret: kunci publik atau sertifikat tidak dipakai.",
+                    "This system uses a client_secret: a public key or certificate is not used.",
+                ));
+            }
         };
-        let (secret, secret_hash, public_key_pem, _) = credential(&auth)?;
+        let issued = self.credential(&auth)?;
         let now = self.now();
         // A client granted by a decision has had none: this is its first.
         let action = if current.credential_generation == 0 {
@@ -167,8 +181,9 @@ impl Sharing {
         };
         let generation = current.credential_generation + 1;
         let mut row: data_client::ActiveModel = current.into();
-        row.secret_hash = Set(secret_hash);
-        row.public_key_pem = Set(public_key_pem);
+        row.secret_hash = Set(issued.secret_hash);
+        row.public_key_pem = Set(issued.public_key_pem);
+        row.certificate_sha256 = Set(issued.certificate_sha256);
         row.credential_generation = Set(generation);
         row.credential_issued_at = Set(now);
         row.updated_at = Set(now);
@@ -181,7 +196,7 @@ impl Sharing {
             .await?;
         Ok(IssuedClient {
             client: view(&model, self.clock.today()),
-            client_secret: secret,
+            client_secret: issued.secret,
         })
     }
 
@@ -230,6 +245,7 @@ impl Sharing {
             // Its credential is gone with it: nothing it holds works again.
             row.secret_hash = Set(None);
             row.public_key_pem = Set(None);
+            row.certificate_sha256 = Set(None);
             row.credential_generation = Set(generation + 1);
         }
         let now = self.now();
@@ -308,7 +324,7 @@ impl Sharing {
             .chain(&new.units)
             .any(|s| nul(s))
             || new.contact.phone.as_deref().is_some_and(nul)
-            || matches!(&new.auth, ClientAuth::PrivateKeyJwt { public_key_pem } if nul(public_key_pem))
+            || matches!(&new.auth, ClientAuth::PrivateKeyJwt { public_key_pem: pem } | ClientAuth::TlsClientAuth { certificate_pem: pem } if nul(pem))
         {
             return Err(SharingError::invalid(
                 "Isian memuat karakter NUL.",
@@ -448,29 +464,66 @@ pub(crate) fn registrable_network(raw: &str) -> Result<IpNet, SharingError> {
     Ok(net)
 }
 
-/// The credential to store for `auth`: the secret to show (once), its hash, the public key.
-type Credential = (Option<String>, Option<String>, Option<String>, AuthMethod);
+/// The credential to store for `auth`, and the secret to show (once).
+struct Credential {
+    secret: Option<String>,
+    secret_hash: Option<String>,
+    public_key_pem: Option<String>,
+    certificate_sha256: Option<String>,
+    method: AuthMethod,
+}
 
-fn credential(auth: &ClientAuth) -> Result<Credential, SharingError> {
-    match auth {
-        ClientAuth::ClientSecret => {
-            let secret = new_token();
-            let hashed = hash(&secret);
-            Ok((Some(secret), Some(hashed), None, AuthMethod::ClientSecret))
-        }
-        ClientAuth::PrivateKeyJwt { public_key_pem } => {
-            super::keys::PublicKey::parse(public_key_pem).map_err(|_| {
-                SharingError::invalid(
-                    "Kunci publik tidak terbaca: kirim PEM `PUBLIC KEY` RSA (2048 bit ke atas) atau P-256.",
-                    "The public key cannot be read: send a `PUBLIC KEY` PEM, RSA (2048 bits or more) or P-256.",
-                )
-            })?;
-            Ok((
-                None,
-                None,
-                Some(public_key_pem.trim().to_owned()),
-                AuthMethod::PrivateKeyJwt,
-            ))
+impl Sharing {
+    fn credential(&self, auth: &ClientAuth) -> Result<Credential, SharingError> {
+        let none = Credential {
+            secret: None,
+            secret_hash: None,
+            public_key_pem: None,
+            certificate_sha256: None,
+            method: AuthMethod::ClientSecret,
+        };
+        match auth {
+            ClientAuth::ClientSecret => {
+                let secret = new_token();
+                Ok(Credential {
+                    secret_hash: Some(hash(&secret)),
+                    secret: Some(secret),
+                    ..none
+                })
+            }
+            ClientAuth::PrivateKeyJwt { public_key_pem } => {
+                super::keys::PublicKey::parse(public_key_pem).map_err(|_| {
+                    SharingError::invalid(
+                        "Kunci publik tidak terbaca: kirim PEM `PUBLIC KEY` RSA (2048 bit ke atas) atau P-256.",
+                        "The public key cannot be read: send a `PUBLIC KEY` PEM, RSA (2048 bits or more) or P-256.",
+                    )
+                })?;
+                Ok(Credential {
+                    public_key_pem: Some(public_key_pem.trim().to_owned()),
+                    method: AuthMethod::PrivateKeyJwt,
+                    ..none
+                })
+            }
+            ClientAuth::TlsClientAuth { certificate_pem } => {
+                if self.config.client_certificate_header.trim().is_empty() {
+                    return Err(SharingError::invalid(
+                        "TLS mutual tidak tersedia di penerapan ini (sharing.client_certificate_header kosong): pakai client_secret atau private_key_jwt.",
+                        "Mutual TLS is not offered by this deployment (sharing.client_certificate_header is empty): use a client_secret or private_key_jwt.",
+                    ));
+                }
+                let thumbprint = super::keys::certificate_thumbprint(certificate_pem)
+                    .ok_or_else(|| {
+                        SharingError::invalid(
+                            "Sertifikat klien tidak terbaca: kirim PEM `CERTIFICATE` X.509.",
+                            "The client certificate cannot be read: send an X.509 `CERTIFICATE` PEM.",
+                        )
+                    })?;
+                Ok(Credential {
+                    certificate_sha256: Some(thumbprint),
+                    method: AuthMethod::TlsClientAuth,
+                    ..none
+                })
+            }
         }
     }
 }

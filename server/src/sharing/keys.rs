@@ -1,5 +1,6 @@
 //! A client system's public key for `private_key_jwt` (RFC 7523): read from its PEM when the
-//! client is registered or rotated, and used to verify each assertion it signs.
+//! client is registered or rotated, and used to verify each assertion it signs; and the
+//! thumbprint a mutual-TLS client's certificate is pinned by (RFC 8705).
 
 use sha2::Sha256;
 
@@ -45,6 +46,26 @@ impl PublicKey {
             _ => false,
         }
     }
+}
+
+/// The SHA-256 thumbprint (hex) of a `CERTIFICATE` PEM, the value a `tls_client_auth` client
+/// is pinned by (RFC 8705 `x5t#S256`, in hex); `None` when it is no certificate.
+pub fn certificate_thumbprint(pem: &str) -> Option<String> {
+    use sha2::Digest;
+    use x509_cert::der::{DecodePem, Encode};
+    let cert = x509_cert::Certificate::from_pem(pem.trim().as_bytes()).ok()?;
+    let der = cert.to_der().ok()?;
+    Some(hex::encode(Sha256::digest(der)))
+}
+
+/// The thumbprint of the certificate a TLS terminator handed over in a header: URL-escaped
+/// PEM (nginx `$ssl_client_escaped_cert`, Apache with `SSL_CLIENT_CERT` escaped the same way).
+/// Empty (no certificate sent) or unreadable is `None`.
+pub fn forwarded_certificate(value: &str) -> Option<String> {
+    let pem = percent_encoding::percent_decode_str(value.trim())
+        .decode_utf8()
+        .ok()?;
+    certificate_thumbprint(&pem)
 }
 
 #[cfg(test)]

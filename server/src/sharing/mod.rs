@@ -74,6 +74,8 @@ pub mod entity {
             pub request_id: Option<Uuid>,
             /// The only persons it may read (NIPs, JSON), when the letter named them.
             pub persons: Option<String>,
+            /// For `tls_client_auth`: the SHA-256 (hex) of the certificate it presents.
+            pub certificate_sha256: Option<String>,
         }
 
         #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -88,6 +90,7 @@ pub mod entity {
     pub enum AuthMethod {
         ClientSecret,
         PrivateKeyJwt,
+        TlsClientAuth,
     }
 
     impl From<AuthMethod> for abdi_proto::sharing::AuthMethod {
@@ -95,6 +98,7 @@ pub mod entity {
             match m {
                 AuthMethod::ClientSecret => abdi_proto::sharing::AuthMethod::ClientSecret,
                 AuthMethod::PrivateKeyJwt => abdi_proto::sharing::AuthMethod::PrivateKeyJwt,
+                AuthMethod::TlsClientAuth => abdi_proto::sharing::AuthMethod::TlsClientAuth,
             }
         }
     }
@@ -207,6 +211,8 @@ pub enum ClientFailure {
     Missing,
     /// The secret is wrong, or was replaced.
     Secret,
+    /// No certificate, or not the one registered.
+    Certificate,
 }
 
 /// Why a sharing operation was refused.
@@ -330,12 +336,16 @@ impl From<SharingError> for ApiError {
                         "The client_assertion is not valid: its signature, issuer, audience, lifetime or jti does not fit.",
                     ),
                     ClientFailure::Missing => (
-                        "Kirim client_id dengan client_secret (Basic atau formulir) atau client_assertion.",
-                        "Send client_id with client_secret (Basic or form) or a client_assertion.",
+                        "Kirim client_id dengan client_secret (Basic atau formulir), client_assertion, atau sertifikat klien lewat TLS.",
+                        "Send client_id with client_secret (Basic or form), a client_assertion, or a client certificate over TLS.",
                     ),
                     ClientFailure::Secret => (
                         "client_secret salah atau sudah diganti.",
                         "The client_secret is wrong or has been replaced.",
+                    ),
+                    ClientFailure::Certificate => (
+                        "Sertifikat klien tidak dikirim lewat TLS, atau bukan sertifikat yang terdaftar.",
+                        "No client certificate came over TLS, or not the one registered.",
                     ),
                 };
                 ApiError::with_detail(code, id, en)

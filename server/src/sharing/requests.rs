@@ -359,6 +359,7 @@ impl Subscriber for GrantedRequests {
             updated_at: Set(event.at),
             request_id: Set(Some(req.id)),
             persons: Set(Some(list("persons"))),
+            certificate_sha256: Set(None),
         }
         .insert(txn)
         .await?;

@@ -36,6 +36,9 @@ struct Grant {
     c: Uuid,
     g: i32,
     s: Vec<DataScope>,
+    /// The thumbprint of the certificate the token is bound to (RFC 8705), for mutual TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    x: Option<String>,
 }
 
 /// Where a call came from and what it asked for, as the access log records it.
@@ -44,6 +47,9 @@ pub struct CallMeta {
     pub method: String,
     pub path: String,
     pub address: IpAddr,
+    /// The SHA-256 (hex) of the certificate the deployment's TLS terminator says the caller
+    /// presented, if it is configured to and did.
+    pub certificate: Option<String>,
 }
 
 /// A call that passed: the client as it is now and the token's scopes.
@@ -186,6 +192,11 @@ impl Sharing {
                 }
                 self.check_assertion(client, jwt).await?;
             }
+            (AuthMethod::TlsClientAuth, None, None) => {
+                if !bound(client.certificate_sha256.as_deref(), meta) {
+                    return Err(SharingError::InvalidClient(ClientFailure::Certificate));
+                }
+            }
             _ => return Err(SharingError::InvalidClient(ClientFailure::Method)),
         }
         self.admit(client, meta).await
@@ -204,6 +215,10 @@ impl Sharing {
             c: client.id,
             g: client.credential_generation,
             s: scopes.clone(),
+            x: client
+                .certificate_sha256
+                .clone()
+                .filter(|_| client.auth_method == AuthMethod::TlsClientAuth),
         };
         let value = serde_json::to_vec(&grant).unwrap_or_default();
         self.store
@@ -239,7 +254,9 @@ impl Sharing {
             .one(&self.db)
             .await?
             .ok_or(SharingError::InvalidToken)?;
-        let outcome = if client.credential_generation != grant.g {
+        // A token bound to a certificate is used with that certificate only (RFC 8705 §3).
+        let unbound = grant.x.is_some() && !bound(grant.x.as_deref(), &meta);
+        let outcome = if client.credential_generation != grant.g || unbound {
             Err(SharingError::InvalidToken)
         } else {
             self.admit(&client, &meta).await
@@ -352,6 +369,14 @@ impl Sharing {
         {
             tracing::error!(error = %err, "data access log write failed");
         }
+    }
+}
+
+/// Whether the caller presented the certificate `pinned` (a thumbprint).
+fn bound(pinned: Option<&str>, meta: &CallMeta) -> bool {
+    match (pinned, meta.certificate.as_deref()) {
+        (Some(pinned), Some(presented)) => constant_eq(pinned, presented),
+        _ => false,
     }
 }
 

@@ -1112,6 +1112,7 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
     } else if path.starts_with("/api/v1/admin/data-clients/") && path.ends_with("/rotate") {
         typed(&abdi_proto::sharing::CredentialRotation {
             public_key_pem: None,
+            certificate_pem: None,
             reason: "uji".into(),
         })
     } else if path.starts_with("/api/v1/admin/data-clients/") {

@@ -95,6 +95,18 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
             .unwrap()
             .contains("kemenag.go.id")
     );
+    // Mutual TLS is offered only where the deployment's TLS terminator hands certificates on.
+    let mut mtls = body.clone();
+    mtls.auth = ClientAuth::TlsClientAuth {
+        certificate_pem: "-----BEGIN CERTIFICATE-----".into(),
+    };
+    let refused = problem(
+        post(&w, Who::Admin, "/api/v1/admin/data-clients", &mtls).await,
+        422,
+        "data_client_invalid",
+    )
+    .await;
+    assert!(refused["detail"].as_str().unwrap().contains("TLS mutual"));
     let (mut system, issued) = registered(&w, &body).await;
     let id = issued["client"]["id"].as_str().unwrap().to_owned();
     assert_eq!(issued["client"]["status"], "active");
@@ -431,6 +443,7 @@ async fn a_registered_system_syncs_its_unit_from_its_networks_only(backend: Back
         &format!("/api/v1/admin/data-clients/{id}/rotate"),
         &CredentialRotation {
             public_key_pem: None,
+            certificate_pem: None,
             reason: "Kredensial bocor di repositori".into(),
         },
     )
@@ -988,6 +1001,7 @@ async fn a_letter_granted_becomes_a_client_for_the_persons_and_data_it_named() {
         ),
         &CredentialRotation {
             public_key_pem: None,
+            certificate_pem: None,
             reason: "Penerbitan kredensial sesuai keputusan".into(),
         },
     )
@@ -1071,4 +1085,119 @@ async fn a_letter_granted_becomes_a_client_for_the_persons_and_data_it_named() {
         "agreement_expired",
     )
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_system_with_a_certificate_gets_tokens_that_work_with_that_certificate_only() {
+    use abdi_tests::tls_terminator::{CERT_HEADER, TlsTerminator};
+    let w = world_with(Backend::Postgres, None, |c| {
+        // nginx, on this machine, is the deployment's TLS terminator.
+        c.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        c.sharing.client_certificate_header = CERT_HEADER.into();
+    })
+    .await;
+    let tls = TlsTerminator::start(w.app.addr.port());
+    let simpeg = tls.client_certificate("simpeg-kemenag");
+    let stranger = tls.client_certificate("bukan-simpeg");
+    let mut body = new_client(&["127.0.0.1"], &["BKD"]);
+    body.auth = ClientAuth::TlsClientAuth {
+        certificate_pem: "-----BEGIN CERTIFICATE-----\nrusak\n-----END CERTIFICATE-----".into(),
+    };
+    step_up(&w, Who::Admin).await;
+    problem(
+        post(&w, Who::Admin, "/api/v1/admin/data-clients", &body).await,
+        422,
+        "data_client_invalid",
+    )
+    .await;
+    body.auth = ClientAuth::TlsClientAuth {
+        certificate_pem: simpeg.certificate_pem.clone(),
+    };
+    let (system, issued) = registered(&w, &body).await;
+    assert!(
+        issued["client_secret"].is_null(),
+        "no secret for a certificate"
+    );
+    assert_eq!(issued["client"]["auth_method"], "tls_client_auth");
+    let client_id = system.client_id.clone();
+
+    let token_request = |http: reqwest::Client, forged: Option<String>| {
+        let url = tls.url("/api/data/v1/token");
+        let client_id = client_id.clone();
+        async move {
+            let mut r = http.post(url).form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id.as_str()),
+            ]);
+            if let Some(f) = forged {
+                r = r.header(CERT_HEADER, f);
+            }
+            r.send().await.unwrap()
+        }
+    };
+    let with_simpeg = tls.client(Some(&simpeg));
+    let with_stranger = tls.client(Some(&stranger));
+    let without = tls.client(None);
+    // Another certificate, none, or a forged header (the terminator overwrites it): no token.
+    problem(
+        token_request(with_stranger.clone(), None).await,
+        401,
+        "invalid_client",
+    )
+    .await;
+    problem(
+        token_request(without.clone(), None).await,
+        401,
+        "invalid_client",
+    )
+    .await;
+    let forged: String =
+        url::form_urlencoded::byte_serialize(simpeg.certificate_pem.as_bytes()).collect();
+    problem(
+        token_request(without.clone(), Some(forged)).await,
+        401,
+        "invalid_client",
+    )
+    .await;
+    let answer = ok(token_request(with_simpeg.clone(), None).await).await;
+    let token = answer["access_token"].as_str().unwrap().to_owned();
+
+    // The token works with its certificate only (RFC 8705): a stolen token is no use.
+    let read = |http: &reqwest::Client| {
+        http.get(tls.url("/api/data/v1/employees?unit=BKD&limit=3"))
+            .bearer_auth(&token)
+            .send()
+    };
+    let page = ok(read(&with_simpeg).await.unwrap()).await;
+    assert_eq!(page["items"].as_array().unwrap().len(), 3, "{page}");
+    problem(read(&with_stranger).await.unwrap(), 401, "invalid_token").await;
+    problem(read(&without).await.unwrap(), 401, "invalid_token").await;
+
+    // A new certificate: the old one, and its token, stop at once.
+    let renewed = tls.client_certificate("simpeg-kemenag-2027");
+    step_up(&w, Who::Admin).await;
+    let rotated = ok(post(
+        &w,
+        Who::Admin,
+        &format!(
+            "/api/v1/admin/data-clients/{}/rotate",
+            issued["client"]["id"].as_str().unwrap()
+        ),
+        &CredentialRotation {
+            public_key_pem: None,
+            certificate_pem: Some(renewed.certificate_pem.clone()),
+            reason: "Sertifikat diperbarui".into(),
+        },
+    )
+    .await)
+    .await;
+    assert!(rotated["client_secret"].is_null());
+    problem(read(&with_simpeg).await.unwrap(), 401, "invalid_token").await;
+    problem(
+        token_request(with_simpeg, None).await,
+        401,
+        "invalid_client",
+    )
+    .await;
+    ok(token_request(tls.client(Some(&renewed)), None).await).await;
 }

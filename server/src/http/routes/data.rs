@@ -17,7 +17,7 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::ApiError;
-use crate::http::auth::{bearer, caller_address};
+use crate::http::auth::{bearer, caller_address, from_trusted_proxy};
 use crate::http::extract::{Path, Query};
 use crate::sharing::data::NipCursor;
 use crate::sharing::token::{CallMeta, DataCall};
@@ -48,7 +48,19 @@ fn meta(parts: &Parts, state: &AppState) -> CallMeta {
             .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned()),
         address: caller_address(parts, state)
             .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)),
+        certificate: forwarded_certificate(parts, state),
     }
+}
+
+/// The certificate the deployment's TLS terminator says the caller presented (its
+/// thumbprint): only from a trusted proxy, and only where the deployment names the header.
+fn forwarded_certificate(parts: &Parts, state: &AppState) -> Option<String> {
+    let header = state.config.sharing.client_certificate_header.trim();
+    if header.is_empty() || !from_trusted_proxy(parts, state) {
+        return None;
+    }
+    let value = parts.headers.get(header)?.to_str().ok()?;
+    crate::sharing::keys::forwarded_certificate(value)
 }
 
 /// A call of a registered client system with a valid token.
@@ -97,8 +109,10 @@ fn basic(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// An access token for a registered client system (OAuth2 client credentials). The client
-/// authenticates with HTTP Basic, with `client_id` and `client_secret` in the form, or with a
-/// `client_assertion` (`private_key_jwt`), from one of its registered networks. Without
+/// authenticates with HTTP Basic, with `client_id` and `client_secret` in the form, with a
+/// `client_assertion` (`private_key_jwt`), or with `client_id` alone over mutual TLS
+/// (`tls_client_auth`, its token then bound to its certificate), from one of its registered
+/// networks. Without
 /// `scope` the token carries every scope granted but the sensitive ones, which must be asked
 /// for by name.
 #[utoipa::path(post, path = "/token", tag = "data",

@@ -108,7 +108,7 @@ fn client_row(v: &Visitor, c: &DataClient) -> Markup {
     };
     html! {
         tr {
-            td { strong { (c.agency) } br; (c.unit) br; small { code { (c.client_id) } " · " (match c.auth_method { AuthMethod::ClientSecret => "client_secret", AuthMethod::PrivateKeyJwt => "private_key_jwt" }) } }
+            td { strong { (c.agency) } br; (c.unit) br; small { code { (c.client_id) } " · " (match c.auth_method { AuthMethod::ClientSecret => "client_secret", AuthMethod::PrivateKeyJwt => "private_key_jwt", AuthMethod::TlsClientAuth => "tls_client_auth" }) } }
             td {
                 @if let Some(request) = c.request_id {
                     a href={ "/requests/" (request) } { (c.agreement.number) }
@@ -176,8 +176,8 @@ fn register_form(v: &Visitor, sent: Option<&RegisterForm>) -> Markup {
                 }
             }
             div.field {
-                label for="c-key" { (v.t("Kunci publik untuk private_key_jwt (opsional; tanpa kunci, Abdi membuat client_secret)", "Public key for private_key_jwt (optional; without one Abdi makes a client_secret)")) }
-                textarea #c-key name="public_key_pem" rows="4" placeholder="-----BEGIN PUBLIC KEY-----" { (s(|f| &f.public_key_pem)) }
+                label for="c-key" { (v.t("Kunci publik untuk private_key_jwt, atau sertifikat klien untuk TLS mutual (opsional; tanpa keduanya, Abdi membuat client_secret)", "Public key for private_key_jwt, or the client certificate for mutual TLS (optional; without either Abdi makes a client_secret)")) }
+                textarea #c-key name="public_key_pem" rows="4" placeholder="-----BEGIN PUBLIC KEY----- / -----BEGIN CERTIFICATE-----" { (s(|f| &f.public_key_pem)) }
             }
             button type="submit" { (v.t("Daftarkan (konfirmasi passkey)", "Register (confirm with passkey)")) }
             p.error hidden data-error {}
@@ -256,6 +256,10 @@ impl RegisterForm {
             units: list(&self.units),
             auth: if key.is_empty() {
                 ClientAuth::ClientSecret
+            } else if key.contains("BEGIN CERTIFICATE") {
+                ClientAuth::TlsClientAuth {
+                    certificate_pem: key.to_owned(),
+                }
             } else {
                 ClientAuth::PrivateKeyJwt {
                     public_key_pem: key.to_owned(),
@@ -348,6 +352,7 @@ async fn rotate_client(
     v.check_form(&f.csrf)?;
     let rotation = CredentialRotation {
         public_key_pem: None,
+        certificate_pem: None,
         reason: f.reason,
     };
     let issued = state
