@@ -12,6 +12,7 @@
 //!   app's [`SecureStore`]; everything else in its folder.
 //! - The time is read only through a [`Clock`] ([`SystemClock`] by default), so tests can set it.
 
+pub mod attendance;
 pub mod client;
 pub mod clock;
 pub mod documents;

@@ -288,6 +288,12 @@ error_codes! {
         "Data sistem klien tidak lengkap atau tidak sesuai", "The client system's details are incomplete or do not fit";
     DataClientState = "data_client_state", 409,
         "Sistem klien tidak dapat diubah dalam keadaan ini", "The client system cannot be changed in its present state";
+    AttendancePlaceInvalid = "attendance_place_invalid", 422,
+        "Lokasi presensi tidak lengkap atau tidak sesuai", "The check-in place is incomplete or does not fit";
+    AttendanceDeviceUnknown = "attendance_device_unknown", 403,
+        "Ponsel ini belum didaftarkan untuk presensi", "This phone is not enrolled for attendance";
+    AttendanceUploadInvalid = "attendance_upload_invalid", 422,
+        "Data presensi yang dikirim tidak sah", "The attendance data sent is not valid";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

@@ -6,6 +6,7 @@
 
 pub mod agency;
 pub mod archive;
+pub mod attendance;
 pub mod calendar;
 pub mod completeness;
 pub mod documents;

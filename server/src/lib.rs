@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod agency;
+pub mod attendance;
 pub mod cli;
 pub mod clock;
 pub mod config;

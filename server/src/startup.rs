@@ -150,6 +150,12 @@ impl Application {
             config.sharing.clone(),
             &config.identity.public_url,
         );
+        let attendance = crate::attendance::Attendance::new(
+            db.clone(),
+            sessions.clone(),
+            clock.clone(),
+            config.attendance.clone(),
+        );
         let place = config.documents.place.clone();
         let email_domains = config.identity.allowed_email_domains.clone();
         let state = AppState::new(crate::state::Parts {
@@ -173,6 +179,7 @@ impl Application {
             notifications,
             promotion,
             sharing,
+            attendance,
             db,
             sessions,
         });

@@ -54,4 +54,5 @@ pub struct Parts {
     pub notifications: Notifications,
     pub promotion: crate::promotion::Promotion,
     pub sharing: crate::sharing::Sharing,
+    pub attendance: crate::attendance::Attendance,
 }

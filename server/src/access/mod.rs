@@ -157,6 +157,8 @@ pub enum Action {
     ManageDataClients,
     /// Read and export the log of calls to the data API.
     ReadDataAccessLog,
+    /// Set the places employees check in at.
+    ManageAttendancePlaces,
 }
 
 impl Action {
@@ -182,6 +184,7 @@ impl Action {
             Action::ReadBknExchanges => &[Administrator],
             Action::ManageDataClients => &[Administrator],
             Action::ReadDataAccessLog => &[Administrator],
+            Action::ManageAttendancePlaces => &[Administrator],
         }
     }
 }

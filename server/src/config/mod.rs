@@ -10,6 +10,7 @@ use figment::Figment;
 use figment::providers::{Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+mod attendance;
 mod database;
 mod documents;
 mod email;
@@ -23,6 +24,7 @@ mod sessions;
 mod sharing;
 mod storage;
 
+pub use attendance::*;
 pub use database::*;
 pub use documents::*;
 pub use email::*;
@@ -54,6 +56,8 @@ pub struct Config {
     pub promotion: PromotionConfig,
     #[serde(default)]
     pub sharing: SharingConfig,
+    #[serde(default)]
+    pub attendance: AttendanceConfig,
     pub log: LogConfig,
 }
 
@@ -165,6 +169,7 @@ impl Default for Config {
             },
             promotion: PromotionConfig::default(),
             sharing: SharingConfig::default(),
+            attendance: AttendanceConfig::default(),
             log: LogConfig {
                 format: LogFormat::Json,
                 level: "info".into(),

@@ -48,6 +48,7 @@ servants. Every error is `application/problem+json` (RFC 9457) with a stable `co
         (name = "promotion", description = "Promotion (kenaikan pangkat): the policy, the employee's outlook, the candidate list, proposals to BKN, their exchange log"),
         (name = "requests", description = "Service requests: submission, verification, decisions, work lists, attachments"),
         (name = "data", description = "The data API for registered government systems (OAuth2 client credentials from registered networks, fields by scope, every call logged), and the public statistics"),
+        (name = "attendance", description = "Attendance (presensi): the phone's enrolment, nonces and signed check-ins judged against the office fences, the employee's own check-ins"),
         (name = "web", description = "The web's pages (HTML, for a browser with the session cookie): self-service, the desk, administration, public verification"),
     ),
     components(schemas(Problem, ErrorCode, Lang)),
@@ -102,7 +103,8 @@ pub(crate) fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(routes::services::routes())
                 .merge(routes::documents::routes())
                 .merge(routes::notifications::routes())
-                .merge(routes::sharing::routes()),
+                .merge(routes::sharing::routes())
+                .merge(routes::attendance::routes()),
         )
         .nest("/api/data/v1", routes::data::routes())
         .split_for_parts();

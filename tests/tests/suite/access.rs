@@ -826,6 +826,21 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         Rule::Admin { allowed: &[Admin] },
     ),
     ("get", "/api/v1/me/data-access", Rule::Own),
+    ("post", "/api/v1/attendance/devices", Rule::Own),
+    ("post", "/api/v1/attendance/nonce", Rule::Own),
+    ("post", "/api/v1/attendance/check-ins", Rule::Own),
+    ("get", "/api/v1/attendance/places", Rule::Own),
+    ("get", "/api/v1/me/attendance", Rule::Own),
+    (
+        "get",
+        "/api/v1/admin/attendance/places",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/attendance/places",
+        Rule::Admin { allowed: &[Admin] },
+    ),
     ("post", "/api/data/v1/token", Rule::Public),
     ("get", "/api/data/v1/statistics", Rule::Public),
     ("get", "/api/data/v1/statistics/{dimension}", Rule::Public),
@@ -1103,6 +1118,17 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         typed(&abdi_proto::calendar::CalendarChange {
             days: vec![],
             note: "uji".into(),
+        })
+    } else if path == "/api/v1/admin/attendance/places" && method == "post" {
+        typed(&abdi_proto::attendance::NewPlace {
+            name: "Kantor uji".into(),
+            fence: abdi_proto::attendance::Fence::Circle {
+                center: abdi_proto::attendance::GeoPoint::new(-7.2451, 112.7379),
+                radius_m: 100.0,
+            },
+            accuracy_m: None,
+            unit_code: Some("BKD".into()),
+            nip: None,
         })
     } else if path == "/api/v1/admin/data-clients" && method == "post" {
         typed(&abdi_tests::sharing::new_client(

@@ -7,6 +7,7 @@
 
 mod access;
 mod agency;
+mod attendance;
 mod database_outage;
 mod documents;
 mod errors;

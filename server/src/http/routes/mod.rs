@@ -3,6 +3,7 @@
 //! `state`) sees every capability; the capabilities know nothing of HTTP.
 
 pub(crate) mod agency;
+pub(crate) mod attendance;
 pub(crate) mod data;
 pub(crate) mod documents;
 pub(crate) mod identity;

@@ -1,0 +1,30 @@
+//! `[attendance]`: how check-ins are judged.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttendanceConfig {
+    /// An online check-in's nonce lasts this long, and its fix must be this fresh.
+    pub nonce_ttl_secs: u64,
+    /// How far the phone's wall clock may be from the time the server works out.
+    pub clock_tolerance_secs: i64,
+    /// An offline check-in older than this when it arrives is refused.
+    pub offline_max_hours: i64,
+    /// Faster than this between two fixes of one employee is flagged (km/h).
+    pub max_speed_kmh: f64,
+    /// A photo whose location is farther than this from the fix is flagged (metres).
+    pub photo_max_m: f64,
+}
+
+impl Default for AttendanceConfig {
+    fn default() -> Self {
+        Self {
+            nonce_ttl_secs: 120,
+            clock_tolerance_secs: 120,
+            offline_max_hours: 72,
+            max_speed_kmh: 150.0,
+            photo_max_m: 200.0,
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! `/api/v1/attendance/*`, `/api/v1/me/attendance` and `/api/v1/admin/attendance/places`: the
+//! phone's enrolment, nonces and check-ins, the employee's own check-ins, and the places
+//! administrators set; thin handlers over [`crate::attendance::Attendance`].
+
+use abdi_proto::Problem;
+use abdi_proto::attendance::{
+    AttendanceNonce, CheckIn, CheckInResults, CheckInUpload, DeviceEnrolment, EnrolledDevice,
+    NewPlace, Place,
+};
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::clock::jakarta_midnight;
+use crate::error::ApiError;
+use crate::http::auth::Caller;
+use crate::http::extract::{Json, Query};
+use crate::state::AppState;
+
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(enroll))
+        .routes(routes!(nonce))
+        .routes(routes!(check_in))
+        .routes(routes!(my_places))
+        .routes(routes!(my_check_ins))
+        .routes(routes!(list_places, add_place))
+}
+
+/// Enrol the caller's phone for attendance with the P-256 key it signs check-ins with. The
+/// phone enrolled before it is retired.
+#[utoipa::path(post, path = "/attendance/devices", tag = "attendance", security(("bearer" = [])),
+    request_body = DeviceEnrolment,
+    responses(
+        (status = 201, description = "Enrolled", body = EnrolledDevice),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`attendance_upload_invalid`: the key or name", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn enroll(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(enrolment): Json<DeviceEnrolment>,
+) -> Result<(StatusCode, axum::Json<EnrolledDevice>), ApiError> {
+    let device = state.attendance.enroll(&caller.actor, enrolment).await?;
+    Ok((StatusCode::CREATED, axum::Json(device)))
+}
+
+/// A single-use nonce for the caller's next online check-in, with the server's time.
+#[utoipa::path(post, path = "/attendance/nonce", tag = "attendance", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The nonce", body = AttendanceNonce),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`unavailable`, with Retry-After", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn nonce(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<AttendanceNonce>, ApiError> {
+    Ok(axum::Json(state.attendance.nonce(&caller.actor).await?))
+}
+
+/// Check-ins and check-outs signed by the enrolled phone, online or from its offline queue:
+/// each is accepted, flagged for the atasan, or refused, with its reasons and the time it
+/// counts at.
+#[utoipa::path(post, path = "/attendance/check-ins", tag = "attendance", security(("bearer" = [])),
+    request_body = CheckInUpload,
+    responses(
+        (status = 200, description = "Each record's outcome, in order", body = CheckInResults),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`attendance_device_unknown`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`attendance_upload_invalid`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn check_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(upload): Json<CheckInUpload>,
+) -> Result<axum::Json<CheckInResults>, ApiError> {
+    Ok(axum::Json(
+        state.attendance.upload(&caller.actor, upload).await?,
+    ))
+}
+
+/// Where the caller may check in: their unit's offices and the places assigned to them.
+#[utoipa::path(get, path = "/attendance/places", tag = "attendance", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The places", body = Vec<Place>),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn my_places(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<Vec<Place>>, ApiError> {
+    Ok(axum::Json(
+        state.attendance.places_of(caller.actor.employee_id).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+struct DaysQuery {
+    /// The first day (WIB), `YYYY-MM-DD`; today when not given.
+    from: Option<NaiveDate>,
+    /// The last day (WIB), included; `from` when not given. At most 62 days after `from`.
+    to: Option<NaiveDate>,
+}
+
+/// The caller's own check-ins over some days, newest first, refused ones included with their
+/// reasons.
+#[utoipa::path(get, path = "/me/attendance", tag = "attendance", security(("bearer" = [])),
+    params(DaysQuery),
+    responses(
+        (status = 200, description = "The check-ins", body = Vec<CheckIn>),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn my_check_ins(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<DaysQuery>,
+) -> Result<axum::Json<Vec<CheckIn>>, ApiError> {
+    let from = q.from.unwrap_or_else(|| state.clock.today());
+    let to = q.to.unwrap_or(from);
+    use chrono::Datelike;
+    let sane = |d: NaiveDate| (2000..=2200).contains(&d.year());
+    if !sane(from) || !sane(to) || to < from || (to - from).num_days() > 62 {
+        return Err(ApiError::with_detail(
+            abdi_proto::ErrorCode::InvalidQuery,
+            "`from` dan `to` pada tahun 2000 sampai 2200; `to` paling awal `from` dan paling lama 62 hari sesudahnya.",
+            "`from` and `to` lie in 2000 to 2200; `to` is on or after `from`, and at most 62 days after it.",
+        ));
+    }
+    let end = jakarta_midnight(to + chrono::Duration::days(1));
+    Ok(axum::Json(
+        state
+            .attendance
+            .mine(&caller.actor, jakarta_midnight(from), end)
+            .await?,
+    ))
+}
+
+/// Every check-in place (administrators).
+#[utoipa::path(get, path = "/admin/attendance/places", tag = "admin", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The places", body = Vec<Place>),
+        (status = 403, description = "`forbidden`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn list_places(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<Vec<Place>>, ApiError> {
+    Ok(axum::Json(
+        state.attendance.all_places(&caller.actor).await?,
+    ))
+}
+
+/// A check-in place for a unit (and the units below it) or for one employee: a circle or a
+/// polygon, with the accuracy a fix needs. Needs a fresh step-up.
+#[utoipa::path(post, path = "/admin/attendance/places", tag = "admin", security(("bearer" = [])),
+    request_body = NewPlace,
+    responses(
+        (status = 201, description = "The place", body = Place),
+        (status = 403, description = "`forbidden`, `step_up_required`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`unit_not_found`, `employee_not_found`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`attendance_place_invalid`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn add_place(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(new): Json<NewPlace>,
+) -> Result<(StatusCode, axum::Json<Place>), ApiError> {
+    let place = state.attendance.add_place(&caller.actor, new).await?;
+    Ok((StatusCode::CREATED, axum::Json(place)))
+}
