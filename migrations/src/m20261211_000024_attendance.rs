@@ -81,13 +81,18 @@ impl MigrationTrait for Migration {
                     .col(boolean("mock"))
                     .col(uuid_null("place_id"))
                     .col(double_null("distance_m"))
-                    // `accepted`, `flagged` (waiting for the atasan) or `refused` (kept with why)
+                    // `accepted`, `flagged` (waiting for the atasan), `rejected` (by the atasan) or
+                    // `refused` (kept with its reasons)
                     .col(string_len("verdict", 16))
                     .col(text("reasons"))
                     .col(double_null("photo_lat"))
                     .col(double_null("photo_lon"))
                     .col(text("record"))
                     .col(text("signature"))
+                    // The atasan's word on a flagged one.
+                    .col(uuid_null("reviewed_by"))
+                    .col(timestamp_with_time_zone_null("reviewed_at"))
+                    .col(text_null("review_note"))
                     .to_owned(),
             )
             .await?;

@@ -268,6 +268,8 @@ pub enum Verdict {
     /// Kept, and waiting for the atasan to accept or reject it.
     Flagged,
     Refused,
+    /// Flagged, then rejected by the atasan.
+    Rejected,
 }
 
 /// One reason for a verdict, with its stable code and the words the employee sees.
@@ -297,6 +299,64 @@ pub struct CheckIn {
     /// The place it counted for, and how far from its fence the fix was (0 inside).
     pub place: Option<String>,
     pub distance_m: Option<f64>,
+}
+
+/// `POST /api/v1/attendance/check-ins/{id}/review`: the atasan's word on a flagged check-in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CheckInReview {
+    pub accept: bool,
+    /// Why, for a rejection (the employee sees it).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A flagged check-in of someone the atasan supervises, waiting for their word.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FlaggedCheckIn {
+    pub nip: String,
+    pub name: String,
+    pub check_in: CheckIn,
+}
+
+/// What a working day came to for one employee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    /// In on time (and, once the day is over, out on time).
+    Present,
+    Late,
+    LeftEarly,
+    /// No accepted check-in on a working day that is over (tanpa keterangan).
+    Absent,
+    /// On approved leave.
+    Excused,
+    /// A national holiday or cuti bersama.
+    Holiday,
+    Weekend,
+    /// A working day not over yet, with no check-in so far.
+    NotYet,
+}
+
+/// One day of an employee's attendance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DayStatus {
+    pub date: chrono::NaiveDate,
+    pub kind: DayKind,
+    /// The first accepted check-in and the last accepted check-out.
+    pub check_in: Option<DateTime<Utc>>,
+    pub check_out: Option<DateTime<Utc>>,
+    /// Minutes after the start (TL), and before the end (PSW).
+    pub late_minutes: u32,
+    pub early_minutes: u32,
+    /// Why the day is excused or off ("Cuti tahunan", "Hari Raya Idulfitri").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// Flagged check-ins of the day still waiting for the atasan.
+    pub waiting: u32,
 }
 
 /// The answer to an upload: each record's outcome, in order.

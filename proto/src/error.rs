@@ -294,6 +294,10 @@ error_codes! {
         "Ponsel ini belum didaftarkan untuk presensi", "This phone is not enrolled for attendance";
     AttendanceUploadInvalid = "attendance_upload_invalid", 422,
         "Data presensi yang dikirim tidak sah", "The attendance data sent is not valid";
+    CheckInNotFound = "check_in_not_found", 404,
+        "Presensi tidak ditemukan", "Check-in not found";
+    CheckInNotFlagged = "check_in_not_flagged", 409,
+        "Presensi ini tidak menunggu keputusan atasan", "This check-in is not waiting for the atasan";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

@@ -159,6 +159,8 @@ pub enum Action {
     ReadDataAccessLog,
     /// Set the places employees check in at.
     ManageAttendancePlaces,
+    /// Accept or reject a flagged check-in.
+    ReviewCheckIn,
 }
 
 impl Action {
@@ -185,6 +187,7 @@ impl Action {
             Action::ManageDataClients => &[Administrator],
             Action::ReadDataAccessLog => &[Administrator],
             Action::ManageAttendancePlaces => &[Administrator],
+            Action::ReviewCheckIn => &[AtasanLangsung],
         }
     }
 }

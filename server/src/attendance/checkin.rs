@@ -205,7 +205,7 @@ impl Attendance {
         }
         let previous = check_in::Entity::find()
             .filter(check_in::Column::EmployeeId.eq(*employee_id))
-            .filter(check_in::Column::Verdict.ne(Verdict::Refused))
+            .filter(check_in::Column::Verdict.is_in([Verdict::Accepted, Verdict::Flagged]))
             .filter(check_in::Column::At.lt(at))
             .order_by_desc(check_in::Column::At)
             .limit(1)
@@ -257,6 +257,9 @@ impl Attendance {
             photo_lon: Set(fix.photo_position.map(|p| p.lon)),
             record: Set(signed.record.clone()),
             signature: Set(signed.signature.clone()),
+            reviewed_by: Set(None),
+            reviewed_at: Set(None),
+            review_note: Set(None),
         }
         .insert(&txn)
         .await?;
@@ -296,7 +299,7 @@ struct Batch {
 }
 
 /// A kept check-in as the phone is told of it.
-fn view(c: &check_in::Model, places: &[Place]) -> CheckIn {
+pub(super) fn view(c: &check_in::Model, places: &[Place]) -> CheckIn {
     CheckIn {
         id: (c.verdict != Verdict::Refused).then_some(c.id),
         seq: u64::try_from(c.seq).unwrap_or(0),

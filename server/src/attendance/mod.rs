@@ -8,6 +8,8 @@
 //! - [`checkin`]: an upload of signed records: each record's signature, its number (a replay
 //!   is refused), its nonce or, offline, its monotonic clock against the upload's, then
 //!   [`score`]: accepted, flagged for the atasan, or refused with the reasons the employee sees.
+//! - [`review`]: the atasan accepts or rejects the flagged check-ins of their team.
+//! - [`days`]: what each day came to (present, late, left early, absent, excused, off).
 //!
 //! A location is kept only with a check-in or check-out, never tracked in between.
 
@@ -21,8 +23,10 @@ use crate::store::shared::{SharedStore, SharedStoreError};
 use abdi_proto::ErrorCode;
 
 pub mod checkin;
+pub mod days;
 pub mod devices;
 pub mod places;
+pub mod review;
 pub mod score;
 
 pub mod entity {
@@ -100,6 +104,9 @@ pub mod entity {
             pub photo_lon: Option<f64>,
             pub record: String,
             pub signature: String,
+            pub reviewed_by: Option<Uuid>,
+            pub reviewed_at: Option<DateTimeUtc>,
+            pub review_note: Option<String>,
         }
 
         #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -122,6 +129,10 @@ pub enum AttendanceError {
     DeviceUnknown,
     #[error("invalid upload: {en}")]
     InvalidUpload { id: String, en: String },
+    #[error("check-in not found")]
+    CheckInNotFound,
+    #[error("check-in not flagged")]
+    NotFlagged,
 }
 
 impl From<DbErr> for AttendanceError {
@@ -162,6 +173,12 @@ impl From<AttendanceError> for ApiError {
             AttendanceError::InvalidUpload { id, en } => {
                 ApiError::with_detail(ErrorCode::AttendanceUploadInvalid, id, en)
             }
+            AttendanceError::CheckInNotFound => ApiError::new(ErrorCode::CheckInNotFound),
+            AttendanceError::NotFlagged => ApiError::with_detail(
+                ErrorCode::CheckInNotFlagged,
+                "Presensi ini tidak menunggu keputusan atasan (sudah diterima, ditolak, atau ditolak sistem).",
+                "This check-in is not waiting for the atasan (it was accepted, rejected, or refused).",
+            ),
         }
     }
 }

@@ -227,7 +227,11 @@ mod tests {
         fn adding_a_signal_never_improves_the_verdict(
             dlat in -0.002f64..0.002, dlon in -0.002f64..0.002, jump_km in 0.0f64..500.0,
         ) {
-            let rank = |v: Verdict| match v { Verdict::Accepted => 0, Verdict::Flagged => 1, Verdict::Refused => 2 };
+            let rank = |v: Verdict| match v {
+                Verdict::Accepted => 0,
+                Verdict::Flagged => 1,
+                Verdict::Refused | Verdict::Rejected => 2,
+            };
             let plain = fix(-7.2451 + dlat, 112.7379 + dlon, 10.0, false);
             let base = judge(&plain, None);
             let far = GeoPoint::new(-7.2451 + jump_km / 111.2, 112.7379);

@@ -1,5 +1,6 @@
 //! `[attendance]`: how check-ins are judged.
 
+use chrono::NaiveTime;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,6 +16,11 @@ pub struct AttendanceConfig {
     pub max_speed_kmh: f64,
     /// A photo whose location is farther than this from the fix is flagged (metres).
     pub photo_max_m: f64,
+    /// The working day in WIB (Perpres 21/2023, Perka ANRI 18/2016): in by `work_starts`
+    /// (late from its next minute), out from `work_ends`, on Fridays from `friday_ends`.
+    pub work_starts: NaiveTime,
+    pub work_ends: NaiveTime,
+    pub friday_ends: NaiveTime,
 }
 
 impl Default for AttendanceConfig {
@@ -25,6 +31,9 @@ impl Default for AttendanceConfig {
             offline_max_hours: 72,
             max_speed_kmh: 150.0,
             photo_max_m: 200.0,
+            work_starts: NaiveTime::from_hms_opt(7, 30, 0).unwrap_or_default(),
+            work_ends: NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default(),
+            friday_ends: NaiveTime::from_hms_opt(16, 30, 0).unwrap_or_default(),
         }
     }
 }

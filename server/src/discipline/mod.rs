@@ -5,7 +5,7 @@
 //! conditions then read it from the record like any other sanction.
 
 use abdi_proto::Text;
-use abdi_proto::services::{Outcome, Violation};
+use abdi_proto::services::Violation;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use sea_orm::{
@@ -18,7 +18,6 @@ use uuid::Uuid;
 use crate::documents::entity::document;
 use crate::masterdata::entity::{disciplinary_sanction, employee};
 use crate::services::ServiceError;
-use crate::services::entity::{service_request, service_type};
 use crate::services::events::{RequestEvent, Subscriber};
 use crate::services::rules::{Assessment, RuleInput, ServiceRules, add_months, text};
 
@@ -137,20 +136,7 @@ impl Subscriber for SanctionRecorder {
         txn: &DatabaseTransaction,
         event: &RequestEvent,
     ) -> Result<(), ServiceError> {
-        if !matches!(event.decided, Some(Outcome::Disetujui | Outcome::Perubahan)) {
-            return Ok(());
-        }
-        let rules = service_type::Entity::find_by_id(&event.service_code)
-            .one(txn)
-            .await?
-            .map(|s| s.rules);
-        if rules.as_deref() != Some(RULES) {
-            return Ok(());
-        }
-        let Some(req) = service_request::Entity::find_by_id(event.request_id)
-            .one(txn)
-            .await?
-        else {
+        let Some(req) = event.granted(txn, RULES).await? else {
             return Ok(());
         };
         let detail: Value = serde_json::from_str(&req.assessment).unwrap_or_default();

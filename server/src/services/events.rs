@@ -105,6 +105,34 @@ impl From<&request_step::Model> for ActiveStep {
     }
 }
 
+impl RequestEvent {
+    /// The request this change granted (approved, or approved with changes), if its service
+    /// runs `rules`: read again in `txn`, as the decision left it (a decision with changes
+    /// rewrote the form and the assessment). Where a subscriber acting on one service's
+    /// granted decisions starts (a sanction's record, a data request's client).
+    pub async fn granted(
+        &self,
+        txn: &DatabaseTransaction,
+        rules: &str,
+    ) -> Result<Option<super::entity::service_request::Model>, ServiceError> {
+        use super::entity::{service_request, service_type};
+        use sea_orm::EntityTrait;
+        if !matches!(self.decided, Some(Outcome::Disetujui | Outcome::Perubahan)) {
+            return Ok(None);
+        }
+        let runs = service_type::Entity::find_by_id(&self.service_code)
+            .one(txn)
+            .await?
+            .is_some_and(|s| s.rules == rules);
+        if !runs {
+            return Ok(None);
+        }
+        Ok(service_request::Entity::find_by_id(self.request_id)
+            .one(txn)
+            .await?)
+    }
+}
+
 /// Acts on a request's change inside its transaction.
 #[async_trait]
 pub trait Subscriber: Send + Sync {

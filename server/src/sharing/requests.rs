@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use abdi_proto::services::{Outcome, Violation};
+use abdi_proto::services::Violation;
 use abdi_proto::sharing::DataScope;
 use abdi_proto::{Nip, Text};
 use async_trait::async_trait;
@@ -28,7 +28,6 @@ use crate::documents::entity::document;
 use crate::identity::token::{hash, new_token};
 use crate::masterdata::entity::{employee, org_unit};
 use crate::services::ServiceError;
-use crate::services::entity::{service_request, service_type};
 use crate::services::events::{RequestEvent, Subscriber};
 use crate::services::rules::{Assessment, RuleInput, ServiceRules, text};
 
@@ -286,27 +285,15 @@ impl Subscriber for GrantedRequests {
         txn: &DatabaseTransaction,
         event: &RequestEvent,
     ) -> Result<(), ServiceError> {
-        if !matches!(event.decided, Some(Outcome::Disetujui | Outcome::Perubahan)) {
+        let Some(req) = event.granted(txn, RULES).await? else {
             return Ok(());
-        }
-        let rules = service_type::Entity::find_by_id(&event.service_code)
-            .one(txn)
-            .await?
-            .map(|s| s.rules);
-        if rules.as_deref() != Some(RULES) {
-            return Ok(());
-        }
+        };
         let corrupt = |what: &str| {
             ServiceError::Database(DbErr::Custom(format!(
                 "data request {}: {what}",
                 event.request_id
             )))
         };
-        // Read again: a decision with changes (PERUBAHAN) rewrote the form and the assessment.
-        let req = service_request::Entity::find_by_id(event.request_id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| corrupt("not found"))?;
         let form: Value = serde_json::from_str(&req.form).unwrap_or_default();
         let assessed: Value = serde_json::from_str(&req.assessment).unwrap_or_default();
         let field = |k: &str| form[k].as_str().unwrap_or_default().trim().to_owned();

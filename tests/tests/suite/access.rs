@@ -831,6 +831,13 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("post", "/api/v1/attendance/check-ins", Rule::Own),
     ("get", "/api/v1/attendance/places", Rule::Own),
     ("get", "/api/v1/me/attendance", Rule::Own),
+    ("get", "/api/v1/me/attendance/days", Rule::Own),
+    ("get", "/api/v1/attendance/team/flagged", Rule::Own),
+    (
+        "post",
+        "/api/v1/attendance/check-ins/{id}/review",
+        Rule::Own,
+    ),
     (
         "get",
         "/api/v1/admin/attendance/places",

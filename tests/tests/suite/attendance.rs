@@ -2,14 +2,15 @@
 //! (accepted), outside it (refused with the distance) and with a mock location (flagged); a
 //! record sent again is one record and a replayed number is refused; an offline check-in made in
 //! the morning and sent at noon keeps its morning time, and one whose clock was set back is
-//! refused.
+//! refused; the atasan accepts a flagged check-in; the days come out present, late, excused by
+//! approved leave, off on a weekend and a holiday, and absent.
 
 use std::sync::Arc;
 
 use abdi_core::attendance::CheckInOutcome;
 use abdi_core::{Client, ClientConfig, MemorySecureStore, SESSION_KEY, SecureStore};
 use abdi_proto::attendance::{
-    CheckInUpload, CheckKind, Fence, Fix, GeoPoint, NewPlace, SignedCheckIn, Verdict,
+    CheckInUpload, CheckKind, DayKind, Fence, Fix, GeoPoint, NewPlace, SignedCheckIn, Verdict,
 };
 use abdi_server::clock::ManualClock;
 use abdi_tests::Backend;
@@ -266,6 +267,102 @@ async fn check_ins_from_the_phone_are_judged_against_the_fence_and_the_clock() {
     assert_eq!(results[1].verdict, Verdict::Refused, "{results:?}");
     assert_eq!(results[1].reasons[0].code, "clock_disagrees");
     assert!(online.queued_check_ins().await.unwrap().is_empty());
+
+    // 7. The atasan sees the flagged check-in of their team, and accepts it; nobody else may.
+    let waiting: Vec<abdi_proto::attendance::FlaggedCheckIn> =
+        ok_json(get(&w, Who::Supervisor, "/api/v1/attendance/team/flagged").await).await;
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0].check_in.reasons[0].code, "mock_location");
+    let review = format!(
+        "/api/v1/attendance/check-ins/{}/review",
+        waiting[0].check_in.id.unwrap()
+    );
+    let accept = abdi_proto::attendance::CheckInReview {
+        accept: true,
+        note: Some("Rapat di kantor, GPS ponsel bermasalah".into()),
+    };
+    problem(
+        post(&w, Who::Other, &review, &accept).await,
+        404,
+        "check_in_not_found",
+    )
+    .await;
+    let bare_no = abdi_proto::attendance::CheckInReview {
+        accept: false,
+        note: None,
+    };
+    problem(
+        post(&w, Who::Supervisor, &review, &bare_no).await,
+        422,
+        "attendance_upload_invalid",
+    )
+    .await;
+    let accepted: abdi_proto::attendance::CheckIn =
+        ok_json(post(&w, Who::Supervisor, &review, &accept).await).await;
+    assert_eq!(accepted.verdict, Verdict::Accepted);
+    problem(
+        post(&w, Who::Supervisor, &review, &accept).await,
+        409,
+        "check_in_not_flagged",
+    )
+    .await;
+    let none: Vec<abdi_proto::attendance::FlaggedCheckIn> =
+        ok_json(get(&w, Who::Supervisor, "/api/v1/attendance/team/flagged").await).await;
+    assert!(none.is_empty());
+
+    // 6. The days: 1 July present (in at 07:10), 2 July late (in at 08:05, 35 minutes), a
+    // day of approved leave excused, a Saturday off, a holiday off, and a working day before
+    // any check-in absent.
+    let days = |from: &'static str, to: &'static str| {
+        let w = &w;
+        async move {
+            let path = format!("/api/v1/me/attendance/days?from={from}&to={to}");
+            ok_json::<Vec<abdi_proto::attendance::DayStatus>>(get(w, Who::Staff, &path).await).await
+        }
+    };
+    let first = days("2026-06-30", "2026-07-01").await;
+    assert_eq!(first[0].kind, DayKind::Absent, "{first:?}");
+    assert_eq!(first[1].kind, DayKind::Present, "{first:?}");
+    assert_eq!(first[1].check_in, Some(morning));
+    // The next morning at 08:05 WIB.
+    clock.advance(std::time::Duration::from_secs(19 * 3600 + 55 * 60));
+    let late = sent(
+        online
+            .check_in(
+                CheckKind::In,
+                fix(
+                    OFFICE,
+                    morning + Duration::minutes(24 * 60 + 55),
+                    boot + 90_000_000,
+                ),
+            )
+            .await
+            .unwrap(),
+    );
+    assert_eq!(late.verdict, Verdict::Accepted, "{late:?}");
+    let second = days("2026-07-02", "2026-07-04").await;
+    assert_eq!(second[0].kind, DayKind::Late, "{second:?}");
+    assert_eq!(second[0].late_minutes, 35);
+    assert_eq!(second[2].kind, DayKind::Weekend);
+    let leave = abdi_tests::api::approved(
+        &w,
+        Who::Staff,
+        "cuti_tahunan",
+        abdi_tests::forms::annual("2026-07-13", "2026-07-13"),
+    )
+    .await;
+    assert_eq!(leave["status"], "decided");
+    let excused = days("2026-07-13", "2026-07-13").await;
+    assert_eq!(excused[0].kind, DayKind::Excused, "{excused:?}");
+    let holiday = days("2026-08-17", "2026-08-17").await;
+    assert_eq!(holiday[0].kind, DayKind::Holiday, "{holiday:?}");
+    assert!(
+        holiday[0]
+            .why
+            .as_deref()
+            .is_some_and(|w| w.contains("Kemerdekaan")),
+        "{holiday:?}"
+    );
 }
 
 async fn ok_json<T: serde::de::DeserializeOwned>(r: reqwest::Response) -> T {

@@ -4,8 +4,8 @@
 
 use abdi_proto::Problem;
 use abdi_proto::attendance::{
-    AttendanceNonce, CheckIn, CheckInResults, CheckInUpload, DeviceEnrolment, EnrolledDevice,
-    NewPlace, Place,
+    AttendanceNonce, CheckIn, CheckInResults, CheckInReview, CheckInUpload, DayStatus,
+    DeviceEnrolment, EnrolledDevice, FlaggedCheckIn, NewPlace, Place,
 };
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,7 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::clock::jakarta_midnight;
 use crate::error::ApiError;
 use crate::http::auth::Caller;
-use crate::http::extract::{Json, Query};
+use crate::http::extract::{Json, Path, Query};
 use crate::state::AppState;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -27,6 +27,9 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(check_in))
         .routes(routes!(my_places))
         .routes(routes!(my_check_ins))
+        .routes(routes!(my_days))
+        .routes(routes!(team_flagged))
+        .routes(routes!(review_check_in))
         .routes(routes!(list_places, add_place))
 }
 
@@ -120,23 +123,92 @@ async fn my_check_ins(
     caller: Caller,
     Query(q): Query<DaysQuery>,
 ) -> Result<axum::Json<Vec<CheckIn>>, ApiError> {
-    let from = q.from.unwrap_or_else(|| state.clock.today());
-    let to = q.to.unwrap_or(from);
-    use chrono::Datelike;
-    let sane = |d: NaiveDate| (2000..=2200).contains(&d.year());
-    if !sane(from) || !sane(to) || to < from || (to - from).num_days() > 62 {
-        return Err(ApiError::with_detail(
-            abdi_proto::ErrorCode::InvalidQuery,
-            "`from` dan `to` pada tahun 2000 sampai 2200; `to` paling awal `from` dan paling lama 62 hari sesudahnya.",
-            "`from` and `to` lie in 2000 to 2200; `to` is on or after `from`, and at most 62 days after it.",
-        ));
-    }
+    let (from, to) = q.days(state.clock.today())?;
     let end = jakarta_midnight(to + chrono::Duration::days(1));
     Ok(axum::Json(
         state
             .attendance
             .mine(&caller.actor, jakarta_midnight(from), end)
             .await?,
+    ))
+}
+
+impl DaysQuery {
+    /// The days asked for: from `from` (today) to `to` (`from`), at most 62 days apart.
+    fn days(&self, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {
+        use chrono::Datelike;
+        let from = self.from.unwrap_or(today);
+        let to = self.to.unwrap_or(from);
+        let sane = |d: NaiveDate| (2000..=2200).contains(&d.year());
+        if !sane(from) || !sane(to) || to < from || (to - from).num_days() > 62 {
+            return Err(ApiError::with_detail(
+                abdi_proto::ErrorCode::InvalidQuery,
+                "`from` dan `to` pada tahun 2000 sampai 2200; `to` paling awal `from` dan paling lama 62 hari sesudahnya.",
+                "`from` and `to` lie in 2000 to 2200; `to` is on or after `from`, and at most 62 days after it.",
+            ));
+        }
+        Ok((from, to))
+    }
+}
+
+/// What each of the caller's days came to: present, late (with the minutes), left early,
+/// absent, excused by approved leave, a holiday or a weekend.
+#[utoipa::path(get, path = "/me/attendance/days", tag = "attendance", security(("bearer" = [])),
+    params(DaysQuery),
+    responses(
+        (status = 200, description = "One status per day", body = Vec<DayStatus>),
+        (status = 400, description = "`invalid_query`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn my_days(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<DaysQuery>,
+) -> Result<axum::Json<Vec<DayStatus>>, ApiError> {
+    let (from, to) = q.days(state.clock.today())?;
+    Ok(axum::Json(
+        state
+            .attendance
+            .days(caller.actor.employee_id, from, to)
+            .await?,
+    ))
+}
+
+/// The flagged check-ins of the people whose posts report to the caller's, oldest first.
+#[utoipa::path(get, path = "/attendance/team/flagged", tag = "attendance", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Waiting for the caller's word", body = Vec<FlaggedCheckIn>),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn team_flagged(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<axum::Json<Vec<FlaggedCheckIn>>, ApiError> {
+    Ok(axum::Json(
+        state.attendance.flagged_of_team(&caller.actor).await?,
+    ))
+}
+
+/// The atasan accepts a flagged check-in (it counts for the day) or rejects it with a reason
+/// the employee sees.
+#[utoipa::path(post, path = "/attendance/check-ins/{id}/review", tag = "attendance", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The check-in's id")),
+    request_body = CheckInReview,
+    responses(
+        (status = 200, description = "The check-in as it now stands", body = CheckIn),
+        (status = 401, description = "`unauthenticated`", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`check_in_not_found`: none, or not of the caller's team", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`check_in_not_flagged`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`attendance_upload_invalid`: a rejection without its reason", body = Problem, content_type = "application/problem+json"),
+    ))]
+async fn review_check_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<uuid::Uuid>,
+    Json(body): Json<CheckInReview>,
+) -> Result<axum::Json<CheckIn>, ApiError> {
+    Ok(axum::Json(
+        state.attendance.review(&caller.actor, id, body).await?,
     ))
 }
 
