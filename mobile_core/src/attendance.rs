@@ -9,7 +9,7 @@
 //! whatever the wall clock says. Record numbers only rise: a record sent twice is one record.
 
 use abdi_proto::attendance::{
-    AttendanceNonce, CheckIn, CheckInRecord, CheckInResults, CheckInUpload, CheckKind,
+    AttendanceNonce, CheckIn, CheckInRecord, CheckInResults, CheckInUpload, CheckKind, DayStatus,
     DeviceEnrolment, EnrolledDevice, Fix, Place, SignedCheckIn,
 };
 use base64::Engine;
@@ -169,6 +169,18 @@ impl Client {
     ) -> Result<Vec<CheckIn>, CoreError> {
         self.authed(Call::get(format!(
             "/api/v1/me/attendance?from={from}&to={to}"
+        )))
+        .await
+    }
+
+    /// What each day from `from` to `to` came to (present, late, excused, ...).
+    pub async fn my_attendance_days(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<DayStatus>, CoreError> {
+        self.authed(Call::get(format!(
+            "/api/v1/me/attendance/days?from={from}&to={to}"
         )))
         .await
     }

@@ -529,6 +529,81 @@ impl AbdiClient {
         Ok(to_json(&self.inner.my_data_access(after).await?))
     }
 
+    /// Enrols this phone for attendance (its signing key stays in secure storage); returns
+    /// the device id. The phone enrolled before is retired.
+    pub async fn enroll_for_attendance(&self, name: String) -> Result<String, BridgeError> {
+        Ok(self.inner.enroll_for_attendance(&name).await?.to_string())
+    }
+
+    /// Checks in (`kind` `in`) or out (`out`) with the fix the OS gave (`Fix` JSON: position,
+    /// accuracy, the mock flag, the wall clock, `elapsedRealtime` and the boot, optionally the
+    /// photo's location and the Wi-Fi BSSID). Answers `{"sent": CheckIn}` with the server's
+    /// verdict and reasons, or, without a network, `{"queued": QueuedCheckIn}`.
+    pub async fn check_in(&self, kind: String, fix_json: String) -> Result<String, BridgeError> {
+        use abdi_proto::attendance::CheckKind;
+        let kind = match kind.as_str() {
+            "in" => CheckKind::In,
+            "out" => CheckKind::Out,
+            other => return Err(BridgeError::input("kind", format!("'{other}' (in, out)"))),
+        };
+        let fix: abdi_proto::attendance::Fix = json("fix", &fix_json)?;
+        Ok(match self.inner.check_in(kind, fix).await? {
+            abdi_core::attendance::CheckInOutcome::Sent(c) => {
+                to_json(&serde_json::json!({ "sent": c }))
+            }
+            abdi_core::attendance::CheckInOutcome::Queued(q) => {
+                to_json(&serde_json::json!({ "queued": q }))
+            }
+        })
+    }
+
+    /// Sends the queued check-ins with the monotonic clock as it reads now (`elapsed_ms`
+    /// since the boot `boot_id`); answers their outcomes (`CheckIn` JSON list).
+    pub async fn flush_check_ins(
+        &self,
+        elapsed_ms: u64,
+        boot_id: String,
+    ) -> Result<String, BridgeError> {
+        Ok(to_json(
+            &self.inner.flush_check_ins(elapsed_ms, &boot_id).await?,
+        ))
+    }
+
+    /// The check-ins waiting for a network (`QueuedCheckIn` JSON list), oldest first.
+    pub async fn queued_check_ins(&self) -> Result<String, BridgeError> {
+        Ok(to_json(&self.inner.queued_check_ins().await?))
+    }
+
+    /// The employee's check-ins from `from` to `to` (`YYYY-MM-DD`, both included; `CheckIn`
+    /// JSON list, newest first).
+    pub async fn my_check_ins(&self, from: String, to: String) -> Result<String, BridgeError> {
+        Ok(to_json(
+            &self
+                .inner
+                .my_check_ins(date("from", &from)?, date("to", &to)?)
+                .await?,
+        ))
+    }
+
+    /// What each day from `from` to `to` came to (`DayStatus` JSON list).
+    pub async fn my_attendance_days(
+        &self,
+        from: String,
+        to: String,
+    ) -> Result<String, BridgeError> {
+        Ok(to_json(
+            &self
+                .inner
+                .my_attendance_days(date("from", &from)?, date("to", &to)?)
+                .await?,
+        ))
+    }
+
+    /// Where the employee may check in (`Place` JSON list), to show the distance first.
+    pub async fn attendance_places(&self) -> Result<String, BridgeError> {
+        Ok(to_json(&self.inner.attendance_places().await?))
+    }
+
     /// The record as last fetched, offline (`not_cached` before the first fetch).
     pub async fn cached_record(&self) -> Result<String, BridgeError> {
         Ok(to_json(&self.inner.cached_record().await?))

@@ -70,7 +70,7 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
                   String get codegenVersion => '2.13.0';
 
                   @override
-                  int get rustContentHash => -1179603019;
+                  int get rustContentHash => 209796456;
 
                   static const kDefaultExternalLibraryLoaderConfig = ExternalLibraryLoaderConfig(
                     stem: 'abdi_bindings',
@@ -82,7 +82,9 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
                 
 
                 abstract class RustLibApi extends BaseApi {
-                  Future<PasskeyPrompt> crateApiClientAbdiClientBeginPasskeyLogin({required AbdiClient that });
+                  Future<String> crateApiClientAbdiClientAttendancePlaces({required AbdiClient that });
+
+Future<PasskeyPrompt> crateApiClientAbdiClientBeginPasskeyLogin({required AbdiClient that });
 
 Future<PasskeyPrompt> crateApiClientAbdiClientBeginPasskeyRegistration({required AbdiClient that });
 
@@ -96,6 +98,8 @@ Future<String> crateApiClientAbdiClientCachedRequests({required AbdiClient that 
 
 Future<String> crateApiClientAbdiClientCachedService({required AbdiClient that , required String code });
 
+Future<String> crateApiClientAbdiClientCheckIn({required AbdiClient that , required String kind , required String fixJson });
+
 Future<String> crateApiClientAbdiClientCompleteness({required AbdiClient that });
 
 Future<String> crateApiClientAbdiClientDecide({required AbdiClient that , required String requestId , required int version , required String outcome , String? note });
@@ -107,6 +111,8 @@ Future<String> crateApiClientAbdiClientEligibilityOffline({required AbdiClient t
 Future<QueueItem> crateApiClientAbdiClientEnqueue({required AbdiClient that , required String service , required String formJson , required List<AttachmentFile> attachments , required String today });
 
 Future<QueueItem> crateApiClientAbdiClientEnqueueProposal({required AbdiClient that , required String draftJson , required List<AttachmentFile> evidence , required String today });
+
+Future<String> crateApiClientAbdiClientEnrollForAttendance({required AbdiClient that , required String name });
 
 Future<String> crateApiClientAbdiClientFetchService({required AbdiClient that , required String code });
 
@@ -120,11 +126,17 @@ Future<void> crateApiClientAbdiClientFinishStepUp({required AbdiClient that , re
 
 Future<List<QueueItem>> crateApiClientAbdiClientFlush({required AbdiClient that });
 
+Future<String> crateApiClientAbdiClientFlushCheckIns({required AbdiClient that , required BigInt elapsedMs , required String bootId });
+
 Future<bool> crateApiClientAbdiClientHasSession({required AbdiClient that });
 
 Future<void> crateApiClientAbdiClientLogout({required AbdiClient that });
 
 Future<String> crateApiClientAbdiClientMyArchive({required AbdiClient that });
+
+Future<String> crateApiClientAbdiClientMyAttendanceDays({required AbdiClient that , required String from , required String to });
+
+Future<String> crateApiClientAbdiClientMyCheckIns({required AbdiClient that , required String from , required String to });
 
 Future<String> crateApiClientAbdiClientMyDataAccess({required AbdiClient that , PlatformInt64? after });
 
@@ -145,6 +157,8 @@ Future<String> crateApiClientAbdiClientPromotionOutlook({required AbdiClient tha
 Future<String> crateApiClientAbdiClientPromotionPolicy({required AbdiClient that });
 
 Future<List<QueueItem>> crateApiClientAbdiClientQueued({required AbdiClient that });
+
+Future<String> crateApiClientAbdiClientQueuedCheckIns({required AbdiClient that });
 
 Future<SessionSummary> crateApiClientAbdiClientRedeemActivation({required AbdiClient that , required String link });
 
@@ -190,11 +204,36 @@ CrossPlatformFinalizerArg get rust_arc_decrement_strong_count_AbdiClientPtr;
                     required super.portManager,
                   });
 
-                  @override Future<PasskeyPrompt> crateApiClientAbdiClientBeginPasskeyLogin({required AbdiClient that })  { return handler.executeNormal(NormalTask(
+                  @override Future<String> crateApiClientAbdiClientAttendancePlaces({required AbdiClient that })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
             pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 1, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientAttendancePlacesConstMeta,
+            argValues: [that],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientAttendancePlacesConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_attendance_places",
+            argNames: ["that"],
+        );
+        
+
+@override Future<PasskeyPrompt> crateApiClientAbdiClientBeginPasskeyLogin({required AbdiClient that })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 2, port: port_);
             
             },
             codec: 
@@ -219,7 +258,7 @@ CrossPlatformFinalizerArg get rust_arc_decrement_strong_count_AbdiClientPtr;
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 2, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 3, port: port_);
             
             },
             codec: 
@@ -244,7 +283,7 @@ CrossPlatformFinalizerArg get rust_arc_decrement_strong_count_AbdiClientPtr;
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 3, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 4, port: port_);
             
             },
             codec: 
@@ -269,7 +308,7 @@ CrossPlatformFinalizerArg get rust_arc_decrement_strong_count_AbdiClientPtr;
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 4, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 5, port: port_);
             
             },
             codec: 
@@ -294,7 +333,7 @@ CrossPlatformFinalizerArg get rust_arc_decrement_strong_count_AbdiClientPtr;
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 5, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 6, port: port_);
             
             },
             codec: 
@@ -319,7 +358,7 @@ CrossPlatformFinalizerArg get rust_arc_decrement_strong_count_AbdiClientPtr;
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 6, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 7, port: port_);
             
             },
             codec: 
@@ -345,7 +384,7 @@ CrossPlatformFinalizerArg get rust_arc_decrement_strong_count_AbdiClientPtr;
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(code, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 7, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 8, port: port_);
             
             },
             codec: 
@@ -366,11 +405,38 @@ sse_encode_String(code, serializer);
         );
         
 
+@override Future<String> crateApiClientAbdiClientCheckIn({required AbdiClient that , required String kind , required String fixJson })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+sse_encode_String(kind, serializer);
+sse_encode_String(fixJson, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 9, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientCheckInConstMeta,
+            argValues: [that, kind, fixJson],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientCheckInConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_check_in",
+            argNames: ["that", "kind", "fixJson"],
+        );
+        
+
 @override Future<String> crateApiClientAbdiClientCompleteness({required AbdiClient that })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 8, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 10, port: port_);
             
             },
             codec: 
@@ -399,7 +465,7 @@ sse_encode_String(requestId, serializer);
 sse_encode_u_32(version, serializer);
 sse_encode_String(outcome, serializer);
 sse_encode_opt_String(note, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 9, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 11, port: port_);
             
             },
             codec: 
@@ -425,7 +491,7 @@ sse_encode_opt_String(note, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(id, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 10, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 12, port: port_);
             
             },
             codec: 
@@ -453,7 +519,7 @@ sse_encode_String(id, serializer);
 sse_encode_String(service, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 11, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 13, port: port_);
             
             },
             codec: 
@@ -482,7 +548,7 @@ sse_encode_String(service, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_list_attachment_file(attachments, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 12, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 14, port: port_);
             
             },
             codec: 
@@ -510,7 +576,7 @@ sse_encode_String(today, serializer);
 sse_encode_String(draftJson, serializer);
 sse_encode_list_attachment_file(evidence, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 13, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 15, port: port_);
             
             },
             codec: 
@@ -531,12 +597,38 @@ sse_encode_String(today, serializer);
         );
         
 
+@override Future<String> crateApiClientAbdiClientEnrollForAttendance({required AbdiClient that , required String name })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+sse_encode_String(name, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 16, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientEnrollForAttendanceConstMeta,
+            argValues: [that, name],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientEnrollForAttendanceConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_enroll_for_attendance",
+            argNames: ["that", "name"],
+        );
+        
+
 @override Future<String> crateApiClientAbdiClientFetchService({required AbdiClient that , required String code })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(code, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 14, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 17, port: port_);
             
             },
             codec: 
@@ -563,7 +655,7 @@ sse_encode_String(code, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 15, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 18, port: port_);
             
             },
             codec: 
@@ -591,7 +683,7 @@ sse_encode_String(responseJson, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(name, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 16, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 19, port: port_);
             
             },
             codec: 
@@ -617,7 +709,7 @@ sse_encode_String(responseJson, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(redirect, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 17, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 20, port: port_);
             
             },
             codec: 
@@ -644,7 +736,7 @@ sse_encode_String(redirect, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(challengeId, serializer);
 sse_encode_String(responseJson, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 18, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 21, port: port_);
             
             },
             codec: 
@@ -669,7 +761,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 19, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 22, port: port_);
             
             },
             codec: 
@@ -690,11 +782,38 @@ sse_encode_String(responseJson, serializer);
         );
         
 
+@override Future<String> crateApiClientAbdiClientFlushCheckIns({required AbdiClient that , required BigInt elapsedMs , required String bootId })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+sse_encode_u_64(elapsedMs, serializer);
+sse_encode_String(bootId, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 23, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientFlushCheckInsConstMeta,
+            argValues: [that, elapsedMs, bootId],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientFlushCheckInsConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_flush_check_ins",
+            argNames: ["that", "elapsedMs", "bootId"],
+        );
+        
+
 @override Future<bool> crateApiClientAbdiClientHasSession({required AbdiClient that })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 20, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 24, port: port_);
             
             },
             codec: 
@@ -719,7 +838,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 21, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 25, port: port_);
             
             },
             codec: 
@@ -744,7 +863,7 @@ sse_encode_String(responseJson, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 22, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 26, port: port_);
             
             },
             codec: 
@@ -765,12 +884,66 @@ sse_encode_String(responseJson, serializer);
         );
         
 
+@override Future<String> crateApiClientAbdiClientMyAttendanceDays({required AbdiClient that , required String from , required String to })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+sse_encode_String(from, serializer);
+sse_encode_String(to, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 27, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientMyAttendanceDaysConstMeta,
+            argValues: [that, from, to],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientMyAttendanceDaysConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_my_attendance_days",
+            argNames: ["that", "from", "to"],
+        );
+        
+
+@override Future<String> crateApiClientAbdiClientMyCheckIns({required AbdiClient that , required String from , required String to })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+sse_encode_String(from, serializer);
+sse_encode_String(to, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 28, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientMyCheckInsConstMeta,
+            argValues: [that, from, to],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientMyCheckInsConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_my_check_ins",
+            argNames: ["that", "from", "to"],
+        );
+        
+
 @override Future<String> crateApiClientAbdiClientMyDataAccess({required AbdiClient that , PlatformInt64? after })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_opt_box_autoadd_i_64(after, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 23, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 29, port: port_);
             
             },
             codec: 
@@ -795,7 +968,7 @@ sse_encode_opt_box_autoadd_i_64(after, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 24, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 30, port: port_);
             
             },
             codec: 
@@ -820,7 +993,7 @@ sse_encode_opt_box_autoadd_i_64(after, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 25, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 31, port: port_);
             
             },
             codec: 
@@ -845,7 +1018,7 @@ sse_encode_opt_box_autoadd_i_64(after, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 26, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 32, port: port_);
             
             },
             codec: 
@@ -870,7 +1043,7 @@ sse_encode_opt_box_autoadd_i_64(after, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 27, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 33, port: port_);
             
             },
             codec: 
@@ -899,7 +1072,7 @@ sse_encode_String(dataDir, serializer);
 sse_encode_DartFn_Inputs_String_Output_opt_String_AnyhowException(secureGet, serializer);
 sse_encode_DartFn_Inputs_String_String_Output_bool_AnyhowException(secureSet, serializer);
 sse_encode_DartFn_Inputs_String_Output_bool_AnyhowException(secureDelete, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 28, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 34, port: port_);
             
             },
             codec: 
@@ -925,7 +1098,7 @@ sse_encode_DartFn_Inputs_String_Output_bool_AnyhowException(secureDelete, serial
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(documentId, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 29, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 35, port: port_);
             
             },
             codec: 
@@ -951,7 +1124,7 @@ sse_encode_String(documentId, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 30, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 36, port: port_);
             
             },
             codec: 
@@ -976,7 +1149,7 @@ sse_encode_String(today, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 31, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 37, port: port_);
             
             },
             codec: 
@@ -1001,7 +1174,7 @@ sse_encode_String(today, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 32, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 38, port: port_);
             
             },
             codec: 
@@ -1022,12 +1195,37 @@ sse_encode_String(today, serializer);
         );
         
 
+@override Future<String> crateApiClientAbdiClientQueuedCheckIns({required AbdiClient that })  { return handler.executeNormal(NormalTask(
+            callFfi: (port_) {
+              
+            final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 39, port: port_);
+            
+            },
+            codec: 
+        SseCodec(
+          decodeSuccessData: sse_decode_String,
+          decodeErrorData: sse_decode_bridge_error,
+        )
+        ,
+            constMeta: kCrateApiClientAbdiClientQueuedCheckInsConstMeta,
+            argValues: [that],
+            apiImpl: this,
+        )); }
+
+
+        TaskConstMeta get kCrateApiClientAbdiClientQueuedCheckInsConstMeta => const TaskConstMeta(
+            debugName: "AbdiClient_queued_check_ins",
+            argNames: ["that"],
+        );
+        
+
 @override Future<SessionSummary> crateApiClientAbdiClientRedeemActivation({required AbdiClient that , required String link })  { return handler.executeNormal(NormalTask(
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(link, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 33, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 40, port: port_);
             
             },
             codec: 
@@ -1054,7 +1252,7 @@ sse_encode_String(link, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(platform, serializer);
 sse_encode_String(token, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 34, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 41, port: port_);
             
             },
             codec: 
@@ -1082,7 +1280,7 @@ sse_encode_String(token, serializer);
 sse_encode_String(nip, serializer);
 sse_encode_String(email, serializer);
 sse_encode_String(phone, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 35, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 42, port: port_);
             
             },
             codec: 
@@ -1108,7 +1306,7 @@ sse_encode_String(phone, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(requestId, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 36, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 43, port: port_);
             
             },
             codec: 
@@ -1134,7 +1332,7 @@ sse_encode_String(requestId, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_String(provider, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 37, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 44, port: port_);
             
             },
             codec: 
@@ -1162,7 +1360,7 @@ sse_encode_String(provider, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
 sse_encode_StreamSink_status_event_Sse(sink, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 38, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 45, port: port_);
             
             },
             codec: 
@@ -1192,7 +1390,7 @@ sse_encode_StreamSink_status_event_Sse(sink, serializer);
 sse_encode_String(service, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_String(today, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 39, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 46, port: port_);
             
             },
             codec: 
@@ -1217,7 +1415,7 @@ sse_encode_String(today, serializer);
             callFfi: (port_) {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_Auto_Ref_RustOpaque_flutter_rust_bridgefor_generatedRustAutoOpaqueInnerAbdiClient(that, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 40, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 47, port: port_);
             
             },
             codec: 
@@ -1242,7 +1440,7 @@ sse_encode_String(today, serializer);
             callFfi: () {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_String(nip, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 41)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 48)!;
             
             },
             codec: 
@@ -1267,7 +1465,7 @@ sse_encode_String(today, serializer);
             callFfi: () {
               
             final serializer = SseSerializer(generalizedFrbRustBinding);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 42)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 49)!;
             
             },
             codec: 
@@ -1297,7 +1495,7 @@ sse_encode_String(archiveJson, serializer);
 sse_encode_String(formJson, serializer);
 sse_encode_String(daysOffJson, serializer);
 sse_encode_String(today, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 43)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 50)!;
             
             },
             codec: 
@@ -1324,7 +1522,7 @@ sse_encode_String(today, serializer);
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_String(schemaJson, serializer);
 sse_encode_String(valuesJson, serializer);
 sse_encode_String(today, serializer);
-            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 44)!;
+            return pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 51)!;
             
             },
             codec: 
@@ -1350,7 +1548,7 @@ sse_encode_String(today, serializer);
               
             final serializer = SseSerializer(generalizedFrbRustBinding);sse_encode_list_prim_u_8_loose(pdf, serializer);
 sse_encode_list_prim_u_8_loose(pinnedRootsPem, serializer);
-            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 45, port: port_);
+            pdeCallFfi(generalizedFrbRustBinding, serializer, funcId: 52, port: port_);
             
             },
             codec: 
@@ -2135,7 +2333,11 @@ serializer.buffer.putInt32(self); }
                     rustArcDecrementStrongCountPtr: RustLib.instance.api.rust_arc_decrement_strong_count_AbdiClientPtr,
                 );
 
-                 Future<PasskeyPrompt>  beginPasskeyLogin()=>RustLib.instance.api.crateApiClientAbdiClientBeginPasskeyLogin(that: this, );
+                /// Where the employee may check in (`Place` JSON list), to show the distance first.
+ Future<String>  attendancePlaces()=>RustLib.instance.api.crateApiClientAbdiClientAttendancePlaces(that: this, );
+
+
+ Future<PasskeyPrompt>  beginPasskeyLogin()=>RustLib.instance.api.crateApiClientAbdiClientBeginPasskeyLogin(that: this, );
 
 
  Future<PasskeyPrompt>  beginPasskeyRegistration()=>RustLib.instance.api.crateApiClientAbdiClientBeginPasskeyRegistration(that: this, );
@@ -2159,6 +2361,13 @@ serializer.buffer.putInt32(self); }
 
 /// The service as last fetched (`ServiceDefinition` JSON), offline.
  Future<String>  cachedService({required String code })=>RustLib.instance.api.crateApiClientAbdiClientCachedService(that: this, code: code);
+
+
+/// Checks in (`kind` `in`) or out (`out`) with the fix the OS gave (`Fix` JSON: position,
+/// accuracy, the mock flag, the wall clock, `elapsedRealtime` and the boot, optionally the
+/// photo's location and the Wi-Fi BSSID). Answers `{"sent": CheckIn}` with the server's
+/// verdict and reasons, or, without a network, `{"queued": QueuedCheckIn}`.
+ Future<String>  checkIn({required String kind , required String fixJson })=>RustLib.instance.api.crateApiClientAbdiClientCheckIn(that: this, kind: kind, fixJson: fixJson);
 
 
 /// The record's completeness (`Completeness` JSON), worked out offline.
@@ -2188,6 +2397,11 @@ serializer.buffer.putInt32(self); }
  Future<QueueItem>  enqueueProposal({required String draftJson , required List<AttachmentFile> evidence , required String today })=>RustLib.instance.api.crateApiClientAbdiClientEnqueueProposal(that: this, draftJson: draftJson, evidence: evidence, today: today);
 
 
+/// Enrols this phone for attendance (its signing key stays in secure storage); returns
+/// the device id. The phone enrolled before is retired.
+ Future<String>  enrollForAttendance({required String name })=>RustLib.instance.api.crateApiClientAbdiClientEnrollForAttendance(that: this, name: name);
+
+
 /// Fetches a service and keeps it for offline use; returns the `ServiceDefinition` JSON.
  Future<String>  fetchService({required String code })=>RustLib.instance.api.crateApiClientAbdiClientFetchService(that: this, code: code);
 
@@ -2211,6 +2425,11 @@ serializer.buffer.putInt32(self); }
  Future<List<QueueItem>>  flush()=>RustLib.instance.api.crateApiClientAbdiClientFlush(that: this, );
 
 
+/// Sends the queued check-ins with the monotonic clock as it reads now (`elapsed_ms`
+/// since the boot `boot_id`); answers their outcomes (`CheckIn` JSON list).
+ Future<String>  flushCheckIns({required BigInt elapsedMs , required String bootId })=>RustLib.instance.api.crateApiClientAbdiClientFlushCheckIns(that: this, elapsedMs: elapsedMs, bootId: bootId);
+
+
 /// Whether a session is stored (show the home screen, not the login).
  Future<bool>  hasSession()=>RustLib.instance.api.crateApiClientAbdiClientHasSession(that: this, );
 
@@ -2221,6 +2440,15 @@ serializer.buffer.putInt32(self); }
 
 /// The archive of verified documents (`ArchiveDocument` JSON array), kept for offline use.
  Future<String>  myArchive()=>RustLib.instance.api.crateApiClientAbdiClientMyArchive(that: this, );
+
+
+/// What each day from `from` to `to` came to (`DayStatus` JSON list).
+ Future<String>  myAttendanceDays({required String from , required String to })=>RustLib.instance.api.crateApiClientAbdiClientMyAttendanceDays(that: this, from: from, to: to);
+
+
+/// The employee's check-ins from `from` to `to` (`YYYY-MM-DD`, both included; `CheckIn`
+/// JSON list, newest first).
+ Future<String>  myCheckIns({required String from , required String to })=>RustLib.instance.api.crateApiClientAbdiClientMyCheckIns(that: this, from: from, to: to);
 
 
 /// Which other systems read the employee's data, and when (`MyDataAccessPage` JSON, newest
@@ -2260,6 +2488,10 @@ serializer.buffer.putInt32(self); }
 
 /// Everything in the queue, oldest first.
  Future<List<QueueItem>>  queued()=>RustLib.instance.api.crateApiClientAbdiClientQueued(that: this, );
+
+
+/// The check-ins waiting for a network (`QueuedCheckIn` JSON list), oldest first.
+ Future<String>  queuedCheckIns()=>RustLib.instance.api.crateApiClientAbdiClientQueuedCheckIns(that: this, );
 
 
 /// Opens a session from the activation link the app was opened with.

@@ -19,7 +19,11 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
             
                 // Rust type: RustOpaqueMoi<flutter_rust_bridge::for_generated::RustAutoOpaqueInner<AbdiClient>>
                 abstract class AbdiClient implements RustOpaqueInterface {
-                     Future<PasskeyPrompt>  beginPasskeyLogin();
+                    /// Where the employee may check in (`Place` JSON list), to show the distance first.
+ Future<String>  attendancePlaces();
+
+
+ Future<PasskeyPrompt>  beginPasskeyLogin();
 
 
  Future<PasskeyPrompt>  beginPasskeyRegistration();
@@ -43,6 +47,13 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
 
 /// The service as last fetched (`ServiceDefinition` JSON), offline.
  Future<String>  cachedService({required String code });
+
+
+/// Checks in (`kind` `in`) or out (`out`) with the fix the OS gave (`Fix` JSON: position,
+/// accuracy, the mock flag, the wall clock, `elapsedRealtime` and the boot, optionally the
+/// photo's location and the Wi-Fi BSSID). Answers `{"sent": CheckIn}` with the server's
+/// verdict and reasons, or, without a network, `{"queued": QueuedCheckIn}`.
+ Future<String>  checkIn({required String kind , required String fixJson });
 
 
 /// The record's completeness (`Completeness` JSON), worked out offline.
@@ -72,6 +83,11 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
  Future<QueueItem>  enqueueProposal({required String draftJson , required List<AttachmentFile> evidence , required String today });
 
 
+/// Enrols this phone for attendance (its signing key stays in secure storage); returns
+/// the device id. The phone enrolled before is retired.
+ Future<String>  enrollForAttendance({required String name });
+
+
 /// Fetches a service and keeps it for offline use; returns the `ServiceDefinition` JSON.
  Future<String>  fetchService({required String code });
 
@@ -95,6 +111,11 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
  Future<List<QueueItem>>  flush();
 
 
+/// Sends the queued check-ins with the monotonic clock as it reads now (`elapsed_ms`
+/// since the boot `boot_id`); answers their outcomes (`CheckIn` JSON list).
+ Future<String>  flushCheckIns({required BigInt elapsedMs , required String bootId });
+
+
 /// Whether a session is stored (show the home screen, not the login).
  Future<bool>  hasSession();
 
@@ -105,6 +126,15 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
 
 /// The archive of verified documents (`ArchiveDocument` JSON array), kept for offline use.
  Future<String>  myArchive();
+
+
+/// What each day from `from` to `to` came to (`DayStatus` JSON list).
+ Future<String>  myAttendanceDays({required String from , required String to });
+
+
+/// The employee's check-ins from `from` to `to` (`YYYY-MM-DD`, both included; `CheckIn`
+/// JSON list, newest first).
+ Future<String>  myCheckIns({required String from , required String to });
 
 
 /// Which other systems read the employee's data, and when (`MyDataAccessPage` JSON, newest
@@ -150,6 +180,10 @@ static Future<AbdiClient>  newInstance({required ClientOptions options , require
 
 /// Everything in the queue, oldest first.
  Future<List<QueueItem>>  queued();
+
+
+/// The check-ins waiting for a network (`QueuedCheckIn` JSON list), oldest first.
+ Future<String>  queuedCheckIns();
 
 
 /// Opens a session from the activation link the app was opened with.
