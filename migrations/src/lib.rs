@@ -26,8 +26,7 @@ mod m20261206_000019_inbox_counts;
 mod m20261207_000020_profile_changes;
 mod m20261208_000021_data_sharing;
 mod m20261209_000022_data_requests;
-mod m20261210_000023_client_certificates;
-mod m20261211_000024_attendance;
+mod m20261210_000023_attendance;
 
 pub use m20261206_000019_inbox_counts::refill_inbox_counts;
 pub use m20261207_000020_profile_changes::PROFILE_CHANNEL;
@@ -60,8 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_profile_changes::Migration),
             Box::new(m20261208_000021_data_sharing::Migration),
             Box::new(m20261209_000022_data_requests::Migration),
-            Box::new(m20261210_000023_client_certificates::Migration),
-            Box::new(m20261211_000024_attendance::Migration),
+            Box::new(m20261210_000023_attendance::Migration),
         ]
     }
 }

@@ -1,7 +1,10 @@
-//! Requests for personal data by letter (Pergub Jatim 73/2020 Pasal 18-20): a granted request
-//! becomes a client system that names the request it came from, and may be limited to the
-//! persons the letter named (their NIPs, a JSON array; NULL for a client that reads whole
-//! units).
+//! Two more ways a client system comes to be and proves itself:
+//! - requests for personal data by letter (Pergub Jatim 73/2020 Pasal 18-20): a granted request
+//!   becomes a client system that names the request it came from, and may be limited to the
+//!   persons the letter named (their NIPs, a JSON array; NULL for a client that reads whole
+//!   units);
+//! - mutual TLS (RFC 8705): a client that authenticates with its certificate is pinned by the
+//!   certificate's SHA-256 thumbprint (hex), as the TLS terminator hands it over.
 
 use sea_orm_migration::prelude::*;
 
@@ -33,6 +36,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .alter_table(
+                Table::alter()
+                    .table("data_clients")
+                    .add_column(ColumnDef::new("certificate_sha256").string_len(64).null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_index(
                 Index::create()
                     .name("data_clients_request")
@@ -53,7 +64,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for column in ["persons", "request_id"] {
+        for column in ["certificate_sha256", "persons", "request_id"] {
             manager
                 .alter_table(
                     Table::alter()

@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::http::Call;
 use crate::{Client, CoreError};
 
-/// Secure storage: the device key (hex) and the enrolment with the last record number.
+/// Secure storage: the device key (base64url) and the enrolment with the last record number.
 const KEY_SLOT: &str = "attendance.key";
 const DEVICE_SLOT: &str = "attendance.device";
 /// The app's folder: the records waiting for a network.
@@ -75,7 +75,9 @@ impl Client {
                 },
             )?)
             .await?;
-        self.secure.set(KEY_SLOT, &hex(&key.to_bytes())).await?;
+        self.secure
+            .set(KEY_SLOT, &URL_SAFE_NO_PAD.encode(key.to_bytes()))
+            .await?;
         self.save_enrolment(&Enrolment {
             device_id: enrolled.device_id,
             last_seq: 0,
@@ -219,8 +221,10 @@ impl Client {
 
     async fn attendance_key(&self) -> Result<(SigningKey, Enrolment), CoreError> {
         let not_enrolled = || CoreError::NotCached("attendance enrolment".into());
-        let hex_key = self.secure.get(KEY_SLOT).await?.ok_or_else(not_enrolled)?;
-        let key = unhex(&hex_key)
+        let encoded = self.secure.get(KEY_SLOT).await?.ok_or_else(not_enrolled)?;
+        let key = URL_SAFE_NO_PAD
+            .decode(&encoded)
+            .ok()
             .and_then(|b| SigningKey::from_slice(&b).ok())
             .ok_or_else(|| CoreError::Corrupt("the attendance key".into()))?;
         let raw = self
@@ -266,20 +270,4 @@ fn upload(
     let signature: Signature = key.sign(&upload.signed_bytes());
     upload.signature = URL_SAFE_NO_PAD.encode(signature.to_bytes());
     Ok(upload)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    s.len()
-        .is_multiple_of(2)
-        .then(|| {
-            (0..s.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-                .collect()
-        })
-        .flatten()
 }

@@ -274,18 +274,27 @@ impl Attendance {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<CheckIn>, AttendanceError> {
-        let places = self.places_of(actor.employee_id).await?;
-        Ok(check_in::Entity::find()
+        let rows = check_in::Entity::find()
             .filter(check_in::Column::EmployeeId.eq(actor.employee_id))
             .filter(check_in::Column::At.gte(from))
             .filter(check_in::Column::At.lt(to))
             .order_by_desc(check_in::Column::At)
             .limit(500)
             .all(&self.db)
-            .await?
-            .iter()
-            .map(|c| view(c, &places))
-            .collect())
+            .await?;
+        self.viewed(&rows).await
+    }
+
+    /// Kept check-ins as the API shows them, with the names of the places they counted for
+    /// (one query for all of them).
+    pub(super) async fn viewed(
+        &self,
+        rows: &[check_in::Model],
+    ) -> Result<Vec<CheckIn>, AttendanceError> {
+        let places = self
+            .places_named(rows.iter().filter_map(|c| c.place_id).collect())
+            .await?;
+        Ok(rows.iter().map(|c| view(c, &places)).collect())
     }
 }
 
@@ -299,7 +308,7 @@ struct Batch {
 }
 
 /// A kept check-in as the phone is told of it.
-pub(super) fn view(c: &check_in::Model, places: &[Place]) -> CheckIn {
+fn view(c: &check_in::Model, places: &[Place]) -> CheckIn {
     CheckIn {
         id: (c.verdict != Verdict::Refused).then_some(c.id),
         seq: u64::try_from(c.seq).unwrap_or(0),

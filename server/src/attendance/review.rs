@@ -9,7 +9,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::checkin::view;
 use super::entity::check_in;
 use super::score::reason;
 use super::{Attendance, AttendanceError};
@@ -45,18 +44,19 @@ impl Attendance {
             .limit(500)
             .all(&self.db)
             .await?;
-        let mut out = Vec::with_capacity(flagged.len());
-        for c in &flagged {
-            let Some(who) = team.iter().find(|e| e.id == c.employee_id) else {
-                continue;
-            };
-            out.push(FlaggedCheckIn {
-                nip: who.nip.clone(),
-                name: who.full_name(),
-                check_in: view(c, &self.places_of(c.employee_id).await?),
-            });
-        }
-        Ok(out)
+        let viewed = self.viewed(&flagged).await?;
+        Ok(flagged
+            .iter()
+            .zip(viewed)
+            .filter_map(|(c, check_in)| {
+                let who = team.iter().find(|e| e.id == c.employee_id)?;
+                Some(FlaggedCheckIn {
+                    nip: who.nip.clone(),
+                    name: who.full_name(),
+                    check_in,
+                })
+            })
+            .collect())
     }
 
     /// The atasan accepts or rejects a flagged check-in.
@@ -114,7 +114,6 @@ impl Attendance {
                 n.clone(),
             ));
         }
-        let employee_id = found.employee_id;
         let mut row: check_in::ActiveModel = found.into();
         row.verdict = Set(if review.accept {
             Verdict::Accepted
@@ -126,6 +125,7 @@ impl Attendance {
         row.reviewed_at = Set(Some(self.clock.now()));
         row.review_note = Set(note);
         let saved = row.update(&self.db).await?;
-        Ok(view(&saved, &self.places_of(employee_id).await?))
+        let mut shown = self.viewed(std::slice::from_ref(&saved)).await?;
+        Ok(shown.remove(0))
     }
 }

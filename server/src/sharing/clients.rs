@@ -64,7 +64,7 @@ impl Sharing {
         let issued = self.credential(&new.auth)?;
         let row = data_client::ActiveModel {
             id: Set(id),
-            client_id: Set(format!("abdi-{}", &hash(&new_token())[..16])),
+            client_id: Set(new_client_id()),
             agency: Set(new.agency.trim().to_owned()),
             unit: Set(new.unit.trim().to_owned()),
             agreement_number: Set(new.agreement.number.trim().to_owned()),
@@ -428,6 +428,11 @@ struct Checked {
     scopes: Vec<DataScope>,
     units: Vec<String>,
     rate: u32,
+}
+
+/// A fresh `client_id`: `abdi-` and 16 hex digits.
+pub(crate) fn new_client_id() -> String {
+    format!("abdi-{}", &hash(&new_token())[..16])
 }
 
 /// A network as registered: a CIDR, or one address (a /32 or /128).

@@ -25,7 +25,6 @@ use super::clients::registrable_network;
 use super::entity::{AuthMethod, StoredStatus, data_client, data_client_change};
 use crate::access::Access;
 use crate::documents::entity::document;
-use crate::identity::token::{hash, new_token};
 use crate::masterdata::entity::{employee, org_unit};
 use crate::services::ServiceError;
 use crate::services::events::{RequestEvent, Subscriber};
@@ -319,7 +318,7 @@ impl Subscriber for GrantedRequests {
         let list = |k: &str| assessed[k].to_string();
         data_client::ActiveModel {
             id: Set(id),
-            client_id: Set(format!("abdi-{}", &hash(&new_token())[..16])),
+            client_id: Set(super::clients::new_client_id()),
             agency: Set(field("agency")),
             unit: Set(field("unit")),
             agreement_number: Set(decree.number.clone()),
