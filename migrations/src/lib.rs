@@ -27,6 +27,7 @@ mod m20261207_000020_profile_changes;
 mod m20261208_000021_data_sharing;
 mod m20261209_000022_data_requests;
 mod m20261210_000023_attendance;
+mod m20261211_000024_attendance_rules;
 
 pub use m20261206_000019_inbox_counts::refill_inbox_counts;
 pub use m20261207_000020_profile_changes::PROFILE_CHANNEL;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000021_data_sharing::Migration),
             Box::new(m20261209_000022_data_requests::Migration),
             Box::new(m20261210_000023_attendance::Migration),
+            Box::new(m20261211_000024_attendance_rules::Migration),
         ]
     }
 }

@@ -9,8 +9,8 @@
 //! whatever the wall clock says. Record numbers only rise: a record sent twice is one record.
 
 use abdi_proto::attendance::{
-    AttendanceNonce, CheckIn, CheckInRecord, CheckInResults, CheckInUpload, CheckKind, DayStatus,
-    DeviceEnrolment, EnrolledDevice, Fix, Place, SignedCheckIn,
+    AttendanceNonce, AttestationToken, CheckIn, CheckInRecord, CheckInResults, CheckInUpload,
+    CheckKind, DayStatus, DeviceEnrolment, EnrolledDevice, Fix, Place, SignedCheckIn, request_hash,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -43,6 +43,14 @@ pub struct QueuedCheckIn {
     pub kind: CheckKind,
     pub fix: Fix,
     pub signed: SignedCheckIn,
+}
+
+/// Gets the platform's attestation (Play Integrity, App Attest) for a record about to be sent:
+/// the app asks the platform with `request_hash` as the request hash. None when the platform
+/// cannot give one (no Google Play services, no network to it): the record goes without.
+#[async_trait::async_trait]
+pub trait Attestor: Send + Sync {
+    async fn attest(&self, request_hash: &str) -> Option<AttestationToken>;
 }
 
 /// What a check-in came to: the server's verdict, or a place in the queue.
@@ -89,6 +97,17 @@ impl Client {
     /// Checks in (or out) with `fix`: sent at once with a fresh nonce, or, without a network,
     /// signed now and queued for [`Client::flush_check_ins`].
     pub async fn check_in(&self, kind: CheckKind, fix: Fix) -> Result<CheckInOutcome, CoreError> {
+        self.check_in_attested(kind, fix, None).await
+    }
+
+    /// [`Client::check_in`], an online record carrying the platform attestation `attestor`
+    /// gets for it (an offline one cannot: the platform needs the network too).
+    pub async fn check_in_attested(
+        &self,
+        kind: CheckKind,
+        fix: Fix,
+        attestor: Option<&dyn Attestor>,
+    ) -> Result<CheckInOutcome, CoreError> {
         let (key, mut enrolment) = self.attendance_key().await?;
         enrolment.last_seq += 1;
         // The number is spent before anything leaves the phone: it is never used twice.
@@ -109,7 +128,10 @@ impl Client {
             .await;
         match nonce {
             Ok(n) => {
-                let signed = sign(&key, &record(Some(n.nonce)))?;
+                let mut signed = sign(&key, &record(Some(n.nonce)))?;
+                if let Some(a) = attestor {
+                    signed.attestation = a.attest(&request_hash(&signed.record)).await;
+                }
                 let upload = upload(&key, enrolment.device_id, vec![signed], &fix)?;
                 match self.send(upload).await {
                     Ok(mut results) if !results.is_empty() => {
@@ -243,18 +265,20 @@ impl Client {
     }
 }
 
-/// The record as JSON, with `key`'s signature over exactly that JSON.
-fn sign(key: &SigningKey, record: &CheckInRecord) -> Result<SignedCheckIn, CoreError> {
+/// The record as JSON, with `key`'s signature over exactly that JSON (what the phone sends;
+/// public for the benches' phones).
+pub fn sign(key: &SigningKey, record: &CheckInRecord) -> Result<SignedCheckIn, CoreError> {
     let record = serde_json::to_string(record).map_err(|e| CoreError::Storage(e.to_string()))?;
     let signature: Signature = key.sign(record.as_bytes());
     Ok(SignedCheckIn {
         signature: URL_SAFE_NO_PAD.encode(signature.to_bytes()),
         record,
+        attestation: None,
     })
 }
 
 /// The upload of `records`, signed with the monotonic clock of `now`.
-fn upload(
+pub fn upload(
     key: &SigningKey,
     device_id: Uuid,
     records: Vec<SignedCheckIn>,

@@ -162,6 +162,147 @@ pub struct NewPlace {
     pub nip: Option<String>,
 }
 
+/// Where a working day is worked (PermenPANRB 4/2025): at the office, inside its fence, or
+/// anywhere (work from home or anywhere: the check-in is not held to a fence, every other
+/// check still applies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WorkMode {
+    Office,
+    Anywhere,
+}
+
+/// One weekday of a schedule: in by `starts` (late from its next minute), out from `ends`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WorkDay {
+    /// ISO weekday: 1 is Monday, 7 is Sunday.
+    pub weekday: u8,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "07:30:00"))]
+    pub starts: chrono::NaiveTime,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "16:00:00"))]
+    pub ends: chrono::NaiveTime,
+    pub mode: WorkMode,
+}
+
+/// A unit's working hours (or the whole agency's, with no unit) from `from`, until `until`
+/// when it is a variant for a period (Ramadan). On a day several apply to, the one of the
+/// nearest unit wins, then the one for a period, then the newest start. A weekday it does not
+/// list is not a working day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Schedule {
+    pub id: Uuid,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_code: Option<String>,
+    pub from: chrono::NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<chrono::NaiveDate>,
+    pub days: Vec<WorkDay>,
+    /// Flexible hours: the day may start up to this many minutes after `starts`, and then
+    /// ends as much later (the day's length still met). 0 is fixed hours.
+    pub flexible_minutes: u32,
+}
+
+/// `POST /api/v1/admin/attendance/schedules`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewSchedule {
+    pub name: String,
+    /// The unit (and the units below it) it is for; none for the whole agency.
+    #[serde(default)]
+    pub unit_code: Option<String>,
+    pub from: chrono::NaiveDate,
+    #[serde(default)]
+    pub until: Option<chrono::NaiveDate>,
+    pub days: Vec<WorkDay>,
+    #[serde(default)]
+    pub flexible_minutes: u32,
+}
+
+impl NewSchedule {
+    /// What makes this schedule unusable, in words (Indonesian, English), if anything.
+    pub fn problem(&self) -> Option<(String, String)> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.contains('\0') {
+            return Some((
+                "isi nama jadwal (1 sampai 200 karakter)".into(),
+                "fill in the schedule's name (1 to 200 characters)".into(),
+            ));
+        }
+        if self.until.is_some_and(|u| u < self.from) {
+            return Some((
+                "tanggal akhir sebelum tanggal mulai".into(),
+                "the last day is before the first".into(),
+            ));
+        }
+        let mut seen = [false; 8];
+        for d in &self.days {
+            if !(1..=7).contains(&d.weekday) {
+                return Some((
+                    format!("hari {} tidak ada (1 Senin sampai 7 Minggu)", d.weekday),
+                    format!("there is no weekday {} (1 Monday to 7 Sunday)", d.weekday),
+                ));
+            }
+            if std::mem::replace(&mut seen[d.weekday as usize], true) {
+                return Some((
+                    format!("hari {} disebut dua kali", d.weekday),
+                    format!("weekday {} is given twice", d.weekday),
+                ));
+            }
+            if d.ends <= d.starts {
+                return Some((
+                    format!("pada hari {} jam pulang tidak setelah jam masuk", d.weekday),
+                    format!(
+                        "on weekday {} the day does not end after it starts",
+                        d.weekday
+                    ),
+                ));
+            }
+        }
+        if self.flexible_minutes > 240 {
+            return Some((
+                "kelonggaran jam masuk paling lama 240 menit".into(),
+                "flexible start is at most 240 minutes".into(),
+            ));
+        }
+        None
+    }
+}
+
+/// The working day one date came to under its schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkingHours {
+    pub starts: chrono::NaiveTime,
+    pub ends: chrono::NaiveTime,
+    pub flexible_minutes: u32,
+    pub mode: WorkMode,
+}
+
+impl Schedule {
+    /// Whether the schedule is in force on `date`.
+    pub fn covers(&self, date: chrono::NaiveDate) -> bool {
+        self.from <= date && self.until.is_none_or(|u| date <= u)
+    }
+
+    /// The hours it sets on `date` (none: not a working day under it).
+    pub fn hours(&self, date: chrono::NaiveDate) -> Option<WorkingHours> {
+        use chrono::Datelike;
+        let weekday = date.weekday().number_from_monday() as u8;
+        self.days
+            .iter()
+            .find(|d| d.weekday == weekday)
+            .map(|d| WorkingHours {
+                starts: d.starts,
+                ends: d.ends,
+                flexible_minutes: self.flexible_minutes,
+                mode: d.mode,
+            })
+    }
+}
+
 /// Check-in or check-out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -226,6 +367,37 @@ pub struct SignedCheckIn {
     /// The record's JSON (a string, so that what was signed is what arrives).
     pub record: String,
     pub signature: String,
+    /// The platform's attestation, made over the record's hash (base64url SHA-256 of
+    /// `record`), when the app could get one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<AttestationToken>,
+}
+
+/// The hash a record's platform attestation is made over (Play Integrity's `requestHash`,
+/// App Attest's client data hash): SHA-256 of the record's JSON as signed, base64url.
+pub fn request_hash(record: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(record.as_bytes()))
+}
+
+/// Which platform attested a check-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    /// Google Play Integrity: `requestHash` is the record's hash.
+    PlayIntegrity,
+    /// Apple App Attest: the assertion's client data hash is the record's hash.
+    AppAttest,
+}
+
+/// A platform's attestation token, as the app got it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttestationToken {
+    pub platform: Platform,
+    pub token: String,
 }
 
 /// `POST /api/v1/attendance/check-ins`: one or more signed records, and what the phone's
@@ -331,10 +503,11 @@ pub enum DayKind {
     LeftEarly,
     /// No accepted check-in on a working day that is over (tanpa keterangan).
     Absent,
-    /// On approved leave.
+    /// Excused: approved leave (sick leave among it), or official travel on a surat tugas.
     Excused,
     /// A national holiday or cuti bersama.
     Holiday,
+    /// Not a working day of the employee's schedule (Saturday and Sunday by default).
     Weekend,
     /// A working day not over yet, with no check-in so far.
     NotYet,
@@ -390,6 +563,154 @@ pub struct AttendanceNonce {
     pub nonce: String,
     pub server_time: DateTime<Utc>,
     pub expires_in: u64,
+}
+
+/// One employee's day, as a team or unit list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonDay {
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    pub day: DayStatus,
+}
+
+/// How many of a list's people each kind of day has.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DayCounts {
+    pub present: u32,
+    pub late: u32,
+    pub left_early: u32,
+    pub absent: u32,
+    pub excused: u32,
+    pub not_yet: u32,
+    /// Not a working day for them (weekend, holiday).
+    pub off: u32,
+    /// With check-ins waiting for the atasan.
+    pub flagged: u32,
+}
+
+impl DayCounts {
+    pub fn of<'a>(days: impl IntoIterator<Item = &'a DayStatus>) -> Self {
+        let mut c = Self::default();
+        for d in days {
+            match d.kind {
+                DayKind::Present => c.present += 1,
+                DayKind::Late => c.late += 1,
+                DayKind::LeftEarly => c.left_early += 1,
+                DayKind::Absent => c.absent += 1,
+                DayKind::Excused => c.excused += 1,
+                DayKind::NotYet => c.not_yet += 1,
+                DayKind::Holiday | DayKind::Weekend => c.off += 1,
+            }
+            if d.waiting > 0 {
+                c.flagged += 1;
+            }
+        }
+        c
+    }
+}
+
+/// A team's or a unit's day: who is in, who is late, who is flagged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TeamDay {
+    pub date: chrono::NaiveDate,
+    pub counts: DayCounts,
+    pub people: Vec<PersonDay>,
+}
+
+/// One employee's month: the usual inputs to tunjangan kinerja.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecapRow {
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    pub working_days: u32,
+    pub present_days: u32,
+    /// Days late (TL) and their minutes.
+    pub late_days: u32,
+    pub late_minutes: u32,
+    /// Days left early (PSW) and their minutes.
+    pub early_days: u32,
+    pub early_minutes: u32,
+    pub excused_days: u32,
+    /// Working days with no check-in and no excuse (tanpa keterangan).
+    pub absent_days: u32,
+}
+
+/// A unit's month (`GET /api/v1/attendance/units/{code}/recap`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Recap {
+    pub unit_code: String,
+    pub unit: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub rows: Vec<RecapRow>,
+}
+
+/// A case unexcused absence opened for the fasilitator (PP 94/2021 Pasal 11): a proposal,
+/// never a sanction. The fasilitator looks into it and closes it with a note (a disciplinary
+/// case filed through `hukuman_disiplin`, or why none is).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AbsenceCase {
+    pub id: Uuid,
+    pub nip: String,
+    pub name: String,
+    pub unit: String,
+    pub year: i32,
+    /// `days_3`, `days_4`, ... `days_28` (days in the year) or `consecutive_10`.
+    pub threshold: String,
+    /// The sanction PP 94/2021 names for it (the `hukuman_disiplin` service's code).
+    pub sanction: String,
+    /// The article's words for it.
+    pub explanation: Text,
+    pub days: u32,
+    pub dates: Vec<chrono::NaiveDate>,
+    pub opened_at: DateTime<Utc>,
+    pub open: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// `POST /api/v1/attendance/cases/{id}/close`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseClosing {
+    pub note: String,
+}
+
+/// PP 94/2021 Pasal 11(2) (days without excuse in a year, from each lower bound) and Pasal
+/// 11(2)d (ten working days in a row): the sanction each names, in the `hukuman_disiplin`
+/// service's codes.
+pub const ABSENCE_THRESHOLDS: [(u32, &str); 9] = [
+    (3, "teguran_lisan"),
+    (4, "teguran_tertulis"),
+    (7, "pernyataan_tidak_puas"),
+    (11, "potong_tukin_6"),
+    (14, "potong_tukin_9"),
+    (17, "potong_tukin_12"),
+    (21, "turun_jabatan"),
+    (25, "jabatan_pelaksana"),
+    (28, "pemberhentian"),
+];
+
+/// The thresholds crossed by `days` working days without excuse in a year, the longest run of
+/// them in a row being `longest_run`: each threshold's code and sanction.
+pub fn crossed(days: u32, longest_run: u32) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = ABSENCE_THRESHOLDS
+        .iter()
+        .filter(|(n, _)| days >= *n)
+        .map(|(n, s)| (format!("days_{n}"), *s))
+        .collect();
+    if longest_run >= 10 {
+        out.push(("consecutive_10".into(), "pemberhentian"));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -298,6 +298,12 @@ error_codes! {
         "Presensi tidak ditemukan", "Check-in not found";
     CheckInNotFlagged = "check_in_not_flagged", 409,
         "Presensi ini tidak menunggu keputusan atasan", "This check-in is not waiting for the atasan";
+    AttendanceScheduleInvalid = "attendance_schedule_invalid", 422,
+        "Jadwal kerja tidak lengkap atau tidak sesuai", "The work schedule is incomplete or does not fit";
+    AttendanceCaseNotFound = "attendance_case_not_found", 404,
+        "Kasus ketidakhadiran tidak ditemukan", "Absence case not found";
+    AttendanceCaseClosed = "attendance_case_closed", 409,
+        "Kasus ketidakhadiran ini sudah ditutup", "This absence case is closed already";
     Timeout = "timeout", 504,
         "Permintaan melebihi batas waktu", "The request took too long";
     Unavailable = "unavailable", 503,

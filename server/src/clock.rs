@@ -10,13 +10,23 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
 
     /// Today in Western Indonesia Time (UTC+7), the date that regulations speak of.
     fn today(&self) -> NaiveDate {
-        (self.now() + chrono::Duration::hours(7)).date_naive()
+        wib_date(self.now())
     }
+}
+
+/// The date of `t` in Western Indonesia Time (UTC+7).
+pub fn wib_date(t: DateTime<Utc>) -> NaiveDate {
+    (t + chrono::Duration::hours(7)).date_naive()
+}
+
+/// `time` on `day` in Western Indonesia Time, as UTC.
+pub fn wib_instant(day: NaiveDate, time: chrono::NaiveTime) -> DateTime<Utc> {
+    day.and_time(time).and_utc() - chrono::Duration::hours(7)
 }
 
 /// The first moment of `day` in Western Indonesia Time (UTC+7), as UTC.
 pub fn jakarta_midnight(day: NaiveDate) -> DateTime<Utc> {
-    day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::hours(7)
+    wib_instant(day, chrono::NaiveTime::MIN)
 }
 
 #[derive(Debug, Default, Clone, Copy)]

@@ -56,6 +56,14 @@ pub struct Application {
     state: AppState,
 }
 
+/// What a deployment plugs in that configuration cannot name.
+#[derive(Default, Clone)]
+pub struct Providers {
+    /// Decodes platform attestation tokens (Play Integrity, App Attest); with none, a token a
+    /// check-in carries is not checked.
+    pub attestation: Option<crate::attendance::attestation::SharedAttestation>,
+}
+
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartupError> {
         Self::build_with_clock(config, Arc::new(SystemClock)).await
@@ -66,6 +74,15 @@ impl Application {
     pub async fn build_with_clock(
         config: Config,
         clock: SharedClock,
+    ) -> Result<Application, StartupError> {
+        Self::build_with(config, clock, Providers::default()).await
+    }
+
+    /// [`Application::build_with_clock`] with the providers code plugs in.
+    pub async fn build_with(
+        config: Config,
+        clock: SharedClock,
+        providers: Providers,
     ) -> Result<Application, StartupError> {
         let db = db::connect(&config.database).await?;
         if config.database.migrate_on_start {
@@ -109,6 +126,7 @@ impl Application {
                 Arc::new(crate::discipline::SanctionRecorder),
                 // After the letters: a granted data request's client names its decree.
                 Arc::new(crate::sharing::requests::GrantedRequests),
+                Arc::new(crate::attendance::excuses::Granted),
                 Arc::new(RequestNews::new(waker.clone())),
             ]),
         );
@@ -155,7 +173,8 @@ impl Application {
             sessions.clone(),
             clock.clone(),
             config.attendance.clone(),
-        );
+        )
+        .with_attestation(providers.attestation);
         let place = config.documents.place.clone();
         let email_domains = config.identity.allowed_email_domains.clone();
         let state = AppState::new(crate::state::Parts {
@@ -215,6 +234,7 @@ impl Application {
             Duration::from_secs(15 * 60),
         );
         let reminders = self.state.reminders.spawn_daily();
+        let absence = self.state.attendance.spawn_nightly();
         let profiles = self.state.identity.profiles.listen(&self.state.db);
         let promotion = self
             .state
@@ -247,6 +267,7 @@ impl Application {
         }
         sweeper.abort();
         reminders.abort();
+        absence.abort();
         if let Some(p) = profiles {
             p.abort();
         }
@@ -317,7 +338,7 @@ pub fn service_rules() -> Registry {
         let rules: Arc<dyn ServiceRules> = Arc::new(StudyRules::new(kind));
         (name.to_owned(), rules)
     });
-    let cases: [(String, Arc<dyn ServiceRules>); 4] = [
+    let cases: [(String, Arc<dyn ServiceRules>); 6] = [
         (
             crate::promotion::RULES.to_owned(),
             Arc::new(crate::promotion::rules::SkRules),
@@ -333,6 +354,14 @@ pub fn service_rules() -> Registry {
         (
             crate::sharing::requests::RULES.to_owned(),
             Arc::new(crate::sharing::requests::RequestRules),
+        ),
+        (
+            crate::attendance::excuses::TRAVEL.to_owned(),
+            Arc::new(crate::attendance::excuses::TravelRules),
+        ),
+        (
+            crate::attendance::excuses::CORRECTION.to_owned(),
+            Arc::new(crate::attendance::excuses::CorrectionRules),
         ),
     ];
     Registry::new(leave.into_iter().chain(study).chain(cases))

@@ -43,6 +43,7 @@ use abdi_server::startup::Application;
 use abdi_tests::api::new_request;
 use abdi_tests::forms::annual;
 use abdi_tests::passkey::{ORIGIN, login_at, register_at};
+use abdi_tests::procs::{Deployment, Servers, cores_since, cpu_ticks, settle, until_up};
 use abdi_tests::stats::{self, Wrk as Run};
 use abdi_tests::{postgres_url, redis_url};
 use chrono::{Datelike, Days, Weekday};
@@ -65,75 +66,6 @@ fn wrk(url: &str, connections: u32, script: Option<&Path>) -> Run {
     stats::wrk(url, connections, SECONDS, script)
 }
 
-/// The child servers, stopped however the bench ends.
-struct Servers(Vec<(&'static str, Child)>);
-
-impl Servers {
-    fn stop(&mut self, name: &str) {
-        if let Some(i) = self.0.iter().position(|(n, _)| *n == name) {
-            let (_, mut child) = self.0.remove(i);
-            // SIGTERM: the server drains and stops as it does in production.
-            let _ = Command::new("kill").arg(child.id().to_string()).status();
-            let deadline = Instant::now() + Duration::from_secs(40);
-            while Instant::now() < deadline {
-                if child.try_wait().ok().flatten().is_some() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        for (_, child) in &mut self.0 {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-/// Waits until the process `pid` is idle (under 5% of a core over a second, at most a
-/// minute): a server that just started runs its start-up work (the daily reminders over every
-/// employee) and would be measured against itself.
-fn settle(pid: u32) {
-    let ticks = || {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|s| process_ticks(&s).map(|(_, t)| t))
-            .unwrap_or(0)
-    };
-    for _ in 0..60 {
-        let before = ticks();
-        std::thread::sleep(Duration::from_secs(1));
-        // 100 ticks a second is a whole core.
-        if ticks().saturating_sub(before) < 5 {
-            return;
-        }
-    }
-}
-
-/// Waits until `url` answers 200.
-async fn until_up(url: &str) {
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        if client
-            .get(url)
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{url} did not come up");
-}
-
 struct Bench {
     server: PathBuf,
     baseline: PathBuf,
@@ -144,25 +76,13 @@ struct Bench {
 
 impl Bench {
     fn abdi(&self, level: &str) -> Child {
-        let log = std::fs::File::create(self.logs.join(format!("abdi-{level}.log"))).unwrap();
-        Command::new("taskset")
-            .args(["-c", "0"])
-            .arg(&self.server)
-            .arg("serve")
-            .env("ABDI__SERVER__LISTEN", format!("127.0.0.1:{ABDI_PORT}"))
-            .env("ABDI__DATABASE__URL", &self.database_url)
-            .env("ABDI__SESSIONS__BACKEND", "redis")
-            .env("ABDI__SESSIONS__REDIS_URL", redis_url())
-            .env("ABDI__SESSIONS__KEY_PREFIX", &self.redis_prefix)
-            .env("ABDI__STORAGE__PATH", self.logs.join("objects"))
-            .env("ABDI__LOG__LEVEL", level)
-            // The login benchmark logs in far more often than an address or account may.
-            .env("ABDI__IDENTITY__LOGIN_PER_IP", u32::MAX.to_string())
-            .env("ABDI__IDENTITY__LOGIN_PER_ACCOUNT", u32::MAX.to_string())
-            .stdout(log)
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("abdi-server")
+        Deployment {
+            server: self.server.clone(),
+            database_url: self.database_url.clone(),
+            redis_prefix: self.redis_prefix.clone(),
+            dir: self.logs.clone(),
+        }
+        .serve(ABDI_PORT, level)
     }
 
     fn baseline(&self) -> Command {
@@ -174,27 +94,6 @@ impl Bench {
             .env("BIND", format!("127.0.0.1:{BASELINE_PORT}"));
         cmd
     }
-}
-
-/// CPU ticks (user and system, 100 a second) used so far by every process, by its name.
-fn cpu_ticks() -> BTreeMap<String, u64> {
-    let mut by = BTreeMap::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        if let Some((name, ticks)) = process_ticks(&stat) {
-            *by.entry(name.to_owned()).or_default() += ticks;
-        }
-    }
-    by
-}
-
-/// A process's name and its CPU ticks (user and system) from its `/proc/PID/stat`.
-fn process_ticks(stat: &str) -> Option<(&str, u64)> {
-    let (head, rest) = stat.rsplit_once(')')?;
-    let name = head.split_once('(').map_or("", |(_, n)| n);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let field = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok());
-    Some((name, field(11)? + field(12)?))
 }
 
 /// One measured phase of Abdi's: where the CPU went while it ran, and its profile if asked.
@@ -237,7 +136,7 @@ impl Phase {
 
     /// Prints the CPU each kind of process used, in cores (CPU seconds per second).
     fn end(mut self) {
-        let seconds = self.started.elapsed().as_secs_f64();
+        let over = self.started.elapsed();
         if let Some(perf) = &mut self.perf {
             // SIGINT: perf writes its file and stops.
             let _ = Command::new("kill")
@@ -245,16 +144,7 @@ impl Phase {
                 .status();
             let _ = perf.wait();
         }
-        let after = cpu_ticks();
-        let used = |prefix: &str| {
-            after
-                .iter()
-                .filter(|(n, _)| n.starts_with(prefix))
-                .map(|(n, t)| t.saturating_sub(self.ticks.get(n).copied().unwrap_or(0)))
-                .sum::<u64>() as f64
-                / 100.0
-                / seconds
-        };
+        let used = |prefix| cores_since(&self.ticks, over, prefix);
         println!(
             "cpu during {}: abdi-server {:.2}, postgres {:.2}, redis {:.2}, this bench {:.2} (cores)",
             self.name,

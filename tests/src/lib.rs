@@ -28,14 +28,14 @@ pub mod s3;
 pub mod smtp;
 pub mod tls_terminator;
 
-pub use kit::{api, forms, passkey, sharing, stats, world};
+pub use kit::{api, forms, passkey, procs, sharing, stats, world};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use abdi_server::clock::{SharedClock, SystemClock};
 use abdi_server::config::{Config, SecretUrl, SessionBackend};
-use abdi_server::startup::Application;
+use abdi_server::startup::{Application, Providers};
 use abdi_server::state::AppState;
 use sea_orm::{ConnectionTrait, Database};
 use tokio::sync::oneshot;
@@ -217,29 +217,49 @@ impl TestApp {
     }
 
     pub async fn start(env: TestEnv, clock: SharedClock) -> TestApp {
+        Self::start_providing(env, clock, Providers::default()).await
+    }
+
+    /// [`TestApp::start`] with the providers code plugs in (an attestation double).
+    pub async fn start_providing(
+        env: TestEnv,
+        clock: SharedClock,
+        providers: Providers,
+    ) -> TestApp {
         let config = env.config.clone();
-        Self::start_with(config, Some(env), clock).await
+        Self::start_with(config, Some(env), clock, providers).await
     }
 
     /// An instance on an existing database and Redis (benchmarks on a seeded database); the
     /// data stays when it is dropped.
     pub async fn on(config: Config) -> TestApp {
-        Self::start_with(config, None, Arc::new(SystemClock)).await
+        Self::start_with(config, None, Arc::new(SystemClock), Providers::default()).await
     }
 
     /// Like [`TestApp::on`], on `clock`.
     pub async fn on_clock(config: Config, clock: SharedClock) -> TestApp {
-        Self::start_with(config, None, clock).await
+        Self::start_with(config, None, clock, Providers::default()).await
     }
 
     /// Another instance of the same deployment: same database, same Redis and key prefix,
     /// same clock.
     pub async fn second_instance(&self) -> TestApp {
-        Self::start_with(self.config.clone(), None, self.state.clock.clone()).await
+        Self::start_with(
+            self.config.clone(),
+            None,
+            self.state.clock.clone(),
+            Providers::default(),
+        )
+        .await
     }
 
-    async fn start_with(config: Config, env: Option<TestEnv>, clock: SharedClock) -> TestApp {
-        let app = Application::build_with_clock(config.clone(), clock)
+    async fn start_with(
+        config: Config,
+        env: Option<TestEnv>,
+        clock: SharedClock,
+        providers: Providers,
+    ) -> TestApp {
+        let app = Application::build_with(config.clone(), clock, providers)
             .await
             .unwrap_or_else(|e| panic!("the app did not start: {e}"));
         let addr = app.local_addr();

@@ -67,6 +67,18 @@ impl SecureStore for DartSecureStore {
     }
 }
 
+/// The platform's attestation, asked for in Dart (Play Integrity, App Attest).
+struct DartAttestor(Get);
+
+#[async_trait::async_trait]
+impl abdi_core::attendance::Attestor for DartAttestor {
+    async fn attest(&self, request_hash: &str) -> Option<abdi_proto::attendance::AttestationToken> {
+        // A token the app could not shape is sent as none: the server flags, never loses it.
+        let token = (self.0)(request_hash.to_owned()).await?;
+        serde_json::from_str(&token).ok()
+    }
+}
+
 /// The signed-in phone: one per app.
 #[flutter_rust_bridge::frb(opaque)]
 pub struct AbdiClient {
@@ -540,21 +552,46 @@ impl AbdiClient {
     /// photo's location and the Wi-Fi BSSID). Answers `{"sent": CheckIn}` with the server's
     /// verdict and reasons, or, without a network, `{"queued": QueuedCheckIn}`.
     pub async fn check_in(&self, kind: String, fix_json: String) -> Result<String, BridgeError> {
+        self.checked_in(&kind, &fix_json, None).await
+    }
+
+    /// [`AbdiClient::check_in`] with the platform's attestation: `attest` is handed the
+    /// record's request hash (base64url) to ask Play Integrity or App Attest with, and answers
+    /// the token as `AttestationToken` JSON (`{"platform": "play_integrity" | "app_attest",
+    /// "token": ...}`), or null when the platform gives none.
+    pub async fn check_in_attested(
+        &self,
+        kind: String,
+        fix_json: String,
+        attest: impl Fn(String) -> DartFnFuture<Option<String>> + Send + Sync + 'static,
+    ) -> Result<String, BridgeError> {
+        let attestor = DartAttestor(Arc::new(attest));
+        self.checked_in(&kind, &fix_json, Some(&attestor)).await
+    }
+
+    async fn checked_in(
+        &self,
+        kind: &str,
+        fix_json: &str,
+        attestor: Option<&dyn abdi_core::attendance::Attestor>,
+    ) -> Result<String, BridgeError> {
         use abdi_proto::attendance::CheckKind;
-        let kind = match kind.as_str() {
+        let kind = match kind {
             "in" => CheckKind::In,
             "out" => CheckKind::Out,
             other => return Err(BridgeError::input("kind", format!("'{other}' (in, out)"))),
         };
-        let fix: abdi_proto::attendance::Fix = json("fix", &fix_json)?;
-        Ok(match self.inner.check_in(kind, fix).await? {
-            abdi_core::attendance::CheckInOutcome::Sent(c) => {
-                to_json(&serde_json::json!({ "sent": c }))
-            }
-            abdi_core::attendance::CheckInOutcome::Queued(q) => {
-                to_json(&serde_json::json!({ "queued": q }))
-            }
-        })
+        let fix: abdi_proto::attendance::Fix = json("fix", fix_json)?;
+        Ok(
+            match self.inner.check_in_attested(kind, fix, attestor).await? {
+                abdi_core::attendance::CheckInOutcome::Sent(c) => {
+                    to_json(&serde_json::json!({ "sent": c }))
+                }
+                abdi_core::attendance::CheckInOutcome::Queued(q) => {
+                    to_json(&serde_json::json!({ "queued": q }))
+                }
+            },
+        )
     }
 
     /// Sends the queued check-ins with the monotonic clock as it reads now (`elapsed_ms`

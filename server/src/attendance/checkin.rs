@@ -12,7 +12,7 @@
 
 use abdi_proto::attendance::{
     CheckIn, CheckInRecord, CheckInResults, CheckInUpload, GeoPoint, Place, Reason, SignedCheckIn,
-    Verdict,
+    Verdict, WorkMode,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -26,11 +26,14 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::attestation;
 use super::devices::{IssuedNonce, nonce_key};
 use super::entity::{check_in, device};
+use super::schedules::{Kept, hours_on};
 use super::score::{Evidence, reason, score};
 use super::{Attendance, AttendanceError};
 use crate::access::Actor;
+use crate::clock::wib_date;
 
 /// The most records one upload may carry (a week offline, twice a day, is 14).
 const MOST_RECORDS: usize = 100;
@@ -62,8 +65,11 @@ impl Attendance {
                 "The upload's signature is not valid.",
             ));
         }
+        let (places, chain) = self.places_and_chain(actor.employee_id).await?;
         let batch = Batch {
-            places: self.places_of(actor.employee_id).await?,
+            places,
+            schedules: self.kept_schedules().await?,
+            chain,
             employee_id: actor.employee_id,
             device,
             key,
@@ -84,6 +90,8 @@ impl Attendance {
     ) -> Result<CheckIn, AttendanceError> {
         let Batch {
             places,
+            schedules,
+            chain,
             employee_id,
             device,
             key,
@@ -212,13 +220,40 @@ impl Attendance {
             .one(&self.db)
             .await?
             .map(|c| (GeoPoint::new(c.lat, c.lon), c.at));
+        let attestation = match (&signed.attestation, &self.attestation) {
+            (Some(token), Some(provider)) => Some(
+                attestation::judge(
+                    provider.as_ref(),
+                    token,
+                    &signed.record,
+                    at,
+                    Duration::seconds(self.config.nonce_ttl_secs as i64),
+                )
+                .await,
+            ),
+            // Offline the platform cannot be asked either: only an online record must bring one.
+            (None, Some(_)) if self.config.attestation_required && record.nonce.is_some() => {
+                Some(Err(reason(
+                    "integrity_missing",
+                    "Ponsel tidak menyertakan pemeriksaan keaslian (Play Integrity / App Attest): diperiksa atasan.",
+                    "The phone sent no integrity check (Play Integrity / App Attest): the atasan checks it.",
+                )))
+            }
+            _ => None,
+        };
+        if let Some(Err(r)) = &attestation {
+            timing.push(r.clone());
+        }
+        let anywhere = hours_on(schedules, chain, wib_date(at), &self.config)
+            .is_some_and(|h| h.mode == WorkMode::Anywhere);
         let scored = score(
             &Evidence {
                 fix,
                 places,
                 previous,
                 at,
-                timing,
+                signals: timing,
+                anywhere,
             },
             &self.config,
         );
@@ -260,6 +295,11 @@ impl Attendance {
             reviewed_by: Set(None),
             reviewed_at: Set(None),
             review_note: Set(None),
+            attestation: Set(attestation.map(|a| match a {
+                Ok(()) => "ok".to_owned(),
+                Err(r) => r.message.en,
+            })),
+            photo_key: Set(None),
         }
         .insert(&txn)
         .await?;
@@ -301,6 +341,9 @@ impl Attendance {
 /// One upload's records share these: the caller, their phone and its key, their places.
 struct Batch {
     places: Vec<Place>,
+    /// The schedules and the employee's unit chain: whether a day is worked anywhere.
+    schedules: Vec<Kept>,
+    chain: Vec<Uuid>,
     employee_id: Uuid,
     device: device::Model,
     key: p256::ecdsa::VerifyingKey,

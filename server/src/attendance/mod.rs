@@ -22,12 +22,17 @@ use crate::error::ApiError;
 use crate::store::shared::{SharedStore, SharedStoreError};
 use abdi_proto::ErrorCode;
 
+pub mod attestation;
+pub mod cases;
 pub mod checkin;
 pub mod days;
 pub mod devices;
+pub mod excuses;
 pub mod places;
 pub mod review;
+pub mod schedules;
 pub mod score;
+pub mod supervision;
 
 pub mod entity {
     pub mod place {
@@ -107,6 +112,101 @@ pub mod entity {
             pub reviewed_by: Option<Uuid>,
             pub reviewed_at: Option<DateTimeUtc>,
             pub review_note: Option<String>,
+            pub attestation: Option<String>,
+            pub photo_key: Option<String>,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod schedule {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "attendance_schedules")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub name: String,
+            pub unit_id: Option<Uuid>,
+            pub from: Date,
+            pub until: Option<Date>,
+            pub days: String,
+            pub flexible_minutes: i32,
+            pub active: bool,
+            pub created_by: Uuid,
+            pub created_at: DateTimeUtc,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod correction {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "attendance_corrections")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub request_id: Uuid,
+            pub employee_id: Uuid,
+            pub kind: abdi_proto::attendance::CheckKind,
+            pub at: DateTimeUtc,
+            pub granted_at: DateTimeUtc,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod excuse {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "attendance_excuses")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub request_id: Uuid,
+            pub employee_id: Uuid,
+            pub start_date: Date,
+            pub end_date: Date,
+            pub why: String,
+            pub granted_at: DateTimeUtc,
+        }
+
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    }
+
+    pub mod case {
+        use sea_orm::entity::prelude::*;
+
+        #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+        #[sea_orm(table_name = "attendance_cases")]
+        pub struct Model {
+            #[sea_orm(primary_key, auto_increment = false)]
+            pub id: Uuid,
+            pub employee_id: Uuid,
+            pub year: i32,
+            pub threshold: String,
+            pub sanction: String,
+            pub days: i32,
+            pub dates: String,
+            pub opened_at: DateTimeUtc,
+            pub state: String,
+            pub closed_by: Option<Uuid>,
+            pub closed_at: Option<DateTimeUtc>,
+            pub note: Option<String>,
         }
 
         #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -125,14 +225,22 @@ pub enum AttendanceError {
     Store(#[from] SharedStoreError),
     #[error("invalid place: {en}")]
     InvalidPlace { id: String, en: String },
+    #[error("invalid schedule: {en}")]
+    InvalidSchedule { id: String, en: String },
     #[error("device not enrolled or retired")]
     DeviceUnknown,
     #[error("invalid upload: {en}")]
     InvalidUpload { id: String, en: String },
+    #[error("invalid query: {en}")]
+    InvalidQuery { id: String, en: String },
     #[error("check-in not found")]
     CheckInNotFound,
     #[error("check-in not flagged")]
     NotFlagged,
+    #[error("absence case not found")]
+    CaseNotFound,
+    #[error("absence case closed")]
+    CaseClosed,
 }
 
 impl From<DbErr> for AttendanceError {
@@ -144,6 +252,20 @@ impl From<DbErr> for AttendanceError {
 impl AttendanceError {
     pub(crate) fn place(id: impl Into<String>, en: impl Into<String>) -> Self {
         Self::InvalidPlace {
+            id: id.into(),
+            en: en.into(),
+        }
+    }
+
+    pub(crate) fn schedule(id: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::InvalidSchedule {
+            id: id.into(),
+            en: en.into(),
+        }
+    }
+
+    pub(crate) fn query(id: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::InvalidQuery {
             id: id.into(),
             en: en.into(),
         }
@@ -165,6 +287,9 @@ impl From<AttendanceError> for ApiError {
             AttendanceError::InvalidPlace { id, en } => {
                 ApiError::with_detail(ErrorCode::AttendancePlaceInvalid, id, en)
             }
+            AttendanceError::InvalidSchedule { id, en } => {
+                ApiError::with_detail(ErrorCode::AttendanceScheduleInvalid, id, en)
+            }
             AttendanceError::DeviceUnknown => ApiError::with_detail(
                 ErrorCode::AttendanceDeviceUnknown,
                 "Ponsel ini belum didaftarkan untuk presensi, atau sudah diganti ponsel lain: daftarkan lagi.",
@@ -173,7 +298,12 @@ impl From<AttendanceError> for ApiError {
             AttendanceError::InvalidUpload { id, en } => {
                 ApiError::with_detail(ErrorCode::AttendanceUploadInvalid, id, en)
             }
+            AttendanceError::InvalidQuery { id, en } => {
+                ApiError::with_detail(ErrorCode::InvalidQuery, id, en)
+            }
             AttendanceError::CheckInNotFound => ApiError::new(ErrorCode::CheckInNotFound),
+            AttendanceError::CaseNotFound => ApiError::new(ErrorCode::AttendanceCaseNotFound),
+            AttendanceError::CaseClosed => ApiError::new(ErrorCode::AttendanceCaseClosed),
             AttendanceError::NotFlagged => ApiError::with_detail(
                 ErrorCode::CheckInNotFlagged,
                 "Presensi ini tidak menunggu keputusan atasan (sudah diterima, ditolak, atau ditolak sistem).",
@@ -190,6 +320,7 @@ pub struct Attendance {
     store: SharedStore,
     clock: SharedClock,
     config: AttendanceConfig,
+    attestation: Option<attestation::SharedAttestation>,
 }
 
 impl Attendance {
@@ -204,6 +335,13 @@ impl Attendance {
             store,
             clock,
             config,
+            attestation: None,
         }
+    }
+
+    /// Checks the platform attestation a check-in carries with `provider`.
+    pub fn with_attestation(mut self, provider: Option<attestation::SharedAttestation>) -> Self {
+        self.attestation = provider;
+        self
     }
 }

@@ -117,6 +117,14 @@ impl Attendance {
     /// Where `employee_id` may check in: the offices of their unit and every unit above it,
     /// and the places assigned to them.
     pub async fn places_of(&self, employee_id: Uuid) -> Result<Vec<Place>, AttendanceError> {
+        Ok(self.places_and_chain(employee_id).await?.0)
+    }
+
+    /// [`Attendance::places_of`], and the employee's unit chain (nearest first) it read.
+    pub(super) async fn places_and_chain(
+        &self,
+        employee_id: Uuid,
+    ) -> Result<(Vec<Place>, Vec<Uuid>), AttendanceError> {
         let who = employee::Entity::find_by_id(employee_id)
             .one(&self.db)
             .await?
@@ -126,18 +134,19 @@ impl Attendance {
             .iter()
             .map(|u| u.id)
             .collect();
-        Ok(place::Entity::find()
+        let places = place::Entity::find()
             .filter(place::Column::Active.eq(true))
             .filter(
                 Condition::any()
-                    .add(place::Column::UnitId.is_in(chain))
+                    .add(place::Column::UnitId.is_in(chain.clone()))
                     .add(place::Column::EmployeeId.eq(employee_id)),
             )
             .all(&self.db)
             .await?
             .iter()
             .filter_map(view)
-            .collect())
+            .collect();
+        Ok((places, chain))
     }
 }
 

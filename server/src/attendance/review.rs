@@ -13,7 +13,6 @@ use super::entity::check_in;
 use super::score::reason;
 use super::{Attendance, AttendanceError};
 use crate::access::{AccessError, Action, Actor};
-use crate::masterdata::entity::{employee, position};
 
 impl Attendance {
     /// The flagged check-ins of the caller's direct reports, oldest first.
@@ -21,22 +20,7 @@ impl Attendance {
         &self,
         actor: &Actor,
     ) -> Result<Vec<FlaggedCheckIn>, AttendanceError> {
-        let posts: Vec<Uuid> = actor.principal().await?.posts.iter().copied().collect();
-        if posts.is_empty() {
-            return Ok(Vec::new());
-        }
-        let below: Vec<Uuid> = position::Entity::find()
-            .filter(position::Column::ReportsToId.is_in(posts))
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
-        let team = employee::Entity::find()
-            .filter(employee::Column::PositionId.is_in(below))
-            .filter(employee::Column::Active.eq(true))
-            .all(&self.db)
-            .await?;
+        let team = self.team_of(actor).await?;
         let flagged = check_in::Entity::find()
             .filter(check_in::Column::EmployeeId.is_in(team.iter().map(|e| e.id)))
             .filter(check_in::Column::Verdict.eq(Verdict::Flagged))

@@ -16,8 +16,11 @@ pub struct Evidence<'a> {
     pub previous: Option<(abdi_proto::attendance::GeoPoint, DateTime<Utc>)>,
     /// When the server works out the fix was taken.
     pub at: DateTime<Utc>,
-    /// What the timing checks found (a clock that disagrees, a reboot while offline).
-    pub timing: Vec<Reason>,
+    /// What the checks outside the fix found (a clock that disagrees, a reboot while offline,
+    /// the platform's attestation).
+    pub signals: Vec<Reason>,
+    /// A day worked anywhere (WFH/WFA): the fix is held to no fence.
+    pub anywhere: bool,
 }
 
 /// The verdict, its reasons, and the place it counted for with the fix's distance from it.
@@ -39,7 +42,7 @@ pub fn reason(code: &str, id: impl Into<String>, en: impl Into<String>) -> Reaso
 }
 
 pub fn score(e: &Evidence<'_>, config: &AttendanceConfig) -> Scored {
-    let mut reasons = e.timing.clone();
+    let mut reasons = e.signals.clone();
     let fix = e.fix;
     // The nearest place: the one the fix counts for.
     let place = e
@@ -49,6 +52,7 @@ pub fn score(e: &Evidence<'_>, config: &AttendanceConfig) -> Scored {
         .map(|(i, p)| (i, p.fence.distance_m(fix.position)))
         .min_by(|a, b| a.1.total_cmp(&b.1));
     match place {
+        _ if e.anywhere => {}
         None => reasons.push(reason(
             "no_place",
             "Belum ada lokasi presensi untuk unit Anda; hubungi administrator.",
@@ -131,7 +135,7 @@ pub fn score(e: &Evidence<'_>, config: &AttendanceConfig) -> Scored {
     Scored {
         verdict,
         reasons,
-        place,
+        place: if e.anywhere { None } else { place },
     }
 }
 
@@ -175,7 +179,8 @@ mod tests {
                 places: &places,
                 previous,
                 at: DateTime::UNIX_EPOCH + chrono::Duration::hours(1),
-                timing: Vec::new(),
+                signals: Vec::new(),
+                anywhere: false,
             },
             &AttendanceConfig::default(),
         )
@@ -242,6 +247,28 @@ mod tests {
             prop_assert!(rank(judge(&photo, None).verdict) >= rank(base.verdict));
             let mocked = Fix { mock: true, ..plain };
             prop_assert!(rank(judge(&mocked, None).verdict) >= rank(base.verdict));
+        }
+
+        // A day worked anywhere holds the fix to no fence, and still flags the mock flag.
+        #[test]
+        fn anywhere_ignores_the_fence_not_the_mock_flag(
+            dlat in -1.0f64..1.0, dlon in -1.0f64..1.0, mock: bool,
+        ) {
+            let f = fix(-7.2451 + dlat, 112.7379 + dlon, 20.0, mock);
+            let places = [office()];
+            let s = score(
+                &Evidence {
+                    fix: &f,
+                    places: &places,
+                    previous: None,
+                    at: DateTime::UNIX_EPOCH,
+                    signals: Vec::new(),
+                    anywhere: true,
+                },
+                &AttendanceConfig::default(),
+            );
+            prop_assert_eq!(s.verdict, if mock { Verdict::Flagged } else { Verdict::Accepted });
+            prop_assert!(s.place.is_none());
         }
     }
 }

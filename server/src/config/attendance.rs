@@ -1,6 +1,6 @@
 //! `[attendance]`: how check-ins are judged.
 
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +21,12 @@ pub struct AttendanceConfig {
     pub work_starts: NaiveTime,
     pub work_ends: NaiveTime,
     pub friday_ends: NaiveTime,
+    /// With an attestation provider plugged in, a check-in without a platform token is
+    /// flagged (off by default: phones without Google Play services cannot get one).
+    pub attestation_required: bool,
+    /// The day the agency began counting attendance: unexcused absence adds up from it (PP
+    /// 94/2021 cases). None (the default) counts nothing.
+    pub cases_from: Option<NaiveDate>,
 }
 
 impl Default for AttendanceConfig {
@@ -34,6 +40,8 @@ impl Default for AttendanceConfig {
             work_starts: NaiveTime::from_hms_opt(7, 30, 0).unwrap_or_default(),
             work_ends: NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default(),
             friday_ends: NaiveTime::from_hms_opt(16, 30, 0).unwrap_or_default(),
+            attestation_required: false,
+            cases_from: None,
         }
     }
 }

@@ -11,6 +11,7 @@ use abdi_server::clock::{ManualClock, SystemClock};
 use abdi_server::config::Config;
 use abdi_server::masterdata::entity::{employee, org_unit, position};
 use abdi_server::seed::{SeedOptions, accounts, run_seed};
+use abdi_server::startup::Providers;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -98,12 +99,23 @@ pub async fn world_with(
     clock: Option<ManualClock>,
     customize: impl FnOnce(&mut Config),
 ) -> World {
+    world_providing(backend, clock, customize, Providers::default()).await
+}
+
+/// [`world_with`], the app given `providers` (an attestation double).
+pub async fn world_providing(
+    backend: Backend,
+    clock: Option<ManualClock>,
+    customize: impl FnOnce(&mut Config),
+    providers: Providers,
+) -> World {
     let mut env = TestEnv::new(backend).await;
     customize(&mut env.config);
-    let app = match &clock {
-        Some(c) => TestApp::start(env, Arc::new(c.clone())).await,
-        None => TestApp::start(env, Arc::new(SystemClock)).await,
+    let clock: abdi_server::clock::SharedClock = match &clock {
+        Some(c) => Arc::new(c.clone()),
+        None => Arc::new(SystemClock),
     };
+    let app = TestApp::start_providing(env, clock, providers).await;
     let db = &app.state.db;
     seed(
         &app,

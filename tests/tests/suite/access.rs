@@ -595,6 +595,15 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         Rule::Admin { allowed: &[Admin] },
     ),
     ("get", "/record/promotion", Rule::Own),
+    ("get", "/desk/attendance", Rule::Own),
+    ("post", "/desk/attendance/check-ins/{id}/review", Rule::Own),
+    (
+        "post",
+        "/desk/attendance/cases/{id}/close",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
     ("get", "/letters", Rule::Own),
     ("get", "/notifications", Rule::Own),
     ("post", "/notifications/read", Rule::Own),
@@ -848,6 +857,59 @@ const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/admin/attendance/places",
         Rule::Admin { allowed: &[Admin] },
     ),
+    (
+        "get",
+        "/api/v1/admin/attendance/schedules",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    (
+        "post",
+        "/api/v1/admin/attendance/schedules",
+        Rule::Admin { allowed: &[Admin] },
+    ),
+    ("get", "/api/v1/attendance/team/day", Rule::Own),
+    (
+        "get",
+        "/api/v1/attendance/units/{code}/day",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/attendance/units/{code}/recap",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/attendance/units/{code}/recap.csv",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/attendance/units/{code}/recap.pdf",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    (
+        "get",
+        "/api/v1/attendance/cases",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
+    (
+        "post",
+        "/api/v1/attendance/cases/{id}/close",
+        Rule::Admin {
+            allowed: DESK_OF_UPDATES,
+        },
+    ),
     ("post", "/api/data/v1/token", Rule::Public),
     ("get", "/api/data/v1/statistics", Rule::Public),
     ("get", "/api/data/v1/statistics/{dimension}", Rule::Public),
@@ -950,6 +1012,10 @@ fn web_fields(path: &str, csrf: &str) -> Vec<(&'static str, String)> {
         fields.extend([("version", "1".into()), ("period", "2026-08-01".into())]);
     } else if path == "/desk/promotion/batches" {
         fields.push(("period", "2026-08-01".into()));
+    } else if path.starts_with("/desk/attendance/check-ins/") {
+        fields.extend([("accept", "true".into()), ("note", "Sudah dicek".into())]);
+    } else if path.starts_with("/desk/attendance/cases/") {
+        fields.push(("note", "Sudah dibina oleh atasan langsung.".into()));
     } else if path.starts_with("/record/updates/") && path.ends_with("/review") {
         fields.extend([("version", "999".into()), ("outcome", "verify".into())]);
     } else if path.starts_with("/record/updates/") {
@@ -1136,6 +1202,19 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
             accuracy_m: None,
             unit_code: Some("BKD".into()),
             nip: None,
+        })
+    } else if path == "/api/v1/admin/attendance/schedules" && method == "post" {
+        typed(&abdi_proto::attendance::NewSchedule {
+            name: "Jadwal uji".into(),
+            unit_code: Some("BKD".into()),
+            from: day("2026-07-01"),
+            until: None,
+            days: vec![],
+            flexible_minutes: 0,
+        })
+    } else if path.ends_with("/close") && path.starts_with("/api/v1/attendance/cases/") {
+        typed(&abdi_proto::attendance::CaseClosing {
+            note: "Sudah dibina oleh atasan langsung.".into(),
         })
     } else if path == "/api/v1/admin/data-clients" && method == "post" {
         typed(&abdi_tests::sharing::new_client(
@@ -1570,6 +1649,8 @@ async fn the_access_matrix_holds_for_every_route(backend: Backend) {
                     format!("{concrete}?from=2026-07-01&to=2026-07-31")
                 } else if path.ends_with("/promotion/candidates") {
                     format!("{concrete}?period=2026-08-01")
+                } else if path.contains("/recap") {
+                    format!("{concrete}?month=2026-07")
                 } else {
                     concrete
                 };

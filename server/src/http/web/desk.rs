@@ -70,6 +70,12 @@ async fn desk(State(state): State<AppState>, Signed(v): Signed) -> PageResult {
                     p { a.button href="/desk/promotion" { (v.t("Pegawai yang jatuh tempo dan usulan ke BKN", "Who is due, and the proposals to BKN")) } }
                 }
             }
+            @if admin || queue.is_some() || !who.posts.is_empty() {
+                section.card #attendance {
+                    h2 { (v.t("Presensi", "Attendance")) }
+                    p { a.button href="/desk/attendance" { (v.t("Tim hari ini dan presensi yang perlu diperiksa", "The team today, and check-ins to look at")) } }
+                }
+            }
             (work(&v, v.t("Menunggu keputusan saya", "Waiting for my decision"), "inbox", &inbox))
             @if !to_sign.is_empty() {
                 section.card {

@@ -14,6 +14,7 @@
 
 mod account;
 mod admin;
+mod attendance;
 mod contact;
 mod data_clients;
 mod desk;
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .merge(organisation::routes())
         .merge(updates::routes())
         .merge(promotion::routes())
+        .merge(attendance::routes())
         .merge(contact::routes())
         .merge(sharing::routes())
         .merge(data_clients::routes())

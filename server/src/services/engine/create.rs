@@ -37,7 +37,7 @@ impl Services {
                 params: &def.spec.eligibility.params,
             };
             let planned = self.plan(&txn, rules.as_ref(), &input, &def.spec).await?;
-            (RequestStatus::Submitted, form, Some(planned))
+            (planned.submitted(), form, Some(planned))
         } else {
             let form =
                 attachments::resolve(&txn, &def.spec.form, &new.form, owner, Holder::Request(id))

@@ -379,6 +379,19 @@ struct Planned {
     steps: Vec<PlannedStep>,
 }
 
+impl Planned {
+    /// Where a request stands once submitted: waiting for its documents' verification, or,
+    /// for a chain with none (a surat tugas the atasan grants), at its first decision.
+    fn submitted(&self) -> RequestStatus {
+        match self.steps.first() {
+            Some(s) if s.kind != abdi_proto::services::StepKind::Verification => {
+                RequestStatus::InReview
+            }
+            _ => RequestStatus::Submitted,
+        }
+    }
+}
+
 impl Services {
     async fn write_txn(&self) -> Result<DatabaseTransaction, sea_orm::DbErr> {
         crate::store::db::write_txn(&self.db).await

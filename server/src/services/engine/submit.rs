@@ -49,11 +49,9 @@ impl Services {
             params: &spec.eligibility.params,
         };
         let planned = self.plan(&txn, rules.as_ref(), &input, &spec).await?;
+        let submitted = planned.submitted();
         service_request::Entity::update_many()
-            .col_expr(
-                service_request::Column::Status,
-                Expr::value(RequestStatus::Submitted),
-            )
+            .col_expr(service_request::Column::Status, Expr::value(submitted))
             .col_expr(service_request::Column::Form, Expr::value(json(&form)))
             .col_expr(
                 service_request::Column::Assessment,
@@ -85,7 +83,7 @@ impl Services {
         };
         let event = Event {
             activated: steps.first().map(ActiveStep::from),
-            ..Event::own(action, Some(status), RequestStatus::Submitted, owner)
+            ..Event::own(action, Some(status), submitted, owner)
         };
         self.finish(txn, &req, &name, now, event).await
     }
