@@ -467,7 +467,7 @@ mod tests {
     #[test]
     fn the_shipped_catalogue_parses_and_every_definition_is_usable() {
         let services = shipped().unwrap();
-        assert_eq!(services.len(), 27);
+        assert_eq!(services.len(), 29);
         let registry = crate::startup::service_rules();
         for s in &services {
             check_spec(&s.spec).unwrap();

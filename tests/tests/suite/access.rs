@@ -83,6 +83,8 @@ const RECORD_READERS: &[Who] = &[
 /// Fasilitators (for their units) and administrators; Staff too, whom the roles row above
 /// (an administrator's grant) made a fasilitator of BKD.
 const DESK_OF_UPDATES: &[Who] = &[Staff, Fasilitator, OtherFasilitator, Admin];
+/// Who may see BKD's own lists: its fasilitators (Staff among them) and administrators.
+const UNIT_DESK: &[Who] = &[Staff, Fasilitator, Admin];
 
 /// Who may see Staff's request: Staff, the deciders on its chain (also as Plt/Plh inside their
 /// window), the unit's fasilitator, administrators.
@@ -871,30 +873,22 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     (
         "get",
         "/api/v1/attendance/units/{code}/day",
-        Rule::Admin {
-            allowed: DESK_OF_UPDATES,
-        },
+        Rule::Admin { allowed: UNIT_DESK },
     ),
     (
         "get",
         "/api/v1/attendance/units/{code}/recap",
-        Rule::Admin {
-            allowed: DESK_OF_UPDATES,
-        },
+        Rule::Admin { allowed: UNIT_DESK },
     ),
     (
         "get",
         "/api/v1/attendance/units/{code}/recap.csv",
-        Rule::Admin {
-            allowed: DESK_OF_UPDATES,
-        },
+        Rule::Admin { allowed: UNIT_DESK },
     ),
     (
         "get",
         "/api/v1/attendance/units/{code}/recap.pdf",
-        Rule::Admin {
-            allowed: DESK_OF_UPDATES,
-        },
+        Rule::Admin { allowed: UNIT_DESK },
     ),
     (
         "get",

@@ -42,8 +42,8 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
     let (w, _clock) = at(backend, july_first()).await;
     let list: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
     // The leave kinds, the study permits, the Pergub's other services and the agencies' data
-    // requests.
-    assert_eq!(list.as_array().unwrap().len(), 27);
+    // requests, and attendance's travel and corrections.
+    assert_eq!(list.as_array().unwrap().len(), 29);
     let def: ServiceDefinition = ok_as(w.app.get("/api/v1/services/cuti_tahunan").await).await;
     assert_eq!(def.revision, 1);
     assert_eq!(def.spec.form.fields[0].name, "period");
@@ -122,7 +122,7 @@ async fn the_catalogue_is_data_with_history(backend: Backend) {
     assert!(!q.ok, "{q:?}");
     assert_eq!(q.violations[0].code, "service_inactive");
     let open: Value = w.app.get("/api/v1/services").await.json().await.unwrap();
-    assert_eq!(open.as_array().unwrap().len(), 26);
+    assert_eq!(open.as_array().unwrap().len(), 28);
     let revisions: Vec<ServiceRevision> =
         ok_as(get(&w, Admin, "/api/v1/admin/services/cuti_tahunan/revisions").await).await;
     assert_eq!(revisions.len(), 2);
