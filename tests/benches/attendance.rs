@@ -164,9 +164,9 @@ async fn run(d: Deployment, baseline: PathBuf) {
     .await
     .unwrap();
     let sessions = state.identity.sessions.clone();
-    let tokens: Vec<String> = futures_util::stream::iter(people.iter().map(|p| {
+    let ids: Vec<Uuid> = people.iter().map(|p| p.id).collect();
+    let tokens: Vec<String> = futures_util::stream::iter(ids.into_iter().map(|employee_id| {
         let sessions = sessions.clone();
-        let employee_id = p.id;
         async move {
             sessions
                 .create(NewSession {
@@ -253,38 +253,10 @@ async fn run(d: Deployment, baseline: PathBuf) {
     // 2. Flat out: the rest from 64 phones at once.
     let ticks = cpu_ticks();
     let rest = &phones[PACED..];
-    let (flat, flat_elapsed) = closed_loop(rest.len(), |i| {
-        let (http, abdi, phone, refused) =
-            (http.clone(), abdi.clone(), rest[i].clone(), refused.clone());
-        async move { check_in(&http, &abdi, &phone, &refused).await }
-    })
-    .await;
+    let (flat, flat_elapsed) =
+        closed_loop(rest.len(), |i| check_in(&http, &abdi, &rest[i], &refused)).await;
     let flat_cpu = cores(&ticks, flat_elapsed);
     servers.stop("abdi");
-
-    // 3. The reference: the baseline's /submit from the same 64 phones, as many times.
-    let mut serve = Command::new("taskset");
-    serve.args(["-c", "0"]).arg(&baseline);
-    base(&mut serve);
-    servers.0.push(("baseline", serve.spawn().unwrap()));
-    let reference = format!("http://127.0.0.1:{BASELINE_PORT}");
-    until_up(&format!("{reference}/plain")).await;
-    let (submits, submit_elapsed) = closed_loop(rest.len(), |i| {
-        let (http, reference) = (http.clone(), reference.clone());
-        async move {
-            let r = http
-                .post(format!("{reference}/submit"))
-                .bearer_auth((i % EMPLOYEES as usize).to_string())
-                .send()
-                .await
-                .unwrap();
-            assert!(r.status().is_success(), "/submit answered {}", r.status());
-        }
-    })
-    .await;
-    servers.stop("baseline");
-
-    let refused = refused.load(Ordering::Relaxed);
     println!(
         "\nmorning storm, {} ({EMPLOYEES} employees; servers on core 0, the phones on core 1)\n",
         chrono::Utc::now().date_naive()
@@ -299,6 +271,32 @@ async fn run(d: Deployment, baseline: PathBuf) {
         flat.clone(),
         flat_elapsed,
     );
+    println!("cpu while paced: {paced_cpu}\ncpu flat out: {flat_cpu}");
+
+    // 3. The reference: the baseline's /submit from the same 64 phones, as many times.
+    let mut serve = Command::new("taskset");
+    serve.args(["-c", "0"]).arg(&baseline);
+    base(&mut serve);
+    servers.0.push(("baseline", serve.spawn().unwrap()));
+    let reference = format!("http://127.0.0.1:{BASELINE_PORT}");
+    until_up(&format!("{reference}/plain")).await;
+    let (submits, submit_elapsed) = closed_loop(rest.len(), |i| {
+        let (http, reference) = (&http, &reference);
+        async move {
+            let r = http
+                .post(format!("{reference}/submit"))
+                // The baseline's sessions 1 to N-1 name its rows 1 to N-1 (`sess:0` names none).
+                .bearer_auth((i % (EMPLOYEES as usize - 1) + 1).to_string())
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success(), "/submit answered {}", r.status());
+        }
+    })
+    .await;
+    servers.stop("baseline");
+
+    let refused = refused.load(Ordering::Relaxed);
     report(
         &format!("baseline /submit from {PHONES} phones"),
         submits.clone(),
@@ -318,7 +316,6 @@ async fn run(d: Deployment, baseline: PathBuf) {
         f64::from(EMPLOYEES) / rate,
         rate / (f64::from(EMPLOYEES) / 1_800.0)
     );
-    println!("cpu while paced: {paced_cpu}\ncpu flat out: {flat_cpu}");
     println!("check-ins not accepted: {refused} of {EMPLOYEES}");
     assert_eq!(refused, 0, "every check-in at the office is accepted");
 }
@@ -376,34 +373,25 @@ async fn check_in(http: &reqwest::Client, abdi: &str, phone: &Phone, refused: &A
 /// `n` calls of `call(i)` from `PHONES` at once; each one's time and the whole run's.
 async fn closed_loop<F, Fut>(n: usize, call: F) -> (Vec<Duration>, Duration)
 where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
 {
-    let call = Arc::new(call);
-    let next = Arc::new(AtomicUsize::new(0));
+    let next = AtomicUsize::new(0);
     let started = Instant::now();
-    let workers: Vec<_> = (0..PHONES)
-        .map(|_| {
-            let (call, next) = (call.clone(), next.clone());
-            tokio::spawn(async move {
-                let mut times = Vec::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
-                        return times;
-                    }
-                    let t = Instant::now();
-                    call(i).await;
-                    times.push(t.elapsed());
-                }
-            })
-        })
-        .collect();
-    let mut all = Vec::with_capacity(n);
-    for w in workers {
-        all.extend(w.await.unwrap());
-    }
-    (all, started.elapsed())
+    let worker = || async {
+        let mut times = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= n {
+                return times;
+            }
+            let t = Instant::now();
+            call(i).await;
+            times.push(t.elapsed());
+        }
+    };
+    let all = futures_util::future::join_all((0..PHONES).map(|_| worker())).await;
+    (all.into_iter().flatten().collect(), started.elapsed())
 }
 
 /// The office as a place of every root unit (its employees and those of every unit below).
@@ -412,7 +400,7 @@ async fn office_everywhere(db: &DatabaseConnection) {
         center: OFFICE,
         radius_m: 150.0,
     };
-    db.execute(Statement::from_sql_and_values(
+    db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
         "INSERT INTO attendance_places (id, name, fence, accuracy_m, unit_id, employee_id, active, created_by, created_at) \
          SELECT gen_random_uuid(), 'Kantor ' || name, $1, 50, id, NULL, true, id, now() FROM org_units WHERE parent_id IS NULL",

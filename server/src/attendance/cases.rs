@@ -23,6 +23,8 @@ use super::{Attendance, AttendanceError};
 use crate::access::{Access, AccessError, Actor};
 use crate::masterdata::entity::{employee, org_unit};
 
+/// The most cases one list shows.
+const MOST_CASES: u64 = 2_000;
 /// Employees whose year is worked out at once.
 const CHUNK: u64 = 500;
 /// When the nightly run starts, WIB (after the day's last check-out could arrive).
@@ -188,11 +190,25 @@ impl Attendance {
         if !who.administrator && who.fasilitator_units.is_empty() {
             return Err(AccessError::Forbidden.into());
         }
-        let rows = case::Entity::find()
+        // Open ones first ("open" sorts after "closed"), newest first; a fasilitator's are
+        // those of the employees of the units they cover, chosen in the query itself.
+        let mut query = case::Entity::find()
+            .order_by_desc(case::Column::State)
             .order_by_desc(case::Column::OpenedAt)
-            .limit(2_000)
-            .all(&self.db)
-            .await?;
+            .limit(MOST_CASES);
+        if !who.administrator {
+            let covered = Access::covered(&self.db, who).await?;
+            query = query.filter(
+                case::Column::EmployeeId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(employee::Column::Id)
+                        .from(employee::Entity)
+                        .and_where(employee::Column::UnitId.is_in(covered))
+                        .to_owned(),
+                ),
+            );
+        }
+        let rows = query.all(&self.db).await?;
         let people: HashMap<Uuid, employee::Model> = employee::Entity::find()
             .filter(employee::Column::Id.is_in(rows.iter().map(|c| c.employee_id)))
             .all(&self.db)
@@ -200,11 +216,6 @@ impl Attendance {
             .into_iter()
             .map(|e| (e.id, e))
             .collect();
-        let covered = if who.administrator {
-            None
-        } else {
-            Some(Access::covered(&self.db, who).await?)
-        };
         let units: HashMap<Uuid, String> = org_unit::Entity::find()
             .filter(org_unit::Column::Id.is_in(people.values().map(|e| e.unit_id)))
             .all(&self.db)
@@ -212,22 +223,17 @@ impl Attendance {
             .into_iter()
             .map(|u| (u.id, u.name))
             .collect();
-        let mut out: Vec<AbsenceCase> = rows
+        Ok(rows
             .iter()
             .filter_map(|c| {
                 let e = people.get(&c.employee_id)?;
-                if covered.as_ref().is_some_and(|u| !u.contains(&e.unit_id)) {
-                    return None;
-                }
                 Some(view(
                     c,
                     e,
                     units.get(&e.unit_id).cloned().unwrap_or_default(),
                 ))
             })
-            .collect();
-        out.sort_by_key(|c| !c.open);
-        Ok(out)
+            .collect())
     }
 
     /// The fasilitator closes a case with what was done about it.

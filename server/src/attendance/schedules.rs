@@ -126,7 +126,7 @@ impl Attendance {
                 ..k.schedule
             })
             .collect();
-        out.sort_by(|a, b| b.id.cmp(&a.id));
+        out.sort_by_key(|s| std::cmp::Reverse(s.id));
         Ok(out)
     }
 

@@ -261,8 +261,8 @@ pub fn recap_pdf(
     recap: &Recap,
     (agency, place, today): (&str, &str, NaiveDate),
 ) -> Result<Vec<u8>, crate::documents::render::RenderError> {
+    use crate::documents::letter::Report;
     use crate::documents::letter::tanggal;
-    use crate::documents::render::{Block, Letter, render};
     let month = NaiveDate::parse_from_str(&format!("{}-01", recap.month), "%Y-%m-%d")
         .map(|d| {
             let t = tanggal(d);
@@ -316,49 +316,19 @@ pub fn recap_pdf(
     .into_iter()
     .map(|(h, w)| (h.to_owned(), w))
     .collect();
-    let letter = Letter {
-        title: format!("Rekap presensi {} {}", recap.unit, recap.month),
-        blocks: vec![
-            Block::Center {
-                text: agency.to_uppercase(),
-                bold: true,
-                size: 12.0,
-            },
-            Block::Center {
-                text: "REKAPITULASI PRESENSI PEGAWAI".into(),
-                bold: true,
-                size: 12.0,
-            },
-            Block::Center {
-                text: format!("{} ({}), bulan {month}", recap.unit, recap.unit_code),
-                bold: false,
-                size: 10.0,
-            },
-            Block::Space(10.0),
-            Block::Table { columns, rows },
-            Block::Space(8.0),
-            Block::Para {
-                label: None,
-                indent: 0.0,
-                text: "Hari kerja: hari kerja menurut jadwal unit, di luar hari libur nasional dan cuti \
+    crate::documents::letter::report(Report {
+        agency,
+        title: "Rekapitulasi presensi pegawai",
+        subtitle: format!("{} ({}), bulan {month}", recap.unit, recap.unit_code),
+        columns,
+        rows,
+        note: "Hari kerja: hari kerja menurut jadwal unit, di luar hari libur nasional dan cuti \
                        bersama. Hadir: hari dengan presensi masuk yang diterima (termasuk koreksi yang \
                        disetujui atasan). Terlambat (TL) dan pulang cepat (PSW): jumlah hari dan menitnya \
                        menurut jadwal. Cuti/dinas: cuti yang disetujui dan dinas luar dengan surat tugas. \
                        Tanpa keterangan: hari kerja tanpa presensi dan tanpa keterangan, yang dihitung \
-                       menurut Peraturan Pemerintah Nomor 94 Tahun 2021."
-                    .into(),
-                bold: false,
-            },
-            Block::Space(6.0),
-            Block::Para {
-                label: None,
-                indent: 0.0,
-                text: format!("{place}, {}", tanggal(today)),
-                bold: false,
-            },
-        ],
-        verify_url: String::new(),
-        footer: Vec::new(),
-    };
-    render(&letter)
+                       menurut Peraturan Pemerintah Nomor 94 Tahun 2021.",
+        place,
+        today,
+    })
 }

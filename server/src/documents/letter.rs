@@ -110,6 +110,54 @@ pub struct LetterPerson {
     pub unit: String,
 }
 
+/// A report for an office's file (not a letter: no number, no signature, no QR code).
+pub(crate) struct Report<'a> {
+    /// The agency, printed in capitals above the title.
+    pub agency: &'a str,
+    pub title: &'a str,
+    pub subtitle: String,
+    /// The table's columns with their share of the width, and its rows.
+    pub columns: Vec<(String, f32)>,
+    pub rows: Vec<Vec<String>>,
+    /// What the columns mean.
+    pub note: &'a str,
+    /// Where and when it was made.
+    pub place: &'a str,
+    pub today: NaiveDate,
+}
+
+/// Typesets `r`: the agency and the title centred, the subtitle, the table, the note, the
+/// place and date.
+pub(crate) fn report(r: Report<'_>) -> Result<Vec<u8>, super::render::RenderError> {
+    use super::render::{Block, Letter, render};
+    let centred = |text: String, bold: bool, size: f32| Block::Center { text, bold, size };
+    let para = |text: String| Block::Para {
+        label: None,
+        indent: 0.0,
+        text,
+        bold: false,
+    };
+    render(&Letter {
+        title: r.title.to_owned(),
+        blocks: vec![
+            centred(r.agency.to_uppercase(), true, 12.0),
+            centred(r.title.to_uppercase(), true, 12.0),
+            centred(r.subtitle, false, 10.0),
+            Block::Space(10.0),
+            Block::Table {
+                columns: r.columns,
+                rows: r.rows,
+            },
+            Block::Space(8.0),
+            para(r.note.to_owned()),
+            Block::Space(6.0),
+            para(format!("{}, {}", r.place, tanggal(r.today))),
+        ],
+        verify_url: String::new(),
+        footer: Vec::new(),
+    })
+}
+
 /// A date as Indonesian letters write it: "23 November 2026".
 pub(crate) fn tanggal(d: NaiveDate) -> String {
     const MONTHS: [&str; 12] = [

@@ -196,8 +196,8 @@ pub fn pdf(
     report: &MonitoringReport,
     (agency, place, today): (&str, &str, NaiveDate),
 ) -> Result<Vec<u8>, crate::documents::render::RenderError> {
+    use crate::documents::letter::Report;
     use crate::documents::letter::tanggal;
-    use crate::documents::render::{Block, Letter, render};
     let total = |f: fn(&MonitoringRow) -> u32| report.rows.iter().map(f).sum::<u32>();
     let mut rows: Vec<Vec<String>> = report
         .rows
@@ -240,48 +240,22 @@ pub fn pdf(
     .into_iter()
     .map(|(h, w)| (h.to_owned(), w))
     .collect();
-    let letter = Letter {
-        title: "Laporan pemutakhiran data pegawai".into(),
-        blocks: vec![
-            Block::Center {
-                text: agency.to_uppercase(),
-                bold: true,
-                size: 12.0,
-            },
-            Block::Center {
-                text: "LAPORAN PEMANTAUAN PEMUTAKHIRAN DATA PEGAWAI".into(),
-                bold: true,
-                size: 12.0,
-            },
-            Block::Center {
-                text: format!("Periode {} s.d. {}", tanggal(report.from), tanggal(report.to)),
-                bold: false,
-                size: 10.0,
-            },
-            Block::Space(10.0),
-            Block::Table { columns, rows },
-            Block::Space(8.0),
-            Block::Para {
-                label: None,
-                indent: 0.0,
-                text: "Pegawai: pegawai aktif unit itu dan unit di bawahnya. Lengkap: data pegawai yang \
+    crate::documents::letter::report(Report {
+        agency,
+        title: "Laporan pemantauan pemutakhiran data pegawai",
+        subtitle: format!(
+            "Periode {} s.d. {}",
+            tanggal(report.from),
+            tanggal(report.to)
+        ),
+        columns,
+        rows,
+        note: "Pegawai: pegawai aktif unit itu dan unit di bawahnya. Lengkap: data pegawai yang \
                        memuat semua data dan dokumen yang wajib ada (Peraturan Gubernur Jawa Timur Nomor 73 \
                        Tahun 2020 Pasal 11); rerata: rata-rata kelengkapannya. Menunggu: usulan perubahan \
                        data yang menunggu verifikasi saat laporan dibuat, dan sejak kapan yang tertua; \
-                       diverifikasi dan ditolak: usulan yang diputuskan dalam periode."
-                    .into(),
-                bold: false,
-            },
-            Block::Space(6.0),
-            Block::Para {
-                label: None,
-                indent: 0.0,
-                text: format!("{place}, {}", tanggal(today)),
-                bold: false,
-            },
-        ],
-        verify_url: String::new(),
-        footer: Vec::new(),
-    };
-    render(&letter)
+                       diverifikasi dan ditolak: usulan yang diputuskan dalam periode.",
+        place,
+        today,
+    })
 }

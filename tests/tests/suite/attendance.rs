@@ -62,6 +62,24 @@ fn sent(outcome: CheckInOutcome) -> abdi_proto::attendance::CheckIn {
     }
 }
 
+/// Staff's phone checks in at BKD's office with a mock location: flagged for the atasan (the
+/// web test's attendance page).
+pub(crate) async fn flagged_check_in(w: &World) {
+    office_for_bkd(w).await;
+    let secure = Arc::new(MemorySecureStore::new());
+    secure
+        .set(SESSION_KEY, &w.tokens[&Who::Staff])
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let phone = phone(&w.app.base, secure, dir.path());
+    phone.enroll_for_attendance("Galaxy A05").await.unwrap();
+    let mut mocked = fix(OFFICE, w.app.state.clock.now(), 5_000_000);
+    mocked.mock = true;
+    let flagged = sent(phone.check_in(CheckKind::In, mocked).await.unwrap());
+    assert_eq!(flagged.verdict, Verdict::Flagged, "{flagged:?}");
+}
+
 async fn office_for_bkd(w: &World) {
     step_up(w, Who::Admin).await;
     let place = NewPlace {

@@ -3,7 +3,8 @@
 //! logout and passkey login, an annual-leave request with a field error shown and corrected,
 //! the fasilitator's verification and the atasan's recommendation in the console, the PYBMC's
 //! decision with a step-up, the employee seeing it live and downloading the signed letter shown
-//! intact, and an administrator appointing a fasilitator. Screenshots of the main pages at
+//! intact, the atasan accepting a flagged check-in, and an administrator appointing a
+//! fasilitator. Screenshots of the main pages at
 //! 360 px and 1280 px go to `tests/screenshots/` (`ABDI_SCREENSHOTS`).
 
 use abdi_server::config::{EmailTransport, SignerBackend, SmtpTls, SsoProviderConfig};
@@ -382,6 +383,17 @@ async fn web(backend: Backend) {
     atasan.wait_text("#actions", "Keputusan").await;
     atasan.click("#actions button[type=submit]").await;
     atasan.wait_url("/desk").await;
+    // The atasan's attendance page: Staff's phone reported a mock location; the atasan reads
+    // why and accepts it in the page.
+    crate::attendance::flagged_check_in(&w).await;
+    atasan.goto(&at("/desk/attendance")).await;
+    atasan.wait_text("#flagged", "lokasi palsu").await;
+    atasan.screenshots("attendance").await;
+    atasan.click("#flagged form button[type=submit]").await;
+    atasan.wait_url("/desk/attendance").await;
+    atasan
+        .wait_text("#flagged", "Tidak ada yang menunggu")
+        .await;
     atasan.close().await;
 
     // 5. The PYBMC decides, with a step-up by passkey in the page; the employee's page, open
