@@ -40,7 +40,7 @@ flutter_rust_bridge::frb_generated_boilerplate!(
     default_rust_auto_opaque = RustAutoOpaqueMoi,
 );
 pub(crate) const FLUTTER_RUST_BRIDGE_CODEGEN_VERSION: &str = "2.13.0";
-pub(crate) const FLUTTER_RUST_BRIDGE_CODEGEN_CONTENT_HASH: i32 = 209796456;
+pub(crate) const FLUTTER_RUST_BRIDGE_CODEGEN_CONTENT_HASH: i32 = 1024521248;
 
 // Section: executor
 
@@ -558,6 +558,72 @@ fn wire__crate__api__client__AbdiClient_check_in_impl(
                             &*api_that_guard,
                             api_kind,
                             api_fix_json,
+                        )
+                        .await?;
+                        std::result::Result::Ok(output_ok)
+                    })()
+                    .await,
+                )
+            }
+        },
+    )
+}
+fn wire__crate__api__client__AbdiClient_check_in_attested_impl(
+    port_: flutter_rust_bridge::for_generated::MessagePort,
+    ptr_: flutter_rust_bridge::for_generated::PlatformGeneralizedUint8ListPtr,
+    rust_vec_len_: i32,
+    data_len_: i32,
+) {
+    FLUTTER_RUST_BRIDGE_HANDLER.wrap_async::<flutter_rust_bridge::for_generated::SseCodec, _, _, _>(
+        flutter_rust_bridge::for_generated::TaskInfo {
+            debug_name: "AbdiClient_check_in_attested",
+            port: Some(port_),
+            mode: flutter_rust_bridge::for_generated::FfiCallMode::Normal,
+        },
+        move || {
+            let message = unsafe {
+                flutter_rust_bridge::for_generated::Dart2RustMessageSse::from_wire(
+                    ptr_,
+                    rust_vec_len_,
+                    data_len_,
+                )
+            };
+            let mut deserializer =
+                flutter_rust_bridge::for_generated::SseDeserializer::new(message);
+            let api_that = <RustOpaqueMoi<
+                flutter_rust_bridge::for_generated::RustAutoOpaqueInner<AbdiClient>,
+            >>::sse_decode(&mut deserializer);
+            let api_kind = <String>::sse_decode(&mut deserializer);
+            let api_fix_json = <String>::sse_decode(&mut deserializer);
+            let api_attest = decode_DartFn_Inputs_String_Output_opt_String_AnyhowException(
+                <flutter_rust_bridge::DartOpaque>::sse_decode(&mut deserializer),
+            );
+            deserializer.end();
+            move |context| async move {
+                transform_result_sse::<_, crate::api::error::BridgeError>(
+                    (move || async move {
+                        let mut api_that_guard = None;
+                        let decode_indices_ =
+                            flutter_rust_bridge::for_generated::lockable_compute_decode_order(
+                                vec![flutter_rust_bridge::for_generated::LockableOrderInfo::new(
+                                    &api_that, 0, false,
+                                )],
+                            );
+                        for i in decode_indices_ {
+                            match i {
+                                0 => {
+                                    api_that_guard =
+                                        Some(api_that.lockable_decode_async_ref().await)
+                                }
+                                _ => unreachable!(),
+                            }
+                        }
+                        let api_that_guard = api_that_guard.unwrap();
+                        let output_ok = crate::api::client::AbdiClient::check_in_attested(
+                            &*api_that_guard,
+                            api_kind,
+                            api_fix_json,
+                            api_attest,
                         )
                         .await?;
                         std::result::Result::Ok(output_ok)
@@ -3616,176 +3682,182 @@ fn pde_ffi_dispatcher_primary_impl(
             data_len,
         ),
         9 => wire__crate__api__client__AbdiClient_check_in_impl(port, ptr, rust_vec_len, data_len),
-        10 => wire__crate__api__client__AbdiClient_completeness_impl(
+        10 => wire__crate__api__client__AbdiClient_check_in_attested_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        11 => wire__crate__api__client__AbdiClient_decide_impl(port, ptr, rust_vec_len, data_len),
-        12 => wire__crate__api__client__AbdiClient_dismiss_impl(port, ptr, rust_vec_len, data_len),
-        13 => wire__crate__api__client__AbdiClient_eligibility_offline_impl(
+        11 => wire__crate__api__client__AbdiClient_completeness_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        14 => wire__crate__api__client__AbdiClient_enqueue_impl(port, ptr, rust_vec_len, data_len),
-        15 => wire__crate__api__client__AbdiClient_enqueue_proposal_impl(
+        12 => wire__crate__api__client__AbdiClient_decide_impl(port, ptr, rust_vec_len, data_len),
+        13 => wire__crate__api__client__AbdiClient_dismiss_impl(port, ptr, rust_vec_len, data_len),
+        14 => wire__crate__api__client__AbdiClient_eligibility_offline_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        16 => wire__crate__api__client__AbdiClient_enroll_for_attendance_impl(
+        15 => wire__crate__api__client__AbdiClient_enqueue_impl(port, ptr, rust_vec_len, data_len),
+        16 => wire__crate__api__client__AbdiClient_enqueue_proposal_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        17 => wire__crate__api__client__AbdiClient_fetch_service_impl(
+        17 => wire__crate__api__client__AbdiClient_enroll_for_attendance_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        18 => wire__crate__api__client__AbdiClient_finish_passkey_login_impl(
+        18 => wire__crate__api__client__AbdiClient_fetch_service_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        19 => wire__crate__api__client__AbdiClient_finish_passkey_registration_impl(
+        19 => wire__crate__api__client__AbdiClient_finish_passkey_login_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        20 => {
+        20 => wire__crate__api__client__AbdiClient_finish_passkey_registration_impl(
+            port,
+            ptr,
+            rust_vec_len,
+            data_len,
+        ),
+        21 => {
             wire__crate__api__client__AbdiClient_finish_sso_impl(port, ptr, rust_vec_len, data_len)
         }
-        21 => wire__crate__api__client__AbdiClient_finish_step_up_impl(
+        22 => wire__crate__api__client__AbdiClient_finish_step_up_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        22 => wire__crate__api__client__AbdiClient_flush_impl(port, ptr, rust_vec_len, data_len),
-        23 => wire__crate__api__client__AbdiClient_flush_check_ins_impl(
+        23 => wire__crate__api__client__AbdiClient_flush_impl(port, ptr, rust_vec_len, data_len),
+        24 => wire__crate__api__client__AbdiClient_flush_check_ins_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        24 => {
+        25 => {
             wire__crate__api__client__AbdiClient_has_session_impl(port, ptr, rust_vec_len, data_len)
         }
-        25 => wire__crate__api__client__AbdiClient_logout_impl(port, ptr, rust_vec_len, data_len),
-        26 => {
+        26 => wire__crate__api__client__AbdiClient_logout_impl(port, ptr, rust_vec_len, data_len),
+        27 => {
             wire__crate__api__client__AbdiClient_my_archive_impl(port, ptr, rust_vec_len, data_len)
         }
-        27 => wire__crate__api__client__AbdiClient_my_attendance_days_impl(
+        28 => wire__crate__api__client__AbdiClient_my_attendance_days_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        28 => wire__crate__api__client__AbdiClient_my_check_ins_impl(
+        29 => wire__crate__api__client__AbdiClient_my_check_ins_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        29 => wire__crate__api__client__AbdiClient_my_data_access_impl(
+        30 => wire__crate__api__client__AbdiClient_my_data_access_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        30 => wire__crate__api__client__AbdiClient_my_proposals_impl(
+        31 => wire__crate__api__client__AbdiClient_my_proposals_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        31 => {
+        32 => {
             wire__crate__api__client__AbdiClient_my_record_impl(port, ptr, rust_vec_len, data_len)
         }
-        32 => wire__crate__api__client__AbdiClient_my_record_pdf_impl(
+        33 => wire__crate__api__client__AbdiClient_my_record_pdf_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        33 => {
+        34 => {
             wire__crate__api__client__AbdiClient_my_requests_impl(port, ptr, rust_vec_len, data_len)
         }
-        34 => wire__crate__api__client__AbdiClient_new_impl(port, ptr, rust_vec_len, data_len),
-        35 => {
+        35 => wire__crate__api__client__AbdiClient_new_impl(port, ptr, rust_vec_len, data_len),
+        36 => {
             wire__crate__api__client__AbdiClient_open_letter_impl(port, ptr, rust_vec_len, data_len)
         }
-        36 => wire__crate__api__client__AbdiClient_promotion_outlook_impl(
+        37 => wire__crate__api__client__AbdiClient_promotion_outlook_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        37 => wire__crate__api__client__AbdiClient_promotion_policy_impl(
+        38 => wire__crate__api__client__AbdiClient_promotion_policy_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        38 => wire__crate__api__client__AbdiClient_queued_impl(port, ptr, rust_vec_len, data_len),
-        39 => wire__crate__api__client__AbdiClient_queued_check_ins_impl(
+        39 => wire__crate__api__client__AbdiClient_queued_impl(port, ptr, rust_vec_len, data_len),
+        40 => wire__crate__api__client__AbdiClient_queued_check_ins_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        40 => wire__crate__api__client__AbdiClient_redeem_activation_impl(
+        41 => wire__crate__api__client__AbdiClient_redeem_activation_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        41 => wire__crate__api__client__AbdiClient_register_push_impl(
+        42 => wire__crate__api__client__AbdiClient_register_push_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        42 => wire__crate__api__client__AbdiClient_request_activation_impl(
+        43 => wire__crate__api__client__AbdiClient_request_activation_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        43 => wire__crate__api__client__AbdiClient_request_letters_impl(
+        44 => wire__crate__api__client__AbdiClient_request_letters_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        44 => {
+        45 => {
             wire__crate__api__client__AbdiClient_start_sso_impl(port, ptr, rust_vec_len, data_len)
         }
-        45 => wire__crate__api__client__AbdiClient_status_events_impl(
+        46 => wire__crate__api__client__AbdiClient_status_events_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        46 => wire__crate__api__client__AbdiClient_validate_offline_impl(
+        47 => wire__crate__api__client__AbdiClient_validate_offline_impl(
             port,
             ptr,
             rust_vec_len,
             data_len,
         ),
-        47 => {
+        48 => {
             wire__crate__api__client__AbdiClient_work_inbox_impl(port, ptr, rust_vec_len, data_len)
         }
-        52 => wire__crate__api__offline__verify_letter_impl(port, ptr, rust_vec_len, data_len),
+        53 => wire__crate__api__offline__verify_letter_impl(port, ptr, rust_vec_len, data_len),
         _ => unreachable!(),
     }
 }
@@ -3798,10 +3870,10 @@ fn pde_ffi_dispatcher_sync_impl(
 ) -> flutter_rust_bridge::for_generated::WireSyncRust2DartSse {
     // Codec=Pde (Serialization + dispatch), see doc to use other codecs
     match func_id {
-        48 => wire__crate__api__offline__check_nip_impl(ptr, rust_vec_len, data_len),
-        49 => wire__crate__api__offline__core_version_impl(ptr, rust_vec_len, data_len),
-        50 => wire__crate__api__offline__evaluate_eligibility_impl(ptr, rust_vec_len, data_len),
-        51 => wire__crate__api__offline__validate_form_impl(ptr, rust_vec_len, data_len),
+        49 => wire__crate__api__offline__check_nip_impl(ptr, rust_vec_len, data_len),
+        50 => wire__crate__api__offline__core_version_impl(ptr, rust_vec_len, data_len),
+        51 => wire__crate__api__offline__evaluate_eligibility_impl(ptr, rust_vec_len, data_len),
+        52 => wire__crate__api__offline__validate_form_impl(ptr, rust_vec_len, data_len),
         _ => unreachable!(),
     }
 }

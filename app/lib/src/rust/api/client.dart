@@ -9,9 +9,9 @@ import 'offline.dart';
 import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
 
 
-            // These functions are ignored because they are not marked as `pub`: `code`, `json`, `prompt`, `queue_item`, `session`, `to_json`, `uuid`
-// These types are ignored because they are neither used by any `pub` functions nor (for structs and enums) marked `#[frb(unignore)]`: `DartSecureStore`
-// These function are ignored because they are on traits that is not defined in current crate (put an empty `#[frb]` on it to unignore): `clone`, `clone`, `clone`, `clone`, `clone`, `clone`, `clone`, `clone`, `clone`, `delete`, `fmt`, `fmt`, `fmt`, `fmt`, `fmt`, `fmt`, `fmt`, `fmt`, `fmt`, `get`, `set`
+            // These functions are ignored because they are not marked as `pub`: `checked_in`, `code`, `json`, `prompt`, `queue_item`, `session`, `to_json`, `uuid`
+// These types are ignored because they are neither used by any `pub` functions nor (for structs and enums) marked `#[frb(unignore)]`: `DartAttestor`, `DartSecureStore`
+// These function are ignored because they are on traits that is not defined in current crate (put an empty `#[frb]` on it to unignore): `attest`, `clone`, `clone`, `clone`, `clone`, `clone`, `clone`, `clone`, `clone`, `clone`, `delete`, `fmt`, `fmt`, `fmt`, `fmt`, `fmt`, `fmt`, `fmt`, `fmt`, `fmt`, `get`, `set`
 
 
             
@@ -54,6 +54,13 @@ import 'package:flutter_rust_bridge/flutter_rust_bridge_for_generated.dart';
 /// photo's location and the Wi-Fi BSSID). Answers `{"sent": CheckIn}` with the server's
 /// verdict and reasons, or, without a network, `{"queued": QueuedCheckIn}`.
  Future<String>  checkIn({required String kind , required String fixJson });
+
+
+/// [`AbdiClient::check_in`] with the platform's attestation: `attest` is handed the
+/// record's request hash (base64url) to ask Play Integrity or App Attest with, and answers
+/// the token as `AttestationToken` JSON (`{"platform": "play_integrity" | "app_attest",
+/// "token": ...}`), or null when the platform gives none.
+ Future<String>  checkInAttested({required String kind , required String fixJson , required FutureOr<String?> Function(String) attest });
 
 
 /// The record's completeness (`Completeness` JSON), worked out offline.
