@@ -456,6 +456,9 @@ async fn the_monitoring_counts_what_waits_and_what_was_decided(backend: Backend)
     let backend = sea_orm::ConnectionTrait::get_database_backend(&w.app.state.db);
     let file = dir.join(format!("monitoring-{}.pdf", backend.as_str()));
     std::fs::write(&file, &bytes).unwrap();
+    if let Ok(keep) = std::env::var("ABDI_KEEP_LETTERS") {
+        std::fs::write(format!("{keep}/pemantauan.pdf"), &bytes).unwrap();
+    }
     let out = std::process::Command::new("pdftotext")
         .args(["-layout", file.to_str().unwrap(), "-"])
         .output()
